@@ -1,0 +1,449 @@
+package session
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Clock is the source of time. The app passes SystemClock; tests pass a
+// clock they move by hand.
+type Clock interface{ Now() time.Time }
+
+// SystemClock is the real wall clock.
+type SystemClock struct{}
+
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// State is where a session is in its lifecycle.
+type State string
+
+const (
+	Planned   State = "planned"
+	Assessed  State = "assessed"
+	Consented State = "consented"
+	Live      State = "live"
+	Paused    State = "paused"
+	Ended     State = "ended"
+	Recorded  State = "recorded"
+	Signed    State = "signed"
+	Cancelled State = "cancelled"
+)
+
+// MarkerKind is a one-tap marker during a live session (DESIGN journey 4).
+type MarkerKind string
+
+const (
+	MarkDisclosure     MarkerKind = "disclosure"
+	MarkThirdParty     MarkerKind = "third_party_present"
+	MarkFacilitator    MarkerKind = "facilitator_joined"
+	MarkRiskChanged    MarkerKind = "risk_changed"
+	MarkConnectionLost MarkerKind = "connection_lost"
+	MarkEscalated      MarkerKind = "escalated"
+)
+
+// Label is the marker in words.
+func (k MarkerKind) Label() string {
+	switch k {
+	case MarkDisclosure:
+		return "Disclosure"
+	case MarkThirdParty:
+		return "Third party present"
+	case MarkFacilitator:
+		return "Facilitator dropped in"
+	case MarkRiskChanged:
+		return "Risk changed"
+	case MarkConnectionLost:
+		return "Connection lost"
+	case MarkEscalated:
+		return "Escalated"
+	}
+	return string(k)
+}
+
+// Marker is something noted during the session, stamped with the time and
+// how far into the session it happened.
+type Marker struct {
+	Kind    MarkerKind    `json:"kind"`
+	At      time.Time     `json:"at"`
+	Elapsed time.Duration `json:"elapsed"`
+	// ExactWords of a disclosure (Annex 2 3.1): what was said, as said.
+	ExactWords string `json:"exact_words,omitempty"`
+	Note       string `json:"note,omitempty"`
+	// IncidentID links an escalation to its incident.
+	IncidentID string `json:"incident_id,omitempty"`
+}
+
+// Segment is one stretch of live time; pauses fall between segments.
+type Segment struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to,omitzero"`
+}
+
+// Document is everything about one session, as stored and encrypted. It is
+// plain data; Session applies the rules that change it.
+type Document struct {
+	ID          string     `json:"id"`
+	PackID      string     `json:"pack_id"`
+	PackVersion string     `json:"pack_version"`
+	Author      string     `json:"author"`
+	State       State      `json:"state"`
+	CreatedAt   time.Time  `json:"created_at"`
+	Plan        Plan       `json:"plan"`
+	Assessment  Assessment `json:"assessment"`
+	Outcome     Outcome    `json:"outcome,omitempty"`
+	Consent     *Consent   `json:"consent,omitempty"`
+
+	Agreement []AgreementCheck `json:"agreement,omitempty"`
+	// AgreementReason explains agreement points left unconfirmed.
+	AgreementReason string    `json:"agreement_reason,omitempty"`
+	Segments        []Segment `json:"segments,omitempty"`
+	WarningsGiven   []int     `json:"warnings_given,omitempty"`
+	// OverrunReason: the exceptional circumstances of an overrun (3.3).
+	OverrunReason string   `json:"overrun_reason,omitempty"`
+	Markers       []Marker `json:"markers,omitempty"`
+
+	Record       *Record   `json:"record,omitempty"`
+	SignedAt     time.Time `json:"signed_at,omitzero"`
+	CancelReason string    `json:"cancel_reason,omitempty"`
+}
+
+// Session applies the Annex 2 lifecycle to a Document.
+type Session struct {
+	pack  *Pack
+	clock Clock
+	doc   Document
+}
+
+// New starts a session from a plan. The plan must be valid.
+func New(pack *Pack, clock Clock, id, author string, plan Plan) (*Session, error) {
+	now := clock.Now()
+	if err := pack.ValidatePlan(plan, now); err != nil {
+		return nil, err
+	}
+	if id == "" || author == "" {
+		return nil, errors.New("new session: id and author are required")
+	}
+	return &Session{pack: pack, clock: clock, doc: Document{
+		ID: id, PackID: pack.ID, PackVersion: pack.Version, Author: author,
+		State: Planned, CreatedAt: now, Plan: plan,
+	}}, nil
+}
+
+// Restore rebuilds a session from a stored document, for example a draft
+// autosaved before a crash.
+func Restore(pack *Pack, clock Clock, doc Document) (*Session, error) {
+	if doc.ID == "" || doc.State == "" {
+		return nil, errors.New("restore session: the document has no id or state")
+	}
+	if doc.PackID != pack.ID {
+		return nil, fmt.Errorf("restore session: made under policy pack %q, not %q", doc.PackID, pack.ID)
+	}
+	return &Session{pack: pack, clock: clock, doc: cloneDocument(doc)}, nil
+}
+
+// Document returns a copy of the session's data, safe to store or show.
+func (s *Session) Document() Document { return cloneDocument(s.doc) }
+
+// State is the current lifecycle state.
+func (s *Session) State() State { return s.doc.State }
+
+// Pack is the policy pack the session runs under.
+func (s *Session) Pack() *Pack { return s.pack }
+
+func cloneDocument(d Document) Document {
+	c := d
+	if d.Assessment.Answers != nil {
+		c.Assessment.Answers = make(map[string]ItemAnswer, len(d.Assessment.Answers))
+		for k, v := range d.Assessment.Answers {
+			c.Assessment.Answers[k] = v
+		}
+	}
+	if d.Consent != nil {
+		cc := *d.Consent
+		if d.Consent.Reply != nil {
+			r := *d.Consent.Reply
+			cc.Reply = &r
+		}
+		c.Consent = &cc
+	}
+	c.Agreement = slices.Clone(d.Agreement)
+	c.Segments = slices.Clone(d.Segments)
+	c.WarningsGiven = slices.Clone(d.WarningsGiven)
+	c.Markers = slices.Clone(d.Markers)
+	if d.Record != nil {
+		r := *d.Record
+		r.Actions = slices.Clone(d.Record.Actions)
+		c.Record = &r
+	}
+	return c
+}
+
+func (s *Session) require(event string, allowed ...State) error {
+	if slices.Contains(allowed, s.doc.State) {
+		return nil
+	}
+	return &TransitionError{From: s.doc.State, Event: event}
+}
+
+// UpdatePlan replaces the plan. A changed plan needs a fresh risk assessment
+// and consent, so the session goes back to planned (Annex 2 3.2).
+func (s *Session) UpdatePlan(p Plan) error {
+	if err := s.require("change the plan of", Planned, Assessed, Consented); err != nil {
+		return err
+	}
+	if err := s.pack.ValidatePlan(p, s.clock.Now()); err != nil {
+		return err
+	}
+	s.doc.Plan = p
+	s.doc.State = Planned
+	s.doc.Outcome = ""
+	s.doc.Consent = nil
+	return nil
+}
+
+// Assess records the pre-session risk assessment and computes its outcome.
+// Only an outcome that allows the session moves it on to assessed.
+func (s *Session) Assess(a Assessment) (Result, error) {
+	if err := s.require("assess", Planned, Assessed); err != nil {
+		return Result{}, err
+	}
+	r := s.pack.Assess(s.doc.Plan, a)
+	a.AssessedAt = s.clock.Now()
+	s.doc.Assessment = a
+	s.doc.Outcome = r.Outcome
+	if r.Outcome.MayProceed() {
+		s.doc.State = Assessed
+	} else {
+		s.doc.State = Planned
+	}
+	return r, nil
+}
+
+// RecordConsent records the consent reply, or the reason the session goes
+// ahead without one (Annex 2 1.3.6).
+func (s *Session) RecordConsent(c Consent) error {
+	if err := s.require("record consent for", Assessed, Consented); err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	switch {
+	case c.Reply != nil:
+		if err := s.pack.ValidateReply(*c.Reply, now); err != nil {
+			return err
+		}
+		c.NoConsentReason = ""
+	case strings.TrimSpace(c.NoConsentReason) == "":
+		return ErrConsentRequired
+	}
+	c.RecordedAt = now
+	s.doc.Consent = &c
+	s.doc.State = Consented
+	return nil
+}
+
+// Start takes the session live and starts its timer. It needs a risk
+// assessment that allows it and recorded consent (or a reason).
+func (s *Session) Start() error {
+	if s.doc.State == Planned || s.doc.State == Assessed {
+		if !s.doc.Outcome.MayProceed() {
+			return &TransitionError{From: s.doc.State, Event: "start (the risk assessment does not allow it)"}
+		}
+		return ErrConsentRequired
+	}
+	if err := s.require("start", Consented); err != nil {
+		return err
+	}
+	s.doc.Segments = append(s.doc.Segments, Segment{From: s.clock.Now()})
+	s.doc.State = Live
+	return nil
+}
+
+// Pause stops the timer, for example while a lost connection is restored.
+func (s *Session) Pause() error {
+	if err := s.require("pause", Live); err != nil {
+		return err
+	}
+	s.doc.Segments[len(s.doc.Segments)-1].To = s.clock.Now()
+	s.doc.State = Paused
+	return nil
+}
+
+// Resume restarts the timer after a pause.
+func (s *Session) Resume() error {
+	if err := s.require("resume", Paused); err != nil {
+		return err
+	}
+	s.doc.Segments = append(s.doc.Segments, Segment{From: s.clock.Now()})
+	s.doc.State = Live
+	return nil
+}
+
+// ConfirmAgreement records an agreement point as read out and understood at
+// the start of the session (Annex 2 2.1).
+func (s *Session) ConfirmAgreement(pointID string) error {
+	if err := s.require("confirm the agreement of", Live, Paused); err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(s.pack.Agreement, func(a AgreementPoint) bool { return a.ID == pointID }) {
+		return fmt.Errorf("confirm agreement: %q is not an agreement point of this policy pack", pointID)
+	}
+	if !slices.ContainsFunc(s.doc.Agreement, func(a AgreementCheck) bool { return a.PointID == pointID }) {
+		s.doc.Agreement = append(s.doc.Agreement, AgreementCheck{PointID: pointID, ConfirmedAt: s.clock.Now()})
+	}
+	return nil
+}
+
+// UnconfirmedAgreement lists the agreement points not yet confirmed.
+func (s *Session) UnconfirmedAgreement() []AgreementPoint {
+	var out []AgreementPoint
+	for _, p := range s.pack.Agreement {
+		if !slices.ContainsFunc(s.doc.Agreement, func(a AgreementCheck) bool { return a.PointID == p.ID }) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// SetAgreementReason records why some agreement points were not confirmed.
+func (s *Session) SetAgreementReason(reason string) error {
+	if err := s.require("explain the agreement of", Live, Paused, Ended, Recorded); err != nil {
+		return err
+	}
+	s.doc.AgreementReason = strings.TrimSpace(reason)
+	return nil
+}
+
+// Elapsed is the live time so far, not counting pauses.
+func (s *Session) Elapsed() time.Duration {
+	now := s.clock.Now()
+	var d time.Duration
+	for _, seg := range s.doc.Segments {
+		to := seg.To
+		if to.IsZero() {
+			to = now
+		}
+		d += to.Sub(seg.From)
+	}
+	return d
+}
+
+// Timer is what the live screen shows.
+type Timer struct {
+	Elapsed   time.Duration
+	Remaining time.Duration // negative once overrunning
+	Overrun   bool
+	// Warnings due now and not yet acknowledged, in minutes before the end.
+	Warnings []int
+}
+
+// Timer reports the session time against the planned duration (3.3).
+func (s *Session) Timer() Timer {
+	el := s.Elapsed()
+	rem := s.doc.Plan.Duration - el
+	t := Timer{Elapsed: el, Remaining: rem, Overrun: rem < 0}
+	if s.doc.State == Live || s.doc.State == Paused {
+		for _, w := range s.pack.Session.WarningMinutes {
+			if rem <= time.Duration(w)*time.Minute && !slices.Contains(s.doc.WarningsGiven, w) {
+				t.Warnings = append(t.Warnings, w)
+			}
+		}
+	}
+	return t
+}
+
+// AcknowledgeWarnings records that the warnings shown were seen, so each is
+// given once.
+func (s *Session) AcknowledgeWarnings(minutes ...int) {
+	for _, m := range minutes {
+		if !slices.Contains(s.doc.WarningsGiven, m) {
+			s.doc.WarningsGiven = append(s.doc.WarningsGiven, m)
+		}
+	}
+}
+
+// ErrOverrunReason is returned when an overrun session is ended without the
+// reason the policy asks for (Annex 2 3.3: exceptional circumstances only).
+var ErrOverrunReason = errors.New("the session ran over its planned time: record the exceptional reason before ending it")
+
+// SetOverrunReason records why the session ran over.
+func (s *Session) SetOverrunReason(reason string) error {
+	if err := s.require("explain the overrun of", Live, Paused, Ended); err != nil {
+		return err
+	}
+	s.doc.OverrunReason = strings.TrimSpace(reason)
+	return nil
+}
+
+// Mark adds a one-tap marker. A disclosure needs the exact words (3.1).
+// Markers belong to the call, except escalation, which may come from any
+// point until the record is signed.
+func (s *Session) Mark(m Marker) error {
+	allowed := []State{Live, Paused}
+	if m.Kind == MarkEscalated {
+		allowed = []State{Planned, Assessed, Consented, Live, Paused, Ended, Recorded}
+	}
+	if err := s.require("mark", allowed...); err != nil {
+		return err
+	}
+	switch m.Kind {
+	case MarkDisclosure:
+		if strings.TrimSpace(m.ExactWords) == "" {
+			return &FieldError{Field: "exact_words", Message: "Write down the customer's exact words, as they said them."}
+		}
+	case MarkThirdParty, MarkFacilitator, MarkRiskChanged, MarkConnectionLost, MarkEscalated:
+	default:
+		return fmt.Errorf("mark: unknown marker %q", m.Kind)
+	}
+	m.At = s.clock.Now()
+	m.Elapsed = s.Elapsed()
+	s.doc.Markers = append(s.doc.Markers, m)
+	return nil
+}
+
+// End stops the session. An overrun needs its reason first.
+func (s *Session) End() error {
+	if err := s.require("end", Live, Paused); err != nil {
+		return err
+	}
+	if s.Timer().Overrun && s.doc.OverrunReason == "" {
+		return ErrOverrunReason
+	}
+	if s.doc.State == Live {
+		s.doc.Segments[len(s.doc.Segments)-1].To = s.clock.Now()
+	}
+	s.doc.State = Ended
+	return nil
+}
+
+// Cancel records that a planned session will not take place, and why.
+func (s *Session) Cancel(reason string) error {
+	if err := s.require("cancel", Planned, Assessed, Consented); err != nil {
+		return err
+	}
+	if strings.TrimSpace(reason) == "" {
+		return &FieldError{Field: "cancel_reason", Message: "Say why the session is not going ahead."}
+	}
+	s.doc.CancelReason = strings.TrimSpace(reason)
+	s.doc.State = Cancelled
+	return nil
+}
+
+// Flags summarise a session for lists and reports.
+type Flags struct {
+	Overrun, NoConsent, Disclosure, Escalated bool
+}
+
+// Flags reports what a reviewer should notice about the session.
+func (d Document) Flags() Flags {
+	var f Flags
+	f.Overrun = d.OverrunReason != ""
+	f.NoConsent = d.Consent != nil && !d.Consent.Given()
+	for _, m := range d.Markers {
+		f.Disclosure = f.Disclosure || m.Kind == MarkDisclosure
+		f.Escalated = f.Escalated || m.Kind == MarkEscalated
+	}
+	return f
+}
