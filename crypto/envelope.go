@@ -1,0 +1,386 @@
+package crypto
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"filippo.io/age"
+)
+
+// Envelope wire format, version 1 (all integers big-endian):
+//
+//	magic        "SGC-ENVELOPE-1\n" (15 bytes)
+//	header_len   uint32, 1..64 KiB
+//	header       canonical JSON of Header, header_len bytes
+//	signature    64 bytes, Ed25519 by the author over
+//	             "safeguard-companion envelope v1\n" || header_len || header
+//	ciphertext   the rest: an ordinary age file (binary, not armored)
+//
+// The header carries the SHA-256 and length of the ciphertext, so the one
+// signature covers header, hash and length (Trust model: "the author's
+// signature covers the header and the hash and length of the age file").
+const (
+	envelopeMagic  = "SGC-ENVELOPE-1\n"
+	envelopeSigCtx = "safeguard-companion envelope v1\n"
+	maxHeaderLen   = 64 << 10
+	maxEnvelope    = 512 << 20
+	maxRecipients  = 1024
+	maxMetaLen     = maxHeaderLen
+)
+
+// Header is the non-identifying routing data of a record, readable without
+// decrypting (DESIGN.md Trust model). It names keys, never people.
+type Header struct {
+	ID               string    `json:"id"`
+	Kind             Kind      `json:"kind"`
+	Author           KeyID     `json:"author"`
+	Recipients       []KeyID   `json:"recipients"`
+	Created          time.Time `json:"created"`
+	ParentID         string    `json:"parent_id,omitempty"`
+	ParentHash       string    `json:"parent_hash,omitempty"` // EnvelopeHash of the parent
+	PolicyVersion    string    `json:"policy_version,omitempty"`
+	CiphertextLen    int64     `json:"ciphertext_len"`
+	CiphertextSHA256 string    `json:"ciphertext_sha256"`
+}
+
+// Envelope is a parsed, not yet verified, record.
+type Envelope struct {
+	header     Header
+	headerRaw  []byte
+	signature  []byte
+	ciphertext []byte
+}
+
+// Header returns a copy of the routing header. Until Verify or Open
+// succeeds, nothing in it is authenticated.
+func (e *Envelope) Header() Header {
+	h := e.header
+	h.Recipients = slices.Clone(h.Recipients)
+	return h
+}
+
+// Ciphertext returns the age file inside the envelope. It can be written to
+// a file and opened with the age command-line tool by any recipient.
+func (e *Envelope) Ciphertext() []byte { return e.ciphertext }
+
+// Bytes returns the wire encoding.
+func (e *Envelope) Bytes() []byte {
+	out := make([]byte, 0, len(envelopeMagic)+4+len(e.headerRaw)+len(e.signature)+len(e.ciphertext))
+	out = append(out, envelopeMagic...)
+	out = binary.BigEndian.AppendUint32(out, uint32(len(e.headerRaw)))
+	out = append(out, e.headerRaw...)
+	out = append(out, e.signature...)
+	return append(out, e.ciphertext...)
+}
+
+// EnvelopeHash is the hash an addendum or review quotes as ParentHash: the
+// SHA-256 of the parent envelope's bytes, as lowercase hex.
+func EnvelopeHash(envelope []byte) string {
+	h := sha256.Sum256(envelope)
+	return hex.EncodeToString(h[:])
+}
+
+// ParseEnvelope splits and strictly checks the wire format. It verifies
+// nothing cryptographic; use Verify or Open for that. Every refusal wraps
+// ErrMalformed.
+func ParseEnvelope(b []byte) (*Envelope, error) {
+	bad := func(why string) error { return fmt.Errorf("%w: %s", ErrMalformed, why) }
+	if len(b) > maxEnvelope {
+		return nil, bad("too large")
+	}
+	rest, ok := bytes.CutPrefix(b, []byte(envelopeMagic))
+	if !ok {
+		return nil, bad("not an envelope (wrong magic)")
+	}
+	if len(rest) < 4 {
+		return nil, bad("truncated before header length")
+	}
+	n := binary.BigEndian.Uint32(rest)
+	rest = rest[4:]
+	if n == 0 || n > maxHeaderLen || uint64(n) > uint64(len(rest)) {
+		return nil, bad("header length out of range")
+	}
+	raw, rest := rest[:n], rest[n:]
+	if len(rest) < ed25519.SignatureSize+1 {
+		return nil, bad("truncated signature or empty ciphertext")
+	}
+	sig, ct := rest[:ed25519.SignatureSize], rest[ed25519.SignatureSize:]
+	var h Header
+	if err := strictUnmarshal(raw, &h); err != nil {
+		return nil, fmt.Errorf("%w: header: %w", ErrMalformed, err)
+	}
+	if again, err := json.Marshal(h); err != nil || !bytes.Equal(again, raw) {
+		return nil, bad("header is not in canonical form")
+	}
+	if err := h.check(); err != nil {
+		return nil, err
+	}
+	// Copy so the caller may reuse b.
+	return &Envelope{
+		header:     h,
+		headerRaw:  bytes.Clone(raw),
+		signature:  bytes.Clone(sig),
+		ciphertext: bytes.Clone(ct),
+	}, nil
+}
+
+var (
+	recordIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+	sha256Hex       = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
+
+// check validates header fields; shared by Seal (never produce what we would
+// refuse) and ParseEnvelope.
+func (h *Header) check() error {
+	bad := func(why string) error { return fmt.Errorf("%w: header: %s", ErrMalformed, why) }
+	switch {
+	case !recordIDPattern.MatchString(h.ID):
+		return bad("record id missing or malformed")
+	case !h.Kind.valid():
+		return bad("unknown record kind")
+	case !h.Author.Valid():
+		return bad("author key id malformed")
+	case len(h.Recipients) == 0 || len(h.Recipients) > maxRecipients:
+		return bad("recipient count out of range")
+	case h.Created.IsZero() || h.Created.Location() != time.UTC:
+		return bad("created time missing or not UTC")
+	case (h.ParentID == "") != (h.ParentHash == ""):
+		return bad("parent id and parent hash must come together")
+	case h.ParentID != "" && (!recordIDPattern.MatchString(h.ParentID) || !sha256Hex.MatchString(h.ParentHash)):
+		return bad("parent malformed")
+	case h.Kind == KindAddendum && h.ParentID == "":
+		return bad("an addendum must name its parent record")
+	case len(h.PolicyVersion) > 64 || !utf8.ValidString(h.PolicyVersion):
+		return bad("policy version malformed")
+	case h.CiphertextLen <= 0 || h.CiphertextLen > maxEnvelope:
+		return bad("ciphertext length out of range")
+	case !sha256Hex.MatchString(h.CiphertextSHA256):
+		return bad("ciphertext hash malformed")
+	}
+	seen := make(map[KeyID]bool, len(h.Recipients))
+	for _, r := range h.Recipients {
+		if !r.Valid() || seen[r] {
+			return bad("recipient key id malformed or repeated")
+		}
+		seen[r] = true
+	}
+	return nil
+}
+
+func (e *Envelope) signedMessage() []byte {
+	m := make([]byte, 0, len(envelopeSigCtx)+4+len(e.headerRaw))
+	m = append(m, envelopeSigCtx...)
+	m = binary.BigEndian.AppendUint32(m, uint32(len(e.headerRaw)))
+	return append(m, e.headerRaw...)
+}
+
+// Record is what an author seals.
+type Record struct {
+	ID            string
+	Kind          Kind
+	Created       time.Time // stored in UTC, to the millisecond
+	ParentID      string    // addenda (required) and reviews: the record they refer to
+	ParentHash    string    // EnvelopeHash of that record's envelope
+	PolicyVersion string    // the policy pack version the record was made under
+	Body          []byte
+}
+
+// innerMeta is the first line of the plaintext. It repeats the routing data
+// so that a header re-signed by someone else, or a ciphertext moved under
+// another header, is caught after decryption (ErrInnerMismatch).
+type innerMeta struct {
+	V             int       `json:"v"`
+	ID            string    `json:"id"`
+	Kind          Kind      `json:"kind"`
+	Author        KeyID     `json:"author"`
+	Recipients    []KeyID   `json:"recipients"`
+	Created       time.Time `json:"created"`
+	ParentID      string    `json:"parent_id,omitempty"`
+	ParentHash    string    `json:"parent_hash,omitempty"`
+	PolicyVersion string    `json:"policy_version,omitempty"`
+	BodyLen       int       `json:"body_len"`
+}
+
+// Seal signs and encrypts rec as author, to the recipients the directory's
+// policy names for rec.Kind (see Directory.Recipients), and returns the
+// envelope bytes. The plaintext inside the age file is one line of JSON
+// metadata, a newline, the body, then zero padding (see pad.go), so a reader
+// using the plain age tool sees the record's metadata and content.
+func Seal(author *Identity, dir *Directory, rec Record) ([]byte, error) {
+	created := rec.Created.UTC().Truncate(time.Millisecond)
+	kid := author.KeyID()
+	person, _, ok := dir.Key(kid)
+	if !ok {
+		return nil, fmt.Errorf("%w: your key is not in the organisation directory", ErrUnknownSigner)
+	}
+	if _, revoked := dir.RevokedAt(kid); revoked {
+		return nil, ErrRevokedSigner
+	}
+	if !slices.ContainsFunc(dir.CurrentKeys(person.ID, created), func(k *PublicKey) bool { return k.ID == kid }) {
+		return nil, fmt.Errorf("%w: your key is not valid at %s", ErrNoValidKey, created.Format(time.RFC3339))
+	}
+	recips, err := dir.Recipients(rec.Kind, person.ID, created)
+	if err != nil {
+		return nil, err
+	}
+	h := Header{
+		ID:            rec.ID,
+		Kind:          rec.Kind,
+		Author:        kid,
+		Created:       created,
+		ParentID:      rec.ParentID,
+		ParentHash:    rec.ParentHash,
+		PolicyVersion: rec.PolicyVersion,
+	}
+	ageRecips := make([]age.Recipient, len(recips))
+	for i, r := range recips {
+		h.Recipients = append(h.Recipients, r.KeyID)
+		ageRecips[i] = r.age
+	}
+	meta, err := json.Marshal(innerMeta{
+		V: 1, ID: h.ID, Kind: h.Kind, Author: h.Author, Recipients: h.Recipients,
+		Created: h.Created, ParentID: h.ParentID, ParentHash: h.ParentHash,
+		PolicyVersion: h.PolicyVersion, BodyLen: len(rec.Body),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("encoding record metadata: %w", err)
+	}
+	n := len(meta) + 1 + len(rec.Body)
+	pt := make([]byte, 0, paddedLen(n))
+	pt = append(pt, meta...)
+	pt = append(pt, '\n')
+	pt = append(pt, rec.Body...)
+	pt = pt[:paddedLen(n)] // zero-filled by make
+	defer clear(pt)
+
+	var ct bytes.Buffer
+	w, err := age.Encrypt(&ct, ageRecips...)
+	if err != nil {
+		return nil, fmt.Errorf("encrypting record: %w", err)
+	}
+	if _, err := w.Write(pt); err != nil {
+		return nil, fmt.Errorf("encrypting record: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("encrypting record: %w", err)
+	}
+	sum := sha256.Sum256(ct.Bytes())
+	h.CiphertextLen = int64(ct.Len())
+	h.CiphertextSHA256 = hex.EncodeToString(sum[:])
+	// Validate only now: the ciphertext fields are part of the check.
+	if err := h.check(); err != nil {
+		return nil, err
+	}
+	raw, err := json.Marshal(h)
+	if err != nil {
+		return nil, fmt.Errorf("encoding header: %w", err)
+	}
+	if len(raw) > maxHeaderLen {
+		return nil, fmt.Errorf("%w: header too large (too many recipients)", ErrMalformed)
+	}
+	e := &Envelope{header: h, headerRaw: raw, ciphertext: ct.Bytes()}
+	e.signature = author.signMessage(e.signedMessage())
+	return e.Bytes(), nil
+}
+
+// Verify authenticates a parsed envelope without decrypting it: the signer
+// must be a key in the directory, the signature must hold, the ciphertext
+// must be exactly the one signed, and the signing key must not have been
+// revoked at the record's created time. It returns the author.
+//
+// The created time is the author's claim; a revoked key's holder could
+// backdate it. The hub's receipt time bounds that (DESIGN.md, sync).
+func Verify(e *Envelope, dir *Directory) (*Person, error) {
+	person, key, ok := dir.Key(e.header.Author)
+	if !ok {
+		return nil, fmt.Errorf("%w (key %s)", ErrUnknownSigner, e.header.Author)
+	}
+	if !ed25519.Verify(key.Ed25519, e.signedMessage(), e.signature) {
+		return nil, ErrBadSignature
+	}
+	sum := sha256.Sum256(e.ciphertext)
+	if int64(len(e.ciphertext)) != e.header.CiphertextLen ||
+		hex.EncodeToString(sum[:]) != e.header.CiphertextSHA256 {
+		return nil, ErrCiphertextMismatch
+	}
+	if at, revoked := dir.RevokedAt(key.ID); revoked && !e.header.Created.Before(at) {
+		return nil, fmt.Errorf("%w (revoked %s, record dated %s)", ErrRevokedSigner,
+			at.Format(time.RFC3339), e.header.Created.Format(time.RFC3339))
+	}
+	return person, nil
+}
+
+// Opened is a verified, decrypted record.
+type Opened struct {
+	Header Header
+	Author *Person // from the directory used to verify
+	Body   []byte
+}
+
+// Open parses, verifies and decrypts an envelope, in that order: nothing is
+// decrypted until the signature and the ciphertext hash are good, and the
+// body is returned only when the whole age file has authenticated and its
+// inner metadata matches the signed header. readers are the caller's age
+// identities: an *Identity, or the organisation's recovery identity.
+func Open(envelope []byte, dir *Directory, readers ...age.Identity) (*Opened, error) {
+	e, err := ParseEnvelope(envelope)
+	if err != nil {
+		return nil, err
+	}
+	author, err := Verify(e, dir)
+	if err != nil {
+		return nil, err
+	}
+	pt, err := decryptAge(bytes.NewReader(e.ciphertext), false, readers...)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(pt)
+	body, err := checkInner(pt, &e.header)
+	if err != nil {
+		return nil, err
+	}
+	return &Opened{Header: e.Header(), Author: author, Body: body}, nil
+}
+
+// checkInner parses the decrypted plaintext strictly and compares it with
+// the header. It returns a copy of the body.
+func checkInner(pt []byte, h *Header) ([]byte, error) {
+	line, rest, ok := bytes.Cut(pt[:min(len(pt), maxMetaLen+1)], []byte{'\n'})
+	if !ok {
+		return nil, fmt.Errorf("%w: no metadata line", ErrInnerMismatch)
+	}
+	rest = pt[len(line)+1:]
+	var m innerMeta
+	if err := strictUnmarshal(line, &m); err != nil {
+		return nil, fmt.Errorf("%w: metadata does not parse", ErrInnerMismatch)
+	}
+	if again, err := json.Marshal(m); err != nil || !bytes.Equal(again, line) {
+		return nil, fmt.Errorf("%w: metadata not canonical", ErrInnerMismatch)
+	}
+	if m.V != 1 || m.ID != h.ID || m.Kind != h.Kind || m.Author != h.Author ||
+		!slices.Equal(m.Recipients, h.Recipients) || !m.Created.Equal(h.Created) ||
+		m.ParentID != h.ParentID || m.ParentHash != h.ParentHash || m.PolicyVersion != h.PolicyVersion {
+		return nil, ErrInnerMismatch
+	}
+	if m.BodyLen < 0 || m.BodyLen > len(rest) ||
+		len(pt) != paddedLen(len(line)+1+m.BodyLen) {
+		return nil, fmt.Errorf("%w: body length or padding wrong", ErrInnerMismatch)
+	}
+	body, pad := rest[:m.BodyLen], rest[m.BodyLen:]
+	for _, c := range pad {
+		if c != 0 {
+			return nil, fmt.Errorf("%w: padding is not zero", ErrInnerMismatch)
+		}
+	}
+	return bytes.Clone(body), nil
+}
