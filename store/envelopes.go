@@ -1,0 +1,341 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"iter"
+	"time"
+)
+
+// Outbox priorities: a lower number is sent sooner. Normal is zero so that
+// an Envelope that does not say otherwise queues as normal.
+const (
+	PriorityUrgent = -100 // incidents and escalations
+	PriorityNormal = 0    // everything else
+)
+
+// Envelope is a signed, encrypted record as the crypto layer produced it.
+// The store keeps Header and Body as opaque bytes and never looks inside;
+// the other fields are the non-identifying routing data the header repeats,
+// kept as columns so that records can be listed without decrypting them.
+type Envelope struct {
+	ID        string
+	Kind      string // record kind, e.g. "record", "addendum", "incident"
+	AuthorKey string // the author's signing key id
+	Created   time.Time
+	ParentID  string // the record an addendum amends; "" for none
+	Header    []byte
+	Body      []byte // the age ciphertext
+
+	// Priority orders the outbox when PutEnvelope or CommitDraft queue the
+	// envelope (PriorityUrgent for incidents). It belongs to the queue, not
+	// the record: it is not part of the append-only comparison and reads of
+	// envelopes leave it zero; OutboxItem reports it.
+	Priority int
+
+	// Set by the store on reads: Seq is the local insertion order, the
+	// cursor for paging (Filter.After); Hash is SHA-256 over the stored
+	// header and body (see envelopeHash).
+	Seq  int64
+	Hash [32]byte
+}
+
+// envelopeHash fingerprints the stored bytes. The header length comes first
+// so that moving bytes between header and body changes the hash.
+func envelopeHash(header, body []byte) [32]byte {
+	h := sha256.New()
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(header)))
+	h.Write(n[:])
+	h.Write(header)
+	h.Write(body)
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+func (e *Envelope) validate() error {
+	for _, f := range []struct{ name, v string }{
+		{"id", e.ID}, {"kind", e.Kind}, {"author key", e.AuthorKey},
+	} {
+		if err := validToken(f.v); err != nil {
+			return fmt.Errorf("%w: envelope %s: %w", ErrInvalid, f.name, err)
+		}
+	}
+	if e.ParentID != "" {
+		if err := validToken(e.ParentID); err != nil {
+			return fmt.Errorf("%w: envelope parent id: %w", ErrInvalid, err)
+		}
+		if e.ParentID == e.ID {
+			return fmt.Errorf("%w: an envelope cannot be its own parent", ErrInvalid)
+		}
+	}
+	if len(e.Body) == 0 {
+		return fmt.Errorf("%w: envelope %s has an empty body", ErrInvalid, e.ID)
+	}
+	return nil
+}
+
+// maxToken bounds ids, kinds and key ids.
+const maxToken = 200
+
+// validToken accepts the short identifiers the store keeps in clear (ids,
+// kinds, key ids, audit actions): printable ASCII with no spaces. The rule
+// exists so that free text, which could be content, cannot end up in a
+// plaintext column by mistake.
+func validToken(s string) error {
+	if s == "" || len(s) > maxToken {
+		return fmt.Errorf("must be 1 to %d characters", maxToken)
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c > '~' {
+			return fmt.Errorf("must be printable ASCII without spaces")
+		}
+	}
+	return nil
+}
+
+// PutEnvelope saves a record made on this device and queues it for the hub
+// with e.Priority, in one transaction: once it returns nil
+// the record is durable and will be sent.
+//
+// Envelopes are append-only. Saving the same id with the same bytes again
+// succeeds and changes nothing (so a retry after an unclear failure is
+// safe); the same id with different bytes is ErrConflict.
+func (s *Store) PutEnvelope(ctx context.Context, e Envelope) error {
+	if err := e.validate(); err != nil {
+		return fmt.Errorf("store: save envelope: %w", err)
+	}
+	return s.write(ctx, "save envelope", func(tx *sql.Tx) error {
+		return s.putEnvelopeTx(ctx, tx, e, true)
+	})
+}
+
+// PutReceivedEnvelope saves a record that came from the hub. It is not
+// queued: the hub already holds it. The append-only rule is the same as for
+// PutEnvelope.
+func (s *Store) PutReceivedEnvelope(ctx context.Context, e Envelope) error {
+	if err := e.validate(); err != nil {
+		return fmt.Errorf("store: save received envelope: %w", err)
+	}
+	return s.write(ctx, "save received envelope", func(tx *sql.Tx) error {
+		return s.putEnvelopeTx(ctx, tx, e, false)
+	})
+}
+
+// CommitDraft saves a signed record, queues it, and deletes the draft it was
+// made from, in one transaction. Doing it in one step means a crash can
+// neither lose the record nor leave its draft behind to be signed twice.
+func (s *Store) CommitDraft(ctx context.Context, draftID string, e Envelope) error {
+	if err := e.validate(); err != nil {
+		return fmt.Errorf("store: save envelope: %w", err)
+	}
+	if err := validToken(draftID); err != nil {
+		return fmt.Errorf("store: save envelope: %w: draft id: %w", ErrInvalid, err)
+	}
+	return s.write(ctx, "save envelope", func(tx *sql.Tx) error {
+		if err := s.putEnvelopeTx(ctx, tx, e, true); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM drafts WHERE id = ?", draftID)
+		return err
+	})
+}
+
+// putEnvelopeTx inserts e, and queues it if enqueue is set. An envelope that
+// was already there is not queued again: it was queued, or came from the
+// hub, the first time.
+func (s *Store) putEnvelopeTx(ctx context.Context, tx *sql.Tx, e Envelope, enqueue bool) error {
+	header := e.Header
+	if header == nil {
+		header = []byte{} // NOT NULL column: nil would bind as NULL
+	}
+	var parent any
+	if e.ParentID != "" {
+		parent = e.ParentID
+	}
+	hash := envelopeHash(header, e.Body)
+	res, err := tx.ExecContext(ctx, `INSERT INTO envelopes
+		(id, kind, author_key, created, parent_id, header, body, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO NOTHING`,
+		e.ID, e.Kind, e.AuthorKey, unixMilli(e.Created), parent, header, e.Body, hash[:])
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		// Already there: a no-op if the bytes are the same, else refused.
+		old, err := scanEnvelope(tx.QueryRowContext(ctx, selectEnvelope+" WHERE id = ?", e.ID))
+		if err != nil {
+			return err
+		}
+		if !sameEnvelope(old, e, header) {
+			return fmt.Errorf("envelope %s: %w", e.ID, ErrConflict)
+		}
+		return nil
+	}
+	if !enqueue {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (envelope_id, priority, enqueued, next_attempt)
+		VALUES (?, ?, ?, 0)`, e.ID, e.Priority, unixMilli(s.now()))
+	return err
+}
+
+func sameEnvelope(old, e Envelope, header []byte) bool {
+	return old.Kind == e.Kind && old.AuthorKey == e.AuthorKey &&
+		old.Created.UnixMilli() == e.Created.UnixMilli() && old.ParentID == e.ParentID &&
+		bytes.Equal(old.Header, header) && bytes.Equal(old.Body, e.Body)
+}
+
+const selectEnvelope = `SELECT seq, id, kind, author_key, created, parent_id, header, body, hash FROM envelopes`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanEnvelope(row scanner) (Envelope, error) {
+	var (
+		e       Envelope
+		created int64
+		parent  sql.NullString
+		hash    []byte
+	)
+	if err := row.Scan(&e.Seq, &e.ID, &e.Kind, &e.AuthorKey, &created, &parent, &e.Header, &e.Body, &hash); err != nil {
+		return Envelope{}, err
+	}
+	e.Created = fromMilli(created)
+	e.ParentID = parent.String
+	if len(hash) != len(e.Hash) {
+		return Envelope{}, fmt.Errorf("envelope %s: %w: stored hash has %d bytes", e.ID, ErrCorrupt, len(hash))
+	}
+	copy(e.Hash[:], hash)
+	return e, nil
+}
+
+// GetEnvelope returns one envelope, or ErrNotFound.
+func (s *Store) GetEnvelope(ctx context.Context, id string) (Envelope, error) {
+	if err := s.usable(); err != nil {
+		return Envelope{}, err
+	}
+	e, err := scanEnvelope(s.r.QueryRowContext(ctx, selectEnvelope+" WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Envelope{}, fmt.Errorf("store: envelope %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Envelope{}, classify("read envelope", err)
+	}
+	return e, nil
+}
+
+// Filter selects envelopes. Empty fields match everything.
+type Filter struct {
+	Kind      string
+	AuthorKey string
+	ParentID  string
+	// After is a paging cursor: only envelopes with Seq > After. Pass the
+	// Seq of the last envelope of the previous page.
+	After int64
+	// Limit caps the number returned; 0 means the default page size for
+	// ListEnvelopes and no cap for Envelopes.
+	Limit int
+}
+
+// DefaultPageSize is ListEnvelopes' page size when Filter.Limit is 0.
+const DefaultPageSize = 500
+
+func (f Filter) where() (string, []any) {
+	q := " WHERE seq > ?"
+	args := []any{f.After}
+	if f.Kind != "" {
+		q += " AND kind = ?"
+		args = append(args, f.Kind)
+	}
+	if f.AuthorKey != "" {
+		q += " AND author_key = ?"
+		args = append(args, f.AuthorKey)
+	}
+	if f.ParentID != "" {
+		q += " AND parent_id = ?"
+		args = append(args, f.ParentID)
+	}
+	return q, args
+}
+
+// ListEnvelopes returns one page of envelopes in local save order (oldest
+// first). For the next page, set f.After to the last envelope's Seq; an
+// empty page means the end. Keyset paging costs the same for every page.
+func (s *Store) ListEnvelopes(ctx context.Context, f Filter) ([]Envelope, error) {
+	if f.Limit <= 0 {
+		f.Limit = DefaultPageSize
+	}
+	var out []Envelope
+	for e, err := range s.Envelopes(ctx, f) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// Envelopes streams every envelope matching f, in local save order, from
+// one read transaction, so the caller sees a consistent snapshot however
+// long it takes. This is the path for decrypting everything at unlock: feed
+// the envelopes to decrypting workers as they arrive rather than holding
+// all the ciphertext at once. Saves are not blocked while it runs.
+//
+// Each Envelope's slices are the caller's to keep.
+func (s *Store) Envelopes(ctx context.Context, f Filter) iter.Seq2[Envelope, error] {
+	return func(yield func(Envelope, error) bool) {
+		if err := s.usable(); err != nil {
+			yield(Envelope{}, err)
+			return
+		}
+		where, args := f.where()
+		q := selectEnvelope + where + " ORDER BY seq"
+		if f.Limit > 0 {
+			q += " LIMIT ?"
+			args = append(args, f.Limit)
+		}
+		rows, err := s.r.QueryContext(ctx, q, args...)
+		if err != nil {
+			yield(Envelope{}, classify("list envelopes", err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanEnvelope(rows)
+			if err != nil {
+				yield(Envelope{}, classify("list envelopes", err))
+				return
+			}
+			if !yield(e, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(Envelope{}, classify("list envelopes", err))
+		}
+	}
+}
+
+// CountEnvelopes counts the envelopes matching f (Limit is ignored).
+func (s *Store) CountEnvelopes(ctx context.Context, f Filter) (int, error) {
+	if err := s.usable(); err != nil {
+		return 0, err
+	}
+	where, args := f.where()
+	var n int
+	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM envelopes"+where, args...).Scan(&n); err != nil {
+		return 0, classify("count envelopes", err)
+	}
+	return n, nil
+}
