@@ -201,3 +201,32 @@ func TestSecretServiceChild(t *testing.T) {
 	}
 	keystoreContract(t, KeyringStore{})
 }
+
+// TestProbeKeyringNoSecretService probes the real go-keyring backend with a
+// session bus address that leads nowhere, in a child process (no mock), and
+// checks that the probe refuses quickly instead of hanging.
+func TestProbeKeyringNoSecretService(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestProbeKeyringChild$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(),
+		"COMPANION_PROBE_CHILD=1",
+		"DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(t.TempDir(), "no-bus-here"))
+	out, err := cmd.CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("--- PASS: TestProbeKeyringChild")) {
+		t.Fatalf("child failed: %v\n%s", err, out)
+	}
+}
+
+func TestProbeKeyringChild(t *testing.T) {
+	if os.Getenv("COMPANION_PROBE_CHILD") != "1" {
+		t.Skip("only runs as the child of TestProbeKeyringNoSecretService")
+	}
+	start := time.Now()
+	err := ProbeKeyring(DefaultProbeTimeout)
+	if !errors.Is(err, ErrNoKeyring) {
+		t.Fatalf("got %v, want ErrNoKeyring", err)
+	}
+	if d := time.Since(start); d > DefaultProbeTimeout+500*time.Millisecond {
+		t.Fatalf("probe took %v", d)
+	}
+	t.Logf("refused in %v: %v", time.Since(start).Round(time.Millisecond), err)
+}

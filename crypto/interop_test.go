@@ -1,0 +1,131 @@
+package crypto
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"filippo.io/age"
+)
+
+// TestAgeCLIInterop: "the encrypted payload is a plain age file: a
+// recipient can open it with the standard age tool" (Trust model). Seals a
+// record, exports Mike's identity the way he would, and runs
+// `$AGE_BIN -d -i identity record.age`.
+func TestAgeCLIInterop(t *testing.T) {
+	ageBin := os.Getenv("AGE_BIN")
+	if ageBin == "" {
+		t.Skip("AGE_BIN is not set: point it at an age v1.3.2 binary " +
+			"(GOBIN=/tmp/agebin go install filippo.io/age/cmd/...@v1.3.2; AGE_BIN=/tmp/agebin/age)")
+	}
+	f := newFixture(t)
+	body := "Summary: explored apprenticeships.\nActions: send college links by Friday."
+	env := f.seal(t, "alice", f.v2, record("rec-interop", KindSessionRecord, body))
+	e, err := ParseEnvelope(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctPath := filepath.Join(dir, "record.age")
+	if err := os.WriteFile(ctPath, e.Ciphertext(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	idPath := filepath.Join(dir, "mike-key.txt")
+	if err := WriteExportFile(idPath, func(w io.Writer) error {
+		return ExportIdentityUnprotected(w, f.ids["mike"].AgeIdentity())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(ageBin, "-d", "-i", idPath, ctPath)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("age -d failed: %v\n%s", err, stderr.Bytes())
+	}
+	// What age prints is our padded plaintext; it must be exactly what our
+	// own decrypt path produced and pass the same inner checks.
+	ours, err := decryptAge(bytes.NewReader(e.Ciphertext()), false, f.ids["mike"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(stdout.Bytes(), ours) {
+		t.Fatalf("age CLI output differs from our decryption")
+	}
+	h := e.Header()
+	got, err := checkInner(stdout.Bytes(), &h)
+	if err != nil || string(got) != body {
+		t.Fatalf("inner check on CLI output: %v", err)
+	}
+	if !bytes.Contains(stdout.Bytes(), []byte(body)) {
+		t.Fatalf("record content not visible in age output")
+	}
+
+	// A non-recipient's key is refused by the CLI too.
+	otherPath := filepath.Join(dir, "dana-key.txt")
+	if err := WriteExportFile(otherPath, func(w io.Writer) error {
+		return ExportIdentityUnprotected(w, f.ids["dana"].AgeIdentity())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(ageBin, "-d", "-i", otherPath, ctPath).Output(); err == nil || len(out) != 0 {
+		t.Fatalf("age decrypted for a non-recipient")
+	}
+}
+
+// TestExportIdentity: the passphrase-protected export is an age file that
+// age (and so `age -d -i`, which prompts for the passphrase) reads back as
+// an identity file; the plain export is only written on request; files are
+// 0600 and never overwrite.
+func TestExportIdentity(t *testing.T) {
+	id, err := GenerateIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "my-key.age")
+	if err := WriteExportFile(path, func(w io.Writer) error {
+		return ExportIdentity(w, id.AgeIdentity(), "a long passphrase")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	if bytes.Contains(raw, []byte("AGE-SECRET-KEY")) {
+		t.Fatal("protected export contains the key in the clear")
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", fi.Mode().Perm())
+	}
+	sid, _ := age.NewScryptIdentity("a long passphrase")
+	pt, err := decryptAge(bytes.NewReader(raw), false, sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := age.ParseIdentities(bytes.NewReader(pt))
+	if err != nil || len(ids) != 1 {
+		t.Fatalf("exported file is not an age identity file: %v", err)
+	}
+	if ids[0].(*age.HybridIdentity).Recipient().String() != id.AgeIdentity().Recipient().String() {
+		t.Fatal("exported identity differs")
+	}
+	if bytes.Contains(pt, []byte(identityMagic)) {
+		t.Fatal("signing key exported")
+	}
+	if err := ExportIdentity(io.Discard, id.AgeIdentity(), ""); err == nil {
+		t.Error("empty passphrase accepted")
+	}
+	// Never overwrite an existing file, and remove a half-written one.
+	if err := WriteExportFile(path, func(io.Writer) error { return nil }); err == nil {
+		t.Error("existing file overwritten")
+	}
+	failed := filepath.Join(dir, "failed.age")
+	if err := WriteExportFile(failed, func(io.Writer) error { return errors.New("disk full") }); err == nil {
+		t.Error("write error swallowed")
+	}
+	if _, err := os.Stat(failed); !os.IsNotExist(err) {
+		t.Error("partial export left behind")
+	}
+}
