@@ -525,4 +525,3 @@ func TestReadOnly(t *testing.T) {
 		w.check(t, path)
 	})
 }
-
