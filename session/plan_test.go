@@ -260,3 +260,24 @@ func TestValidateReply(t *testing.T) {
 		t.Fatal("sentinel")
 	}
 }
+
+func TestTraining(t *testing.T) {
+	p := defaultPack(t)
+	now := testNow()
+	cases := []struct {
+		name      string
+		completed time.Time
+		known     bool
+		current   bool
+	}{
+		{"Annex 2 1.2 unknown", time.Time{}, false, false},
+		{"Annex 2 1.2 done last month", now.AddDate(0, -1, 0), true, true},
+		{"Annex 2 1.2 expired after 12 months", now.AddDate(-1, 0, -1), true, false},
+	}
+	for _, tc := range cases {
+		s := p.Training(tc.completed, now)
+		if s.Known != tc.known || s.Current != tc.current {
+			t.Errorf("%s: %+v", tc.name, s)
+		}
+	}
+}

@@ -1,0 +1,64 @@
+# Safeguard Companion. `make run` starts the app; `make test` runs every check.
+# Both install what a fresh Debian machine lacks first (see scripts/).
+
+GO       ?= go
+TAGS     := migrated_fynedo
+BIN      := $(CURDIR)/bin
+TOOLS    := $(BIN)/tools
+AGE_CLI  := $(TOOLS)/age
+AGE_VER  := v1.3.2
+# Fyne reads the locale from LANG and complains about C/POSIX ones.
+ifneq ($(filter-out C C.UTF-8 POSIX,$(LANG)),)
+else
+export LANG := en_GB.UTF-8
+endif
+
+.PHONY: all build run test vet unit bench screenshots package smoke deps test-deps clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh build
+
+test-deps:
+	@scripts/install-deps.sh test
+
+$(AGE_CLI):
+	@echo "Building the age command-line tool $(AGE_VER) for the interop tests ..."
+	@GOBIN=$(TOOLS) $(GO) install filippo.io/age/cmd/...@$(AGE_VER)
+
+build: deps
+	$(GO) build -tags $(TAGS) -o $(BIN)/companion ./cmd/companion
+	@# A `go build` binary reads FyneApp.toml beside the executable.
+	@cp FyneApp.toml $(BIN)/
+
+run: build
+	@$(BIN)/companion
+
+vet: deps
+	$(GO) vet -tags $(TAGS) ./...
+
+# Unit and integration tests. Keyring tests run against a real Secret
+# Service in a private D-Bus session; interop tests use the real age CLI.
+unit: test-deps $(AGE_CLI) build
+	AGE_BIN=$(AGE_CLI) COMPANION_BIN=$(BIN)/companion \
+	  scripts/with-secret-service.sh $(GO) test -tags $(TAGS) -count=1 ./...
+
+test: vet unit
+
+bench: deps
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count=1 ./...
+
+screenshots: deps
+	@mkdir -p docs/screenshots
+	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(GO) test -tags $(TAGS) -count=1 -run . ./app
+	@echo "Screenshots written to docs/screenshots/"
+
+# A Linux package through fyne's packaging tool (not part of CI).
+package: deps
+	$(GO) run fyne.io/tools/cmd/fyne@v1.7.4 package --target linux --src cmd/companion \
+	  --icon $(CURDIR)/assets/icon.png --name "Safeguard Companion" --app-id org.safeguardcompanion.companion \
+	  --tags $(TAGS) --release
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,118 @@
+package app
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"safeguard/companion/session"
+)
+
+// ShowHome shows the practitioner's home screen: new session, today's and
+// upcoming sessions, and the state of their safeguarding training.
+func (u *UI) ShowHome() {
+	now := u.cfg.Clock.Now()
+	greeting := widget.NewLabelWithStyle(fmt.Sprintf("Hello, %s.", firstName(u.cfg.Me.Name)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+
+	newBtn := widget.NewButtonWithIcon("New session", theme.ContentAddIcon(), u.ShowNewPlan)
+	newBtn.Importance = widget.HighImportance
+
+	training := u.cfg.Pack.Training(u.cfg.Me.TrainingCompleted, now)
+	var trainingLine fyne.CanvasObject
+	switch {
+	case !training.Known:
+		trainingLine = warningLabel("Your safeguarding training date is not recorded. Ask your manager to add it (Annex 2 1.2).")
+	case !training.Current:
+		trainingLine = warningLabel(fmt.Sprintf("Your safeguarding training expired on %s. Book a refresher before running sessions (Annex 2 1.2).", u.clockText(training.Due, "2 January 2006")))
+	default:
+		trainingLine = widget.NewLabel(fmt.Sprintf("Safeguarding training current until %s.", u.clockText(training.Due, "2 January 2006")))
+	}
+
+	upcoming := u.upcomingSessions()
+	var list fyne.CanvasObject
+	if len(upcoming) == 0 {
+		list = widget.NewLabel("No sessions planned yet. Start with New session.")
+	} else {
+		l := widget.NewList(
+			func() int { return len(upcoming) },
+			func() fyne.CanvasObject {
+				return container.NewHBox(widget.NewLabel("reference"), widget.NewLabel("when"), widget.NewLabel("state"))
+			},
+			func(i widget.ListItemID, o fyne.CanvasObject) {
+				d := upcoming[i].Document()
+				row := o.(*fyne.Container).Objects
+				row[0].(*widget.Label).SetText(d.Plan.Customer.Reference)
+				row[1].(*widget.Label).SetText(u.clockText(d.Plan.Start, "Mon 2 Jan 15:04"))
+				row[2].(*widget.Label).SetText(stateText(d))
+			})
+		l.OnSelected = func(i widget.ListItemID) { u.ShowPlan(upcoming[i]) }
+		list = l
+	}
+
+	top := container.NewVBox(greeting, trainingLine, container.NewHBox(newBtn),
+		widget.NewSeparator(), widget.NewLabelWithStyle("Today and upcoming", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	u.show("Safeguard Companion", container.NewBorder(top, nil, nil, nil, list))
+	u.win.Canvas().AddShortcut(ctrl(fyne.KeyN), func(fyne.Shortcut) { u.ShowNewPlan() })
+}
+
+// upcomingSessions are the sessions not yet finished, soonest first.
+func (u *UI) upcomingSessions() []*session.Session {
+	var out []*session.Session
+	for _, s := range u.sessions {
+		switch s.State() {
+		case session.Signed, session.Cancelled:
+		default:
+			out = append(out, s)
+		}
+	}
+	slices.SortFunc(out, func(a, b *session.Session) int {
+		return a.Document().Plan.Start.Compare(b.Document().Plan.Start)
+	})
+	return out
+}
+
+func stateText(d session.Document) string {
+	switch d.State {
+	case session.Planned:
+		if d.Outcome == session.DoNotProceed {
+			return "Do not proceed"
+		}
+		return "Risk assessment to finish"
+	case session.Assessed:
+		return "Waiting for consent"
+	case session.Consented:
+		return "Ready to start"
+	case session.Live, session.Paused:
+		return "In progress"
+	case session.Ended:
+		return "Record to write"
+	case session.Recorded:
+		return "Record to sign"
+	}
+	return string(d.State)
+}
+
+func firstName(full string) string {
+	if f := strings.Fields(full); len(f) > 0 {
+		return f[0]
+	}
+	return "there"
+}
+
+func warningLabel(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Importance = widget.WarningImportance
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// ctrl is Ctrl (Cmd on macOS) plus a key.
+func ctrl(k fyne.KeyName) *desktop.CustomShortcut {
+	return &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
+}

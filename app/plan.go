@@ -1,0 +1,496 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"safeguard/companion/session"
+)
+
+const (
+	dateLayout = "02/01/2006"
+	timeLayout = "15:04"
+)
+
+// Radio answers for checklist items, in words.
+const (
+	answerYes = "Yes"
+	answerNo  = "No"
+	answerNA  = "Not applicable"
+)
+
+// checkRow is the widgets of one checklist item.
+type checkRow struct {
+	radio      *widget.RadioGroup
+	mitigation *widget.Entry
+}
+
+// planForm binds the plan and the pre-session risk assessment to the domain
+// (Annex 2 1.3, 3.2). The outcome is recomputed by session.Pack.Assess on
+// every change; nothing here decides it.
+type planForm struct {
+	u *UI
+	s *session.Session // nil until first saved
+
+	ref, age, dob, date, start, duration       *widget.Entry
+	durationReason, outOfHours, access         *widget.Entry
+	facilitator, notified, parentCarer, crisis *widget.Entry
+	adultAtRisk                                *widget.Check
+	method, platform                           *widget.Select
+
+	errs []fieldMessage
+
+	answers   map[string]session.ItemAnswer
+	itemIDs   []string
+	rows      map[string]checkRow
+	checklist *fyne.Container
+	outcome   *widget.Label
+	concerns  *widget.Label
+	status    *widget.Label
+	save      *widget.Button
+
+	// showErrors turns on field messages after the first save attempt, so
+	// a person is not scolded for fields they have not reached yet.
+	showErrors bool
+}
+
+// ShowNewPlan opens an empty plan for a new session.
+func (u *UI) ShowNewPlan() { u.showPlanForm(nil) }
+
+// ShowPlan opens an existing session's plan and risk assessment.
+func (u *UI) ShowPlan(s *session.Session) { u.showPlanForm(s) }
+
+func (u *UI) showPlanForm(s *session.Session) {
+	f := u.newPlanForm(s)
+	u.currentPlan = f
+	back := widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome)
+	u.show("Plan and risk assessment", f.content(), back)
+	u.win.Canvas().Focus(f.ref)
+}
+
+func multiline(placeholder string) *widget.Entry {
+	e := widget.NewMultiLineEntry()
+	e.SetPlaceHolder(placeholder)
+	e.Wrapping = fyne.TextWrapWord
+	e.SetMinRowsVisible(2)
+	return e
+}
+
+func entry(placeholder string) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetPlaceHolder(placeholder)
+	return e
+}
+
+func (u *UI) newPlanForm(s *session.Session) *planForm {
+	pk := u.cfg.Pack
+	f := &planForm{u: u, s: s, answers: map[string]session.ItemAnswer{}}
+	f.ref = entry("e.g. CUS-4821 (never a name)")
+	f.age = entry("years")
+	f.dob = entry("DD/MM/YYYY")
+	f.adultAtRisk = widget.NewCheck("Adult at risk", nil)
+	f.date = entry("DD/MM/YYYY")
+	f.start = entry("HH:MM")
+	f.duration = entry("minutes")
+	f.durationReason = entry("Exceptional reason for a longer session")
+	f.outOfHours = entry("Reason for a time outside agreed hours")
+	var methodLabels []string
+	for _, m := range pk.DeliveryMethods {
+		methodLabels = append(methodLabels, m.Label)
+	}
+	f.platform = widget.NewSelect(nil, nil)
+	f.platform.PlaceHolder = "Choose a method first"
+	f.method = widget.NewSelect(methodLabels, func(string) {
+		f.platform.Options = platformLabels(pk.PlatformsFor(f.methodID()))
+		if !slices.Contains(f.platform.Options, f.platform.Selected) {
+			f.platform.ClearSelected()
+		}
+		f.platform.PlaceHolder = "Choose a platform"
+		f.platform.Refresh()
+		f.changed()
+	})
+	f.access = entry("Accessibility needs, or leave blank if none")
+	f.facilitator = entry("e.g. form tutor, parent (role, not name)")
+	f.notified = multiline("How the customer was told, and how to join")
+	f.parentCarer = entry("How a parent or carer was told, where required")
+	f.crisis = multiline("What you will do if a crisis arises during the session")
+
+	f.outcome = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	f.concerns = widget.NewLabel("")
+	f.concerns.Wrapping = fyne.TextWrapWord
+	f.status = widget.NewLabel("")
+	f.checklist = container.NewVBox()
+	f.save = widget.NewButtonWithIcon("Save plan", theme.DocumentSaveIcon(), f.saveTapped)
+	f.save.Importance = widget.HighImportance
+
+	if s != nil {
+		f.fill(s.Document())
+	} else {
+		now := u.cfg.Clock.Now().In(pk.Location())
+		f.date.SetText(now.Format(dateLayout))
+		f.duration.SetText(strconv.Itoa(pk.Session.NormalDurationMinutes))
+	}
+	for _, e := range []*widget.Entry{f.ref, f.age, f.dob, f.date, f.start, f.duration, f.durationReason, f.outOfHours, f.access, f.facilitator, f.notified, f.parentCarer, f.crisis} {
+		e.OnChanged = func(string) { f.changed() }
+	}
+	f.adultAtRisk.OnChanged = func(bool) { f.changed() }
+	f.platform.OnChanged = func(string) { f.changed() }
+	f.changed()
+	return f
+}
+
+func platformLabels(ps []session.Platform) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Label
+	}
+	return out
+}
+
+func (f *planForm) methodID() string {
+	for _, m := range f.u.cfg.Pack.DeliveryMethods {
+		if m.Label == f.method.Selected {
+			return m.ID
+		}
+	}
+	return ""
+}
+
+func (f *planForm) platformID() string {
+	for _, p := range f.u.cfg.Pack.Platforms {
+		if p.Label == f.platform.Selected && p.Method == f.methodID() {
+			return p.ID
+		}
+	}
+	return ""
+}
+
+// fill puts a stored plan and assessment into the widgets.
+func (f *planForm) fill(d session.Document) {
+	pk := f.u.cfg.Pack
+	p := d.Plan
+	f.ref.SetText(p.Customer.Reference)
+	if p.Customer.Age > 0 {
+		f.age.SetText(strconv.Itoa(p.Customer.Age))
+	}
+	if !p.Customer.DateOfBirth.IsZero() {
+		f.dob.SetText(p.Customer.DateOfBirth.Format(dateLayout))
+	}
+	f.adultAtRisk.SetChecked(p.Customer.AdultAtRisk)
+	start := p.Start.In(pk.Location())
+	f.date.SetText(start.Format(dateLayout))
+	f.start.SetText(start.Format(timeLayout))
+	f.duration.SetText(strconv.Itoa(int(p.Duration / time.Minute)))
+	f.durationReason.SetText(p.DurationReason)
+	f.outOfHours.SetText(p.OutOfHoursReason)
+	if m, ok := pk.Method(p.Method); ok {
+		f.method.SetSelected(m.Label)
+	}
+	if pl, ok := pk.Platform(p.Platform); ok {
+		f.platform.SetSelected(pl.Label)
+	}
+	f.access.SetText(p.AccessibilityNeeds)
+	f.facilitator.SetText(p.Facilitator)
+	f.notified.SetText(p.HowNotified)
+	f.parentCarer.SetText(p.ParentCarerInformed)
+	f.crisis.SetText(p.CrisisPlan)
+	for id, a := range d.Assessment.Answers {
+		f.answers[id] = a
+	}
+}
+
+// readPlan turns the widgets into a plan. Text that cannot be read as a
+// number, date or time is reported against its field.
+func (f *planForm) readPlan() (session.Plan, session.FieldErrors) {
+	pk := f.u.cfg.Pack
+	var errs session.FieldErrors
+	add := func(field, msg string) { errs = append(errs, &session.FieldError{Field: field, Message: msg}) }
+	p := session.Plan{
+		Customer:            session.Customer{Reference: strings.TrimSpace(f.ref.Text), AdultAtRisk: f.adultAtRisk.Checked},
+		DurationReason:      strings.TrimSpace(f.durationReason.Text),
+		OutOfHoursReason:    strings.TrimSpace(f.outOfHours.Text),
+		Method:              f.methodID(),
+		Platform:            f.platformID(),
+		AccessibilityNeeds:  strings.TrimSpace(f.access.Text),
+		Facilitator:         strings.TrimSpace(f.facilitator.Text),
+		HowNotified:         strings.TrimSpace(f.notified.Text),
+		ParentCarerInformed: strings.TrimSpace(f.parentCarer.Text),
+		CrisisPlan:          strings.TrimSpace(f.crisis.Text),
+	}
+	if t := strings.TrimSpace(f.age.Text); t != "" {
+		n, err := strconv.Atoi(t)
+		if err != nil {
+			add("customer.age", "Enter the age in whole years, for example 16.")
+		}
+		p.Customer.Age = n
+	}
+	if t := strings.TrimSpace(f.dob.Text); t != "" {
+		d, err := time.ParseInLocation(dateLayout, t, pk.Location())
+		if err != nil {
+			add("customer.date_of_birth", "Enter the date of birth as DD/MM/YYYY.")
+		}
+		p.Customer.DateOfBirth = d
+	}
+	day, errDay := time.ParseInLocation(dateLayout, strings.TrimSpace(f.date.Text), pk.Location())
+	clock, errClock := time.Parse(timeLayout, strings.TrimSpace(f.start.Text))
+	switch {
+	case errDay != nil:
+		add("start", "Enter the date as DD/MM/YYYY.")
+	case errClock != nil:
+		add("start", "Enter the start time as HH:MM, for example 10:30.")
+	default:
+		p.Start = time.Date(day.Year(), day.Month(), day.Day(), clock.Hour(), clock.Minute(), 0, 0, pk.Location())
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(f.duration.Text)); err != nil {
+		add("duration", "Enter the planned length in minutes, for example 45.")
+	} else {
+		p.Duration = time.Duration(n) * time.Minute
+	}
+	return p, errs
+}
+
+func (f *planForm) assessment() session.Assessment {
+	a := session.Assessment{Answers: map[string]session.ItemAnswer{}}
+	for _, id := range f.itemIDs {
+		if ans, ok := f.answers[id]; ok {
+			a.Answers[id] = ans
+		}
+	}
+	return a
+}
+
+// changed recomputes everything that depends on the form: field messages,
+// which checklist items apply, and the outcome.
+func (f *planForm) changed() {
+	pk := f.u.cfg.Pack
+	plan, errs := f.readPlan()
+	if f.showErrors {
+		errs = append(errs, session.Fields(pk.ValidatePlan(plan, f.u.cfg.Clock.Now()))...)
+		f.showFieldErrors(errs)
+	}
+	items := pk.Items(plan)
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	if !slices.Equal(ids, f.itemIDs) {
+		f.itemIDs = ids
+		f.buildChecklist(items)
+	}
+	f.showOutcome(pk.Assess(plan, f.assessment()))
+}
+
+func (f *planForm) showFieldErrors(errs session.FieldErrors) {
+	for _, fm := range f.errs {
+		var msgs []string
+		for _, field := range fm.fields {
+			if m := errs.For(field); m != "" {
+				msgs = append(msgs, m)
+			}
+		}
+		fm.label.SetText(strings.Join(msgs, " "))
+		fm.label.Hidden = len(msgs) == 0
+		fm.label.Refresh()
+	}
+}
+
+func (f *planForm) showOutcome(r session.Result) {
+	f.outcome.SetText("Outcome: " + r.Outcome.Label())
+	switch r.Outcome {
+	case session.Proceed:
+		f.outcome.Importance = widget.SuccessImportance
+	case session.ProceedWithMitigations:
+		f.outcome.Importance = widget.WarningImportance
+	case session.DoNotProceed:
+		f.outcome.Importance = widget.DangerImportance
+	default:
+		f.outcome.Importance = widget.MediumImportance
+	}
+	f.outcome.Refresh()
+	var lines []string
+	for _, c := range r.Concerns {
+		lines = append(lines, fmt.Sprintf("• %s (%s)", c.Message, c.Clause))
+	}
+	for _, m := range r.Mitigations {
+		lines = append(lines, fmt.Sprintf("• Mitigation: %s (%s)", m.Message, m.Clause))
+	}
+	if n := len(r.Unanswered); n > 0 {
+		lines = append(lines, fmt.Sprintf("• %d question%s still to answer.", n, plural(n)))
+	}
+	f.concerns.SetText(strings.Join(lines, "\n"))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func answerWord(a session.Answer) string {
+	switch a {
+	case session.Met:
+		return answerYes
+	case session.NotMet:
+		return answerNo
+	case session.NotApplicable:
+		return answerNA
+	}
+	return ""
+}
+
+func wordAnswer(s string) session.Answer {
+	switch s {
+	case answerYes:
+		return session.Met
+	case answerNo:
+		return session.NotMet
+	case answerNA:
+		return session.NotApplicable
+	}
+	return session.Unanswered
+}
+
+// buildChecklist lays out the applicable items. Answers are kept by item id,
+// so an item that disappears and comes back keeps its answer.
+func (f *planForm) buildChecklist(items []session.ChecklistItem) {
+	f.checklist.RemoveAll()
+	f.rows = map[string]checkRow{}
+	for _, it := range items {
+		text := widget.NewLabel(it.Text)
+		text.Wrapping = fyne.TextWrapWord
+		clause := widget.NewLabel(string(it.Clause))
+		clause.Importance = widget.LowImportance
+		mitigation := entry("How you will reduce this risk")
+		note := widget.NewLabel("The policy does not allow the session while this is unmet.")
+		note.Importance = widget.DangerImportance
+		note.Wrapping = fyne.TextWrapWord
+		ans := f.answers[it.ID]
+		mitigation.SetText(ans.Mitigation)
+		update := func() {
+			a := f.answers[it.ID]
+			mitigation.Hidden = !(a.Answer == session.NotMet && it.IfUnmet == session.Mitigate)
+			note.Hidden = !(a.Answer == session.NotMet && it.IfUnmet == session.Block)
+			mitigation.Refresh()
+			note.Refresh()
+		}
+		radio := widget.NewRadioGroup([]string{answerYes, answerNo, answerNA}, nil)
+		radio.Horizontal = true
+		radio.SetSelected(answerWord(ans.Answer))
+		radio.OnChanged = func(s string) {
+			a := f.answers[it.ID]
+			a.Answer = wordAnswer(s)
+			f.answers[it.ID] = a
+			update()
+			f.changed()
+		}
+		mitigation.OnChanged = func(s string) {
+			a := f.answers[it.ID]
+			a.Mitigation = strings.TrimSpace(s)
+			f.answers[it.ID] = a
+			f.changed()
+		}
+		update()
+		f.rows[it.ID] = checkRow{radio, mitigation}
+		f.checklist.Add(container.NewVBox(text, container.NewHBox(radio, clause), mitigation, note, widget.NewSeparator()))
+	}
+	f.checklist.Refresh()
+}
+
+// fieldMessage is the line under a form row that shows the messages for the
+// domain fields that row edits.
+type fieldMessage struct {
+	fields []string
+	label  *widget.Label
+}
+
+// row is a labelled form row with its message line underneath.
+func (f *planForm) row(label string, obj fyne.CanvasObject, fields ...string) *widget.FormItem {
+	msg := widget.NewLabel("")
+	msg.Importance = widget.DangerImportance
+	msg.Wrapping = fyne.TextWrapWord
+	msg.Hide()
+	f.errs = append(f.errs, fieldMessage{fields, msg})
+	return widget.NewFormItem(label, container.NewVBox(obj, msg))
+}
+
+func (f *planForm) content() fyne.CanvasObject {
+	ageRow := container.NewGridWithColumns(2, f.age, f.dob)
+	when := container.NewGridWithColumns(3, f.date, f.start, f.duration)
+	plan := widget.NewForm(
+		f.row("Customer reference", f.ref, "customer.reference"),
+		f.row("Age, or date of birth", container.NewVBox(ageRow, f.adultAtRisk), "customer.age", "customer.date_of_birth"),
+		f.row("Date, time, minutes", when, "start", "duration"),
+		f.row("If longer than normal", f.durationReason),
+		f.row("If outside agreed hours", f.outOfHours),
+		f.row("Delivery method", f.method, "method"),
+		f.row("Platform", f.platform, "platform"),
+		f.row("Accessibility needs", f.access),
+		f.row("Facilitator invited", f.facilitator),
+		f.row("Customer told how", f.notified, "how_notified"),
+		f.row("Parent or carer told", f.parentCarer),
+		f.row("Crisis plan", f.crisis, "crisis_plan"),
+	)
+	left := container.NewVScroll(container.NewPadded(container.NewVBox(
+		widget.NewLabelWithStyle("Plan (Annex 2 1.3)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), plan)))
+	right := container.NewBorder(
+		widget.NewLabelWithStyle("Pre-session risk assessment (Annex 2 3.2)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewVBox(widget.NewSeparator(), f.outcome, f.concerns, container.NewHBox(f.save, f.status)),
+		nil, nil,
+		container.NewVScroll(container.NewPadded(f.checklist)))
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.5
+	return split
+}
+
+// saveTapped saves the plan and the assessment into the session. An invalid
+// plan is not saved; its problems show next to their fields.
+func (f *planForm) saveTapped() {
+	f.showErrors = true
+	f.changed()
+	plan, convErrs := f.readPlan()
+	if len(convErrs) > 0 {
+		f.status.SetText("Check the highlighted fields.")
+		return
+	}
+	u := f.u
+	var err error
+	if f.s == nil {
+		var s *session.Session
+		s, err = session.New(u.cfg.Pack, u.cfg.Clock, u.cfg.NewID(), u.cfg.Me.KeyID, plan)
+		if err == nil {
+			f.s = s
+			u.sessions = append(u.sessions, s)
+		}
+	} else {
+		err = f.s.UpdatePlan(plan)
+	}
+	if err != nil {
+		if fe := session.Fields(err); len(fe) > 0 {
+			f.status.SetText("Check the highlighted fields.")
+			return
+		}
+		var te *session.TransitionError
+		if errors.As(err, &te) {
+			f.status.SetText("This session has started; its plan can no longer change.")
+			return
+		}
+		f.status.SetText("Could not save the plan.")
+		return
+	}
+	r, err := f.s.Assess(f.assessment())
+	if err != nil {
+		f.status.SetText("Could not save the risk assessment.")
+		return
+	}
+	f.status.SetText("Saved. " + r.Outcome.Label() + ".")
+}
