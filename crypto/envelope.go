@@ -340,6 +340,9 @@ func Open(envelope []byte, dir *Directory, readers ...age.Identity) (*Opened, er
 	if err != nil {
 		return nil, err
 	}
+	if len(readers) == 0 {
+		return nil, fmt.Errorf("%w: no keys were offered", ErrNotRecipient)
+	}
 	pt, err := decryptAge(bytes.NewReader(e.ciphertext), false, readers...)
 	if err != nil {
 		return nil, err

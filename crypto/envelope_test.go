@@ -127,11 +127,20 @@ func TestRoundTripBodies(t *testing.T) {
 func TestPaddedLen(t *testing.T) {
 	for _, tt := range []struct{ in, want int }{
 		{0, 4096}, {1, 4096}, {4096, 4096}, {4097, 8192}, {65536, 65536},
-		{65537, 131072}, {1 << 20, 1 << 20}, {1<<20 + 1, 2 << 20},
+		{65537, 67584}, {1 << 20, 1 << 20}, {1<<20 + 1, 1<<20 + 32<<10},
 	} {
 		if got := paddedLen(tt.in); got != tt.want {
 			t.Errorf("paddedLen(%d) = %d, want %d", tt.in, got, tt.want)
 		}
+	}
+	// Monotone, never shrinks, overhead bounded.
+	prev := 0
+	for n := 0; n < 4<<20; n += 997 {
+		p := paddedLen(n)
+		if p < n || p < prev || (n > padLinearTo && float64(p) > float64(n)*1.125) {
+			t.Fatalf("paddedLen(%d) = %d (previous %d)", n, p, prev)
+		}
+		prev = p
 	}
 }
 
@@ -184,6 +193,7 @@ func TestTamper(t *testing.T) {
 	f := newFixture(t)
 	env := f.seal(t, "alice", f.v2, record("rec-1", KindSessionRecord, "record one"))
 	other := f.seal(t, "alice", f.v2, record("rec-2", KindSessionRecord, "record two"))
+	big := f.seal(t, "alice", f.v2, record("rec-big", KindSessionRecord, strings.Repeat("long record ", 30000)))
 	hdrLen := int(binary.BigEndian.Uint32(env[len(envelopeMagic):]))
 	hdrStart := len(envelopeMagic) + 4
 	sigStart := hdrStart + hdrLen
@@ -234,14 +244,26 @@ func TestTamper(t *testing.T) {
 		{"header signed by someone else under author's id", resign(t, env, f.ids["mike"], func(*Header, *[]byte) {}), f.ids["mike"], ErrBadSignature},
 		{"unknown signer", resign(t, env, f.outsider, func(h *Header, _ *[]byte) { h.Author = f.outsider.KeyID() }), f.ids["mike"], ErrUnknownSigner},
 		{"revoked signer (signed after revocation)", leoAfter, f.recovery, ErrRevokedSigner},
+		// The author herself signs a truncated age file (a bug or a crash
+		// mid-write): signature and hash hold, age fails, and the chunks
+		// before the cut are not released.
+		{"truncated age file signed by its author", resign(t, big, f.ids["alice"], func(h *Header, ct *[]byte) {
+			*ct = (*ct)[:len(*ct)-(64<<10)]
+			setCiphertext(h, *ct)
+		}), f.ids["mike"], ErrDecrypt},
 		{"non-recipient reader", env, f.ids["dana"], ErrNotRecipient},
+		{"no reader keys at all", env, nil, ErrNotRecipient},
 		{"outsider reader", env, f.outsider, ErrNotRecipient},
 	}
 	sentinels := []error{ErrMalformed, ErrBadSignature, ErrCiphertextMismatch, ErrUnknownSigner,
 		ErrRevokedSigner, ErrNotRecipient, ErrDecrypt, ErrInnerMismatch}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Open(tt.env, f.v2, tt.reader)
+			var readers []age.Identity
+			if tt.reader != nil {
+				readers = append(readers, tt.reader)
+			}
+			got, err := Open(tt.env, f.v2, readers...)
 			if got != nil {
 				t.Fatalf("tampered record opened: %q", got.Body)
 			}

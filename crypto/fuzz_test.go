@@ -15,8 +15,12 @@ import (
 // testdata/fuzz/<FuzzName>/; regenerate them with
 // COMPANION_WRITE_FUZZ_SEEDS=1 go test -run TestWriteFuzzSeeds ./crypto.
 //
-//	go test -run '^$' -fuzz FuzzParseEnvelope -fuzztime 60s ./crypto
-//	go test -run '^$' -fuzz FuzzDirectory -fuzztime 60s ./crypto
+//	go test -run '^$' -fuzz FuzzParseEnvelope -fuzztime 60s -fuzzminimizetime 3s ./crypto
+//	go test -run '^$' -fuzz FuzzDirectory -fuzztime 60s -fuzzminimizetime 3s ./crypto
+//
+// The seeds are large (a directory holds ~2 KB per post-quantum key), and
+// minimising a large interesting input can take minutes; -fuzzminimizetime
+// keeps the fuzzer fuzzing.
 
 var envelopeErrors = []error{ErrMalformed, ErrBadSignature, ErrCiphertextMismatch, ErrUnknownSigner,
 	ErrRevokedSigner, ErrNotRecipient, ErrDecrypt, ErrInnerMismatch}
