@@ -78,6 +78,13 @@ func GenerateIdentity() (*Identity, error) {
 	return &Identity{age: a, sign: priv}, nil
 }
 
+// String names the identity by key id only, so that a stray %v or %s in a
+// log line can never print secret key material.
+func (id *Identity) String() string { return "crypto.Identity(" + string(id.KeyID()) + ")" }
+
+// GoString does the same for %#v.
+func (id *Identity) GoString() string { return id.String() }
+
 // Unwrap implements age.Identity.
 func (id *Identity) Unwrap(stanzas []*age.Stanza) ([]byte, error) { return id.age.Unwrap(stanzas) }
 
