@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 )
@@ -63,6 +65,46 @@ func TestAgeCLIInterop(t *testing.T) {
 	if !bytes.Contains(stdout.Bytes(), []byte(body)) {
 		t.Fatalf("record content not visible in age output")
 	}
+
+	t.Run("passphrase-protected export", func(t *testing.T) {
+		// age reads an identity file's passphrase from the terminal only, so
+		// drive it through script(1), which gives it a pseudo-terminal.
+		scriptBin, err := exec.LookPath("script")
+		if err != nil {
+			t.Skip("script(1) is not installed, so age cannot be given a passphrase non-interactively")
+		}
+		keyPath := filepath.Join(dir, "mike-key.age")
+		const pass = "long passphrase for the test"
+		if err := WriteExportFile(keyPath, func(w io.Writer) error {
+			return ExportIdentity(w, f.ids["mike"].AgeIdentity(), pass)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		outPath := filepath.Join(dir, "record-via-protected-key.txt")
+		pr, pw := io.Pipe()
+		cmd := exec.Command(scriptBin, "-qec", strings.Join([]string{shellQuote(ageBin), "-d", "-i", shellQuote(keyPath), "-o", shellQuote(outPath), shellQuote(ctPath)}, " "), "/dev/null")
+		cmd.Stdin = pr
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			time.Sleep(time.Second) // let age open the terminal and prompt
+			io.WriteString(pw, pass+"\n")
+			pw.Close()
+		}()
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("age -d with protected key: %v\n%s", err, out.Bytes())
+		}
+		got, err := os.ReadFile(outPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, ours) {
+			t.Fatalf("age output with protected key differs from our decryption")
+		}
+	})
 
 	// A non-recipient's key is refused by the CLI too.
 	otherPath := filepath.Join(dir, "dana-key.txt")
@@ -129,3 +171,6 @@ func TestExportIdentity(t *testing.T) {
 		t.Error("partial export left behind")
 	}
 }
+
+// shellQuote quotes s for sh -c, which script(1) uses.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
