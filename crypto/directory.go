@@ -57,6 +57,15 @@ type Person struct {
 	Keys     []PublicKey `json:"keys"`
 }
 
+// clone copies p so that callers cannot alter a verified directory.
+func (p *Person) clone() *Person {
+	c := *p
+	c.Roles = slices.Clone(p.Roles)
+	c.Managers = slices.Clone(p.Managers)
+	c.Keys = slices.Clone(p.Keys)
+	return &c
+}
+
 // HasRole reports whether p holds role r.
 func (p *Person) HasRole(r Role) bool { return slices.Contains(p.Roles, r) }
 

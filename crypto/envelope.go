@@ -322,7 +322,7 @@ func Verify(e *Envelope, dir *Directory) (*Person, error) {
 // Opened is a verified, decrypted record.
 type Opened struct {
 	Header Header
-	Author *Person // from the directory used to verify
+	Author *Person // a copy of the author's entry in the directory used to verify
 	Body   []byte
 }
 
@@ -352,7 +352,7 @@ func Open(envelope []byte, dir *Directory, readers ...age.Identity) (*Opened, er
 	if err != nil {
 		return nil, err
 	}
-	return &Opened{Header: e.Header(), Author: author, Body: body}, nil
+	return &Opened{Header: e.Header(), Author: author.clone(), Body: body}, nil
 }
 
 // checkInner parses the decrypted plaintext strictly and compares it with
