@@ -1,0 +1,333 @@
+// Package vault keeps one person's records on this device. It seals domain
+// documents into signed, age-encrypted envelopes (package crypto) and keeps
+// them in the local store (package store), so that plaintext exists only in
+// memory: never in SQLite, temp files or logs.
+package vault
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/session"
+	"safeguard/companion/store"
+)
+
+// Vault is a person's records: their drafts and the envelopes addressed to
+// them or written by them.
+type Vault struct {
+	st    *store.Store
+	me    *crypto.Identity
+	dir   *crypto.Directory
+	clock session.Clock
+}
+
+// New opens a vault over an open store, for the holder of me, trusting dir
+// (which must have come through crypto.VerifyDirectory).
+func New(st *store.Store, me *crypto.Identity, dir *crypto.Directory, clock session.Clock) *Vault {
+	return &Vault{st: st, me: me, dir: dir, clock: clock}
+}
+
+// KeyID is the holder's key id.
+func (v *Vault) KeyID() string { return string(v.me.KeyID()) }
+
+// Directory is the organisation directory the vault trusts.
+func (v *Vault) Directory() *crypto.Directory { return v.dir }
+
+// SaveDraft seals a session document to its author alone and saves it
+// durably: once it returns, a crash or power cut loses nothing. It is called
+// every few seconds while a session is live.
+func (v *Vault) SaveDraft(ctx context.Context, doc session.Document) error {
+	env, err := v.seal(doc.ID, crypto.KindDraft, doc, "", "", doc.PackVersion)
+	if err != nil {
+		return fmt.Errorf("save draft: %w", err)
+	}
+	err = v.st.SaveDraft(ctx, store.Draft{ID: doc.ID, Kind: string(crypto.KindDraft), Updated: v.clock.Now(), Ciphertext: env})
+	if err != nil {
+		return fmt.Errorf("save draft: %w", err)
+	}
+	return nil
+}
+
+// Drafts opens every saved draft, for the home screen and for resuming after
+// a crash. A draft that does not open is reported, never silently dropped.
+func (v *Vault) Drafts(ctx context.Context) ([]session.Document, error) {
+	ds, err := v.st.ListDrafts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list drafts: %w", err)
+	}
+	out := make([]session.Document, 0, len(ds))
+	var errs []error
+	for _, d := range ds {
+		var doc session.Document
+		if _, err := v.open(d.Ciphertext, &doc); err != nil {
+			errs = append(errs, fmt.Errorf("draft %s: %w", d.ID, err))
+			continue
+		}
+		out = append(out, doc)
+	}
+	return out, errors.Join(errs...)
+}
+
+// DeleteDraft removes a draft, for a session cancelled before it was signed.
+func (v *Vault) DeleteDraft(ctx context.Context, id string) error {
+	if err := v.st.DeleteDraft(ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("delete draft: %w", err)
+	}
+	return nil
+}
+
+// SignRecord seals a signed session document to the recipients the policy
+// names, stores it and queues it for sync, and removes its draft, all in one
+// transaction. The document must be in the Signed state.
+func (v *Vault) SignRecord(ctx context.Context, doc session.Document) (Entry, error) {
+	if doc.State != session.Signed {
+		return Entry{}, fmt.Errorf("sign record: the session is %s, not signed", doc.State)
+	}
+	return v.commit(ctx, doc.ID, doc.ID, crypto.KindSessionRecord, doc, "", doc.PackVersion, store.PriorityNormal)
+}
+
+// AddAddendum seals an addendum to a signed record. The parent is named by
+// id and bound by the hash of its envelope, so an addendum cannot be moved to
+// another record.
+func (v *Vault) AddAddendum(ctx context.Context, parent Entry, a session.Addendum) (Entry, error) {
+	if a.ParentID != parent.Header.ID {
+		return Entry{}, errors.New("add addendum: it names another record")
+	}
+	return v.commit(ctx, "", a.ID, crypto.KindAddendum, a, parent.Hash, parent.Header.PolicyVersion, store.PriorityNormal)
+}
+
+// Put seals any domain value as a record of the given kind and queues it.
+// Incidents go to the front of the sync queue.
+func (v *Vault) Put(ctx context.Context, id string, kind crypto.Kind, value any, parent *Entry, policyVersion string) (Entry, error) {
+	prio := store.PriorityNormal
+	if kind == crypto.KindIncident {
+		prio = store.PriorityUrgent
+	}
+	parentHash := ""
+	if parent != nil {
+		parentHash = parent.Hash
+	}
+	return v.commit(ctx, "", id, kind, value, parentHash, policyVersion, prio)
+}
+
+func (v *Vault) commit(ctx context.Context, draftID, id string, kind crypto.Kind, value any, parentHash, policyVersion string, prio int) (Entry, error) {
+	b, err := v.seal(id, kind, value, parentIDOf(value), parentHash, policyVersion)
+	if err != nil {
+		return Entry{}, fmt.Errorf("seal %s: %w", kind, err)
+	}
+	env, err := crypto.ParseEnvelope(b)
+	if err != nil {
+		return Entry{}, fmt.Errorf("seal %s: %w", kind, err)
+	}
+	h := env.Header()
+	se := toStore(env)
+	se.Priority = prio
+	if draftID != "" {
+		err = v.st.CommitDraft(ctx, draftID, se)
+	} else {
+		err = v.st.PutEnvelope(ctx, se)
+	}
+	if err != nil {
+		return Entry{}, fmt.Errorf("save %s: %w", kind, err)
+	}
+	action := store.ActionSigned
+	if kind == crypto.KindIncident {
+		action = store.ActionEscalated
+	}
+	if err := v.st.Audit(ctx, store.Event{Actor: v.KeyID(), Action: action, SubjectID: h.ID}); err != nil {
+		return Entry{}, fmt.Errorf("audit %s: %w", kind, err)
+	}
+	body, err := json.Marshal(value)
+	if err != nil {
+		return Entry{}, err
+	}
+	me, _ := v.dir.Person(v.personID())
+	return Entry{Header: h, Author: me, Hash: crypto.EnvelopeHash(b), Body: body}, nil
+}
+
+func parentIDOf(value any) string {
+	if a, ok := value.(session.Addendum); ok {
+		return a.ParentID
+	}
+	if p, ok := value.(interface{ ParentRecordID() string }); ok {
+		return p.ParentRecordID()
+	}
+	return ""
+}
+
+func (v *Vault) personID() string {
+	p, _, ok := v.dir.Key(v.me.KeyID())
+	if !ok {
+		return ""
+	}
+	return p.ID
+}
+
+func (v *Vault) seal(id string, kind crypto.Kind, value any, parentID, parentHash, policyVersion string) ([]byte, error) {
+	body, err := json.Marshal(value)
+	if err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	return crypto.Seal(v.me, v.dir, crypto.Record{
+		ID: id, Kind: kind, Created: v.clock.Now(), ParentID: parentID, ParentHash: parentHash,
+		PolicyVersion: policyVersion, Body: body,
+	})
+}
+
+// open verifies and decrypts one envelope and decodes its body into into.
+func (v *Vault) open(b []byte, into any) (*crypto.Opened, error) {
+	o, err := crypto.Open(b, v.dir, v.me)
+	if err != nil {
+		return nil, err
+	}
+	if into != nil {
+		if err := json.Unmarshal(o.Body, into); err != nil {
+			return nil, fmt.Errorf("%w: the record's content is not readable", crypto.ErrMalformed)
+		}
+	}
+	return o, nil
+}
+
+// toStore splits an envelope for the store: Header holds everything before
+// the age file (magic, routing header, signature), Body the age file itself.
+// Header followed by Body is the envelope's wire form.
+func toStore(env *crypto.Envelope) store.Envelope {
+	h := env.Header()
+	b := env.Bytes()
+	ct := len(env.Ciphertext())
+	return store.Envelope{
+		ID: h.ID, Kind: string(h.Kind), AuthorKey: string(h.Author), Created: h.Created,
+		ParentID: h.ParentID, Header: b[:len(b)-ct], Body: b[len(b)-ct:],
+	}
+}
+
+// wire joins a stored envelope back into its wire form.
+func wire(e store.Envelope) []byte {
+	out := make([]byte, 0, len(e.Header)+len(e.Body))
+	return append(append(out, e.Header...), e.Body...)
+}
+
+// Entry is a verified, decrypted record held in memory.
+type Entry struct {
+	Header crypto.Header
+	Author *crypto.Person
+	Hash   string // envelope hash, for addenda and receipts
+	Body   []byte // the decoded JSON payload
+}
+
+// Decode decodes the entry's payload.
+func (e Entry) Decode(into any) error { return json.Unmarshal(e.Body, into) }
+
+// Failure is a record that could not be opened: shown to the person as
+// refused, never as genuine.
+type Failure struct {
+	ID  string
+	Err error
+}
+
+// Open verifies and decrypts every stored record of the given kinds (all
+// kinds but drafts when none are given) on all cores, newest first. Records
+// this person cannot read are skipped; records that fail verification are
+// returned as failures, never as entries. onFirst, if not nil, is called with
+// the first screenful as soon as it is ready, long before the rest.
+func (v *Vault) Open(ctx context.Context, onFirst func([]Entry), kinds ...crypto.Kind) ([]Entry, []Failure, error) {
+	if len(kinds) == 0 {
+		kinds = []crypto.Kind{crypto.KindSessionRecord, crypto.KindAddendum, crypto.KindIncident, crypto.KindReview}
+	}
+	var envs []store.Envelope
+	for _, k := range kinds {
+		for e, err := range v.st.Envelopes(ctx, store.Filter{Kind: string(k)}) {
+			if err != nil {
+				return nil, nil, fmt.Errorf("list records: %w", err)
+			}
+			envs = append(envs, e)
+		}
+	}
+	slices.SortFunc(envs, func(a, b store.Envelope) int { return b.Created.Compare(a.Created) })
+
+	results := make([]opened, len(envs))
+	first := 0
+	if onFirst != nil {
+		first = min(len(envs), firstScreenful)
+		v.openAll(ctx, envs[:first], results[:first])
+		entries, _ := split(results[:first])
+		onFirst(entries)
+	}
+	v.openAll(ctx, envs[first:], results[first:])
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	entries, fails := split(results)
+	return entries, fails, nil
+}
+
+// firstScreenful is how many records a list shows before scrolling.
+const firstScreenful = 40
+
+// opened is the outcome of opening one envelope.
+type opened struct {
+	entry Entry
+	fail  *Failure
+	skip  bool
+}
+
+// openAll opens envs into out, index for index, on every core.
+func (v *Vault) openAll(ctx context.Context, envs []store.Envelope, out []opened) {
+	var next sync.Mutex
+	i := 0
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				next.Lock()
+				j := i
+				i++
+				next.Unlock()
+				if j >= len(envs) {
+					return
+				}
+				e := envs[j]
+				b := wire(e)
+				o, err := v.open(b, nil)
+				switch {
+				case errors.Is(err, crypto.ErrNotRecipient):
+					out[j] = opened{skip: true}
+				case err != nil:
+					out[j] = opened{fail: &Failure{ID: e.ID, Err: err}}
+				default:
+					out[j] = opened{entry: Entry{Header: o.Header, Author: o.Author, Hash: crypto.EnvelopeHash(b), Body: o.Body}}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func split(rs []opened) ([]Entry, []Failure) {
+	entries := make([]Entry, 0, len(rs))
+	var fails []Failure
+	for _, r := range rs {
+		switch {
+		case r.fail != nil:
+			fails = append(fails, *r.fail)
+		case !r.skip:
+			entries = append(entries, r.entry)
+		}
+	}
+	return entries, fails
+}
+
+// Viewed records in the audit chain that the holder opened a record.
+func (v *Vault) Viewed(ctx context.Context, id string) error {
+	return v.st.Audit(ctx, store.Event{Actor: v.KeyID(), Action: store.ActionViewed, SubjectID: id})
+}
+
+// Waiting is how many records wait to be sent to the hub.
+func (v *Vault) Waiting(ctx context.Context) (int, error) { return v.st.CountOutbox(ctx) }
+

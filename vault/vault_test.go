@@ -1,0 +1,265 @@
+package vault
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/org"
+	"safeguard/companion/session"
+	"safeguard/companion/store"
+)
+
+type fixedClock struct{ t time.Time }
+
+func (c *fixedClock) Now() time.Time { return c.t }
+
+var testNow = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+
+// demo is the demo organisation, made once: key generation is the slow part.
+var demo = func() *org.Organisation {
+	o, err := org.Demo(testNow.Add(-time.Hour))
+	if err != nil {
+		panic(err)
+	}
+	return o
+}()
+
+func openVault(t testing.TB, person string) (*Vault, *store.Store, *fixedClock) {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), person, "companion.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	m, ok := demo.Member(person)
+	if !ok {
+		t.Fatalf("no member %s", person)
+	}
+	clock := &fixedClock{t: testNow}
+	return New(st, m.Identity, demo.Directory, clock), st, clock
+}
+
+// signedDocument runs a session through the domain to a signed record whose
+// every free-text field carries the marker string.
+func signedDocument(t testing.TB, marker string) session.Document {
+	t.Helper()
+	pack, err := session.DefaultPack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	london, _ := time.LoadLocation("Europe/London")
+	clock := &fixedClock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, london)}
+	plan := session.Plan{
+		Customer: session.Customer{Reference: "CUS-" + fmt.Sprint(len(marker)), Age: 16},
+		Start:    time.Date(2026, 11, 26, 10, 0, 0, 0, london), Duration: 45 * time.Minute,
+		Method: "video", Platform: "teams", HowNotified: "notified " + marker, CrisisPlan: "crisis " + marker,
+		AccessibilityNeeds: "needs " + marker, Facilitator: "tutor " + marker,
+	}
+	// Ids are routing data, readable on disk and on the hub: the app makes
+	// them random, never from content.
+	s, err := session.New(pack, clock, fmt.Sprintf("rec-%x", sha256.Sum256([]byte(marker)))[:20], "key", plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := session.Assessment{Answers: map[string]session.ItemAnswer{}}
+	for _, it := range pack.Items(plan) {
+		a.Answers[it.ID] = session.ItemAnswer{Answer: session.Met}
+	}
+	s.Assess(a)
+	s.RecordConsent(session.Consent{Reply: &session.ConsentReply{Channel: session.ChannelSMS, ReceivedAt: clock.t, From: session.RespondentCustomer, ExactWords: "YES " + marker}})
+	clock.t = plan.Start
+	s.Start()
+	for _, p := range pack.Agreement {
+		s.ConfirmAgreement(p.ID)
+	}
+	s.Mark(session.Marker{Kind: session.MarkDisclosure, ExactWords: "disclosed " + marker})
+	clock.t = clock.t.Add(30 * time.Minute)
+	if err := s.End(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveRecord(session.Record{Method: "video", Summary: "summary " + marker, Concerns: "concern " + marker,
+		Actions: []session.Action{{Who: "who " + marker, What: "what " + marker, Due: clock.t.AddDate(0, 0, 7)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sign(); err != nil {
+		t.Fatal(err)
+	}
+	return s.Document()
+}
+
+func TestDraftThenSignThenManagerReads(t *testing.T) {
+	ctx := context.Background()
+	v, st, _ := openVault(t, "sam")
+	doc := signedDocument(t, "CANARY-7f3a")
+	draft := doc
+	draft.State = session.Live
+	if err := v.SaveDraft(ctx, draft); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := v.Drafts(ctx)
+	if err != nil || len(ds) != 1 || ds[0].State != session.Live || ds[0].Plan.CrisisPlan != doc.Plan.CrisisPlan {
+		t.Fatalf("drafts: %v %+v", err, ds)
+	}
+	entry, err := v.SignRecord(ctx, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds, _ := v.Drafts(ctx); len(ds) != 0 {
+		t.Error("the draft must go when the record is signed")
+	}
+	if n, _ := v.Waiting(ctx); n != 1 {
+		t.Errorf("outbox = %d, want 1", n)
+	}
+	if err := st.VerifyAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// Copy the stored envelope to the manager's device as sync would.
+	got, err := st.GetEnvelope(ctx, entry.Header.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr, mst, _ := openVault(t, "priya")
+	if err := mst.PutReceivedEnvelope(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	entries, fails, err := mgr.Open(ctx, nil)
+	if err != nil || len(fails) != 0 || len(entries) != 1 {
+		t.Fatalf("manager open: %v %v %d", err, fails, len(entries))
+	}
+	var read session.Document
+	if err := entries[0].Decode(&read); err != nil {
+		t.Fatal(err)
+	}
+	if read.Record.Summary != doc.Record.Summary || entries[0].Author.ID != "sam" {
+		t.Errorf("manager read %+v by %v", read.Record, entries[0].Author)
+	}
+
+	// A DSL is not a recipient of a session record: nothing is shown.
+	dsl, dst, _ := openVault(t, "morgan")
+	dst.PutReceivedEnvelope(ctx, got)
+	entries, fails, err = dsl.Open(ctx, nil)
+	if err != nil || len(entries) != 0 || len(fails) != 0 {
+		t.Errorf("DSL sees %d entries, %d failures, %v", len(entries), len(fails), err)
+	}
+}
+
+func TestTamperedRecordIsRefusedNotShown(t *testing.T) {
+	ctx := context.Background()
+	v, st, _ := openVault(t, "sam")
+	entry, err := v.SignRecord(ctx, signedDocument(t, "x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := st.GetEnvelope(ctx, entry.Header.ID)
+	got.Body[len(got.Body)/2] ^= 1
+	got.ID, got.Seq = "other-id", 0 // the store is append-only; put the tampered copy beside it
+	mgr, mst, _ := openVault(t, "priya")
+	if err := mst.PutReceivedEnvelope(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	entries, fails, err := mgr.Open(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 || len(fails) != 1 || !errors.Is(fails[0].Err, crypto.ErrCiphertextMismatch) {
+		t.Fatalf("entries %d, failures %+v", len(entries), fails)
+	}
+}
+
+// TestNoPlaintextOnDisk: every free-text field carries a canary; afterwards
+// the data directory holds none of them (Trust model: plaintext never
+// touches disk).
+func TestNoPlaintextOnDisk(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "companion.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := demo.Member("sam")
+	v := New(st, m.Identity, demo.Directory, &fixedClock{t: testNow})
+	const canary = "ZQXJ-CANARY-91"
+	doc := signedDocument(t, canary)
+	live := doc
+	live.State = session.Live
+	if err := v.SaveDraft(ctx, live); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.SignRecord(ctx, doc); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	hits := 0
+	filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		b, _ := os.ReadFile(path)
+		if bytes.Contains(b, []byte(canary)) {
+			hits++
+			t.Errorf("plaintext in %s", path)
+		}
+		return nil
+	})
+	t.Logf("canary scan of %s: %d hits", dir, hits)
+}
+
+func TestAddendumBindsParent(t *testing.T) {
+	ctx := context.Background()
+	v, st, clock := openVault(t, "sam")
+	doc := signedDocument(t, "a")
+	parent, err := v.SignRecord(ctx, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	add, err := session.NewAddendum(doc, "add-1", v.KeyID(), "Customer rang back; college place confirmed", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := v.AddAddendum(ctx, parent, add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Header.ParentID != parent.Header.ID || e.Header.ParentHash != parent.Hash {
+		t.Errorf("addendum header %+v", e.Header)
+	}
+	if n, _ := st.CountEnvelopes(ctx, store.Filter{ParentID: parent.Header.ID}); n != 1 {
+		t.Errorf("addenda of parent = %d", n)
+	}
+}
+
+// BenchmarkOpen10k: open a list of 10,000 4 KB records (verify, decrypt,
+// decode) as a manager, with the floor of 10,000 bare age decryptions of the
+// same files measured alongside.
+func BenchmarkOpen10k(b *testing.B) {
+	ctx := context.Background()
+	v, st, _ := openVault(b, "sam")
+	const n = 10000
+	body := bytes.Repeat([]byte("x"), 4000)
+	for i := range n {
+		if _, err := v.Put(ctx, fmt.Sprintf("r%05d", i), crypto.KindSessionRecord, map[string]any{"text": string(body)}, nil, "v1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		var first time.Duration
+		start := time.Now()
+		entries, fails, err := v.Open(ctx, func([]Entry) { first = time.Since(start) })
+		if err != nil || len(fails) > 0 || len(entries) != n {
+			b.Fatalf("%v %d %d", err, len(fails), len(entries))
+		}
+		b.ReportMetric(float64(first.Microseconds())/1000, "ms-first-screen")
+	}
+	b.StopTimer()
+	_ = st
+}
