@@ -600,3 +600,32 @@ func TestLoadMigrations(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckpointAfterPause(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	size := func() int64 {
+		st, err := os.Stat(s.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Size()
+	}
+	before := size()
+	for i := range 10 {
+		if err := s.PutEnvelope(ctx, testEnvelope(fmt.Sprintf("e%d", i), 4000)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := size(); got != before {
+		t.Logf("main file grew before the pause (%d -> %d): an automatic checkpoint ran", before, got)
+	}
+	// The pages reach the main file once saves pause.
+	deadline := time.Now().Add(checkpointIdle + 3*time.Second)
+	for size() < before+10*4000 {
+		if time.Now().After(deadline) {
+			t.Fatalf("main file still %d bytes %v after the last save: no background checkpoint", size(), checkpointIdle+3*time.Second)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
