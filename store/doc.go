@@ -28,7 +28,7 @@
 //
 // Screens should not decrypt on every repaint. The intended flow: when the
 // identity is unlocked, stream every envelope with Envelopes (one read
-// snapshot, memory-mapped, ~4 ms per 1,000 envelopes of 4 KB on the
+// snapshot, memory-mapped, ~5 ms per 1,000 envelopes of 4 KB on the
 // reference machine) into a pool of decrypting workers, keep the plaintext
 // index in memory only, and show the first screenful as soon as it is
 // decrypted (the first 50 arrive in well under 1 ms). ListEnvelopes pages
