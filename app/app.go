@@ -5,6 +5,7 @@
 package app
 
 import (
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -14,7 +15,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/assets"
+	"safeguard/companion/device"
 	"safeguard/companion/session"
+	"safeguard/companion/vault"
 )
 
 // Practitioner is the person using the app.
@@ -31,8 +34,15 @@ type Config struct {
 	Pack  *session.Pack
 	Clock session.Clock
 	Me    Practitioner
-	// NewID makes record ids.
+	// NewID makes record ids: random, never derived from content, because
+	// ids travel in the clear as routing data.
 	NewID func() string
+	// Vault keeps the practitioner's records, sealed and encrypted.
+	Vault *vault.Vault
+	// TickEvery is how often the live screen redraws; a second when zero.
+	TickEvery time.Duration
+	// Errors receives failures for the log: never content.
+	Errors func(op string, err error)
 }
 
 // UI is the running app: one window whose content changes screen by screen.
@@ -44,9 +54,30 @@ type UI struct {
 
 	// sessions are the practitioner's sessions, newest plan first.
 	sessions []*session.Session
+	// dev is the unlocked device, once Start has opened it.
+	dev *device.Device
 
-	// currentPlan is the plan form on screen, if any.
+	// history is the practitioner's signed records, newest first, and
+	// addenda by parent record id; both decrypted in memory only.
+	history []historyItem
+	addenda map[string][]session.Addendum
+	// loaded is set once drafts and records have been read.
+	loaded      bool
+	loadProblem string
+	onHome      bool
+
+	// currentPlan and currentLive are the form and live screen on show, if
+	// any; tests drive them.
 	currentPlan *planForm
+	currentLive *liveScreen
+	// screenClose stops whatever the screen on show runs in the background
+	// (the live session's ticker).
+	screenClose func()
+	shortcuts   []fyne.Shortcut
+
+	// pending counts background work not yet handed back, so tests and
+	// shutdown can wait for it.
+	pending sync.WaitGroup
 }
 
 // Icon is the app icon as a Fyne resource.
@@ -60,6 +91,7 @@ func New(a fyne.App, cfg Config) *UI {
 	u.win.Resize(fyne.NewSize(1024, 640))
 	u.setTheme(a.Settings().ThemeVariant() == theme.VariantDark)
 	u.ShowHome()
+	u.loadSessions()
 	return u
 }
 
@@ -80,11 +112,26 @@ func (u *UI) ToggleTheme() { u.setTheme(!u.dark) }
 
 // show replaces the window content with a screen under the common top bar.
 func (u *UI) show(title string, body fyne.CanvasObject, actions ...fyne.CanvasObject) {
+	if u.screenClose != nil {
+		u.screenClose()
+		u.screenClose = nil
+	}
+	u.onHome = false
+	for _, sc := range u.shortcuts {
+		u.win.Canvas().RemoveShortcut(sc)
+	}
+	u.shortcuts = nil
 	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	themeBtn := widget.NewButtonWithIcon("", theme.ColorPaletteIcon(), u.ToggleTheme)
 	themeBtn.Importance = widget.LowImportance
 	bar := container.NewHBox(append([]fyne.CanvasObject{widget.NewIcon(Icon), heading, layout.NewSpacer()}, append(actions, themeBtn)...)...)
 	u.win.SetContent(container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil, body))
+}
+
+// shortcut adds a keyboard shortcut for the screen on show.
+func (u *UI) shortcut(sc fyne.Shortcut, fn func()) {
+	u.win.Canvas().AddShortcut(sc, func(fyne.Shortcut) { fn() })
+	u.shortcuts = append(u.shortcuts, sc)
 }
 
 // clockText formats a time in the organisation's time zone.

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -12,17 +14,51 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"safeguard/companion/crypto"
+	"safeguard/companion/device"
 	"safeguard/companion/session"
 )
 
 type fixedClock struct{ t time.Time }
 
-func (c *fixedClock) Now() time.Time { return c.t }
+func (c *fixedClock) Now() time.Time          { return c.t }
+func (c *fixedClock) Advance(d time.Duration) { c.t = c.t.Add(d) }
 
 var london, _ = time.LoadLocation("Europe/London")
 
-// newTestUI builds the real UI on Fyne's headless test driver.
+// testEnv is a real device in a temporary folder: the demo organisation,
+// keys in a passphrase-protected key file, a real SQLite store.
+type testEnv struct {
+	paths device.Paths
+	ks    *crypto.FileKeystore
+	dev   *device.Device
+}
+
+func newTestEnv(t *testing.T, now time.Time) *testEnv {
+	t.Helper()
+	dir := t.TempDir()
+	paths := device.Paths{Config: filepath.Join(dir, "config"), Data: filepath.Join(dir, "data")}
+	ks, err := crypto.NewFileKeystore(filepath.Join(dir, "keys"), "correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks.SetWorkFactor(10) // scrypt at full strength takes a second a key
+	dev, err := device.SetUpDemo(context.Background(), paths, ks, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dev.Close() })
+	return &testEnv{paths: paths, ks: ks, dev: dev}
+}
+
+// newTestUI builds the real UI on Fyne's headless test driver, on a real
+// device set up with the demo organisation.
 func newTestUI(t *testing.T) (*UI, *fixedClock) {
+	u, clock, _ := newTestUIEnv(t)
+	return u, clock
+}
+
+func newTestUIEnv(t *testing.T) (*UI, *fixedClock, *testEnv) {
 	t.Helper()
 	a := test.NewTempApp(t)
 	pack, err := session.DefaultPack()
@@ -30,15 +66,36 @@ func newTestUI(t *testing.T) (*UI, *fixedClock) {
 		t.Fatal(err)
 	}
 	clock := &fixedClock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, london)}
+	env := newTestEnv(t, clock.t)
 	n := 0
 	u := New(a, Config{
 		Pack:  pack,
 		Clock: clock,
-		Me:    Practitioner{Name: "Sam Okafor", KeyID: "key-sam", TrainingCompleted: time.Date(2026, 3, 2, 0, 0, 0, 0, london)},
-		NewID: func() string { n++; return "rec-" + string(rune('0'+n)) },
+		NewID:     func() string { n++; return fmt.Sprintf("rec-%04d", n) },
+		TickEvery: time.Hour, // tests call tick themselves
 	})
 	u.win.Resize(fyne.NewSize(1024, 640))
-	return u, clock
+	u.useDevice(env.dev)
+	u.pending.Wait()
+	u.cfg.Me.TrainingCompleted = time.Date(2026, 3, 2, 0, 0, 0, 0, london)
+	u.ShowHome()
+	u.pending.Wait()
+	return u, clock, env
+}
+
+// findEntry finds a visible entry by its placeholder.
+func findEntry(t *testing.T, u *UI, placeholder string) *widget.Entry {
+	t.Helper()
+	var found *widget.Entry
+	walk(u, func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok && found == nil && e.PlaceHolder == placeholder {
+			found = e
+		}
+	})
+	if found == nil {
+		t.Fatalf("no entry %q on screen", placeholder)
+	}
+	return found
 }
 
 // screenshot writes the window to $SCREENSHOT_DIR/name-{light,dark}.png when
@@ -68,31 +125,42 @@ func screenshot(t *testing.T, u *UI, name string) {
 	u.setTheme(false)
 }
 
-// visibleTexts lists the text of every visible label on the window.
-func visibleTexts(u *UI) string {
-	var out []string
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
+// walk visits every visible object on the window, overlays included.
+func walk(u *UI, visit func(fyne.CanvasObject)) {
+	var rec func(o fyne.CanvasObject)
+	rec = func(o fyne.CanvasObject) {
 		if o == nil || !o.Visible() {
 			return
 		}
+		visit(o)
+		switch w := o.(type) {
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				rec(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(w).Objects() {
+				rec(c)
+			}
+		}
+	}
+	rec(u.win.Content())
+	for _, o := range u.win.Canvas().Overlays().List() {
+		rec(o)
+	}
+}
+
+// visibleTexts lists the text of every visible label and button.
+func visibleTexts(u *UI) string {
+	var out []string
+	walk(u, func(o fyne.CanvasObject) {
 		switch w := o.(type) {
 		case *widget.Label:
 			out = append(out, w.Text)
 		case *widget.Button:
 			out = append(out, w.Text)
-		case *fyne.Container:
-			for _, c := range w.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			r := test.WidgetRenderer(w)
-			for _, c := range r.Objects() {
-				walk(c)
-			}
 		}
-	}
-	walk(u.win.Content())
+	})
 	return strings.Join(out, "\n")
 }
 
@@ -100,29 +168,40 @@ func visibleTexts(u *UI) string {
 func findButton(t *testing.T, u *UI, text string) *widget.Button {
 	t.Helper()
 	var found *widget.Button
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if found != nil || o == nil || !o.Visible() {
-			return
+	walk(u, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && found == nil && b.Text == text {
+			found = b
 		}
-		switch w := o.(type) {
-		case *widget.Button:
-			if w.Text == text {
-				found = w
-			}
-		case *fyne.Container:
-			for _, c := range w.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(w).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(u.win.Content())
+	})
 	if found == nil {
 		t.Fatalf("no button %q on screen:\n%s", text, visibleTexts(u))
+	}
+	return found
+}
+
+// tap taps a button by its text and waits for the background work it
+// starts.
+func tap(t *testing.T, u *UI, text string) {
+	t.Helper()
+	test.Tap(findButton(t, u, text))
+	u.pending.Wait()
+}
+
+// findRadio finds a visible radio group offering the option.
+func findRadio(t *testing.T, u *UI, option string) *widget.RadioGroup {
+	t.Helper()
+	var found *widget.RadioGroup
+	walk(u, func(o fyne.CanvasObject) {
+		if r, ok := o.(*widget.RadioGroup); ok && found == nil {
+			for _, op := range r.Options {
+				if op == option {
+					found = r
+				}
+			}
+		}
+	})
+	if found == nil {
+		t.Fatalf("no radio offering %q", option)
 	}
 	return found
 }

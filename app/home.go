@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -51,14 +52,61 @@ func (u *UI) ShowHome() {
 				row[1].(*widget.Label).SetText(u.clockText(d.Plan.Start, "Mon 2 Jan 15:04"))
 				row[2].(*widget.Label).SetText(stateText(d))
 			})
-		l.OnSelected = func(i widget.ListItemID) { u.ShowPlan(upcoming[i]) }
+		l.OnSelected = func(i widget.ListItemID) { u.Resume(upcoming[i]) }
 		list = l
 	}
 
-	top := container.NewVBox(greeting, trainingLine, container.NewHBox(newBtn),
+	historyBtn := widget.NewButtonWithIcon(fmt.Sprintf("History (%d)", len(u.history)), theme.HistoryIcon(), u.ShowHistory)
+	status := widget.NewLabel("")
+	switch {
+	case u.loadProblem != "":
+		status.SetText(u.loadProblem)
+		status.Importance = widget.DangerImportance
+	case !u.loaded && u.cfg.Vault != nil:
+		status.SetText("Opening your records…")
+	}
+	u.refreshWaiting(status)
+	top := container.NewVBox(greeting, trainingLine, container.NewHBox(newBtn, historyBtn), status,
 		widget.NewSeparator(), widget.NewLabelWithStyle("Today and upcoming", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	u.show("Safeguard Companion", container.NewBorder(top, nil, nil, nil, list))
-	u.win.Canvas().AddShortcut(ctrl(fyne.KeyN), func(fyne.Shortcut) { u.ShowNewPlan() })
+	u.show("Safeguard Companion", container.NewBorder(top, nil, nil, nil, list), u.escalateButton(escalation{}))
+	u.onHome = true
+	u.shortcut(ctrl(fyne.KeyN), u.ShowNewPlan)
+}
+
+// Resume opens a session on the screen for its state: a live session
+// goes straight back to its timer.
+func (u *UI) Resume(s *session.Session) {
+	switch s.State() {
+	case session.Live, session.Paused:
+		u.ShowLive(s)
+	case session.Ended, session.Recorded:
+		u.ShowRecord(s)
+	case session.Consented:
+		u.ShowConsent(s)
+	default:
+		u.ShowPlan(s)
+	}
+}
+
+// refreshWaiting fills in how many records wait to sync.
+func (u *UI) refreshWaiting(l *widget.Label) {
+	if u.cfg.Vault == nil || !u.loaded || u.loadProblem != "" {
+		return
+	}
+	n := 0
+	u.background(func(ctx context.Context) error {
+		var err error
+		n, err = u.cfg.Vault.Waiting(ctx)
+		return err
+	}, func(err error) {
+		switch {
+		case err != nil:
+		case n == 0:
+			l.SetText("Everything is sent.")
+		default:
+			l.SetText(fmt.Sprintf("%d record%s waiting to sync (kept safely on this laptop until then).", n, plural(n)))
+		}
+	})
 }
 
 // upcomingSessions are the sessions not yet finished, soonest first.

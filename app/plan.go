@@ -47,7 +47,7 @@ type planForm struct {
 	adultAtRisk                                *widget.Check
 	method, platform                           *widget.Select
 
-	errs []fieldMessage
+	errs []fieldLine
 
 	answers   map[string]session.ItemAnswer
 	itemIDs   []string
@@ -57,6 +57,7 @@ type planForm struct {
 	concerns  *widget.Label
 	status    *widget.Label
 	save      *widget.Button
+	next      *widget.Button
 
 	// showErrors turns on field messages after the first save attempt, so
 	// a person is not scolded for fields they have not reached yet.
@@ -73,7 +74,13 @@ func (u *UI) showPlanForm(s *session.Session) {
 	f := u.newPlanForm(s)
 	u.currentPlan = f
 	back := widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome)
-	u.show("Plan and risk assessment", f.content(), back)
+	actions := []fyne.CanvasObject{back}
+	if s != nil {
+		actions = append(actions, u.escalateButton(escalateFromSession(s)))
+	} else {
+		actions = append(actions, u.escalateButton(escalation{}))
+	}
+	u.show("Plan and risk assessment", f.content(), actions...)
 	u.win.Canvas().Focus(f.ref)
 }
 
@@ -131,6 +138,11 @@ func (u *UI) newPlanForm(s *session.Session) *planForm {
 	f.checklist = container.NewVBox()
 	f.save = widget.NewButtonWithIcon("Save plan", theme.DocumentSaveIcon(), f.saveTapped)
 	f.save.Importance = widget.HighImportance
+	f.next = widget.NewButtonWithIcon("Consent and invitation", theme.NavigateNextIcon(), func() { u.ShowConsent(f.s) })
+	f.next.Hide()
+	if s != nil && (s.State() == session.Assessed || s.State() == session.Consented) {
+		f.next.Show()
+	}
 
 	if s != nil {
 		f.fill(s.Document())
@@ -406,9 +418,9 @@ func (f *planForm) buildChecklist(items []session.ChecklistItem) {
 	f.checklist.Refresh()
 }
 
-// fieldMessage is the line under a form row that shows the messages for the
+// fieldLine is the line under a form row that shows the messages for the
 // domain fields that row edits.
-type fieldMessage struct {
+type fieldLine struct {
 	fields []string
 	label  *widget.Label
 }
@@ -419,7 +431,7 @@ func (f *planForm) row(label string, obj fyne.CanvasObject, fields ...string) *w
 	msg.Importance = widget.DangerImportance
 	msg.Wrapping = fyne.TextWrapWord
 	msg.Hide()
-	f.errs = append(f.errs, fieldMessage{fields, msg})
+	f.errs = append(f.errs, fieldLine{fields, msg})
 	return widget.NewFormItem(label, container.NewVBox(obj, msg))
 }
 
@@ -444,7 +456,7 @@ func (f *planForm) content() fyne.CanvasObject {
 		widget.NewLabelWithStyle("Plan (Annex 2 1.3)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), plan)))
 	right := container.NewBorder(
 		widget.NewLabelWithStyle("Pre-session risk assessment (Annex 2 3.2)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewVBox(widget.NewSeparator(), f.outcome, f.concerns, container.NewHBox(f.save, f.status)),
+		container.NewVBox(widget.NewSeparator(), f.outcome, f.concerns, container.NewBorder(nil, nil, f.save, f.next, f.status)),
 		nil, nil,
 		container.NewVScroll(container.NewPadded(f.checklist)))
 	split := container.NewHSplit(left, right)
@@ -493,4 +505,12 @@ func (f *planForm) saveTapped() {
 		return
 	}
 	f.status.SetText("Saved. " + r.Outcome.Label() + ".")
+	f.next.Hidden = !r.Outcome.MayProceed()
+	f.next.Refresh()
+	u.saveDraft(f.s, nil)
+}
+
+// parseDate reads a DD/MM/YYYY date in loc.
+func parseDate(s string, loc *time.Location) (time.Time, error) {
+	return time.ParseInLocation(dateLayout, strings.TrimSpace(s), loc)
 }

@@ -281,3 +281,35 @@ func TestTraining(t *testing.T) {
 		}
 	}
 }
+
+func TestInvitation(t *testing.T) {
+	p := defaultPack(t)
+	plan := goodPlan()
+	inv, err := p.Invitation(plan, "rec-1", "Sam Okafor", testNow())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Thursday 26 November 2026, 10:00 to 10:45", "Microsoft Teams", "lobby", "up to 45 minutes"} {
+		if !strings.Contains(inv.Text, want) {
+			t.Errorf("Annex 2 1.3.4: invitation lacks %q:\n%s", want, inv.Text)
+		}
+	}
+	ics := string(inv.ICS)
+	for _, want := range []string{"BEGIN:VCALENDAR\r\n", "DTSTART:20261126T100000Z\r\n", "DTEND:20261126T104500Z\r\n", "UID:rec-1@safeguard-companion\r\n", "END:VCALENDAR\r\n"} {
+		if !strings.Contains(ics, want) {
+			t.Errorf("ics lacks %q", want)
+		}
+	}
+	for _, l := range strings.Split(ics, "\r\n") {
+		if len(l) > 75 {
+			t.Errorf("line longer than 75 octets: %q", l)
+		}
+	}
+	if strings.Contains(ics, plan.Customer.Reference) {
+		t.Error("the calendar entry must not name the customer")
+	}
+	plan.Platform = ""
+	if _, err := p.Invitation(plan, "x", "y", testNow()); Fields(err).For("platform") == "" {
+		t.Error("invitation without a platform")
+	}
+}

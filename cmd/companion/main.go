@@ -3,14 +3,17 @@ package main
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"safeguard/companion/app"
+	"safeguard/companion/device"
 	"safeguard/companion/session"
 )
 
@@ -33,13 +36,23 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	paths, err := device.DefaultPaths()
+	if err != nil {
+		return err
+	}
+	if dir := os.Getenv("COMPANION_HOME"); dir != "" {
+		// One directory for everything: for trying the app side by side as
+		// two people, and for tests.
+		paths = device.Paths{Config: filepath.Join(dir, "config"), Data: filepath.Join(dir, "data")}
+	}
 	a := fyneapp.NewWithID(appID)
-	ui := app.New(a, app.Config{
+	ui := app.Start(a, app.Config{
 		Pack:  pack,
 		Clock: session.SystemClock{},
-		Me:    app.Practitioner{Name: "Practitioner", KeyID: "local"},
 		NewID: newID,
-	})
+		// Errors are logged by kind only: never content, names or keys.
+		Errors: func(op string, err error) { log.Warn(op, "error_type", fmt.Sprintf("%T", errors.Unwrap(err))) },
+	}, paths)
 	log.Info("started", "pack", pack.ID, "pack_version", pack.Version)
 	ui.Window().ShowAndRun()
 	return nil

@@ -1,0 +1,209 @@
+package app
+
+import (
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"safeguard/companion/session"
+)
+
+// consentForm is the consent screen (Annex 2 1.3.6) with the invitation
+// (1.3.4): the texts to send, and the reply as it came back.
+type consentForm struct {
+	u *UI
+	s *session.Session
+
+	channel, from     *widget.RadioGroup
+	date, clock       *widget.Entry
+	words, noConsent  *widget.Entry
+	record, goAhead   *widget.Button
+	start             *widget.Button
+	status, msgWords  *widget.Label
+	emailText, smsTxt string
+}
+
+const (
+	channelEmail = "E-mail"
+	channelSMS   = "Text message"
+	fromCustomer = "Customer"
+	fromParent   = "Parent or carer"
+)
+
+// ShowConsent opens the consent and invitation screen for a session.
+func (u *UI) ShowConsent(s *session.Session) {
+	f := &consentForm{u: u, s: s}
+	pk := u.cfg.Pack
+	d := s.Document()
+	email, _ := pk.ConsentText(session.ChannelEmail, d.Plan, u.cfg.Me.Name)
+	sms, _ := pk.ConsentText(session.ChannelSMS, d.Plan, u.cfg.Me.Name)
+	inv, invErr := pk.Invitation(d.Plan, d.ID, u.cfg.Me.Name, u.cfg.Clock.Now())
+	f.emailText = "Subject: " + email.Subject + "\n\n" + email.Body
+	f.smsTxt = sms.Body
+
+	f.status = widget.NewLabel("")
+	f.status.Wrapping = fyne.TextWrapWord
+	copyBtn := func(label, text string) *widget.Button {
+		return widget.NewButtonWithIcon(label, theme.ContentCopyIcon(), func() {
+			u.app.Clipboard().SetContent(text)
+			f.status.SetText("Copied. Paste it into your e-mail or text message.")
+		})
+	}
+	readOnly := func(text string) fyne.CanvasObject {
+		l := widget.NewLabel(text)
+		l.Wrapping = fyne.TextWrapWord
+		return l
+	}
+	tabs := container.NewAppTabs(
+		container.NewTabItem("E-mail", container.NewBorder(nil, copyBtn("Copy e-mail text", f.emailText), nil, nil, container.NewVScroll(readOnly(f.emailText)))),
+		container.NewTabItem("Text message", container.NewBorder(nil, copyBtn("Copy text message", f.smsTxt), nil, nil, container.NewVScroll(readOnly(f.smsTxt)))),
+	)
+	var invitation fyne.CanvasObject = widget.NewLabel("Choose the platform in the plan to write the invitation.")
+	if invErr == nil {
+		saveICS := widget.NewButtonWithIcon("Save calendar file", theme.DocumentSaveIcon(), func() { f.saveICS(inv.ICS) })
+		invitation = container.NewBorder(nil, container.NewHBox(copyBtn("Copy invitation", inv.Text), saveICS), nil, nil, container.NewVScroll(readOnly(inv.Text)))
+	}
+	tabs.Append(container.NewTabItem("Invitation", invitation))
+
+	now := u.cfg.Clock.Now().In(pk.Location())
+	f.channel = widget.NewRadioGroup([]string{channelEmail, channelSMS}, nil)
+	f.channel.Horizontal = true
+	f.from = widget.NewRadioGroup([]string{fromCustomer, fromParent}, nil)
+	f.from.Horizontal = true
+	f.from.SetSelected(fromCustomer)
+	f.date = entry("DD/MM/YYYY")
+	f.date.SetText(now.Format(dateLayout))
+	f.clock = entry("HH:MM")
+	f.clock.SetText(now.Format(timeLayout))
+	f.words = multiline("Their reply, word for word")
+	f.msgWords = widget.NewLabel("")
+	f.msgWords.Importance = widget.DangerImportance
+	f.msgWords.Wrapping = fyne.TextWrapWord
+	f.msgWords.Hide()
+	f.record = widget.NewButtonWithIcon("Record consent", theme.ConfirmIcon(), f.recordReply)
+	f.record.Importance = widget.HighImportance
+	f.noConsent = multiline("Why the session goes ahead without a recorded reply")
+	f.goAhead = widget.NewButton("Go ahead without consent", f.waive)
+	f.start = widget.NewButtonWithIcon("Start session", theme.MediaPlayIcon(), func() { u.startLive(s) })
+	f.start.Importance = widget.HighImportance
+
+	reply := widget.NewForm(
+		widget.NewFormItem("Reply came by", f.channel),
+		widget.NewFormItem("Received", container.NewGridWithColumns(2, f.date, f.clock)),
+		widget.NewFormItem("From", f.from),
+		widget.NewFormItem("Exact words", container.NewVBox(f.words, f.msgWords)),
+	)
+	right := container.NewVBox(
+		widget.NewLabelWithStyle("Record the reply (Annex 2 1.3.6)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		reply, container.NewHBox(f.record), widget.NewSeparator(),
+		widget.NewLabel("No reply and the session must still go ahead?"), f.noConsent, container.NewHBox(f.goAhead),
+	)
+	f.refresh()
+	split := container.NewHSplit(
+		container.NewBorder(widget.NewLabelWithStyle("Send to the customer", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, tabs),
+		container.NewVScroll(container.NewPadded(right)))
+	split.Offset = 0.5
+	body := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, nil, f.start, f.status)), nil, nil, split)
+	back := widget.NewButtonWithIcon("Plan", theme.NavigateBackIcon(), func() { u.ShowPlan(s) })
+	u.show("Consent and invitation: "+d.Plan.Customer.Reference, body, back, u.escalateButton(escalateFromSession(s)))
+	u.win.Canvas().Focus(f.words)
+}
+
+func (f *consentForm) refresh() {
+	d := f.s.Document()
+	if d.State == session.Consented {
+		f.start.Enable()
+		switch {
+		case d.Consent.Given():
+			f.status.SetText("Consent recorded. You can start the session when the customer joins.")
+		default:
+			f.status.SetText("Going ahead without consent; this session will be flagged for review.")
+		}
+		return
+	}
+	f.start.Disable()
+}
+
+func (f *consentForm) recordReply() {
+	pk := f.u.cfg.Pack
+	ch := session.ChannelEmail
+	if f.channel.Selected == channelSMS {
+		ch = session.ChannelSMS
+	}
+	if f.channel.Selected == "" {
+		ch = ""
+	}
+	from := session.RespondentCustomer
+	if f.from.Selected == fromParent {
+		from = session.RespondentParentCare
+	}
+	day, err1 := time.ParseInLocation(dateLayout, strings.TrimSpace(f.date.Text), pk.Location())
+	clock, err2 := time.Parse(timeLayout, strings.TrimSpace(f.clock.Text))
+	if err1 != nil || err2 != nil {
+		f.status.SetText("Enter when the reply arrived as DD/MM/YYYY and HH:MM.")
+		return
+	}
+	at := time.Date(day.Year(), day.Month(), day.Day(), clock.Hour(), clock.Minute(), 0, 0, pk.Location())
+	reply := &session.ConsentReply{Channel: ch, ReceivedAt: at, From: from, ExactWords: strings.TrimSpace(f.words.Text)}
+	if err := f.s.RecordConsent(session.Consent{Reply: reply}); err != nil {
+		f.showError(err)
+		return
+	}
+	f.msgWords.Hide()
+	f.u.saveDraft(f.s, nil)
+	f.refresh()
+}
+
+func (f *consentForm) waive() {
+	if err := f.s.RecordConsent(session.Consent{NoConsentReason: strings.TrimSpace(f.noConsent.Text)}); err != nil {
+		f.showError(err)
+		return
+	}
+	f.u.saveDraft(f.s, nil)
+	f.refresh()
+}
+
+func (f *consentForm) showError(err error) {
+	fe := session.Fields(err)
+	if m := fe.For("exact_words"); m != "" {
+		f.msgWords.SetText(m)
+		f.msgWords.Show()
+	}
+	switch {
+	case len(fe) > 0:
+		var msgs []string
+		for _, e := range fe {
+			msgs = append(msgs, e.Message)
+		}
+		f.status.SetText(strings.Join(msgs, " "))
+	case err == session.ErrConsentRequired:
+		f.status.SetText("Write why the session goes ahead without a reply.")
+	default:
+		f.status.SetText("Finish the risk assessment before recording consent.")
+	}
+}
+
+// saveICS asks where to save the calendar file. It holds no record content:
+// the invitation names only the practitioner and the platform.
+func (f *consentForm) saveICS(ics []byte) {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		defer w.Close()
+		if _, err := w.Write(ics); err != nil {
+			f.status.SetText("Could not save the calendar file; choose another folder.")
+			return
+		}
+		f.status.SetText("Calendar file saved. Attach it to the invitation.")
+	}, f.u.win)
+	d.SetFileName("careers-session.ics")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".ics"}))
+	d.Show()
+}

@@ -1,0 +1,161 @@
+package app
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/device"
+)
+
+// ShowFirstRun sets up a new device: join the organisation, or try the app
+// in a clearly labelled demo organisation. It says plainly where keys and
+// data live.
+func (u *UI) ShowFirstRun(paths device.Paths, ks crypto.Keystore) {
+	where := "Your keys are kept in this computer's keyring."
+	if _, isFile := ks.(*crypto.FileKeystore); isFile {
+		where = "This computer has no keyring, so your keys are kept in a file protected by your passphrase, in " + paths.Config + "."
+	}
+	intro := widget.NewLabel("Safeguard Companion keeps your session records signed and encrypted on this computer, and sends them to your organisation when you are online.\n\n" +
+		where + "\nYour records are kept, encrypted, in " + paths.Data + ". Nothing is ever stored unencrypted.")
+	intro.Wrapping = fyne.TextWrapWord
+	status := widget.NewLabel("")
+	status.Wrapping = fyne.TextWrapWord
+
+	demo := widget.NewButtonWithIcon("Try the demo organisation", theme.InfoIcon(), nil)
+	demo.OnTapped = func() {
+		demo.Disable()
+		status.SetText("Making the demo organisation's keys…")
+		var dev *device.Device
+		u.background(func(ctx context.Context) error {
+			var err error
+			dev, err = device.SetUpDemo(ctx, paths, ks, u.cfg.Clock.Now())
+			return err
+		}, func(err error) {
+			if err != nil {
+				demo.Enable()
+				status.SetText("Could not set up the demo: " + plainStartError(err))
+				return
+			}
+			u.useDevice(dev)
+		})
+	}
+	join := widget.NewButtonWithIcon("Join my organisation", theme.AccountIcon(), func() { u.showJoin(paths, ks) })
+	join.Importance = widget.HighImportance
+
+	demoNote := widget.NewLabel("The demo has fictional people only (a practitioner, their manager and two safeguarding leads), so you can try every step without touching real records.")
+	demoNote.Wrapping = fyne.TextWrapWord
+	body := container.NewVBox(intro, widget.NewSeparator(),
+		container.NewHBox(join), widget.NewLabel("Your ICT administrator gives you the organisation's directory file and admin key."),
+		widget.NewSeparator(), container.NewHBox(demo), demoNote, status)
+	u.show("Welcome to Safeguard Companion", container.NewVScroll(container.NewPadded(body)))
+}
+
+// showJoin: make my keys, send the public half to ICT, then import the
+// directory they publish with it and pin the admin key.
+func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
+	status := widget.NewLabel("")
+	status.Wrapping = fyne.TextWrapWord
+	public := widget.NewLabel("")
+	public.Wrapping = fyne.TextWrapBreak
+	var me *crypto.Identity
+	var dirBytes []byte
+	adminKey := entry("The admin key your ICT administrator gave you")
+	training := entry("DD/MM/YYYY")
+	dirName := widget.NewLabel("No directory chosen.")
+	copyBtn := widget.NewButtonWithIcon("Copy my public key", theme.ContentCopyIcon(), nil)
+	copyBtn.Disable()
+	create := widget.NewButtonWithIcon("Create my keys", theme.ContentAddIcon(), nil)
+	create.OnTapped = func() {
+		create.Disable()
+		u.background(func(context.Context) error {
+			var err error
+			me, err = device.NewIdentity(ks)
+			return err
+		}, func(err error) {
+			if err != nil {
+				create.Enable()
+				status.SetText("Could not create your keys: " + plainStartError(err))
+				return
+			}
+			pk := me.PublicKey()
+			text := fmt.Sprintf("key id: %s\nage: %s\ned25519: %s", pk.ID, pk.Age, base64.StdEncoding.EncodeToString(pk.Ed25519))
+			public.SetText(fmt.Sprintf("Your key id is %s. Send your public key to your ICT administrator.", pk.ID))
+			copyBtn.OnTapped = func() {
+				u.app.Clipboard().SetContent(text)
+				status.SetText("Public key copied. It holds nothing secret.")
+			}
+			copyBtn.Enable()
+		})
+	}
+	choose := widget.NewButtonWithIcon("Choose directory file", theme.FolderOpenIcon(), func() {
+		d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+			if err != nil || r == nil {
+				return
+			}
+			defer r.Close()
+			b, err := io.ReadAll(io.LimitReader(r, 16<<20))
+			if err != nil {
+				status.SetText("Could not read that file; choose it again.")
+				return
+			}
+			dirBytes = b
+			dirName.SetText(r.URI().Name())
+		}, u.win)
+		d.SetFilter(storage.NewExtensionFileFilter([]string{".sgdir", ".json", ".dir"}))
+		d.Show()
+	})
+	finish := widget.NewButtonWithIcon("Finish", theme.ConfirmIcon(), func() {
+		pub, err := base64.StdEncoding.DecodeString(strings.TrimSpace(adminKey.Text))
+		switch {
+		case me == nil:
+			status.SetText("Create your keys first.")
+			return
+		case dirBytes == nil:
+			status.SetText("Choose the directory file your ICT administrator sent.")
+			return
+		case err != nil || len(pub) != ed25519.PublicKeySize:
+			status.SetText("The admin key is not right: paste it exactly as your ICT administrator sent it.")
+			return
+		}
+		trained, _ := parseDate(training.Text, u.cfg.Pack.Location())
+		var dev *device.Device
+		u.background(func(ctx context.Context) error {
+			var err error
+			dev, err = device.Join(ctx, paths, me, dirBytes, ed25519.PublicKey(pub), trained)
+			return err
+		}, func(err error) {
+			switch {
+			case errors.Is(err, device.ErrNotInDirectory):
+				status.SetText(err.Error())
+			case errors.Is(err, crypto.ErrDirectorySignature), errors.Is(err, crypto.ErrMalformed), errors.Is(err, crypto.ErrDirectoryInvalid):
+				status.SetText("That directory was not signed by this admin key, or is damaged. Check both with your ICT administrator.")
+			case err != nil:
+				status.SetText(plainStartError(err))
+			default:
+				u.useDevice(dev)
+			}
+		})
+	})
+	finish.Importance = widget.HighImportance
+	form := widget.NewForm(
+		widget.NewFormItem("1. Your keys", container.NewVBox(container.NewHBox(create, copyBtn), public)),
+		widget.NewFormItem("2. Directory", container.NewVBox(container.NewHBox(choose), dirName)),
+		widget.NewFormItem("3. Admin key", adminKey),
+		widget.NewFormItem("Safeguarding training", training),
+	)
+	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { u.ShowFirstRun(paths, ks) })
+	u.show("Join my organisation", container.NewVScroll(container.NewPadded(container.NewVBox(form, container.NewHBox(finish), status))), back)
+}

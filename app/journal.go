@@ -1,0 +1,119 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/session"
+	"safeguard/companion/store"
+	"safeguard/companion/vault"
+)
+
+// background runs work off the UI goroutine and hands its error back on it.
+// Crypto and database calls always go through here.
+func (u *UI) background(work func(ctx context.Context) error, done func(error)) {
+	u.pending.Add(1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		err := work(ctx)
+		if err != nil && u.cfg.Errors != nil {
+			u.cfg.Errors("background", err)
+		}
+		fyne.Do(func() {
+			defer u.pending.Done()
+			done(err)
+		})
+	}()
+}
+
+// plainError turns an error from below into words for the screen. The store
+// and crypto errors are written for people already; anything else is not
+// shown raw.
+func plainError(err error) string {
+	for _, known := range []error{store.ErrDiskFull, store.ErrReadOnly, store.ErrCorrupt, store.ErrNewerSchema, store.ErrConflict,
+		crypto.ErrUnknownSigner, crypto.ErrRevokedSigner, crypto.ErrNoValidKey} {
+		if errors.Is(err, known) {
+			return known.Error()
+		}
+	}
+	return "Something went wrong saving this. Nothing already saved has been lost; try again, and tell your ICT administrator if it keeps happening."
+}
+
+// saveDraft autosaves a session, sealed to its author. Failures show in the
+// status line, so a person knows their work is not yet safe.
+func (u *UI) saveDraft(s *session.Session, status func(string)) {
+	if u.cfg.Vault == nil {
+		return
+	}
+	doc := s.Document()
+	u.background(func(ctx context.Context) error { return u.cfg.Vault.SaveDraft(ctx, doc) }, func(err error) {
+		if status == nil {
+			return
+		}
+		if err != nil {
+			status("Not saved: " + plainError(err))
+			return
+		}
+		status("Saved " + u.clockText(u.cfg.Clock.Now(), "15:04:05") + ".")
+	})
+}
+
+// loadSessions reads the drafts and signed records into memory, then
+// refreshes the home screen if it is showing.
+func (u *UI) loadSessions() {
+	if u.cfg.Vault == nil {
+		return
+	}
+	var drafts []session.Document
+	var signed []vault.Entry
+	u.background(func(ctx context.Context) error {
+		var err error
+		drafts, err = u.cfg.Vault.Drafts(ctx)
+		entries, _, err2 := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindAddendum)
+		signed = entries
+		return errors.Join(err, err2)
+	}, func(err error) {
+		u.sessions = u.sessions[:0]
+		for _, d := range drafts {
+			if s, rerr := session.Restore(u.cfg.Pack, u.cfg.Clock, d); rerr == nil {
+				u.sessions = append(u.sessions, s)
+			}
+		}
+		u.history = u.history[:0]
+		u.addenda = map[string][]session.Addendum{}
+		for _, e := range signed {
+			switch e.Header.Kind {
+			case crypto.KindSessionRecord:
+				var d session.Document
+				if e.Decode(&d) == nil && e.Author != nil && string(e.Header.Author) == u.cfg.Me.KeyID {
+					u.history = append(u.history, historyItem{entry: e, doc: d})
+				}
+			case crypto.KindAddendum:
+				var a session.Addendum
+				if e.Decode(&a) == nil {
+					u.addenda[a.ParentID] = append(u.addenda[a.ParentID], a)
+				}
+			}
+		}
+		slices.SortFunc(u.history, func(a, b historyItem) int { return b.doc.Plan.Start.Compare(a.doc.Plan.Start) })
+		u.loaded = true
+		if err != nil {
+			u.loadProblem = "Some records could not be opened: " + plainError(err)
+		}
+		if u.onHome {
+			u.ShowHome()
+		}
+	})
+}
+
+// historyItem is a signed session record held in memory.
+type historyItem struct {
+	entry vault.Entry
+	doc   session.Document
+}

@@ -1,0 +1,149 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/session"
+	"safeguard/companion/store"
+	"safeguard/companion/vault"
+)
+
+// TestWholeJourney drives a session from plan to signed record through the
+// screens, then opens the stored envelope as the practitioner's line manager
+// and checks the record is complete.
+func TestWholeJourney(t *testing.T) {
+	u, clock, env := newTestUIEnv(t)
+	ctx := context.Background()
+
+	// Plan and risk assessment (Annex 2 1.3, 3.2).
+	tap(t, u, "New session")
+	f := u.currentPlan
+	fillPlan(f)
+	answerAll(f, answerYes)
+	radioFor(t, f, "facilitator_invited").SetSelected(answerNo)
+	test.Type(mitigationFor(t, f, "facilitator_invited"), "Tutor unavailable; DSO on standby")
+	tap(t, u, "Save plan")
+	tap(t, u, "Consent and invitation")
+
+	// Consent (Annex 2 1.3.6).
+	texts := visibleTexts(u)
+	if !strings.Contains(texts, "Sam Okafor (demo) from Futures") {
+		t.Errorf("consent e-mail text not shown:\n%s", texts)
+	}
+	if b := findButton(t, u, "Start session"); !b.Disabled() {
+		t.Error("Start session must wait for consent")
+	}
+	tap(t, u, "Record consent")
+	if !strings.Contains(visibleTexts(u), "Copy the reply's exact words") {
+		t.Error("missing words not reported next to the field")
+	}
+	findRadio(t, u, channelSMS).SetSelected(channelSMS)
+	test.Type(findEntry(t, u, "Their reply, word for word"), "YES thanks")
+	tap(t, u, "Record consent")
+	screenshot(t, u, "05-consent")
+
+	// Live session (Annex 2 3.1-3.3).
+	clock.t = time.Date(2026, 11, 26, 10, 0, 0, 0, london)
+	tap(t, u, "Start session")
+	l := u.currentLive
+	if l == nil {
+		t.Fatalf("not live:\n%s", visibleTexts(u))
+	}
+	for _, c := range l.agreement {
+		c.SetChecked(true)
+	}
+	u.pending.Wait()
+	clock.Advance(12 * time.Minute)
+	l.tick()
+	tap(t, u, "Disclosure  (Ctrl+1)")
+	test.Type(findEntry(t, u, "What the customer said, word for word"), "my stepdad takes my phone at night")
+	tap(t, u, "Record")
+	tap(t, u, "Third party present  (Ctrl+2)")
+	clock.Advance(25 * time.Minute)
+	l.tick()
+	if !strings.Contains(l.banner.Text, "10 minutes left") {
+		t.Errorf("Annex 2 3.3 warning: %q", l.banner.Text)
+	}
+	screenshot(t, u, "06-live")
+	clock.Advance(10 * time.Minute) // 47 minutes: over time
+	l.tick()
+	if !strings.HasPrefix(l.countdown.Text, "+") {
+		t.Errorf("overrun countdown %q", l.countdown.Text)
+	}
+	test.Type(findEntry(t, u, "The exceptional circumstances"), "Disclosure; stayed until the DSO called back")
+	tap(t, u, "Record reason")
+	u.pending.Wait()
+	tap(t, u, "End session")
+
+	// Record (Annex 2 3.4) and sign.
+	test.Type(findEntry(t, u, "What was discussed"), "Explored college courses; disclosure passed to DSO.")
+	test.Type(findEntry(t, u, "Who"), "Sam")
+	test.Type(findEntry(t, u, "What"), "Send the college open-day dates")
+	test.Type(findEntry(t, u, "By DD/MM/YYYY"), "03/12/2026")
+	screenshot(t, u, "07-record")
+	tap(t, u, "Sign and lock")
+	tap(t, u, "Yes")
+	if !strings.Contains(visibleTexts(u), "Explored college courses") || !strings.Contains(visibleTexts(u), "Signed record (read-only)") {
+		t.Fatalf("signed view not shown:\n%s", visibleTexts(u))
+	}
+	screenshot(t, u, "08-signed")
+	if n, _ := env.dev.Store.CountOutbox(ctx); n != 1 {
+		t.Errorf("outbox %d, want the signed record queued", n)
+	}
+	if ds, _ := u.cfg.Vault.Drafts(ctx); len(ds) != 0 {
+		t.Errorf("draft left behind after signing")
+	}
+
+	// The manager opens it on their own device.
+	items, err := env.dev.Store.NextOutbox(ctx, 10)
+	if err != nil || len(items) != 1 {
+		t.Fatal(err)
+	}
+	mst, err := store.Open(filepath.Join(t.TempDir(), "priya.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mst.Close()
+	if err := mst.PutReceivedEnvelope(ctx, items[0].Envelope); err != nil {
+		t.Fatal(err)
+	}
+	priya, err := env.ks.Load(keyOf(t, env, "priya"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, fails, err := vault.New(mst, priya, env.dev.Dir, clock).Open(ctx, nil, crypto.KindSessionRecord)
+	if err != nil || len(fails) > 0 || len(entries) != 1 {
+		t.Fatalf("manager: %v %v %d", err, fails, len(entries))
+	}
+	var d session.Document
+	if err := entries[0].Decode(&d); err != nil {
+		t.Fatal(err)
+	}
+	f2 := d.Flags()
+	switch {
+	case d.State != session.Signed, d.Plan.Customer.Reference != "CUS-4821", d.Consent == nil || !d.Consent.Given(),
+		d.Consent.Reply.ExactWords != "YES thanks", len(d.Agreement) != 4, d.OverrunReason == "",
+		!f2.Disclosure || !f2.Overrun, d.Record == nil || len(d.Record.Actions) != 1,
+		d.Assessment.Answers["facilitator_invited"].Mitigation != "Tutor unavailable; DSO on standby":
+		t.Errorf("manager read an incomplete record: %+v", d)
+	}
+	if d.Markers[0].ExactWords != "my stepdad takes my phone at night" || d.Markers[0].Elapsed != 12*time.Minute {
+		t.Errorf("disclosure marker %+v", d.Markers[0])
+	}
+}
+
+func keyOf(t *testing.T, env *testEnv, person string) string {
+	t.Helper()
+	p, ok := env.dev.Dir.Person(person)
+	if !ok {
+		t.Fatalf("no %s", person)
+	}
+	return p.Keys[0].ID.String()
+}

@@ -1,0 +1,317 @@
+package app
+
+import (
+	"fmt"
+	"image/color"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"safeguard/companion/session"
+)
+
+// autosaveEvery is how often a live session's draft is sealed and saved.
+const autosaveEvery = 5 * time.Second
+
+// liveScreen is the session in progress (Annex 2 3.1-3.3): a countdown to
+// read at a glance, warnings, one-tap markers with shortcuts, the agreement
+// points to confirm at the start, and Escalate always visible. It is laid
+// out narrow, to sit beside the call window.
+type liveScreen struct {
+	u *UI
+	s *session.Session
+
+	countdown *canvas.Text
+	elapsed   *widget.Label
+	banner    *widget.Label
+	status    *widget.Label
+	pause     *widget.Button
+	agreement map[string]*widget.Check
+	markers   *widget.Label
+
+	overrunAsked bool
+	lastSave     time.Time
+	hidden       bool
+	body         fyne.CanvasObject
+}
+
+// marker shortcuts: Ctrl+1..5, so nobody leaves the call window for long.
+var markerKeys = []struct {
+	kind session.MarkerKind
+	key  fyne.KeyName
+}{
+	{session.MarkDisclosure, fyne.Key1},
+	{session.MarkThirdParty, fyne.Key2},
+	{session.MarkFacilitator, fyne.Key3},
+	{session.MarkRiskChanged, fyne.Key4},
+	{session.MarkConnectionLost, fyne.Key5},
+}
+
+func (u *UI) startLive(s *session.Session) {
+	if s.State() == session.Consented {
+		if err := s.Start(); err != nil {
+			dialog.ShowInformation("Cannot start", "Record consent first.", u.win)
+			return
+		}
+		u.saveDraft(s, nil)
+	}
+	u.ShowLive(s)
+}
+
+// ShowLive shows a live or paused session.
+func (u *UI) ShowLive(s *session.Session) {
+	l := &liveScreen{u: u, s: s, agreement: map[string]*widget.Check{}}
+	l.countdown = canvas.NewText("45:00", theme.Color(theme.ColorNameForeground))
+	l.countdown.TextSize = 72
+	l.countdown.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
+	l.countdown.Alignment = fyne.TextAlignCenter
+	l.elapsed = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
+	l.banner = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	l.banner.Importance = widget.WarningImportance
+	l.banner.Wrapping = fyne.TextWrapWord
+	l.status = widget.NewLabel("")
+	l.markers = widget.NewLabel("")
+	l.markers.Wrapping = fyne.TextWrapWord
+
+	agreementBox := container.NewVBox(widget.NewLabelWithStyle("Confirm at the start (Annex 2 2.1)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	done := map[string]bool{}
+	for _, a := range s.Document().Agreement {
+		done[a.PointID] = true
+	}
+	for _, p := range u.cfg.Pack.Agreement {
+		c := widget.NewCheck(p.Text, nil)
+		c.SetChecked(done[p.ID])
+		c.OnChanged = func(on bool) {
+			if on {
+				if err := s.ConfirmAgreement(p.ID); err == nil {
+					u.saveDraft(s, l.setStatus)
+				}
+			}
+			c.SetChecked(l.confirmed(p.ID)) // confirmation cannot be undone
+		}
+		l.agreement[p.ID] = c
+		agreementBox.Add(c)
+	}
+
+	markerButtons := container.NewGridWithColumns(2)
+	for i, mk := range markerKeys {
+		kind := mk.kind
+		b := widget.NewButton(fmt.Sprintf("%s  (Ctrl+%d)", kind.Label(), i+1), func() { l.mark(kind) })
+		markerButtons.Add(b)
+		u.shortcut(ctrl(mk.key), func() { l.mark(kind) })
+	}
+	l.pause = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), l.togglePause)
+	end := widget.NewButtonWithIcon("End session", theme.MediaStopIcon(), l.end)
+	end.Importance = widget.HighImportance
+
+	timer := container.NewVBox(l.countdown, l.elapsed, l.banner)
+	controls := container.NewVBox(
+		widget.NewLabelWithStyle("Markers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		markerButtons, l.markers, widget.NewSeparator(), agreementBox)
+	l.body = container.NewBorder(timer,
+		container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, l.pause, end, l.status)),
+		nil, nil, container.NewVScroll(controls))
+
+	d := s.Document()
+	u.show("Live: "+d.Plan.Customer.Reference, l.body, u.escalateButton(escalateFromSession(s)))
+	// The privacy screen: advisers share their screens in these calls.
+	u.shortcut(ctrl(fyne.KeyB), l.hide)
+	u.shortcut(&desktop.CustomShortcut{KeyName: fyne.KeyB, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}, l.reveal)
+
+	u.currentLive = l
+	stop := make(chan struct{})
+	u.screenClose = func() { close(stop); u.currentLive = nil }
+	every := u.cfg.TickEvery
+	if every == 0 {
+		every = time.Second
+	}
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				fyne.Do(l.tick)
+			}
+		}
+	}()
+	l.lastSave = u.cfg.Clock.Now()
+	l.tick()
+}
+
+func (l *liveScreen) confirmed(id string) bool {
+	for _, a := range l.s.Document().Agreement {
+		if a.PointID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *liveScreen) setStatus(s string) { l.status.SetText(s) }
+
+// tick redraws the timer and acts on what the domain says is due.
+func (l *liveScreen) tick() {
+	t := l.s.Timer()
+	rem := t.Remaining
+	sign := ""
+	if rem < 0 {
+		sign, rem = "+", -rem
+	}
+	l.countdown.Text = fmt.Sprintf("%s%02d:%02d", sign, int(rem.Minutes()), int(rem.Seconds())%60)
+	switch {
+	case t.Overrun:
+		l.countdown.Color = theme.Color(theme.ColorNameError)
+	case len(l.s.Document().WarningsGiven) > 0:
+		l.countdown.Color = theme.Color(theme.ColorNameWarning)
+	default:
+		l.countdown.Color = theme.Color(theme.ColorNameForeground)
+	}
+	l.countdown.Refresh()
+	state := "running"
+	if l.s.State() == session.Paused {
+		state = "paused"
+	}
+	l.elapsed.SetText(fmt.Sprintf("%s of %d minutes, %s", formatDuration(t.Elapsed), int(l.s.Document().Plan.Duration/time.Minute), state))
+	if len(t.Warnings) > 0 {
+		l.banner.SetText(fmt.Sprintf("%d minute%s left: start bringing the session to a close (Annex 2 3.3).", t.Warnings[len(t.Warnings)-1], plural(t.Warnings[len(t.Warnings)-1])))
+		l.s.AcknowledgeWarnings(t.Warnings...)
+	}
+	if t.Overrun && !l.overrunAsked && l.s.Document().OverrunReason == "" {
+		l.overrunAsked = true
+		l.banner.SetText("The session is over its planned time. An overrun needs an exceptional reason (Annex 2 3.3).")
+		l.askOverrunReason(nil)
+	}
+	if now := l.u.cfg.Clock.Now(); now.Sub(l.lastSave) >= autosaveEvery {
+		l.lastSave = now
+		l.u.saveDraft(l.s, l.setStatus)
+	}
+	var lines []string
+	for _, m := range l.s.Document().Markers {
+		line := fmt.Sprintf("%s at %s", m.Kind.Label(), formatDuration(m.Elapsed))
+		lines = append(lines, line)
+	}
+	l.markers.SetText(strings.Join(lines, "\n"))
+}
+
+func formatDuration(d time.Duration) string {
+	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+}
+
+func (l *liveScreen) mark(kind session.MarkerKind) {
+	if l.hidden {
+		return
+	}
+	if kind == session.MarkDisclosure {
+		words := multiline("What the customer said, word for word")
+		words.SetMinRowsVisible(4)
+		dlg := dialog.NewForm("Disclosure (Annex 2 3.1)", "Record", "Cancel",
+			[]*widget.FormItem{widget.NewFormItem("Exact words", words)}, func(ok bool) {
+				if !ok {
+					return
+				}
+				if err := l.s.Mark(session.Marker{Kind: kind, ExactWords: strings.TrimSpace(words.Text)}); err != nil {
+					l.setStatus(fieldMessage(err, "Write down the customer's exact words."))
+					return
+				}
+				l.u.saveDraft(l.s, l.setStatus)
+				l.tick()
+			}, l.u.win)
+		dlg.Resize(fyne.NewSize(460, 260))
+		dlg.Show()
+		l.u.win.Canvas().Focus(words)
+		return
+	}
+	if err := l.s.Mark(session.Marker{Kind: kind}); err != nil {
+		l.setStatus("Markers can be added while the session is running.")
+		return
+	}
+	if kind == session.MarkConnectionLost && l.s.State() == session.Live {
+		l.togglePause()
+	}
+	l.u.saveDraft(l.s, l.setStatus)
+	l.tick()
+}
+
+func fieldMessage(err error, fallback string) string {
+	if fe := session.Fields(err); len(fe) > 0 {
+		return fe[0].Message
+	}
+	return fallback
+}
+
+func (l *liveScreen) togglePause() {
+	var err error
+	if l.s.State() == session.Paused {
+		err = l.s.Resume()
+		l.pause.SetText("Pause")
+		l.pause.SetIcon(theme.MediaPauseIcon())
+	} else {
+		err = l.s.Pause()
+		l.pause.SetText("Resume")
+		l.pause.SetIcon(theme.MediaPlayIcon())
+	}
+	if err == nil {
+		l.u.saveDraft(l.s, l.setStatus)
+	}
+	l.tick()
+}
+
+// askOverrunReason asks for the exceptional reason and then runs then.
+func (l *liveScreen) askOverrunReason(then func()) {
+	reason := multiline("The exceptional circumstances")
+	dialog.ShowForm("Over time (Annex 2 3.3)", "Record reason", "Later",
+		[]*widget.FormItem{widget.NewFormItem("Why it ran over", reason)}, func(ok bool) {
+			if !ok || strings.TrimSpace(reason.Text) == "" {
+				return
+			}
+			if l.s.SetOverrunReason(reason.Text) == nil {
+				l.u.saveDraft(l.s, l.setStatus)
+				if then != nil {
+					then()
+				}
+			}
+		}, l.u.win)
+	l.u.win.Canvas().Focus(reason)
+}
+
+func (l *liveScreen) end() {
+	err := l.s.End()
+	if err == session.ErrOverrunReason {
+		l.askOverrunReason(l.end)
+		return
+	}
+	if err != nil {
+		l.setStatus("The session is not running.")
+		return
+	}
+	l.u.saveDraft(l.s, nil)
+	l.u.ShowRecord(l.s)
+}
+
+// hide blanks the window at once: nothing of the session stays on screen
+// while it is shared. The timer keeps running underneath.
+func (l *liveScreen) hide() {
+	l.hidden = true
+	blank := canvas.NewRectangle(color.Black)
+	hint := canvas.NewText("Hidden. Ctrl+Shift+B to show.", color.Gray{Y: 0x60})
+	hint.TextSize = 11
+	l.u.win.SetContent(container.NewStack(blank, container.NewVBox(hint)))
+}
+
+func (l *liveScreen) reveal() {
+	if !l.hidden {
+		return
+	}
+	l.hidden = false
+	l.u.ShowLive(l.s)
+}

@@ -1,0 +1,107 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/device"
+)
+
+// Start builds the UI and unlocks the device off the UI goroutine: it finds
+// the keystore (asking for a passphrase when there is no keyring), then opens
+// the person's records, or shows the first-run screen on a new device.
+func Start(a fyne.App, cfg Config, paths device.Paths) *UI {
+	u := &UI{app: a, cfg: cfg}
+	u.win = a.NewWindow("Safeguard Companion")
+	u.win.SetIcon(Icon)
+	u.win.Resize(fyne.NewSize(1024, 640))
+	u.setTheme(false)
+	u.show("Safeguard Companion", widget.NewLabel("Opening your records…"))
+	u.unlock(paths)
+	return u
+}
+
+func (u *UI) unlock(paths device.Paths) {
+	var ks crypto.Keystore
+	var dev *device.Device
+	u.background(func(ctx context.Context) error {
+		var err error
+		ks, err = device.Keystore(paths, u.askPassphrase)
+		if err != nil {
+			return err
+		}
+		dev, err = device.Open(ctx, paths, ks)
+		return err
+	}, func(err error) {
+		switch {
+		case errors.Is(err, device.ErrNotSetUp):
+			u.ShowFirstRun(paths, ks)
+		case err != nil:
+			u.show("Safeguard Companion", wrapped(fmt.Sprintf("Your records could not be opened. %s", plainStartError(err))))
+		default:
+			u.useDevice(dev)
+		}
+	})
+}
+
+// useDevice switches the UI to an unlocked device and shows home.
+func (u *UI) useDevice(dev *device.Device) {
+	u.dev = dev
+	u.cfg.Vault = dev.Vault(u.cfg.Clock)
+	u.cfg.Me = Practitioner{Name: dev.Person.Name, KeyID: string(dev.Me.KeyID()), TrainingCompleted: dev.Profile.TrainingCompleted}
+	u.ShowHome()
+	u.loadSessions()
+}
+
+func plainStartError(err error) string {
+	switch {
+	case errors.Is(err, crypto.ErrWrongPassphrase):
+		return "The passphrase is not right. Close the app and try again."
+	case errors.Is(err, crypto.ErrKeyNotFound):
+		return "Your key is not on this computer. Ask your ICT administrator to enrol this device again."
+	case errors.Is(err, crypto.ErrDirectorySignature), errors.Is(err, crypto.ErrDirectoryRollback):
+		return "The organisation directory on this computer is not genuine. Do not use the app; tell your ICT administrator."
+	}
+	return plainError(err)
+}
+
+func wrapped(text string) fyne.CanvasObject {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return container.NewPadded(l)
+}
+
+// askPassphrase is called off the UI goroutine when there is no keyring: it
+// shows the plain-words explanation and waits for the person's answer.
+func (u *UI) askPassphrase(explanation string) (string, error) {
+	answer := make(chan string, 1)
+	fyne.Do(func() {
+		pass := widget.NewPasswordEntry()
+		text := widget.NewLabel(explanation)
+		text.Wrapping = fyne.TextWrapWord
+		d := dialog.NewForm("Protect your keys", "Continue", "Cancel",
+			[]*widget.FormItem{widget.NewFormItem("", text), widget.NewFormItem("Passphrase", pass)},
+			func(ok bool) {
+				if !ok {
+					answer <- ""
+					return
+				}
+				answer <- pass.Text
+			}, u.win)
+		d.Resize(fyne.NewSize(560, 340))
+		d.Show()
+		u.win.Canvas().Focus(pass)
+	})
+	p := <-answer
+	if p == "" {
+		return "", errors.New("no passphrase was given")
+	}
+	return p, nil
+}
