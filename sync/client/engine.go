@@ -1,0 +1,503 @@
+package client
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/store"
+	"safeguard/companion/sync/proto"
+)
+
+// Config wires an Engine.
+type Config struct {
+	HubURL    string
+	HTTP      *http.Client // default: 60 s timeout
+	Store     *store.Store
+	DeviceKey ed25519.PrivateKey
+	HubKey    ed25519.PublicKey // pinned at enrolment; receipts must verify with it
+	Directory *DirectoryHolder
+
+	Now   func() time.Time                     // default time.Now
+	After func(time.Duration) <-chan time.Time // default time.After
+	Rand  func() float64                       // jitter source in [0,1)
+	Log   *slog.Logger                         // never given content or keys
+
+	PushBatch    int           // envelopes per push, default 200
+	PullPage     int           // envelopes per pull page, default 1000
+	MinBackoff   time.Duration // default 2 s
+	MaxBackoff   time.Duration // default 5 min
+	PollInterval time.Duration // between successful rounds, default 30 s
+	// RefusedRetry is how long a record the hub refused waits before it is
+	// offered again (the directory may have been fixed). Default 1 h.
+	RefusedRetry time.Duration
+}
+
+// Problem names what is wrong, for the app to pick an icon; Status.Message
+// says it in plain words.
+type Problem string
+
+// Problems.
+const (
+	ProblemNone          Problem = ""
+	ProblemOffline       Problem = "offline"
+	ProblemDeviceRefused Problem = "device_refused"
+	ProblemClockSkew     Problem = "clock_skew"
+	ProblemRecordRefused Problem = "record_refused"
+	ProblemBadReceipt    Problem = "bad_receipt"
+	ProblemBadRecord     Problem = "bad_record_received"
+	ProblemHub           Problem = "hub_error"
+	ProblemLocal         Problem = "local_store"
+)
+
+// Status is what the app shows.
+type Status struct {
+	LastSuccess time.Time // zero: never
+	Waiting     int       // records in the outbox
+	Problem     Problem
+	Message     string // plain words; empty when all is well
+	Syncing     bool
+	Sent        int64 // records receipted since start
+	Received    int64 // records pulled and saved since start
+	Refused     int64 // pulled records that failed verification, never saved
+}
+
+// Engine syncs one device's store with the hub.
+type Engine struct {
+	cfg  Config
+	c    *conn
+	kick chan struct{}
+	once sync.Mutex // one round at a time
+
+	mu     sync.Mutex
+	status Status
+}
+
+// Settings key for the pull cursor: a sequence number, not content.
+const cursorKey = "sync.pull_cursor"
+
+// New checks cfg and makes an engine.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Store == nil || cfg.Directory == nil || cfg.HubURL == "" {
+		return nil, errors.New("sync: a store, a directory and the hub's address are required")
+	}
+	if len(cfg.DeviceKey) != ed25519.PrivateKeySize || len(cfg.HubKey) != ed25519.PublicKeySize {
+		return nil, errors.New("sync: the device key and the pinned hub key are required")
+	}
+	if cfg.HTTP == nil {
+		cfg.HTTP = &http.Client{Timeout: 60 * time.Second}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.After == nil {
+		cfg.After = time.After
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = defaultRand
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	def := func(p *time.Duration, d time.Duration) {
+		if *p <= 0 {
+			*p = d
+		}
+	}
+	def(&cfg.MinBackoff, 2*time.Second)
+	def(&cfg.MaxBackoff, 5*time.Minute)
+	def(&cfg.PollInterval, 30*time.Second)
+	def(&cfg.RefusedRetry, time.Hour)
+	if cfg.PushBatch <= 0 || cfg.PushBatch > proto.MaxBatch {
+		cfg.PushBatch = 200
+	}
+	if cfg.PullPage <= 0 || cfg.PullPage > proto.MaxPullLimit {
+		cfg.PullPage = 1000
+	}
+	e := &Engine{
+		cfg:  cfg,
+		c:    &conn{base: strings.TrimRight(cfg.HubURL, "/"), http: cfg.HTTP, key: cfg.DeviceKey, now: cfg.Now},
+		kick: make(chan struct{}, 1),
+	}
+	return e, nil
+}
+
+// Status returns the current status, with a fresh outbox count.
+func (e *Engine) Status(ctx context.Context) Status {
+	n, err := e.cfg.Store.CountOutbox(ctx)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err == nil {
+		e.status.Waiting = n
+	}
+	return e.status
+}
+
+// Kick asks for a round now, e.g. right after a record is saved.
+func (e *Engine) Kick() {
+	select {
+	case e.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run syncs until ctx ends: a round, then a wait (the poll interval after
+// success, exponential back-off with jitter after failure) cut short by
+// Kick. It returns ctx's error.
+func (e *Engine) Run(ctx context.Context) error {
+	failures := 0
+	for {
+		wait := e.cfg.PollInterval
+		if err := e.SyncNow(ctx); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			failures++
+			wait = backoff(failures, e.cfg.MinBackoff, e.cfg.MaxBackoff, e.cfg.Rand)
+			e.cfg.Log.Info("sync round failed", "problem", string(e.Status(ctx).Problem), "retry_in", wait)
+		} else {
+			failures = 0
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-e.kick:
+		case <-e.cfg.After(wait):
+		}
+	}
+}
+
+// SyncNow runs one round: refresh the directory, push everything due,
+// pull everything new. The status says how it went.
+func (e *Engine) SyncNow(ctx context.Context) error {
+	e.once.Lock()
+	defer e.once.Unlock()
+	e.setSyncing(true)
+	err := e.round(ctx)
+	e.finish(err)
+	return err
+}
+
+func (e *Engine) round(ctx context.Context) error {
+	if err := e.refreshDirectory(ctx); err != nil {
+		return err
+	}
+	if err := e.pushAll(ctx); err != nil {
+		return err
+	}
+	return e.pullAll(ctx)
+}
+
+// refreshDirectory fetches the directory if the hub has a newer one.
+func (e *Engine) refreshDirectory(ctx context.Context) error {
+	uri := proto.PathDirectory + "?have=" + strconv.FormatUint(e.cfg.Directory.Version(), 10)
+	status, b, err := e.c.do(ctx, http.MethodGet, uri, nil, nil)
+	if err != nil {
+		return err
+	}
+	if status == http.StatusNoContent {
+		return nil
+	}
+	if err := e.cfg.Directory.Update(b); err != nil {
+		return &problemError{ProblemHub, "The organisation directory the hub sent was refused: " + err.Error(), err}
+	}
+	return nil
+}
+
+// problemError carries a status problem up from deep in a round.
+type problemError struct {
+	kind Problem
+	msg  string
+	err  error
+}
+
+func (p *problemError) Error() string { return p.msg }
+func (p *problemError) Unwrap() error { return p.err }
+
+// pushAll sends due outbox entries in batches, most urgent first, until
+// none is due.
+func (e *Engine) pushAll(ctx context.Context) error {
+	batch := e.cfg.PushBatch
+	var refused []string
+	for {
+		items, err := e.cfg.Store.NextOutbox(ctx, batch)
+		if err != nil {
+			return &problemError{ProblemLocal, "Could not read the records waiting to be sent: " + err.Error(), err}
+		}
+		if len(items) == 0 {
+			break
+		}
+		// Keep the request under the hub's limit (base64 grows by 4/3).
+		wires := make([][]byte, 0, len(items))
+		size := 0
+		for _, it := range items {
+			w := wire(it.Envelope)
+			if len(wires) > 0 && size+len(w)*4/3+64 > proto.MaxRequestBody-4096 {
+				break
+			}
+			wires = append(wires, w)
+			size += len(w)*4/3 + 64
+		}
+		items = items[:len(wires)]
+		body, err := json.Marshal(proto.PushRequest{Envelopes: wires})
+		if err != nil {
+			return err
+		}
+		var resp proto.PushResponse
+		_, _, err = e.c.do(ctx, http.MethodPost, proto.PathPush, body, &resp)
+		var he *HubError
+		if errors.As(err, &he) && he.ID != "" && isRecordRefusal(he.Code) {
+			// One record is at fault; put it aside and send the rest.
+			if derr := e.deferRefused(ctx, items, he.ID); derr != nil {
+				return derr
+			}
+			refused = append(refused, he.Message)
+			continue
+		}
+		if errors.As(err, &he) && he.Code == proto.CodeTooLarge && len(items) > 1 {
+			batch = max(1, len(items)/2)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if len(resp.Receipts) != len(items) {
+			return &problemError{ProblemBadReceipt, "The hub's answer did not include a receipt for every record; they stay queued.", nil}
+		}
+		for i, raw := range resp.Receipts {
+			w := wires[i]
+			r, err := proto.VerifyReceipt(e.cfg.HubKey, raw)
+			if err == nil && (r.ID != items[i].Envelope.ID || r.Hash != crypto.EnvelopeHash(w)) {
+				err = errors.New("the receipt names another record")
+			}
+			if err != nil {
+				return &problemError{ProblemBadReceipt,
+					"The hub's receipt did not verify, so the records stay queued on this computer: " + err.Error(), err}
+			}
+			if err := e.cfg.Store.Acknowledge(ctx, items[i].Envelope.ID, raw); err != nil {
+				return &problemError{ProblemLocal, "Could not record the hub's receipt: " + err.Error(), err}
+			}
+			e.mu.Lock()
+			e.status.Sent++
+			e.mu.Unlock()
+		}
+	}
+	if len(refused) > 0 {
+		return &problemError{ProblemRecordRefused, fmt.Sprintf(
+			"%d record(s) were refused by the hub and are kept on this computer: %s", len(refused), refused[0]), nil}
+	}
+	return nil
+}
+
+func isRecordRefusal(code string) bool {
+	switch code {
+	case proto.CodeConflict, proto.CodeInvalidRecord, proto.CodeNotYourRecord, proto.CodeMalformed, proto.CodeTooLarge:
+		return true
+	}
+	return false
+}
+
+// deferRefused sets a refused record aside for a while; it is never
+// deleted, and is offered again later.
+func (e *Engine) deferRefused(ctx context.Context, items []store.OutboxItem, id string) error {
+	for _, it := range items {
+		if it.Envelope.ID == id {
+			d := e.cfg.RefusedRetry
+			if err := e.cfg.Store.DeferOutbox(ctx, id, e.cfg.Now().Add(d)); err != nil {
+				return &problemError{ProblemLocal, "Could not set a refused record aside: " + err.Error(), err}
+			}
+			return nil
+		}
+	}
+	return &problemError{ProblemHub, "The hub refused a record this device did not send.", nil}
+}
+
+// receivedBatch is a store that can save many received envelopes in one
+// transaction. *store.Store does not offer it yet; when it does, pulls use
+// it and a page costs one fsync instead of one per record.
+type receivedBatch interface {
+	PutReceivedEnvelopes(ctx context.Context, es []store.Envelope) error
+}
+
+// pullAll pages through what is addressed to this person.
+func (e *Engine) pullAll(ctx context.Context) error {
+	cursor := int64(0)
+	if v, err := e.cfg.Store.Setting(ctx, cursorKey); err == nil {
+		if cursor, err = strconv.ParseInt(v, 10, 64); err != nil || cursor < 0 {
+			cursor = 0 // start again: saving is idempotent
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return &problemError{ProblemLocal, "Could not read the sync position: " + err.Error(), err}
+	}
+	var badRecord error
+	retried := false
+	for {
+		var resp proto.PullResponse
+		uri := proto.PathPull + "?after=" + itoa(cursor) + "&limit=" + strconv.Itoa(e.cfg.PullPage)
+		if _, _, err := e.c.do(ctx, http.MethodGet, uri, nil, &resp); err != nil {
+			return err
+		}
+		good, bad := e.verifyPage(resp.Records)
+		if bad != nil && !retried {
+			// Perhaps signed by someone newer than our directory: refresh
+			// once and check the page again.
+			retried = true
+			if err := e.refreshDirectory(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		if bad != nil {
+			badRecord = bad
+		}
+		if err := e.save(ctx, good); err != nil {
+			return err
+		}
+		if resp.Next > cursor {
+			if err := e.cfg.Store.SetSetting(ctx, cursorKey, itoa(resp.Next)); err != nil {
+				return &problemError{ProblemLocal, "Could not save the sync position: " + err.Error(), err}
+			}
+			cursor = resp.Next
+		}
+		if !resp.More || len(resp.Records) == 0 {
+			break
+		}
+	}
+	if badRecord != nil {
+		return &problemError{ProblemBadRecord,
+			"A record from the hub failed verification and was not saved: " + badRecord.Error(), badRecord}
+	}
+	return nil
+}
+
+// verifyPage checks every record (hash the hub names, envelope format,
+// author signature against the directory) on all cores.
+func (e *Engine) verifyPage(recs []proto.PullRecord) ([]store.Envelope, error) {
+	dir := e.cfg.Directory.Current()
+	out := make([]store.Envelope, len(recs))
+	errs := make([]error, len(recs))
+	workers := min(runtime.GOMAXPROCS(0), (len(recs)+63)/64)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(recs); i += workers {
+				out[i], errs[i] = verifyOne(recs[i], dir)
+			}
+		}()
+	}
+	wg.Wait()
+	var good []store.Envelope
+	var bad error
+	var refused int64
+	for i := range recs {
+		if errs[i] != nil {
+			bad = errs[i]
+			refused++
+			continue
+		}
+		good = append(good, out[i])
+	}
+	e.mu.Lock()
+	e.status.Refused += refused
+	e.mu.Unlock()
+	return good, bad
+}
+
+func verifyOne(r proto.PullRecord, dir *crypto.Directory) (store.Envelope, error) {
+	if crypto.EnvelopeHash(r.Envelope) != r.Hash {
+		return store.Envelope{}, errors.New("it does not match the hash the hub holds for it")
+	}
+	env, err := crypto.ParseEnvelope(r.Envelope)
+	if err != nil {
+		return store.Envelope{}, err
+	}
+	if dir == nil {
+		return store.Envelope{}, errors.New("there is no organisation directory to check it against")
+	}
+	if _, err := crypto.Verify(env, dir); err != nil {
+		return store.Envelope{}, err
+	}
+	return toStore(env, r.Envelope), nil
+}
+
+func (e *Engine) save(ctx context.Context, es []store.Envelope) error {
+	if len(es) == 0 {
+		return nil
+	}
+	var err error
+	if b, ok := any(e.cfg.Store).(receivedBatch); ok {
+		err = b.PutReceivedEnvelopes(ctx, es)
+	} else {
+		for _, env := range es {
+			if err = e.cfg.Store.PutReceivedEnvelope(ctx, env); err != nil {
+				break
+			}
+		}
+	}
+	if errors.Is(err, store.ErrConflict) {
+		return &problemError{ProblemBadRecord, "The hub sent a record that differs from the copy on this computer; the local copy was kept.", err}
+	}
+	if err != nil {
+		return &problemError{ProblemLocal, "Could not save records from the hub: " + err.Error(), err}
+	}
+	e.mu.Lock()
+	e.status.Received += int64(len(es))
+	e.mu.Unlock()
+	return nil
+}
+
+func (e *Engine) setSyncing(on bool) {
+	e.mu.Lock()
+	e.status.Syncing = on
+	e.mu.Unlock()
+}
+
+// finish turns a round's outcome into the status a person reads.
+func (e *Engine) finish(err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.status.Syncing = false
+	if err == nil {
+		e.status.LastSuccess = e.cfg.Now()
+		e.status.Problem, e.status.Message = ProblemNone, ""
+		return
+	}
+	e.status.Problem, e.status.Message = describe(err)
+}
+
+func describe(err error) (Problem, string) {
+	var pe *problemError
+	var he *HubError
+	var ne *NetError
+	switch {
+	case errors.As(err, &pe):
+		return pe.kind, pe.msg
+	case errors.As(err, &ne):
+		return ProblemOffline, "Offline: the hub cannot be reached. Your records are saved on this computer and will be sent when the connection returns."
+	case errors.As(err, &he):
+		switch he.Code {
+		case proto.CodeClockSkew:
+			return ProblemClockSkew, "This computer's clock is wrong, so the hub cannot trust its requests: " + he.Message
+		case proto.CodeDeviceRevoked, proto.CodePersonRevoked, proto.CodeUnknownDevice, proto.CodeUnauthenticated:
+			return ProblemDeviceRefused, "The hub refused this device: " + he.Message + " Ask your administrator. Your records stay saved on this computer."
+		case proto.CodeNoDirectory:
+			return ProblemHub, "The hub is not ready: " + he.Message
+		}
+		return ProblemHub, "The hub refused the request: " + he.Message
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return ProblemOffline, "Sync was interrupted; it will resume."
+	}
+	return ProblemHub, "Sync failed: " + err.Error()
+}

@@ -1,0 +1,420 @@
+package hub
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// pgSchema is the hub's schema on PostgreSQL; the same tables as SQLite.
+const pgSchema = `
+CREATE TABLE IF NOT EXISTS config (key TEXT PRIMARY KEY, value BYTEA NOT NULL);
+CREATE TABLE IF NOT EXISTS directories (version BIGINT PRIMARY KEY, signed BYTEA NOT NULL, published BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS enrol_codes (code_hash BYTEA PRIMARY KEY, person TEXT NOT NULL, expires BIGINT NOT NULL, used_by TEXT);
+CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, person TEXT NOT NULL, key BYTEA NOT NULL, name TEXT NOT NULL,
+	enrolled BIGINT NOT NULL, revoked BIGINT);
+CREATE TABLE IF NOT EXISTS revoked_people (person TEXT PRIMARY KEY, revoked BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS nonces (device TEXT NOT NULL, nonce TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (device, nonce));
+CREATE INDEX IF NOT EXISTS nonces_at ON nonces (at);
+CREATE TABLE IF NOT EXISTS envelopes (seq BIGINT PRIMARY KEY, id TEXT NOT NULL UNIQUE, hash TEXT NOT NULL,
+	author TEXT NOT NULL, device TEXT NOT NULL, received BIGINT NOT NULL, data BYTEA NOT NULL);
+CREATE TABLE IF NOT EXISTS recipients (key_id TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (key_id, seq));
+`
+
+// pushLock is the advisory lock id that serialises pushes. Sequence numbers
+// are assigned under it, inside the transaction, so they become visible in
+// order: a puller's cursor can never pass a sequence number that a slower
+// concurrent transaction would commit later (which a plain sequence allows).
+const pushLock = 0x5347_4331 // "SGC1"
+
+// Postgres is the backend for organisations running several hub processes.
+type Postgres struct {
+	pool *pgPool
+}
+
+// pgPool is a small connection pool over pgx.Conn. pgx's own pool needs
+// modules this project does not otherwise carry; a hub needs only this.
+type pgPool struct {
+	cfg  *pgx.ConnConfig
+	sem  chan struct{}
+	idle chan *pgx.Conn
+}
+
+func newPGPool(cfg *pgx.ConnConfig, size int) *pgPool {
+	return &pgPool{cfg: cfg, sem: make(chan struct{}, size), idle: make(chan *pgx.Conn, size)}
+}
+
+// with runs fn on a connection. A connection left closed, busy or inside a
+// transaction (a cancelled query, a broken socket) is discarded, not reused.
+func (p *pgPool) with(ctx context.Context, fn func(*pgx.Conn) error) error {
+	select {
+	case p.sem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-p.sem }()
+	var c *pgx.Conn
+	select {
+	case c = <-p.idle:
+	default:
+	}
+	if c == nil || c.IsClosed() {
+		var err error
+		if c, err = pgx.ConnectConfig(ctx, p.cfg); err != nil {
+			return fmt.Errorf("connect to PostgreSQL: %w", err)
+		}
+	}
+	err := fn(c)
+	if c.IsClosed() || c.PgConn().IsBusy() || c.PgConn().TxStatus() != 'I' {
+		c.Close(context.Background())
+		return err
+	}
+	select {
+	case p.idle <- c:
+	default:
+		c.Close(context.Background())
+	}
+	return err
+}
+
+func (p *pgPool) close() {
+	for {
+		select {
+		case c := <-p.idle:
+			c.Close(context.Background())
+		default:
+			return
+		}
+	}
+}
+
+// tx runs fn in one transaction on a pooled connection.
+func (p *pgPool) tx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return p.with(ctx, func(c *pgx.Conn) error { return pgx.BeginFunc(ctx, c, fn) })
+}
+
+func (p *pgPool) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	var tag pgconn.CommandTag
+	err := p.with(ctx, func(c *pgx.Conn) error {
+		var err error
+		tag, err = c.Exec(ctx, sql, args...)
+		return err
+	})
+	return tag, err
+}
+
+func (p *pgPool) queryRow(ctx context.Context, sql string, args []any, dest ...any) error {
+	return p.with(ctx, func(c *pgx.Conn) error { return c.QueryRow(ctx, sql, args...).Scan(dest...) })
+}
+
+// OpenPostgres connects and creates the schema if needed.
+func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		// pgx's message may quote the URL with its password: say less.
+		return nil, errors.New("hub: the PostgreSQL connection string does not parse")
+	}
+	pool := newPGPool(cfg, 8)
+	// Several hub processes may start at once; serialise schema creation.
+	err = pool.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", pushLock+1); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, pgSchema)
+		return err
+	})
+	if err != nil {
+		pool.close()
+		return nil, fmt.Errorf("hub: create schema in PostgreSQL: %w", err)
+	}
+	return &Postgres{pool: pool}, nil
+}
+
+// Close implements Backend.
+func (p *Postgres) Close() error { p.pool.close(); return nil }
+
+// Config implements Backend.
+func (p *Postgres) Config(ctx context.Context, key string) ([]byte, error) {
+	var v []byte
+	err := p.pool.queryRow(ctx, "SELECT value FROM config WHERE key = $1", []any{key}, &v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return v, err
+}
+
+// InitConfig implements Backend.
+func (p *Postgres) InitConfig(ctx context.Context, kv map[string][]byte) error {
+	return p.pool.tx(ctx, func(tx pgx.Tx) error {
+		for k, v := range kv {
+			tag, err := tx.Exec(ctx, "INSERT INTO config (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING", k, v)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				return fmt.Errorf("%w: %s", ErrExists, k)
+			}
+		}
+		return nil
+	})
+}
+
+// LatestDirectory implements Backend.
+func (p *Postgres) LatestDirectory(ctx context.Context) (uint64, []byte, error) {
+	var v int64
+	var b []byte
+	err := p.pool.queryRow(ctx, "SELECT version, signed FROM directories ORDER BY version DESC LIMIT 1", []any{}, &v, &b)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil, ErrNotFound
+	}
+	return uint64(v), b, err
+}
+
+// LatestDirectoryVersion implements Backend.
+func (p *Postgres) LatestDirectoryVersion(ctx context.Context) (uint64, error) {
+	var v int64
+	err := p.pool.queryRow(ctx, "SELECT coalesce(max(version), 0) FROM directories", []any{}, &v)
+	return uint64(v), err
+}
+
+// AddDirectory implements Backend.
+func (p *Postgres) AddDirectory(ctx context.Context, version uint64, signed []byte, at time.Time) error {
+	return p.pool.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "INSERT INTO directories (version, signed, published) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+			int64(version), signed, at.UnixMilli())
+		if err != nil || tag.RowsAffected() == 1 {
+			return err
+		}
+		var old []byte
+		if err := tx.QueryRow(ctx, "SELECT signed FROM directories WHERE version = $1", int64(version)).Scan(&old); err != nil {
+			return err
+		}
+		if !bytes.Equal(old, signed) {
+			return fmt.Errorf("%w: directory version %d", ErrExists, version)
+		}
+		return nil
+	})
+}
+
+// AddEnrolCode implements Backend.
+func (p *Postgres) AddEnrolCode(ctx context.Context, codeHash []byte, person string, expires time.Time) error {
+	_, err := p.pool.exec(ctx, "INSERT INTO enrol_codes (code_hash, person, expires) VALUES ($1, $2, $3)",
+		codeHash, person, expires.UnixMilli())
+	return err
+}
+
+// Enrol implements Backend.
+func (p *Postgres) Enrol(ctx context.Context, codeHash []byte, d Device, now time.Time) (Device, error) {
+	err := p.pool.tx(ctx, func(tx pgx.Tx) error {
+		var person string
+		var expires int64
+		var used *string
+		err := tx.QueryRow(ctx, "SELECT person, expires, used_by FROM enrol_codes WHERE code_hash = $1 FOR UPDATE", codeHash).
+			Scan(&person, &expires, &used)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrBadCode
+		}
+		if err != nil {
+			return err
+		}
+		d.Person = person
+		if used != nil && *used == d.ID {
+			return nil // the same device retrying after a lost response
+		}
+		if used != nil || now.UnixMilli() >= expires {
+			return ErrBadCode
+		}
+		if _, err := tx.Exec(ctx, "UPDATE enrol_codes SET used_by = $1 WHERE code_hash = $2", d.ID, codeHash); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "INSERT INTO devices (id, person, key, name, enrolled) VALUES ($1, $2, $3, $4, $5)",
+			d.ID, d.Person, []byte(d.Key), d.Name, now.UnixMilli())
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "23505" {
+			return fmt.Errorf("%w: device %s is already enrolled", ErrExists, d.ID)
+		}
+		return err
+	})
+	if err != nil {
+		return Device{}, err
+	}
+	d.Enrolled = now
+	return d, nil
+}
+
+// Device implements Backend.
+func (p *Postgres) Device(ctx context.Context, id string) (Device, error) {
+	var d Device
+	var key []byte
+	var enrolled int64
+	var revoked *int64
+	err := p.pool.queryRow(ctx, `SELECT d.id, d.person, d.key, d.name, d.enrolled, d.revoked,
+		EXISTS (SELECT 1 FROM revoked_people r WHERE r.person = d.person)
+		FROM devices d WHERE d.id = $1`, []any{id}, &d.ID, &d.Person, &key, &d.Name, &enrolled, &revoked, &d.PersonRevoked)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Device{}, ErrNotFound
+	}
+	if err != nil {
+		return Device{}, err
+	}
+	d.Key = key
+	d.Enrolled = time.UnixMilli(enrolled).UTC()
+	d.Revoked = revoked != nil
+	return d, nil
+}
+
+// RevokeDevice implements Backend.
+func (p *Postgres) RevokeDevice(ctx context.Context, id string, at time.Time) error {
+	tag, err := p.pool.exec(ctx, "UPDATE devices SET revoked = coalesce(revoked, $1) WHERE id = $2", at.UnixMilli(), id)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("device %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// RevokePerson implements Backend.
+func (p *Postgres) RevokePerson(ctx context.Context, person string, at time.Time) error {
+	_, err := p.pool.exec(ctx, "INSERT INTO revoked_people (person, revoked) VALUES ($1, $2) ON CONFLICT DO NOTHING", person, at.UnixMilli())
+	return err
+}
+
+// UseNonce implements Backend.
+func (p *Postgres) UseNonce(ctx context.Context, device, nonce string, at, purgeBefore time.Time) error {
+	tag, err := p.pool.exec(ctx, "INSERT INTO nonces (device, nonce, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+		device, nonce, at.UnixMilli())
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrReplay
+	}
+	// Purging is housekeeping: a failure here must not refuse the request.
+	_, _ = p.pool.exec(ctx, `DELETE FROM nonces WHERE (device, nonce) IN
+		(SELECT device, nonce FROM nonces WHERE at < $1 LIMIT 100)`, purgeBefore.UnixMilli())
+	return nil
+}
+
+// Push implements Backend.
+func (p *Postgres) Push(ctx context.Context, items []Item, at time.Time) ([]Stored, error) {
+	out := make([]Stored, len(items))
+	recv := at.UnixMilli()
+	err := p.pool.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", pushLock); err != nil {
+			return err
+		}
+		var next int64
+		if err := tx.QueryRow(ctx, "SELECT coalesce(max(seq), 0) + 1 FROM envelopes").Scan(&next); err != nil {
+			return err
+		}
+		// One round trip for the whole batch.
+		b := &pgx.Batch{}
+		seqs := make([]int64, len(items))
+		for i, it := range items {
+			seqs[i] = next + int64(i)
+			b.Queue(`INSERT INTO envelopes (seq, id, hash, author, device, received, data)
+				VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+				seqs[i], it.ID, it.Hash, it.Author, it.Device, recv, it.Data)
+		}
+		br := tx.SendBatch(ctx, b)
+		inserted := make([]bool, len(items))
+		for i := range items {
+			tag, err := br.Exec()
+			if err != nil {
+				br.Close()
+				return err
+			}
+			inserted[i] = tag.RowsAffected() == 1
+		}
+		if err := br.Close(); err != nil {
+			return err
+		}
+		var keys []string
+		var kseq []int64
+		for i, it := range items {
+			if inserted[i] {
+				out[i] = Stored{Seq: seqs[i], ID: it.ID, Hash: it.Hash, Received: time.UnixMilli(recv).UTC()}
+				for _, k := range it.Recipients {
+					keys = append(keys, k)
+					kseq = append(kseq, seqs[i])
+				}
+				continue
+			}
+			var held Stored
+			var r int64
+			if err := tx.QueryRow(ctx, "SELECT seq, hash, received FROM envelopes WHERE id = $1", it.ID).
+				Scan(&held.Seq, &held.Hash, &r); err != nil {
+				return err
+			}
+			if held.Hash != it.Hash {
+				return &ConflictError{ID: it.ID}
+			}
+			out[i] = Stored{Seq: held.Seq, ID: it.ID, Hash: held.Hash, Received: time.UnixMilli(r).UTC()}
+		}
+		if len(keys) > 0 {
+			if _, err := tx.Exec(ctx, `INSERT INTO recipients (key_id, seq)
+				SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING`, keys, kseq); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Pull implements Backend.
+func (p *Postgres) Pull(ctx context.Context, keys []string, after int64, limit int) ([]Stored, error) {
+	if len(keys) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	var out []Stored
+	err := p.pool.with(ctx, func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, `SELECT e.seq, e.id, e.hash, e.received, e.data FROM envelopes e WHERE e.seq IN (
+			SELECT DISTINCT seq FROM recipients WHERE key_id = ANY($1) AND seq > $2 ORDER BY seq LIMIT $3) ORDER BY e.seq`,
+			keys, after, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var st Stored
+			var recv int64
+			if err := rows.Scan(&st.Seq, &st.ID, &st.Hash, &recv, &st.Data); err != nil {
+				return err
+			}
+			st.Received = time.UnixMilli(recv).UTC()
+			out = append(out, st)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Get implements Backend.
+func (p *Postgres) Get(ctx context.Context, id string) (Stored, error) {
+	var st Stored
+	var recv int64
+	err := p.pool.queryRow(ctx, "SELECT seq, id, hash, received, data FROM envelopes WHERE id = $1", []any{id}, &st.Seq, &st.ID, &st.Hash, &recv, &st.Data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Stored{}, ErrNotFound
+	}
+	st.Received = time.UnixMilli(recv).UTC()
+	return st, err
+}
+
+// Count implements Backend.
+func (p *Postgres) Count(ctx context.Context) (int64, error) {
+	var n int64
+	err := p.pool.queryRow(ctx, "SELECT count(*) FROM envelopes", []any{}, &n)
+	return n, err
+}
