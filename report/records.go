@@ -1,0 +1,174 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/session"
+	"safeguard/companion/vault"
+)
+
+// Item is one opened record, decoded by kind.
+type Item struct {
+	Entry    vault.Entry
+	Doc      *session.Document  // a session record
+	Incident *session.CaseFacts // an incident
+	Review   *session.Review    // a review or case action
+	Addendum *session.Addendum
+	// search is the record's decrypted text, lower-cased, held in memory
+	// only, for the inbox search.
+	search string
+}
+
+// Kind is the record's kind.
+func (it *Item) Kind() crypto.Kind { return it.Entry.Header.Kind }
+
+// Matches reports whether the record's text contains q, which must already
+// be lower-case.
+func (it *Item) Matches(q string) bool { return q == "" || strings.Contains(it.search, q) }
+
+// Records is everything a person can read, decoded and cross-referenced:
+// reviews and addenda by the record they belong to.
+type Records struct {
+	Items []*Item
+	byID  map[string]*Item
+	// Reviews and Addenda by parent record id, oldest first.
+	Reviews map[string][]session.Review
+	Addenda map[string][]session.Addendum
+}
+
+// NewRecords decodes opened records. A record whose content does not decode
+// is reported and left out, never guessed at.
+func NewRecords(entries []vault.Entry) (*Records, []error) {
+	r := &Records{byID: make(map[string]*Item, len(entries)), Reviews: map[string][]session.Review{}, Addenda: map[string][]session.Addendum{}}
+	r.Items = make([]*Item, 0, len(entries))
+	var errs []error
+	for _, e := range entries {
+		it, err := decode(e)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("record %s: %w", e.Header.ID, err))
+			continue
+		}
+		r.Items = append(r.Items, it)
+		r.add(it)
+	}
+	// Reviews are appended in the order opened (newest first); the domain
+	// folds them by time, so order only matters for display.
+	for k, rs := range r.Reviews {
+		reverse(rs)
+		r.Reviews[k] = rs
+	}
+	for k, as := range r.Addenda {
+		reverse(as)
+		r.Addenda[k] = as
+	}
+	return r, errs
+}
+
+func reverse[T any](s []T) {
+	for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
+		s[i], s[j] = s[j], s[i]
+	}
+}
+
+// Add takes in a record made on this device after the others were opened
+// (a review just signed), so screens need not reopen everything.
+func (r *Records) Add(e vault.Entry) error {
+	it, err := decode(e)
+	if err != nil {
+		return fmt.Errorf("record %s: %w", e.Header.ID, err)
+	}
+	r.Items = append([]*Item{it}, r.Items...)
+	r.add(it)
+	return nil
+}
+
+func (r *Records) add(it *Item) {
+	r.byID[it.Entry.Header.ID] = it
+	switch {
+	case it.Review != nil:
+		r.Reviews[it.Review.ParentID] = append(r.Reviews[it.Review.ParentID], *it.Review)
+	case it.Addendum != nil:
+		r.Addenda[it.Addendum.ParentID] = append(r.Addenda[it.Addendum.ParentID], *it.Addendum)
+	}
+}
+
+// Get returns a record by id.
+func (r *Records) Get(id string) (*Item, bool) {
+	it, ok := r.byID[id]
+	return it, ok
+}
+
+func decode(e vault.Entry) (*Item, error) {
+	it := &Item{Entry: e}
+	var parts []string
+	if e.Author != nil {
+		parts = append(parts, e.Author.Name)
+	}
+	switch e.Header.Kind {
+	case crypto.KindSessionRecord:
+		var d session.Document
+		if err := e.Decode(&d); err != nil {
+			return nil, err
+		}
+		it.Doc = &d
+		parts = append(parts, d.Plan.Customer.Reference, d.OverrunReason, d.AgreementReason)
+		if d.Consent != nil {
+			parts = append(parts, d.Consent.NoConsentReason)
+		}
+		if d.Record != nil {
+			parts = append(parts, d.Record.Summary, d.Record.Concerns)
+			for _, a := range d.Record.Actions {
+				parts = append(parts, a.Who, a.What)
+			}
+		}
+		for _, m := range d.Markers {
+			parts = append(parts, m.Kind.Label(), m.ExactWords, m.Note)
+		}
+	case crypto.KindIncident:
+		f, err := session.DecodeCaseFacts(e.Body, e.Header.Created)
+		if err != nil {
+			return nil, err
+		}
+		if f.ID == "" {
+			f.ID = e.Header.ID
+		}
+		it.Incident = &f
+		// The whole payload is searchable: the incident flow owns its shape.
+		parts = append(parts, f.Category, f.Type, string(e.Body))
+	case crypto.KindReview:
+		var rv session.Review
+		if err := e.Decode(&rv); err != nil {
+			return nil, err
+		}
+		it.Review = &rv
+		parts = append(parts, rv.Action.Label(), rv.Text, rv.Agency.Label())
+		if rv.FollowUp != nil {
+			parts = append(parts, rv.FollowUp.Who, rv.FollowUp.What)
+		}
+	case crypto.KindAddendum:
+		var a session.Addendum
+		if err := e.Decode(&a); err != nil {
+			return nil, err
+		}
+		it.Addendum = &a
+		parts = append(parts, a.Text)
+	}
+	it.search = strings.ToLower(strings.Join(parts, "\n"))
+	return it, nil
+}
+
+// Input gathers the report's input from the records.
+func (r *Records) Input() Input {
+	var in Input
+	for _, it := range r.Items {
+		switch {
+		case it.Doc != nil:
+			in.Sessions = append(in.Sessions, *it.Doc)
+		case it.Incident != nil:
+			in.Incidents = append(in.Incidents, Incident{Facts: *it.Incident, Reviews: r.Reviews[it.Entry.Header.ID]})
+		}
+	}
+	return in
+}

@@ -1,0 +1,365 @@
+// Package report builds the DSL's quarterly online-safety report for the
+// Board (policy 6.1.1, 9.1) from records already verified and decrypted in
+// memory, and exports it as PDF and CSV. It is pure Go apart from the PDF
+// library: every figure's meaning is decided here, not on a screen.
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"safeguard/companion/session"
+)
+
+// Quarter is a calendar quarter in the organisation's time zone: Q1 is
+// January to March. Boards in the sector meet quarterly on calendar
+// quarters; an organisation on a financial year reads Q2 as its Q1.
+type Quarter struct {
+	Year int
+	Q    int // 1..4
+}
+
+// QuarterOf is the quarter holding t, in loc.
+func QuarterOf(t time.Time, loc *time.Location) Quarter {
+	l := t.In(loc)
+	return Quarter{Year: l.Year(), Q: (int(l.Month())-1)/3 + 1}
+}
+
+// Start is the first instant of the quarter in loc.
+func (q Quarter) Start(loc *time.Location) time.Time {
+	return time.Date(q.Year, time.Month(3*(q.Q-1)+1), 1, 0, 0, 0, 0, loc)
+}
+
+// End is the first instant after the quarter, in loc.
+func (q Quarter) End(loc *time.Location) time.Time { return q.Next().Start(loc) }
+
+// Contains reports whether t falls in the quarter.
+func (q Quarter) Contains(t time.Time, loc *time.Location) bool {
+	return !t.Before(q.Start(loc)) && t.Before(q.End(loc))
+}
+
+// Prev is the quarter before.
+func (q Quarter) Prev() Quarter {
+	if q.Q == 1 {
+		return Quarter{q.Year - 1, 4}
+	}
+	return Quarter{q.Year, q.Q - 1}
+}
+
+// Next is the quarter after.
+func (q Quarter) Next() Quarter {
+	if q.Q == 4 {
+		return Quarter{q.Year + 1, 1}
+	}
+	return Quarter{q.Year, q.Q + 1}
+}
+
+func (q Quarter) String() string { return fmt.Sprintf("Q%d %d", q.Q, q.Year) }
+
+// Months names the quarter's months, as in "July to September 2026".
+func (q Quarter) Months() string {
+	first := time.Month(3*(q.Q-1) + 1)
+	return fmt.Sprintf("%s to %s %d", first, first+2, q.Year)
+}
+
+// Incident is one incident with its case actions.
+type Incident struct {
+	Facts   session.CaseFacts
+	Reviews []session.Review
+}
+
+// Input is everything the report is built from: the signed session records
+// and incidents the DSL can read, decrypted in memory.
+type Input struct {
+	Sessions  []session.Document
+	Incidents []Incident
+}
+
+// Count is one bar of a breakdown.
+type Count struct {
+	Key   string
+	Label string
+	N     int
+}
+
+// Figures are one quarter's numbers. Each field's comment is its
+// definition, the one the Board is told.
+type Figures struct {
+	Quarter Quarter
+	// Sessions held: signed session records whose session started in the
+	// quarter (the first live segment, or the planned start).
+	Sessions int
+	// RiskAssessed: sessions whose risk assessment allowed them to go ahead
+	// and was completed before they started (Annex 2 3.2).
+	RiskAssessed int
+	// Mitigated: of those, how many went ahead with recorded mitigations.
+	Mitigated int
+	// Consented: sessions with a recorded consent reply (Annex 2 1.3.6);
+	// NoConsent went ahead on a recorded reason instead.
+	Consented, NoConsent int
+	// Overruns: sessions run past their planned length, each with its
+	// recorded reason (Annex 2 3.3).
+	Overruns       int
+	OverrunReasons []string
+	Disclosures    int
+	// Escalations: incidents raised in the quarter, by the four Cs (1.4)
+	// and by type.
+	Escalations int
+	ByCategory  []Count
+	ByType      []Count
+	// Acknowledged: incidents raised in the quarter that the DSL has
+	// acknowledged; AckMedian and AckMax are how long that took, AckLate how
+	// many took longer than session.AckWithin.
+	Acknowledged      int
+	AckMedian, AckMax time.Duration
+	AckLate           int
+	// Referrals made in the quarter, by agency.
+	Referrals      int
+	ByAgency       []Count
+	CasesOpened    int // incidents raised in the quarter
+	CasesClosed    int // cases closed in the quarter, whenever raised
+	CasesOpenAtEnd int // raised before the quarter ended and not closed by then
+}
+
+// Report is the quarter's figures beside the previous quarter's.
+type Report struct {
+	Organisation string
+	Current      Figures
+	Previous     Figures
+	Generated    time.Time
+	Location     *time.Location
+}
+
+// Build computes the report for quarter q. Times are read in loc (the
+// organisation's time zone); now is when it was generated.
+func Build(in Input, q Quarter, loc *time.Location, now time.Time) Report {
+	return Report{Current: figures(in, q, loc), Previous: figures(in, q.Prev(), loc), Generated: now, Location: loc}
+}
+
+// sessionStart is when a session began: its first live segment, else its
+// planned start.
+func sessionStart(d session.Document) time.Time {
+	if len(d.Segments) > 0 && !d.Segments[0].From.IsZero() {
+		return d.Segments[0].From
+	}
+	return d.Plan.Start
+}
+
+func figures(in Input, q Quarter, loc *time.Location) Figures {
+	f := Figures{Quarter: q}
+	for _, d := range in.Sessions {
+		if d.State != session.Signed || !q.Contains(sessionStart(d), loc) {
+			continue
+		}
+		f.Sessions++
+		if d.Outcome.MayProceed() && !d.Assessment.AssessedAt.IsZero() && !d.Assessment.AssessedAt.After(sessionStart(d)) {
+			f.RiskAssessed++
+			if d.Outcome == session.ProceedWithMitigations {
+				f.Mitigated++
+			}
+		}
+		if d.Consent != nil {
+			if d.Consent.Given() {
+				f.Consented++
+			} else {
+				f.NoConsent++
+			}
+		}
+		fl := d.Flags()
+		if fl.Overrun {
+			f.Overruns++
+			f.OverrunReasons = append(f.OverrunReasons, d.OverrunReason)
+		}
+		if fl.Disclosure {
+			f.Disclosures++
+		}
+	}
+	slices.Sort(f.OverrunReasons)
+
+	cats, types, agencies := map[string]int{}, map[string]int{}, map[string]int{}
+	var acks []time.Duration
+	end := q.End(loc)
+	for _, inc := range in.Incidents {
+		c := session.CaseOf(inc.Reviews)
+		raised := inc.Facts.Raised
+		if q.Contains(raised, loc) {
+			f.Escalations++
+			f.CasesOpened++
+			cats[strings.ToLower(inc.Facts.Category)]++
+			types[strings.ToLower(inc.Facts.Type)]++
+			if d, ok := c.TimeToAcknowledge(raised); ok {
+				acks = append(acks, d)
+				if d > session.AckWithin {
+					f.AckLate++
+				}
+			}
+		}
+		for _, r := range c.Referrals {
+			if q.Contains(r.At, loc) {
+				f.Referrals++
+				agencies[string(r.Agency)]++
+			}
+		}
+		if c.Closed && q.Contains(c.ClosedAt, loc) {
+			f.CasesClosed++
+		}
+		if raised.Before(end) && (!c.Closed || !c.ClosedAt.Before(end)) {
+			f.CasesOpenAtEnd++
+		}
+	}
+	f.Acknowledged = len(acks)
+	if len(acks) > 0 {
+		slices.Sort(acks)
+		f.AckMedian = median(acks)
+		f.AckMax = acks[len(acks)-1]
+	}
+	f.ByCategory = counts(cats, []string{"content", "contact", "conduct", "commerce"}, categoryLabel)
+	f.ByType = counts(types, nil, typeLabel)
+	var agencyOrder []string
+	for _, a := range session.Agencies() {
+		agencyOrder = append(agencyOrder, string(a))
+	}
+	f.ByAgency = counts(agencies, agencyOrder, func(k string) string { return session.Agency(k).Label() })
+	return f
+}
+
+// median of sorted durations; the mean of the middle two for an even count.
+func median(sorted []time.Duration) time.Duration {
+	n := len(sorted)
+	if n%2 == 1 {
+		return sorted[n/2]
+	}
+	return (sorted[n/2-1] + sorted[n/2]) / 2
+}
+
+// counts turns a tally into bars: the fixed keys first, in their order and
+// even when zero (so a quarter with no "commerce" still shows the bar),
+// then any other keys by count.
+func counts(m map[string]int, fixed []string, label func(string) string) []Count {
+	var out []Count
+	for _, k := range fixed {
+		out = append(out, Count{Key: k, Label: label(k), N: m[k]})
+	}
+	var rest []Count
+	for k, n := range m {
+		if !slices.Contains(fixed, k) {
+			rest = append(rest, Count{Key: k, Label: label(k), N: n})
+		}
+	}
+	slices.SortFunc(rest, func(a, b Count) int {
+		return cmp.Or(cmp.Compare(b.N, a.N), cmp.Compare(a.Key, b.Key))
+	})
+	return append(out, rest...)
+}
+
+func categoryLabel(k string) string {
+	if k == "" {
+		return "Not classified"
+	}
+	return strings.ToUpper(k[:1]) + k[1:]
+}
+
+func typeLabel(k string) string {
+	if k == "" {
+		return "Not classified"
+	}
+	s := strings.ReplaceAll(k, "_", " ")
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// Percent is n of total as a whole percentage, "–" when there is no total.
+func Percent(n, total int) string {
+	if total == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%d%%", (n*100+total/2)/total)
+}
+
+// Hours writes a duration for the Board: minutes under an hour, else hours
+// to one decimal place.
+func Hours(d time.Duration) string {
+	if d < time.Hour {
+		return fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))
+	}
+	return fmt.Sprintf("%.1f h", d.Hours())
+}
+
+// Row is one line of the headline table.
+type Row struct {
+	Measure  string
+	Current  string
+	Previous string
+	// Change against the previous quarter, with its sign; "" where a change
+	// means nothing.
+	Change string
+}
+
+// Rows are the headline figures, as the screen, PDF and CSV show them.
+func (r Report) Rows() []Row {
+	c, p := r.Current, r.Previous
+	num := func(label string, a, b int) Row {
+		return Row{label, fmt.Sprint(a), fmt.Sprint(b), change(a, b)}
+	}
+	pct := func(label string, a, at, b, bt int) Row {
+		return Row{label, fmt.Sprintf("%d (%s)", a, Percent(a, at)), fmt.Sprintf("%d (%s)", b, Percent(b, bt)), pointsChange(a, at, b, bt)}
+	}
+	dur := func(label string, a, b time.Duration, an, bn int) Row {
+		s := func(d time.Duration, n int) string {
+			if n == 0 {
+				return "-"
+			}
+			return Hours(d)
+		}
+		return Row{label, s(a, an), s(b, bn), ""}
+	}
+	return []Row{
+		num("Sessions held", c.Sessions, p.Sessions),
+		pct("Risk assessment completed before the session", c.RiskAssessed, c.Sessions, p.RiskAssessed, p.Sessions),
+		pct("Consent recorded", c.Consented, c.Sessions, p.Consented, p.Sessions),
+		pct("Went ahead without recorded consent", c.NoConsent, c.Sessions, p.NoConsent, p.Sessions),
+		pct("Overruns (each with a reason)", c.Overruns, c.Sessions, p.Overruns, p.Sessions),
+		num("Disclosures", c.Disclosures, p.Disclosures),
+		num("Escalations (incidents raised)", c.Escalations, p.Escalations),
+		dur("Time to acknowledge, median", c.AckMedian, p.AckMedian, c.Acknowledged, p.Acknowledged),
+		dur("Time to acknowledge, longest", c.AckMax, p.AckMax, c.Acknowledged, p.Acknowledged),
+		num("Acknowledged later than 24 hours", c.AckLate, p.AckLate),
+		num("Referrals to agencies", c.Referrals, p.Referrals),
+		num("Cases closed", c.CasesClosed, p.CasesClosed),
+		num("Cases open at quarter end", c.CasesOpenAtEnd, p.CasesOpenAtEnd),
+	}
+}
+
+func change(a, b int) string {
+	switch {
+	case a == b:
+		return "no change"
+	case a > b:
+		return fmt.Sprintf("+%d", a-b)
+	}
+	return fmt.Sprintf("-%d", b-a)
+}
+
+// pointsChange is the change in a rate, in percentage points.
+func pointsChange(a, at, b, bt int) string {
+	if at == 0 || bt == 0 {
+		return ""
+	}
+	d := (a*1000/at - b*1000/bt + 5*sign(a*1000/at-b*1000/bt)) / 10
+	if d == 0 {
+		return "no change"
+	}
+	return fmt.Sprintf("%+d pts", d)
+}
+
+func sign(n int) int {
+	switch {
+	case n > 0:
+		return 1
+	case n < 0:
+		return -1
+	}
+	return 0
+}

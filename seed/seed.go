@@ -1,0 +1,540 @@
+// Package seed makes a data set of fictional records for tests, benchmarks
+// and demonstrations: a year (or any span) of signed session records,
+// incidents, line-manager reviews and DSL case actions, written by the demo
+// organisation's fictional people through the real vault, so every record is
+// signed and encrypted exactly like one made in the app. Every free-text
+// field is invented; customer references are made up.
+//
+// It also returns the counts it made, so that the quarterly report can be
+// checked against what is known to be there.
+package seed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/org"
+	"safeguard/companion/session"
+	"safeguard/companion/store"
+	"safeguard/companion/vault"
+)
+
+// Config says what to make.
+type Config struct {
+	// Dir holds one store per person: Dir/<person>/companion.db.
+	Dir string
+	// From is the first day of records; Until is "now": nothing is dated
+	// after it. Both are read in the policy pack's time zone.
+	From, Until time.Time
+	// SessionsPerDay is how many sessions sam runs each working day.
+	SessionsPerDay int
+	// Seed makes the data set reproducible.
+	Seed uint64
+	// Views is how many record views to write into each reader's audit
+	// chain, so the access audit has something to show.
+	Views int
+}
+
+// Quarterly counts, keyed by the quarter a thing happened in ("2026-Q3"),
+// computed as the records are made, independently of package report.
+type Counts struct {
+	Sessions, RiskAssessed, Mitigated, Consented, NoConsent, Overruns, Disclosures int
+	Escalations, Acknowledged, AckLate, Referrals, Closed                          int
+	ByCategory, ByType, ByAgency                                                   map[string]int
+	OverrunReasons                                                                 []string
+}
+
+// World is the seeded organisation: its people, their stores and vaults,
+// and what was made.
+type World struct {
+	Org    *org.Organisation
+	Pack   *session.Pack
+	Stores map[string]*store.Store
+	Vaults map[string]*vault.Vault
+	Clock  *Clock
+	// Quarters holds the counts by quarter key ("2026-Q3").
+	Quarters map[string]*Counts
+	// Records counts the envelopes each person can read.
+	Records map[string]int
+	// OpenCases are incidents not closed by Until.
+	OpenCases int
+	// IncidentIDs are every incident made.
+	IncidentIDs []string
+}
+
+// Close closes every store.
+func (w *World) Close() error {
+	var errs []error
+	for _, st := range w.Stores {
+		errs = append(errs, st.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Clock is a clock the generator moves by hand; the vaults seal each
+// record at the time it claims.
+type Clock struct{ t time.Time }
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time { return c.t }
+
+// Set moves the clock.
+func (c *Clock) Set(t time.Time) { c.t = t }
+
+// QuarterKey is the key of Counts for t in loc: calendar quarters.
+func QuarterKey(t time.Time, loc *time.Location) string {
+	l := t.In(loc)
+	return fmt.Sprintf("%d-Q%d", l.Year(), (int(l.Month())-1)/3+1)
+}
+
+// People of the demo organisation the data set uses.
+const (
+	Practitioner = "sam"
+	Manager      = "priya"
+	DSL          = "morgan"
+)
+
+// Fictional wording, picked at random.
+var (
+	summaries = []string{
+		"Talked through college options and the application timeline.",
+		"Reviewed the CV together and agreed two changes.",
+		"Explored apprenticeships in construction and engineering.",
+		"Prepared for an interview next week; practised three questions.",
+		"Discussed volunteering as a route back into learning.",
+		"Looked at part-time work that fits around caring duties.",
+		"Checked progress on the job search since last session.",
+		"Talked about confidence and setting one small goal.",
+	}
+	concerns = []string{
+		"Mentioned feeling isolated since moving house.",
+		"Said an online contact has been asking for photos.",
+		"Seemed worried about money and online betting adverts.",
+		"Described unkind messages in a group chat.",
+	}
+	overrunReasons = []string{
+		"Customer disclosed a concern near the end; stayed on to complete the safeguarding steps.",
+		"Connection dropped twice; time added back at the customer's request.",
+		"Interpreter joined late, agreed with the customer to finish the plan.",
+	}
+	noConsentReasons = []string{
+		"Customer agreed verbally at the start; written reply not received in time.",
+		"Parent confirmed by phone; text reply not received.",
+	}
+	incidentKinds = []struct{ category, typ string }{
+		{"contact", "grooming"},
+		{"contact", "child_on_child_abuse"},
+		{"conduct", "sharing_nudes"},
+		{"conduct", "online_bullying"},
+		{"content", "self_harm_content"},
+		{"content", "extremism"},
+		{"commerce", "gambling"},
+		{"commerce", "scam"},
+	}
+	agencies = []session.Agency{session.AgencySocialCare, session.AgencyPolice, session.AgencyCEOP, session.AgencyIWF}
+)
+
+// incidentRecord is the incident payload the generator writes: the fields
+// session.DecodeCaseFacts reads, plus a fictional description.
+type incidentRecord struct {
+	ID          string    `json:"id"`
+	Author      string    `json:"author"`
+	RaisedAt    time.Time `json:"raised_at"`
+	Category    string    `json:"category"`
+	Type        string    `json:"type"`
+	Immediate   bool      `json:"immediate_risk"`
+	SessionID   string    `json:"session_id"`
+	Description string    `json:"description"`
+}
+
+// Generate makes the data set.
+func Generate(ctx context.Context, cfg Config) (*World, error) {
+	pack, err := session.DefaultPack()
+	if err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	loc := pack.Location()
+	// Keys must be valid before the first record is sealed.
+	o, err := org.Demo(cfg.From.Add(-24 * time.Hour).UTC())
+	if err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	w := &World{Org: o, Pack: pack, Stores: map[string]*store.Store{}, Vaults: map[string]*vault.Vault{},
+		Clock: &Clock{t: cfg.From}, Quarters: map[string]*Counts{}, Records: map[string]int{}}
+	for _, m := range o.Members {
+		path := filepath.Join(cfg.Dir, m.Person.ID, "companion.db")
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("seed: %w", err)
+		}
+		st, err := store.Open(path, store.WithClock(w.Clock.Now))
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("seed: %w", err)
+		}
+		w.Stores[m.Person.ID] = st
+		w.Vaults[m.Person.ID] = vault.New(st, m.Identity, o.Directory, w.Clock)
+	}
+	g := &generator{w: w, cfg: cfg, loc: loc, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5eed))}
+	if err := g.run(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := g.distribute(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := g.views(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	w.Clock.Set(cfg.Until)
+	return w, nil
+}
+
+type generator struct {
+	w   *World
+	cfg Config
+	loc *time.Location
+	rng *rand.Rand
+	// pending are actions dated later than the record they follow; they
+	// are written in time order once every session is made, so that each
+	// is sealed at the time it claims.
+	pending []pendingAction
+}
+
+type pendingAction struct {
+	at  time.Time
+	run func(context.Context) error
+}
+
+func (g *generator) counts(t time.Time) *Counts {
+	k := QuarterKey(t, g.loc)
+	c, ok := g.w.Quarters[k]
+	if !ok {
+		c = &Counts{ByCategory: map[string]int{}, ByType: map[string]int{}, ByAgency: map[string]int{}}
+		g.w.Quarters[k] = c
+	}
+	return c
+}
+
+func (g *generator) id(prefix string) string { return fmt.Sprintf("%s-%016x", prefix, g.rng.Uint64()) }
+
+func (g *generator) pick(xs []string) string { return xs[g.rng.IntN(len(xs))] }
+
+func (g *generator) chance(p float64) bool { return g.rng.Float64() < p }
+
+func (g *generator) later(at time.Time, run func(context.Context) error) {
+	if at.After(g.cfg.Until) {
+		return
+	}
+	g.pending = append(g.pending, pendingAction{at: at, run: run})
+}
+
+// run makes every session in date order, then the later actions in date
+// order.
+func (g *generator) run(ctx context.Context) error {
+	from := g.cfg.From.In(g.loc)
+	day := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, g.loc)
+	for ; day.Before(g.cfg.Until); day = day.AddDate(0, 0, 1) {
+		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			continue
+		}
+		for i := range g.cfg.SessionsPerDay {
+			start := day.Add(9*time.Hour + 30*time.Minute + time.Duration(i)*75*time.Minute)
+			if start.Add(2 * time.Hour).After(g.cfg.Until) {
+				continue
+			}
+			if err := g.session(ctx, start); err != nil {
+				return err
+			}
+		}
+		// Run the actions due by the end of this day, so the clock never
+		// goes backwards by much and records interleave like real ones.
+		if err := g.flush(ctx, day.AddDate(0, 0, 1)); err != nil {
+			return err
+		}
+	}
+	return g.flush(ctx, g.cfg.Until.Add(time.Nanosecond))
+}
+
+func (g *generator) flush(ctx context.Context, until time.Time) error {
+	sortActions(g.pending)
+	i := 0
+	for ; i < len(g.pending) && g.pending[i].at.Before(until); i++ {
+		a := g.pending[i]
+		g.w.Clock.Set(a.at)
+		if err := a.run(ctx); err != nil {
+			return err
+		}
+	}
+	g.pending = g.pending[i:]
+	return nil
+}
+
+func sortActions(as []pendingAction) {
+	// Insertion-friendly: pending stays nearly sorted between flushes.
+	for i := 1; i < len(as); i++ {
+		for j := i; j > 0 && as[j].at.Before(as[j-1].at); j-- {
+			as[j], as[j-1] = as[j-1], as[j]
+		}
+	}
+}
+
+// session makes one signed session record, and what follows from it.
+func (g *generator) session(ctx context.Context, start time.Time) error {
+	pack := g.w.Pack
+	sam := g.w.Vaults[Practitioner]
+	methods := [][2]string{{"video", "teams"}, {"video", "zoom"}, {"telephone", "phone"}, {"instant_chat", "teams_chat"}, {"video", "google_meet"}}
+	mp := methods[g.rng.IntN(len(methods))]
+	plan := session.Plan{
+		Customer: session.Customer{Reference: fmt.Sprintf("CUS-%04d", g.rng.IntN(10000)), Age: 16 + g.rng.IntN(8)},
+		Start:    start, Duration: 45 * time.Minute, Method: mp[0], Platform: mp[1],
+		HowNotified: "Text message with the joining link", CrisisPlan: "Call the DSL on the duty number; emergency services if in danger.",
+	}
+	c := g.counts(start)
+	doc := session.Document{
+		ID: g.id("rec"), PackID: pack.ID, PackVersion: pack.Version, Author: sam.KeyID(), State: session.Signed,
+		CreatedAt: start.Add(-72 * time.Hour), Plan: plan, Outcome: session.Proceed,
+	}
+	answers := map[string]session.ItemAnswer{}
+	for _, it := range pack.Items(plan) {
+		answers[it.ID] = session.ItemAnswer{Answer: session.Met}
+	}
+	assessedAt := start.Add(-48 * time.Hour)
+	late := g.chance(0.04) // assessed only once the call had started
+	if late {
+		assessedAt = start.Add(5 * time.Minute)
+	}
+	if g.chance(0.15) {
+		for id := range answers {
+			answers[id] = session.ItemAnswer{Answer: session.NotMet, Mitigation: "Facilitator joins the call for the first ten minutes."}
+			break
+		}
+		doc.Outcome = session.ProceedWithMitigations
+	}
+	doc.Assessment = session.Assessment{Answers: answers, AssessedAt: assessedAt}
+	c.Sessions++
+	if !late {
+		c.RiskAssessed++
+		if doc.Outcome == session.ProceedWithMitigations {
+			c.Mitigated++
+		}
+	}
+	if g.chance(0.06) {
+		doc.Consent = &session.Consent{NoConsentReason: g.pick(noConsentReasons), RecordedAt: start.Add(-time.Hour)}
+		c.NoConsent++
+	} else {
+		doc.Consent = &session.Consent{RecordedAt: start.Add(-20 * time.Hour), Reply: &session.ConsentReply{
+			Channel: session.ChannelSMS, ReceivedAt: start.Add(-20 * time.Hour), From: session.RespondentCustomer, ExactWords: "YES that's fine"}}
+		c.Consented++
+	}
+	for _, p := range pack.Agreement {
+		doc.Agreement = append(doc.Agreement, session.AgreementCheck{PointID: p.ID, ConfirmedAt: start.Add(time.Minute)})
+	}
+	length := time.Duration(35+g.rng.IntN(11)) * time.Minute
+	if g.chance(0.08) {
+		length = time.Duration(50+g.rng.IntN(20)) * time.Minute
+		doc.OverrunReason = g.pick(overrunReasons)
+		c.Overruns++
+		c.OverrunReasons = append(c.OverrunReasons, doc.OverrunReason)
+	}
+	doc.Segments = []session.Segment{{From: start, To: start.Add(length)}}
+	doc.WarningsGiven = []int{10, 5, 1}
+	rec := &session.Record{Method: mp[0], Summary: g.pick(summaries), Actions: []session.Action{
+		{Who: "Customer", What: "Send two applications", Due: start.AddDate(0, 0, 14)}}}
+	if g.chance(0.06) {
+		doc.Markers = append(doc.Markers, session.Marker{Kind: session.MarkDisclosure, At: start.Add(20 * time.Minute), Elapsed: 20 * time.Minute,
+			ExactWords: "someone I met in a game keeps messaging me"})
+		rec.Concerns = g.pick(concerns)
+		c.Disclosures++
+	}
+	var incident *incidentRecord
+	if g.chance(0.05) {
+		k := incidentKinds[g.rng.IntN(len(incidentKinds))]
+		incident = &incidentRecord{ID: g.id("inc"), Author: Practitioner, RaisedAt: start.Add(25 * time.Minute), Category: k.category, Type: k.typ,
+			Immediate: g.chance(0.2), SessionID: doc.ID, Description: "Fictional incident for the demo data set."}
+		doc.Markers = append(doc.Markers, session.Marker{Kind: session.MarkEscalated, At: incident.RaisedAt, Elapsed: 25 * time.Minute, IncidentID: incident.ID})
+	}
+	doc.Record = rec
+	doc.SignedAt = start.Add(length + 15*time.Minute)
+
+	if incident != nil {
+		g.w.Clock.Set(incident.RaisedAt)
+		e, err := sam.Put(ctx, incident.ID, crypto.KindIncident, *incident, nil, pack.Version)
+		if err != nil {
+			return fmt.Errorf("seed: incident: %w", err)
+		}
+		g.w.IncidentIDs = append(g.w.IncidentIDs, incident.ID)
+		g.caseActions(e, *incident)
+	}
+	g.w.Clock.Set(doc.SignedAt)
+	e, err := sam.SignRecord(ctx, doc)
+	if err != nil {
+		return fmt.Errorf("seed: sign record: %w", err)
+	}
+	g.reviews(e, doc)
+	return nil
+}
+
+// reviews schedules the line manager's review of a record: most are
+// reviewed within a few days, some countersigned, a few commented on or
+// given a follow-up.
+func (g *generator) reviews(parent vault.Entry, doc session.Document) {
+	if !g.chance(0.85) {
+		return
+	}
+	at := doc.SignedAt.Add(time.Duration(1+g.rng.IntN(9*24)) * time.Hour)
+	action := session.ReviewMarked
+	if g.chance(0.5) {
+		action = session.ReviewCountersigned
+	}
+	var extra []session.Review
+	if g.chance(0.1) {
+		extra = append(extra, session.Review{Action: session.ReviewComment, Text: "Good record; see me about the next steps."})
+	}
+	if g.chance(0.05) {
+		extra = append(extra, session.Review{Action: session.ReviewFollowUp, FollowUp: &session.FollowUp{Who: "Sam", What: "Check the customer's college application went in", Due: at.AddDate(0, 0, 14)}})
+	}
+	g.later(at, func(ctx context.Context) error {
+		for _, r := range append([]session.Review{{Action: action}}, extra...) {
+			if err := g.review(ctx, Manager, parent, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (g *generator) review(ctx context.Context, who string, parent vault.Entry, r session.Review) error {
+	r.ID, r.ParentID, r.Reviewer = g.id("rv"), parent.Header.ID, who
+	author := ""
+	if parent.Author != nil {
+		author = parent.Author.ID
+	}
+	r, err := session.NewReview(r, author, nil, g.w.Clock)
+	if err != nil {
+		return fmt.Errorf("seed: review: %w", err)
+	}
+	if _, err := g.w.Vaults[who].Put(ctx, r.ID, crypto.KindReview, r, &parent, g.w.Pack.Version); err != nil {
+		return fmt.Errorf("seed: review: %w", err)
+	}
+	return nil
+}
+
+// caseActions schedules the DSL's handling of an incident: acknowledged
+// within minutes to a day and a half, often referred, monitored, and
+// closed after days to weeks.
+func (g *generator) caseActions(parent vault.Entry, inc incidentRecord) {
+	// One DSL handles every case: a review is sealed to its author and the
+	// author's managers (crypto.Directory.Recipients), so a second DSL could
+	// not read the first one's case actions.
+	dsl := DSL
+	qc := g.counts(inc.RaisedAt)
+	qc.Escalations++
+	qc.ByCategory[inc.Category]++
+	qc.ByType[inc.Type]++
+	ack := inc.RaisedAt.Add(time.Duration(10+g.rng.IntN(36*60)) * time.Minute)
+	if !ack.After(g.cfg.Until) {
+		qc.Acknowledged++
+		if ack.Sub(inc.RaisedAt) > session.AckWithin {
+			qc.AckLate++
+		}
+	}
+	g.later(ack, func(ctx context.Context) error {
+		return g.review(ctx, dsl, parent, session.Review{Action: session.CaseAcknowledged})
+	})
+	at := ack
+	if g.chance(0.6) {
+		at = at.Add(time.Duration(1+g.rng.IntN(48)) * time.Hour)
+		agency := agencies[g.rng.IntN(len(agencies))]
+		if !at.After(g.cfg.Until) {
+			rc := g.counts(at)
+			rc.Referrals++
+			rc.ByAgency[string(agency)]++
+		}
+		g.later(at, func(ctx context.Context) error {
+			return g.review(ctx, dsl, parent, session.Review{Action: session.CaseReferral, Agency: agency, Text: "Referral made by phone and confirmed by e-mail."})
+		})
+	}
+	at = at.Add(time.Hour)
+	due := at.AddDate(0, 0, 7+g.rng.IntN(14))
+	g.later(at, func(ctx context.Context) error {
+		return g.review(ctx, dsl, parent, session.Review{Action: session.CaseMonitoring, Due: due})
+	})
+	closeAt := due.Add(time.Duration(-24+g.rng.IntN(10*24)) * time.Hour)
+	if g.chance(0.85) && !closeAt.After(g.cfg.Until) && closeAt.After(at) {
+		g.counts(closeAt).Closed++
+		g.later(closeAt, func(ctx context.Context) error {
+			return g.review(ctx, dsl, parent, session.Review{Action: session.CaseClosed, Text: "Support in place; no further concerns at monitoring."})
+		})
+	} else {
+		g.w.OpenCases++
+	}
+}
+
+// distribute copies each record into the store of every person it is
+// addressed to, as the hub's sync would.
+func (g *generator) distribute(ctx context.Context) error {
+	dir := g.w.Org.Directory
+	for author, st := range g.w.Stores {
+		for e, err := range st.Envelopes(ctx, store.Filter{}) {
+			if err != nil {
+				return fmt.Errorf("seed: distribute: %w", err)
+			}
+			env, err := crypto.ParseEnvelope(append(append([]byte{}, e.Header...), e.Body...))
+			if err != nil {
+				return fmt.Errorf("seed: distribute: %w", err)
+			}
+			// Copies received from others are in this store too: send on
+			// only what its owner wrote.
+			if p, _, ok := dir.Key(env.Header().Author); !ok || p.ID != author {
+				continue
+			}
+			for _, k := range env.Header().Recipients {
+				p, _, ok := dir.Key(k)
+				if !ok {
+					continue // the recovery recipient
+				}
+				g.w.Records[p.ID]++
+				if p.ID == author {
+					continue
+				}
+				if err := g.w.Stores[p.ID].PutReceivedEnvelope(ctx, e); err != nil {
+					return fmt.Errorf("seed: distribute: %w", err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// views writes record views into the manager's and DSLs' audit chains.
+func (g *generator) views(ctx context.Context) error {
+	for _, who := range []string{Manager, DSL} {
+		st := g.w.Stores[who]
+		var ids []string
+		for e, err := range st.Envelopes(ctx, store.Filter{}) {
+			if err != nil {
+				return fmt.Errorf("seed: views: %w", err)
+			}
+			ids = append(ids, e.ID)
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		for i := range g.cfg.Views {
+			g.w.Clock.Set(g.cfg.Until.Add(-time.Duration(g.cfg.Views-i) * time.Hour))
+			if err := g.w.Vaults[who].Viewed(ctx, ids[g.rng.IntN(len(ids))]); err != nil {
+				return fmt.Errorf("seed: views: %w", err)
+			}
+		}
+	}
+	return nil
+}
