@@ -5,7 +5,6 @@
 package app
 
 import (
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -75,9 +74,7 @@ type UI struct {
 	screenClose func()
 	shortcuts   []fyne.Shortcut
 
-	// pending counts background work not yet handed back, so tests and
-	// shutdown can wait for it.
-	pending sync.WaitGroup
+	ui uiQueue
 }
 
 // Icon is the app icon as a Fyne resource.

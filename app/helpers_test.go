@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,10 +20,26 @@ import (
 	"safeguard/companion/session"
 )
 
-type fixedClock struct{ t time.Time }
+// fixedClock is a clock the test moves by hand. Background work reads it,
+// so it is locked.
+type fixedClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
-func (c *fixedClock) Now() time.Time          { return c.t }
-func (c *fixedClock) Advance(d time.Duration) { c.t = c.t.Add(d) }
+func (c *fixedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fixedClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+func (c *fixedClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 
 var london, _ = time.LoadLocation("Europe/London")
 
@@ -65,22 +82,42 @@ func newTestUIEnv(t *testing.T) (*UI, *fixedClock, *testEnv) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &fixedClock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, london)}
-	env := newTestEnv(t, clock.t)
+	clock := &fixedClock{}
+	clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, london))
+	env := newTestEnv(t, clock.Now())
 	n := 0
 	u := New(a, Config{
-		Pack:  pack,
-		Clock: clock,
+		Pack:      pack,
+		Clock:     clock,
 		NewID:     func() string { n++; return fmt.Sprintf("rec-%04d", n) },
 		TickEvery: time.Hour, // tests call tick themselves
 	})
+	u.ui.queue = make(chan func(), 1024)
 	u.win.Resize(fyne.NewSize(1024, 640))
 	u.useDevice(env.dev)
-	u.pending.Wait()
+	settle(u)
 	u.cfg.Me.TrainingCompleted = time.Date(2026, 3, 2, 0, 0, 0, 0, london)
 	u.ShowHome()
-	u.pending.Wait()
+	settle(u)
 	return u, clock, env
+}
+
+// settle runs the callbacks of background work on the test goroutine until
+// none is left, as the app's UI goroutine would.
+func settle(u *UI) {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case fn := <-u.ui.queue:
+			fn()
+		default:
+			if u.ui.pending.Load() == 0 {
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	panic("background work did not finish in 30 s")
 }
 
 // findEntry finds a visible entry by its placeholder.
@@ -184,7 +221,7 @@ func findButton(t *testing.T, u *UI, text string) *widget.Button {
 func tap(t *testing.T, u *UI, text string) {
 	t.Helper()
 	test.Tap(findButton(t, u, text))
-	u.pending.Wait()
+	settle(u)
 }
 
 // findRadio finds a visible radio group offering the option.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -17,7 +18,7 @@ import (
 // background runs work off the UI goroutine and hands its error back on it.
 // Crypto and database calls always go through here.
 func (u *UI) background(work func(ctx context.Context) error, done func(error)) {
-	u.pending.Add(1)
+	u.ui.pending.Add(1)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -25,11 +26,29 @@ func (u *UI) background(work func(ctx context.Context) error, done func(error)) 
 		if err != nil && u.cfg.Errors != nil {
 			u.cfg.Errors("background", err)
 		}
-		fyne.Do(func() {
-			defer u.pending.Done()
+		u.runOnUI(func() {
+			defer u.ui.pending.Add(-1)
 			done(err)
 		})
 	}()
+}
+
+// uiQueue carries callbacks to the UI goroutine. The app hands them to
+// fyne.Do; tests run them on the test goroutine (see settle in the tests),
+// because Fyne's test driver runs fyne.Do callbacks on the caller's goroutine.
+type uiQueue struct {
+	// pending counts background work whose callback has not yet run.
+	pending atomic.Int64
+	// queue, when not nil, receives callbacks instead of fyne.Do.
+	queue chan func()
+}
+
+func (u *UI) runOnUI(fn func()) {
+	if u.ui.queue != nil {
+		u.ui.queue <- fn
+		return
+	}
+	fyne.Do(fn)
 }
 
 // plainError turns an error from below into words for the screen. The store

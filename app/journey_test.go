@@ -50,7 +50,7 @@ func TestWholeJourney(t *testing.T) {
 	screenshot(t, u, "05-consent")
 
 	// Live session (Annex 2 3.1-3.3).
-	clock.t = time.Date(2026, 11, 26, 10, 0, 0, 0, london)
+	clock.Set(time.Date(2026, 11, 26, 10, 0, 0, 0, london))
 	tap(t, u, "Start session")
 	l := u.currentLive
 	if l == nil {
@@ -59,7 +59,7 @@ func TestWholeJourney(t *testing.T) {
 	for _, c := range l.agreement {
 		c.SetChecked(true)
 	}
-	u.pending.Wait()
+	settle(u)
 	clock.Advance(12 * time.Minute)
 	l.tick()
 	tap(t, u, "Disclosure  (Ctrl+1)")
@@ -79,7 +79,7 @@ func TestWholeJourney(t *testing.T) {
 	}
 	test.Type(findEntry(t, u, "The exceptional circumstances"), "Disclosure; stayed until the DSO called back")
 	tap(t, u, "Record reason")
-	u.pending.Wait()
+	settle(u)
 	tap(t, u, "End session")
 
 	// Record (Annex 2 3.4) and sign.

@@ -140,7 +140,7 @@ func (u *UI) ShowLive(s *session.Session) {
 			case <-stop:
 				return
 			case <-t.C:
-				fyne.Do(l.tick)
+				u.runOnUI(l.tick)
 			}
 		}
 	}()

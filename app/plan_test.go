@@ -23,7 +23,7 @@ func TestHomeShowsNewSessionAndTraining(t *testing.T) {
 
 func TestHomeWarnsOfExpiredTraining(t *testing.T) {
 	u, clock := newTestUI(t)
-	clock.t = clock.t.AddDate(1, 0, 0)
+	clock.Set(clock.Now().AddDate(1, 0, 0))
 	u.ShowHome()
 	if !strings.Contains(visibleTexts(u), "Your safeguarding training expired on 2 March 2027") {
 		t.Errorf("Annex 2 1.2: no warning:\n%s", visibleTexts(u))
