@@ -1,0 +1,262 @@
+// Package synctest builds real organisations, hubs and backends for the sync
+// tests: real identities, a real signed directory, envelopes made with
+// crypto.Seal, and a hub listening on loopback.
+package synctest
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/sync/hub"
+)
+
+// Org is a small organisation: alice and carol are practitioners managed by
+// bob; dana is the DSL.
+type Org struct {
+	Admin  *crypto.Identity
+	People map[string]*crypto.Identity
+	Dir    *crypto.Directory
+	Signed []byte
+}
+
+// Epoch is the fixed start of test time.
+var Epoch = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// NewOrg makes the organisation and its signed directory (version 1).
+func NewOrg(t testing.TB, extra ...string) *Org {
+	t.Helper()
+	o := &Org{People: map[string]*crypto.Identity{}}
+	var err error
+	if o.Admin, err = crypto.GenerateIdentity(); err != nil {
+		t.Fatal(err)
+	}
+	ids := append([]string{"alice", "bob", "carol", "dana"}, extra...)
+	for _, id := range ids {
+		if o.People[id], err = crypto.GenerateIdentity(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o.Signed = o.Sign(t, 1, nil)
+	return o
+}
+
+// Directory returns the unsigned directory at version v with the given
+// revocations.
+func (o *Org) Directory(v uint64, revoked []crypto.Revocation) *crypto.Directory {
+	rec, err := crypto.GenerateIdentity()
+	if err != nil {
+		panic(err)
+	}
+	var people []crypto.Person
+	for _, id := range []string{"alice", "bob", "carol", "dana"} {
+		people = append(people, o.person(id))
+	}
+	for id := range o.People {
+		switch id {
+		case "alice", "bob", "carol", "dana":
+		default:
+			people = append(people, o.person(id))
+		}
+	}
+	return &crypto.Directory{
+		Org: "Test Org", Version: v, IssuedAt: Epoch.Add(-time.Hour),
+		People:   people,
+		Recovery: crypto.Recovery{ID: crypto.RecoveryKeyID(rec.PublicKey().Age), Age: rec.PublicKey().Age},
+		Revoked:  revoked,
+	}
+}
+
+func (o *Org) person(id string) crypto.Person {
+	pk := o.People[id].PublicKey()
+	pk.ValidFrom = Epoch.Add(-24 * time.Hour)
+	p := crypto.Person{ID: id, Name: strings.ToUpper(id[:1]) + id[1:], Keys: []crypto.PublicKey{pk}}
+	switch id {
+	case "bob":
+		p.Roles = []crypto.Role{crypto.RoleLineManager}
+	case "dana":
+		p.Roles = []crypto.Role{crypto.RoleDSL}
+	default:
+		p.Roles = []crypto.Role{crypto.RolePractitioner}
+		p.Managers = []string{"bob"}
+	}
+	return p
+}
+
+// Sign signs directory version v and, for v == 1, keeps it as o.Dir.
+func (o *Org) Sign(t testing.TB, v uint64, revoked []crypto.Revocation) []byte {
+	t.Helper()
+	d := o.Directory(v, revoked)
+	signed, err := crypto.SignDirectory(d, o.Admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vd, err := crypto.VerifyDirectory(signed, o.Admin.SigningPublicKey(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Dir == nil || v == 1 {
+		o.Dir = vd
+	}
+	return signed
+}
+
+// Seal makes a real envelope by person.
+func (o *Org) Seal(t testing.TB, person, id string, kind crypto.Kind, body []byte) []byte {
+	t.Helper()
+	b, err := crypto.Seal(o.People[person], o.Dir, crypto.Record{ID: id, Kind: kind, Created: Epoch, Body: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Backend is one storage backend under test.
+type Backend struct {
+	Name string
+	Open func(t testing.TB) hub.Backend
+}
+
+// PGEnv names the variable the PostgreSQL tests read.
+const PGEnv = "COMPANION_TEST_PG_URL"
+
+// Backends returns SQLite and, when PGEnv is set, PostgreSQL. Each Open
+// gives a fresh, empty store (PostgreSQL: a new schema).
+func Backends() []Backend {
+	return []Backend{
+		{Name: "sqlite", Open: func(t testing.TB) hub.Backend {
+			db, err := hub.OpenSQLite(context.Background(), t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		}},
+		{Name: "postgres", Open: OpenPostgres},
+	}
+}
+
+// OpenPostgres opens a fresh schema in the test database, or skips.
+func OpenPostgres(t testing.TB) hub.Backend {
+	t.Helper()
+	url := os.Getenv(PGEnv)
+	if url == "" {
+		t.Skip(PGEnv + " is not set, so the PostgreSQL backend is not tested here; scripts/with-postgres.sh sets it")
+	}
+	ctx := context.Background()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "t_" + hex.EncodeToString(b[:])
+	c, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatalf("connecting to %s: %v", PGEnv, err)
+	}
+	if _, err := c.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	c.Close(ctx)
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	db, err := hub.OpenPostgres(ctx, url+sep+"search_path="+schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db.Close()
+		if c, err := pgx.Connect(ctx, url); err == nil {
+			_, _ = c.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
+			c.Close(ctx)
+		}
+	})
+	return db
+}
+
+// Clock is a settable clock for hubs and engines, safe for concurrent use.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock starts at Epoch.
+func NewClock() *Clock { return &Clock{t: Epoch} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// Hub is a running hub on loopback.
+type Hub struct {
+	Hub    *hub.Hub
+	DB     hub.Backend
+	Server *httptest.Server
+	URL    string
+}
+
+// StartHub initialises the org on db, publishes its directory and serves
+// on loopback. now may be nil for the real clock.
+func StartHub(t testing.TB, db hub.Backend, o *Org, now func() time.Time) *Hub {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := hub.InitOrg(ctx, db, "Test Org", o.Admin.SigningPublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hub.PublishDirectory(ctx, db, o.Signed, Epoch); err != nil {
+		t.Fatal(err)
+	}
+	h, err := hub.New(ctx, db, hub.Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h.Handler())
+	t.Cleanup(srv.Close)
+	return &Hub{Hub: h, DB: db, Server: srv, URL: srv.URL}
+}
+
+// Device is an enrolled device key.
+type Device struct {
+	Key    ed25519.PrivateKey
+	ID     string
+	Person string
+}
+
+// NewDeviceKey makes a device key.
+func NewDeviceKey(t testing.TB) ed25519.PrivateKey {
+	_, k, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// Code issues an enrolment code for person.
+func Code(t testing.TB, db hub.Backend, person string) string {
+	t.Helper()
+	c, err := hub.IssueEnrolCode(context.Background(), db, person, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(fmt.Errorf("issuing a code: %w", err))
+	}
+	return c
+}
