@@ -80,15 +80,21 @@ type UI struct {
 // Icon is the app icon as a Fyne resource.
 var Icon = fyne.NewStaticResource("icon.png", assets.IconPNG)
 
-// New builds the UI in a new window of a. It does not show the window.
+// New builds the UI in a new window of a, on the vault in cfg, and shows
+// home. It does not show the window.
 func New(a fyne.App, cfg Config) *UI {
+	u := newUI(a, cfg)
+	u.ShowHome()
+	u.loadSessions()
+	return u
+}
+
+func newUI(a fyne.App, cfg Config) *UI {
 	u := &UI{app: a, cfg: cfg}
 	u.win = a.NewWindow("Safeguard Companion")
 	u.win.SetIcon(Icon)
 	u.win.Resize(fyne.NewSize(1024, 640))
 	u.setTheme(a.Settings().ThemeVariant() == theme.VariantDark)
-	u.ShowHome()
-	u.loadSessions()
 	return u
 }
 

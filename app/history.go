@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/session"
-	"safeguard/companion/vault"
 )
 
 // ShowHistory lists past, signed sessions with their flags, searchable over
@@ -141,9 +140,8 @@ func (u *UI) ShowSignedRecord(h historyItem) {
 			u.ShowSignedRecord(h)
 		})
 	}
-	bottom := container.NewVBox(widget.NewSeparator(), note, container.NewBorder(nil, nil, nil, add, status))
+	export := widget.NewButtonWithIcon("Export encrypted record", theme.DownloadIcon(), func() { u.exportRecord(d.ID, status.SetText) })
+	bottom := container.NewVBox(widget.NewSeparator(), note, container.NewBorder(nil, nil, export, add, status))
 	u.show("Signed record (read-only)", container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(container.NewPadded(text))),
 		widget.NewButtonWithIcon("History", theme.HistoryIcon(), u.ShowHistory), u.escalateButton(escalateFromRecord(h)))
 }
-
-var _ = vault.Entry{}

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -66,7 +67,9 @@ func (u *UI) ShowHome() {
 		status.SetText("Opening your records…")
 	}
 	u.refreshWaiting(status)
-	top := container.NewVBox(greeting, trainingLine, container.NewHBox(newBtn, historyBtn), status,
+	keyBtn := widget.NewButtonWithIcon("Export my key", theme.AccountIcon(), func() { u.exportKey(status.SetText) })
+	keyBtn.Importance = widget.LowImportance
+	top := container.NewVBox(greeting, trainingLine, container.NewHBox(newBtn, historyBtn, layout.NewSpacer(), keyBtn), status,
 		widget.NewSeparator(), widget.NewLabelWithStyle("Today and upcoming", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	u.show("Safeguard Companion", container.NewBorder(top, nil, nil, nil, list), u.escalateButton(escalation{}))
 	u.onHome = true

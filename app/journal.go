@@ -3,11 +3,13 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/session"
@@ -127,8 +129,28 @@ func (u *UI) loadSessions() {
 		}
 		if u.onHome {
 			u.ShowHome()
+			u.offerResume()
 		}
 	})
+}
+
+// offerResume asks to carry on with a session that was live when the app
+// last closed or crashed: its draft was autosaved, so nothing is lost and
+// the timer counts from the real start.
+func (u *UI) offerResume() {
+	for _, s := range u.sessions {
+		if st := s.State(); st == session.Live || st == session.Paused {
+			d := s.Document()
+			dialog.ShowConfirm("Resume your session?",
+				fmt.Sprintf("The session with %s was still running when the app closed. Everything up to the last autosave is kept. Resume it now?", d.Plan.Customer.Reference),
+				func(ok bool) {
+					if ok {
+						u.ShowLive(s)
+					}
+				}, u.win)
+			return
+		}
+	}
 }
 
 // historyItem is a signed session record held in memory.

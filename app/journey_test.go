@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/device"
 	"safeguard/companion/session"
 	"safeguard/companion/store"
 	"safeguard/companion/vault"
@@ -146,4 +147,51 @@ func keyOf(t *testing.T, env *testEnv, person string) string {
 		t.Fatalf("no %s", person)
 	}
 	return p.Keys[0].ID.String()
+}
+
+// TestResumeAfterCrash: a session is live when the app dies; on the next
+// start the app offers to resume it from the autosaved draft, and the timer
+// counts from the real start.
+func TestResumeAfterCrash(t *testing.T) {
+	u, clock, env := newTestUIEnv(t)
+	tap(t, u, "New session")
+	f := u.currentPlan
+	fillPlan(f)
+	answerAll(f, answerYes)
+	tap(t, u, "Save plan")
+	tap(t, u, "Consent and invitation")
+	findRadio(t, u, channelSMS).SetSelected(channelSMS)
+	test.Type(findEntry(t, u, "Their reply, word for word"), "YES")
+	tap(t, u, "Record consent")
+	clock.Set(time.Date(2026, 11, 26, 10, 0, 0, 0, london))
+	tap(t, u, "Start session")
+	tap(t, u, "Risk changed  (Ctrl+4)")
+	clock.Advance(20 * time.Minute)
+
+	// The process dies: nothing runs any more. A new app opens the same
+	// device from disk.
+	env.dev.Close()
+	dev, err := device.Open(context.Background(), env.paths, env.ks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	u2 := New(test.NewTempApp(t), u.cfg)
+	u2.ui.queue = make(chan func(), 64)
+	u2.useDevice(dev)
+	settle(u2)
+	if !strings.Contains(visibleTexts(u2), "was still running when the app closed") {
+		t.Fatalf("no offer to resume:\n%s", visibleTexts(u2))
+	}
+	tap(t, u2, "Yes")
+	l := u2.currentLive
+	if l == nil {
+		t.Fatal("not resumed into the live screen")
+	}
+	if got := l.s.Elapsed(); got != 20*time.Minute {
+		t.Errorf("elapsed after resume = %v, want 20m", got)
+	}
+	if ms := l.s.Document().Markers; len(ms) != 1 || ms[0].Kind != session.MarkRiskChanged {
+		t.Errorf("markers after resume: %+v", ms)
+	}
 }

@@ -18,11 +18,7 @@ import (
 // the keystore (asking for a passphrase when there is no keyring), then opens
 // the person's records, or shows the first-run screen on a new device.
 func Start(a fyne.App, cfg Config, paths device.Paths) *UI {
-	u := &UI{app: a, cfg: cfg}
-	u.win = a.NewWindow("Safeguard Companion")
-	u.win.SetIcon(Icon)
-	u.win.Resize(fyne.NewSize(1024, 640))
-	u.setTheme(false)
+	u := newUI(a, cfg)
 	u.show("Safeguard Companion", widget.NewLabel("Opening your records…"))
 	u.unlock(paths)
 	return u

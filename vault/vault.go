@@ -331,3 +331,20 @@ func (v *Vault) Viewed(ctx context.Context, id string) error {
 // Waiting is how many records wait to be sent to the hub.
 func (v *Vault) Waiting(ctx context.Context) (int, error) { return v.st.CountOutbox(ctx) }
 
+// ExportCiphertext returns the age file inside a stored record, for a
+// recipient to open with the age command-line tool, and records the export
+// in the audit chain.
+func (v *Vault) ExportCiphertext(ctx context.Context, id string) ([]byte, error) {
+	e, err := v.st.GetEnvelope(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("export record: %w", err)
+	}
+	env, err := crypto.ParseEnvelope(wire(e))
+	if err != nil {
+		return nil, fmt.Errorf("export record: %w", err)
+	}
+	if err := v.st.Audit(ctx, store.Event{Actor: v.KeyID(), Action: store.ActionExported, SubjectID: id}); err != nil {
+		return nil, fmt.Errorf("export record: %w", err)
+	}
+	return env.Ciphertext(), nil
+}

@@ -2,9 +2,12 @@ package vault
 
 import (
 	"bytes"
-	"crypto/sha256"
+	"io"
+
 	"context"
+	"crypto/sha256"
 	"errors"
+	"filippo.io/age"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -262,4 +265,32 @@ func BenchmarkOpen10k(b *testing.B) {
 	}
 	b.StopTimer()
 	_ = st
+}
+
+// The exported part is an ordinary age file a recipient can open, and the
+// export is audited.
+func TestExportCiphertext(t *testing.T) {
+	ctx := context.Background()
+	v, st, _ := openVault(t, "sam")
+	entry, err := v.SignRecord(ctx, signedDocument(t, "export"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := v.ExportCiphertext(ctx, entry.Header.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	priya, _ := demo.Member("priya")
+	r, err := age.Decrypt(bytes.NewReader(ct), priya.Identity.AgeIdentity())
+	if err != nil {
+		t.Fatalf("the manager cannot open the exported age file: %v", err)
+	}
+	plain, _ := io.ReadAll(r)
+	if !bytes.Contains(plain, []byte("summary export")) {
+		t.Error("exported file lacks the record")
+	}
+	evs, _ := st.AuditEvents(ctx, 0, 100)
+	if last := evs[len(evs)-1]; last.Action != store.ActionExported || last.SubjectID != entry.Header.ID {
+		t.Errorf("last audit event %+v", last.Event)
+	}
 }
