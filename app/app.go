@@ -55,6 +55,9 @@ type UI struct {
 	sessions []*session.Session
 	// dev is the unlocked device, once Start has opened it.
 	dev *device.Device
+	// setUp is set when this device has a profile already (so the
+	// passphrase prompt says "unlock", not "choose").
+	setUp bool
 
 	// history is the practitioner's signed records, newest first, and
 	// addenda by parent record id; both decrypted in memory only.

@@ -69,7 +69,11 @@ func (u *UI) ShowHome() {
 	u.refreshWaiting(status)
 	keyBtn := widget.NewButtonWithIcon("Export my key", theme.AccountIcon(), func() { u.exportKey(status.SetText) })
 	keyBtn.Importance = widget.LowImportance
-	top := container.NewVBox(greeting, trainingLine, container.NewHBox(newBtn, historyBtn, layout.NewSpacer(), keyBtn), status,
+	var demo fyne.CanvasObject = layout.NewSpacer()
+	if u.dev != nil && u.dev.Profile.Demo {
+		demo = warningLabel("Demo organisation: the people here are fictional. Do not record real sessions in it.")
+	}
+	top := container.NewVBox(demo, greeting, trainingLine, container.NewHBox(newBtn, historyBtn, layout.NewSpacer(), keyBtn), status,
 		widget.NewSeparator(), widget.NewLabelWithStyle("Today and upcoming", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	u.show("Safeguard Companion", container.NewBorder(top, nil, nil, nil, list), u.escalateButton(escalation{}))
 	u.onHome = true

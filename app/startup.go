@@ -25,6 +25,8 @@ func Start(a fyne.App, cfg Config, paths device.Paths) *UI {
 }
 
 func (u *UI) unlock(paths device.Paths) {
+	_, err := device.LoadProfile(paths)
+	u.setUp = err == nil
 	var ks crypto.Keystore
 	var dev *device.Device
 	u.background(func(ctx context.Context) error {
@@ -82,7 +84,12 @@ func (u *UI) askPassphrase(explanation string) (string, error) {
 		pass := widget.NewPasswordEntry()
 		text := widget.NewLabel(explanation)
 		text.Wrapping = fyne.TextWrapWord
-		d := dialog.NewForm("Protect your keys", "Continue", "Cancel",
+		title := "Protect your keys"
+		if u.setUp {
+			title, explanation = "Unlock", "Enter the passphrase that protects your keys on this computer."
+		}
+		text.SetText(explanation)
+		d := dialog.NewForm(title, "Continue", "Cancel",
 			[]*widget.FormItem{widget.NewFormItem("", text), widget.NewFormItem("Passphrase", pass)},
 			func(ok bool) {
 				if !ok {
@@ -91,6 +98,7 @@ func (u *UI) askPassphrase(explanation string) (string, error) {
 				}
 				answer <- pass.Text
 			}, u.win)
+		pass.OnSubmitted = func(string) { d.Submit() }
 		d.Resize(fyne.NewSize(560, 340))
 		d.Show()
 		u.win.Canvas().Focus(pass)

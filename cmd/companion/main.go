@@ -2,6 +2,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -13,8 +14,10 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"safeguard/companion/app"
+	"safeguard/companion/crypto"
 	"safeguard/companion/device"
 	"safeguard/companion/session"
+	"safeguard/companion/store"
 )
 
 const appID = "org.safeguardcompanion.companion"
@@ -51,7 +54,7 @@ func run() error {
 		Clock: session.SystemClock{},
 		NewID: newID,
 		// Errors are logged by kind only: never content, names or keys.
-		Errors: func(op string, err error) { log.Warn(op, "error_type", fmt.Sprintf("%T", errors.Unwrap(err))) },
+		Errors: func(op string, err error) { log.Warn(op, "error", errorKind(err)) },
 	}, paths)
 	log.Info("started", "pack", pack.ID, "pack_version", pack.Version)
 	ui.Window().ShowAndRun()
@@ -74,4 +77,28 @@ func newID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	return fmt.Sprintf("%x", b)
+}
+
+// errorKind names an error by the sentinel it wraps, so that the log says
+// what went wrong without any text that could carry content, names or keys.
+func errorKind(err error) string {
+	kinds := []struct {
+		err  error
+		name string
+	}{
+		{device.ErrNotSetUp, "not_set_up"}, {store.ErrDiskFull, "disk_full"}, {store.ErrReadOnly, "read_only"},
+		{store.ErrCorrupt, "corrupt_database"}, {store.ErrNewerSchema, "newer_schema"}, {store.ErrConflict, "conflict"},
+		{crypto.ErrBadSignature, "bad_signature"}, {crypto.ErrCiphertextMismatch, "ciphertext_mismatch"},
+		{crypto.ErrUnknownSigner, "unknown_signer"}, {crypto.ErrRevokedSigner, "revoked_signer"},
+		{crypto.ErrNotRecipient, "not_recipient"}, {crypto.ErrMalformed, "malformed"},
+		{crypto.ErrDirectorySignature, "directory_signature"}, {crypto.ErrDirectoryRollback, "directory_rollback"},
+		{crypto.ErrWrongPassphrase, "wrong_passphrase"}, {crypto.ErrKeyNotFound, "key_not_found"},
+		{crypto.ErrNoKeyring, "no_keyring"}, {context.DeadlineExceeded, "timeout"},
+	}
+	for _, k := range kinds {
+		if errors.Is(err, k.err) {
+			return k.name
+		}
+	}
+	return "other"
 }
