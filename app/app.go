@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/assets"
+	"safeguard/companion/crypto"
 	"safeguard/companion/device"
 	"safeguard/companion/session"
 	"safeguard/companion/vault"
@@ -38,6 +39,9 @@ type Config struct {
 	NewID func() string
 	// Vault keeps the practitioner's records, sealed and encrypted.
 	Vault *vault.Vault
+	// LockAfter is how long the app may sit unused before it locks itself;
+	// zero never locks.
+	LockAfter time.Duration
 	// TickEvery is how often the live screen redraws; a second when zero.
 	TickEvery time.Duration
 	// Errors receives failures for the log: never content.
@@ -55,6 +59,13 @@ type UI struct {
 	sessions []*session.Session
 	// dev is the unlocked device, once Start has opened it.
 	dev *device.Device
+	// keys is where the person's keys are, for unlocking after the idle lock.
+	keys crypto.Keystore
+	// Idle lock state (lock.go).
+	lastActive    time.Time
+	locked        bool
+	lockedContent fyne.CanvasObject
+	idleWatched   bool
 	// setUp is set when this device has a profile already (so the
 	// passphrase prompt says "unlock", not "choose").
 	setUp bool
@@ -131,12 +142,22 @@ func (u *UI) show(title string, body fyne.CanvasObject, actions ...fyne.CanvasOb
 	themeBtn := widget.NewButtonWithIcon("", theme.ColorPaletteIcon(), u.ToggleTheme)
 	themeBtn.Importance = widget.LowImportance
 	bar := container.NewHBox(append([]fyne.CanvasObject{widget.NewIcon(Icon), heading, layout.NewSpacer()}, append(actions, themeBtn)...)...)
-	u.win.SetContent(container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil, body))
+	u.watchActivity(body)
+	u.watchActivity(bar)
+	u.touch()
+	u.win.SetContent(container.NewStack(newActivityLayer(u),
+		container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil, body)))
 }
 
 // shortcut adds a keyboard shortcut for the screen on show.
 func (u *UI) shortcut(sc fyne.Shortcut, fn func()) {
-	u.win.Canvas().AddShortcut(sc, func(fyne.Shortcut) { fn() })
+	u.win.Canvas().AddShortcut(sc, func(fyne.Shortcut) {
+		if u.locked {
+			return
+		}
+		u.touch()
+		fn()
+	})
 	u.shortcuts = append(u.shortcuts, sc)
 }
 

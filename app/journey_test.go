@@ -195,3 +195,44 @@ func TestResumeAfterCrash(t *testing.T) {
 		t.Errorf("markers after resume: %+v", ms)
 	}
 }
+
+// TestIdleLock: left unused, the app locks; the live session carries on
+// underneath; the passphrase unlocks it and brings the screen back.
+func TestIdleLock(t *testing.T) {
+	u, clock, env := newTestUIEnv(t)
+	u.keys = env.ks
+	u.cfg.LockAfter = 10 * time.Minute
+	u.ShowHome()
+	clock.Advance(9 * time.Minute)
+	u.checkIdle()
+	if u.locked {
+		t.Fatal("locked before the idle time")
+	}
+	tap(t, u, "History (0)") // activity
+	clock.Advance(9 * time.Minute)
+	u.checkIdle()
+	if u.locked {
+		t.Fatal("activity did not count")
+	}
+	clock.Advance(2 * time.Minute)
+	u.checkIdle()
+	if !u.locked || !strings.Contains(visibleTexts(u), "Safeguard Companion is locked") {
+		t.Fatalf("not locked:\n%s", visibleTexts(u))
+	}
+	if strings.Contains(visibleTexts(u), "History") {
+		t.Error("the screen behind the lock is still visible")
+	}
+	screenshot(t, u, "09-locked")
+	test.Type(findEntry(t, u, "Passphrase"), "wrong passphrase")
+	tap(t, u, "Unlock")
+	if !u.locked || !strings.Contains(visibleTexts(u), "did not unlock") {
+		t.Fatal("a wrong passphrase unlocked the app")
+	}
+	e := findEntry(t, u, "Passphrase")
+	e.SetText("")
+	test.Type(e, "correct horse battery staple")
+	tap(t, u, "Unlock")
+	if u.locked || !strings.Contains(visibleTexts(u), "records") {
+		t.Fatalf("not unlocked:\n%s", visibleTexts(u))
+	}
+}

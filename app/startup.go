@@ -40,10 +40,12 @@ func (u *UI) unlock(paths device.Paths) {
 	}, func(err error) {
 		switch {
 		case errors.Is(err, device.ErrNotSetUp):
+			u.keys = ks
 			u.ShowFirstRun(paths, ks)
 		case err != nil:
 			u.show("Safeguard Companion", wrapped(fmt.Sprintf("Your records could not be opened. %s", plainStartError(err))))
 		default:
+			u.keys = ks
 			u.useDevice(dev)
 		}
 	})
@@ -56,6 +58,7 @@ func (u *UI) useDevice(dev *device.Device) {
 	u.cfg.Me = Practitioner{Name: dev.Person.Name, KeyID: string(dev.Me.KeyID()), TrainingCompleted: dev.Profile.TrainingCompleted}
 	u.ShowHome()
 	u.loadSessions()
+	u.watchIdle()
 }
 
 func plainStartError(err error) string {

@@ -164,6 +164,9 @@ func NewFileKeystore(dir, passphrase string) (*FileKeystore, error) {
 // now on. The default is age's (18, about a second); tests lower it.
 func (f *FileKeystore) SetWorkFactor(logN int) { f.workFactor = logN }
 
+// Dir is the folder holding the key files.
+func (f *FileKeystore) Dir() string { return f.dir }
+
 func (f *FileKeystore) path(name string) string { return filepath.Join(f.dir, name+".age") }
 
 // Store implements Keystore. The file is written to a temporary name,
