@@ -363,3 +363,9 @@ func sign(n int) int {
 	}
 	return 0
 }
+
+// CaseLabel names an incident's classification, as in "Contact: grooming".
+func CaseLabel(category, typ string) string {
+	t := typeLabel(strings.ToLower(typ))
+	return categoryLabel(strings.ToLower(category)) + ": " + strings.ToLower(t[:1]) + t[1:]
+}

@@ -1,0 +1,164 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/report"
+	"safeguard/companion/store"
+)
+
+// AuditLog is the device's audit chain; *store.Store is one. The screens
+// that export or show the chain take it explicitly because the vault does
+// not hand out its store.
+type AuditLog interface {
+	Audit(ctx context.Context, ev store.Event) error
+	AuditEvents(ctx context.Context, after int64, limit int) ([]store.AuditRecord, error)
+	VerifyAudit(ctx context.Context) error
+}
+
+// auditScreen shows who opened which record, when.
+type auditScreen struct {
+	events []store.AuditRecord
+	shown  []store.AuditRecord
+	recs   *report.Records
+	views  bool // only views and exports
+}
+
+// ShowAccessAudit shows the access audit (DESIGN journey 7: every view and
+// export is audited): who opened or exported which record, and when, newest
+// first, after checking the chain is unbroken.
+func (u *UI) ShowAccessAudit(log AuditLog) {
+	as := &auditScreen{recs: &report.Records{}, views: true}
+	status := widget.NewLabel("Reading the audit chain…")
+	status.Wrapping = fyne.TextWrapWord
+	list := widget.NewList(
+		func() int { return len(as.shown) },
+		func() fyne.CanvasObject {
+			return container.NewBorder(nil, nil,
+				container.NewGridWrap(fyne.NewSize(420, 36), container.NewGridWithColumns(3, widget.NewLabel("when"), widget.NewLabel("who"), widget.NewLabel("what"))),
+				nil, widget.NewLabel("record"))
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			ev := as.shown[i]
+			c := o.(*fyne.Container).Objects
+			left := c[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects
+			left[0].(*widget.Label).SetText(u.clockText(ev.At, "2 Jan 2006 15:04"))
+			left[1].(*widget.Label).SetText(u.keyName(ev.Actor))
+			left[2].(*widget.Label).SetText(actionText(ev.Action))
+			rec := c[0].(*widget.Label)
+			rec.Truncation = fyne.TextTruncateEllipsis
+			rec.SetText(as.subject(ev.SubjectID))
+		})
+	refilter := func() {
+		as.shown = as.shown[:0]
+		for _, ev := range as.events {
+			if !as.views || ev.Action == store.ActionViewed || ev.Action == store.ActionExported {
+				as.shown = append(as.shown, ev)
+			}
+		}
+		list.Refresh()
+	}
+	only := widget.NewCheck("Only views and exports", func(b bool) { as.views = b; refilter() })
+	only.SetChecked(true)
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, only, status), widget.NewSeparator())
+	u.show("Access audit", container.NewBorder(top, nil, nil, nil, list), widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome))
+	if log == nil {
+		status.SetText("The audit chain is not available on this device.")
+		return
+	}
+	var events []store.AuditRecord
+	var chainErr error
+	u.background(func(ctx context.Context) error {
+		chainErr = log.VerifyAudit(ctx)
+		for after := int64(0); ; {
+			page, err := log.AuditEvents(ctx, after, 0)
+			if err != nil {
+				return fmt.Errorf("read audit: %w", err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			events = append(events, page...)
+			after = page[len(page)-1].Seq
+		}
+		slices.Reverse(events)
+		return nil
+	}, func(err error) {
+		switch {
+		case err != nil:
+			status.SetText("The audit chain could not be read: " + plainError(err))
+			status.Importance = widget.DangerImportance
+		case chainErr != nil:
+			// A broken chain is shown, not hidden: the DSL must know.
+			status.SetText("WARNING: the audit chain has been tampered with or damaged. Tell your ICT administrator. " + chainErr.Error())
+			status.Importance = widget.DangerImportance
+		default:
+			status.SetText(fmt.Sprintf("%d events; the chain is unbroken.", len(events)))
+		}
+		status.Refresh()
+		as.events = events
+		refilter()
+	})
+	// Name the records: open them in the background; rows show ids until then.
+	if u.cfg.Vault != nil {
+		var recs *report.Records
+		u.background(func(ctx context.Context) error {
+			entries, _, err := u.cfg.Vault.Open(ctx, nil)
+			if err != nil {
+				return err
+			}
+			recs, _ = report.NewRecords(entries)
+			return nil
+		}, func(err error) {
+			if err == nil {
+				as.recs = recs
+				list.Refresh()
+			}
+		})
+	}
+}
+
+func (as *auditScreen) subject(id string) string {
+	if id == "" {
+		return ""
+	}
+	it, ok := as.recs.Get(id)
+	if !ok {
+		return id
+	}
+	return kindText(it) + " · " + itemSubject(it) + " (by " + authorName(it) + ")"
+}
+
+// keyName names the holder of a key id from the directory.
+func (u *UI) keyName(id string) string {
+	if u.cfg.Vault != nil {
+		if p, _, ok := u.cfg.Vault.Directory().Key(crypto.KeyID(id)); ok {
+			return p.Name
+		}
+	}
+	return id
+}
+
+func actionText(a string) string {
+	switch a {
+	case store.ActionViewed:
+		return "opened"
+	case store.ActionExported:
+		return "exported"
+	case store.ActionSigned:
+		return "signed"
+	case store.ActionEscalated:
+		return "escalated"
+	case store.ActionCountersigned:
+		return "countersigned"
+	}
+	return a
+}

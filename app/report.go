@@ -1,0 +1,255 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"safeguard/companion/report"
+	"safeguard/companion/store"
+)
+
+// reportScreen is the quarterly report on screen.
+type reportScreen struct {
+	u       *UI
+	log     AuditLog
+	input   report.Input
+	quarter report.Quarter
+	rep     report.Report
+	body    *fyne.Container
+	status  *widget.Label
+}
+
+// ShowReport shows the quarterly online-safety report for the Board
+// (policy 6.1.1, 9.1), built from the records this person can read, with
+// PDF and CSV export. Every export is recorded in log.
+func (u *UI) ShowReport(log AuditLog) {
+	now := u.cfg.Clock.Now()
+	loc := u.cfg.Pack.Location()
+	rs := &reportScreen{u: u, log: log, quarter: report.QuarterOf(now, loc)}
+	rs.status = widget.NewLabel("Opening your records…")
+	rs.status.Wrapping = fyne.TextWrapWord
+	rs.body = container.NewVBox()
+
+	var quarters []string
+	q := rs.quarter
+	for range 8 {
+		quarters = append(quarters, q.String())
+		q = q.Prev()
+	}
+	pick := widget.NewSelect(quarters, func(s string) {
+		q := rs.quarter
+		for range 8 {
+			if q.String() == s {
+				break
+			}
+			q = q.Prev()
+		}
+		rs.quarter = q
+		rs.rebuild()
+	})
+	pick.SetSelected(rs.quarter.String())
+	pdfBtn := widget.NewButtonWithIcon("Export PDF", theme.DocumentSaveIcon(), func() { rs.saveAs("pdf") })
+	csvBtn := widget.NewButtonWithIcon("Export CSV", theme.DocumentSaveIcon(), func() { rs.saveAs("csv") })
+	top := container.NewVBox(container.NewHBox(widget.NewLabel("Quarter"), pick, pdfBtn, csvBtn), rs.status, widget.NewSeparator())
+	u.show("Quarterly report", container.NewBorder(top, nil, nil, nil, container.NewVScroll(rs.body)),
+		widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome))
+	if u.cfg.Vault == nil {
+		rs.status.SetText("No records on this device.")
+		return
+	}
+	var in report.Input
+	u.background(func(ctx context.Context) error {
+		entries, _, err := u.cfg.Vault.Open(ctx, nil)
+		if err != nil {
+			return err
+		}
+		recs, _ := report.NewRecords(entries)
+		in = recs.Input()
+		return nil
+	}, func(err error) {
+		if err != nil {
+			rs.status.SetText("Your records could not be opened: " + plainError(err))
+			return
+		}
+		rs.input = in
+		rs.rebuild()
+	})
+}
+
+func (rs *reportScreen) rebuild() {
+	u := rs.u
+	rs.rep = report.Build(rs.input, rs.quarter, u.cfg.Pack.Location(), u.cfg.Clock.Now())
+	rs.rep.Organisation = u.cfg.Pack.Organisation
+	if u.cfg.Vault != nil {
+		rs.rep.Organisation = u.cfg.Vault.Directory().Org
+	}
+	// Each person reads only what is addressed to them, so say what the
+	// figures are built from.
+	rs.status.SetText(fmt.Sprintf("%s (%s). Built from the %d session records and %d incidents addressed to you.",
+		rs.quarter, rs.quarter.Months(), len(rs.input.Sessions), len(rs.input.Incidents)))
+	c, p := rs.rep.Current, rs.rep.Previous
+	bold := fyne.TextStyle{Bold: true}
+	grid := container.NewGridWithColumns(4,
+		widget.NewLabelWithStyle("Measure", fyne.TextAlignLeading, bold),
+		widget.NewLabelWithStyle(c.Quarter.String(), fyne.TextAlignLeading, bold),
+		widget.NewLabelWithStyle(p.Quarter.String(), fyne.TextAlignLeading, bold),
+		widget.NewLabelWithStyle("Change", fyne.TextAlignLeading, bold))
+	for _, r := range rs.rep.Rows() {
+		grid.Add(widget.NewLabel(r.Measure))
+		grid.Add(widget.NewLabel(r.Current))
+		grid.Add(widget.NewLabel(r.Previous))
+		grid.Add(widget.NewLabel(r.Change))
+	}
+	charts := container.NewGridWithColumns(3,
+		barChart("Escalations by category", c.ByCategory, p.ByCategory),
+		barChart("Escalations by type", c.ByType, p.ByType),
+		barChart("Referrals by agency", c.ByAgency, p.ByAgency))
+	reasons := widget.NewLabel("")
+	reasons.Wrapping = fyne.TextWrapWord
+	if len(c.OverrunReasons) == 0 {
+		reasons.SetText("No session ran over this quarter.")
+	} else {
+		var b bytes.Buffer
+		for _, r := range groupedReasons(c.OverrunReasons) {
+			fmt.Fprintf(&b, "• %s\n", r)
+		}
+		reasons.SetText(b.String())
+	}
+	rs.body.Objects = []fyne.CanvasObject{grid, widget.NewSeparator(), charts, widget.NewSeparator(),
+		widget.NewLabelWithStyle(fmt.Sprintf("Overruns and their reasons (%d)", len(c.OverrunReasons)), fyne.TextAlignLeading, bold), reasons}
+	rs.body.Refresh()
+}
+
+// groupedReasons folds repeated reasons, as the PDF does.
+func groupedReasons(sorted []string) []string {
+	var out []string
+	for i := 0; i < len(sorted); {
+		j := i
+		for j < len(sorted) && sorted[j] == sorted[i] {
+			j++
+		}
+		if n := j - i; n > 1 {
+			out = append(out, fmt.Sprintf("%s (%d times)", sorted[i], n))
+		} else {
+			out = append(out, sorted[i])
+		}
+		i = j
+	}
+	return out
+}
+
+var (
+	barNow  = color.NRGBA{R: 31, G: 78, B: 121, A: 255}
+	barPrev = color.NRGBA{R: 160, G: 160, B: 160, A: 255}
+)
+
+// barChart draws this quarter's bars beside last quarter's.
+func barChart(title string, cur, prev []report.Count) fyne.CanvasObject {
+	rows := container.NewVBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	prevN := map[string]int{}
+	for _, p := range prev {
+		prevN[p.Key] = p.N
+	}
+	most := 1
+	for _, c := range cur {
+		most = max(most, c.N, prevN[c.Key])
+	}
+	for _, c := range cur {
+		bar := func(n int, col color.Color) fyne.CanvasObject {
+			r := canvas.NewRectangle(col)
+			r.SetMinSize(fyne.NewSize(1, 8))
+			return container.NewBorder(nil, nil, nil, widget.NewLabel(fmt.Sprint(n)), container.New(&fracLayout{frac: float32(n) / float32(most)}, r))
+		}
+		rows.Add(widget.NewLabel(c.Label))
+		rows.Add(bar(c.N, barNow))
+		rows.Add(bar(prevN[c.Key], barPrev))
+	}
+	return rows
+}
+
+// fracLayout gives its one object a fraction of the width.
+type fracLayout struct{ frac float32 }
+
+func (l *fracLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		h := o.MinSize().Height
+		o.Resize(fyne.NewSize(max(size.Width*l.frac, 1), h))
+		o.Move(fyne.NewPos(0, (size.Height-h)/2))
+	}
+}
+
+func (l *fracLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(40, 8)
+}
+
+// export writes the report in the given format and records the export in
+// the audit chain first: an export that cannot be audited is not made.
+func (rs *reportScreen) export(ctx context.Context, format string) ([]byte, error) {
+	if rs.log == nil {
+		return nil, errors.New("exports are recorded in the audit chain, which is not available here")
+	}
+	var b bytes.Buffer
+	var err error
+	switch format {
+	case "pdf":
+		err = rs.rep.WritePDF(&b)
+	case "csv":
+		err = rs.rep.WriteCSV(&b)
+	default:
+		return nil, fmt.Errorf("unknown export format %q", format)
+	}
+	if err != nil {
+		return nil, err
+	}
+	actor := ""
+	if rs.u.cfg.Vault != nil {
+		actor = rs.u.cfg.Vault.KeyID()
+	}
+	subject := fmt.Sprintf("report-%d-q%d.%s", rs.quarter.Year, rs.quarter.Q, format)
+	if err := rs.log.Audit(ctx, store.Event{Actor: actor, Action: store.ActionExported, SubjectID: subject}); err != nil {
+		return nil, fmt.Errorf("audit export: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// saveAs asks where to save the export, then writes it off the UI
+// goroutine.
+func (rs *reportScreen) saveAs(format string) {
+	u := rs.u
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		u.background(func(ctx context.Context) error {
+			defer w.Close()
+			b, err := rs.export(ctx, format)
+			if err != nil {
+				return err
+			}
+			if _, err := w.Write(b); err != nil {
+				return fmt.Errorf("write export: %w", err)
+			}
+			return nil
+		}, func(err error) {
+			if err != nil {
+				rs.status.SetText("Not exported: " + err.Error())
+				return
+			}
+			rs.status.SetText("Exported " + w.URI().Name() + ". The export is recorded in the audit log.")
+		})
+	}, u.win)
+	d.SetFileName(fmt.Sprintf("online-safety-report-%d-Q%d.%s", rs.quarter.Year, rs.quarter.Q, format))
+	d.SetFilter(storage.NewExtensionFileFilter([]string{"." + format}))
+	d.Show()
+}

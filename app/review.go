@@ -1,0 +1,259 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/report"
+	"safeguard/companion/session"
+)
+
+// me is the directory entry of the person using the app.
+func (u *UI) me() *crypto.Person {
+	if u.cfg.Vault == nil {
+		return nil
+	}
+	p, _, ok := u.cfg.Vault.Directory().Key(crypto.KeyID(u.cfg.Vault.KeyID()))
+	if !ok {
+		return nil
+	}
+	return p
+}
+
+// viewed records in the audit chain that a record was opened on screen.
+func (u *UI) viewed(id string) {
+	if u.cfg.Vault == nil {
+		return
+	}
+	u.background(func(ctx context.Context) error { return u.cfg.Vault.Viewed(ctx, id) }, func(error) {})
+}
+
+// putReview checks a review against the domain rules, seals it as a signed
+// review of its parent and adds it to recs. done gets the domain's error
+// (for the form) or the vault's.
+func (u *UI) putReview(recs *report.Records, parent *report.Item, r session.Review, done func(error)) {
+	me := u.me()
+	if me == nil {
+		done(errors.New("you are not in the organisation directory on this device"))
+		return
+	}
+	r.ID, r.ParentID, r.Reviewer = u.cfg.NewID(), parent.Entry.Header.ID, me.ID
+	author := ""
+	if parent.Entry.Author != nil {
+		author = parent.Entry.Author.ID
+	}
+	r, err := session.NewReview(r, author, recs.Reviews[r.ParentID], u.cfg.Clock)
+	if err != nil {
+		done(err)
+		return
+	}
+	pe := parent.Entry
+	var saved = pe
+	u.background(func(ctx context.Context) error {
+		e, err := u.cfg.Vault.Put(ctx, r.ID, crypto.KindReview, r, &pe, pe.Header.PolicyVersion)
+		saved = e
+		return err
+	}, func(err error) {
+		if err == nil {
+			err = recs.Add(saved)
+		}
+		done(err)
+	})
+}
+
+// reviewMessage turns a review error into words for the form.
+func reviewMessage(err error) string {
+	if fe := session.Fields(err); len(fe) > 0 {
+		msgs := make([]string, len(fe))
+		for i, e := range fe {
+			msgs[i] = e.Message
+		}
+		return strings.Join(msgs, " ")
+	}
+	if errors.Is(err, session.ErrOwnRecord) || errors.Is(err, session.ErrCaseClosed) {
+		return err.Error()
+	}
+	return "Not saved: " + plainError(err)
+}
+
+// showReview shows a signed session record to its line manager: the record
+// read-only, its review history, and the reviewer's actions, each of which
+// is a new signed review, never an edit. Opening it is audited.
+func (u *UI) showReview(recs *report.Records, it *report.Item, back func()) {
+	d := it.Doc
+	id := it.Entry.Header.ID
+	u.viewed(id)
+	now := u.cfg.Clock.Now()
+	st := session.StatusOf(recs.Reviews[id])
+
+	text := widget.NewLabel(u.documentText(*d, authorName(it)))
+	text.Wrapping = fyne.TextWrapWord
+	history := widget.NewLabel(u.reviewHistory(recs.Reviews[id]))
+	history.Wrapping = fyne.TextWrapWord
+	left := container.NewVScroll(container.NewVBox(text, widget.NewSeparator(),
+		widget.NewLabelWithStyle("Review history", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), history))
+
+	msg := widget.NewLabel("")
+	msg.Wrapping = fyne.TextWrapWord
+	msg.Importance = widget.DangerImportance
+	again := func() { u.showReview(recs, it, back) }
+	act := func(r session.Review, btn *widget.Button) {
+		if btn != nil {
+			btn.Disable()
+		}
+		u.putReview(recs, it, r, func(err error) {
+			if btn != nil {
+				btn.Enable()
+			}
+			if err != nil {
+				msg.SetText(reviewMessage(err))
+				return
+			}
+			again()
+		})
+	}
+
+	var statusLine string
+	switch {
+	case st.Countersigned:
+		statusLine = "Countersigned " + u.clockText(st.ReviewedAt, "2 Jan 2006 15:04") + "."
+	case st.Reviewed:
+		statusLine = "Reviewed " + u.clockText(st.ReviewedAt, "2 Jan 2006 15:04") + "; not countersigned."
+	case st.ReviewOverdue(d.SignedAt, now):
+		statusLine = fmt.Sprintf("Review overdue: signed %s, more than %d days ago.", u.clockText(d.SignedAt, "2 Jan 2006"), int(session.ReviewDue/(24*time.Hour)))
+	default:
+		statusLine = "Waiting for your review."
+	}
+	status := widget.NewLabelWithStyle(statusLine, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	status.Wrapping = fyne.TextWrapWord
+
+	markBtn := widget.NewButtonWithIcon("Mark reviewed", theme.ConfirmIcon(), nil)
+	markBtn.OnTapped = func() { act(session.Review{Action: session.ReviewMarked}, markBtn) }
+	signBtn := widget.NewButtonWithIcon("Countersign", theme.DocumentCreateIcon(), nil)
+	signBtn.Importance = widget.HighImportance
+	signBtn.OnTapped = func() { act(session.Review{Action: session.ReviewCountersigned}, signBtn) }
+	if st.Reviewed {
+		markBtn.Disable()
+	}
+	if st.Countersigned {
+		signBtn.Disable()
+	}
+
+	comment := multiline("Comment for the record (signed; cannot be changed)")
+	commentBtn := widget.NewButtonWithIcon("Add comment", theme.ContentAddIcon(), nil)
+	commentBtn.OnTapped = func() { act(session.Review{Action: session.ReviewComment, Text: comment.Text}, commentBtn) }
+
+	who, what, due := entry("Who"), entry("What needs doing"), entry("Due (YYYY-MM-DD)")
+	followBtn := widget.NewButtonWithIcon("Add follow-up", theme.ContentAddIcon(), nil)
+	followBtn.OnTapped = func() {
+		f := &session.FollowUp{Who: who.Text, What: what.Text}
+		if t, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(due.Text), u.cfg.Pack.Location()); err == nil {
+			f.Due = t
+		}
+		act(session.Review{Action: session.ReviewFollowUp, FollowUp: f}, followBtn)
+	}
+
+	open := container.NewVBox()
+	for _, f := range st.OpenFollowUps {
+		line := widget.NewLabel(fmt.Sprintf("%s: %s, due %s", f.FollowUp.Who, f.FollowUp.What, u.clockText(f.FollowUp.Due, "2 Jan 2006")))
+		line.Wrapping = fyne.TextWrapWord
+		if f.FollowUp.Due.Before(now) && u.clockText(f.FollowUp.Due, "2006-01-02") != u.clockText(now, "2006-01-02") {
+			line.Importance = widget.DangerImportance
+		}
+		fid := f.ID
+		doneBtn := widget.NewButton("Done", nil)
+		doneBtn.OnTapped = func() { act(session.Review{Action: session.ReviewFollowUpDone, Closes: fid}, doneBtn) }
+		open.Add(container.NewBorder(nil, nil, nil, doneBtn, line))
+	}
+
+	right := container.NewVScroll(container.NewVBox(
+		status, container.NewGridWithColumns(2, markBtn, signBtn), msg,
+		widget.NewSeparator(), widget.NewLabelWithStyle("Comment", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), comment, commentBtn,
+		widget.NewSeparator(), widget.NewLabelWithStyle("Follow-up action", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		who, what, due, followBtn,
+		widget.NewSeparator(), widget.NewLabelWithStyle(fmt.Sprintf("Open follow-ups (%d)", len(st.OpenFollowUps)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), open,
+	))
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.58
+	u.show("Review: "+d.Plan.Customer.Reference, split, widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), back))
+}
+
+// documentText is a signed session record in words, for reading.
+func (u *UI) documentText(d session.Document, author string) string {
+	var b strings.Builder
+	m, _ := u.cfg.Pack.Method(d.Plan.Method)
+	fmt.Fprintf(&b, "Customer %s, %s, %s, by %s.\n", d.Plan.Customer.Reference, u.clockText(d.Plan.Start, "Monday 2 January 2006 15:04"), m.Label, author)
+	fmt.Fprintf(&b, "Signed %s under policy pack %s.\n", u.clockText(d.SignedAt, "2 January 2006 15:04"), d.PackVersion)
+	fmt.Fprintf(&b, "Risk assessment: %s.\n", d.Outcome.Label())
+	if f := flagText(d.Flags()); f != "" {
+		fmt.Fprintf(&b, "Flags: %s.\n", f)
+	}
+	if d.OverrunReason != "" {
+		fmt.Fprintf(&b, "Overrun reason: %s\n", d.OverrunReason)
+	}
+	if d.Consent != nil && !d.Consent.Given() {
+		fmt.Fprintf(&b, "Went ahead without consent: %s\n", d.Consent.NoConsentReason)
+	}
+	if d.Record != nil {
+		fmt.Fprintf(&b, "\nSummary\n%s\n", d.Record.Summary)
+		if len(d.Record.Actions) > 0 {
+			b.WriteString("\nActions agreed\n")
+			for _, a := range d.Record.Actions {
+				fmt.Fprintf(&b, "• %s: %s, by %s\n", a.Who, a.What, u.clockText(a.Due, "2 January 2006"))
+			}
+		}
+		if d.Record.Concerns != "" {
+			fmt.Fprintf(&b, "\nConcerns\n%s\n", d.Record.Concerns)
+		}
+	}
+	if len(d.Markers) > 0 {
+		b.WriteString("\nDuring the session\n")
+		for _, mk := range d.Markers {
+			line := fmt.Sprintf("• %s at %s", mk.Kind.Label(), formatDuration(mk.Elapsed))
+			if mk.ExactWords != "" {
+				line += ": “" + mk.ExactWords + "”"
+			}
+			b.WriteString(line + "\n")
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// reviewHistory lists reviews oldest first, with who did what and when.
+func (u *UI) reviewHistory(rs []session.Review) string {
+	if len(rs) == 0 {
+		return "No reviews yet."
+	}
+	var b strings.Builder
+	for _, r := range rs {
+		name := r.Reviewer
+		if u.cfg.Vault != nil {
+			if p, ok := u.cfg.Vault.Directory().Person(r.Reviewer); ok {
+				name = p.Name
+			}
+		}
+		fmt.Fprintf(&b, "• %s, %s, %s", u.clockText(r.At, "2 Jan 2006 15:04"), r.Action.Label(), name)
+		switch {
+		case r.FollowUp != nil:
+			fmt.Fprintf(&b, ": %s to %s by %s", r.FollowUp.Who, r.FollowUp.What, u.clockText(r.FollowUp.Due, "2 Jan 2006"))
+		case r.Agency != "":
+			fmt.Fprintf(&b, ": %s", r.Agency.Label())
+		case !r.Due.IsZero():
+			fmt.Fprintf(&b, ": next check %s", u.clockText(r.Due, "2 Jan 2006"))
+		}
+		if r.Text != "" {
+			fmt.Fprintf(&b, ". %s", r.Text)
+		}
+		b.WriteString("\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
