@@ -13,7 +13,7 @@ else
 export LANG := en_GB.UTF-8
 endif
 
-.PHONY: all build run test vet unit bench screenshots package smoke deps test-deps clean
+.PHONY: all build run hub test vet unit bench screenshots package deps test-deps clean
 
 all: build
 
@@ -35,23 +35,31 @@ build: deps
 run: build
 	@$(BIN)/companion
 
+# A hub for a small team, on SQLite in ./hub-data (see README).
+hub: deps
+	$(GO) build -o $(BIN)/companion-hub ./cmd/companion-hub
+	$(BIN)/companion-hub serve -addr 127.0.0.1:8443 -data $(CURDIR)/hub-data
+
 vet: deps
 	$(GO) vet -tags $(TAGS) ./...
 
 # Unit and integration tests. Keyring tests run against a real Secret
-# Service in a private D-Bus session; interop tests use the real age CLI.
+# Service in a private D-Bus session; hub tests run against SQLite and a
+# throwaway PostgreSQL; interop tests use the real age CLI; the smoke test
+# starts the real binary under Xvfb.
 unit: test-deps $(AGE_CLI) build
 	AGE_BIN=$(AGE_CLI) COMPANION_BIN=$(BIN)/companion \
-	  scripts/with-secret-service.sh $(GO) test -tags $(TAGS) -count=1 ./...
+	  scripts/with-postgres.sh scripts/with-secret-service.sh $(GO) test -tags $(TAGS) -count=1 -timeout 20m ./...
 
 test: vet unit
 
-bench: deps
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count=1 ./...
+bench: test-deps
+	scripts/with-postgres.sh $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
 
-screenshots: deps
+screenshots: test-deps build
 	@mkdir -p docs/screenshots
-	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(GO) test -tags $(TAGS) -count=1 -run . ./app
+	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots COMPANION_BIN=$(BIN)/companion \
+	  $(GO) test -tags $(TAGS) -count=1 ./app ./cmd/companion
 	@echo "Screenshots written to docs/screenshots/"
 
 # A Linux package through fyne's packaging tool (not part of CI).
