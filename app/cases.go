@@ -195,8 +195,14 @@ func waited(d time.Duration) string {
 // showCase shows one incident to the DSL: its facts, its chronology of case
 // actions, and the next steps. Opening it is audited.
 func (u *UI) showCase(recs *report.Records, it *report.Item, back func()) {
+	u.viewed(it.Entry.Header.ID)
+	u.renderCase(recs, it, back)
+}
+
+// renderCase draws the case screen; after an action it is drawn again
+// without auditing another view.
+func (u *UI) renderCase(recs *report.Records, it *report.Item, back func()) {
 	id := it.Entry.Header.ID
-	u.viewed(id)
 	now := u.cfg.Clock.Now()
 	f := it.Incident
 	st := session.CaseOf(recs.Reviews[id])
@@ -237,7 +243,7 @@ func (u *UI) showCase(recs *report.Records, it *report.Item, back func()) {
 				msg.SetText(reviewMessage(err))
 				return
 			}
-			u.showCase(recs, it, back)
+			u.renderCase(recs, it, back)
 		})
 	}
 	ackBtn := widget.NewButtonWithIcon("Acknowledge", theme.ConfirmIcon(), nil)

@@ -54,36 +54,38 @@ func (ib *inboxScreen) load() {
 		return
 	}
 	ib.status.SetText("Opening your records…")
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		entries, fails, err := v.Open(ctx, func(first []vault.Entry) {
-			recs, _ := report.NewRecords(first)
-			fyne.Do(func() {
+	var (
+		recs  *report.Records
+		fails []vault.Failure
+		bad   []error
+	)
+	ib.u.background(func(ctx context.Context) error {
+		entries, f, err := v.Open(ctx, func(first []vault.Entry) {
+			firstRecs, _ := report.NewRecords(first)
+			ib.u.runOnUI(func() {
 				if !ib.loaded {
-					ib.recs = recs
+					ib.recs = firstRecs
 					ib.refilter()
 				}
 			})
 		})
 		if err != nil {
-			if ib.u.cfg.Errors != nil {
-				ib.u.cfg.Errors("open inbox", err)
-			}
-			fyne.Do(func() {
-				ib.status.SetText("Your records could not be opened: " + plainError(err))
-				ib.status.Importance = widget.DangerImportance
-				ib.status.Refresh()
-			})
+			return err
+		}
+		recs, bad = report.NewRecords(entries)
+		fails = f
+		return nil
+	}, func(err error) {
+		if err != nil {
+			ib.status.SetText("Your records could not be opened: " + plainError(err))
+			ib.status.Importance = widget.DangerImportance
+			ib.status.Refresh()
 			return
 		}
-		recs, bad := report.NewRecords(entries)
-		fyne.Do(func() {
-			ib.recs, ib.loaded, ib.failures = recs, true, fails
-			ib.refilter()
-			ib.setStatus(len(bad))
-		})
-	}()
+		ib.recs, ib.loaded, ib.failures = recs, true, fails
+		ib.refilter()
+		ib.setStatus(len(bad))
+	})
 }
 
 func (ib *inboxScreen) setStatus(unreadable int) {
@@ -212,6 +214,9 @@ func (ib *inboxScreen) readDates() {
 }
 
 func (ib *inboxScreen) refilter() {
+	if ib.list == nil {
+		return // still building the filters
+	}
 	ib.shown = filterInbox(ib.recs, ib.q, ib.u.cfg.Clock.Now())
 	total := len(ib.recs.Items)
 	suffix := ""

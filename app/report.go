@@ -33,7 +33,9 @@ type reportScreen struct {
 // ShowReport shows the quarterly online-safety report for the Board
 // (policy 6.1.1, 9.1), built from the records this person can read, with
 // PDF and CSV export. Every export is recorded in log.
-func (u *UI) ShowReport(log AuditLog) {
+func (u *UI) ShowReport(log AuditLog) { u.showReport(log) }
+
+func (u *UI) showReport(log AuditLog) *reportScreen {
 	now := u.cfg.Clock.Now()
 	loc := u.cfg.Pack.Location()
 	rs := &reportScreen{u: u, log: log, quarter: report.QuarterOf(now, loc)}
@@ -66,7 +68,7 @@ func (u *UI) ShowReport(log AuditLog) {
 		widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome))
 	if u.cfg.Vault == nil {
 		rs.status.SetText("No records on this device.")
-		return
+		return rs
 	}
 	var in report.Input
 	u.background(func(ctx context.Context) error {
@@ -85,6 +87,7 @@ func (u *UI) ShowReport(log AuditLog) {
 		rs.input = in
 		rs.rebuild()
 	})
+	return rs
 }
 
 func (rs *reportScreen) rebuild() {

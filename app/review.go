@@ -89,9 +89,15 @@ func reviewMessage(err error) string {
 // read-only, its review history, and the reviewer's actions, each of which
 // is a new signed review, never an edit. Opening it is audited.
 func (u *UI) showReview(recs *report.Records, it *report.Item, back func()) {
+	u.viewed(it.Entry.Header.ID)
+	u.renderReview(recs, it, back)
+}
+
+// renderReview draws the review screen; after an action it is drawn again
+// without auditing another view.
+func (u *UI) renderReview(recs *report.Records, it *report.Item, back func()) {
 	d := it.Doc
 	id := it.Entry.Header.ID
-	u.viewed(id)
 	now := u.cfg.Clock.Now()
 	st := session.StatusOf(recs.Reviews[id])
 
@@ -105,7 +111,7 @@ func (u *UI) showReview(recs *report.Records, it *report.Item, back func()) {
 	msg := widget.NewLabel("")
 	msg.Wrapping = fyne.TextWrapWord
 	msg.Importance = widget.DangerImportance
-	again := func() { u.showReview(recs, it, back) }
+	again := func() { u.renderReview(recs, it, back) }
 	act := func(r session.Review, btn *widget.Button) {
 		if btn != nil {
 			btn.Disable()

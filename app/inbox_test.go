@@ -1,0 +1,218 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"safeguard/companion/report"
+	"safeguard/companion/seed"
+	"safeguard/companion/session"
+	"safeguard/companion/store"
+)
+
+// seededUntil is "now" in the seeded tests: the generator dates nothing
+// later.
+var seededUntil = time.Date(2026, 11, 25, 9, 0, 0, 0, london)
+
+// newSeededUI builds the real UI for one of the demo organisation's people
+// over a seeded data set of fictional records (package seed), signed and
+// encrypted like real ones.
+func newSeededUI(t *testing.T, who string) (*UI, *seed.World) {
+	t.Helper()
+	w, err := seed.Generate(context.Background(), seed.Config{
+		Dir: t.TempDir(), From: time.Date(2026, 7, 1, 0, 0, 0, 0, london), Until: seededUntil,
+		SessionsPerDay: 2, Seed: 7, Views: 5,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	a := test.NewTempApp(t)
+	clock := &fixedClock{}
+	clock.Set(seededUntil)
+	n := 0
+	u := New(a, Config{Pack: w.Pack, Clock: clock, NewID: func() string { n++; return fmt.Sprintf("rv-test-%04d", n) }, TickEvery: time.Hour})
+	u.ui.queue = make(chan func(), 1024)
+	u.win.Resize(fyne.NewSize(1200, 760))
+	m, _ := w.Org.Member(who)
+	u.cfg.Vault = w.Vaults[who]
+	u.cfg.Me = Practitioner{Name: m.Person.Name, KeyID: string(m.Identity.KeyID())}
+	settle(u)
+	return u, w
+}
+
+// findList finds the first visible list on screen.
+func findList(t *testing.T, u *UI) *widget.List {
+	t.Helper()
+	var found *widget.List
+	walk(u, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.List); ok && found == nil {
+			found = l
+		}
+	})
+	if found == nil {
+		t.Fatalf("no list on screen:\n%s", visibleTexts(u))
+	}
+	return found
+}
+
+func findCheck(t *testing.T, u *UI, text string) *widget.Check {
+	t.Helper()
+	var found *widget.Check
+	walk(u, func(o fyne.CanvasObject) {
+		if c, ok := o.(*widget.Check); ok && found == nil && c.Text == text {
+			found = c
+		}
+	})
+	if found == nil {
+		t.Fatalf("no check box %q on screen", text)
+	}
+	return found
+}
+
+// countShown reads the inbox's "N shown of M" label.
+func countShown(t *testing.T, u *UI) (shown, total int) {
+	t.Helper()
+	for _, line := range strings.Split(visibleTexts(u), "\n") {
+		if _, err := fmt.Sscanf(line, "%d shown of %d", &shown, &total); err == nil {
+			return shown, total
+		}
+	}
+	t.Fatalf("no count on screen:\n%s", visibleTexts(u))
+	return 0, 0
+}
+
+func TestInboxShowsManagersRecordsAndFilters(t *testing.T) {
+	u, w := newSeededUI(t, seed.Manager)
+	u.ShowInbox()
+	settle(u)
+	shown, total := countShown(t, u)
+	var sessions, overruns int
+	for _, c := range w.Quarters {
+		sessions += c.Sessions
+		overruns += c.Overruns
+	}
+	// The manager reads sam's session records and her own reviews; the
+	// default filter shows sessions and incidents.
+	if shown != sessions || total <= sessions {
+		t.Fatalf("shown %d of %d; the generator made %d sessions", shown, total, sessions)
+	}
+	if !strings.Contains(visibleTexts(u), "records verified and decrypted on this device") {
+		t.Fatalf("no verification status:\n%s", visibleTexts(u))
+	}
+	screenshot(t, u, "20-inbox")
+
+	test.Tap(findCheck(t, u, "Overrun"))
+	if shown, _ := countShown(t, u); shown != overruns {
+		t.Fatalf("overrun filter shows %d, want %d", shown, overruns)
+	}
+	test.Tap(findCheck(t, u, "Overrun"))
+
+	search := findEntry(t, u, "Search the text of every record…")
+	test.Type(search, "INTERVIEW next week")
+	shown, _ = countShown(t, u)
+	if shown == 0 || shown >= sessions {
+		t.Fatalf("search matched %d of %d", shown, sessions)
+	}
+	if !strings.Contains(visibleTexts(u), "Prepared for an interview next week") {
+		t.Fatalf("search results do not show the matching summary:\n%s", visibleTexts(u))
+	}
+	search.SetText("")
+
+	// A date range that holds nothing empties the list; a day with sessions
+	// shows just that day's two.
+	from, to := findEntry(t, u, "From (YYYY-MM-DD)"), findEntry(t, u, "To (YYYY-MM-DD)")
+	test.Type(from, "2026-09-01")
+	test.Type(to, "2026-09-01")
+	if shown, _ := countShown(t, u); shown != 2 {
+		t.Fatalf("one working day shows %d sessions, want 2", shown)
+	}
+}
+
+func TestReviewCountersignCommentFollowUp(t *testing.T) {
+	u, w := newSeededUI(t, seed.Manager)
+	u.ShowInbox()
+	settle(u)
+	test.Tap(findCheck(t, u, "Unreviewed"))
+	before, _ := countShown(t, u)
+	findList(t, u).Select(0)
+	settle(u)
+	if !strings.Contains(visibleTexts(u), "Waiting for your review.") && !strings.Contains(visibleTexts(u), "Review overdue") {
+		t.Fatalf("review screen:\n%s", visibleTexts(u))
+	}
+	screenshot(t, u, "21-review")
+
+	// An empty comment is refused with words, not saved.
+	test.Tap(findButton(t, u, "Add comment"))
+	settle(u)
+	if !strings.Contains(visibleTexts(u), "Write the comment.") {
+		t.Fatalf("empty comment accepted:\n%s", visibleTexts(u))
+	}
+	test.Type(findEntry(t, u, "Comment for the record (signed; cannot be changed)"), "Well handled; talk at supervision.")
+	test.Tap(findButton(t, u, "Add comment"))
+	settle(u)
+	test.Tap(findButton(t, u, "Countersign"))
+	settle(u)
+	test.Type(findEntry(t, u, "Who"), "Sam")
+	test.Type(findEntry(t, u, "What needs doing"), "Book a follow-up call")
+	test.Type(findEntry(t, u, "Due (YYYY-MM-DD)"), "2026-12-02")
+	test.Tap(findButton(t, u, "Add follow-up"))
+	settle(u)
+	texts := visibleTexts(u)
+	for _, want := range []string{"Countersigned 25 Nov 2026 09:00.", "Comment, Priya Shah (demo). Well handled", "Open follow-ups (1)", "Sam: Book a follow-up call, due 2 Dec 2026"} {
+		if !strings.Contains(texts, want) {
+			t.Fatalf("missing %q after reviewing:\n%s", want, texts)
+		}
+	}
+	screenshot(t, u, "22-review-countersigned")
+
+	// Back in the inbox, the record has left the unreviewed list.
+	test.Tap(findButton(t, u, "Back"))
+	if after, _ := countShown(t, u); after != before-1 {
+		t.Fatalf("unreviewed %d before, %d after", before, after)
+	}
+
+	// Each action is a signed review in the store, queued for sync, and the
+	// view is in the audit chain.
+	ctx := context.Background()
+	entries, fails, err := w.Vaults[seed.Manager].Open(ctx, nil)
+	if err != nil || len(fails) > 0 {
+		t.Fatal(err, fails)
+	}
+	recs, _ := report.NewRecords(entries)
+	var mine []session.Review
+	for _, it := range recs.Items {
+		if it.Review != nil && strings.HasPrefix(it.Review.ID, "rv-test-") {
+			mine = append(mine, *it.Review)
+		}
+	}
+	if len(mine) != 3 {
+		t.Fatalf("made %d reviews, want 3 (comment, countersign, follow-up)", len(mine))
+	}
+	if n := viewedEvents(t, w.Stores[seed.Manager], mine[0].ParentID); n != 1 {
+		t.Fatalf("record opened but %d view events", n)
+	}
+}
+
+// viewedEvents counts the view events of a record in a store's audit chain.
+func viewedEvents(t *testing.T, st *store.Store, id string) int {
+	t.Helper()
+	evs, err := st.AuditEvents(context.Background(), 0, 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range evs {
+		if e.Action == store.ActionViewed && e.SubjectID == id {
+			n++
+		}
+	}
+	return n
+}
