@@ -40,6 +40,9 @@ type Pack struct {
 	// (Annex 2 1.2).
 	TrainingValidMonths int    `json:"training_valid_months"`
 	TrainingClause      Clause `json:"training_clause"`
+
+	// Incident is Annex 1 and sections 1.4, 3 and 4 (incident_pack.go).
+	Incident IncidentPolicy `json:"incident"`
 }
 
 // SessionRules are the timing rules of Annex 2 3.3.
@@ -327,6 +330,7 @@ func (p *Pack) Validate() error {
 		v.fail("training_valid_months", "must be between 1 and 60")
 	}
 	v.clause("training_clause", p.TrainingClause)
+	p.Incident.validate(v)
 	return v.err
 }
 
