@@ -229,10 +229,19 @@ func (p *problemError) Unwrap() error { return p.err }
 func (e *Engine) pushAll(ctx context.Context) error {
 	batch := e.cfg.PushBatch
 	var refused []string
+	// Refused this round: never offered twice in one round, even if the
+	// store's clock says the deferral is already over.
+	setAside := map[string]bool{}
 	for {
-		items, err := e.cfg.Store.NextOutbox(ctx, batch)
+		all, err := e.cfg.Store.NextOutbox(ctx, batch+len(setAside))
 		if err != nil {
 			return &problemError{ProblemLocal, "Could not read the records waiting to be sent: " + err.Error(), err}
+		}
+		items := all[:0:0]
+		for _, it := range all {
+			if !setAside[it.Envelope.ID] && len(items) < batch {
+				items = append(items, it)
+			}
 		}
 		if len(items) == 0 {
 			break
@@ -261,6 +270,7 @@ func (e *Engine) pushAll(ctx context.Context) error {
 			if derr := e.deferRefused(ctx, items, he.ID); derr != nil {
 				return derr
 			}
+			setAside[he.ID] = true
 			refused = append(refused, he.Message)
 			continue
 		}
