@@ -1,0 +1,352 @@
+package session
+
+import (
+	"slices"
+	"strings"
+)
+
+// baseFacts are the facts about the incident before the illegal question,
+// which IllegalWhen is read from.
+func (i *Incident) baseFacts() map[string]bool {
+	d := i.doc
+	f := map[string]bool{"always": true}
+	age, known := d.Subject.AgeOn(d.RaisedAt)
+	// An unknown age counts as a child, the safer assumption (as for plans),
+	// unless the person is known to be an adult at risk.
+	child := !d.Subject.AdultAtRisk && (!known || age < adultAge)
+	f["child"] = child
+	f["adult"] = !child
+	f["adult_at_risk"] = d.Subject.AdultAtRisk
+	f["vulnerable"] = child || d.Subject.AdultAtRisk
+	f["adult_involved"] = d.AdultInvolved
+	f["welfare"] = d.WelfareConcern
+	if t, ok := i.pack.IncidentType(d.Type); ok {
+		f["type:"+t.ID] = true
+		f["prevent"] = t.Prevent
+		f["imagery"] = t.NoAttachments
+		if st, ok := t.Subtype(d.Subtype); ok {
+			f["subtype:"+st.ID] = true
+			f["imagery"] = f["imagery"] || st.NoAttachments
+		}
+	}
+	if d.Category != "" {
+		f["category:"+d.Category] = true
+	}
+	switch {
+	case d.ImmediateRisk == nil:
+	case *d.ImmediateRisk:
+		f["immediate_risk"] = true
+	default:
+		f["no_immediate_risk"] = true
+	}
+	return f
+}
+
+// facts are every fact a Condition may name, for this incident as it stands.
+func (i *Incident) facts() map[string]bool {
+	f := i.baseFacts()
+	fixed, _ := i.IllegalFixed()
+	switch {
+	case fixed:
+		f["illegal"] = true
+	case i.doc.Illegal == nil:
+	case *i.doc.Illegal:
+		f["illegal"] = true
+	default:
+		f["not_illegal"] = true
+	}
+	return f
+}
+
+// applies reports whether an item is shown: offered or required, and not
+// excluded.
+func applies(r Rule, facts map[string]bool) bool {
+	if holds(r.Never, facts) {
+		return false
+	}
+	return len(r.Offer) == 0 || holds(r.Offer, facts) || holds(r.Require, facts)
+}
+
+// Branch is where the incident is in the Annex 1 decision tree.
+type Branch string
+
+const (
+	// BranchUndecided: "is it illegal?" is not answered yet.
+	BranchUndecided Branch = "undecided"
+	// BranchImmediateRisk: immediate danger; social care or police now.
+	BranchImmediateRisk Branch = "immediate_risk"
+	// BranchIllegal: illegal, no immediate risk (or not yet known).
+	BranchIllegal Branch = "illegal"
+	// BranchNotIllegal: the risk to the user, the report to the relevant
+	// person, and the responses.
+	BranchNotIllegal Branch = "not_illegal"
+)
+
+// Label is the branch in words.
+func (b Branch) Label() string {
+	switch b {
+	case BranchImmediateRisk:
+		return "Immediate risk: report to social care or the police now"
+	case BranchIllegal:
+		return "Illegal: secure the evidence; the DSO refers as appropriate"
+	case BranchNotIllegal:
+		return "Not illegal: assess the risk to the user and respond"
+	}
+	return "Answer the questions to see the steps"
+}
+
+// StepStatus is one step as the flow stands: whether it is required and
+// whether it is done or skipped.
+type StepStatus struct {
+	Step     IncidentStep
+	Required bool
+	Done     bool
+	Skipped  bool
+	// Record is the latest record of the step, if any; a step done by an
+	// event (a referral, the report) has none.
+	Record *StepRecord
+}
+
+// ContactStatus is a contact and whether the flow requires telling them.
+type ContactStatus struct {
+	Contact  IncidentContact
+	Required bool
+}
+
+// RouteDecisionKind is what has been decided about a referral route.
+type RouteDecisionKind string
+
+const (
+	RouteOpen     RouteDecisionKind = "open"
+	RouteReferred RouteDecisionKind = "referred"
+	RouteDeclined RouteDecisionKind = "declined"
+)
+
+// RouteStatus is a referral route the flow offers, with what was done.
+type RouteStatus struct {
+	Route     ReferralRoute
+	Required  bool
+	Referrals []IncidentReferral
+	// Declined is the latest decision not to refer, if any.
+	Declined *RouteDecision
+}
+
+// Decision says whether the route was referred to, declined, or is open. A
+// referral wins over an earlier decision not to refer.
+func (r RouteStatus) Decision() RouteDecisionKind {
+	switch {
+	case len(r.Referrals) > 0:
+		return RouteReferred
+	case r.Declined != nil:
+		return RouteDeclined
+	}
+	return RouteOpen
+}
+
+// Excluded is an item the flow must not offer for this incident, and why:
+// the children's routes for an adult at risk, deleting imagery.
+type Excluded struct {
+	Kind   string // "step", "contact" or "route"
+	ID     string
+	Label  string
+	Reason string
+	Clause Clause
+}
+
+// Requirements is what the flow demands of this incident as it stands. The
+// screens show it; Close checks it. It changes as the incident is
+// classified and the questions answered, so screens ask for it again after
+// every change.
+type Requirements struct {
+	Branch Branch
+	// IllegalFixed: the policy settles "is it illegal?"; IllegalReason
+	// replaces the question on screen.
+	IllegalFixed  bool
+	IllegalReason string
+	Steps         []StepStatus
+	Contacts      []ContactStatus
+	Routes        []RouteStatus
+	Excluded      []Excluded
+	// AttachmentsAllowed is false for imagery, and before classification,
+	// with the reason in words.
+	AttachmentsAllowed bool
+	AttachmentsReason  string
+	// Prevent: offer the Prevent referral summary.
+	Prevent bool
+	// Child and AdultAtRisk say which branch of safeguarding applies.
+	Child, AdultAtRisk bool
+}
+
+// Requirements computes the steps, contacts and referral routes the policy
+// demands for this incident, those it offers, and those it must not offer.
+func (i *Incident) Requirements() Requirements {
+	facts := i.facts()
+	var r Requirements
+	r.IllegalFixed, r.IllegalReason = i.IllegalFixed()
+	switch {
+	case facts["immediate_risk"]:
+		r.Branch = BranchImmediateRisk
+	case facts["illegal"]:
+		r.Branch = BranchIllegal
+	case facts["not_illegal"]:
+		r.Branch = BranchNotIllegal
+	default:
+		r.Branch = BranchUndecided
+	}
+	r.AttachmentsAllowed, r.AttachmentsReason = i.AttachmentsAllowed()
+	r.Child, r.AdultAtRisk = facts["child"], facts["adult_at_risk"]
+	r.Prevent = facts["prevent"]
+	ip := i.pack.Incident
+
+	for _, s := range ip.Steps {
+		if holds(s.Never, facts) {
+			r.Excluded = append(r.Excluded, Excluded{"step", s.ID, s.Text, s.NeverReason, s.Clause})
+			continue
+		}
+		if !applies(s.Rule, facts) {
+			continue
+		}
+		st := StepStatus{Step: s, Required: holds(s.Require, facts)}
+		st.Done, _ = i.stepDone(s)
+		if rec, ok := i.stepRecord(s.ID); ok {
+			st.Record = &rec
+			st.Skipped = !st.Done && rec.Skipped()
+		}
+		r.Steps = append(r.Steps, st)
+	}
+	for _, c := range ip.Contacts {
+		if holds(c.Never, facts) {
+			r.Excluded = append(r.Excluded, Excluded{"contact", c.ID, c.Label, c.NeverReason, c.Clause})
+			continue
+		}
+		if applies(c.Rule, facts) {
+			r.Contacts = append(r.Contacts, ContactStatus{Contact: c, Required: holds(c.Require, facts)})
+		}
+	}
+	// A route referred to stays listed even if a later reclassification
+	// would not offer it, so the record of what was done is never hidden.
+	for _, rt := range ip.Routes {
+		rs := RouteStatus{Route: rt, Required: holds(rt.Require, facts)}
+		for _, ref := range i.doc.Referrals {
+			if ref.RouteID == rt.ID {
+				rs.Referrals = append(rs.Referrals, ref)
+			}
+		}
+		for k := len(i.doc.Declined) - 1; k >= 0; k-- {
+			if i.doc.Declined[k].RouteID == rt.ID {
+				d := i.doc.Declined[k]
+				rs.Declined = &d
+				break
+			}
+		}
+		switch {
+		case holds(rt.Never, facts):
+			r.Excluded = append(r.Excluded, Excluded{"route", rt.ID, rt.Label, rt.NeverReason, rt.Clause})
+			if len(rs.Referrals) > 0 {
+				rs.Required = false
+				r.Routes = append(r.Routes, rs)
+			}
+		case applies(rt.Rule, facts), len(rs.Referrals) > 0:
+			r.Routes = append(r.Routes, rs)
+		}
+	}
+	return r
+}
+
+// stepDone reports whether a step is done, by hand or by one of its events,
+// and which.
+func (i *Incident) stepDone(s IncidentStep) (bool, string) {
+	if rec, ok := i.stepRecord(s.ID); ok && !rec.Skipped() {
+		return true, "by hand"
+	}
+	d := i.doc
+	for _, ev := range s.CompletedBy {
+		switch route, isRef := strings.CutPrefix(ev, completedByReferral); {
+		case isRef:
+			if slices.ContainsFunc(d.Referrals, func(r IncidentReferral) bool { return r.RouteID == route }) {
+				return true, ev
+			}
+		case ev == CompletedByReport && !d.ReportedAt.IsZero(),
+			ev == CompletedByAck && !d.AcknowledgedAt.IsZero(),
+			ev == CompletedByImagery && d.Imagery != nil,
+			ev == CompletedByPrevent && d.Prevent != nil,
+			ev == CompletedByFollowUp && len(d.FollowUps) > 0:
+			return true, ev
+		}
+	}
+	return false, ""
+}
+
+// RequiredSteps, OfferedSteps and the like list ids, for screens that bind
+// to ids and for tests.
+
+// RequiredSteps lists the ids of the required steps.
+func (r Requirements) RequiredSteps() []string {
+	var out []string
+	for _, s := range r.Steps {
+		if s.Required {
+			out = append(out, s.Step.ID)
+		}
+	}
+	return out
+}
+
+// OfferedSteps lists the ids of every step shown, required or not.
+func (r Requirements) OfferedSteps() []string {
+	var out []string
+	for _, s := range r.Steps {
+		out = append(out, s.Step.ID)
+	}
+	return out
+}
+
+// RequiredRoutes lists the ids of the referral routes that need a referral
+// or a recorded decision not to refer.
+func (r Requirements) RequiredRoutes() []string {
+	var out []string
+	for _, s := range r.Routes {
+		if s.Required {
+			out = append(out, s.Route.ID)
+		}
+	}
+	return out
+}
+
+// OfferedRoutes lists the ids of every referral route shown.
+func (r Requirements) OfferedRoutes() []string {
+	var out []string
+	for _, s := range r.Routes {
+		out = append(out, s.Route.ID)
+	}
+	return out
+}
+
+// RequiredContacts lists the ids of the contacts the flow requires telling.
+func (r Requirements) RequiredContacts() []string {
+	var out []string
+	for _, c := range r.Contacts {
+		if c.Required {
+			out = append(out, c.Contact.ID)
+		}
+	}
+	return out
+}
+
+// OfferedContacts lists the ids of every contact shown.
+func (r Requirements) OfferedContacts() []string {
+	var out []string
+	for _, c := range r.Contacts {
+		out = append(out, c.Contact.ID)
+	}
+	return out
+}
+
+// ExcludedReason returns why an item is not offered, or "".
+func (r Requirements) ExcludedReason(id string) string {
+	for _, e := range r.Excluded {
+		if e.ID == id {
+			return e.Reason
+		}
+	}
+	return ""
+}
