@@ -666,7 +666,9 @@ func yesNo(b bool) string {
 // AttachmentsAllowed reports whether a file may be attached to this
 // incident, and if not, why, in words for the screen. Until the incident is
 // classified nothing may be attached: the imagery rule cannot be checked
-// yet, and a wrong attachment cannot be undone.
+// yet, and a wrong attachment cannot be undone. Illegal material is never
+// attached either: Annex 1 says to preserve evidence where it is and not
+// send it on.
 func (i *Incident) AttachmentsAllowed() (bool, string) {
 	t, ok := i.pack.IncidentType(i.doc.Type)
 	if !ok {
@@ -677,6 +679,9 @@ func (i *Incident) AttachmentsAllowed() (bool, string) {
 	}
 	if t.NoAttachments {
 		return false, t.NoAttachmentsReason
+	}
+	if i.facts()["illegal"] {
+		return false, "No file can be attached: the material is illegal. Secure and preserve the evidence and hardware where they are, and do not send materials on; attaching them here would send them on (Annex 1)."
 	}
 	return true, ""
 }
