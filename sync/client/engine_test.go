@@ -11,7 +11,7 @@ import (
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/sync/hub"
-	"safeguard/companion/sync/internal/synctest"
+	"safeguard/companion/sync/synctest"
 	"safeguard/companion/sync/proto"
 )
 

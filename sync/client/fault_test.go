@@ -14,7 +14,7 @@ import (
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/store"
-	"safeguard/companion/sync/internal/synctest"
+	"safeguard/companion/sync/synctest"
 )
 
 // flakyProxy is a TCP proxy on loopback that, per connection, passes bytes

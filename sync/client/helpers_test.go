@@ -10,7 +10,7 @@ import (
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/store"
-	"safeguard/companion/sync/internal/synctest"
+	"safeguard/companion/sync/synctest"
 )
 
 // device is one person's app: a real local store, an enrolled key and an

@@ -15,7 +15,7 @@ import (
 	"safeguard/companion/crypto"
 	"safeguard/companion/sync/client"
 	"safeguard/companion/sync/hub"
-	"safeguard/companion/sync/internal/synctest"
+	"safeguard/companion/sync/synctest"
 	"safeguard/companion/sync/proto"
 )
 
