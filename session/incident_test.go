@@ -412,9 +412,13 @@ func TestIncidentValidationMessages(t *testing.T) {
 			return i.SetSubject(Customer{Reference: "CUS-1", Age: 15, AdultAtRisk: true}, "")
 		}, "subject.adult_at_risk", "a child"},
 		{"1.4 type required", func(i *Incident) error { return i.Classify(Classification{}, "") }, "type", "Choose the type"},
-		{"1.4 unknown category", func(i *Incident) error { return i.Classify(Classification{Type: "cyberbullying", Category: "comedy"}, "") }, "category", "content, contact, conduct or commerce"},
+		{"1.4 unknown category", func(i *Incident) error {
+			return i.Classify(Classification{Type: "cyberbullying", Category: "comedy"}, "")
+		}, "category", "content, contact, conduct or commerce"},
 		{"3.4.7 subtype required", func(i *Incident) error { return i.Classify(Classification{Type: "nudes_semi_nudes"}, "") }, "subtype", "3.4"},
-		{"3.6 unknown kind", func(i *Incident) error { return i.Classify(Classification{Type: "cybercrime", Subtype: "experimental"}, "") }, "subtype", "not a kind of cybercrime"},
+		{"3.6 unknown kind", func(i *Incident) error {
+			return i.Classify(Classification{Type: "cybercrime", Subtype: "experimental"}, "")
+		}, "subtype", "not a kind of cybercrime"},
 		{"3.4.7.2 an adult involved is never experimental", func(i *Incident) error {
 			return i.Classify(Classification{Type: "nudes_semi_nudes", Subtype: "experimental", AdultInvolved: true}, "")
 		}, "subtype", "aggravated (3.4.7.1)"},
