@@ -88,6 +88,9 @@ func TestLoadPackRefusesBadPacks(t *testing.T) {
 	item := func(m map[string]any, key string, i int) map[string]any {
 		return m[key].([]any)[i].(map[string]any)
 	}
+	incident := func(m map[string]any, key string, i int) map[string]any {
+		return item(m["incident"].(map[string]any), key, i)
+	}
 	cases := []struct {
 		name      string
 		data      []byte
@@ -120,6 +123,23 @@ func TestLoadPackRefusesBadPacks(t *testing.T) {
 		{"1.3.6 SMS too long", mutate(t, func(m map[string]any) { m["consent"].(map[string]any)["sms"] = strings.Repeat("x", 400) }), "consent.sms", "two text messages"},
 		{"2.1 no agreement", mutate(t, func(m map[string]any) { m["agreement"] = []any{} }), "agreement", "Annex 2 2.1"},
 		{"1.2 training validity", mutate(t, func(m map[string]any) { m["training_valid_months"] = 0 }), "training_valid_months", "between 1 and 60"},
+		{"Annex 1 no incident section", mutate(t, func(m map[string]any) { delete(m, "incident") }), "incident.clause", "cite the policy clause"},
+		{"Annex 1 no guidance", mutate(t, func(m map[string]any) { m["incident"].(map[string]any)["guidance"] = []any{} }), "incident.guidance", "Annex 1 guidance"},
+		{"Annex 1 no emergency number", mutate(t, func(m map[string]any) { delete(incident(m, "contacts", 0), "number") }), "incident.contacts", "999"},
+		{"Annex 1 a person's number in the pack", mutate(t, func(m map[string]any) { incident(m, "contacts", 1)["number"] = "ring Jo" }), "incident.contacts[1].number", "directory"},
+		{"1.4 type of unknown category", mutate(t, func(m map[string]any) { incident(m, "types", 0)["category"] = "chaos" }), "incident.types[0].category", "not one of the incident categories"},
+		{"3.4 type without clause", mutate(t, func(m map[string]any) { delete(incident(m, "types", 3), "clause") }), "incident.types[3].clause", "cite the policy clause"},
+		{"3.4 no attachments without the reason", mutate(t, func(m map[string]any) { incident(m, "types", 3)["no_attachments_reason"] = "" }), "incident.types[3].no_attachments_reason", "missing"},
+		{"3.4.7 duplicate subtype", mutate(t, func(m map[string]any) {
+			incident(m, "types", 3)["subtypes"].([]any)[1].(map[string]any)["id"] = "experimental"
+		}), "incident.types[3].subtypes[1].id", "used twice"},
+		{"Annex 1 unknown fact", mutate(t, func(m map[string]any) { incident(m, "routes", 0)["require"] = []any{"immediate_danger"} }), "incident.routes[0].require[0]", "not a fact"},
+		{"Annex 1 malformed condition", mutate(t, func(m map[string]any) { incident(m, "routes", 0)["offer"] = []any{"child++illegal"} }), "incident.routes[0].offer[0]", "joined by +"},
+		{"3.4 condition names an unknown type", mutate(t, func(m map[string]any) { incident(m, "steps", 0)["require"] = []any{"type:sexting"} }), "incident.steps[0].require[0]", "does not define"},
+		{"Annex 1 exclusion without its reason", mutate(t, func(m map[string]any) { delete(incident(m, "routes", 1), "never_reason") }), "incident.routes[1].never_reason", "missing"},
+		{"Annex 1 route of unknown agency", mutate(t, func(m map[string]any) { incident(m, "routes", 0)["agency"] = "fbi" }), "incident.routes[0].agency", "not one of"},
+		{"Annex 1 step completed by an unknown route", mutate(t, func(m map[string]any) { incident(m, "steps", 0)["completed_by"] = []any{"referral:nowhere"} }), "incident.steps[0].completed_by[0]", "does not define"},
+		{"Annex 1 step of unknown section", mutate(t, func(m map[string]any) { incident(m, "steps", 0)["section"] = "misc" }), "incident.steps[0].section", "decision_tree"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
