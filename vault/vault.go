@@ -39,39 +39,81 @@ func (v *Vault) KeyID() string { return string(v.me.KeyID()) }
 // Directory is the organisation directory the vault trusts.
 func (v *Vault) Directory() *crypto.Directory { return v.dir }
 
+// Draft kinds, as the store files them: a session document or an incident.
+const (
+	draftSession  = "session"
+	draftIncident = "incident"
+)
+
 // SaveDraft seals a session document to its author alone and saves it
 // durably: once it returns, a crash or power cut loses nothing. It is called
 // every few seconds while a session is live.
 func (v *Vault) SaveDraft(ctx context.Context, doc session.Document) error {
-	env, err := v.seal(doc.ID, crypto.KindDraft, doc, "", "", doc.PackVersion)
+	return v.saveDraft(ctx, doc.ID, draftSession, doc, doc.PackVersion)
+}
+
+// SaveIncidentDraft does the same for an incident not yet reported.
+func (v *Vault) SaveIncidentDraft(ctx context.Context, doc session.IncidentDocument) error {
+	return v.saveDraft(ctx, doc.ID, draftIncident, doc, doc.PackVersion)
+}
+
+func (v *Vault) saveDraft(ctx context.Context, id, kind string, value any, packVersion string) error {
+	env, err := v.seal(id, crypto.KindDraft, value, "", "", packVersion)
 	if err != nil {
 		return fmt.Errorf("save draft: %w", err)
 	}
-	err = v.st.SaveDraft(ctx, store.Draft{ID: doc.ID, Kind: string(crypto.KindDraft), Updated: v.clock.Now(), Ciphertext: env})
+	err = v.st.SaveDraft(ctx, store.Draft{ID: id, Kind: kind, Updated: v.clock.Now(), Ciphertext: env})
 	if err != nil {
 		return fmt.Errorf("save draft: %w", err)
 	}
 	return nil
 }
 
-// Drafts opens every saved draft, for the home screen and for resuming after
-// a crash. A draft that does not open is reported, never silently dropped.
+// Drafts opens every saved session draft, for the home screen and for
+// resuming after a crash. A draft that does not open is reported, never
+// silently dropped.
 func (v *Vault) Drafts(ctx context.Context) ([]session.Document, error) {
-	ds, err := v.st.ListDrafts(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list drafts: %w", err)
-	}
-	out := make([]session.Document, 0, len(ds))
-	var errs []error
-	for _, d := range ds {
+	var out []session.Document
+	err := v.drafts(ctx, draftSession, func(b []byte) error {
 		var doc session.Document
-		if _, err := v.open(d.Ciphertext, &doc); err != nil {
-			errs = append(errs, fmt.Errorf("draft %s: %w", d.ID, err))
-			continue
+		if _, err := v.open(b, &doc); err != nil {
+			return err
 		}
 		out = append(out, doc)
+		return nil
+	})
+	return out, err
+}
+
+// IncidentDrafts opens every incident not yet reported.
+func (v *Vault) IncidentDrafts(ctx context.Context) ([]session.IncidentDocument, error) {
+	var out []session.IncidentDocument
+	err := v.drafts(ctx, draftIncident, func(b []byte) error {
+		var doc session.IncidentDocument
+		if _, err := v.open(b, &doc); err != nil {
+			return err
+		}
+		out = append(out, doc)
+		return nil
+	})
+	return out, err
+}
+
+func (v *Vault) drafts(ctx context.Context, kind string, each func([]byte) error) error {
+	ds, err := v.st.ListDrafts(ctx)
+	if err != nil {
+		return fmt.Errorf("list drafts: %w", err)
 	}
-	return out, errors.Join(errs...)
+	var errs []error
+	for _, d := range ds {
+		if d.Kind != kind {
+			continue
+		}
+		if err := each(d.Ciphertext); err != nil {
+			errs = append(errs, fmt.Errorf("draft %s: %w", d.ID, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // DeleteDraft removes a draft, for a session cancelled before it was signed.
@@ -105,19 +147,38 @@ func (v *Vault) AddAddendum(ctx context.Context, parent Entry, a session.Addendu
 // Put seals any domain value as a record of the given kind and queues it.
 // Incidents go to the front of the sync queue.
 func (v *Vault) Put(ctx context.Context, id string, kind crypto.Kind, value any, parent *Entry, policyVersion string) (Entry, error) {
+	return v.put(ctx, "", id, kind, value, parent, policyVersion)
+}
+
+// ReportIncident seals a reported incident to the safeguarding team and the
+// recovery key, stores it, puts it at the front of the sync queue and
+// removes its draft, in one transaction. parent is the previous version
+// when the DSL records a later step.
+func (v *Vault) ReportIncident(ctx context.Context, versionID string, doc session.IncidentDocument, parent *Entry) (Entry, error) {
+	return v.put(ctx, doc.ID, versionID, crypto.KindIncident, doc, parent, doc.PackVersion)
+}
+
+func (v *Vault) put(ctx context.Context, draftID, id string, kind crypto.Kind, value any, parent *Entry, policyVersion string) (Entry, error) {
 	prio := store.PriorityNormal
 	if kind == crypto.KindIncident {
 		prio = store.PriorityUrgent
 	}
-	parentHash := ""
+	parentHash, parentID := "", ""
 	if parent != nil {
-		parentHash = parent.Hash
+		parentHash, parentID = parent.Hash, parent.Header.ID
 	}
-	return v.commit(ctx, "", id, kind, value, parentHash, policyVersion, prio)
+	return v.commitParent(ctx, draftID, id, kind, value, parentID, parentHash, policyVersion, prio)
 }
 
 func (v *Vault) commit(ctx context.Context, draftID, id string, kind crypto.Kind, value any, parentHash, policyVersion string, prio int) (Entry, error) {
-	b, err := v.seal(id, kind, value, parentIDOf(value), parentHash, policyVersion)
+	return v.commitParent(ctx, draftID, id, kind, value, parentIDOf(value), parentHash, policyVersion, prio)
+}
+
+func (v *Vault) commitParent(ctx context.Context, draftID, id string, kind crypto.Kind, value any, parentID, parentHash, policyVersion string, prio int) (Entry, error) {
+	if parentID == "" {
+		parentID = parentIDOf(value)
+	}
+	b, err := v.seal(id, kind, value, parentID, parentHash, policyVersion)
 	if err != nil {
 		return Entry{}, fmt.Errorf("seal %s: %w", kind, err)
 	}
