@@ -8,6 +8,26 @@ import (
 	"time"
 )
 
+// The Annex 1 incident flow. A screen uses it in this order:
+//
+//  1. Escalate (one click): EscalateSession from a session, RaiseFromRecord
+//     from a past record, RaiseIncident from home. Pack.IncidentGuidance
+//     works before any incident exists, offline.
+//  2. Guidance screen: Guidance, then ConfirmGuidance. Nothing else can be
+//     written before it (ErrGuidanceFirst).
+//  3. Form: SetSubject, Describe, Classify, SetIllegal, SetImmediateRisk,
+//     RecordImagery when Requirements().Steps asks for it; the attach button
+//     follows AttachmentsAllowed. Requirements is asked again after each
+//     change: it lists the steps, contacts and routes the policy demands,
+//     those it offers, and those it must not offer (Excluded, with reasons).
+//  4. Report: sends it to the safeguarding team (the caller seals and syncs).
+//  5. The DSL: Acknowledge, then CompleteStep or SkipStep, RecordReferral or
+//     DeclineRoute, AddFollowUp and CompleteFollowUp, PreventDraft and
+//     SavePreventSummary, and Close. AddNote at any point until closed.
+//
+// Every change appends to the chronology; Document returns the data to
+// store, and RestoreIncident picks it up on another device.
+
 // IncidentStatus is where an incident is in the Annex 1 flow.
 type IncidentStatus string
 
@@ -589,6 +609,14 @@ func (i *Incident) Classify(c Classification, rationale string) error {
 	}
 	i.doc.Classification = c
 	i.log(EventClassified, i.classificationText(), rationale)
+	// A "not illegal" answered before the classification made it illegal
+	// would leave the record contradicting itself; the policy's answer is
+	// written in, with its reason.
+	if fixed, why := i.IllegalFixed(); fixed && i.doc.Illegal != nil && !*i.doc.Illegal {
+		y := true
+		i.doc.Illegal = &y
+		i.log(EventIllegal, "Illegal: yes, as the policy says for this classification", why)
+	}
 	return nil
 }
 

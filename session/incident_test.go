@@ -602,3 +602,24 @@ func TestIncidentDocumentRoundTrip(t *testing.T) {
 		t.Error("restoring under another pack must fail")
 	}
 }
+
+// 3.4.5: classifying as nude imagery of a child after answering "not
+// illegal" writes the policy's answer in, so the record never contradicts
+// itself.
+func TestIncidentReclassificationFixesIllegal(t *testing.T) {
+	inc := raised(t, &fakeClock{t: testNow()})
+	must(t, inc.SetSubject(Customer{Reference: "CUS-1601", Age: 16}, ""))
+	must(t, inc.Classify(Classification{Type: "cyberbullying"}, ""))
+	must(t, inc.SetIllegal(false, "Name-calling only."))
+	must(t, inc.Classify(Classification{Type: "nudes_semi_nudes", Subtype: "experimental"}, "An image was shared in the chat."))
+	d := inc.Document()
+	if d.Illegal == nil || !*d.Illegal {
+		t.Fatalf("illegal = %v, want yes", d.Illegal)
+	}
+	if last := d.Chronology[len(d.Chronology)-1]; last.Event != EventIllegal || !strings.Contains(last.Rationale, "3.4.5") {
+		t.Errorf("the change must be chronicled with its reason: %+v", last)
+	}
+	if r := inc.Requirements(); r.Branch != BranchIllegal || !r.IllegalFixed {
+		t.Errorf("branch %s fixed %v", r.Branch, r.IllegalFixed)
+	}
+}
