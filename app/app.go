@@ -83,6 +83,8 @@ type UI struct {
 	// any; tests drive them.
 	currentPlan *planForm
 	currentLive *liveScreen
+	// currentIncident is the incident form on show.
+	currentIncident *incidentForm
 	// screenClose stops whatever the screen on show runs in the background
 	// (the live session's ticker).
 	screenClose func()

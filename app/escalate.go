@@ -1,9 +1,15 @@
 package app
 
 import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"safeguard/companion/crypto"
 	"safeguard/companion/session"
 )
 
@@ -24,14 +30,135 @@ func (u *UI) escalateButton(from escalation) *widget.Button {
 	return b
 }
 
-// ShowEscalation is the first screen of an escalation: before any form, the
-// Annex 1 guidance and the emergency contacts, which work offline. A live
-// session is marked as escalated at once, with the time.
+// actor is the person using the app, as the incident flow sees them.
+func (u *UI) actor() session.Actor {
+	a := session.Actor{ID: u.cfg.Me.KeyID}
+	if u.dev != nil {
+		a.Safeguarding = u.dev.Person.HasRole(crypto.RoleDSL)
+	}
+	return a
+}
+
+// ShowEscalation is the one click. The incident is raised at once, with the
+// time and, from a session, its context (the session is marked escalated);
+// the first screen is the Annex 1 guidance and the emergency contacts, which
+// work offline, before any form.
 func (u *UI) ShowEscalation(from escalation) {
-	if s := from.session; s != nil {
-		if err := s.Mark(session.Marker{Kind: session.MarkEscalated}); err == nil {
-			u.saveDraft(s, nil)
+	pk := u.cfg.Pack
+	id := u.cfg.NewID()
+	var inc *session.Incident
+	var err error
+	switch {
+	case from.session != nil:
+		inc, err = session.EscalateSession(from.session, id, u.actor(), "")
+		if err == nil {
+			u.saveDraft(from.session, nil)
+		}
+	case from.record != nil:
+		inc, err = session.RaiseFromRecord(pk, u.cfg.Clock, id, u.actor(), from.record.doc, "")
+	default:
+		inc, err = session.RaiseIncident(pk, u.cfg.Clock, id, u.actor(), session.Origin{Kind: session.OriginHome}, session.Customer{})
+	}
+	if err != nil {
+		// Escalation must never be blocked: fall back to an incident
+		// raised from home, which needs nothing.
+		inc, err = session.RaiseIncident(pk, u.cfg.Clock, id, u.actor(), session.Origin{Kind: session.OriginHome}, session.Customer{})
+		if err != nil {
+			u.show("Escalate", wrapped("Call your Designated Safeguarding Lead now. If anyone is in immediate danger, call 999."))
+			return
 		}
 	}
-	u.showGuidance(from)
+	u.saveIncidentDraft(inc, nil)
+	u.showGuidance(inc, from)
+}
+
+// showGuidance is the first thing shown: what to do and not do (Annex 1),
+// and who to call, resolved from the signed directory held on this device.
+func (u *UI) showGuidance(inc *session.Incident, from escalation) {
+	g := inc.Guidance()
+	do := widget.NewLabel("")
+	do.Wrapping = fyne.TextWrapWord
+	var b strings.Builder
+	for _, p := range g.Points {
+		fmt.Fprintf(&b, "• %s  (%s)\n", p.Text, p.Clause)
+	}
+	do.SetText(b.String())
+
+	contacts := container.NewVBox()
+	var roles []string
+	for _, c := range g.Contacts {
+		if c.Number == "" {
+			roles = append(roles, c.Label)
+			continue
+		}
+		head := widget.NewLabelWithStyle(c.Label+": "+c.Number, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		head.Importance = widget.DangerImportance
+		body := widget.NewLabel(c.Purpose)
+		body.Wrapping = fyne.TextWrapWord
+		contacts.Add(container.NewVBox(head, body))
+	}
+	if len(roles) > 0 {
+		// The pack names roles, never people (policy 11): the people come
+		// from the organisation's signed directory on this device.
+		team := widget.NewLabel(strings.Join(u.safeguardingTeam(), "\n"))
+		team.Wrapping = fyne.TextWrapWord
+		covers := widget.NewLabel("Tell only them (Annex 1). They cover: " + strings.Join(roles, "; ") + ".")
+		covers.Wrapping = fyne.TextWrapWord
+		covers.Importance = widget.LowImportance
+		contacts.Add(container.NewVBox(widget.NewLabelWithStyle("Your Designated Safeguarding team", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), team, covers))
+	}
+	cont := widget.NewButtonWithIcon("I have read this: continue", theme.NavigateNextIcon(), func() {
+		if err := inc.ConfirmGuidance(); err != nil {
+			return
+		}
+		u.saveIncidentDraft(inc, nil)
+		u.ShowIncident(inc, from)
+	})
+	cont.Importance = widget.HighImportance
+	left := container.NewBorder(widget.NewLabelWithStyle("Before anything else (Annex 1)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		nil, nil, nil, container.NewVScroll(container.NewPadded(do)))
+	right := container.NewBorder(widget.NewLabelWithStyle("Who to call", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		nil, nil, nil, container.NewVScroll(container.NewPadded(contacts)))
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.55
+	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { u.returnTo(from) })
+	u.show("Escalate: read this first", container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), container.NewHBox(cont)), nil, nil, split), back)
+	u.win.Canvas().Focus(cont)
+}
+
+// safeguardingTeam lists the DSL/DSO people with their numbers.
+func (u *UI) safeguardingTeam() []string {
+	if u.dev == nil {
+		return []string{"(the organisation directory is not set up on this device)"}
+	}
+	var out []string
+	for _, p := range u.dev.Dir.People {
+		if !p.HasRole(crypto.RoleDSL) {
+			continue
+		}
+		parts := []string{p.Name}
+		if p.Phone != "" {
+			parts = append(parts, p.Phone)
+		}
+		if p.Email != "" {
+			parts = append(parts, p.Email)
+		}
+		out = append(out, "• "+strings.Join(parts, ", "))
+	}
+	if len(out) == 0 {
+		out = append(out, "(no safeguarding lead in the directory: ask your ICT administrator)")
+	}
+	return out
+}
+
+// returnTo goes back to where an escalation started.
+func (u *UI) returnTo(from escalation) {
+	switch {
+	case from.session != nil:
+		u.Resume(from.session)
+	case from.record != nil:
+		u.ShowSignedRecord(*from.record)
+	default:
+		u.ShowHome()
+	}
 }

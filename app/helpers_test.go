@@ -18,6 +18,7 @@ import (
 	"safeguard/companion/crypto"
 	"safeguard/companion/device"
 	"safeguard/companion/session"
+	"safeguard/companion/store"
 )
 
 // fixedClock is a clock the test moves by hand. Background work reads it,
@@ -242,3 +243,5 @@ func findRadio(t *testing.T, u *UI, option string) *widget.RadioGroup {
 	}
 	return found
 }
+
+type storeItem = store.OutboxItem

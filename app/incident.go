@@ -1,0 +1,534 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"safeguard/companion/session"
+)
+
+// incidentForm is the Annex 1 flow after the guidance: what happened, the
+// classification (1.4, 3, 4), the two questions of the decision tree, where
+// any imagery is (never the imagery), and what the flow demands as a result.
+// Every rule is the domain's: the screen asks Incident.Requirements after
+// each change and shows it.
+type incidentForm struct {
+	u    *UI
+	inc  *session.Incident
+	from escalation
+
+	describe                     *widget.Entry
+	category, kind, subtype      *widget.Select
+	adult, welfare               *widget.Check
+	changeWhy                    *widget.Entry
+	illegal, risk                *widget.RadioGroup
+	illegalWhy, riskWhy          *widget.Entry
+	illegalFixed                 *widget.Label
+	ref, age                     *widget.Entry
+	adultAtRisk                  *widget.Check
+	imageryBox                   *fyne.Container
+	imPlatform, imAccount, imURL *widget.Entry
+	imAttest                     *widget.RadioGroup
+	imWhen, imHow                *widget.Entry
+	noAttach                     *widget.Label
+	requirements, chronology     *fyne.Container
+	branch, status               *widget.Label
+	report                       *widget.Button
+	preventBox                   *fyne.Container
+	preventFields                []*widget.Entry
+	filling                      bool
+}
+
+const (
+	yes             = "Yes"
+	no              = "No"
+	attestNotViewed = "I have not seen the imagery"
+	attestAccident  = "I saw it by accident"
+)
+
+// ShowIncident shows an incident being raised.
+func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
+	pk := u.cfg.Pack
+	f := &incidentForm{u: u, inc: inc, from: from}
+	d := inc.Document()
+
+	f.describe = multiline("What happened, in your own words (not the imagery)")
+	f.describe.SetMinRowsVisible(4)
+	f.describe.SetText(d.Description)
+	var cats, kinds []string
+	for _, c := range pk.Incident.Categories {
+		cats = append(cats, c.Label)
+	}
+	for _, t := range pk.Incident.Types {
+		kinds = append(kinds, t.Label)
+	}
+	f.category = widget.NewSelect(cats, nil)
+	f.category.PlaceHolder = "Content, contact, conduct or commerce"
+	f.subtype = widget.NewSelect(nil, nil)
+	f.subtype.PlaceHolder = "Which kind"
+	f.kind = widget.NewSelect(kinds, nil)
+	f.kind.PlaceHolder = "Choose the type"
+	f.adult = widget.NewCheck("An adult was involved", nil)
+	f.welfare = widget.NewCheck("Concern for the person's welfare", nil)
+	f.changeWhy = entry("Why the classification changed")
+
+	f.illegal = widget.NewRadioGroup([]string{yes, no}, nil)
+	f.illegal.Horizontal = true
+	f.risk = widget.NewRadioGroup([]string{yes, no}, nil)
+	f.risk.Horizontal = true
+	f.illegalWhy = entry("Why (needed for no)")
+	f.riskWhy = entry("Why (needed for no)")
+	f.illegalFixed = widget.NewLabel("")
+	f.illegalFixed.Wrapping = fyne.TextWrapWord
+	f.illegalFixed.Importance = widget.DangerImportance
+
+	f.ref = entry("Reference, never a name")
+	f.age = entry("Age")
+	f.adultAtRisk = widget.NewCheck("Adult at risk", nil)
+	f.ref.SetText(d.Subject.Reference)
+	if d.Subject.Age > 0 {
+		f.age.SetText(strconv.Itoa(d.Subject.Age))
+	}
+	f.adultAtRisk.SetChecked(d.Subject.AdultAtRisk)
+
+	f.noAttach = widget.NewLabel("")
+	f.noAttach.Wrapping = fyne.TextWrapWord
+	f.noAttach.Importance = widget.DangerImportance
+	f.imPlatform = entry("Platform or app where it is")
+	f.imAccount = entry("Account or username")
+	f.imURL = entry("Link, if known (do not open it)")
+	f.imAttest = widget.NewRadioGroup([]string{attestNotViewed, attestAccident}, nil)
+	f.imWhen = entry("When you saw it (DD/MM/YYYY HH:MM)")
+	f.imHow = entry("How it was seen")
+	recordImagery := widget.NewButton("Record where it is", f.recordImagery)
+	f.imageryBox = container.NewVBox(
+		widget.NewLabelWithStyle("Imagery: where it is, never the imagery itself", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		f.noAttach, f.imPlatform, f.imAccount, f.imURL, f.imAttest, f.imWhen, f.imHow, container.NewHBox(recordImagery))
+
+	f.requirements = container.NewVBox()
+	f.chronology = container.NewVBox()
+	f.preventBox = container.NewVBox()
+	f.branch = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	f.branch.Wrapping = fyne.TextWrapWord
+	f.status = widget.NewLabel("")
+	f.status.Wrapping = fyne.TextWrapWord
+	f.report = widget.NewButtonWithIcon("Report to the safeguarding team", theme.MailSendIcon(), f.reportTapped)
+	f.report.Importance = widget.DangerImportance
+
+	f.fillClassification(d)
+	f.kind.OnChanged = func(string) { f.kindChanged(); f.classify() }
+	f.category.OnChanged = func(string) { f.classify() }
+	f.subtype.OnChanged = func(string) { f.classify() }
+	f.adult.OnChanged = func(bool) { f.classify() }
+	f.welfare.OnChanged = func(bool) { f.classify() }
+	f.illegal.OnChanged = func(string) { f.answer(true) }
+	f.risk.OnChanged = func(string) { f.answer(false) }
+	f.illegalWhy.OnSubmitted = func(string) { f.answer(true) }
+	f.riskWhy.OnSubmitted = func(string) { f.answer(false) }
+
+	saveText := widget.NewButton("Save what happened", func() {
+		text := strings.TrimSpace(f.describe.Text)
+		var err error
+		if f.inc.Document().Description == "" {
+			err = f.inc.Describe(text)
+		} else if text != f.inc.Document().Description {
+			err = f.inc.AddNote(text)
+		}
+		f.after(err, "Saved.")
+	})
+	setSubject := widget.NewButton("Save who it is about", f.setSubject)
+
+	origin := widget.NewLabel(f.originText())
+	origin.Wrapping = fyne.TextWrapWord
+	form := container.NewVBox(
+		origin,
+		widget.NewLabelWithStyle("What happened", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		f.describe, container.NewHBox(saveText),
+		widget.NewLabelWithStyle("Who it is about", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewGridWithColumns(3, f.ref, f.age, f.adultAtRisk), container.NewHBox(setSubject),
+		widget.NewLabelWithStyle("What kind of incident (1.4, 3, 4)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		f.kind, f.subtype, f.category, container.NewGridWithColumns(2, f.adult, f.welfare), f.changeWhy,
+		widget.NewLabelWithStyle("Is the material or action illegal? (Annex 1)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		f.illegalFixed, f.illegal, f.illegalWhy,
+		widget.NewLabelWithStyle("Is there an immediate risk? (Annex 1)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		f.risk, f.riskWhy,
+		f.imageryBox, f.preventBox,
+	)
+	right := container.NewVBox(f.branch, f.requirements,
+		widget.NewLabelWithStyle("Chronology", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), f.chronology)
+	split := container.NewHSplit(container.NewVScroll(container.NewPadded(form)), container.NewVScroll(container.NewPadded(right)))
+	split.Offset = 0.55
+	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, nil, f.report, f.status))
+	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { u.returnTo(from) })
+	u.show("Incident (Annex 1)", container.NewBorder(nil, bottom, nil, nil, split), back)
+	u.currentIncident = f
+	f.refresh()
+	u.win.Canvas().Focus(f.describe)
+}
+
+func (f *incidentForm) originText() string {
+	d := f.inc.Document()
+	u := f.u
+	raised := u.clockText(d.RaisedAt, "15:04 on Monday 2 January")
+	switch d.Origin.Kind {
+	case session.OriginSession:
+		t := fmt.Sprintf("Raised at %s from the session with %s, %d minutes in.", raised, d.Subject.Reference, int(d.Origin.Elapsed/time.Minute))
+		for _, w := range d.Origin.Disclosures {
+			t += "\nDisclosure: “" + w + "”"
+		}
+		return t
+	case session.OriginRecord:
+		return fmt.Sprintf("Raised at %s from the record of %s.", raised, d.Subject.Reference)
+	}
+	return fmt.Sprintf("Raised at %s.", raised)
+}
+
+// fillClassification shows the stored classification without triggering
+// the change handlers.
+func (f *incidentForm) fillClassification(d session.IncidentDocument) {
+	pk := f.u.cfg.Pack
+	f.filling = true
+	defer func() { f.filling = false }()
+	if t, ok := pk.IncidentType(d.Type); ok {
+		f.kind.SetSelected(t.Label)
+		f.kindChanged()
+		if st, ok := t.Subtype(d.Subtype); ok {
+			f.subtype.SetSelected(st.Label)
+		}
+	}
+	if c, ok := pk.IncidentCategory(d.Category); ok {
+		f.category.SetSelected(c.Label)
+	}
+	f.adult.SetChecked(d.AdultInvolved)
+	f.welfare.SetChecked(d.WelfareConcern)
+	if d.Illegal != nil {
+		f.illegal.SetSelected(yesNo(*d.Illegal))
+	}
+	if d.ImmediateRisk != nil {
+		f.risk.SetSelected(yesNo(*d.ImmediateRisk))
+	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return yes
+	}
+	return no
+}
+
+func (f *incidentForm) selectedType() (session.IncidentType, bool) {
+	for _, t := range f.u.cfg.Pack.Incident.Types {
+		if t.Label == f.kind.Selected {
+			return t, true
+		}
+	}
+	return session.IncidentType{}, false
+}
+
+// kindChanged offers the chosen type's subtypes and its default category.
+func (f *incidentForm) kindChanged() {
+	t, ok := f.selectedType()
+	f.subtype.Options = nil
+	f.subtype.ClearSelected()
+	if ok {
+		for _, s := range t.Subtypes {
+			f.subtype.Options = append(f.subtype.Options, s.Label)
+		}
+		if c, ok := f.u.cfg.Pack.IncidentCategory(t.Category); ok && f.category.Selected == "" {
+			f.category.SetSelected(c.Label)
+		}
+	}
+	f.subtype.Hidden = len(f.subtype.Options) == 0
+	f.subtype.Refresh()
+}
+
+func (f *incidentForm) classify() {
+	if f.filling {
+		return
+	}
+	t, ok := f.selectedType()
+	if !ok {
+		return
+	}
+	c := session.Classification{Type: t.ID, AdultInvolved: f.adult.Checked, WelfareConcern: f.welfare.Checked}
+	for _, cat := range f.u.cfg.Pack.Incident.Categories {
+		if cat.Label == f.category.Selected {
+			c.Category = cat.ID
+		}
+	}
+	for _, s := range t.Subtypes {
+		if s.Label == f.subtype.Selected {
+			c.Subtype = s.ID
+		}
+	}
+	f.after(f.inc.Classify(c, strings.TrimSpace(f.changeWhy.Text)), "")
+}
+
+func (f *incidentForm) answer(illegal bool) {
+	if f.filling {
+		return
+	}
+	var err error
+	if illegal {
+		if f.illegal.Selected == "" {
+			return
+		}
+		err = f.inc.SetIllegal(f.illegal.Selected == yes, strings.TrimSpace(f.illegalWhy.Text))
+	} else {
+		if f.risk.Selected == "" {
+			return
+		}
+		err = f.inc.SetImmediateRisk(f.risk.Selected == yes, strings.TrimSpace(f.riskWhy.Text))
+	}
+	f.after(err, "")
+}
+
+func (f *incidentForm) setSubject() {
+	c := session.Customer{Reference: strings.TrimSpace(f.ref.Text), AdultAtRisk: f.adultAtRisk.Checked}
+	if n, err := strconv.Atoi(strings.TrimSpace(f.age.Text)); err == nil {
+		c.Age = n
+	} else if strings.TrimSpace(f.age.Text) != "" {
+		f.status.SetText("Enter the age in whole years, for example 15.")
+		return
+	}
+	f.after(f.inc.SetSubject(c, strings.TrimSpace(f.changeWhy.Text)), "Saved.")
+}
+
+func (f *incidentForm) recordImagery() {
+	im := session.Imagery{Platform: strings.TrimSpace(f.imPlatform.Text), Account: strings.TrimSpace(f.imAccount.Text), URL: strings.TrimSpace(f.imURL.Text)}
+	switch f.imAttest.Selected {
+	case attestNotViewed:
+		im.Attestation = session.NotViewed
+	case attestAccident:
+		im.Attestation = session.ViewedByAccident
+		if t, err := time.ParseInLocation("02/01/2006 15:04", strings.TrimSpace(f.imWhen.Text), f.u.cfg.Pack.Location()); err == nil {
+			im.ViewedAt = t
+		}
+		im.ViewedHow = strings.TrimSpace(f.imHow.Text)
+	}
+	f.after(f.inc.RecordImagery(im), "Recorded where the imagery is.")
+}
+
+// after shows the outcome of a change and saves the draft.
+func (f *incidentForm) after(err error, ok string) {
+	if err != nil {
+		f.status.SetText(incidentMessage(err))
+		f.refresh()
+		return
+	}
+	f.status.SetText(ok)
+	f.u.saveIncidentDraft(f.inc, nil)
+	f.refresh()
+}
+
+func incidentMessage(err error) string {
+	if fe := session.Fields(err); len(fe) > 0 {
+		var msgs []string
+		for _, e := range fe {
+			msgs = append(msgs, e.Message)
+		}
+		return strings.Join(msgs, " ")
+	}
+	return err.Error()
+}
+
+// refresh redraws what the flow demands now.
+func (f *incidentForm) refresh() {
+	req := f.inc.Requirements()
+	d := f.inc.Document()
+	f.branch.SetText("Where this stands: " + req.Branch.Label())
+
+	f.illegalFixed.SetText(req.IllegalReason)
+	f.illegalFixed.Hidden = !req.IllegalFixed
+	f.illegalFixed.Refresh()
+	f.noAttach.SetText("No image or file can be attached anywhere here. " + req.AttachmentsReason)
+	// The imagery section appears once the type says no attachments.
+	f.imageryBox.Hidden = req.AttachmentsAllowed || d.Type == ""
+	f.imWhen.Hidden = f.imAttest.Selected != attestAccident
+	f.imHow.Hidden = f.imWhen.Hidden
+	f.imageryBox.Refresh()
+
+	f.requirements.RemoveAll()
+	var mine, theirs []fyne.CanvasObject
+	for _, st := range req.Steps {
+		if !st.Required {
+			continue
+		}
+		line := fmt.Sprintf("%s (%s)", st.Step.Text, st.Step.Clause)
+		switch {
+		case st.Done:
+			line = "✓ " + line
+		case st.Skipped:
+			line = "– " + line + ": not done, reason recorded"
+		}
+		l := widget.NewLabel(line)
+		l.Wrapping = fyne.TextWrapWord
+		if st.Step.Actor != session.ByPractitioner {
+			theirs = append(theirs, l)
+			continue
+		}
+		row := container.NewVBox(l)
+		if !st.Done && !st.Skipped && len(st.Step.CompletedBy) == 0 {
+			id := st.Step.ID
+			row.Add(container.NewHBox(widget.NewButton("Done", func() { f.after(f.inc.CompleteStep(id, ""), "") }),
+				widget.NewButton("Not doing this…", func() { f.skip(id) })))
+		}
+		mine = append(mine, row)
+	}
+	head := func(s string) *widget.Label {
+		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	if len(mine) > 0 {
+		f.requirements.Add(head("Your steps"))
+		f.requirements.Objects = append(f.requirements.Objects, mine...)
+	}
+	var contacts []string
+	for _, c := range req.Contacts {
+		if c.Required {
+			contacts = append(contacts, "• "+c.Contact.Label+contactNumber(c.Contact))
+		}
+	}
+	if len(contacts) > 0 {
+		f.requirements.Add(head("Tell"))
+		f.requirements.Add(wrappedLabel(strings.Join(contacts, "\n")))
+	}
+	if len(theirs) > 0 {
+		f.requirements.Add(head("The safeguarding lead will"))
+		f.requirements.Objects = append(f.requirements.Objects, theirs...)
+	}
+	var routes []string
+	for _, r := range req.Routes {
+		mark := "may refer to"
+		if r.Required {
+			mark = "must refer to"
+		}
+		routes = append(routes, fmt.Sprintf("• %s %s: %s (%s)", mark, r.Route.Label, r.Route.Purpose, r.Route.Clause))
+	}
+	if len(routes) > 0 {
+		f.requirements.Add(head("Referral routes"))
+		f.requirements.Add(wrappedLabel(strings.Join(routes, "\n")))
+	}
+	var excluded []string
+	for _, e := range req.Excluded {
+		excluded = append(excluded, fmt.Sprintf("• %s: %s", e.Label, e.Reason))
+	}
+	if len(excluded) > 0 {
+		f.requirements.Add(head("Not for this incident"))
+		ex := wrappedLabel(strings.Join(excluded, "\n"))
+		ex.Importance = widget.LowImportance
+		f.requirements.Add(ex)
+	}
+	f.requirements.Refresh()
+
+	f.preventBox.RemoveAll()
+	if req.Prevent {
+		f.preventBox.Add(head("Prevent referral summary (section 4)"))
+		draft := f.inc.PreventDraft()
+		if d.Prevent != nil {
+			draft = *d.Prevent
+		}
+		fields := []struct {
+			label, value string
+		}{{"How the concern arose", draft.HowConcernArose}, {"Indicators", draft.Indicators}, {"Online activity", draft.OnlineActivity},
+			{"Needs", draft.Needs}, {"Discussions held", draft.DiscussionsHeld}}
+		f.preventFields = nil
+		for _, fl := range fields {
+			e := multiline(fl.label)
+			e.SetText(fl.value)
+			f.preventFields = append(f.preventFields, e)
+			f.preventBox.Add(widget.NewLabel(fl.label))
+			f.preventBox.Add(e)
+		}
+		f.preventBox.Add(container.NewHBox(widget.NewButton("Save Prevent summary", func() {
+			p := session.PreventSummary{HowConcernArose: f.preventFields[0].Text, Indicators: f.preventFields[1].Text,
+				OnlineActivity: f.preventFields[2].Text, Needs: f.preventFields[3].Text, DiscussionsHeld: f.preventFields[4].Text}
+			f.after(f.inc.SavePreventSummary(p), "Prevent summary saved.")
+		})))
+	}
+	f.preventBox.Refresh()
+
+	f.chronology.RemoveAll()
+	var lines []string
+	for _, c := range f.inc.Chronology() {
+		line := fmt.Sprintf("%s  %s", f.u.clockText(c.At, "15:04:05"), c.Detail)
+		if c.Rationale != "" {
+			line += ": " + c.Rationale
+		}
+		lines = append(lines, line)
+	}
+	f.chronology.Add(wrappedLabel(strings.Join(lines, "\n")))
+	f.chronology.Refresh()
+
+	if f.inc.Status() != session.IncidentDraft {
+		f.report.Disable()
+		f.report.SetText("Reported")
+	}
+}
+
+func contactNumber(c session.IncidentContact) string {
+	if c.Number != "" {
+		return ": " + c.Number
+	}
+	return ""
+}
+
+func wrappedLabel(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+func (f *incidentForm) skip(id string) {
+	why := entry("Why this step is not being done")
+	why.OnSubmitted = func(string) {}
+	f.requirements.Add(container.NewVBox(why, container.NewHBox(widget.NewButton("Record reason", func() {
+		f.after(f.inc.SkipStep(id, strings.TrimSpace(why.Text)), "")
+	}))))
+	f.requirements.Refresh()
+	f.u.win.Canvas().Focus(why)
+}
+
+// reportTapped sends the incident: sealed to the safeguarding team and the
+// recovery key, durably stored, and first in the sync queue.
+func (f *incidentForm) reportTapped() {
+	if err := f.inc.Report(); err != nil {
+		f.status.SetText(incidentMessage(err))
+		return
+	}
+	doc := f.inc.Document()
+	f.report.Disable()
+	f.status.SetText("Sealing and saving…")
+	f.u.background(func(ctx context.Context) error {
+		_, err := f.u.cfg.Vault.ReportIncident(ctx, doc.ID, doc, nil)
+		return err
+	}, func(err error) {
+		if err != nil {
+			f.report.Enable()
+			f.status.SetText("Not sent: " + plainError(err) + " Call your safeguarding lead now.")
+			return
+		}
+		f.status.SetText("Reported to the safeguarding team. It goes first when this laptop next syncs; if anyone is at risk now, phone them too.")
+		f.refresh()
+	})
+}
+
+// saveIncidentDraft autosaves an incident being raised, sealed to its author.
+func (u *UI) saveIncidentDraft(inc *session.Incident, status func(string)) {
+	if u.cfg.Vault == nil || inc.Status() != session.IncidentDraft {
+		return
+	}
+	doc := inc.Document()
+	u.background(func(ctx context.Context) error { return u.cfg.Vault.SaveIncidentDraft(ctx, doc) }, func(err error) {
+		if err != nil && status != nil {
+			status("Not saved: " + plainError(err))
+		}
+	})
+}
