@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"safeguard/companion/crypto"
 	"safeguard/companion/session"
 )
 
@@ -73,7 +74,23 @@ func (u *UI) ShowHome() {
 	if u.dev != nil && u.dev.Profile.Demo {
 		demo = warningLabel("Demo organisation: the people here are fictional. Do not record real sessions in it.")
 	}
-	top := container.NewVBox(demo, greeting, trainingLine, container.NewHBox(newBtn, historyBtn, layout.NewSpacer(), keyBtn), status,
+	buttons := container.NewHBox(newBtn, historyBtn)
+	if u.dev != nil {
+		manager := u.dev.Person.HasRole(crypto.RoleLineManager)
+		dsl := u.dev.Person.HasRole(crypto.RoleDSL)
+		if manager || dsl {
+			buttons.Add(widget.NewButtonWithIcon("Inbox", theme.MailComposeIcon(), u.ShowInbox))
+		}
+		if dsl {
+			buttons.Add(widget.NewButtonWithIcon("Incident cases", theme.WarningIcon(), u.ShowCases))
+		}
+		if manager || dsl {
+			buttons.Add(widget.NewButtonWithIcon("Quarterly report", theme.DocumentIcon(), func() { u.ShowReport(u.dev.Store) }))
+			buttons.Add(widget.NewButtonWithIcon("Access audit", theme.VisibilityIcon(), func() { u.ShowAccessAudit(u.dev.Store) }))
+		}
+	}
+	buttons.Add(layout.NewSpacer())
+	top := container.NewVBox(demo, greeting, trainingLine, container.NewBorder(nil, nil, nil, keyBtn, buttons), status,
 		widget.NewSeparator(), widget.NewLabelWithStyle("Today and upcoming", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	u.show("Safeguard Companion", container.NewBorder(top, nil, nil, nil, list), u.escalateButton(escalation{}))
 	u.onHome = true
