@@ -40,6 +40,10 @@ type Pack struct {
 	// (Annex 2 1.2).
 	TrainingValidMonths int    `json:"training_valid_months"`
 	TrainingClause      Clause `json:"training_clause"`
+	// LockAfterMinutes is how long the app may sit unused before it locks
+	// itself: field laptops get left open (policy 2.9 g, h).
+	LockAfterMinutes int    `json:"lock_after_minutes"`
+	LockClause       Clause `json:"lock_clause"`
 
 	// Incident is Annex 1 and sections 1.4, 3 and 4 (incident_pack.go).
 	Incident IncidentPolicy `json:"incident"`
@@ -330,6 +334,10 @@ func (p *Pack) Validate() error {
 		v.fail("training_valid_months", "must be between 1 and 60")
 	}
 	v.clause("training_clause", p.TrainingClause)
+	if p.LockAfterMinutes < 1 || p.LockAfterMinutes > 120 {
+		v.fail("lock_after_minutes", "must be between 1 and 120")
+	}
+	v.clause("lock_clause", p.LockClause)
 	p.Incident.validate(v)
 	return v.err
 }
@@ -408,6 +416,9 @@ func (p *Pack) PlatformsFor(method string) []Platform {
 	}
 	return out
 }
+
+// LockAfter is the idle time after which the app locks itself.
+func (p *Pack) LockAfter() time.Duration { return time.Duration(p.LockAfterMinutes) * time.Minute }
 
 // NormalDuration is the policy's normal session length (Annex 2 3.3).
 func (p *Pack) NormalDuration() time.Duration {

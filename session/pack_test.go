@@ -123,6 +123,7 @@ func TestLoadPackRefusesBadPacks(t *testing.T) {
 		{"1.3.6 SMS too long", mutate(t, func(m map[string]any) { m["consent"].(map[string]any)["sms"] = strings.Repeat("x", 400) }), "consent.sms", "two text messages"},
 		{"2.1 no agreement", mutate(t, func(m map[string]any) { m["agreement"] = []any{} }), "agreement", "Annex 2 2.1"},
 		{"1.2 training validity", mutate(t, func(m map[string]any) { m["training_valid_months"] = 0 }), "training_valid_months", "between 1 and 60"},
+		{"2.9 idle lock", mutate(t, func(m map[string]any) { m["lock_after_minutes"] = 0 }), "lock_after_minutes", "between 1 and 120"},
 		{"Annex 1 no incident section", mutate(t, func(m map[string]any) { delete(m, "incident") }), "incident.clause", "cite the policy clause"},
 		{"Annex 1 no guidance", mutate(t, func(m map[string]any) { m["incident"].(map[string]any)["guidance"] = []any{} }), "incident.guidance", "Annex 1 guidance"},
 		{"Annex 1 no emergency number", mutate(t, func(m map[string]any) { delete(incident(m, "contacts", 0), "number") }), "incident.contacts", "999"},

@@ -50,9 +50,10 @@ func run() error {
 	}
 	a := fyneapp.NewWithID(appID)
 	ui := app.Start(a, app.Config{
-		Pack:  pack,
-		Clock: session.SystemClock{},
-		NewID: newID,
+		Pack:      pack,
+		Clock:     session.SystemClock{},
+		NewID:     newID,
+		LockAfter: pack.LockAfter(),
 		// Errors are logged by kind only: never content, names or keys.
 		Errors: func(op string, err error) { log.Warn(op, "error", errorKind(err)) },
 	}, paths)
