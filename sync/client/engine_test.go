@@ -11,8 +11,8 @@ import (
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/sync/hub"
-	"safeguard/companion/sync/synctest"
 	"safeguard/companion/sync/proto"
+	"safeguard/companion/sync/synctest"
 )
 
 func deadURL(t *testing.T) string {

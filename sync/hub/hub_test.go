@@ -15,8 +15,8 @@ import (
 	"safeguard/companion/crypto"
 	"safeguard/companion/sync/client"
 	"safeguard/companion/sync/hub"
-	"safeguard/companion/sync/synctest"
 	"safeguard/companion/sync/proto"
+	"safeguard/companion/sync/synctest"
 )
 
 // env is one hub with an org and enrolled devices for alice and bob.
