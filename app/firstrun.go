@@ -34,24 +34,31 @@ func (u *UI) ShowFirstRun(paths device.Paths, ks crypto.Keystore) {
 	status := widget.NewLabel("")
 	status.Wrapping = fyne.TextWrapWord
 
-	demo := widget.NewButtonWithIcon("Try the demo organisation", theme.InfoIcon(), nil)
-	demo.OnTapped = func() {
-		demo.Disable()
-		status.SetText("Making the demo organisation's keys…")
-		var dev *device.Device
-		u.background(func(ctx context.Context) error {
-			var err error
-			dev, err = device.SetUpDemo(ctx, paths, ks, u.cfg.Clock.Now())
-			return err
-		}, func(err error) {
-			if err != nil {
-				demo.Enable()
-				status.SetText("Could not set up the demo: " + plainStartError(err))
-				return
-			}
-			u.useDevice(dev)
-		})
+	demoAs := func(label, person string) *widget.Button {
+		b := widget.NewButtonWithIcon(label, theme.InfoIcon(), nil)
+		b.OnTapped = func() {
+			b.Disable()
+			status.SetText("Making the demo organisation's keys…")
+			var dev *device.Device
+			u.background(func(ctx context.Context) error {
+				var err error
+				dev, err = device.SetUpDemo(ctx, paths, ks, u.cfg.Clock.Now(), person)
+				return err
+			}, func(err error) {
+				if err != nil {
+					b.Enable()
+					status.SetText("Could not set up the demo: " + plainStartError(err))
+					return
+				}
+				u.useDevice(dev)
+			})
+		}
+		return b
 	}
+	demo := container.NewHBox(
+		demoAs("Try it as a practitioner", "sam"),
+		demoAs("as a line manager", "priya"),
+		demoAs("as a safeguarding lead", "morgan"))
 	join := widget.NewButtonWithIcon("Join my organisation", theme.AccountIcon(), func() { u.showJoin(paths, ks) })
 	join.Importance = widget.HighImportance
 
@@ -59,7 +66,7 @@ func (u *UI) ShowFirstRun(paths device.Paths, ks crypto.Keystore) {
 	demoNote.Wrapping = fyne.TextWrapWord
 	body := container.NewVBox(intro, widget.NewSeparator(),
 		container.NewHBox(join), widget.NewLabel("Your ICT administrator gives you the organisation's directory file and admin key."),
-		widget.NewSeparator(), container.NewHBox(demo), demoNote, status)
+		widget.NewSeparator(), widget.NewLabelWithStyle("Try the demo organisation", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), demo, demoNote, status)
 	u.show("Welcome to Safeguard Companion", container.NewVScroll(container.NewPadded(body)))
 }
 

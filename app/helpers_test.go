@@ -61,7 +61,7 @@ func newTestEnv(t *testing.T, now time.Time) *testEnv {
 		t.Fatal(err)
 	}
 	ks.SetWorkFactor(10) // scrypt at full strength takes a second a key
-	dev, err := device.SetUpDemo(context.Background(), paths, ks, now)
+	dev, err := device.SetUpDemo(context.Background(), paths, ks, now, "sam")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -128,8 +128,9 @@ type Device struct {
 const directorySetting = "directory"
 
 // SetUpDemo makes the demo organisation, keeps every demo person's keys in
-// ks, and sets the device up as its practitioner, Sam.
-func SetUpDemo(ctx context.Context, p Paths, ks crypto.Keystore, now time.Time) (*Device, error) {
+// ks, and sets the device up as one of its people (org.DemoPeople ids: sam,
+// the practitioner; priya, his line manager; morgan, a safeguarding lead).
+func SetUpDemo(ctx context.Context, p Paths, ks crypto.Keystore, now time.Time, as string) (*Device, error) {
 	o, err := org.Demo(now)
 	if err != nil {
 		return nil, err
@@ -139,8 +140,11 @@ func SetUpDemo(ctx context.Context, p Paths, ks crypto.Keystore, now time.Time) 
 			return nil, fmt.Errorf("keep the demo keys: %w", err)
 		}
 	}
-	sam, _ := o.Member("sam")
-	pr := Profile{PersonID: "sam", KeyID: sam.Identity.KeyID(), Org: o.Directory.Org, AdminKey: o.Pinned(), Demo: true,
+	me, ok := o.Member(as)
+	if !ok {
+		return nil, fmt.Errorf("set up demo: no demo person %q", as)
+	}
+	pr := Profile{PersonID: as, KeyID: me.Identity.KeyID(), Org: o.Directory.Org, AdminKey: o.Pinned(), Demo: true,
 		TrainingCompleted: now.AddDate(0, -3, 0)}
 	st, err := store.Open(p.DB(pr.PersonID))
 	if err != nil {
@@ -154,7 +158,7 @@ func SetUpDemo(ctx context.Context, p Paths, ks crypto.Keystore, now time.Time) 
 		st.Close()
 		return nil, err
 	}
-	return &Device{Profile: pr, Me: sam.Identity, Person: sam.Person, Dir: o.Directory, Store: st, Paths: p}, nil
+	return &Device{Profile: pr, Me: me.Identity, Person: me.Person, Dir: o.Directory, Store: st, Paths: p}, nil
 }
 
 // Open unlocks a set-up device: loads the key from ks, opens the store and

@@ -102,7 +102,7 @@ func TestWindowAppearsUnderXvfb(t *testing.T) {
 		t.Fatalf("no window titled Safeguard Companion appeared within 30 s; app output:\n%s", logs.String())
 	}
 	if dir := os.Getenv("SCREENSHOT_DIR"); dir != "" {
-		time.Sleep(time.Second) // let the first frame paint
+		time.Sleep(4 * time.Second) // the keyring probe, then the first-run screen
 		out := filepath.Join(dir, "00-real-app-xvfb.png")
 		if b, err := exec.Command("/usr/bin/import", "-display", display, "-window", "root", out).CombinedOutput(); err != nil {
 			t.Logf("screenshot failed: %v %s", err, b)
