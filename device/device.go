@@ -35,6 +35,8 @@ type Profile struct {
 	// TrainingCompleted is the person's last safeguarding training date
 	// (Annex 2 1.2), as entered at set-up.
 	TrainingCompleted time.Time `json:"training_completed,omitzero"`
+	// Hub is set when the device syncs with the organisation's hub.
+	Hub *HubLink `json:"hub,omitempty"`
 }
 
 // Paths are where the device keeps its files.
