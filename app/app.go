@@ -17,6 +17,7 @@ import (
 	"safeguard/companion/crypto"
 	"safeguard/companion/device"
 	"safeguard/companion/session"
+	"safeguard/companion/sync/client"
 	"safeguard/companion/vault"
 )
 
@@ -66,6 +67,10 @@ type UI struct {
 	locked        bool
 	lockedContent fyne.CanvasObject
 	idleWatched   bool
+	// engine syncs with the hub, when the device has one.
+	engine      *client.Engine
+	syncLabel   *widget.Label
+	syncProblem string
 	// setUp is set when this device has a profile already (so the
 	// passphrase prompt says "unlock", not "choose").
 	setUp bool

@@ -18,6 +18,7 @@ import (
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/device"
+	"safeguard/companion/sync/client"
 )
 
 // ShowFirstRun sets up a new device: join the organisation, or try the app
@@ -157,12 +158,56 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 		})
 	})
 	finish.Importance = widget.HighImportance
+
+	hubURL := entry("https://hub.example.org:8443")
+	code := entry("The one-time code from your ICT administrator")
+	enrol := widget.NewButtonWithIcon("Enrol with the hub", theme.LoginIcon(), func() {
+		if me == nil {
+			status.SetText("Create your keys first, and send the public key to your ICT administrator.")
+			return
+		}
+		if strings.TrimSpace(hubURL.Text) == "" || strings.TrimSpace(code.Text) == "" {
+			status.SetText("Enter the hub address and the code your ICT administrator gave you.")
+			return
+		}
+		trained, _ := parseDate(training.Text, u.cfg.Pack.Location())
+		var dev *device.Device
+		status.SetText("Enrolling…")
+		u.background(func(ctx context.Context) error {
+			var err error
+			dev, err = device.EnrolWithHub(ctx, paths, ks, me, strings.TrimSpace(hubURL.Text), strings.TrimSpace(code.Text),
+				"Safeguard Companion", u.cfg.Clock.Now(), trained)
+			return err
+		}, func(err error) {
+			switch {
+			case errors.Is(err, device.ErrNotInDirectory):
+				status.SetText(err.Error())
+			case err != nil:
+				status.SetText("Could not enrol: " + enrolMessage(err))
+			default:
+				u.useDevice(dev)
+			}
+		})
+	})
+	enrol.Importance = widget.HighImportance
 	form := widget.NewForm(
 		widget.NewFormItem("1. Your keys", container.NewVBox(container.NewHBox(create, copyBtn), public)),
-		widget.NewFormItem("2. Directory", container.NewVBox(container.NewHBox(choose), dirName)),
-		widget.NewFormItem("3. Admin key", adminKey),
 		widget.NewFormItem("Safeguarding training", training),
+		widget.NewFormItem("2a. With a hub", container.NewVBox(hubURL, code, container.NewHBox(enrol))),
+		widget.NewFormItem("2b. Without a hub", container.NewVBox(container.NewHBox(choose), dirName, adminKey, container.NewHBox(finish))),
 	)
 	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { u.ShowFirstRun(paths, ks) })
-	u.show("Join my organisation", container.NewVScroll(container.NewPadded(container.NewVBox(form, container.NewHBox(finish), status))), back)
+	u.show("Join my organisation", container.NewVScroll(container.NewPadded(container.NewVBox(form, status))), back)
+}
+
+// enrolMessage explains an enrolment failure in plain words. The sync
+// client's errors are written for people already.
+func enrolMessage(err error) string {
+	var he *client.HubError
+	var ne *client.NetError
+	switch {
+	case errors.As(err, &he), errors.As(err, &ne):
+		return err.Error()
+	}
+	return plainStartError(err)
 }

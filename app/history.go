@@ -137,6 +137,7 @@ func (u *UI) ShowSignedRecord(h historyItem) {
 				return
 			}
 			u.addenda[d.ID] = append(u.addenda[d.ID], a)
+			u.kickSync()
 			u.ShowSignedRecord(h)
 		})
 	}

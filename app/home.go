@@ -15,6 +15,7 @@ import (
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/session"
+	"safeguard/companion/sync/client"
 )
 
 // ShowHome shows the practitioner's home screen: new session, today's and
@@ -112,9 +113,20 @@ func (u *UI) Resume(s *session.Session) {
 	}
 }
 
-// refreshWaiting fills in how many records wait to sync.
+// refreshWaiting fills in how many records wait to sync, from the engine
+// when there is a hub, else from the outbox.
 func (u *UI) refreshWaiting(l *widget.Label) {
 	if u.cfg.Vault == nil || !u.loaded || u.loadProblem != "" {
+		return
+	}
+	if u.syncProblem != "" {
+		l.SetText(u.syncProblem)
+		return
+	}
+	if u.engine != nil {
+		u.syncLabel = l
+		var st client.Status
+		u.background(func(ctx context.Context) error { st = u.engine.Status(ctx); return nil }, func(error) { u.showSyncStatus(st) })
 		return
 	}
 	n := 0
@@ -126,9 +138,9 @@ func (u *UI) refreshWaiting(l *widget.Label) {
 		switch {
 		case err != nil:
 		case n == 0:
-			l.SetText("Everything is sent.")
+			l.SetText("No hub is set up on this laptop; records are kept here, encrypted.")
 		default:
-			l.SetText(fmt.Sprintf("%d record%s waiting to sync (kept safely on this laptop until then).", n, plural(n)))
+			l.SetText(fmt.Sprintf("%d record%s kept safely on this laptop (no hub is set up to send them to).", n, plural(n)))
 		}
 	})
 }

@@ -515,6 +515,7 @@ func (f *incidentForm) reportTapped() {
 			f.status.SetText("Not sent: " + plainError(err) + " Call your safeguarding lead now.")
 			return
 		}
+		f.u.kickSync()
 		f.status.SetText("Reported to the safeguarding team. It goes first when this laptop next syncs; if anyone is at risk now, phone them too.")
 		f.refresh()
 	})

@@ -221,6 +221,7 @@ func (f *recordForm) commit() {
 			f.sign.Enable()
 			return
 		}
+		f.u.kickSync()
 		f.u.removeSession(doc.ID)
 		f.u.history = append([]historyItem{{entry: entry, doc: doc}}, f.u.history...)
 		f.u.ShowSignedRecord(f.u.history[0])

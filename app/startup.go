@@ -56,6 +56,7 @@ func (u *UI) useDevice(dev *device.Device) {
 	u.dev = dev
 	u.cfg.Vault = dev.Vault(u.cfg.Clock)
 	u.cfg.Me = Practitioner{Name: dev.Person.Name, KeyID: string(dev.Me.KeyID()), TrainingCompleted: dev.Profile.TrainingCompleted}
+	u.startSync()
 	u.ShowHome()
 	u.loadSessions()
 	u.watchIdle()

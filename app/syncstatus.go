@@ -1,0 +1,75 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2/widget"
+
+	"safeguard/companion/sync/client"
+)
+
+// startSync runs the device's sync engine in the background when the device
+// has a hub. Records already wait safely in the outbox; the engine sends
+// them whenever the hub can be reached, and pulls what is addressed to this
+// person.
+func (u *UI) startSync() {
+	if u.dev == nil || u.dev.Profile.Hub == nil || u.engine != nil {
+		return
+	}
+	eng, err := u.dev.SyncEngine(u.keys, nil)
+	if err != nil {
+		if u.cfg.Errors != nil {
+			u.cfg.Errors("sync", err)
+		}
+		u.syncProblem = "Sync is not running: " + plainStartError(err)
+		return
+	}
+	u.engine = eng
+	go func() { _ = eng.Run(context.Background()) }()
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for range t.C {
+			st := eng.Status(context.Background())
+			u.runOnUI(func() { u.showSyncStatus(st) })
+		}
+	}()
+}
+
+// kickSync asks the engine to send now, after something was saved.
+func (u *UI) kickSync() {
+	if u.engine != nil {
+		u.engine.Kick()
+	}
+}
+
+// showSyncStatus puts the engine's status in words on the home screen.
+func (u *UI) showSyncStatus(st client.Status) {
+	if u.syncLabel == nil || !u.onHome {
+		return
+	}
+	u.syncLabel.SetText(syncText(st, u.clockText))
+	if st.Problem != client.ProblemNone {
+		u.syncLabel.Importance = widget.WarningImportance
+	} else {
+		u.syncLabel.Importance = widget.MediumImportance
+	}
+	u.syncLabel.Refresh()
+}
+
+func syncText(st client.Status, clock func(time.Time, string) string) string {
+	last := "not yet synced"
+	if !st.LastSuccess.IsZero() {
+		last = "last synced " + clock(st.LastSuccess, "15:04 on 2 Jan")
+	}
+	text := fmt.Sprintf("Hub: %s; %d record%s waiting (kept safely on this laptop until sent).", last, st.Waiting, plural(st.Waiting))
+	if st.Waiting == 0 {
+		text = fmt.Sprintf("Hub: %s; everything is sent.", last)
+	}
+	if st.Message != "" {
+		text += " " + st.Message
+	}
+	return text
+}
