@@ -1,0 +1,150 @@
+package app
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/device"
+	"safeguard/companion/org"
+	"safeguard/companion/session"
+	"safeguard/companion/sync/hub"
+)
+
+// loopbackHub is a real hub on a fixed loopback port that the test can take
+// down and bring back, as a field laptop loses and regains its connection.
+type loopbackHub struct {
+	t    *testing.T
+	addr string
+	h    http.Handler
+	srv  *http.Server
+}
+
+func (l *loopbackHub) up() {
+	ln, err := net.Listen("tcp", l.addr)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	l.addr = ln.Addr().String()
+	l.srv = &http.Server{Handler: l.h}
+	go l.srv.Serve(ln)
+}
+
+func (l *loopbackHub) down() { l.srv.Close() }
+
+func (l *loopbackHub) url() string { return "http://" + l.addr }
+
+// TestOfflineRecordReachesManagerThroughHub is issue 7's "done when" through
+// the screens: Sam signs a record with the hub unreachable, the home screen
+// says so in plain words and keeps it; back online it is sent, and Priya's
+// device pulls it, verified.
+func TestOfflineRecordReachesManagerThroughHub(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now()
+	o, err := org.New("Test organisation", org.DemoPeople, now.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := hub.OpenSQLite(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	hub.InitOrg(ctx, db, o.Directory.Org, o.Pinned())
+	if _, err := hub.PublishDirectory(ctx, db, o.Signed, now); err != nil {
+		t.Fatal(err)
+	}
+	h, err := hub.New(ctx, db, hub.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lh := &loopbackHub{t: t, addr: "127.0.0.1:0", h: h.Handler()}
+	lh.up()
+	defer lh.down()
+
+	enrol := func(person string) (*device.Device, crypto.Keystore) {
+		dir := t.TempDir()
+		ks, _ := crypto.NewFileKeystore(filepath.Join(dir, "keys"), "a passphrase for tests")
+		ks.SetWorkFactor(10)
+		m, _ := o.Member(person)
+		ks.Store(m.Identity.KeyID().String(), m.Identity)
+		code, err := hub.IssueEnrolCode(ctx, db, person, time.Hour, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dev, err := device.EnrolWithHub(ctx, device.Paths{Config: filepath.Join(dir, "c"), Data: filepath.Join(dir, "d")}, ks, m.Identity, lh.url(), code, "laptop", now, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { dev.Close() })
+		return dev, ks
+	}
+	samDev, samKeys := enrol("sam")
+	priyaDev, priyaKeys := enrol("priya")
+
+	u, clock := newTestUI(t)
+	clock.Set(now)
+	u.keys = samKeys
+	u.useDevice(samDev)
+	settle(u)
+	eng, err := samDev.SyncEngine(samKeys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.engine = eng // driven by hand below, not by its background loop
+
+	lh.down() // on the train
+	l := liveSession(t, u, clock)
+	for _, c := range l.agreement {
+		c.SetChecked(true)
+	}
+	settle(u)
+	clock.Advance(30 * time.Minute)
+	tap(t, u, "End session")
+	test.Type(findEntry(t, u, "What was discussed"), "Apprenticeship options; CV next week.")
+	tap(t, u, "Sign and lock")
+	tap(t, u, "Yes")
+	if eng.SyncNow(ctx) == nil {
+		t.Fatal("synced with the hub down")
+	}
+	u.ShowHome()
+	settle(u)
+	texts := visibleTexts(u)
+	if !strings.Contains(texts, "Offline: the hub cannot be reached") || !strings.Contains(texts, "1 record waiting") {
+		t.Errorf("home does not say offline with 1 waiting:\n%s", texts)
+	}
+	screenshot(t, u, "13-home-offline")
+
+	lh.up() // back in the office
+	if err := eng.SyncNow(ctx); err != nil {
+		t.Fatalf("sync after reconnecting: %v", err)
+	}
+	u.ShowHome()
+	settle(u)
+	if !strings.Contains(visibleTexts(u), "everything is sent") {
+		t.Errorf("home after sync:\n%s", visibleTexts(u))
+	}
+	peng, err := priyaDev.SyncEngine(priyaKeys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := peng.SyncNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	entries, fails, err := priyaDev.Vault(session.SystemClock{}).Open(ctx, nil, crypto.KindSessionRecord)
+	if err != nil || len(fails) > 0 || len(entries) != 1 {
+		t.Fatalf("manager: %v %v %d", err, fails, len(entries))
+	}
+	var d session.Document
+	entries[0].Decode(&d)
+	if d.Record == nil || d.Record.Summary != "Apprenticeship options; CV next week." || entries[0].Author.ID != "sam" {
+		t.Errorf("manager read %+v", d.Record)
+	}
+}
