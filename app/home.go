@@ -61,6 +61,7 @@ func (u *UI) ShowHome() {
 
 	historyBtn := widget.NewButtonWithIcon(fmt.Sprintf("History (%d)", len(u.history)), theme.HistoryIcon(), u.ShowHistory)
 	status := widget.NewLabel("")
+	status.Wrapping = fyne.TextWrapWord
 	switch {
 	case u.loadProblem != "":
 		status.SetText(u.loadProblem)
