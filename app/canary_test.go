@@ -1,0 +1,162 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+)
+
+// TestNoPlaintextAnywhere is issue 4's canary test: a full session (plan,
+// consent, live markers, record, an addendum) and an incident, with a unique
+// marker string in every free-text field; afterwards the data directory,
+// the temporary directory and everything logged hold none of them (Trust
+// model: plaintext never touches disk).
+func TestNoPlaintextAnywhere(t *testing.T) {
+	start := time.Now()
+	var logged bytes.Buffer
+	log.SetOutput(&logged)
+	defer log.SetOutput(os.Stderr)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := os.Stderr
+	os.Stderr = w
+	var captured bytes.Buffer
+	done := make(chan struct{})
+	go func() { io.Copy(&captured, r); close(done) }()
+	defer func() {
+		os.Stderr = stderr
+		w.Close()
+		<-done
+	}()
+
+	n := 0
+	canary := func() string { n++; return fmt.Sprintf("QZX%02dCANARY", n) }
+	var markers []string
+	mark := func() string { m := canary(); markers = append(markers, m); return m }
+
+	u, clock, env := newTestUIEnv(t)
+	u.cfg.Errors = func(op string, err error) { fmt.Fprintf(&logged, "%s: %v\n", op, err) }
+
+	tap(t, u, "New session")
+	f := u.currentPlan
+	test.Type(f.ref, "CUS-"+mark())
+	test.Type(f.age, "15")
+	f.date.SetText("26/11/2026")
+	test.Type(f.start, "10:00")
+	f.method.SetSelected("Video call")
+	f.platform.SetSelected("Microsoft Teams")
+	test.Type(f.access, mark())
+	test.Type(f.facilitator, mark())
+	test.Type(f.notified, mark())
+	test.Type(f.parentCarer, mark())
+	test.Type(f.crisis, mark())
+	answerAll(f, answerYes)
+	radioFor(t, f, "clothing").SetSelected(answerNo)
+	test.Type(mitigationFor(t, f, "clothing"), mark())
+	tap(t, u, "Save plan")
+	tap(t, u, "Consent and invitation")
+	findRadio(t, u, channelSMS).SetSelected(channelSMS)
+	test.Type(findEntry(t, u, "Their reply, word for word"), mark())
+	tap(t, u, "Record consent")
+	clock.Set(time.Date(2026, 11, 26, 10, 0, 0, 0, london))
+	tap(t, u, "Start session")
+	l := u.currentLive
+	for _, c := range l.agreement {
+		c.SetChecked(true)
+	}
+	settle(u)
+	clock.Advance(5 * time.Minute)
+	l.tick() // autosave
+	tap(t, u, "Disclosure  (Ctrl+1)")
+	test.Type(findEntry(t, u, "What the customer said, word for word"), mark())
+	tap(t, u, "Record")
+	clock.Advance(50 * time.Minute)
+	l.tick()
+	test.Type(findEntry(t, u, "The exceptional circumstances"), mark())
+	tap(t, u, "Record reason")
+	tap(t, u, "End session")
+	test.Type(findEntry(t, u, "What was discussed"), mark())
+	test.Type(findEntry(t, u, "Who"), mark())
+	test.Type(findEntry(t, u, "What"), mark())
+	test.Type(findEntry(t, u, "By DD/MM/YYYY"), "03/12/2026")
+	test.Type(findEntry(t, u, "Any concerns, or leave blank"), mark())
+	tap(t, u, "Sign and lock")
+	tap(t, u, "Yes")
+	test.Type(findEntry(t, u, "Add a note to this record (it is signed and cannot be changed)"), mark())
+	tap(t, u, "Add addendum")
+
+	// An incident from the signed record.
+	tap(t, u, "Escalate")
+	tap(t, u, "I have read this: continue")
+	inc := u.currentIncident
+	test.Type(inc.describe, mark())
+	tap(t, u, "Save what happened")
+	inc.kind.SetSelected(kindLabel(t, u, "nudes_semi_nudes"))
+	inc.subtype.SetSelected(subtypeLabel(t, u, "nudes_semi_nudes", "experimental"))
+	settle(u)
+	test.Type(inc.imPlatform, mark())
+	test.Type(inc.imAccount, mark())
+	inc.imAttest.SetSelected(attestNotViewed)
+	tap(t, u, "Record where it is")
+	tap(t, u, "Report to the safeguarding team")
+	if !strings.Contains(inc.status.Text, "Reported") {
+		t.Fatalf("incident not reported: %q", inc.status.Text)
+	}
+	settle(u)
+
+	// The canaries did reach the records: they are in the sealed payloads.
+	if len(markers) < 18 {
+		t.Fatalf("only %d marked fields", len(markers))
+	}
+	signed, _ := json.Marshal(u.history[0].doc)
+	for _, m := range markers[:14] {
+		if !bytes.Contains(signed, []byte(m)) {
+			t.Errorf("marker %s did not reach the signed record: the scan would prove nothing", m)
+		}
+	}
+	env.dev.Close()
+
+	hits := 0
+	scan := func(what, path string, b []byte) {
+		for _, m := range markers {
+			if bytes.Contains(b, []byte(m)) {
+				hits++
+				t.Errorf("%s: %s holds %s in plain text", what, path, m)
+			}
+		}
+	}
+	for _, root := range []string{env.paths.Config, env.paths.Data, os.TempDir()} {
+		filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			info, err := d.Info()
+			if err != nil || info.ModTime().Before(start) || info.Size() > 64<<20 || !info.Mode().IsRegular() {
+				return nil
+			}
+			b, err := os.ReadFile(path)
+			if err == nil {
+				scan("disk", path, b)
+			}
+			return nil
+		})
+	}
+	w.Close()
+	<-done
+	os.Stderr = stderr
+	scan("log", "the log", logged.Bytes())
+	scan("log", "standard error", captured.Bytes())
+	t.Logf("%d marked fields; scanned the data and config folders, %s and the logs: %d hits", len(markers), os.TempDir(), hits)
+}
