@@ -66,7 +66,7 @@ func (u *UI) ShowFirstRun(paths device.Paths, ks crypto.Keystore) {
 	demoNote := widget.NewLabel("The demo has fictional people only (a practitioner, their manager and two safeguarding leads), so you can try every step without touching real records.")
 	demoNote.Wrapping = fyne.TextWrapWord
 	body := container.NewVBox(intro, widget.NewSeparator(),
-		container.NewHBox(join), widget.NewLabel("Your ICT administrator gives you the organisation's directory file and admin key."),
+		container.NewHBox(join), widget.NewLabel("Your ICT administrator gives you your hub's address and a one-time code, or, without a hub, the directory file and admin key."),
 		widget.NewSeparator(), widget.NewLabelWithStyle("Try the demo organisation", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), demo, demoNote, status)
 	u.show("Welcome to Safeguard Companion", container.NewVScroll(container.NewPadded(body)))
 }
