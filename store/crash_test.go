@@ -65,7 +65,21 @@ func TestCrashChild(t *testing.T) {
 	for i := 0; ; i++ {
 		id := fmt.Sprintf("%s-%05d", prefix, i)
 		switch i % 4 {
-		case 0, 1:
+		case 1:
+			// A batch: one transaction, acknowledged only as a whole.
+			var batch []Envelope
+			for _, sfx := range []string{"a", "b", "c"} {
+				e := testEnvelope(id+sfx, crashSize(rng))
+				batch = append(batch, e)
+			}
+			if err := s.PutEnvelopes(ctx, batch); err != nil {
+				say("error put batch %s: %v", id, err)
+				os.Exit(5)
+			}
+			for _, e := range batch {
+				say("E %s %d", e.ID, len(e.Body))
+			}
+		case 0:
 			size := crashSize(rng)
 			e := testEnvelope(id, size)
 			if i%8 == 0 {

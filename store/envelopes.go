@@ -147,10 +147,65 @@ func (s *Store) CommitDraft(ctx context.Context, draftID string, e Envelope) err
 	})
 }
 
+// envelopeWriter holds the statements that save envelopes, prepared once
+// per transaction: a batch of thousands then parses its SQL twice, not
+// twice per envelope.
+type envelopeWriter struct {
+	ins, queue *sql.Stmt
+}
+
+func prepareEnvelopeWriter(ctx context.Context, tx *sql.Tx) (*envelopeWriter, error) {
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO envelopes
+		(id, kind, author_key, created, parent_id, header, body, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO NOTHING`)
+	if err != nil {
+		return nil, err
+	}
+	queue, err := tx.PrepareContext(ctx, `INSERT INTO outbox (envelope_id, priority, enqueued, next_attempt)
+		VALUES (?, ?, ?, 0)`)
+	if err != nil {
+		ins.Close()
+		return nil, err
+	}
+	return &envelopeWriter{ins: ins, queue: queue}, nil
+}
+
+// close releases the statements; their errors change nothing about the
+// transaction's outcome.
+func (w *envelopeWriter) close() {
+	_ = w.ins.Close()
+	_ = w.queue.Close()
+}
+
 // putEnvelopeTx inserts e, and queues it if enqueue is set. An envelope that
 // was already there is not queued again: it was queued, or came from the
 // hub, the first time.
 func (s *Store) putEnvelopeTx(ctx context.Context, tx *sql.Tx, e Envelope, enqueue bool) error {
+	w, err := prepareEnvelopeWriter(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	return s.putEnvelopeWith(ctx, tx, w, e, enqueue)
+}
+
+// putEnvelopesTx saves a batch in tx with statements prepared once.
+func (s *Store) putEnvelopesTx(ctx context.Context, tx *sql.Tx, es []Envelope, enqueue bool) error {
+	w, err := prepareEnvelopeWriter(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	for _, e := range es {
+		if err := s.putEnvelopeWith(ctx, tx, w, e, enqueue); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) putEnvelopeWith(ctx context.Context, tx *sql.Tx, w *envelopeWriter, e Envelope, enqueue bool) error {
 	header := e.Header
 	if header == nil {
 		header = []byte{} // NOT NULL column: nil would bind as NULL
@@ -160,11 +215,7 @@ func (s *Store) putEnvelopeTx(ctx context.Context, tx *sql.Tx, e Envelope, enque
 		parent = e.ParentID
 	}
 	hash := envelopeHash(header, e.Body)
-	res, err := tx.ExecContext(ctx, `INSERT INTO envelopes
-		(id, kind, author_key, created, parent_id, header, body, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO NOTHING`,
-		e.ID, e.Kind, e.AuthorKey, unixMilli(e.Created), parent, header, e.Body, hash[:])
+	res, err := w.ins.ExecContext(ctx, e.ID, e.Kind, e.AuthorKey, unixMilli(e.Created), parent, header, e.Body, hash[:])
 	if err != nil {
 		return err
 	}
@@ -186,8 +237,7 @@ func (s *Store) putEnvelopeTx(ctx context.Context, tx *sql.Tx, e Envelope, enque
 	if !enqueue {
 		return nil
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (envelope_id, priority, enqueued, next_attempt)
-		VALUES (?, ?, ?, 0)`, e.ID, e.Priority, unixMilli(s.now()))
+	_, err = w.queue.ExecContext(ctx, e.ID, e.Priority, unixMilli(s.now()))
 	return err
 }
 

@@ -92,24 +92,7 @@ func (s *Store) Acknowledge(ctx context.Context, envelopeID string, receipt []by
 	if len(receipt) == 0 {
 		return fmt.Errorf("store: acknowledge envelope %s: %w: empty receipt", envelopeID, ErrInvalid)
 	}
-	return s.write(ctx, "acknowledge envelope", func(tx *sql.Tx) error {
-		var exists int
-		err := tx.QueryRowContext(ctx, "SELECT 1 FROM envelopes WHERE id = ?", envelopeID).Scan(&exists)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("envelope %s: %w", envelopeID, ErrNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO receipts (envelope_id, received, receipt)
-			VALUES (?, ?, ?) ON CONFLICT (envelope_id) DO NOTHING`,
-			envelopeID, unixMilli(s.now()), receipt); err != nil {
-			return err
-		}
-		// The outbox trigger refuses this DELETE if the receipt is missing.
-		_, err = tx.ExecContext(ctx, "DELETE FROM outbox WHERE envelope_id = ?", envelopeID)
-		return err
-	})
+	return s.AcknowledgeAll(ctx, []Ack{{EnvelopeID: envelopeID, Receipt: receipt}})
 }
 
 // Receipt returns the hub's receipt for an envelope, or ErrNotFound if it
