@@ -12,6 +12,7 @@ import (
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/report"
+	"safeguard/companion/session"
 	"safeguard/companion/store"
 )
 
@@ -29,6 +30,7 @@ type auditScreen struct {
 	events []store.AuditRecord
 	shown  []store.AuditRecord
 	recs   *report.Records
+	pack   *session.Pack
 	views  bool // only views and exports
 }
 
@@ -36,7 +38,7 @@ type auditScreen struct {
 // export is audited): who opened or exported which record, and when, newest
 // first, after checking the chain is unbroken.
 func (u *UI) ShowAccessAudit(log AuditLog) {
-	as := &auditScreen{recs: &report.Records{}, views: true}
+	as := &auditScreen{recs: &report.Records{}, pack: u.cfg.Pack, views: true}
 	status := widget.NewLabel("Reading the audit chain…")
 	status.Wrapping = fyne.TextWrapWord
 	list := widget.NewList(
@@ -134,7 +136,7 @@ func (as *auditScreen) subject(id string) string {
 	if !ok {
 		return id
 	}
-	return kindText(it) + " · " + itemSubject(it) + " (by " + authorName(it) + ")"
+	return kindText(it) + " · " + itemSubject(as.pack, it) + " (by " + authorName(it) + ")"
 }
 
 // keyName names the holder of a key id from the directory.

@@ -16,43 +16,59 @@ import (
 	"safeguard/companion/crypto"
 	"safeguard/companion/report"
 	"safeguard/companion/session"
+	"safeguard/companion/vault"
 )
 
-// caseRow is one incident in the DSL's queue, with its folded status.
+// The DSL's incident queue and case screen. The incident is the domain's
+// (session.Incident over an IncidentDocument): each thing the DSL does is
+// applied by an Incident method to the latest version and sealed as a new
+// version naming the previous one as its parent (Vault.ReportIncident), so
+// nothing is ever edited and the chronology only grows. report.Records folds
+// the versions and refuses any that rewrites history.
+
+// caseRow is one incident in the DSL's queue, as it stands.
 type caseRow struct {
-	it      *report.Item
-	status  session.CaseStatus
-	overdue string
+	c       *report.Case
+	doc     session.IncidentDocument
+	req     session.Requirements
+	overdue []string
 }
 
 // casesScreen is the DSL's queue of incidents.
 type casesScreen struct {
 	u          *UI
 	recs       *report.Records
+	failures   []vault.Failure
 	rows       []caseRow
 	showClosed bool
 	list       *widget.List
 	count      *widget.Label
+	refused    *widget.Label
 }
 
-// ShowCases shows the DSL's incident queue: open cases with the time since
-// escalation, overdue ones first and marked.
+// ShowCases shows the DSL's incident queue: open incidents with the time
+// since escalation, acknowledgement, the steps still open, referrals and
+// monitoring dates; overdue ones first and marked.
 func (u *UI) ShowCases() {
 	cs := &casesScreen{u: u, recs: &report.Records{}}
 	cs.count = widget.NewLabel("Opening incidents…")
+	cs.refused = widget.NewLabel("")
+	cs.refused.Wrapping = fyne.TextWrapWord
+	cs.refused.Importance = widget.DangerImportance
+	cs.refused.Hide()
 	cs.list = widget.NewList(
 		func() int { return len(cs.rows) },
 		func() fyne.CanvasObject {
 			return container.NewBorder(nil, nil,
-				container.NewGridWrap(fyne.NewSize(330, 36), container.NewGridWithColumns(2, widget.NewLabel("raised"), widget.NewLabel("since"))),
-				container.NewGridWrap(fyne.NewSize(300, 36), widget.NewLabel("status")),
-				widget.NewLabel("classification"))
+				container.NewGridWrap(fyne.NewSize(300, 72), container.NewVBox(widget.NewLabel("raised"), widget.NewLabel("since"))),
+				container.NewGridWrap(fyne.NewSize(290, 72), container.NewVBox(widget.NewLabel("status"), widget.NewLabel("overdue"))),
+				container.NewVBox(widget.NewLabel("classification"), widget.NewLabel("detail")))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) { cs.fill(cs.rows[i], o) })
 	cs.list.OnSelected = func(i widget.ListItemID) {
 		cs.list.UnselectAll()
 		if i < len(cs.rows) {
-			u.showCase(cs.recs, cs.rows[i].it, cs.show)
+			u.showCase(cs.recs, cs.rows[i].c, cs.show)
 		}
 	}
 	cs.show()
@@ -60,28 +76,32 @@ func (u *UI) ShowCases() {
 		cs.count.SetText("No incidents on this device.")
 		return
 	}
-	var recs *report.Records
+	var (
+		recs  *report.Records
+		fails []vault.Failure
+	)
 	u.background(func(ctx context.Context) error {
-		entries, _, err := u.cfg.Vault.Open(ctx, nil, crypto.KindIncident, crypto.KindReview)
+		entries, f, err := u.cfg.Vault.Open(ctx, nil, crypto.KindIncident)
 		if err != nil {
 			return err
 		}
 		recs, _ = report.NewRecords(entries)
+		fails = f
 		return nil
 	}, func(err error) {
 		if err != nil {
 			cs.count.SetText("The incidents could not be opened: " + plainError(err))
 			return
 		}
-		cs.recs = recs
+		cs.recs, cs.failures = recs, fails
 		cs.refresh()
 	})
 }
 
 func (cs *casesScreen) show() {
-	closed := widget.NewCheck("Show closed cases", func(b bool) { cs.showClosed = b; cs.refresh() })
+	closed := widget.NewCheck("Show closed incidents", func(b bool) { cs.showClosed = b; cs.refresh() })
 	closed.SetChecked(cs.showClosed)
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, closed, cs.count),
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, closed, cs.count), cs.refused,
 		widget.NewLabel(fmt.Sprintf("Escalations should be acknowledged within %d hours (Annex 1: as soon as possible).", int(session.AckWithin.Hours()))),
 		widget.NewSeparator())
 	cs.u.show("Incident cases", container.NewBorder(top, nil, nil, nil, cs.list),
@@ -89,26 +109,47 @@ func (cs *casesScreen) show() {
 	cs.refresh()
 }
 
-// refresh rebuilds the queue: overdue cases first, then the longest
-// waiting; closed cases last when shown.
-func (cs *casesScreen) refresh() {
-	now := cs.u.cfg.Clock.Now()
-	cs.rows = cs.rows[:0]
-	open := 0
-	overdue := 0
-	for _, it := range cs.recs.Items {
-		if it.Incident == nil {
-			continue
+// caseOverdue says what is overdue on an incident at now, in words: an
+// acknowledgement later than session.AckWithin, or a monitoring follow-up
+// whose due day has passed.
+func caseOverdue(d session.IncidentDocument, now time.Time) []string {
+	if d.Status == session.IncidentClosed {
+		return nil
+	}
+	var out []string
+	if d.AcknowledgedAt.IsZero() && now.Sub(d.RaisedAt) > session.AckWithin {
+		out = append(out, "Not acknowledged after "+waited(now.Sub(d.RaisedAt)))
+	}
+	for _, f := range d.FollowUps {
+		if f.Overdue(now) {
+			out = append(out, "Follow-up overdue")
+			break
 		}
-		st := session.CaseOf(cs.recs.Reviews[it.Entry.Header.ID])
-		if !st.Closed {
+	}
+	return out
+}
+
+// refresh rebuilds the queue: overdue incidents first, then those not yet
+// acknowledged, then the longest waiting; closed ones last when shown.
+func (cs *casesScreen) refresh() {
+	u := cs.u
+	now := u.cfg.Clock.Now()
+	cs.rows = cs.rows[:0]
+	open, overdue := 0, 0
+	for _, c := range cs.recs.Cases {
+		d := c.Doc()
+		closed := d.Status == session.IncidentClosed
+		if !closed {
 			open++
 		}
-		if st.Closed && !cs.showClosed {
+		if closed && !cs.showClosed {
 			continue
 		}
-		r := caseRow{it: it, status: st, overdue: st.Overdue(it.Incident.Raised, now)}
-		if r.overdue != "" {
+		r := caseRow{c: c, doc: d, overdue: caseOverdue(d, now)}
+		if inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, d, u.caseActor()); err == nil {
+			r.req = inc.Requirements()
+		}
+		if len(r.overdue) > 0 {
 			overdue++
 		}
 		cs.rows = append(cs.rows, r)
@@ -116,17 +157,31 @@ func (cs *casesScreen) refresh() {
 	slices.SortStableFunc(cs.rows, func(a, b caseRow) int {
 		rank := func(r caseRow) int {
 			switch {
-			case r.status.Closed:
-				return 2
-			case r.overdue != "":
+			case r.doc.Status == session.IncidentClosed:
+				return 3
+			case len(r.overdue) > 0:
 				return 0
+			case r.doc.AcknowledgedAt.IsZero():
+				return 1
 			}
-			return 1
+			return 2
 		}
-		return cmp.Or(cmp.Compare(rank(a), rank(b)), a.it.Incident.Raised.Compare(b.it.Incident.Raised))
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), a.doc.RaisedAt.Compare(b.doc.RaisedAt))
 	})
-	if cs.recs.Items != nil || open > 0 {
-		cs.count.SetText(fmt.Sprintf("%d open case%s, %d overdue.", open, plural(open), overdue))
+	if cs.recs.Items != nil {
+		cs.count.SetText(fmt.Sprintf("%d open incident%s, %d overdue.", open, plural(open), overdue))
+	}
+	// Refused versions are named, never shown as genuine (DESIGN Promises).
+	if n := len(cs.recs.Refused) + len(cs.failures); n > 0 {
+		var why []string
+		for _, it := range cs.recs.Refused {
+			why = append(why, fmt.Sprintf("a version of incident %s: %s", it.Incident.ID, it.Refused))
+		}
+		for _, f := range cs.failures {
+			why = append(why, fmt.Sprintf("record %s: %s", f.ID, f.Err))
+		}
+		cs.refused.SetText(fmt.Sprintf("%d incident record%s refused and not shown. Tell your ICT administrator. ", n, plural(n)) + strings.Join(why, "; ") + ".")
+		cs.refused.Show()
 	}
 	cs.list.Refresh()
 }
@@ -134,51 +189,108 @@ func (cs *casesScreen) refresh() {
 func (cs *casesScreen) fill(r caseRow, o fyne.CanvasObject) {
 	u := cs.u
 	now := u.cfg.Clock.Now()
+	d := r.doc
 	c := o.(*fyne.Container).Objects
+	mid := c[0].(*fyne.Container).Objects
 	left := c[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects
-	left[0].(*widget.Label).SetText(u.clockText(r.it.Incident.Raised, "Mon 2 Jan 2006 15:04"))
+	right := c[2].(*fyne.Container).Objects[0].(*fyne.Container).Objects
+
+	left[0].(*widget.Label).SetText(u.clockText(d.RaisedAt, "Mon 2 Jan 2006 15:04"))
 	since := left[1].(*widget.Label)
-	if r.status.Closed {
-		since.SetText("closed " + u.clockText(r.status.ClosedAt, "2 Jan"))
+	if d.Status == session.IncidentClosed {
+		since.SetText("closed " + u.clockText(d.ClosedAt, "2 Jan 2006"))
 	} else {
-		since.SetText(waited(now.Sub(r.it.Incident.Raised)) + " ago")
+		since.SetText("escalated " + waited(now.Sub(d.RaisedAt)) + " ago")
 	}
-	cls := c[0].(*widget.Label)
+
+	cls := mid[0].(*widget.Label)
 	cls.Truncation = fyne.TextTruncateEllipsis
-	text := report.CaseLabel(r.it.Incident.Category, r.it.Incident.Type)
-	if r.it.Incident.Immediate {
+	cls.TextStyle = fyne.TextStyle{Bold: true}
+	text := d.Subject.Reference + " · " + report.CaseLabel(u.cfg.Pack, d)
+	if d.ImmediateRisk != nil && *d.ImmediateRisk {
 		text += " · immediate risk"
 	}
 	cls.SetText(text)
-	st := c[2].(*fyne.Container).Objects[0].(*widget.Label)
+	detail := mid[1].(*widget.Label)
+	detail.Truncation = fyne.TextTruncateEllipsis
+	detail.SetText(caseDetail(u, d, r.req, now))
+
+	st := right[0].(*widget.Label)
 	st.Truncation = fyne.TextTruncateEllipsis
-	st.TextStyle = fyne.TextStyle{}
-	st.Importance = widget.MediumImportance
-	switch {
-	case r.overdue != "":
-		st.Importance = widget.DangerImportance
-		st.TextStyle = fyne.TextStyle{Bold: true}
-		st.SetText("OVERDUE: " + r.overdue)
-	default:
-		st.SetText(caseStatusText(u, r.status))
+	st.SetText(caseStatusText(u, d))
+	od := right[1].(*widget.Label)
+	od.Truncation = fyne.TextTruncateEllipsis
+	od.Importance = widget.DangerImportance
+	od.TextStyle = fyne.TextStyle{Bold: true}
+	if len(r.overdue) > 0 {
+		od.SetText("OVERDUE: " + strings.Join(r.overdue, " · "))
+	} else {
+		od.SetText("")
 	}
 }
 
-func caseStatusText(u *UI, s session.CaseStatus) string {
-	switch {
-	case s.Closed:
-		return "Closed"
-	case !s.Acknowledged:
+// caseStatusText is where the incident is, with the time to acknowledge.
+func caseStatusText(u *UI, d session.IncidentDocument) string {
+	switch d.Status {
+	case session.IncidentReported:
 		return "Not yet acknowledged"
+	case session.IncidentAcknowledged:
+		return "Acknowledged after " + waited(d.AcknowledgedAt.Sub(d.RaisedAt))
+	case session.IncidentClosed:
+		return "Closed: " + firstLine(d.Outcome)
 	}
-	parts := []string{"Acknowledged"}
-	if n := len(s.Referrals); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d referral%s", n, plural(n)))
+	return d.Status.Label()
+}
+
+// caseDetail is the queue's second line: required steps still open,
+// referrals made, and the next monitoring date.
+func caseDetail(u *UI, d session.IncidentDocument, req session.Requirements, now time.Time) string {
+	var parts []string
+	open := 0
+	for _, s := range req.Steps {
+		if s.Required && !s.Done && !s.Skipped {
+			open++
+		}
 	}
-	if !s.NextMonitoring.IsZero() {
-		parts = append(parts, "check "+u.clockText(s.NextMonitoring, "2 Jan"))
+	for _, r := range req.Routes {
+		if r.Required && r.Decision() == session.RouteOpen {
+			open++
+		}
+	}
+	if d.Status != session.IncidentClosed {
+		if open == 0 {
+			parts = append(parts, "no required step open")
+		} else {
+			parts = append(parts, fmt.Sprintf("%d required step%s open", open, plural(open)))
+		}
+	}
+	if n := len(d.Referrals); n > 0 {
+		var names []string
+		for _, r := range d.Referrals {
+			names = append(names, routeLabel(u, r.RouteID))
+		}
+		parts = append(parts, "referred to "+strings.Join(names, ", "))
+	} else {
+		parts = append(parts, "no referral")
+	}
+	var next *session.IncidentFollowUp
+	for k := range d.FollowUps {
+		f := &d.FollowUps[k]
+		if f.Open() && (next == nil || f.Due.Before(next.Due)) {
+			next = f
+		}
+	}
+	if next != nil {
+		parts = append(parts, "check due "+u.clockText(next.Due, "2 Jan"))
 	}
 	return strings.Join(parts, " · ")
+}
+
+func routeLabel(u *UI, id string) string {
+	if r, ok := u.cfg.Pack.Route(id); ok {
+		return r.Label
+	}
+	return id
 }
 
 // waited is a wait in words: minutes, hours or days.
@@ -192,111 +304,32 @@ func waited(d time.Duration) string {
 	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }
 
-// showCase shows one incident to the DSL: its facts, its chronology of case
-// actions, and the next steps. Opening it is audited.
-func (u *UI) showCase(recs *report.Records, it *report.Item, back func()) {
-	u.viewed(it.Entry.Header.ID)
-	u.renderCase(recs, it, back)
+// caseActor is the person using the app as the incident flow sees them: by
+// key id, as the escalation records the raiser, with the safeguarding role
+// from the signed directory the vault trusts.
+func (u *UI) caseActor() session.Actor {
+	a := session.Actor{ID: u.cfg.Me.KeyID}
+	if u.cfg.Vault != nil {
+		a.ID = u.cfg.Vault.KeyID()
+	}
+	if me := u.me(); me != nil {
+		a.Safeguarding = me.HasRole(crypto.RoleDSL)
+	}
+	return a
 }
 
-// renderCase draws the case screen; after an action it is drawn again
-// without auditing another view.
-func (u *UI) renderCase(recs *report.Records, it *report.Item, back func()) {
-	id := it.Entry.Header.ID
-	now := u.cfg.Clock.Now()
-	f := it.Incident
-	st := session.CaseOf(recs.Reviews[id])
-
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s, escalated by %s on %s (%s ago).\n", report.CaseLabel(f.Category, f.Type), authorName(it),
-		u.clockText(f.Raised, "Monday 2 January 2006 15:04"), waited(now.Sub(f.Raised)))
-	if f.Immediate {
-		b.WriteString("Immediate risk was identified.\n")
+// personName names whoever a chronology entry or a document says did
+// something: a person id or a key id, resolved through the directory.
+func (u *UI) personName(id string) string {
+	if u.cfg.Vault == nil || id == "" {
+		return id
 	}
-	if f.SessionID != "" {
-		fmt.Fprintf(&b, "From session record %s.\n", f.SessionID)
+	dir := u.cfg.Vault.Directory()
+	if p, ok := dir.Person(id); ok {
+		return p.Name
 	}
-	if d, ok := st.TimeToAcknowledge(f.Raised); ok {
-		fmt.Fprintf(&b, "Acknowledged after %s.\n", waited(d))
+	if p, _, ok := dir.Key(crypto.KeyID(id)); ok {
+		return p.Name
 	}
-	facts := widget.NewLabel(strings.TrimRight(b.String(), "\n"))
-	facts.Wrapping = fyne.TextWrapWord
-	overdue := widget.NewLabel("")
-	if o := st.Overdue(f.Raised, now); o != "" {
-		overdue.SetText("OVERDUE: " + o)
-		overdue.Importance = widget.DangerImportance
-		overdue.TextStyle = fyne.TextStyle{Bold: true}
-	}
-	chron := widget.NewLabel(u.reviewHistory(recs.Reviews[id]))
-	chron.Wrapping = fyne.TextWrapWord
-	left := container.NewVScroll(container.NewVBox(facts, overdue, widget.NewSeparator(),
-		widget.NewLabelWithStyle("Chronology of case actions", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), chron))
-
-	msg := widget.NewLabel("")
-	msg.Wrapping = fyne.TextWrapWord
-	msg.Importance = widget.DangerImportance
-	act := func(r session.Review, btn *widget.Button) {
-		btn.Disable()
-		u.putReview(recs, it, r, func(err error) {
-			btn.Enable()
-			if err != nil {
-				msg.SetText(reviewMessage(err))
-				return
-			}
-			u.renderCase(recs, it, back)
-		})
-	}
-	ackBtn := widget.NewButtonWithIcon("Acknowledge", theme.ConfirmIcon(), nil)
-	ackBtn.Importance = widget.HighImportance
-	ackBtn.OnTapped = func() { act(session.Review{Action: session.CaseAcknowledged}, ackBtn) }
-	if st.Acknowledged {
-		ackBtn.Disable()
-	}
-
-	var agencyNames []string
-	for _, a := range session.Agencies() {
-		agencyNames = append(agencyNames, a.Label())
-	}
-	agency := widget.NewSelect(agencyNames, nil)
-	agency.PlaceHolder = "Agency referred to"
-	refNote := entry("Note (how, reference given)")
-	referBtn := widget.NewButtonWithIcon("Record referral", theme.MailSendIcon(), nil)
-	referBtn.OnTapped = func() {
-		var a session.Agency
-		if i := agency.SelectedIndex(); i >= 0 {
-			a = session.Agencies()[i]
-		}
-		act(session.Review{Action: session.CaseReferral, Agency: a, Text: refNote.Text}, referBtn)
-	}
-
-	monDue := entry("Next check (YYYY-MM-DD)")
-	monBtn := widget.NewButtonWithIcon("Set monitoring date", theme.HistoryIcon(), nil)
-	monBtn.OnTapped = func() {
-		r := session.Review{Action: session.CaseMonitoring}
-		if t, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(monDue.Text), u.cfg.Pack.Location()); err == nil {
-			r.Due = t
-		}
-		act(r, monBtn)
-	}
-
-	outcome := multiline("Outcome: what was done and why the case can close")
-	closeBtn := widget.NewButtonWithIcon("Close case", theme.CancelIcon(), nil)
-	closeBtn.OnTapped = func() { act(session.Review{Action: session.CaseClosed, Text: outcome.Text}, closeBtn) }
-
-	bold := func(s string) *widget.Label {
-		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	var right fyne.CanvasObject
-	if st.Closed {
-		right = container.NewVBox(bold("Closed "+u.clockText(st.ClosedAt, "2 Jan 2006 15:04")), widget.NewLabel(st.Outcome))
-	} else {
-		right = container.NewVScroll(container.NewVBox(
-			bold(caseStatusText(u, st)), ackBtn, msg,
-			widget.NewSeparator(), bold("Referral"), agency, refNote, referBtn,
-			widget.NewSeparator(), bold("Monitoring"), monDue, monBtn,
-			widget.NewSeparator(), bold("Close"), outcome, closeBtn))
-	}
-	split := container.NewHSplit(left, right)
-	split.Offset = 0.55
-	u.show("Incident case", split, widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), back))
+	return id
 }

@@ -89,7 +89,7 @@ func (ib *inboxScreen) load() {
 }
 
 func (ib *inboxScreen) setStatus(unreadable int) {
-	n := len(ib.failures) + unreadable
+	n := len(ib.failures) + unreadable + len(ib.recs.Refused)
 	if n == 0 {
 		ib.status.SetText(fmt.Sprintf("%d records verified and decrypted on this device.", len(ib.recs.Items)))
 		return
@@ -161,7 +161,7 @@ func (ib *inboxScreen) build() {
 			left[1].(*widget.Label).SetText(authorName(it))
 			subject := c[0].(*widget.Label)
 			subject.Truncation = fyne.TextTruncateEllipsis
-			subject.SetText(kindText(it) + " · " + itemSubject(it))
+			subject.SetText(kindText(it) + " · " + itemSubject(u.cfg.Pack, it))
 			st := c[2].(*fyne.Container).Objects[0].(*widget.Label)
 			text, overdue := statusText(ib.recs, it, u.cfg.Clock.Now())
 			st.Truncation = fyne.TextTruncateEllipsis
@@ -241,7 +241,9 @@ func (ib *inboxScreen) open(it *report.Item) {
 	case it.Doc != nil:
 		ib.u.showReview(ib.recs, it, back)
 	case it.Incident != nil:
-		ib.u.showCase(ib.recs, it, back)
+		if c, ok := ib.recs.CaseOf(it); ok {
+			ib.u.showCase(ib.recs, c, back)
+		}
 	}
 }
 

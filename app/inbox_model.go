@@ -97,6 +97,11 @@ func inboxMatch(recs *report.Records, it *report.Item, q inboxQuery, text string
 	if it.Doc != nil {
 		flags = it.Doc.Flags()
 	}
+	// An incident is listed once, as it stands: earlier versions are in its
+	// chronology, and a refused version is never listed as genuine.
+	if it.Incident != nil && !recs.IsLatest(it) {
+		return false
+	}
 	if (q.Overrun && !flags.Overrun) || (q.NoConsent && !flags.NoConsent) || (q.Disclosure && !flags.Disclosure) ||
 		(q.Escalated && !flags.Escalated && it.Incident == nil) {
 		return false
@@ -111,15 +116,15 @@ func inboxMatch(recs *report.Records, it *report.Item, q inboxQuery, text string
 
 func statusMatch(recs *report.Records, it *report.Item, q inboxQuery, now time.Time) bool {
 	id := it.Entry.Header.ID
-	if it.Incident != nil {
-		c := session.CaseOf(recs.Reviews[id])
+	if d := it.Incident; d != nil {
+		closed := d.Status == session.IncidentClosed
 		switch q.Status {
 		case statusCaseOpen:
-			return !c.Closed
+			return !closed
 		case statusCaseClosed:
-			return c.Closed
+			return closed
 		case statusAny, "":
-			return !q.Unreviewed || !c.Acknowledged
+			return !q.Unreviewed || d.AcknowledgedAt.IsZero()
 		}
 		return false
 	}
@@ -154,7 +159,7 @@ func itemTime(it *report.Item) time.Time {
 	case it.Doc != nil:
 		return it.Doc.Plan.Start
 	case it.Incident != nil:
-		return it.Incident.Raised
+		return it.Incident.RaisedAt
 	}
 	return it.Entry.Header.Created
 }
@@ -174,8 +179,9 @@ func kindText(it *report.Item) string {
 	return string(it.Entry.Header.Kind)
 }
 
-// itemSubject is a short line about what the record is, for a list row.
-func itemSubject(it *report.Item) string {
+// itemSubject is a short line about what the record is, for a list row;
+// pack names incident types.
+func itemSubject(pack *session.Pack, it *report.Item) string {
 	switch {
 	case it.Doc != nil:
 		s := it.Doc.Plan.Customer.Reference
@@ -184,7 +190,7 @@ func itemSubject(it *report.Item) string {
 		}
 		return s
 	case it.Incident != nil:
-		return report.CaseLabel(it.Incident.Category, it.Incident.Type)
+		return it.Incident.Subject.Reference + ": " + report.CaseLabel(pack, *it.Incident)
 	case it.Review != nil:
 		return "on " + it.Review.ParentID
 	case it.Addendum != nil:
@@ -206,17 +212,10 @@ func statusText(recs *report.Records, it *report.Item, now time.Time) (string, b
 	id := it.Entry.Header.ID
 	switch {
 	case it.Incident != nil:
-		c := session.CaseOf(recs.Reviews[id])
-		if o := c.Overdue(it.Incident.Raised, now); o != "" {
-			return o, true
+		if o := caseOverdue(*it.Incident, now); len(o) > 0 {
+			return strings.Join(o, " · "), true
 		}
-		switch {
-		case c.Closed:
-			return "Closed", false
-		case c.Acknowledged:
-			return "Acknowledged", false
-		}
-		return "New", false
+		return it.Incident.Status.Label(), false
 	case it.Doc != nil:
 		s := session.StatusOf(recs.Reviews[id])
 		var parts []string

@@ -77,7 +77,7 @@ func (u *UI) showReport(log AuditLog) *reportScreen {
 			return err
 		}
 		recs, _ := report.NewRecords(entries)
-		in = recs.Input()
+		in = recs.Input(u.cfg.Pack)
 		return nil
 	}, func(err error) {
 		if err != nil {

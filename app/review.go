@@ -79,7 +79,7 @@ func reviewMessage(err error) string {
 		}
 		return strings.Join(msgs, " ")
 	}
-	if errors.Is(err, session.ErrOwnRecord) || errors.Is(err, session.ErrCaseClosed) {
+	if errors.Is(err, session.ErrOwnRecord) {
 		return err.Error()
 	}
 	return "Not saved: " + plainError(err)
@@ -248,13 +248,8 @@ func (u *UI) reviewHistory(rs []session.Review) string {
 			}
 		}
 		fmt.Fprintf(&b, "• %s, %s, %s", u.clockText(r.At, "2 Jan 2006 15:04"), r.Action.Label(), name)
-		switch {
-		case r.FollowUp != nil:
+		if r.FollowUp != nil {
 			fmt.Fprintf(&b, ": %s to %s by %s", r.FollowUp.Who, r.FollowUp.What, u.clockText(r.FollowUp.Due, "2 Jan 2006"))
-		case r.Agency != "":
-			fmt.Fprintf(&b, ": %s", r.Agency.Label())
-		case !r.Due.IsZero():
-			fmt.Fprintf(&b, ": next check %s", u.clockText(r.Due, "2 Jan 2006"))
 		}
 		if r.Text != "" {
 			fmt.Fprintf(&b, ". %s", r.Text)

@@ -13,8 +13,8 @@ import (
 // line manager's 10,000 session records with the DSL's incidents.
 func BenchmarkQuarterlyReport(b *testing.B) {
 	w := world(b, time.Date(2025, 11, 24, 0, 0, 0, 0, london), time.Date(2026, 11, 24, 0, 0, 0, 0, london), 39)
-	in := records(b, w, seed.Manager).Input()
-	in.Incidents = records(b, w, seed.DSL).Input().Incidents
+	in := records(b, w, seed.Manager).Input(w.Pack)
+	in.Incidents = records(b, w, seed.DSL).Input(w.Pack).Incidents
 	q := report.Quarter{Year: 2026, Q: 4}
 	b.ResetTimer()
 	for b.Loop() {

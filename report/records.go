@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -11,11 +12,17 @@ import (
 
 // Item is one opened record, decoded by kind.
 type Item struct {
-	Entry    vault.Entry
-	Doc      *session.Document  // a session record
-	Incident *session.CaseFacts // an incident
-	Review   *session.Review    // a review or case action
+	Entry vault.Entry
+	Doc   *session.Document // a session record
+	// Incident is one version of an incident; Records folds the versions
+	// (see Case). Only a case's Latest version is the incident as it
+	// stands.
+	Incident *session.IncidentDocument
+	Review   *session.Review // a manager's review of a session record
 	Addendum *session.Addendum
+	// Refused says why an incident version was refused while folding
+	// (see Records.Refused); "" for every other record.
+	Refused string
 	// search is the record's decrypted text, lower-cased, held in memory
 	// only, for the inbox search.
 	search string
@@ -36,6 +43,12 @@ type Records struct {
 	// Reviews and Addenda by parent record id, oldest first.
 	Reviews map[string][]session.Review
 	Addenda map[string][]session.Addendum
+	// Cases are the incidents, each folded to its latest version, in no
+	// particular order; Refused are the incident versions that failed the
+	// checks of a version chain. Both are rebuilt by fold.
+	Cases   []*Case
+	Refused []*Item
+	cases   map[string]*Case
 }
 
 // NewRecords decodes opened records. A record whose content does not decode
@@ -63,6 +76,7 @@ func NewRecords(entries []vault.Entry) (*Records, []error) {
 		reverse(as)
 		r.Addenda[k] = as
 	}
+	r.fold()
 	return r, errs
 }
 
@@ -81,10 +95,18 @@ func (r *Records) Add(e vault.Entry) error {
 	}
 	r.Items = append([]*Item{it}, r.Items...)
 	r.add(it)
+	if it.Incident != nil {
+		r.fold()
+	}
 	return nil
 }
 
 func (r *Records) add(it *Item) {
+	if r.byID == nil {
+		r.byID = map[string]*Item{}
+		r.Reviews = map[string][]session.Review{}
+		r.Addenda = map[string][]session.Addendum{}
+	}
 	r.byID[it.Entry.Header.ID] = it
 	switch {
 	case it.Review != nil:
@@ -127,23 +149,23 @@ func decode(e vault.Entry) (*Item, error) {
 			parts = append(parts, m.Kind.Label(), m.ExactWords, m.Note)
 		}
 	case crypto.KindIncident:
-		f, err := session.DecodeCaseFacts(e.Body, e.Header.Created)
-		if err != nil {
+		var d session.IncidentDocument
+		if err := e.Decode(&d); err != nil {
 			return nil, err
 		}
-		if f.ID == "" {
-			f.ID = e.Header.ID
+		if d.ID == "" || len(d.Chronology) == 0 {
+			return nil, errors.New("not an incident document: it has no id or chronology")
 		}
-		it.Incident = &f
+		it.Incident = &d
 		// The whole payload is searchable: the incident flow owns its shape.
-		parts = append(parts, f.Category, f.Type, string(e.Body))
+		parts = append(parts, d.Subject.Reference, string(e.Body))
 	case crypto.KindReview:
 		var rv session.Review
 		if err := e.Decode(&rv); err != nil {
 			return nil, err
 		}
 		it.Review = &rv
-		parts = append(parts, rv.Action.Label(), rv.Text, rv.Agency.Label())
+		parts = append(parts, rv.Action.Label(), rv.Text)
 		if rv.FollowUp != nil {
 			parts = append(parts, rv.FollowUp.Who, rv.FollowUp.What)
 		}
@@ -159,16 +181,18 @@ func decode(e vault.Entry) (*Item, error) {
 	return it, nil
 }
 
-// Input gathers the report's input from the records.
-func (r *Records) Input() Input {
-	var in Input
+// Input gathers the report's input from the records: the session records,
+// and each incident as its latest genuine version. pack names the incident
+// types and routes.
+func (r *Records) Input(pack *session.Pack) Input {
+	in := Input{Pack: pack}
 	for _, it := range r.Items {
-		switch {
-		case it.Doc != nil:
+		if it.Doc != nil {
 			in.Sessions = append(in.Sessions, *it.Doc)
-		case it.Incident != nil:
-			in.Incidents = append(in.Incidents, Incident{Facts: *it.Incident, Reviews: r.Reviews[it.Entry.Header.ID]})
 		}
+	}
+	for _, c := range r.Cases {
+		in.Incidents = append(in.Incidents, c.Doc())
 	}
 	return in
 }

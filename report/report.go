@@ -8,7 +8,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"safeguard/companion/session"
@@ -65,17 +64,14 @@ func (q Quarter) Months() string {
 	return fmt.Sprintf("%s to %s %d", first, first+2, q.Year)
 }
 
-// Incident is one incident with its case actions.
-type Incident struct {
-	Facts   session.CaseFacts
-	Reviews []session.Review
-}
-
 // Input is everything the report is built from: the signed session records
-// and incidents the DSL can read, decrypted in memory.
+// and incidents the DSL can read, decrypted in memory, each incident folded
+// to its latest genuine version (Records.Input). Pack names the incident
+// types, categories and referral routes.
 type Input struct {
 	Sessions  []session.Document
-	Incidents []Incident
+	Incidents []session.IncidentDocument
+	Pack      *session.Pack
 }
 
 // Count is one bar of a breakdown.
@@ -105,18 +101,20 @@ type Figures struct {
 	Overruns       int
 	OverrunReasons []string
 	Disclosures    int
-	// Escalations: incidents raised in the quarter, by the four Cs (1.4)
-	// and by type.
+	// Escalations: incidents raised (the one click) in the quarter, by the
+	// four Cs (1.4) and by type, with the policy pack's names.
 	Escalations int
 	ByCategory  []Count
 	ByType      []Count
 	// Acknowledged: incidents raised in the quarter that the DSL has
-	// acknowledged; AckMedian and AckMax are how long that took, AckLate how
-	// many took longer than session.AckWithin.
+	// acknowledged; AckMedian and AckMax are how long that took (from the
+	// one click to the acknowledgement, Incident.TimeToAcknowledge), AckLate
+	// how many took longer than session.AckWithin.
 	Acknowledged      int
 	AckMedian, AckMax time.Duration
 	AckLate           int
-	// Referrals made in the quarter, by agency.
+	// Referrals made (their ReferredAt) in the quarter, by the agency each
+	// route names.
 	Referrals      int
 	ByAgency       []Count
 	CasesOpened    int // incidents raised in the quarter
@@ -182,31 +180,31 @@ func figures(in Input, q Quarter, loc *time.Location) Figures {
 	cats, types, agencies := map[string]int{}, map[string]int{}, map[string]int{}
 	var acks []time.Duration
 	end := q.End(loc)
-	for _, inc := range in.Incidents {
-		c := session.CaseOf(inc.Reviews)
-		raised := inc.Facts.Raised
-		if q.Contains(raised, loc) {
+	for _, d := range in.Incidents {
+		if q.Contains(d.RaisedAt, loc) {
 			f.Escalations++
 			f.CasesOpened++
-			cats[strings.ToLower(inc.Facts.Category)]++
-			types[strings.ToLower(inc.Facts.Type)]++
-			if d, ok := c.TimeToAcknowledge(raised); ok {
-				acks = append(acks, d)
-				if d > session.AckWithin {
+			cats[d.Category]++
+			types[d.Type]++
+			if !d.AcknowledgedAt.IsZero() {
+				wait := d.AcknowledgedAt.Sub(d.RaisedAt)
+				acks = append(acks, wait)
+				if wait > session.AckWithin {
 					f.AckLate++
 				}
 			}
 		}
-		for _, r := range c.Referrals {
-			if q.Contains(r.At, loc) {
+		for _, r := range d.Referrals {
+			if q.Contains(r.ReferredAt, loc) {
 				f.Referrals++
-				agencies[string(r.Agency)]++
+				agencies[string(agencyOf(in.Pack, r.RouteID))]++
 			}
 		}
-		if c.Closed && q.Contains(c.ClosedAt, loc) {
+		closed := d.Status == session.IncidentClosed
+		if closed && q.Contains(d.ClosedAt, loc) {
 			f.CasesClosed++
 		}
-		if raised.Before(end) && (!c.Closed || !c.ClosedAt.Before(end)) {
+		if d.RaisedAt.Before(end) && (!closed || !d.ClosedAt.Before(end)) {
 			f.CasesOpenAtEnd++
 		}
 	}
@@ -216,14 +214,31 @@ func figures(in Input, q Quarter, loc *time.Location) Figures {
 		f.AckMedian = median(acks)
 		f.AckMax = acks[len(acks)-1]
 	}
-	f.ByCategory = counts(cats, []string{"content", "contact", "conduct", "commerce"}, categoryLabel)
-	f.ByType = counts(types, nil, typeLabel)
+	var catOrder []string
+	if in.Pack != nil {
+		for _, c := range in.Pack.Incident.Categories {
+			catOrder = append(catOrder, c.ID)
+		}
+	}
+	f.ByCategory = counts(cats, catOrder, func(k string) string { return CategoryLabel(in.Pack, k) })
+	f.ByType = counts(types, nil, func(k string) string { return TypeLabel(in.Pack, k) })
 	var agencyOrder []string
 	for _, a := range session.Agencies() {
 		agencyOrder = append(agencyOrder, string(a))
 	}
 	f.ByAgency = counts(agencies, agencyOrder, func(k string) string { return session.Agency(k).Label() })
 	return f
+}
+
+// agencyOf is the agency a referral route counts under; a route the pack
+// no longer has counts as another agency rather than vanishing.
+func agencyOf(pack *session.Pack, routeID string) session.Agency {
+	if pack != nil {
+		if r, ok := pack.Route(routeID); ok {
+			return r.Agency
+		}
+	}
+	return session.AgencyOther
 }
 
 // median of sorted durations; the mean of the middle two for an even count.
@@ -255,19 +270,31 @@ func counts(m map[string]int, fixed []string, label func(string) string) []Count
 	return append(out, rest...)
 }
 
-func categoryLabel(k string) string {
-	if k == "" {
+// CategoryLabel names one of the four Cs as the policy pack does.
+func CategoryLabel(pack *session.Pack, id string) string {
+	if id == "" {
 		return "Not classified"
 	}
-	return strings.ToUpper(k[:1]) + k[1:]
+	if pack != nil {
+		if c, ok := pack.IncidentCategory(id); ok {
+			return c.Label
+		}
+	}
+	return id
 }
 
-func typeLabel(k string) string {
-	if k == "" {
+// TypeLabel names an incident type as the policy pack does, so the Board
+// reads "Online predators and grooming", not an id.
+func TypeLabel(pack *session.Pack, id string) string {
+	if id == "" {
 		return "Not classified"
 	}
-	s := strings.ReplaceAll(k, "_", " ")
-	return strings.ToUpper(s[:1]) + s[1:]
+	if pack != nil {
+		if t, ok := pack.IncidentType(id); ok {
+			return t.Label
+		}
+	}
+	return id
 }
 
 // Percent is n of total as a whole percentage, "–" when there is no total.
@@ -364,8 +391,11 @@ func sign(n int) int {
 	return 0
 }
 
-// CaseLabel names an incident's classification, as in "Contact: grooming".
-func CaseLabel(category, typ string) string {
-	t := typeLabel(strings.ToLower(typ))
-	return categoryLabel(strings.ToLower(category)) + ": " + strings.ToLower(t[:1]) + t[1:]
+// CaseLabel names an incident's classification, as in "Contact: Online
+// predators and grooming".
+func CaseLabel(pack *session.Pack, d session.IncidentDocument) string {
+	if d.Type == "" {
+		return "Not classified yet"
+	}
+	return CategoryLabel(pack, d.Category) + ": " + TypeLabel(pack, d.Type)
 }

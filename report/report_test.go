@@ -79,8 +79,8 @@ func TestFiguresMatchGenerator(t *testing.T) {
 	from := time.Date(2026, 4, 1, 0, 0, 0, 0, london)
 	until := time.Date(2026, 11, 20, 17, 0, 0, 0, london)
 	w := world(t, from, until, 3)
-	mgr := records(t, w, seed.Manager).Input()
-	dsl := records(t, w, seed.DSL).Input()
+	mgr := records(t, w, seed.Manager).Input(w.Pack)
+	dsl := records(t, w, seed.DSL).Input(w.Pack)
 	if len(dsl.Sessions) != 0 {
 		t.Fatalf("the DSL read %d session records not addressed to them", len(dsl.Sessions))
 	}
@@ -129,8 +129,8 @@ func TestExports(t *testing.T) {
 	from := time.Date(2026, 4, 1, 0, 0, 0, 0, london)
 	until := time.Date(2026, 10, 2, 17, 0, 0, 0, london)
 	w := world(t, from, until, 3)
-	in := records(t, w, seed.Manager).Input()
-	in.Incidents = records(t, w, seed.DSL).Input().Incidents
+	in := records(t, w, seed.Manager).Input(w.Pack)
+	in.Incidents = records(t, w, seed.DSL).Input(w.Pack).Incidents
 	rep := report.Build(in, report.Quarter{2026, 3}, london, until)
 	rep.Organisation = w.Org.Directory.Org
 

@@ -2,7 +2,9 @@
 // and demonstrations: a year (or any span) of signed session records,
 // incidents, line-manager reviews and DSL case actions, written by the demo
 // organisation's fictional people through the real vault, so every record is
-// signed and encrypted exactly like one made in the app. Every free-text
+// signed and encrypted exactly like one made in the app. Incidents go through
+// the incident domain (session.Incident) like the app's: the practitioner
+// raises and reports them, and each DSL action is a new sealed version. Every free-text
 // field is invented; customer references are made up.
 //
 // It also returns the counts it made, so that the quarterly report can be
@@ -127,30 +129,29 @@ var (
 		"Customer agreed verbally at the start; written reply not received in time.",
 		"Parent confirmed by phone; text reply not received.",
 	}
-	incidentKinds = []struct{ category, typ string }{
-		{"contact", "grooming"},
-		{"contact", "child_on_child_abuse"},
-		{"conduct", "sharing_nudes"},
-		{"conduct", "online_bullying"},
-		{"content", "self_harm_content"},
-		{"content", "extremism"},
-		{"commerce", "gambling"},
-		{"commerce", "scam"},
+	// incidentKinds are the incidents the generator raises, by the policy
+	// pack's type ids, with how the practitioner answers the Annex 1
+	// questions where the policy does not settle them.
+	incidentKinds = []incidentKind{
+		{typ: "cyberbullying", why: "Unkind messages in a group chat, nothing criminal said.", description: "Described unkind messages about them in a group chat."},
+		{typ: "grooming", illegal: true, description: "Said an adult met in a game keeps asking to talk in private and for photos."},
+		{typ: "nudes_semi_nudes", subtype: "experimental", illegal: true, imagery: true, description: "Said a picture they sent to their partner has been shared."},
+		{typ: "radicalisation", why: "Viewing, not sharing; no offence disclosed.", description: "Mentioned videos from an extremist channel and repeated its language."},
+		{typ: "cybercrime", subtype: "phishing", illegal: true, description: "Lost money after entering bank details on a fake delivery site."},
+		{typ: "unsafe_communities", why: "A forum about dieting; unsafe but not illegal.", description: "Spends hours on a forum encouraging extreme dieting.", welfare: true},
+		{typ: "other_concern", why: "A worry about home, no offence disclosed.", description: "Said things at home are hard and they do not feel safe there.", welfare: true},
+		{typ: "digital_images", why: "A photo of them posted without asking; embarrassing, not illegal.", description: "A classmate posted a photo of them without asking."},
 	}
-	agencies = []session.Agency{session.AgencySocialCare, session.AgencyPolice, session.AgencyCEOP, session.AgencyIWF}
 )
 
-// incidentRecord is the incident payload the generator writes: the fields
-// session.DecodeCaseFacts reads, plus a fictional description.
-type incidentRecord struct {
-	ID          string    `json:"id"`
-	Author      string    `json:"author"`
-	RaisedAt    time.Time `json:"raised_at"`
-	Category    string    `json:"category"`
-	Type        string    `json:"type"`
-	Immediate   bool      `json:"immediate_risk"`
-	SessionID   string    `json:"session_id"`
-	Description string    `json:"description"`
+// incidentKind is one kind of incident the generator raises.
+type incidentKind struct {
+	typ, subtype string
+	// illegal is the practitioner's answer when the policy leaves it open;
+	// why is their reason for "no".
+	illegal          bool
+	why, description string
+	imagery, welfare bool
 }
 
 // Generate makes the data set.
@@ -355,24 +356,21 @@ func (g *generator) session(ctx context.Context, start time.Time) error {
 		rec.Concerns = g.pick(concerns)
 		c.Disclosures++
 	}
-	var incident *incidentRecord
+	var raise *incidentKind
+	var raisedAt time.Time
+	incidentID := ""
 	if g.chance(0.05) {
 		k := incidentKinds[g.rng.IntN(len(incidentKinds))]
-		incident = &incidentRecord{ID: g.id("inc"), Author: Practitioner, RaisedAt: start.Add(25 * time.Minute), Category: k.category, Type: k.typ,
-			Immediate: g.chance(0.2), SessionID: doc.ID, Description: "Fictional incident for the demo data set."}
-		doc.Markers = append(doc.Markers, session.Marker{Kind: session.MarkEscalated, At: incident.RaisedAt, Elapsed: 25 * time.Minute, IncidentID: incident.ID})
+		raise, raisedAt, incidentID = &k, start.Add(25*time.Minute), g.id("inc")
+		doc.Markers = append(doc.Markers, session.Marker{Kind: session.MarkEscalated, At: raisedAt, Elapsed: 25 * time.Minute, IncidentID: incidentID})
 	}
 	doc.Record = rec
 	doc.SignedAt = start.Add(length + 15*time.Minute)
 
-	if incident != nil {
-		g.w.Clock.Set(incident.RaisedAt)
-		e, err := sam.Put(ctx, incident.ID, crypto.KindIncident, *incident, nil, pack.Version)
-		if err != nil {
+	if raise != nil {
+		if err := g.incident(ctx, incidentID, *raise, doc, raisedAt); err != nil {
 			return fmt.Errorf("seed: incident: %w", err)
 		}
-		g.w.IncidentIDs = append(g.w.IncidentIDs, incident.ID)
-		g.caseActions(e, *incident)
 	}
 	g.w.Clock.Set(doc.SignedAt)
 	e, err := sam.SignRecord(ctx, doc)
@@ -426,57 +424,6 @@ func (g *generator) review(ctx context.Context, who string, parent vault.Entry, 
 		return fmt.Errorf("seed: review: %w", err)
 	}
 	return nil
-}
-
-// caseActions schedules the DSL's handling of an incident: acknowledged
-// within minutes to a day and a half, often referred, monitored, and
-// closed after days to weeks.
-func (g *generator) caseActions(parent vault.Entry, inc incidentRecord) {
-	// One DSL handles every case: a review is sealed to its author and the
-	// author's managers (crypto.Directory.Recipients), so a second DSL could
-	// not read the first one's case actions.
-	dsl := DSL
-	qc := g.counts(inc.RaisedAt)
-	qc.Escalations++
-	qc.ByCategory[inc.Category]++
-	qc.ByType[inc.Type]++
-	ack := inc.RaisedAt.Add(time.Duration(10+g.rng.IntN(36*60)) * time.Minute)
-	if !ack.After(g.cfg.Until) {
-		qc.Acknowledged++
-		if ack.Sub(inc.RaisedAt) > session.AckWithin {
-			qc.AckLate++
-		}
-	}
-	g.later(ack, func(ctx context.Context) error {
-		return g.review(ctx, dsl, parent, session.Review{Action: session.CaseAcknowledged})
-	})
-	at := ack
-	if g.chance(0.6) {
-		at = at.Add(time.Duration(1+g.rng.IntN(48)) * time.Hour)
-		agency := agencies[g.rng.IntN(len(agencies))]
-		if !at.After(g.cfg.Until) {
-			rc := g.counts(at)
-			rc.Referrals++
-			rc.ByAgency[string(agency)]++
-		}
-		g.later(at, func(ctx context.Context) error {
-			return g.review(ctx, dsl, parent, session.Review{Action: session.CaseReferral, Agency: agency, Text: "Referral made by phone and confirmed by e-mail."})
-		})
-	}
-	at = at.Add(time.Hour)
-	due := at.AddDate(0, 0, 7+g.rng.IntN(14))
-	g.later(at, func(ctx context.Context) error {
-		return g.review(ctx, dsl, parent, session.Review{Action: session.CaseMonitoring, Due: due})
-	})
-	closeAt := due.Add(time.Duration(-24+g.rng.IntN(10*24)) * time.Hour)
-	if g.chance(0.85) && !closeAt.After(g.cfg.Until) && closeAt.After(at) {
-		g.counts(closeAt).Closed++
-		g.later(closeAt, func(ctx context.Context) error {
-			return g.review(ctx, dsl, parent, session.Review{Action: session.CaseClosed, Text: "Support in place; no further concerns at monitoring."})
-		})
-	} else {
-		g.w.OpenCases++
-	}
 }
 
 // distribute copies each record into the store of every person it is

@@ -7,9 +7,11 @@ import (
 	"time"
 )
 
-// ReviewAction is what a reviewer does to a signed record or an incident.
+// ReviewAction is what a line manager does to a signed session record.
 // Every action is its own signed addendum (DESIGN journey 7): a record is
-// never edited, so its review history is the list of these in order.
+// never edited, so its review history is the list of these in order. The
+// DSL's work on an incident is not a review: it is a new version of the
+// incident itself (see Incident and IncidentDocument.Extends).
 type ReviewAction string
 
 // Manager's actions on a session record.
@@ -26,18 +28,6 @@ const (
 	ReviewFollowUpDone ReviewAction = "follow_up_done"
 )
 
-// The DSL's case actions on an incident (Annex 1 "Initial response").
-const (
-	CaseAcknowledged ReviewAction = "acknowledged"
-	// CaseReferral records a referral to an agency (Annex 1: police, CEOP,
-	// IWF, social care).
-	CaseReferral ReviewAction = "referral"
-	// CaseMonitoring sets the next date the situation is checked (Annex 1:
-	// "monitor the situation for any potential developments").
-	CaseMonitoring ReviewAction = "monitoring"
-	CaseClosed     ReviewAction = "closed"
-)
-
 // Label is the action in words.
 func (a ReviewAction) Label() string {
 	switch a {
@@ -51,47 +41,6 @@ func (a ReviewAction) Label() string {
 		return "Follow-up"
 	case ReviewFollowUpDone:
 		return "Follow-up done"
-	case CaseAcknowledged:
-		return "Acknowledged"
-	case CaseReferral:
-		return "Referral"
-	case CaseMonitoring:
-		return "Monitoring"
-	case CaseClosed:
-		return "Closed"
-	}
-	return string(a)
-}
-
-// Agency is an organisation a DSL refers an incident to (Annex 1).
-type Agency string
-
-const (
-	AgencyPolice     Agency = "police"
-	AgencyCEOP       Agency = "ceop"
-	AgencyIWF        Agency = "iwf"
-	AgencySocialCare Agency = "social_care"
-	AgencyOther      Agency = "other"
-)
-
-// Agencies lists the agencies in the order screens offer them.
-func Agencies() []Agency {
-	return []Agency{AgencySocialCare, AgencyPolice, AgencyCEOP, AgencyIWF, AgencyOther}
-}
-
-// Label is the agency's name.
-func (a Agency) Label() string {
-	switch a {
-	case AgencyPolice:
-		return "Police"
-	case AgencyCEOP:
-		return "CEOP"
-	case AgencyIWF:
-		return "Internet Watch Foundation"
-	case AgencySocialCare:
-		return "Children's or adult social care"
-	case AgencyOther:
-		return "Other agency"
 	}
 	return string(a)
 }
@@ -103,8 +52,7 @@ type FollowUp struct {
 	Due  time.Time `json:"due"`
 }
 
-// Review is one signed reviewer's action on a record: a manager's review of a
-// session record, or a DSL's case action on an incident.
+// Review is one signed reviewer's action on a session record.
 type Review struct {
 	ID       string       `json:"id"`
 	ParentID string       `json:"parent_id"`
@@ -114,9 +62,7 @@ type Review struct {
 	Text     string       `json:"text,omitempty"`
 	FollowUp *FollowUp    `json:"follow_up,omitempty"`
 	// Closes names the follow-up a ReviewFollowUpDone completes.
-	Closes string    `json:"closes,omitempty"`
-	Agency Agency    `json:"agency,omitempty"`
-	Due    time.Time `json:"due,omitzero"` // next monitoring date
+	Closes string `json:"closes,omitempty"`
 }
 
 // ParentRecordID lets the vault put the parent id in the routing header, so
@@ -126,9 +72,6 @@ func (r Review) ParentRecordID() string { return r.ParentID }
 // ErrOwnRecord is returned when someone would countersign their own record:
 // a countersignature is a second person's word.
 var ErrOwnRecord = errors.New("you cannot countersign your own record; ask your line manager")
-
-// ErrCaseClosed is returned for a case action on a closed incident.
-var ErrCaseClosed = errors.New("this case is closed; reopen it by escalating again if something new happens")
 
 // NewReview checks a reviewer's action and stamps it. recordAuthor is the
 // person id of whoever wrote the parent record; prior are the reviews the
@@ -174,24 +117,6 @@ func NewReview(r Review, recordAuthor string, prior []Review, clock Clock) (Revi
 	case ReviewFollowUpDone:
 		if !slices.ContainsFunc(prior, func(p Review) bool { return p.ID == r.Closes && p.Action == ReviewFollowUp }) {
 			errs.add("closes", "Choose the follow-up that is done.")
-		}
-	case CaseAcknowledged, CaseReferral, CaseMonitoring, CaseClosed:
-		if slices.ContainsFunc(prior, func(p Review) bool { return p.Action == CaseClosed }) {
-			return Review{}, ErrCaseClosed
-		}
-		switch r.Action {
-		case CaseReferral:
-			if !slices.Contains(Agencies(), r.Agency) {
-				errs.add("agency", "Choose the agency the case was referred to.")
-			}
-		case CaseMonitoring:
-			if r.Due.IsZero() || r.Due.Before(startOfDay(now)) {
-				errs.add("due", "Give the next monitoring date, today or later.")
-			}
-		case CaseClosed:
-			if r.Text == "" {
-				errs.add("text", "Write the outcome: what was done and why the case can close.")
-			}
 		}
 	default:
 		errs.add("action", "Unknown review action.")

@@ -1,0 +1,558 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"safeguard/companion/report"
+	"safeguard/companion/session"
+	"safeguard/companion/vault"
+)
+
+// caseScreen is one incident shown to the DSL: everything reported, the
+// chronology, and the DSL's side of the flow. Every rule is the domain's:
+// the screen restores the Incident from the latest version, calls its
+// method, shows its refusal in words or seals the result as a new version.
+type caseScreen struct {
+	u    *UI
+	recs *report.Records
+	c    *report.Case
+	back func()
+	inc  *session.Incident
+	msg  *widget.Label
+	busy bool
+}
+
+// showCase shows one incident to the DSL. Opening it is audited.
+func (u *UI) showCase(recs *report.Records, c *report.Case, back func()) {
+	u.viewed(c.Latest.Entry.Header.ID)
+	(&caseScreen{u: u, recs: recs, c: c, back: back}).render("")
+}
+
+// render draws the case screen; after an action it is drawn again without
+// auditing another view. note is shown in the message line.
+func (cs *caseScreen) render(note string) {
+	u := cs.u
+	d := cs.c.Doc()
+	inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, d, u.caseActor())
+	if err != nil {
+		// Made under another policy pack: shown, but not worked here.
+		body := wrappedLabel("This incident cannot be worked on this device: " + err.Error())
+		u.show("Incident", body, widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), cs.back))
+		return
+	}
+	cs.inc = inc
+	cs.msg = wrappedLabel(note)
+	cs.msg.Importance = widget.SuccessImportance
+	left := container.NewVScroll(container.NewPadded(container.NewVBox(cs.facts(d)...)))
+	right := container.NewVScroll(container.NewPadded(container.NewVBox(cs.actions(d)...)))
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.52
+	title := "Incident: " + d.Subject.Reference
+	u.show(title, split, widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), cs.back))
+}
+
+func bold(s string) *widget.Label {
+	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// facts is the incident as reported and worked: origin, who it is about,
+// what happened, classification, answers, imagery, and the chronology.
+func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
+	u := cs.u
+	pk := u.cfg.Pack
+	now := u.cfg.Clock.Now()
+	var out []fyne.CanvasObject
+	add := func(head, text string) {
+		if text == "" {
+			return
+		}
+		out = append(out, bold(head), wrappedLabel(text))
+	}
+
+	status := caseStatusText(u, d)
+	if d.Status == session.IncidentReported {
+		status = fmt.Sprintf("Not yet acknowledged: escalated %s ago", waited(now.Sub(d.RaisedAt)))
+	}
+	head := bold(report.CaseLabel(pk, d) + " · " + status)
+	out = append(out, head)
+	if o := caseOverdue(d, now); len(o) > 0 {
+		l := bold("OVERDUE: " + strings.Join(o, " · "))
+		l.Importance = widget.DangerImportance
+		out = append(out, l)
+	}
+
+	var origin strings.Builder
+	fmt.Fprintf(&origin, "Raised by %s at %s", u.personName(d.Author), u.clockText(d.RaisedAt, "15:04 on Monday 2 January 2006"))
+	switch d.Origin.Kind {
+	case session.OriginSession:
+		fmt.Fprintf(&origin, ", %s into the session %s", waited(d.Origin.Elapsed), d.SessionID)
+		if pl, ok := pk.Platform(d.Platform); ok {
+			fmt.Fprintf(&origin, " (%s)", pl.Label)
+		}
+	case session.OriginRecord:
+		fmt.Fprintf(&origin, ", from the record of session %s", d.SessionID)
+	default:
+		origin.WriteString(", from home")
+	}
+	origin.WriteString(".")
+	if d.Context != "" {
+		origin.WriteString("\n" + d.Context)
+	}
+	add("Where it came from", origin.String())
+	var said []string
+	for _, w := range d.Disclosures {
+		said = append(said, "“"+w+"”")
+	}
+	add("Disclosures, in their exact words", strings.Join(said, "\n"))
+
+	subject := "Customer " + d.Subject.Reference
+	if age, known := d.Subject.AgeOn(d.RaisedAt); known {
+		subject += fmt.Sprintf(", aged %d", age)
+	} else {
+		subject += ", age not known (treated as a child)"
+	}
+	if d.Subject.AdultAtRisk {
+		subject += ", adult at risk"
+	}
+	add("Who it is about", subject)
+	add("What happened", d.Description)
+
+	var cls []string
+	if t, ok := pk.IncidentType(d.Type); ok {
+		cat, _ := pk.IncidentCategory(d.Category)
+		cls = append(cls, fmt.Sprintf("%s (%s), %s (%s)", cat.Label, cat.Clause, t.Label, t.Clause))
+		if st, ok := t.Subtype(d.Subtype); ok {
+			cls = append(cls, fmt.Sprintf("%s (%s)", st.Label, st.Clause))
+		}
+	} else {
+		cls = append(cls, "Not classified yet.")
+	}
+	if d.AdultInvolved {
+		cls = append(cls, "An adult was involved.")
+	}
+	if d.WelfareConcern {
+		cls = append(cls, "Concern for the person's welfare.")
+	}
+	add("Classification (1.4, 3, 4)", strings.Join(cls, "\n"))
+
+	req := cs.inc.Requirements()
+	answer := func(b *bool) string {
+		switch {
+		case b == nil:
+			return "not answered"
+		case *b:
+			return "yes"
+		}
+		return "no"
+	}
+	illegal := "Illegal: " + answer(d.Illegal)
+	if req.IllegalFixed {
+		illegal = "Illegal: yes. " + req.IllegalReason
+	}
+	add("Annex 1 questions", illegal+"\nImmediate risk: "+answer(d.ImmediateRisk)+"\n"+req.Branch.Label())
+
+	if im := d.Imagery; im != nil {
+		where := strings.Join(nonEmptyStrings(im.Platform, im.Account, im.URL), ", ")
+		att := "Not viewed (attested by " + u.personName(im.RecordedBy) + ")."
+		if im.Attestation == session.ViewedByAccident {
+			att = fmt.Sprintf("Seen by accident at %s: %s", u.clockText(im.ViewedAt, "2 Jan 2006 15:04"), im.ViewedHow)
+		}
+		add("Imagery: where it is, never the imagery", where+"\n"+att)
+	}
+	if p := d.Prevent; p != nil {
+		add("Prevent referral summary", fmt.Sprintf("How the concern arose: %s\nIndicators: %s\nOnline activity: %s\nNeeds: %s\nDiscussions held: %s",
+			p.HowConcernArose, p.Indicators, p.OnlineActivity, p.Needs, p.DiscussionsHeld))
+	}
+	if d.Status == session.IncidentClosed {
+		closed := fmt.Sprintf("Closed by %s at %s: %s", u.personName(d.ClosedBy), u.clockText(d.ClosedAt, "2 Jan 2006 15:04"), d.Outcome)
+		if d.CloseReason != "" {
+			closed += "\nClosed with things left undone, because: " + d.CloseReason
+		}
+		add("Outcome", closed)
+	}
+
+	var chron []string
+	for _, e := range d.Chronology {
+		line := fmt.Sprintf("%s · %s · %s", u.clockText(e.At, "2 Jan 2006 15:04"), u.personName(e.By), e.Detail)
+		if e.Rationale != "" {
+			line += ". Why: " + e.Rationale
+		}
+		chron = append(chron, line)
+	}
+	add("Chronology", strings.Join(chron, "\n"))
+
+	versions := fmt.Sprintf("Version %d, sealed by %s at %s. Every version is checked to extend the one before.",
+		len(cs.c.Versions), authorName(cs.c.Latest), u.clockText(cs.c.Latest.Entry.Header.Created, "2 Jan 2006 15:04"))
+	out = append(out, widget.NewSeparator(), wrappedLabel(versions))
+	for _, o := range cs.c.Others {
+		l := wrappedLabel(fmt.Sprintf("%s wrote another version at %s from the same earlier version; it is not part of what is shown here. Check with them and record what they did again.",
+			authorName(o), u.clockText(o.Entry.Header.Created, "2 Jan 2006 15:04")))
+		l.Importance = widget.WarningImportance
+		out = append(out, l)
+	}
+	for _, it := range cs.recs.Refused {
+		if it.Incident.ID == d.ID {
+			l := wrappedLabel("A version of this incident was refused and is not shown: " + it.Refused + ". Tell your ICT administrator.")
+			l.Importance = widget.DangerImportance
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func nonEmptyStrings(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// act applies one DSL action to the incident as it stands and, if the
+// domain accepts it, seals the result as a new version whose parent is the
+// latest one. A refusal is shown in the domain's words and nothing is sealed.
+func (cs *caseScreen) act(done string, apply func(*session.Incident) error) {
+	u := cs.u
+	if cs.busy {
+		return
+	}
+	prev := cs.c.Latest
+	inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, *prev.Incident, u.caseActor())
+	if err == nil {
+		err = apply(inc)
+	}
+	if err != nil {
+		cs.refuse(err)
+		return
+	}
+	doc := inc.Document()
+	// The domain only appends; checked again here because a version that
+	// failed this would be refused on every device that reads it.
+	if err := doc.Extends(*prev.Incident); err != nil {
+		cs.refuse(fmt.Errorf("not saved: %w", err))
+		return
+	}
+	cs.busy = true
+	cs.msg.Importance = widget.MediumImportance
+	cs.msg.SetText("Sealing and saving…")
+	id := u.cfg.NewID()
+	parent := prev.Entry
+	var saved vault.Entry
+	u.background(func(ctx context.Context) error {
+		// TODO(subject): when the vault can name a record's subject, seal
+		// this version for the raiser too (their person id), so they see
+		// what became of what they escalated. Until then it goes to the
+		// safeguarding team and the recovery recipient only.
+		e, err := u.cfg.Vault.ReportIncident(ctx, id, doc, &parent)
+		saved = e
+		return err
+	}, func(err error) {
+		cs.busy = false
+		if err == nil {
+			err = cs.recs.Add(saved)
+		}
+		if err != nil {
+			cs.msg.Importance = widget.DangerImportance
+			cs.msg.SetText("Not saved: " + plainError(err))
+			return
+		}
+		u.kickSync()
+		if c, ok := cs.recs.Case(doc.ID); ok {
+			cs.c = c
+		}
+		cs.render(done)
+	})
+}
+
+// refuse shows why the domain refused an action, in plain words, one line
+// each.
+func (cs *caseScreen) refuse(err error) {
+	cs.msg.Importance = widget.DangerImportance
+	if fe := session.Fields(err); len(fe) > 0 {
+		var lines []string
+		for _, e := range fe {
+			lines = append(lines, "• "+e.Message)
+		}
+		cs.msg.SetText("Not done yet:\n" + strings.Join(lines, "\n"))
+		return
+	}
+	var te *session.IncidentTransitionError
+	switch {
+	case errors.As(err, &te), errors.Is(err, session.ErrSafeguardingOnly):
+		cs.msg.SetText(capitalise(err.Error()) + ".")
+	default:
+		cs.msg.SetText(capitalise(err.Error()))
+	}
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// actions is the DSL's side of the flow, as the domain offers it now.
+func (cs *caseScreen) actions(d session.IncidentDocument) []fyne.CanvasObject {
+	u := cs.u
+	req := cs.inc.Requirements()
+	out := []fyne.CanvasObject{cs.msg}
+	if !u.caseActor().Safeguarding {
+		out = append(out, wrappedLabel("Only the safeguarding team (DSL or DSO) can work an incident."))
+		return out
+	}
+	switch d.Status {
+	case session.IncidentClosed:
+		return append(out, bold("This incident is closed."))
+	case session.IncidentReported:
+		ack := widget.NewButtonWithIcon("Acknowledge", theme.ConfirmIcon(), func() {
+			cs.act("Acknowledged.", func(i *session.Incident) error { return i.Acknowledge() })
+		})
+		ack.Importance = widget.HighImportance
+		return append(out, bold("Acknowledge to start working it; the time it waited is recorded."), ack)
+	}
+	out = append(out, cs.stepsBox(req)...)
+	out = append(out, cs.routesBox(req)...)
+	out = append(out, cs.followUpsBox(d)...)
+	if req.Prevent {
+		out = append(out, cs.preventBox(d)...)
+	}
+	out = append(out, cs.noteBox()...)
+	out = append(out, cs.closeBox()...)
+	return out
+}
+
+// stepsBox lists the steps the flow shows, required first, with Done and
+// "not doing this" for each still open.
+func (cs *caseScreen) stepsBox(req session.Requirements) []fyne.CanvasObject {
+	out := []fyne.CanvasObject{widget.NewSeparator(), bold("Steps (Annex 1 and the UKCIS initial response)")}
+	for _, required := range []bool{true, false} {
+		for _, st := range req.Steps {
+			if st.Required != required {
+				continue
+			}
+			text := fmt.Sprintf("%s (%s)", st.Step.Text, st.Step.Clause)
+			if st.Required {
+				text = "Required: " + text
+			}
+			switch {
+			case st.Done:
+				out = append(out, wrappedLabel("✓ "+text))
+				continue
+			case st.Skipped:
+				out = append(out, wrappedLabel("– "+text+". Not done: "+st.Record.SkipReason))
+				continue
+			}
+			l := wrappedLabel("○ " + text)
+			if st.Required {
+				l.Importance = widget.WarningImportance
+			}
+			id := st.Step.ID
+			why := entry("Why not (to skip " + id + ")")
+			skip := widget.NewButton("Not doing this", func() {
+				cs.act("Recorded why the step is not being taken.", func(i *session.Incident) error { return i.SkipStep(id, why.Text) })
+			})
+			row := []fyne.CanvasObject{}
+			if len(st.Step.CompletedBy) == 0 {
+				row = append(row, widget.NewButton("Done", func() {
+					cs.act("Step recorded as done.", func(i *session.Incident) error { return i.CompleteStep(id, "") })
+				}))
+			} else {
+				l.SetText(l.Text + "\nDone by recording it where it happens (" + strings.Join(st.Step.CompletedBy, ", ") + ").")
+			}
+			row = append(row, skip)
+			out = append(out, l, container.NewBorder(nil, nil, nil, container.NewHBox(row...), why))
+		}
+	}
+	return out
+}
+
+const referralTimeLayout = "02/01/2006 15:04"
+
+// routesBox shows the referral routes the flow offers, what was decided on
+// each, and the form to record a referral or a decision not to refer.
+func (cs *caseScreen) routesBox(req session.Requirements) []fyne.CanvasObject {
+	u := cs.u
+	out := []fyne.CanvasObject{widget.NewSeparator(), bold("Referrals")}
+	var names []string
+	var ids []string
+	for _, r := range req.Routes {
+		line := r.Route.Label
+		if r.Required {
+			line += " (required)"
+		}
+		switch r.Decision() {
+		case session.RouteReferred:
+			for _, ref := range r.Referrals {
+				line += fmt.Sprintf(": referred %s", u.clockText(ref.ReferredAt, "2 Jan 2006 15:04"))
+				if ref.Reference != "" {
+					line += ", reference " + ref.Reference
+				}
+			}
+			line = "✓ " + line
+		case session.RouteDeclined:
+			line = "– " + line + ": not referred. " + r.Declined.Reason
+		default:
+			line = "○ " + line + ": " + r.Route.Purpose
+		}
+		l := wrappedLabel(line)
+		if r.Required && r.Decision() == session.RouteOpen {
+			l.Importance = widget.WarningImportance
+		}
+		out = append(out, l)
+		names = append(names, r.Route.Label)
+		ids = append(ids, r.Route.ID)
+	}
+	var excluded []string
+	for _, e := range req.Excluded {
+		if e.Kind == "route" {
+			excluded = append(excluded, fmt.Sprintf("Not for this incident: %s. %s", e.Label, e.Reason))
+		}
+	}
+	if len(excluded) > 0 {
+		l := wrappedLabel(strings.Join(excluded, "\n"))
+		l.Importance = widget.LowImportance
+		out = append(out, l)
+	}
+	if len(names) == 0 {
+		return append(out, wrappedLabel("The flow offers no referral route for this incident as it stands."))
+	}
+	route := widget.NewSelect(names, nil)
+	route.PlaceHolder = "Agency"
+	ref := entry("Agency's reference number")
+	when := entry("When referred (DD/MM/YYYY HH:MM, empty for now)")
+	note := entry("Note (how it was made; why no reference yet)")
+	chosen := func() string {
+		if i := route.SelectedIndex(); i >= 0 {
+			return ids[i]
+		}
+		return ""
+	}
+	record := widget.NewButtonWithIcon("Record referral", theme.MailSendIcon(), func() {
+		r := session.IncidentReferral{RouteID: chosen(), Reference: ref.Text, Note: note.Text}
+		if s := strings.TrimSpace(when.Text); s != "" {
+			t, err := time.ParseInLocation(referralTimeLayout, s, u.cfg.Pack.Location())
+			if err != nil {
+				cs.refuse(errors.New("write the time of the referral as DD/MM/YYYY HH:MM, for example 03/12/2026 14:30, or leave it empty for now"))
+				return
+			}
+			r.ReferredAt = t
+		}
+		cs.act("Referral recorded.", func(i *session.Incident) error { return i.RecordReferral(r) })
+	})
+	reason := entry("Why this referral is not being made")
+	decline := widget.NewButton("Not referring", func() {
+		id := chosen()
+		cs.act("Decision not to refer recorded.", func(i *session.Incident) error { return i.DeclineRoute(id, reason.Text) })
+	})
+	return append(out, route, container.NewGridWithColumns(2, ref, when), note, container.NewHBox(record),
+		container.NewBorder(nil, nil, nil, decline, reason))
+}
+
+const dueLayout = "02/01/2006"
+
+// followUpsBox lists the monitoring follow-ups, overdue ones marked, with a
+// form to add one and a way to record each as done.
+func (cs *caseScreen) followUpsBox(d session.IncidentDocument) []fyne.CanvasObject {
+	u := cs.u
+	now := u.cfg.Clock.Now()
+	out := []fyne.CanvasObject{widget.NewSeparator(), bold("Monitoring follow-ups")}
+	for _, f := range d.FollowUps {
+		line := fmt.Sprintf("%s (%s), due %s", f.What, f.Who, u.clockText(f.Due, "Mon 2 Jan 2006"))
+		if !f.Open() {
+			out = append(out, wrappedLabel(fmt.Sprintf("✓ %s. Done %s: %s", line, u.clockText(f.DoneAt, "2 Jan"), f.Note)))
+			continue
+		}
+		l := wrappedLabel("○ " + line)
+		if f.Overdue(now) {
+			l.SetText("OVERDUE: " + line)
+			l.Importance = widget.DangerImportance
+			l.TextStyle = fyne.TextStyle{Bold: true}
+		}
+		id := f.ID
+		found := entry("What the check found (" + id + ")")
+		done := widget.NewButton("Checked", func() {
+			cs.act("Follow-up recorded as done.", func(i *session.Incident) error { return i.CompleteFollowUp(id, found.Text) })
+		})
+		out = append(out, l, container.NewBorder(nil, nil, nil, done, found))
+	}
+	what := entry("What will be checked")
+	who := entry("Who will check it")
+	due := entry("Due (DD/MM/YYYY)")
+	add := widget.NewButtonWithIcon("Add follow-up", theme.ContentAddIcon(), func() {
+		var t time.Time
+		if s := strings.TrimSpace(due.Text); s != "" {
+			var err error
+			if t, err = time.ParseInLocation(dueLayout, s, u.cfg.Pack.Location()); err != nil {
+				cs.refuse(errors.New("write the due date as DD/MM/YYYY, for example 09/12/2026"))
+				return
+			}
+		}
+		cs.act("Follow-up set.", func(i *session.Incident) error {
+			_, err := i.AddFollowUp(what.Text, who.Text, t)
+			return err
+		})
+	})
+	return append(out, what, container.NewGridWithColumns(2, who, due), container.NewHBox(add))
+}
+
+// preventBox is the Prevent referral summary, pre-filled by the domain from
+// the record, for the DSL to check, complete and save.
+func (cs *caseScreen) preventBox(d session.IncidentDocument) []fyne.CanvasObject {
+	draft := cs.inc.PreventDraft()
+	head := "Prevent referral summary (section 4)"
+	if d.Prevent != nil {
+		head += ": saved " + cs.u.clockText(d.Prevent.SavedAt, "2 Jan 2006 15:04")
+	}
+	out := []fyne.CanvasObject{widget.NewSeparator(), bold(head)}
+	fields := []struct{ label, value string }{
+		{"How the concern arose", draft.HowConcernArose}, {"Indicators", draft.Indicators},
+		{"Online activity", draft.OnlineActivity}, {"Needs", draft.Needs}, {"Discussions held", draft.DiscussionsHeld},
+	}
+	es := make([]*widget.Entry, len(fields))
+	for k, f := range fields {
+		es[k] = multiline(f.label)
+		es[k].SetText(f.value)
+		out = append(out, widget.NewLabel(f.label), es[k])
+	}
+	save := widget.NewButton("Save Prevent summary", func() {
+		p := session.PreventSummary{HowConcernArose: es[0].Text, Indicators: es[1].Text, OnlineActivity: es[2].Text, Needs: es[3].Text, DiscussionsHeld: es[4].Text}
+		cs.act("Prevent summary saved.", func(i *session.Incident) error { return i.SavePreventSummary(p) })
+	})
+	return append(out, container.NewHBox(save))
+}
+
+// noteBox adds a note to the chronology: a call made, a discussion held.
+func (cs *caseScreen) noteBox() []fyne.CanvasObject {
+	note := multiline("A call made, a discussion held (added to the chronology)")
+	add := widget.NewButton("Add note", func() {
+		cs.act("Note added.", func(i *session.Incident) error { return i.AddNote(note.Text) })
+	})
+	return []fyne.CanvasObject{widget.NewSeparator(), bold("Note"), note, container.NewHBox(add)}
+}
+
+// closeBox closes the incident with its outcome. The domain refuses while a
+// required route is undecided, and while steps or follow-ups are left
+// unless a reason is given; its messages are shown as they are.
+func (cs *caseScreen) closeBox() []fyne.CanvasObject {
+	outcome := multiline("Outcome: what was done and why the incident can close")
+	reason := multiline("Only if closing with steps or follow-ups left: why")
+	closeBtn := widget.NewButtonWithIcon("Close incident", theme.CancelIcon(), func() {
+		cs.act("Incident closed.", func(i *session.Incident) error { return i.Close(outcome.Text, reason.Text) })
+	})
+	closeBtn.Importance = widget.DangerImportance
+	return []fyne.CanvasObject{widget.NewSeparator(), bold("Close"), outcome, reason, container.NewHBox(closeBtn)}
+}
