@@ -152,7 +152,9 @@ func TestAssessOutcome(t *testing.T) {
 		{"Annex 2 3.2 everything met: proceed", nil, nil, Proceed, "", ""},
 		{"Annex 2 3.2 unanswered item: incomplete", nil, func(a Assessment) { delete(a.Answers, "clothing") }, Incomplete, "", "clothing"},
 		{"Annex 2 3.2 unmet item with mitigation: proceed with mitigations", nil,
-			func(a Assessment) { a.Answers["facilitator_invited"] = ItemAnswer{NotMet, "Tutor unavailable; DSO on standby by phone"} }, ProceedWithMitigations, "", ""},
+			func(a Assessment) {
+				a.Answers["facilitator_invited"] = ItemAnswer{NotMet, "Tutor unavailable; DSO on standby by phone"}
+			}, ProceedWithMitigations, "", ""},
 		{"Annex 2 3.2 unmet item without mitigation: do not proceed", nil,
 			func(a Assessment) { a.Answers["facilitator_invited"] = ItemAnswer{Answer: NotMet} }, DoNotProceed, "facilitator_invited", ""},
 		{"Annex 2 1.2 untrained practitioner blocks even with mitigation", nil,
