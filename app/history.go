@@ -73,41 +73,8 @@ func (u *UI) ShowSignedRecord(h historyItem) {
 		id := d.ID
 		u.background(func(ctx context.Context) error { return u.cfg.Vault.Viewed(ctx, id) }, func(error) {})
 	}
-	m, _ := u.cfg.Pack.Method(d.Plan.Method)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Customer %s, %s, %s.\n", d.Plan.Customer.Reference, u.clockText(d.Plan.Start, "Monday 2 January 2006 15:04"), m.Label)
-	fmt.Fprintf(&b, "Signed %s. Policy pack %s.\n", u.clockText(d.SignedAt, "2 January 2006 15:04"), d.PackVersion)
-	if f := flagText(d.Flags()); f != "" {
-		fmt.Fprintf(&b, "Flags: %s.\n", f)
-	}
-	if d.OverrunReason != "" {
-		fmt.Fprintf(&b, "Overrun reason: %s\n", d.OverrunReason)
-	}
-	if d.Consent != nil && !d.Consent.Given() {
-		fmt.Fprintf(&b, "Went ahead without consent: %s\n", d.Consent.NoConsentReason)
-	}
-	if d.Record != nil {
-		fmt.Fprintf(&b, "\nSummary\n%s\n", d.Record.Summary)
-		if len(d.Record.Actions) > 0 {
-			b.WriteString("\nActions agreed\n")
-			for _, a := range d.Record.Actions {
-				fmt.Fprintf(&b, "• %s: %s, by %s\n", a.Who, a.What, u.clockText(a.Due, "2 January 2006"))
-			}
-		}
-		if d.Record.Concerns != "" {
-			fmt.Fprintf(&b, "\nConcerns\n%s\n", d.Record.Concerns)
-		}
-	}
-	if len(d.Markers) > 0 {
-		b.WriteString("\nDuring the session\n")
-		for _, mk := range d.Markers {
-			line := fmt.Sprintf("• %s at %s", mk.Kind.Label(), formatDuration(mk.Elapsed))
-			if mk.ExactWords != "" {
-				line += ": “" + mk.ExactWords + "”"
-			}
-			b.WriteString(line + "\n")
-		}
-	}
+	b.WriteString(u.documentText(d, u.cfg.Me.Name) + "\n")
 	for _, a := range u.addenda[d.ID] {
 		fmt.Fprintf(&b, "\nAddendum, %s\n%s\n", u.clockText(a.At, "2 January 2006 15:04"), a.Text)
 	}
