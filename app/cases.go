@@ -118,7 +118,7 @@ func caseOverdue(d session.IncidentDocument, now time.Time) []string {
 	}
 	var out []string
 	if d.AcknowledgedAt.IsZero() && now.Sub(d.RaisedAt) > session.AckWithin {
-		out = append(out, "Not acknowledged after "+waited(now.Sub(d.RaisedAt)))
+		out = append(out, "not acknowledged, "+waited(now.Sub(d.RaisedAt)))
 	}
 	for _, f := range d.FollowUps {
 		if f.Overdue(now) {

@@ -160,7 +160,7 @@ func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
 	if req.IllegalFixed {
 		illegal = "Illegal: yes. " + req.IllegalReason
 	}
-	add("Annex 1 questions", illegal+"\nImmediate risk: "+answer(d.ImmediateRisk)+"\n"+req.Branch.Label())
+	add("Annex 1 questions", illegal+"\nImmediate risk: "+answer(d.ImmediateRisk)+"\nWhere this stands: "+req.Branch.Label())
 
 	if im := d.Imagery; im != nil {
 		where := strings.Join(nonEmptyStrings(im.Platform, im.Account, im.URL), ", ")
@@ -324,8 +324,10 @@ func (cs *caseScreen) actions(d session.IncidentDocument) []fyne.CanvasObject {
 		ack.Importance = widget.HighImportance
 		return append(out, bold("Acknowledge to start working it; the time it waited is recorded."), ack)
 	}
-	out = append(out, cs.stepsBox(req)...)
+	// Referrals first: they are what the policy most often demands, and
+	// what a closing is most often refused for.
 	out = append(out, cs.routesBox(req)...)
+	out = append(out, cs.stepsBox(req)...)
 	out = append(out, cs.followUpsBox(d)...)
 	if req.Prevent {
 		out = append(out, cs.preventBox(d)...)
@@ -335,49 +337,80 @@ func (cs *caseScreen) actions(d session.IncidentDocument) []fyne.CanvasObject {
 	return out
 }
 
-// stepsBox lists the steps the flow shows, required first, with Done and
-// "not doing this" for each still open.
+// stepsBox lists the required steps, with Done and "not doing this" for
+// each still open; the steps the flow offers but does not require are
+// folded away below them.
 func (cs *caseScreen) stepsBox(req session.Requirements) []fyne.CanvasObject {
-	out := []fyne.CanvasObject{widget.NewSeparator(), bold("Steps (Annex 1 and the UKCIS initial response)")}
-	for _, required := range []bool{true, false} {
-		for _, st := range req.Steps {
-			if st.Required != required {
-				continue
-			}
-			text := fmt.Sprintf("%s (%s)", st.Step.Text, st.Step.Clause)
-			if st.Required {
-				text = "Required: " + text
-			}
-			switch {
-			case st.Done:
-				out = append(out, wrappedLabel("✓ "+text))
-				continue
-			case st.Skipped:
-				out = append(out, wrappedLabel("– "+text+". Not done: "+st.Record.SkipReason))
-				continue
-			}
-			l := wrappedLabel("○ " + text)
-			if st.Required {
-				l.Importance = widget.WarningImportance
-			}
-			id := st.Step.ID
-			why := entry("Why not (to skip " + id + ")")
-			skip := widget.NewButton("Not doing this", func() {
-				cs.act("Recorded why the step is not being taken.", func(i *session.Incident) error { return i.SkipStep(id, why.Text) })
-			})
-			row := []fyne.CanvasObject{}
-			if len(st.Step.CompletedBy) == 0 {
-				row = append(row, widget.NewButton("Done", func() {
-					cs.act("Step recorded as done.", func(i *session.Incident) error { return i.CompleteStep(id, "") })
-				}))
-			} else {
-				l.SetText(l.Text + "\nDone by recording it where it happens (" + strings.Join(st.Step.CompletedBy, ", ") + ").")
-			}
-			row = append(row, skip)
-			out = append(out, l, container.NewBorder(nil, nil, nil, container.NewHBox(row...), why))
+	out := []fyne.CanvasObject{widget.NewSeparator(), bold("Required steps (Annex 1 and the UKCIS initial response)")}
+	optional := container.NewVBox()
+	n := 0
+	for _, st := range req.Steps {
+		if st.Required {
+			out = append(out, cs.stepRow(st)...)
+		} else {
+			optional.Objects = append(optional.Objects, cs.stepRow(st)...)
+			n++
 		}
 	}
+	if n > 0 {
+		out = append(out, widget.NewAccordion(widget.NewAccordionItem(fmt.Sprintf("Other steps the policy offers (%d)", n), optional)))
+	}
 	return out
+}
+
+func (cs *caseScreen) stepRow(st session.StepStatus) []fyne.CanvasObject {
+	text := fmt.Sprintf("%s (%s)", st.Step.Text, st.Step.Clause)
+	switch {
+	case st.Done:
+		return []fyne.CanvasObject{wrappedLabel("✓ " + text)}
+	case st.Skipped:
+		return []fyne.CanvasObject{wrappedLabel("– " + text + ". Not done: " + st.Record.SkipReason)}
+	}
+	l := wrappedLabel("○ " + text)
+	if st.Required {
+		l.Importance = widget.WarningImportance
+	}
+	id := st.Step.ID
+	why := entry("Why not (to skip " + id + ")")
+	skip := widget.NewButton("Not doing this", func() {
+		cs.act("Recorded why the step is not being taken.", func(i *session.Incident) error { return i.SkipStep(id, why.Text) })
+	})
+	var row []fyne.CanvasObject
+	if len(st.Step.CompletedBy) == 0 {
+		row = append(row, widget.NewButton("Done", func() {
+			cs.act("Step recorded as done.", func(i *session.Incident) error { return i.CompleteStep(id, "") })
+		}))
+	} else {
+		l.SetText(l.Text + "\nDone by " + cs.completedByText(st.Step.CompletedBy) + ".")
+	}
+	row = append(row, skip)
+	return []fyne.CanvasObject{l, container.NewBorder(nil, nil, nil, container.NewHBox(row...), why)}
+}
+
+// completedByText says in words which events complete a step.
+func (cs *caseScreen) completedByText(events []string) string {
+	var out []string
+	for _, ev := range events {
+		if route, ok := strings.CutPrefix(ev, "referral:"); ok {
+			out = append(out, "a referral to "+routeLabel(cs.u, route))
+			continue
+		}
+		switch ev {
+		case session.CompletedByReport:
+			out = append(out, "reporting the incident")
+		case session.CompletedByAck:
+			out = append(out, "acknowledging it")
+		case session.CompletedByImagery:
+			out = append(out, "recording where the imagery is")
+		case session.CompletedByPrevent:
+			out = append(out, "saving the Prevent summary")
+		case session.CompletedByFollowUp:
+			out = append(out, "setting a monitoring follow-up")
+		default:
+			out = append(out, ev)
+		}
+	}
+	return strings.Join(out, ", or ")
 }
 
 const referralTimeLayout = "02/01/2006 15:04"
@@ -433,7 +466,7 @@ func (cs *caseScreen) routesBox(req session.Requirements) []fyne.CanvasObject {
 	route := widget.NewSelect(names, nil)
 	route.PlaceHolder = "Agency"
 	ref := entry("Agency's reference number")
-	when := entry("When referred (DD/MM/YYYY HH:MM, empty for now)")
+	when := entry("Referred at DD/MM/YYYY HH:MM")
 	note := entry("Note (how it was made; why no reference yet)")
 	chosen := func() string {
 		if i := route.SelectedIndex(); i >= 0 {
