@@ -39,6 +39,10 @@ func records(t testing.TB, w *seed.World, who string) *report.Records {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
+	// Every version the generator seals extends the one before it.
+	for _, it := range r.Refused {
+		t.Fatalf("seeded incident version %s refused: %s", it.Entry.Header.ID, it.Refused)
+	}
 	return r
 }
 
@@ -112,12 +116,19 @@ func TestFiguresMatchGenerator(t *testing.T) {
 			if c.N != want.ByType[c.Key] {
 				t.Errorf("%v: type %s = %d, want %d", q, c.Key, c.N, want.ByType[c.Key])
 			}
+			// The Board reads the pack's names, not ids.
+			if ty, ok := w.Pack.IncidentType(c.Key); !ok || c.Label != ty.Label {
+				t.Errorf("%v: type %s labelled %q", q, c.Key, c.Label)
+			}
 		}
 		for _, c := range i.ByAgency {
 			if c.N != want.ByAgency[c.Key] {
 				t.Errorf("%v: agency %s = %d, want %d", q, c.Key, c.N, want.ByAgency[c.Key])
 			}
 		}
+	}
+	if i := report.Build(dsl, report.Quarter{2026, 3}, london, until).Current; i.Escalations == 0 || i.Referrals == 0 || i.CasesClosed == 0 {
+		t.Errorf("the generator should make escalations, referrals and closures every quarter: %+v", i)
 	}
 	last := report.Build(dsl, report.Quarter{2026, 4}, london, until).Current
 	if last.CasesOpenAtEnd != w.OpenCases {
