@@ -284,22 +284,31 @@ func (e *Engine) pushAll(ctx context.Context) error {
 		if len(resp.Receipts) != len(items) {
 			return &problemError{ProblemBadReceipt, "The hub's answer did not include a receipt for every record; they stay queued.", nil}
 		}
+		// Verify every receipt first, then record them in one transaction:
+		// one fsync per batch instead of one per record. A receipt that
+		// fails stops the batch there; the ones before it are still kept.
+		acks := make([]store.Ack, 0, len(resp.Receipts))
+		var bad error
 		for i, raw := range resp.Receipts {
-			w := wires[i]
 			r, err := proto.VerifyReceipt(e.cfg.HubKey, raw)
-			if err == nil && (r.ID != items[i].Envelope.ID || r.Hash != crypto.EnvelopeHash(w)) {
+			if err == nil && (r.ID != items[i].Envelope.ID || r.Hash != crypto.EnvelopeHash(wires[i])) {
 				err = errors.New("the receipt names another record")
 			}
 			if err != nil {
-				return &problemError{ProblemBadReceipt,
+				bad = &problemError{ProblemBadReceipt,
 					"The hub's receipt did not verify, so the records stay queued on this computer: " + err.Error(), err}
+				break
 			}
-			if err := e.cfg.Store.Acknowledge(ctx, items[i].Envelope.ID, raw); err != nil {
-				return &problemError{ProblemLocal, "Could not record the hub's receipt: " + err.Error(), err}
-			}
-			e.mu.Lock()
-			e.status.Sent++
-			e.mu.Unlock()
+			acks = append(acks, store.Ack{EnvelopeID: items[i].Envelope.ID, Receipt: raw})
+		}
+		if err := e.cfg.Store.AcknowledgeAll(ctx, acks); err != nil {
+			return &problemError{ProblemLocal, "Could not record the hub's receipt: " + err.Error(), err}
+		}
+		e.mu.Lock()
+		e.status.Sent += int64(len(acks))
+		e.mu.Unlock()
+		if bad != nil {
+			return bad
 		}
 	}
 	if len(refused) > 0 {
@@ -330,13 +339,6 @@ func (e *Engine) deferRefused(ctx context.Context, items []store.OutboxItem, id 
 		}
 	}
 	return &problemError{ProblemHub, "The hub refused a record this device did not send.", nil}
-}
-
-// receivedBatch is a store that can save many received envelopes in one
-// transaction. *store.Store does not offer it yet; when it does, pulls use
-// it and a page costs one fsync instead of one per record.
-type receivedBatch interface {
-	PutReceivedEnvelopes(ctx context.Context, es []store.Envelope) error
 }
 
 // pullAll pages through what is addressed to this person.
@@ -446,16 +448,9 @@ func (e *Engine) save(ctx context.Context, es []store.Envelope) error {
 	if len(es) == 0 {
 		return nil
 	}
-	var err error
-	if b, ok := any(e.cfg.Store).(receivedBatch); ok {
-		err = b.PutReceivedEnvelopes(ctx, es)
-	} else {
-		for _, env := range es {
-			if err = e.cfg.Store.PutReceivedEnvelope(ctx, env); err != nil {
-				break
-			}
-		}
-	}
+	// One transaction for the page: one fsync, and all or nothing, so the
+	// cursor below never passes a record that was not saved.
+	err := e.cfg.Store.PutReceivedEnvelopes(ctx, es)
 	if errors.Is(err, store.ErrConflict) {
 		return &problemError{ProblemBadRecord, "The hub sent a record that differs from the copy on this computer; the local copy was kept.", err}
 	}

@@ -23,9 +23,10 @@ type device struct {
 	hubKey ed25519.PublicKey
 	dir    *DirectoryHolder
 	eng    *Engine
+	opts   []func(*Config) // applied to every engine this device makes
 }
 
-func newDevice(t testing.TB, org *synctest.Org, h *synctest.Hub, person string, now func() time.Time, hc *http.Client, url string) *device {
+func newDevice(t testing.TB, org *synctest.Org, h *synctest.Hub, person string, now func() time.Time, hc *http.Client, url string, opts ...func(*Config)) *device {
 	t.Helper()
 	if now == nil {
 		now = time.Now
@@ -35,7 +36,7 @@ func newDevice(t testing.TB, org *synctest.Org, h *synctest.Hub, person string, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &device{person: person, path: filepath.Join(t.TempDir(), "local.db"), key: k, hubKey: resp.HubKey}
+	d := &device{person: person, path: filepath.Join(t.TempDir(), "local.db"), key: k, hubKey: resp.HubKey, opts: opts}
 	d.dir, err = NewDirectoryHolder(resp.AdminKey, org.Signed, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -53,10 +54,14 @@ func (d *device) open(t testing.TB, now func() time.Time, hc *http.Client, url s
 	}
 	t.Cleanup(func() { st.Close() })
 	d.st = st
-	d.eng, err = New(Config{
+	cfg := Config{
 		HubURL: url, HTTP: hc, Store: st, DeviceKey: d.key, HubKey: d.hubKey, Directory: d.dir,
 		Now: now, MinBackoff: 5 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, PollInterval: 20 * time.Millisecond,
-	})
+	}
+	for _, o := range d.opts {
+		o(&cfg)
+	}
+	d.eng, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

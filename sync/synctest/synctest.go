@@ -37,19 +37,31 @@ var Epoch = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 // NewOrg makes the organisation and its signed directory (version 1).
 func NewOrg(t testing.TB, extra ...string) *Org {
 	t.Helper()
+	o, err := MakeOrg(extra...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// MakeOrg is NewOrg for fixtures built once per package (sync.Once,
+// TestMain), where there is no test to fail.
+func MakeOrg(extra ...string) (*Org, error) {
 	o := &Org{People: map[string]*crypto.Identity{}}
 	var err error
 	if o.Admin, err = crypto.GenerateIdentity(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	ids := append([]string{"alice", "bob", "carol", "dana"}, extra...)
 	for _, id := range ids {
 		if o.People[id], err = crypto.GenerateIdentity(); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 	}
-	o.Signed = o.Sign(t, 1, nil)
-	return o
+	if o.Signed, err = o.sign(1, nil); err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 // Directory returns the unsigned directory at version v with the given
@@ -97,29 +109,42 @@ func (o *Org) person(id string) crypto.Person {
 // Sign signs directory version v and, for v == 1, keeps it as o.Dir.
 func (o *Org) Sign(t testing.TB, v uint64, revoked []crypto.Revocation) []byte {
 	t.Helper()
-	d := o.Directory(v, revoked)
-	signed, err := crypto.SignDirectory(d, o.Admin)
+	signed, err := o.sign(v, revoked)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return signed
+}
+
+func (o *Org) sign(v uint64, revoked []crypto.Revocation) ([]byte, error) {
+	d := o.Directory(v, revoked)
+	signed, err := crypto.SignDirectory(d, o.Admin)
+	if err != nil {
+		return nil, err
+	}
 	vd, err := crypto.VerifyDirectory(signed, o.Admin.SigningPublicKey(), nil)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if o.Dir == nil || v == 1 {
 		o.Dir = vd
 	}
-	return signed
+	return signed, nil
 }
 
 // Seal makes a real envelope by person.
 func (o *Org) Seal(t testing.TB, person, id string, kind crypto.Kind, body []byte) []byte {
 	t.Helper()
-	b, err := crypto.Seal(o.People[person], o.Dir, crypto.Record{ID: id, Kind: kind, Created: Epoch, Body: body})
+	b, err := o.SealRecord(person, id, kind, body)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// SealRecord is Seal for fixtures built once per package.
+func (o *Org) SealRecord(person, id string, kind crypto.Kind, body []byte) ([]byte, error) {
+	return crypto.Seal(o.People[person], o.Dir, crypto.Record{ID: id, Kind: kind, Created: Epoch, Body: body})
 }
 
 // Backend is one storage backend under test.
