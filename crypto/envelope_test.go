@@ -385,8 +385,19 @@ func TestInnerStrict(t *testing.T) {
 		return append(pt, make([]byte, total-len(pt))...)
 	}
 	good := build(meta(5), "hello", 4096)
-	if b, err := checkInner(good, h); err != nil || string(b) != "hello" {
-		t.Fatalf("good: %q %v", b, err)
+	if b, subject, err := checkInner(good, h); err != nil || string(b) != "hello" || subject != "" {
+		t.Fatalf("good: %q %q %v", b, subject, err)
+	}
+	withSubject := func(m []byte, subject string) []byte {
+		return append(bytes.TrimSuffix(bytes.Clone(m), []byte("}")), []byte(`,"subject":`+subject+`}`)...)
+	}
+	if b, subject, err := checkInner(build(withSubject(meta(5), `"sam"`), "hello", 4096), h); err != nil || string(b) != "hello" || subject != "sam" {
+		t.Fatalf("good with subject: %q %q %v", b, subject, err)
+	}
+	// The fast comparison must agree with the encoder about what is canonical.
+	if m, _ := json.Marshal(innerMeta{V: 1, ID: h.ID, Kind: h.Kind, Author: h.Author, Recipients: h.Recipients,
+		Created: h.Created, BodyLen: 5, Subject: "sam"}); !bytes.Equal(m, withSubject(meta(5), `"sam"`)) {
+		t.Fatalf("encoder writes %s", m)
 	}
 	nonzero := bytes.Clone(good)
 	nonzero[4000] = 1
@@ -401,8 +412,18 @@ func TestInnerStrict(t *testing.T) {
 		"different id":      build(bytes.Replace(meta(5), []byte(`"id":"r"`), []byte(`"id":"s"`), 1), "hello", 4096),
 		"unknown field":     build(bytes.Replace(meta(5), []byte(`{"v":1`), []byte(`{"x":0,"v":1`), 1), "hello", 4096),
 		"negative body len": build(meta(-1), "", 4096),
+		"leading zero":      build(bytes.Replace(meta(5), []byte(`:5}`), []byte(`:05}`), 1), "hello", 4096),
+		"plus sign":         build(bytes.Replace(meta(5), []byte(`:5}`), []byte(`:+5}`), 1), "hello", 4096),
+		"exponent":          build(bytes.Replace(meta(5), []byte(`:5}`), []byte(`:5e0}`), 1), "hello", 4096),
+		"trailing field":    build(bytes.Replace(meta(5), []byte(`:5}`), []byte(`:5,"x":1}`), 1), "hello", 4096),
+		"empty subject":     build(withSubject(meta(5), `""`), "hello", 4096),
+		"escaped subject":   build(withSubject(meta(5), `"\u0073am"`), "hello", 4096),
+		"subject not text":  build(withSubject(meta(5), `1`), "hello", 4096),
+		"subject then more": build(withSubject(meta(5), `"sam","x":1`), "hello", 4096),
+		"subject twice":     build(withSubject(meta(5), `"sam","subject":"priya"`), "hello", 4096),
+		"subject first":     build(bytes.Replace(meta(5), []byte(`{"v":1`), []byte(`{"subject":"sam","v":1`), 1), "hello", 4096),
 	} {
-		if _, err := checkInner(pt, h); !errors.Is(err, ErrInnerMismatch) {
+		if _, _, err := checkInner(pt, h); !errors.Is(err, ErrInnerMismatch) {
 			t.Errorf("%s: got %v", name, err)
 		}
 	}

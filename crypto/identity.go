@@ -63,6 +63,7 @@ func AdminKeyID(pub ed25519.PublicKey) KeyID {
 type Identity struct {
 	age  *age.HybridIdentity
 	sign ed25519.PrivateKey
+	kid  KeyID // computed once: it takes a Bech32 encoding of the ~1.2 KB public key
 }
 
 // GenerateIdentity makes a fresh identity.
@@ -75,7 +76,7 @@ func GenerateIdentity() (*Identity, error) {
 	if err != nil {
 		return nil, fmt.Errorf("generating signing key: %w", err)
 	}
-	return &Identity{age: a, sign: priv}, nil
+	return newIdentity(a, priv), nil
 }
 
 // String names the identity by key id only, so that a stray %v or %s in a
@@ -96,8 +97,17 @@ func (id *Identity) SigningPublicKey() ed25519.PublicKey {
 	return id.sign.Public().(ed25519.PublicKey)
 }
 
+func newIdentity(a *age.HybridIdentity, sign ed25519.PrivateKey) *Identity {
+	id := &Identity{age: a, sign: sign}
+	id.kid = personKeyID(a.Recipient().String(), id.SigningPublicKey())
+	return id
+}
+
 // KeyID returns the stable id of this key pair.
 func (id *Identity) KeyID() KeyID {
+	if id.kid != "" {
+		return id.kid
+	}
 	return personKeyID(id.age.Recipient().String(), id.SigningPublicKey())
 }
 
@@ -140,5 +150,5 @@ func parseSecret(b []byte) (*Identity, error) {
 	if err != nil || len(seed) != ed25519.SeedSize {
 		return nil, fmt.Errorf("%w: stored signing key does not parse", ErrMalformed)
 	}
-	return &Identity{age: a, sign: ed25519.NewKeyFromSeed(seed)}, nil
+	return newIdentity(a, ed25519.NewKeyFromSeed(seed)), nil
 }

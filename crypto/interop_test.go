@@ -58,7 +58,7 @@ func TestAgeCLIInterop(t *testing.T) {
 		t.Fatalf("age CLI output differs from our decryption")
 	}
 	h := e.Header()
-	got, err := checkInner(stdout.Bytes(), &h)
+	got, _, err := checkInner(stdout.Bytes(), &h)
 	if err != nil || string(got) != body {
 		t.Fatalf("inner check on CLI output: %v", err)
 	}

@@ -40,19 +40,34 @@ type Recipient struct {
 }
 
 // Recipients returns whom the policy names for a record of kind k written by
-// author at time at (Trust model, DESIGN.md):
+// author at time at, with no subject named; see RecipientsFor.
+func (d *Directory) Recipients(k Kind, authorID string, at time.Time) ([]Recipient, error) {
+	return d.RecipientsFor(k, authorID, "", at)
+}
+
+// RecipientsFor returns whom the policy names for a record of kind k written
+// by author at time at about subject (a person id, or "" for none; see
+// Record.Subject), following the Trust model in DESIGN.md:
 //
 //   - draft: the author only;
-//   - session_record, addendum, review: the author and their line managers;
-//   - incident: the author (so they can read what they escalated) and every
-//     DSL in the organisation (Annex 1: "tell only the DSL");
+//   - session_record, addendum: the author and their line managers;
+//   - review: the reviewer (author) and their line managers; when a subject
+//     is named, the reviewer, the practitioner whose record was reviewed and
+//     that person's line managers instead, so that the person reviewed can
+//     read the review;
+//   - incident: the author (so they can read what they escalated), every
+//     DSL in the organisation (Annex 1: "tell only the DSL") and, when a
+//     subject is named, whoever raised the incident, so that a DSL's later
+//     step stays readable by the person who raised it;
 //   - and always the organisation's recovery recipient, last.
 //
-// Only current, unrevoked keys are used. The author comes first, because the
-// author is the likeliest reader and age tries stanzas in order. A named
-// reader without a current key is skipped (the recovery recipient still
-// covers the record); an author without one is an error.
-func (d *Directory) Recipients(k Kind, authorID string, at time.Time) ([]Recipient, error) {
+// A subject is accepted only for reviews and incidents, and must be in the
+// directory. Only current, unrevoked keys are used. The author comes first,
+// because the author is the likeliest reader and age tries stanzas in order.
+// Every key appears once. A named reader without a current key is skipped
+// (the recovery recipient still covers the record); an author without one
+// is an error.
+func (d *Directory) RecipientsFor(k Kind, authorID, subjectID string, at time.Time) ([]Recipient, error) {
 	if !k.valid() {
 		return nil, fmt.Errorf("%w: unknown record kind %q", ErrMalformed, k)
 	}
@@ -62,6 +77,15 @@ func (d *Directory) Recipients(k Kind, authorID string, at time.Time) ([]Recipie
 	}
 	if len(d.CurrentKeys(authorID, at)) == 0 {
 		return nil, fmt.Errorf("%w (%q)", ErrNoValidKey, authorID)
+	}
+	var subject *Person
+	if subjectID != "" {
+		if k != KindReview && k != KindIncident {
+			return nil, fmt.Errorf("%w: a %s record cannot name a subject; only reviews and incidents do", ErrMalformed, k)
+		}
+		if subject, ok = d.people[subjectID]; !ok {
+			return nil, fmt.Errorf("%w: the record's subject %q is not in the directory", ErrMalformed, subjectID)
+		}
 	}
 	var out []Recipient
 	seen := map[KeyID]bool{}
@@ -76,8 +100,19 @@ func (d *Directory) Recipients(k Kind, authorID string, at time.Time) ([]Recipie
 	addPerson(author.ID)
 	switch k {
 	case KindDraft:
-	case KindSessionRecord, KindAddendum, KindReview:
+	case KindSessionRecord, KindAddendum:
 		for _, m := range author.Managers {
+			addPerson(m)
+		}
+	case KindReview:
+		// With a subject, the review belongs to the reviewed record's line of
+		// management, not the reviewer's own.
+		managers := author.Managers
+		if subject != nil {
+			addPerson(subject.ID)
+			managers = subject.Managers
+		}
+		for _, m := range managers {
 			addPerson(m)
 		}
 	case KindIncident:
@@ -85,6 +120,9 @@ func (d *Directory) Recipients(k Kind, authorID string, at time.Time) ([]Recipie
 			if d.People[i].HasRole(RoleDSL) {
 				addPerson(d.People[i].ID)
 			}
+		}
+		if subject != nil {
+			addPerson(subject.ID)
 		}
 	}
 	out = append(out, Recipient{KeyID: d.Recovery.ID, age: d.recipients[d.Recovery.ID]})
