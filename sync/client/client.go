@@ -55,9 +55,14 @@ type conn struct {
 	now  func() time.Time
 }
 
-// do sends a signed request and decodes a 200 answer into out (if not nil),
-// returning the status.
+// do sends a signed request with a JSON body (if any) and decodes a 200
+// answer into out (if not nil), returning the status and the answer's bytes.
 func (c *conn) do(ctx context.Context, method, uri string, body []byte, out any) (int, []byte, error) {
+	return c.doBody(ctx, method, uri, body, "application/json", out)
+}
+
+// doBody is do with the body's content type given.
+func (c *conn) doBody(ctx context.Context, method, uri string, body []byte, contentType string, out any) (int, []byte, error) {
 	auth, err := proto.SignRequest(c.key, method, uri, c.now(), body)
 	if err != nil {
 		return 0, nil, err
@@ -72,15 +77,14 @@ func (c *conn) do(ctx context.Context, method, uri string, body []byte, out any)
 	}
 	req.Header.Set("Authorization", auth)
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return 0, nil, &NetError{err}
 	}
 	defer resp.Body.Close()
-	// Bound what we read: a pull page is a few MB at most.
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	b, err := readAnswer(resp)
 	if err != nil {
 		return 0, nil, &NetError{fmt.Errorf("the answer was cut off: %w", err)}
 	}
@@ -106,6 +110,24 @@ func (c *conn) do(ctx context.Context, method, uri string, body []byte, out any)
 		return 0, nil, &NetError{errors.New(pe.Message)}
 	}
 	return resp.StatusCode, nil, &HubError{Status: resp.StatusCode, Code: pe.Code, Message: pe.Message, ID: pe.ID}
+}
+
+// maxAnswer bounds what the client reads: a pull page is a few MB at most
+// (MaxPullLimit envelopes of a few KB).
+const maxAnswer = 64 << 20
+
+// readAnswer reads a response body within maxAnswer, sizing the buffer
+// once from a declared length rather than growing it by doubling.
+func readAnswer(resp *http.Response) ([]byte, error) {
+	rd := io.LimitReader(resp.Body, maxAnswer)
+	if n := resp.ContentLength; n > 0 && n <= maxAnswer {
+		b := make([]byte, n)
+		if _, err := io.ReadFull(rd, b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
+	return io.ReadAll(rd)
 }
 
 // Enrol registers deviceKey with the hub using a one-time code from the

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -246,24 +247,19 @@ func (e *Engine) pushAll(ctx context.Context) error {
 		if len(items) == 0 {
 			break
 		}
-		// Keep the request under the hub's limit (base64 grows by 4/3).
-		wires := make([][]byte, 0, len(items))
-		size := 0
+		// Keep the request under the hub's limit.
+		n, size := 0, proto.PushOverhead
 		for _, it := range items {
-			w := wire(it.Envelope)
-			if len(wires) > 0 && size+len(w)*4/3+64 > proto.MaxRequestBody-4096 {
+			sz := proto.PushSize(len(it.Envelope.Header) + len(it.Envelope.Body))
+			if n > 0 && size+sz > proto.MaxRequestBody {
 				break
 			}
-			wires = append(wires, w)
-			size += len(w)*4/3 + 64
+			n, size = n+1, size+sz
 		}
-		items = items[:len(wires)]
-		body, err := json.Marshal(proto.PushRequest{Envelopes: wires})
-		if err != nil {
-			return err
-		}
+		items = items[:n]
+		body, wires := encodePush(items, size)
 		var resp proto.PushResponse
-		_, _, err = e.c.do(ctx, http.MethodPost, proto.PathPush, body, &resp)
+		_, _, err = e.c.doBody(ctx, http.MethodPost, proto.PathPush, body, proto.ContentTypeBatch, &resp)
 		var he *HubError
 		if errors.As(err, &he) && he.ID != "" && isRecordRefusal(he.Code) {
 			// One record is at fault; put it aside and send the rest.
@@ -287,20 +283,7 @@ func (e *Engine) pushAll(ctx context.Context) error {
 		// Verify every receipt first, then record them in one transaction:
 		// one fsync per batch instead of one per record. A receipt that
 		// fails stops the batch there; the ones before it are still kept.
-		acks := make([]store.Ack, 0, len(resp.Receipts))
-		var bad error
-		for i, raw := range resp.Receipts {
-			r, err := proto.VerifyReceipt(e.cfg.HubKey, raw)
-			if err == nil && (r.ID != items[i].Envelope.ID || r.Hash != crypto.EnvelopeHash(wires[i])) {
-				err = errors.New("the receipt names another record")
-			}
-			if err != nil {
-				bad = &problemError{ProblemBadReceipt,
-					"The hub's receipt did not verify, so the records stay queued on this computer: " + err.Error(), err}
-				break
-			}
-			acks = append(acks, store.Ack{EnvelopeID: items[i].Envelope.ID, Receipt: raw})
-		}
+		acks, bad := e.checkReceipts(resp.Receipts, items, wires)
 		if err := e.cfg.Store.AcknowledgeAll(ctx, acks); err != nil {
 			return &problemError{ProblemLocal, "Could not record the hub's receipt: " + err.Error(), err}
 		}
@@ -316,6 +299,67 @@ func (e *Engine) pushAll(ctx context.Context) error {
 			"%d record(s) were refused by the hub and are kept on this computer: %s", len(refused), refused[0]), nil}
 	}
 	return nil
+}
+
+// encodePush writes the push body for items straight from the store's
+// header and body slices (no per-record copy), and returns each envelope's
+// wire bytes as a sub-slice of it, for checking the receipts.
+func encodePush(items []store.OutboxItem, size int) ([]byte, [][]byte) {
+	body := proto.AppendPushHeader(make([]byte, 0, size), len(items))
+	wires := make([][]byte, len(items))
+	for i, it := range items {
+		start := len(body) + 4 // after the length prefix
+		body = proto.AppendPushEnvelope(body, it.Envelope.Header, it.Envelope.Body)
+		wires[i] = body[start:len(body):len(body)]
+	}
+	return body, wires
+}
+
+// checkReceipts verifies the receipts of a push, on all cores: one Ed25519
+// check each, against the pinned hub key, naming the record sent and its
+// hash. It returns the acks for the receipts before the first bad one, and
+// the problem with that one.
+func (e *Engine) checkReceipts(raws []json.RawMessage, items []store.OutboxItem, wires [][]byte) ([]store.Ack, error) {
+	errs := make([]error, len(raws))
+	parallel(len(raws), 64, func(i int) {
+		r, err := proto.VerifyReceipt(e.cfg.HubKey, raws[i])
+		if err == nil && (r.ID != items[i].Envelope.ID || r.Hash != crypto.EnvelopeHash(wires[i])) {
+			err = errors.New("the receipt names another record")
+		}
+		errs[i] = err
+	})
+	acks := make([]store.Ack, 0, len(raws))
+	for i, err := range errs {
+		if err != nil {
+			return acks, &problemError{ProblemBadReceipt,
+				"The hub's receipt did not verify, so the records stay queued on this computer: " + err.Error(), err}
+		}
+		acks = append(acks, store.Ack{EnvelopeID: items[i].Envelope.ID, Receipt: raws[i]})
+	}
+	return acks, nil
+}
+
+// parallel runs fn(0..n-1) on up to GOMAXPROCS goroutines, at least per
+// items each, so that small batches do not pay for goroutines.
+func parallel(n, per int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+per-1)/per)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func isRecordRefusal(code string) bool {
@@ -354,10 +398,16 @@ func (e *Engine) pullAll(ctx context.Context) error {
 	var badRecord error
 	retried := false
 	for {
-		var resp proto.PullResponse
 		uri := proto.PathPull + "?after=" + itoa(cursor) + "&limit=" + strconv.Itoa(e.cfg.PullPage)
-		if _, _, err := e.c.do(ctx, http.MethodGet, uri, nil, &resp); err != nil {
+		_, b, err := e.c.do(ctx, http.MethodGet, uri, nil, nil)
+		if err != nil {
 			return err
+		}
+		resp, err := proto.ParsePull(b)
+		if err != nil {
+			// A page cut short that still arrived "whole" is a network
+			// fault, as a cut-off JSON answer is: retry.
+			return &NetError{fmt.Errorf("the answer was incomplete: %w", err)}
 		}
 		good, bad := e.verifyPage(resp.Records)
 		if bad != nil && !retried {
@@ -398,18 +448,9 @@ func (e *Engine) verifyPage(recs []proto.PullRecord) ([]store.Envelope, error) {
 	dir := e.cfg.Directory.Current()
 	out := make([]store.Envelope, len(recs))
 	errs := make([]error, len(recs))
-	workers := min(runtime.GOMAXPROCS(0), (len(recs)+63)/64)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(recs); i += workers {
-				out[i], errs[i] = verifyOne(recs[i], dir)
-			}
-		}()
-	}
-	wg.Wait()
+	parallel(len(recs), 64, func(i int) {
+		out[i], errs[i] = verifyOne(recs[i], dir)
+	})
 	var good []store.Envelope
 	var bad error
 	var refused int64
@@ -428,7 +469,7 @@ func (e *Engine) verifyPage(recs []proto.PullRecord) ([]store.Envelope, error) {
 }
 
 func verifyOne(r proto.PullRecord, dir *crypto.Directory) (store.Envelope, error) {
-	if crypto.EnvelopeHash(r.Envelope) != r.Hash {
+	if sha256.Sum256(r.Envelope) != r.Hash {
 		return store.Envelope{}, errors.New("it does not match the hash the hub holds for it")
 	}
 	env, err := crypto.ParseEnvelope(r.Envelope)

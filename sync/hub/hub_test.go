@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"io"
@@ -85,11 +86,8 @@ func send(t *testing.T, url string, key ed25519.PrivateKey, at time.Time, method
 }
 
 func pushBody(t *testing.T, envs ...[]byte) []byte {
-	b, err := json.Marshal(proto.PushRequest{Envelopes: envs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	t.Helper()
+	return proto.EncodePush(envs)
 }
 
 func forEachBackend(t *testing.T, fn func(t *testing.T, b synctest.Backend)) {
@@ -202,8 +200,9 @@ func TestAuthRefusals(t *testing.T) {
 			{"revoked person", dana, e.clock.Now(), pushBody(t, danaRec), "", 403, proto.CodePersonRevoked, "revoked"},
 			{"another person's record", e.alice, e.clock.Now(), pushBody(t, bobsRec), "", 403, proto.CodeNotYourRecord, "someone else"},
 			{"tampered record", e.alice, e.clock.Now(), pushBody(t, tampered), "", 422, proto.CodeInvalidRecord, "altered"},
-			{"malformed body", e.alice, e.clock.Now(), []byte(`{"envelopes": "nope"`), "", 400, proto.CodeMalformed, "not valid JSON"},
-			{"unknown field", e.alice, e.clock.Now(), []byte(`{"envelopes":[],"x":1}`), "", 400, proto.CodeMalformed, "not valid JSON"},
+			{"malformed body", e.alice, e.clock.Now(), []byte(`{"envelopes": "nope"`), "", 400, proto.CodeMalformed, "not a valid batch"},
+			{"truncated record", e.alice, e.clock.Now(), pushBody(t, bobsRec)[:200], "", 400, proto.CodeMalformed, "truncated"},
+			{"trailing data", e.alice, e.clock.Now(), append(pushBody(t, bobsRec), 0), "", 400, proto.CodeMalformed, "after the last record"},
 			{"not an envelope", e.alice, e.clock.Now(), pushBody(t, []byte("hello")), "", 400, proto.CodeMalformed, "not a Safeguard Companion record"},
 			{"empty push", e.alice, e.clock.Now(), pushBody(t), "", 400, proto.CodeMalformed, "between 1 and"},
 			{"oversized body", e.alice, e.clock.Now(), bytes.Repeat([]byte("a"), proto.MaxRequestBody+1), "", 413, proto.CodeTooLarge, "larger than"},
@@ -243,14 +242,14 @@ func TestPullRoutingAndPaging(t *testing.T) {
 		if s, pe, _ := send(t, e.h.URL, e.alice, e.clock.Now(), "POST", proto.PathPush, pushBody(t, envs...), ""); s != 200 {
 			t.Fatalf("push %d %+v", s, pe)
 		}
-		pull := func(key ed25519.PrivateKey, after int64, limit string) proto.PullResponse {
+		pull := func(key ed25519.PrivateKey, after int64, limit string) proto.PullPage {
 			uri := proto.PathPull + "?after=" + itoa(after) + "&limit=" + limit
 			s, pe, raw := send(t, e.h.URL, key, e.clock.Now(), "GET", uri, nil, "")
 			if s != 200 {
 				t.Fatalf("pull %d %+v", s, pe)
 			}
-			var r proto.PullResponse
-			if err := json.Unmarshal(raw, &r); err != nil {
+			r, err := proto.ParsePull(raw)
+			if err != nil {
 				t.Fatal(err)
 			}
 			return r
@@ -262,7 +261,7 @@ func TestPullRoutingAndPaging(t *testing.T) {
 			r := pull(e.bob, after, "3")
 			for _, rec := range r.Records {
 				got = append(got, string(rec.Envelope[:0])+itoaS(rec.Seq))
-				if crypto.EnvelopeHash(rec.Envelope) != rec.Hash {
+				if sha256.Sum256(rec.Envelope) != rec.Hash {
 					t.Fatal("hash mismatch")
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"net/url"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -74,7 +76,7 @@ func (h *Hub) route(method string, fn handler) http.HandlerFunc {
 		if method != "" && r.Method != method {
 			aerr = refuse(http.StatusMethodNotAllowed, proto.CodeMethod, "this endpoint takes "+method+" only")
 		} else {
-			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, proto.MaxRequestBody))
+			body, err := readBody(w, r)
 			var tooBig *http.MaxBytesError
 			switch {
 			case errors.As(err, &tooBig):
@@ -98,6 +100,11 @@ func (h *Hub) route(method string, fn handler) http.HandlerFunc {
 		} else if _, ok := res.(notModified); ok {
 			status = http.StatusNoContent
 			w.WriteHeader(status)
+		} else if b, ok := res.(batchBody); ok {
+			w.Header().Set("Content-Type", proto.ContentTypeBatch)
+			w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+			w.WriteHeader(status)
+			_, _ = w.Write(b) // see below
 		} else if b, ok := res.([]byte); ok {
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Content-Length", strconv.Itoa(len(b)))
@@ -111,6 +118,29 @@ func (h *Hub) route(method string, fn handler) http.HandlerFunc {
 		h.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", status,
 			"ms", h.now().Sub(start).Milliseconds())
 	}
+}
+
+// batchBody is a binary answer (a pull page), written as it is.
+type batchBody []byte
+
+// readBody reads the request body within MaxRequestBody. A declared length
+// sizes the buffer once: growing it by doubling for a push of several MB
+// cost as much CPU as hashing it.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	rd := http.MaxBytesReader(w, r.Body, proto.MaxRequestBody)
+	if n := r.ContentLength; n > 0 && n <= proto.MaxRequestBody {
+		buf := make([]byte, n+1) // one more, to see a body longer than declared
+		got, err := io.ReadFull(rd, buf)
+		switch {
+		case errors.Is(err, io.ErrUnexpectedEOF) && int64(got) == n:
+			return buf[:n], nil
+		case err == nil:
+			return nil, errors.New("the body is longer than its declared length")
+		default:
+			return nil, err
+		}
+	}
+	return io.ReadAll(rd)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -243,13 +273,10 @@ type verified struct {
 }
 
 func (h *Hub) push(ctx context.Context, q *request) (any, *apiError) {
-	var req proto.PushRequest
-	if err := proto.StrictUnmarshal(q.body, &req); err != nil {
-		return nil, refuse(http.StatusBadRequest, proto.CodeMalformed, "the push is not valid JSON of the expected shape")
-	}
-	if len(req.Envelopes) == 0 || len(req.Envelopes) > proto.MaxBatch {
-		return nil, refuse(http.StatusBadRequest, proto.CodeMalformed,
-			fmt.Sprintf("a push carries between 1 and %d records", proto.MaxBatch))
+	envs, err := proto.ParsePush(q.body)
+	if err != nil {
+		return nil, refuse(http.StatusBadRequest, proto.CodeMalformed, "the push is not a valid batch of records: "+
+			strings.TrimPrefix(err.Error(), proto.ErrBatch.Error()+": "))
 	}
 	cd, err := h.directory(ctx)
 	if errors.Is(err, errNoDirectory) {
@@ -262,21 +289,12 @@ func (h *Hub) push(ctx context.Context, q *request) (any, *apiError) {
 		return nil, refuse(http.StatusForbidden, proto.CodePersonRevoked,
 			"your account is not in the organisation directory any more")
 	}
-	out := make([]verified, len(req.Envelopes))
+	out := make([]verified, len(envs))
 	// Signature checks dominate the CPU cost of a push: spread them over
 	// the cores.
-	var wg sync.WaitGroup
-	workers := min(runtime.GOMAXPROCS(0), (len(out)+31)/32)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(out); i += workers {
-				out[i] = h.check(req.Envelopes[i], i, cd.dir, q.device.Person)
-			}
-		}()
-	}
-	wg.Wait()
+	parallel(len(out), 32, func(i int) {
+		out[i] = h.check(envs[i], i, cd.dir, q.device.Person)
+	})
 	items := make([]Item, len(out))
 	for i, v := range out {
 		if v.err != nil {
@@ -295,17 +313,42 @@ func (h *Hub) push(ctx context.Context, q *request) (any, *apiError) {
 	if err != nil {
 		return nil, h.internal("store the records", err)
 	}
-	// Only now, with the write committed, is anything receipted.
+	// Only now, with the write committed, is anything receipted. Signing
+	// is per record; spread it over the cores like the checks.
 	resp := proto.PushResponse{Receipts: make([]json.RawMessage, len(stored))}
-	for i, s := range stored {
-		r, err := proto.SignReceipt(h.key, proto.Receipt{ID: s.ID, Seq: s.Seq, Hash: s.Hash, Received: s.Received})
-		if err != nil {
-			return nil, h.internal("sign the receipts", err)
-		}
-		resp.Receipts[i] = r
+	errs := make([]error, len(stored))
+	parallel(len(stored), 64, func(i int) {
+		s := stored[i]
+		resp.Receipts[i], errs[i] = proto.SignReceipt(h.key, proto.Receipt{ID: s.ID, Seq: s.Seq, Hash: s.Hash, Received: s.Received})
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, h.internal("sign the receipts", err)
 	}
 	h.m.pushed.Add(int64(len(stored)))
 	return resp, nil
+}
+
+// parallel runs fn(0..n-1) on up to GOMAXPROCS goroutines, at least per
+// items each, so that small batches do not pay for goroutines.
+func parallel(n, per int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+per-1)/per)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // check parses and verifies one envelope for the device's person.
@@ -401,16 +444,22 @@ func (h *Hub) pull(ctx context.Context, q *request) (any, *apiError) {
 	if err != nil {
 		return nil, h.internal("read the records", err)
 	}
-	resp := proto.PullResponse{Records: make([]proto.PullRecord, 0, min(len(recs), limit)), Next: after}
+	page := proto.PullPage{Records: make([]proto.PullRecord, 0, min(len(recs), limit)), Next: after}
 	if len(recs) > limit {
-		recs, resp.More = recs[:limit], true
+		recs, page.More = recs[:limit], true
 	}
+	size := proto.PullOverhead
 	for _, s := range recs {
-		resp.Records = append(resp.Records, proto.PullRecord{Seq: s.Seq, Hash: s.Hash, Envelope: s.Data})
-		resp.Next = s.Seq
+		r := proto.PullRecord{Seq: s.Seq, Envelope: s.Data}
+		if n, err := hex.Decode(r.Hash[:], []byte(s.Hash)); err != nil || n != len(r.Hash) {
+			return nil, h.internal("read the records", fmt.Errorf("record at %d has a malformed stored hash", s.Seq))
+		}
+		page.Records = append(page.Records, r)
+		page.Next = s.Seq
+		size += proto.PullRecordSize(len(s.Data))
 	}
 	h.m.pulled.Add(int64(len(recs)))
-	return resp, nil
+	return batchBody(proto.AppendPull(make([]byte, 0, size), page)), nil
 }
 
 func (h *Hub) getDirectory(ctx context.Context, q *request) (any, *apiError) {

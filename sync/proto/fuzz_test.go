@@ -1,6 +1,7 @@
 package proto
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"testing"
@@ -45,17 +46,54 @@ func FuzzVerifyReceipt(f *testing.F) {
 }
 
 // FuzzPushBody: the push body as the hub reads it, then each envelope.
+// What parses has exactly one encoding: encoding it again gives b.
 func FuzzPushBody(f *testing.F) {
-	f.Add([]byte(`{"envelopes":["U0dDLUVOVkVMT1BFLTEK"]}`))
+	f.Add(EncodePush([][]byte{[]byte("SGC-ENVELOPE-1\n\x00\x00\x00\x02{}")}))
+	f.Add(EncodePush([][]byte{[]byte("a"), []byte("bc")}))
+	f.Add(EncodePush(nil))
 	f.Add([]byte(`{"envelopes":[]}`))
-	f.Add([]byte(`{"envelopes":null,"x":1}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var req PushRequest
-		if err := StrictUnmarshal(b, &req); err != nil {
+		envs, err := ParsePush(b)
+		if err != nil {
 			return
 		}
-		for _, e := range req.Envelopes {
+		if len(envs) == 0 || len(envs) > MaxBatch {
+			t.Fatalf("accepted a push of %d records", len(envs))
+		}
+		if !bytes.Equal(EncodePush(envs), b) {
+			t.Fatal("a push body parsed but does not re-encode to the same bytes")
+		}
+		for _, e := range envs {
 			_, _ = crypto.ParseEnvelope(e)
+		}
+	})
+}
+
+// FuzzPullPage: a pull page as the device reads it from the network.
+func FuzzPullPage(f *testing.F) {
+	f.Add(AppendPull(nil, PullPage{Next: 7, More: true, Records: []PullRecord{
+		{Seq: 3, Hash: sha256.Sum256([]byte("x")), Envelope: []byte("x")},
+		{Seq: 7, Hash: sha256.Sum256([]byte("yz")), Envelope: []byte("yz")},
+	}}))
+	f.Add(AppendPull(nil, PullPage{}))
+	f.Add(AppendPull(nil, PullPage{Records: []PullRecord{{Seq: 2, Envelope: []byte("a")}, {Seq: 1, Envelope: []byte("b")}}}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := ParsePull(b)
+		if err != nil {
+			return
+		}
+		if p.Next < 0 || len(p.Records) > MaxPullLimit {
+			t.Fatalf("accepted a page with next %d and %d records", p.Next, len(p.Records))
+		}
+		last := int64(0)
+		for _, r := range p.Records {
+			if r.Seq <= last || len(r.Envelope) == 0 || len(r.Envelope) > MaxEnvelope {
+				t.Fatalf("accepted a record with seq %d after %d, %d bytes", r.Seq, last, len(r.Envelope))
+			}
+			last = r.Seq
+		}
+		if !bytes.Equal(AppendPull(nil, p), b) {
+			t.Fatal("a pull page parsed but does not re-encode to the same bytes")
 		}
 	})
 }

@@ -28,30 +28,10 @@ type EnrolResponse struct {
 	AdminKey ed25519.PublicKey `json:"admin_key"` // signs the directory
 }
 
-// PushRequest is the body of POST /v1/push: envelopes in wire form.
-type PushRequest struct {
-	Envelopes [][]byte `json:"envelopes"`
-}
-
 // PushResponse carries one signed receipt per envelope, in request order.
 // Each is kept by the device exactly as received.
 type PushResponse struct {
 	Receipts []json.RawMessage `json:"receipts"`
-}
-
-// PullRecord is one envelope addressed to the caller.
-type PullRecord struct {
-	Seq      int64  `json:"seq"`
-	Hash     string `json:"hash"`
-	Envelope []byte `json:"envelope"`
-}
-
-// PullResponse is one page. Next is the cursor for the following page; More
-// says whether another page is waiting now.
-type PullResponse struct {
-	Records []PullRecord `json:"records"`
-	Next    int64        `json:"next"`
-	More    bool         `json:"more"`
 }
 
 // Error is every refusal's body. Message is written for a person; Code is

@@ -1,7 +1,7 @@
 // Package proto is the wire protocol between the sync engine on a device and
-// the hub: request signing, the hub's signed receipts and the JSON bodies of
-// each endpoint. Both sides import it so that what one signs the other
-// checks byte for byte.
+// the hub: request signing, the hub's signed receipts, the binary bodies of
+// push and pull (batch.go) and the JSON bodies of the other endpoints. Both
+// sides import it so that what one signs the other checks byte for byte.
 //
 // Every request carries one header:
 //
