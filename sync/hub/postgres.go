@@ -24,6 +24,10 @@ CREATE INDEX IF NOT EXISTS nonces_at ON nonces (at);
 CREATE TABLE IF NOT EXISTS envelopes (seq BIGINT PRIMARY KEY, id TEXT NOT NULL UNIQUE, hash TEXT NOT NULL,
 	author TEXT NOT NULL, device TEXT NOT NULL, received BIGINT NOT NULL, data BYTEA NOT NULL);
 CREATE TABLE IF NOT EXISTS recipients (key_id TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (key_id, seq));
+-- Envelopes are ciphertext: TOAST's compression can never shrink them, and
+-- trying costs the server CPU on every insert. Store them out of line as
+-- they are.
+ALTER TABLE envelopes ALTER COLUMN data SET STORAGE EXTERNAL;
 `
 
 // pushLock is the advisory lock id that serialises pushes. Sequence numbers
@@ -314,27 +318,37 @@ func (p *Postgres) Push(ctx context.Context, items []Item, at time.Time) ([]Stor
 		if err := tx.QueryRow(ctx, "SELECT coalesce(max(seq), 0) + 1 FROM envelopes").Scan(&next); err != nil {
 			return err
 		}
-		// One round trip for the whole batch.
-		b := &pgx.Batch{}
-		seqs := make([]int64, len(items))
+		// One statement for the whole batch: the rows go as arrays, and
+		// the server plans one INSERT instead of one per envelope.
+		// Sequence numbers are assigned in order under the lock above.
+		n := len(items)
+		seqs, ids, hashes, authors, devices := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		data := make([][]byte, n)
 		for i, it := range items {
-			seqs[i] = next + int64(i)
-			b.Queue(`INSERT INTO envelopes (seq, id, hash, author, device, received, data)
-				VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-				seqs[i], it.ID, it.Hash, it.Author, it.Device, recv, it.Data)
+			seqs[i], ids[i], hashes[i], authors[i], devices[i], data[i] = next+int64(i), it.ID, it.Hash, it.Author, it.Device, it.Data
 		}
-		br := tx.SendBatch(ctx, b)
-		inserted := make([]bool, len(items))
-		for i := range items {
-			tag, err := br.Exec()
-			if err != nil {
-				br.Close()
+		rows, err := tx.Query(ctx, `INSERT INTO envelopes (seq, id, hash, author, device, received, data)
+			SELECT s, i, h, a, d, $6, x FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $7::bytea[]) AS t(s, i, h, a, d, x)
+			ON CONFLICT (id) DO NOTHING RETURNING seq`, seqs, ids, hashes, authors, devices, recv, data)
+		if err != nil {
+			return err
+		}
+		insertedSeq := map[int64]bool{}
+		for rows.Next() {
+			var sq int64
+			if err := rows.Scan(&sq); err != nil {
+				rows.Close()
 				return err
 			}
-			inserted[i] = tag.RowsAffected() == 1
+			insertedSeq[sq] = true
 		}
-		if err := br.Close(); err != nil {
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
+		}
+		inserted := make([]bool, n)
+		for i := range items {
+			inserted[i] = insertedSeq[seqs[i]]
 		}
 		var keys []string
 		var kseq []int64
