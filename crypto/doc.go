@@ -23,12 +23,14 @@
 //
 // # Envelopes
 //
-// Seal encrypts a Record with age to Directory.Recipients for its Kind
-// (always including the recovery recipient) and signs header, ciphertext hash
-// and length. Open parses (ParseEnvelope), verifies (Verify) before it
-// decrypts, decrypts fully before releasing anything, then checks that the
-// inner metadata matches the header. Every refusal wraps one sentinel error
-// (ErrMalformed, ErrBadSignature, ...) whose message a person can read.
+// Seal encrypts a Record with age to Directory.RecipientsFor its Kind and
+// Subject (always including the recovery recipient) and signs header,
+// ciphertext hash and length. Open parses (ParseEnvelope), verifies (Verify)
+// before it decrypts, decrypts fully before releasing anything, then checks
+// that the inner metadata matches the header. Every refusal wraps one
+// sentinel error (ErrMalformed, ErrBadSignature, ...) whose message a person
+// can read. An Opener does the same for many records (an inbox), reusing its
+// buffers and unwrapping only the reader's own stanza.
 //
 // The ciphertext inside an envelope is an ordinary age file; see README.md
 // in this directory for reading one with the age command-line tool.

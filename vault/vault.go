@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -149,18 +150,52 @@ func (v *Vault) AddAddendum(ctx context.Context, parent Entry, a session.Addendu
 // Put seals any domain value as a record of the given kind and queues it.
 // Incidents go to the front of the sync queue.
 func (v *Vault) Put(ctx context.Context, id string, kind crypto.Kind, value any, parent *Entry, policyVersion string) (Entry, error) {
-	return v.put(ctx, "", id, kind, value, parent, policyVersion)
+	return v.put(ctx, "", id, kind, value, parent, policyVersion, "")
+}
+
+// PutFor is Put for a record about someone other than its author, which
+// that person must be able to read: subjectPersonID (a directory person id)
+// is sealed into the record's encrypted metadata and widens its recipients
+// (crypto.Directory.RecipientsFor). A review (crypto.KindReview) names the
+// author of the record it reviews, and then goes to the reviewer, that
+// person and that person's line managers; a DSL's later version of an
+// incident (crypto.KindIncident) names whoever raised it, and then goes to
+// the DSL, every DSL and the raiser. SubjectOf(parent) gives the usual
+// choice. Only reviews and incidents may name a subject; "" names none,
+// exactly as Put.
+func (v *Vault) PutFor(ctx context.Context, id string, kind crypto.Kind, value any, parent *Entry, policyVersion, subjectPersonID string) (Entry, error) {
+	return v.put(ctx, "", id, kind, value, parent, policyVersion, subjectPersonID)
 }
 
 // ReportIncident seals a reported incident to the safeguarding team and the
 // recovery key, stores it, puts it at the front of the sync queue and
 // removes its draft, in one transaction. parent is the previous version
-// when the DSL records a later step.
+// when the DSL records a later step; use ReportIncidentFor then, so that
+// whoever raised the incident can still read it.
 func (v *Vault) ReportIncident(ctx context.Context, versionID string, doc session.IncidentDocument, parent *Entry) (Entry, error) {
-	return v.put(ctx, doc.ID, versionID, crypto.KindIncident, doc, parent, doc.PackVersion)
+	return v.put(ctx, doc.ID, versionID, crypto.KindIncident, doc, parent, doc.PackVersion, "")
 }
 
-func (v *Vault) put(ctx context.Context, draftID, id string, kind crypto.Kind, value any, parent *Entry, policyVersion string) (Entry, error) {
+// ReportIncidentFor is ReportIncident naming the incident's subject, the
+// person who raised it (SubjectOf(*parent) for a later version), who is
+// then among the recipients beside the author and every DSL.
+func (v *Vault) ReportIncidentFor(ctx context.Context, versionID string, doc session.IncidentDocument, parent *Entry, subjectPersonID string) (Entry, error) {
+	return v.put(ctx, doc.ID, versionID, crypto.KindIncident, doc, parent, doc.PackVersion, subjectPersonID)
+}
+
+// SubjectOf is the person a review of parent, or a later version of it,
+// is about: the subject parent itself names, else parent's author.
+func SubjectOf(parent Entry) string {
+	if parent.Subject != "" {
+		return parent.Subject
+	}
+	if parent.Author != nil {
+		return parent.Author.ID
+	}
+	return ""
+}
+
+func (v *Vault) put(ctx context.Context, draftID, id string, kind crypto.Kind, value any, parent *Entry, policyVersion, subject string) (Entry, error) {
 	prio := store.PriorityNormal
 	if kind == crypto.KindIncident {
 		prio = store.PriorityUrgent
@@ -169,18 +204,21 @@ func (v *Vault) put(ctx context.Context, draftID, id string, kind crypto.Kind, v
 	if parent != nil {
 		parentHash, parentID = parent.Hash, parent.Header.ID
 	}
-	return v.commitParent(ctx, draftID, id, kind, value, parentID, parentHash, policyVersion, prio)
+	return v.commitParent(ctx, draftID, id, kind, value, parentID, parentHash, policyVersion, subject, prio)
 }
 
 func (v *Vault) commit(ctx context.Context, draftID, id string, kind crypto.Kind, value any, parentHash, policyVersion string, prio int) (Entry, error) {
-	return v.commitParent(ctx, draftID, id, kind, value, parentIDOf(value), parentHash, policyVersion, prio)
+	return v.commitParent(ctx, draftID, id, kind, value, parentIDOf(value), parentHash, policyVersion, "", prio)
 }
 
-func (v *Vault) commitParent(ctx context.Context, draftID, id string, kind crypto.Kind, value any, parentID, parentHash, policyVersion string, prio int) (Entry, error) {
+func (v *Vault) commitParent(ctx context.Context, draftID, id string, kind crypto.Kind, value any, parentID, parentHash, policyVersion, subject string, prio int) (Entry, error) {
 	if parentID == "" {
 		parentID = parentIDOf(value)
 	}
-	b, err := v.seal(id, kind, value, parentID, parentHash, policyVersion)
+	if subject == v.personID() {
+		subject = "" // the author reads every record anyway
+	}
+	b, err := v.sealFor(id, kind, value, parentID, parentHash, policyVersion, subject)
 	if err != nil {
 		return Entry{}, fmt.Errorf("seal %s: %w", kind, err)
 	}
@@ -211,7 +249,7 @@ func (v *Vault) commitParent(ctx context.Context, draftID, id string, kind crypt
 		return Entry{}, err
 	}
 	me, _ := v.dir.Person(v.personID())
-	return Entry{Header: h, Author: me, Hash: crypto.EnvelopeHash(b), Body: body}, nil
+	return Entry{Header: h, Author: me, Hash: crypto.EnvelopeHash(b), Body: body, Subject: subject}, nil
 }
 
 func parentIDOf(value any) string {
@@ -233,13 +271,17 @@ func (v *Vault) personID() string {
 }
 
 func (v *Vault) seal(id string, kind crypto.Kind, value any, parentID, parentHash, policyVersion string) ([]byte, error) {
+	return v.sealFor(id, kind, value, parentID, parentHash, policyVersion, "")
+}
+
+func (v *Vault) sealFor(id string, kind crypto.Kind, value any, parentID, parentHash, policyVersion, subject string) ([]byte, error) {
 	body, err := json.Marshal(value)
 	if err != nil {
 		return nil, fmt.Errorf("encode: %w", err)
 	}
 	return crypto.Seal(v.me, v.dir, crypto.Record{
 		ID: id, Kind: kind, Created: v.clock.Now(), ParentID: parentID, ParentHash: parentHash,
-		PolicyVersion: policyVersion, Body: body,
+		PolicyVersion: policyVersion, Subject: subject, Body: body,
 	})
 }
 
@@ -348,6 +390,13 @@ var defaultKinds = []crypto.Kind{crypto.KindSessionRecord, crypto.KindAddendum, 
 // it makes one pass over the table rather than one query per kind, and
 // leaves out anything else (the store does not hold drafts there, but
 // nothing here relies on that).
+//
+// Reading 10,000 rows of ~10 KB is most of the wait before the first
+// screenful can be chosen, so a large table is read in two halves at once,
+// split by local save order (Seq): rows up to the middle from one query,
+// rows after it from another, each in its own read transaction. Envelopes
+// are append-only, so the halves neither overlap nor miss a row that was
+// there when the count was taken.
 func (v *Vault) list(ctx context.Context, kinds []crypto.Kind) ([]store.Envelope, error) {
 	filters := []store.Filter{{}}
 	want := func(string) bool { return true }
@@ -359,19 +408,58 @@ func (v *Vault) list(ctx context.Context, kinds []crypto.Kind) ([]store.Envelope
 			filters = append(filters, store.Filter{Kind: string(k)})
 		}
 	}
-	var envs []store.Envelope
-	for _, f := range filters {
-		for e, err := range v.st.Envelopes(ctx, f) {
-			if err != nil {
-				return nil, fmt.Errorf("list records: %w", err)
-			}
-			if want(e.Kind) {
-				envs = append(envs, e)
-			}
+	total, err := v.st.CountEnvelopes(ctx, store.Filter{})
+	if err != nil {
+		return nil, fmt.Errorf("list records: %w", err)
+	}
+	// Seq is the table's rowid and rows are never deleted, so Seq runs
+	// densely from 1 and total/2 is close to the middle. Correctness does
+	// not depend on it; only the balance of the two halves does.
+	mid := int64(total / 2)
+	parts := 1
+	if total >= parallelScanFrom && runtime.GOMAXPROCS(0) > 1 {
+		parts = 2
+	}
+	got := make([][]store.Envelope, len(filters)*parts)
+	errs := make([]error, len(got))
+	var wg sync.WaitGroup
+	for fi, f := range filters {
+		for p := range parts {
+			wg.Go(func() {
+				g := f
+				upTo := int64(math.MaxInt64)
+				if parts == 2 {
+					if p == 0 {
+						upTo = mid
+					} else {
+						g.After = mid
+					}
+				}
+				k := fi*parts + p
+				for e, err := range v.st.Envelopes(ctx, g) {
+					if err != nil {
+						errs[k] = fmt.Errorf("list records: %w", err)
+						return
+					}
+					if e.Seq > upTo {
+						return
+					}
+					if want(e.Kind) {
+						got[k] = append(got[k], e)
+					}
+				}
+			})
 		}
 	}
-	return envs, nil
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return slices.Concat(got...), nil
 }
+
+// parallelScanFrom is the table size from which list reads in two halves.
+const parallelScanFrom = 1000
 
 // opened is the outcome of opening one envelope.
 type opened struct {
