@@ -252,11 +252,9 @@ func (cs *caseScreen) act(done string, apply func(*session.Incident) error) {
 	parent := prev.Entry
 	var saved vault.Entry
 	u.background(func(ctx context.Context) error {
-		// TODO(subject): when the vault can name a record's subject, seal
-		// this version for the raiser too (their person id), so they see
-		// what became of what they escalated. Until then it goes to the
-		// safeguarding team and the recovery recipient only.
-		e, err := u.cfg.Vault.ReportIncident(ctx, id, doc, &parent)
+		// Sealed for the raiser too, so they see what became of what
+		// they escalated.
+		e, err := u.cfg.Vault.ReportIncidentFor(ctx, id, doc, &parent, vault.SubjectOf(parent))
 		saved = e
 		return err
 	}, func(err error) {

@@ -15,6 +15,7 @@ import (
 	"safeguard/companion/crypto"
 	"safeguard/companion/report"
 	"safeguard/companion/session"
+	"safeguard/companion/vault"
 )
 
 // me is the directory entry of the person using the app.
@@ -59,7 +60,8 @@ func (u *UI) putReview(recs *report.Records, parent *report.Item, r session.Revi
 	pe := parent.Entry
 	var saved = pe
 	u.background(func(ctx context.Context) error {
-		e, err := u.cfg.Vault.Put(ctx, r.ID, crypto.KindReview, r, &pe, pe.Header.PolicyVersion)
+		// The reviewed practitioner reads their countersignature too.
+		e, err := u.cfg.Vault.PutFor(ctx, r.ID, crypto.KindReview, r, &pe, pe.Header.PolicyVersion, vault.SubjectOf(pe))
 		saved = e
 		return err
 	}, func(err error) {

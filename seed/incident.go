@@ -247,9 +247,8 @@ func (g *generator) dslVersion(ctx context.Context, c *seededCase, act func(*ses
 		return fmt.Errorf("seed: incident %s (%s): %w", c.doc.ID, c.doc.Type, err)
 	}
 	doc := inc.Document()
-	// TODO(subject): once the vault can name a record's subject, seal this
-	// for the raiser too, so the practitioner sees what became of it.
-	e, err := g.w.Vaults[DSL].ReportIncident(ctx, g.id("incv"), doc, &c.entry)
+	// Sealed for the raiser too, so the practitioner sees what became of it.
+	e, err := g.w.Vaults[DSL].ReportIncidentFor(ctx, g.id("incv"), doc, &c.entry, vault.SubjectOf(c.entry))
 	if err != nil {
 		return fmt.Errorf("seed: incident %s: %w", c.doc.ID, err)
 	}

@@ -420,7 +420,7 @@ func (g *generator) review(ctx context.Context, who string, parent vault.Entry, 
 	if err != nil {
 		return fmt.Errorf("seed: review: %w", err)
 	}
-	if _, err := g.w.Vaults[who].Put(ctx, r.ID, crypto.KindReview, r, &parent, g.w.Pack.Version); err != nil {
+	if _, err := g.w.Vaults[who].PutFor(ctx, r.ID, crypto.KindReview, r, &parent, g.w.Pack.Version, vault.SubjectOf(parent)); err != nil {
 		return fmt.Errorf("seed: review: %w", err)
 	}
 	return nil
