@@ -1,8 +1,6 @@
 package session
 
 import (
-	"encoding/json"
-	"fmt"
 	"time"
 )
 
@@ -47,37 +45,4 @@ func (a Agency) Label() string {
 		return "Other agency"
 	}
 	return string(a)
-}
-
-// CaseFacts is a one-line summary of an incident document.
-//
-// Deprecated: read the IncidentDocument itself. The case queue and the
-// quarterly report no longer use this; it stays only while
-// TestIncidentDocumentRoundTrip in incident_test.go still calls
-// DecodeCaseFacts, and should go with that call.
-type CaseFacts struct {
-	ID        string
-	Author    string
-	Raised    time.Time
-	Category  string
-	Type      string
-	Immediate bool
-	SessionID string
-}
-
-// DecodeCaseFacts decodes an incident document and summarises it. raised is
-// used when the document has no time of its own.
-//
-// Deprecated: decode an IncidentDocument instead (see CaseFacts).
-func DecodeCaseFacts(body []byte, raised time.Time) (CaseFacts, error) {
-	var d IncidentDocument
-	if err := json.Unmarshal(body, &d); err != nil {
-		return CaseFacts{}, fmt.Errorf("decode incident: %w", err)
-	}
-	at := d.RaisedAt
-	if at.IsZero() {
-		at = raised
-	}
-	return CaseFacts{ID: d.ID, Author: d.Author, Raised: at, Category: d.Category, Type: d.Type,
-		Immediate: d.ImmediateRisk != nil && *d.ImmediateRisk, SessionID: d.SessionID}, nil
 }
