@@ -237,8 +237,10 @@ func (v *Vault) commitParent(ctx context.Context, draftID, id string, kind crypt
 	if err != nil {
 		return Entry{}, fmt.Errorf("save %s: %w", kind, err)
 	}
+	// The first version of an incident is the escalation; a DSL's later
+	// version is a signed step like any other record.
 	action := store.ActionSigned
-	if kind == crypto.KindIncident {
+	if kind == crypto.KindIncident && h.ParentID == "" {
 		action = store.ActionEscalated
 	}
 	if err := v.st.Audit(ctx, store.Event{Actor: v.KeyID(), Action: action, SubjectID: h.ID}); err != nil {
