@@ -69,23 +69,33 @@ func auditHash(prev [32]byte, seq int64, at int64, actor, action, subject string
 
 // Audit appends an event to the chain and returns once it is durable.
 func (s *Store) Audit(ctx context.Context, ev Event) error {
+	ev, err := s.checkEvent(ev)
+	if err != nil {
+		return fmt.Errorf("store: audit: %w", err)
+	}
+	return s.write(ctx, "audit", func(tx *sql.Tx) error {
+		return appendAudit(ctx, tx, ev)
+	})
+}
+
+// checkEvent refuses an event with anything but short tokens in it, so free
+// text cannot slip into the chain, and stamps it with the time.
+func (s *Store) checkEvent(ev Event) (Event, error) {
 	if err := validToken(ev.Actor); err != nil {
-		return fmt.Errorf("store: audit: %w: actor: %w", ErrInvalid, err)
+		return ev, fmt.Errorf("%w: actor: %w", ErrInvalid, err)
 	}
 	if err := validToken(ev.Action); err != nil {
-		return fmt.Errorf("store: audit: %w: action: %w", ErrInvalid, err)
+		return ev, fmt.Errorf("%w: action: %w", ErrInvalid, err)
 	}
 	if ev.SubjectID != "" {
 		if err := validToken(ev.SubjectID); err != nil {
-			return fmt.Errorf("store: audit: %w: subject: %w", ErrInvalid, err)
+			return ev, fmt.Errorf("%w: subject: %w", ErrInvalid, err)
 		}
 	}
 	if ev.At.IsZero() {
 		ev.At = s.now()
 	}
-	return s.write(ctx, "audit", func(tx *sql.Tx) error {
-		return appendAudit(ctx, tx, ev)
-	})
+	return ev, nil
 }
 
 func appendAudit(ctx context.Context, tx *sql.Tx, ev Event) error {

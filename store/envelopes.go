@@ -128,6 +128,37 @@ func (s *Store) PutReceivedEnvelope(ctx context.Context, e Envelope) error {
 	})
 }
 
+// SaveRecord saves a record the person made, queues it, deletes the draft it
+// was made from (when draftID is not empty) and appends ev to the audit
+// chain, all in one transaction: one fsync for the whole save, and no state
+// in which the record exists without its audit event or the other way
+// round.
+func (s *Store) SaveRecord(ctx context.Context, draftID string, e Envelope, ev Event) error {
+	if err := e.validate(); err != nil {
+		return fmt.Errorf("store: save record: %w", err)
+	}
+	if draftID != "" {
+		if err := validToken(draftID); err != nil {
+			return fmt.Errorf("store: save record: %w: draft id: %w", ErrInvalid, err)
+		}
+	}
+	ev, err := s.checkEvent(ev)
+	if err != nil {
+		return fmt.Errorf("store: save record: %w", err)
+	}
+	return s.write(ctx, "save record", func(tx *sql.Tx) error {
+		if err := s.putEnvelopeTx(ctx, tx, e, true); err != nil {
+			return err
+		}
+		if draftID != "" {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM drafts WHERE id = ?", draftID); err != nil {
+				return err
+			}
+		}
+		return appendAudit(ctx, tx, ev)
+	})
+}
+
 // CommitDraft saves a signed record, queues it, and deletes the draft it was
 // made from, in one transaction. Doing it in one step means a crash can
 // neither lose the record nor leave its draft behind to be signed twice.

@@ -629,3 +629,43 @@ func TestCheckpointAfterPause(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// SaveRecord: envelope, outbox entry, draft removal and audit event are one
+// transaction; a conflict leaves all four as they were.
+func TestSaveRecord(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	if err := s.SaveDraft(ctx, Draft{ID: "d1", Kind: "session", Ciphertext: []byte("c")}); err != nil {
+		t.Fatal(err)
+	}
+	ev := Event{Actor: "key1", Action: ActionSigned, SubjectID: "rec-1"}
+	if err := s.SaveRecord(ctx, "d1", testEnvelope("rec-1", 100), ev); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LoadDraft(ctx, "d1"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("draft after save: %v", err)
+	}
+	if n, _ := s.CountOutbox(ctx); n != 1 {
+		t.Errorf("outbox %d", n)
+	}
+	evs, err := s.AuditEvents(ctx, 0, 10)
+	if err != nil || len(evs) != 1 || evs[0].Action != ActionSigned || evs[0].SubjectID != "rec-1" {
+		t.Fatalf("audit %+v %v", evs, err)
+	}
+	// A conflicting record: nothing of the save happens, the audit chain
+	// included.
+	if err := s.SaveRecord(ctx, "", testEnvelope("rec-1", 101), ev); !errors.Is(err, ErrConflict) {
+		t.Fatalf("conflict: %v", err)
+	}
+	if evs, _ := s.AuditEvents(ctx, 0, 10); len(evs) != 1 {
+		t.Errorf("audit events after a refused save: %d", len(evs))
+	}
+	// Free text cannot reach the chain.
+	bad := Event{Actor: "key1", Action: "signed", SubjectID: "has spaces in it"}
+	if err := s.SaveRecord(ctx, "", testEnvelope("rec-2", 100), bad); !errors.Is(err, ErrInvalid) {
+		t.Errorf("event with free text: %v", err)
+	}
+	if err := s.VerifyAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

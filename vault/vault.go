@@ -229,22 +229,17 @@ func (v *Vault) commitParent(ctx context.Context, draftID, id string, kind crypt
 	h := env.Header()
 	se := toStore(env)
 	se.Priority = prio
-	if draftID != "" {
-		err = v.st.CommitDraft(ctx, draftID, se)
-	} else {
-		err = v.st.PutEnvelope(ctx, se)
-	}
-	if err != nil {
-		return Entry{}, fmt.Errorf("save %s: %w", kind, err)
-	}
 	// The first version of an incident is the escalation; a DSL's later
 	// version is a signed step like any other record.
 	action := store.ActionSigned
 	if kind == crypto.KindIncident && h.ParentID == "" {
 		action = store.ActionEscalated
 	}
-	if err := v.st.Audit(ctx, store.Event{Actor: v.KeyID(), Action: action, SubjectID: h.ID}); err != nil {
-		return Entry{}, fmt.Errorf("audit %s: %w", kind, err)
+	// Record, outbox entry, draft removal and audit event: one transaction,
+	// one fsync.
+	ev := store.Event{Actor: v.KeyID(), Action: action, SubjectID: h.ID}
+	if err := v.st.SaveRecord(ctx, draftID, se, ev); err != nil {
+		return Entry{}, fmt.Errorf("save %s: %w", kind, err)
 	}
 	body, err := json.Marshal(value)
 	if err != nil {
