@@ -553,7 +553,7 @@ func (cs *caseScreen) preventBox(d session.IncidentDocument) []fyne.CanvasObject
 		{"How the concern arose", draft.HowConcernArose}, {"Indicators", draft.Indicators},
 		{"Online activity", draft.OnlineActivity}, {"Needs", draft.Needs}, {"Discussions held", draft.DiscussionsHeld},
 	}
-	es := make([]*widget.Entry, len(fields))
+	es := make([]*textArea, len(fields))
 	for k, f := range fields {
 		es[k] = multiline(f.label)
 		es[k].SetText(f.value)

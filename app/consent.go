@@ -22,7 +22,7 @@ type consentForm struct {
 
 	channel, from     *widget.RadioGroup
 	date, clock       *widget.Entry
-	words, noConsent  *widget.Entry
+	words, noConsent  *textArea
 	record, goAhead   *widget.Button
 	start             *widget.Button
 	status, msgWords  *widget.Label

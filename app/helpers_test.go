@@ -126,8 +126,15 @@ func findEntry(t *testing.T, u *UI, placeholder string) *widget.Entry {
 	t.Helper()
 	var found *widget.Entry
 	walk(u, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok && found == nil && e.PlaceHolder == placeholder {
-			found = e
+		switch e := o.(type) {
+		case *widget.Entry:
+			if found == nil && e.PlaceHolder == placeholder {
+				found = e
+			}
+		case *textArea:
+			if found == nil && e.PlaceHolder == placeholder {
+				found = &e.Entry
+			}
 		}
 	})
 	if found == nil {

@@ -25,7 +25,7 @@ type incidentForm struct {
 	inc  *session.Incident
 	from escalation
 
-	describe                     *widget.Entry
+	describe                     *textArea
 	category, kind, subtype      *widget.Select
 	adult, welfare               *widget.Check
 	changeWhy                    *widget.Entry
@@ -43,7 +43,7 @@ type incidentForm struct {
 	branch, status               *widget.Label
 	report                       *widget.Button
 	preventBox                   *fyne.Container
-	preventFields                []*widget.Entry
+	preventFields                []*textArea
 	filling                      bool
 }
 

@@ -39,6 +39,14 @@ func (u *UI) watchActivity(o fyne.CanvasObject) {
 				prev(s)
 			}
 		}
+	case *textArea:
+		prev := w.OnChanged
+		w.OnChanged = func(s string) {
+			u.touch()
+			if prev != nil {
+				prev(s)
+			}
+		}
 	case *widget.Button:
 		prev := w.OnTapped
 		w.OnTapped = func() {

@@ -41,11 +41,12 @@ type planForm struct {
 	u *UI
 	s *session.Session // nil until first saved
 
-	ref, age, dob, date, start, duration       *widget.Entry
-	durationReason, outOfHours, access         *widget.Entry
-	facilitator, notified, parentCarer, crisis *widget.Entry
-	adultAtRisk                                *widget.Check
-	method, platform                           *widget.Select
+	ref, age, dob, date, start, duration *widget.Entry
+	durationReason, outOfHours, access   *widget.Entry
+	facilitator, parentCarer             *widget.Entry
+	notified, crisis                     *textArea
+	adultAtRisk                          *widget.Check
+	method, platform                     *widget.Select
 
 	errs []fieldLine
 
@@ -84,12 +85,22 @@ func (u *UI) showPlanForm(s *session.Session) {
 	u.win.Canvas().Focus(f.ref)
 }
 
-func multiline(placeholder string) *widget.Entry {
-	e := widget.NewMultiLineEntry()
-	e.SetPlaceHolder(placeholder)
-	e.Wrapping = fyne.TextWrapWord
-	e.SetMinRowsVisible(2)
-	return e
+// textArea is a multi-line entry in which Tab moves to the next field, as
+// in any form: nobody types a tab character into a safeguarding record, and
+// a keyboard user must never be trapped in a field (Fyne's multi-line entry
+// keeps Tab for itself). Enter still starts a new line.
+type textArea struct{ widget.Entry }
+
+func (t *textArea) AcceptsTab() bool { return false }
+
+func multiline(placeholder string) *textArea {
+	t := &textArea{}
+	t.MultiLine = true
+	t.Wrapping = fyne.TextWrapWord
+	t.SetPlaceHolder(placeholder)
+	t.SetMinRowsVisible(2)
+	t.ExtendBaseWidget(t)
+	return t
 }
 
 func entry(placeholder string) *widget.Entry {
@@ -151,7 +162,7 @@ func (u *UI) newPlanForm(s *session.Session) *planForm {
 		f.date.SetText(now.Format(dateLayout))
 		f.duration.SetText(strconv.Itoa(pk.Session.NormalDurationMinutes))
 	}
-	for _, e := range []*widget.Entry{f.ref, f.age, f.dob, f.date, f.start, f.duration, f.durationReason, f.outOfHours, f.access, f.facilitator, f.notified, f.parentCarer, f.crisis} {
+	for _, e := range []*widget.Entry{f.ref, f.age, f.dob, f.date, f.start, f.duration, f.durationReason, f.outOfHours, f.access, f.facilitator, f.parentCarer, &f.notified.Entry, &f.crisis.Entry} {
 		e.OnChanged = func(string) { f.changed() }
 	}
 	f.adultAtRisk.OnChanged = func(bool) { f.changed() }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fyne.io/fyne/v2"
 	"strings"
 	"testing"
 
@@ -146,4 +147,29 @@ func TestPlanShowsMessagesNextToFields(t *testing.T) {
 		t.Error("an invalid plan was saved")
 	}
 	screenshot(t, u, "04-plan-errors")
+}
+
+// Keyboard users are never trapped: Tab leaves every multi-line field on the
+// plan, consent and record screens (issue 5: every action reachable from the
+// keyboard). Fyne's own multi-line entry keeps Tab for itself.
+func TestMultiLineFieldsReleaseTab(t *testing.T) {
+	u, _ := newTestUI(t)
+	u.ShowNewPlan()
+	n := 0
+	walk(u, func(o fyne.CanvasObject) {
+		e, ok := o.(fyne.Tabbable)
+		if !ok {
+			return
+		}
+		if entry, isEntry := o.(*widget.Entry); isEntry && entry.MultiLine {
+			t.Errorf("multi-line field %q keeps Tab: use multiline()", entry.PlaceHolder)
+		}
+		if e.AcceptsTab() {
+			t.Errorf("%T keeps Tab", o)
+		}
+		n++
+	})
+	if n < 2 {
+		t.Fatalf("found %d multi-line fields on the plan; expected the notice and crisis plan boxes", n)
+	}
 }

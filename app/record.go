@@ -23,7 +23,7 @@ type recordForm struct {
 	s *session.Session
 
 	method            *widget.Select
-	summary, concerns *widget.Entry
+	summary, concerns *textArea
 	actions           []actionRow
 	actionBox         *fyne.Container
 	status            *widget.Label
