@@ -10,6 +10,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/device"
+	"safeguard/companion/session"
 )
 
 // binary returns the real app binary: $COMPANION_BIN (make test builds it) or
@@ -107,5 +111,97 @@ func TestWindowAppearsUnderXvfb(t *testing.T) {
 		if b, err := exec.Command("/usr/bin/import", "-display", display, "-window", "root", out).CombinedOutput(); err != nil {
 			t.Logf("screenshot failed: %v %s", err, b)
 		}
+	}
+}
+
+// TestKeyboardEscalationInRealBinary drives the real binary under Xvfb with
+// the keyboard only: first run into the demo organisation, Escalate from
+// home, past the Annex 1 guidance. Then the app is killed, and the incident
+// draft it autosaved is opened from disk with the keys in the real Secret
+// Service: one-click escalation works, and what was saved survives a kill.
+func TestKeyboardEscalationInRealBinary(t *testing.T) {
+	if os.Getenv("COMPANION_SECRET_SERVICE") != "1" {
+		t.Skip("needs a real Secret Service for the keys (make test runs this under scripts/with-secret-service.sh)")
+	}
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		t.Skip("xdotool is not installed (make test installs it)")
+	}
+	display := startXvfb(t)
+	home := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	app := exec.CommandContext(ctx, binary(t))
+	app.Env = append(os.Environ(), "DISPLAY="+display, "COMPANION_HOME="+home, "LANG=en_GB.UTF-8")
+	var logs bytes.Buffer
+	app.Stdout, app.Stderr = &logs, &logs
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { app.Process.Kill(); app.Wait() }()
+	xdo := func(args ...string) {
+		c := exec.Command("xdotool", args...)
+		c.Env = append(os.Environ(), "DISPLAY="+display)
+		if out, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("xdotool %v: %v %s", args, err, out)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	waitFor := func(what string, ok func() bool) {
+		for deadline := time.Now().Add(40 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+			if ok() {
+				return
+			}
+		}
+		t.Fatalf("%s did not happen; app output:\n%s", what, logs.String())
+	}
+	paths := device.Paths{Config: filepath.Join(home, "config"), Data: filepath.Join(home, "data")}
+	waitFor("the window", func() bool {
+		c := exec.Command("xdotool", "search", "--onlyvisible", "--name", "Safeguard Companion")
+		c.Env = append(os.Environ(), "DISPLAY="+display)
+		out, _ := c.Output()
+		return len(bytes.TrimSpace(out)) > 0
+	})
+	// First run: Tab to "Try it as a practitioner", Space. The screen
+	// comes after the keyring probe; keys pressed before it do nothing, so
+	// try again until the demo is set up.
+	setUp := func() bool { _, err := device.LoadProfile(paths); return err == nil }
+	for try := 0; try < 8 && !setUp(); try++ {
+		time.Sleep(3 * time.Second)
+		if setUp() {
+			break
+		}
+		xdo("key", "Tab")
+		xdo("key", "Tab")
+		xdo("key", "space")
+	}
+	waitFor("the demo set-up", setUp)
+	time.Sleep(4 * time.Second) // home, and the records loaded behind it
+
+	// Home: New session, History, Export my key, then Escalate.
+	for range 4 {
+		xdo("key", "Tab")
+	}
+	xdo("key", "space")
+	time.Sleep(time.Second)
+	if dir := os.Getenv("SCREENSHOT_DIR"); dir != "" {
+		exec.Command("/usr/bin/import", "-display", display, "-window", "root", filepath.Join(dir, "00-real-app-escalate.png")).Run()
+	}
+	xdo("key", "space") // "I have read this: continue" has the focus
+	time.Sleep(2 * time.Second)
+	app.Process.Kill()
+	app.Wait()
+
+	dev, err := device.Open(context.Background(), paths, crypto.KeyringStore{})
+	if err != nil {
+		t.Fatalf("open the device the app set up: %v", err)
+	}
+	defer dev.Close()
+	drafts, err := dev.Vault(session.SystemClock{}).IncidentDrafts(context.Background())
+	if err != nil || len(drafts) != 1 {
+		t.Fatalf("incident drafts on disk: %d, %v; app output:\n%s", len(drafts), err, logs.String())
+	}
+	d := drafts[0]
+	if d.Origin.Kind != session.OriginHome || d.GuidanceConfirmedAt.IsZero() || len(d.Chronology) < 2 {
+		t.Errorf("the escalation on disk: origin %q, guidance confirmed %v, %d chronology entries", d.Origin.Kind, d.GuidanceConfirmedAt, len(d.Chronology))
 	}
 }
