@@ -124,7 +124,7 @@ func (rs *reportScreen) rebuild() {
 		reasons.SetText("No session ran over this quarter.")
 	} else {
 		var b bytes.Buffer
-		for _, r := range groupedReasons(c.OverrunReasons) {
+		for _, r := range report.GroupReasons(c.OverrunReasons) {
 			fmt.Fprintf(&b, "• %s\n", r)
 		}
 		reasons.SetText(b.String())
@@ -132,24 +132,6 @@ func (rs *reportScreen) rebuild() {
 	rs.body.Objects = []fyne.CanvasObject{grid, widget.NewSeparator(), charts, widget.NewSeparator(),
 		widget.NewLabelWithStyle(fmt.Sprintf("Overruns and their reasons (%d)", len(c.OverrunReasons)), fyne.TextAlignLeading, bold), reasons}
 	rs.body.Refresh()
-}
-
-// groupedReasons folds repeated reasons, as the PDF does.
-func groupedReasons(sorted []string) []string {
-	var out []string
-	for i := 0; i < len(sorted); {
-		j := i
-		for j < len(sorted) && sorted[j] == sorted[i] {
-			j++
-		}
-		if n := j - i; n > 1 {
-			out = append(out, fmt.Sprintf("%s (%d times)", sorted[i], n))
-		} else {
-			out = append(out, sorted[i])
-		}
-		i = j
-	}
-	return out
 }
 
 var (

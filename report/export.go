@@ -188,7 +188,7 @@ func (r Report) WritePDF(w io.Writer) error {
 	if len(c.OverrunReasons) == 0 {
 		pdf.CellFormat(0, 6, tr("No session ran over its planned length this quarter."), "", 1, "L", false, 0, "")
 	}
-	for _, reason := range groupReasons(c.OverrunReasons) {
+	for _, reason := range GroupReasons(c.OverrunReasons) {
 		pdf.MultiCell(0, 5, tr("- "+reason), "", "L", false)
 	}
 	if err := pdf.Output(w); err != nil {
@@ -204,9 +204,9 @@ func (r Report) loc() *time.Location {
 	return r.Location
 }
 
-// groupReasons folds repeated overrun reasons into "reason (n times)", so
+// GroupReasons folds repeated overrun reasons into "reason (n times)", so
 // the Board sees patterns rather than a long list.
-func groupReasons(sorted []string) []string {
+func GroupReasons(sorted []string) []string {
 	var out []string
 	for i := 0; i < len(sorted); {
 		j := i

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/sync/internal/workers"
 	"safeguard/companion/sync/proto"
 	"safeguard/companion/sync/synctest"
 )
@@ -48,7 +49,7 @@ func pushAllRaw(b *testing.B, c *conn, hubKey []byte, envs [][]byte, batch int) 
 		}
 		// Verified on all cores, as the engine does.
 		errs := make([]error, len(part))
-		parallel(len(part), 64, func(i int) {
+		workers.Each(len(part), 64, func(i int) {
 			_, errs[i] = proto.VerifyReceipt(hubKey, resp.Receipts[i])
 		})
 		if err := errors.Join(errs...); err != nil {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/store"
+	"safeguard/companion/sync/internal/workers"
 	"safeguard/companion/sync/proto"
 )
 
@@ -321,7 +321,7 @@ func encodePush(items []store.OutboxItem, size int) ([]byte, [][]byte) {
 // the problem with that one.
 func (e *Engine) checkReceipts(raws []json.RawMessage, items []store.OutboxItem, wires [][]byte) ([]store.Ack, error) {
 	errs := make([]error, len(raws))
-	parallel(len(raws), 64, func(i int) {
+	workers.Each(len(raws), 64, func(i int) {
 		r, err := proto.VerifyReceipt(e.cfg.HubKey, raws[i])
 		if err == nil && (r.ID != items[i].Envelope.ID || r.Hash != crypto.EnvelopeHash(wires[i])) {
 			err = errors.New("the receipt names another record")
@@ -337,29 +337,6 @@ func (e *Engine) checkReceipts(raws []json.RawMessage, items []store.OutboxItem,
 		acks = append(acks, store.Ack{EnvelopeID: items[i].Envelope.ID, Receipt: raws[i]})
 	}
 	return acks, nil
-}
-
-// parallel runs fn(0..n-1) on up to GOMAXPROCS goroutines, at least per
-// items each, so that small batches do not pay for goroutines.
-func parallel(n, per int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), (n+per-1)/per)
-	if workers <= 1 {
-		for i := range n {
-			fn(i)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 func isRecordRefusal(code string) bool {
@@ -448,7 +425,7 @@ func (e *Engine) verifyPage(recs []proto.PullRecord) ([]store.Envelope, error) {
 	dir := e.cfg.Directory.Current()
 	out := make([]store.Envelope, len(recs))
 	errs := make([]error, len(recs))
-	parallel(len(recs), 64, func(i int) {
+	workers.Each(len(recs), 64, func(i int) {
 		out[i], errs[i] = verifyOne(recs[i], dir)
 	})
 	var good []store.Envelope

@@ -11,13 +11,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/sync/internal/workers"
 	"safeguard/companion/sync/proto"
 )
 
@@ -292,7 +291,7 @@ func (h *Hub) push(ctx context.Context, q *request) (any, *apiError) {
 	out := make([]verified, len(envs))
 	// Signature checks dominate the CPU cost of a push: spread them over
 	// the cores.
-	parallel(len(out), 32, func(i int) {
+	workers.Each(len(out), 32, func(i int) {
 		out[i] = h.check(envs[i], i, cd.dir, q.device.Person)
 	})
 	items := make([]Item, len(out))
@@ -317,7 +316,7 @@ func (h *Hub) push(ctx context.Context, q *request) (any, *apiError) {
 	// is per record; spread it over the cores like the checks.
 	resp := proto.PushResponse{Receipts: make([]json.RawMessage, len(stored))}
 	errs := make([]error, len(stored))
-	parallel(len(stored), 64, func(i int) {
+	workers.Each(len(stored), 64, func(i int) {
 		s := stored[i]
 		resp.Receipts[i], errs[i] = proto.SignReceipt(h.key, proto.Receipt{ID: s.ID, Seq: s.Seq, Hash: s.Hash, Received: s.Received})
 	})
@@ -326,29 +325,6 @@ func (h *Hub) push(ctx context.Context, q *request) (any, *apiError) {
 	}
 	h.m.pushed.Add(int64(len(stored)))
 	return resp, nil
-}
-
-// parallel runs fn(0..n-1) on up to GOMAXPROCS goroutines, at least per
-// items each, so that small batches do not pay for goroutines.
-func parallel(n, per int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), (n+per-1)/per)
-	if workers <= 1 {
-		for i := range n {
-			fn(i)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // check parses and verifies one envelope for the device's person.
