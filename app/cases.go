@@ -117,7 +117,7 @@ func caseOverdue(d session.IncidentDocument, now time.Time) []string {
 		return nil
 	}
 	var out []string
-	if d.AcknowledgedAt.IsZero() && now.Sub(d.RaisedAt) > session.AckWithin {
+	if d.AcknowledgedAt.IsZero() && d.AckLate(now) {
 		out = append(out, "not acknowledged, "+waited(now.Sub(d.RaisedAt)))
 	}
 	for _, f := range d.FollowUps {

@@ -189,7 +189,7 @@ func figures(in Input, q Quarter, loc *time.Location) Figures {
 			if !d.AcknowledgedAt.IsZero() {
 				wait := d.AcknowledgedAt.Sub(d.RaisedAt)
 				acks = append(acks, wait)
-				if wait > session.AckWithin {
+				if d.AckLate(d.AcknowledgedAt) {
 					f.AckLate++
 				}
 			}

@@ -46,3 +46,13 @@ func (a Agency) Label() string {
 	}
 	return string(a)
 }
+
+// AckLate reports whether the DSL's acknowledgement came later than
+// AckWithin after the escalation, or, not yet given, is already later than
+// that at now. The case queue and the quarterly report both ask this.
+func (d IncidentDocument) AckLate(now time.Time) bool {
+	if d.AcknowledgedAt.IsZero() {
+		return d.Status != IncidentClosed && now.Sub(d.RaisedAt) > AckWithin
+	}
+	return d.AcknowledgedAt.Sub(d.RaisedAt) > AckWithin
+}

@@ -621,3 +621,24 @@ func TestIncidentReclassificationFixesIllegal(t *testing.T) {
 		t.Errorf("branch %s fixed %v", r.Branch, r.IllegalFixed)
 	}
 }
+
+func TestAckLate(t *testing.T) {
+	raised := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name string
+		doc  IncidentDocument
+		now  time.Time
+		late bool
+	}{
+		{"Annex 1 waiting within a day", IncidentDocument{RaisedAt: raised, Status: IncidentReported}, raised.Add(23 * time.Hour), false},
+		{"Annex 1 still waiting after a day", IncidentDocument{RaisedAt: raised, Status: IncidentReported}, raised.Add(25 * time.Hour), true},
+		{"Annex 1 acknowledged in time", IncidentDocument{RaisedAt: raised, AcknowledgedAt: raised.Add(2 * time.Hour)}, raised.Add(72 * time.Hour), false},
+		{"Annex 1 acknowledged late", IncidentDocument{RaisedAt: raised, AcknowledgedAt: raised.Add(30 * time.Hour)}, raised.Add(31 * time.Hour), true},
+		{"closed without acknowledgement is not waiting", IncidentDocument{RaisedAt: raised, Status: IncidentClosed}, raised.Add(72 * time.Hour), false},
+	}
+	for _, tc := range cases {
+		if got := tc.doc.AckLate(tc.now); got != tc.late {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.late)
+		}
+	}
+}
