@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -182,7 +183,7 @@ func (f *consentForm) showError(err error) {
 			msgs = append(msgs, e.Message)
 		}
 		f.status.SetText(strings.Join(msgs, " "))
-	case err == session.ErrConsentRequired:
+	case errors.Is(err, session.ErrConsentRequired):
 		f.status.SetText("Write why the session goes ahead without a reply.")
 	default:
 		f.status.SetText("Finish the risk assessment before recording consent.")

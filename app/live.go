@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"image/color"
 	"strings"
@@ -286,7 +287,7 @@ func (l *liveScreen) askOverrunReason(then func()) {
 
 func (l *liveScreen) end() {
 	err := l.s.End()
-	if err == session.ErrOverrunReason {
+	if errors.Is(err, session.ErrOverrunReason) {
 		l.askOverrunReason(l.end)
 		return
 	}
