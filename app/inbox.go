@@ -149,7 +149,7 @@ func (ib *inboxScreen) build() {
 		func() int { return len(ib.shown) },
 		func() fyne.CanvasObject {
 			return container.NewBorder(nil, nil,
-				container.NewGridWrap(fyne.NewSize(350, 36), container.NewGridWithColumns(2, widget.NewLabel("when"), widget.NewLabel("who"))),
+				container.NewGridWrap(fyne.NewSize(400, 36), container.NewGridWithColumns(2, widget.NewLabel("when"), widget.NewLabel("who"))),
 				container.NewGridWrap(fyne.NewSize(250, 36), widget.NewLabel("status")),
 				widget.NewLabel("subject"))
 		},
