@@ -39,10 +39,16 @@ const busyTimeout = 5 * time.Second
 // the automatic checkpoint, as with plain SQLite. (A checkpointer running
 // during bursts was measured and was worse: its fsyncs compete with the
 // commits', and the WAL never resets, so it only grows.) The WAL file is cut
-// back to walSizeLimit when it is reset.
+// back to walSizeLimit when it is reset; the limit matches
+// walAutoCheckpoint so that a reset WAL is reused, not regrown, in a burst.
 const (
 	checkpointIdle = time.Second
-	walSizeLimit   = 4 << 20
+	walSizeLimit   = 16 << 20
+	// walAutoCheckpoint is in pages: 4,000 (16 MB) rather than SQLite's
+	// 1,000, so that a burst of a few hundred saves (a long live session's
+	// autosaves, a sync) meets an in-line checkpoint rarely. Between bursts
+	// the idle checkpointer empties the WAL anyway.
+	walAutoCheckpoint = 4000
 )
 
 // readerMmapSize is how much of the file readers map: enough for years of
@@ -129,7 +135,8 @@ func Open(path string, opts ...Option) (*Store, error) {
 		// A schema must not be able to run functions with side effects.
 		"&_pragma=trusted_schema(0)"
 	w, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)"+
-		"&_pragma=journal_size_limit("+strconv.Itoa(walSizeLimit)+")")
+		"&_pragma=journal_size_limit("+strconv.Itoa(walSizeLimit)+")"+
+		"&_pragma=wal_autocheckpoint("+strconv.Itoa(walAutoCheckpoint)+")")
 	if err != nil {
 		return nil, classify("open "+path, err)
 	}

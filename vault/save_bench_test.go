@@ -59,5 +59,6 @@ func BenchmarkSave4K(b *testing.B) {
 	b.ReportMetric(ms(p(save, 0.5)), "ms-save-p50")
 	b.ReportMetric(ms(p(save, 0.99)), "ms-save-p99")
 	b.ReportMetric(ms(p(floor, 0.5)), "ms-floor-p50")
+	b.ReportMetric(ms(p(floor, 0.99)), "ms-floor-p99")
 	b.ReportMetric(float64(p(save, 0.5))/float64(p(floor, 0.5)), "x-floor")
 }

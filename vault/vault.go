@@ -218,7 +218,7 @@ func (v *Vault) commitParent(ctx context.Context, draftID, id string, kind crypt
 	if subject == v.personID() {
 		subject = "" // the author reads every record anyway
 	}
-	b, err := v.sealFor(id, kind, value, parentID, parentHash, policyVersion, subject)
+	b, body, err := v.sealFor(id, kind, value, parentID, parentHash, policyVersion, subject)
 	if err != nil {
 		return Entry{}, fmt.Errorf("seal %s: %w", kind, err)
 	}
@@ -240,10 +240,6 @@ func (v *Vault) commitParent(ctx context.Context, draftID, id string, kind crypt
 	ev := store.Event{Actor: v.KeyID(), Action: action, SubjectID: h.ID}
 	if err := v.st.SaveRecord(ctx, draftID, se, ev); err != nil {
 		return Entry{}, fmt.Errorf("save %s: %w", kind, err)
-	}
-	body, err := json.Marshal(value)
-	if err != nil {
-		return Entry{}, err
 	}
 	me, _ := v.dir.Person(v.personID())
 	return Entry{Header: h, Author: me, Hash: crypto.EnvelopeHash(b), Body: body, Subject: subject}, nil
@@ -268,18 +264,22 @@ func (v *Vault) personID() string {
 }
 
 func (v *Vault) seal(id string, kind crypto.Kind, value any, parentID, parentHash, policyVersion string) ([]byte, error) {
-	return v.sealFor(id, kind, value, parentID, parentHash, policyVersion, "")
+	env, _, err := v.sealFor(id, kind, value, parentID, parentHash, policyVersion, "")
+	return env, err
 }
 
-func (v *Vault) sealFor(id string, kind crypto.Kind, value any, parentID, parentHash, policyVersion, subject string) ([]byte, error) {
+// sealFor seals value and returns the envelope and the encoded payload, so
+// the caller need not encode it again.
+func (v *Vault) sealFor(id string, kind crypto.Kind, value any, parentID, parentHash, policyVersion, subject string) ([]byte, []byte, error) {
 	body, err := json.Marshal(value)
 	if err != nil {
-		return nil, fmt.Errorf("encode: %w", err)
+		return nil, nil, fmt.Errorf("encode: %w", err)
 	}
-	return crypto.Seal(v.me, v.dir, crypto.Record{
+	env, err := crypto.Seal(v.me, v.dir, crypto.Record{
 		ID: id, Kind: kind, Created: v.clock.Now(), ParentID: parentID, ParentHash: parentHash,
 		PolicyVersion: policyVersion, Subject: subject, Body: body,
 	})
+	return env, body, err
 }
 
 // open verifies and decrypts one envelope and decodes its body into into.
