@@ -40,12 +40,11 @@ func liveSession(t *testing.T, u *UI, clock *fixedClock) *liveScreen {
 func TestEscalateFromLiveSession(t *testing.T) {
 	u, clock, env := newTestUIEnv(t)
 	ctx := context.Background()
-	l := liveSession(t, u, clock)
+	liveSession(t, u, clock)
 	clock.Advance(14 * time.Minute)
 	tap(t, u, "Disclosure  (Ctrl+1)")
 	test.Type(findEntry(t, u, "What the customer said, word for word"), "he said he will come round tonight and hurt me")
 	tap(t, u, "Record")
-	_ = l
 	tap(t, u, "Escalate")
 
 	texts := visibleTexts(u)

@@ -154,17 +154,7 @@ func keyOf(t *testing.T, env *testEnv, person string) string {
 // counts from the real start.
 func TestResumeAfterCrash(t *testing.T) {
 	u, clock, env := newTestUIEnv(t)
-	tap(t, u, "New session")
-	f := u.currentPlan
-	fillPlan(f)
-	answerAll(f, answerYes)
-	tap(t, u, "Save plan")
-	tap(t, u, "Consent and invitation")
-	findRadio(t, u, channelSMS).SetSelected(channelSMS)
-	test.Type(findEntry(t, u, "Their reply, word for word"), "YES")
-	tap(t, u, "Record consent")
-	clock.Set(time.Date(2026, 11, 26, 10, 0, 0, 0, london))
-	tap(t, u, "Start session")
+	liveSession(t, u, clock)
 	tap(t, u, "Risk changed  (Ctrl+4)")
 	clock.Advance(20 * time.Minute)
 
