@@ -253,3 +253,15 @@ func Join(ctx context.Context, p Paths, me *crypto.Identity, signedDir []byte, a
 	}
 	return &Device{Profile: pr, Me: me, Person: *person, Dir: dir, Store: st, Paths: p}, nil
 }
+
+// MarkDemo labels a set-up device as one of the demo organisation's, so that
+// the app says its people are fictional. SetUpDemo does this itself; a demo
+// home enrolled through a hub (companion-hub seed-demo) is marked with it.
+func MarkDemo(p Paths) error {
+	pr, err := LoadProfile(p)
+	if err != nil {
+		return err
+	}
+	pr.Demo = true
+	return saveProfile(p, pr)
+}

@@ -41,6 +41,21 @@ type Config struct {
 	// Views is how many record views to write into each reader's audit
 	// chain, so the access audit has something to show.
 	Views int
+
+	// Org, when set, is the organisation whose people write the records
+	// (its keys must be valid from From); otherwise Generate makes the demo
+	// organisation. A caller that sets up a hub and devices first passes
+	// the organisation it set them up for.
+	Org *org.Organisation
+	// StorePath, when set, is where each person's store is (for example a
+	// device's store, device.Paths.DB); otherwise Dir/<person>/companion.db.
+	StorePath func(personID string) string
+	// NoDistribute leaves every record only in its author's store, queued
+	// in that store's outbox, for a caller that distributes through a real
+	// hub with the sync engine. World.Records still counts what each person
+	// can read. No views are written (the readers' stores do not hold their
+	// records yet): call WriteViews once they do.
+	NoDistribute bool
 }
 
 // Quarterly counts, keyed by the quarter a thing happened in ("2026-Q3"),
@@ -161,15 +176,20 @@ func Generate(ctx context.Context, cfg Config) (*World, error) {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
 	loc := pack.Location()
-	// Keys must be valid before the first record is sealed.
-	o, err := org.Demo(cfg.From.Add(-24 * time.Hour).UTC())
-	if err != nil {
-		return nil, fmt.Errorf("seed: %w", err)
+	o := cfg.Org
+	if o == nil {
+		// Keys must be valid before the first record is sealed.
+		if o, err = org.Demo(cfg.From.Add(-24 * time.Hour).UTC()); err != nil {
+			return nil, fmt.Errorf("seed: %w", err)
+		}
 	}
 	w := &World{Org: o, Pack: pack, Stores: map[string]*store.Store{}, Vaults: map[string]*vault.Vault{},
 		Clock: &Clock{t: cfg.From}, Quarters: map[string]*Counts{}, Records: map[string]int{}}
 	for _, m := range o.Members {
 		path := filepath.Join(cfg.Dir, m.Person.ID, "companion.db")
+		if cfg.StorePath != nil {
+			path = cfg.StorePath(m.Person.ID)
+		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			w.Close()
 			return nil, fmt.Errorf("seed: %w", err)
@@ -187,13 +207,15 @@ func Generate(ctx context.Context, cfg Config) (*World, error) {
 		w.Close()
 		return nil, err
 	}
-	if err := g.distribute(ctx); err != nil {
+	if err := g.distribute(ctx, !cfg.NoDistribute); err != nil {
 		w.Close()
 		return nil, err
 	}
-	if err := g.views(ctx); err != nil {
-		w.Close()
-		return nil, err
+	if !cfg.NoDistribute {
+		if err := g.views(ctx); err != nil {
+			w.Close()
+			return nil, err
+		}
 	}
 	w.Clock.Set(cfg.Until)
 	return w, nil
@@ -426,9 +448,10 @@ func (g *generator) review(ctx context.Context, who string, parent vault.Entry, 
 	return nil
 }
 
-// distribute copies each record into the store of every person it is
+// distribute counts, for every person, the records addressed to them and,
+// with deliver, copies each record into the store of every person it is
 // addressed to, as the hub's sync would.
-func (g *generator) distribute(ctx context.Context) error {
+func (g *generator) distribute(ctx context.Context, deliver bool) error {
 	dir := g.w.Org.Directory
 	for author, st := range g.w.Stores {
 		for e, err := range st.Envelopes(ctx, store.Filter{}) {
@@ -450,7 +473,7 @@ func (g *generator) distribute(ctx context.Context) error {
 					continue // the recovery recipient
 				}
 				g.w.Records[p.ID]++
-				if p.ID == author {
+				if p.ID == author || !deliver {
 					continue
 				}
 				if err := g.w.Stores[p.ID].PutReceivedEnvelope(ctx, e); err != nil {
@@ -465,22 +488,36 @@ func (g *generator) distribute(ctx context.Context) error {
 // views writes record views into the manager's and DSLs' audit chains.
 func (g *generator) views(ctx context.Context) error {
 	for _, who := range []string{Manager, DSL} {
-		st := g.w.Stores[who]
-		var ids []string
-		for e, err := range st.Envelopes(ctx, store.Filter{}) {
-			if err != nil {
-				return fmt.Errorf("seed: views: %w", err)
-			}
-			ids = append(ids, e.ID)
+		if err := writeViews(ctx, g.w.Stores[who], g.w.Vaults[who], g.w.Clock, g.cfg.Views, g.cfg.Until, g.rng); err != nil {
+			return err
 		}
-		if len(ids) == 0 {
-			continue
+	}
+	return nil
+}
+
+// WriteViews writes n views of records held in st into the audit chain of
+// v's owner, one an hour up to until, picked with seed; clock must be the
+// clock v seals with. With Config.NoDistribute, a caller that has synced a
+// reader's store through a hub calls it for that reader.
+func WriteViews(ctx context.Context, st *store.Store, v *vault.Vault, clock *Clock, n int, until time.Time, seed uint64) error {
+	return writeViews(ctx, st, v, clock, n, until, rand.New(rand.NewPCG(seed, seed^0x71e3)))
+}
+
+func writeViews(ctx context.Context, st *store.Store, v *vault.Vault, clock *Clock, n int, until time.Time, rng *rand.Rand) error {
+	var ids []string
+	for e, err := range st.Envelopes(ctx, store.Filter{}) {
+		if err != nil {
+			return fmt.Errorf("seed: views: %w", err)
 		}
-		for i := range g.cfg.Views {
-			g.w.Clock.Set(g.cfg.Until.Add(-time.Duration(g.cfg.Views-i) * time.Hour))
-			if err := g.w.Vaults[who].Viewed(ctx, ids[g.rng.IntN(len(ids))]); err != nil {
-				return fmt.Errorf("seed: views: %w", err)
-			}
+		ids = append(ids, e.ID)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	for i := range n {
+		clock.Set(until.Add(-time.Duration(n-i) * time.Hour))
+		if err := v.Viewed(ctx, ids[rng.IntN(len(ids))]); err != nil {
+			return fmt.Errorf("seed: views: %w", err)
 		}
 	}
 	return nil

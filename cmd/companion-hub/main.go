@@ -6,6 +6,7 @@
 //	companion-hub enrol-code        -data DIR | -db URL  -person ID [-ttl 72h]
 //	companion-hub revoke            -data DIR | -db URL  -device ID | -person ID
 //	companion-hub publish-directory -data DIR | -db URL  -in FILE [-sign -admin-key-dir DIR]
+//	companion-hub seed-demo         -data DIR | -db URL  -homes DIR [-addr A] [-from DATE -until DATE -per-day N -seed N]
 //
 // The admin key's passphrase is read from the file named by -passphrase-file,
 // or from the environment variable COMPANION_ADMIN_PASSPHRASE; it is never a
@@ -48,6 +49,8 @@ commands:
   enrol-code         issue a one-time code that enrols one device for a person
   revoke             refuse a device (-device) or a person's devices (-person) from now on
   publish-directory  publish a signed organisation directory (or sign one with -sign)
+  seed-demo          a new hub for the demo organisation, with app homes for its fictional
+                     people and a year of fictional records delivered through the hub
 
 Run "companion-hub COMMAND -h" for a command's flags.
 `
@@ -60,6 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	cmds := map[string]func(context.Context, []string, io.Writer, io.Writer, func(string) string) error{
 		"serve": serve, "init-org": initOrg, "enrol-code": enrolCode, "revoke": revoke, "publish-directory": publishDirectory,
+		"seed-demo": seedDemo,
 	}
 	fn, ok := cmds[args[0]]
 	if !ok {
