@@ -23,6 +23,8 @@ func env(k string) string {
 		return "correct horse battery staple"
 	case "COMPANION_TEST_FAST_SCRYPT":
 		return "1"
+	case "COMPANION_DEMO_PASSPHRASE":
+		return demoPass
 	}
 	return ""
 }

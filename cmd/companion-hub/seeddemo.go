@@ -204,8 +204,12 @@ func seedDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err := w.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "records: %s to %s, %d sessions a working day, written and queued in %s\n",
-		from.Format(time.DateOnly), until.Add(-time.Nanosecond).Format(time.DateOnly), *perDay, since(start))
+	sessions := "sessions"
+	if *perDay == 1 {
+		sessions = "session"
+	}
+	fmt.Fprintf(stdout, "records: %s to %s, %d %s a working day, written and queued in %s\n",
+		from.Format(time.DateOnly), until.Add(-time.Nanosecond).Format(time.DateOnly), *perDay, sessions, since(start))
 
 	// Round one sends every home's outbox (and fetches what is already
 	// there); the readers go last, so their first fetch finds the
