@@ -245,26 +245,38 @@ type innerMeta struct {
 // metadata, a newline, the body, then zero padding (see pad.go), so a reader
 // using the plain age tool sees the record's metadata and content.
 func Seal(author *Identity, dir *Directory, rec Record) ([]byte, error) {
+	env, _, err := seal(author, dir, rec, nil)
+	return env, err
+}
+
+// SealRemembered is Seal for the author's own store: it also returns the
+// record's file key remembered in c (see KeyCache), so that the author
+// never pays a decapsulation to read back what they wrote.
+func SealRemembered(author *Identity, dir *Directory, rec Record, c *KeyCache) (envelope, remembered []byte, err error) {
+	return seal(author, dir, rec, c)
+}
+
+func seal(author *Identity, dir *Directory, rec Record, c *KeyCache) ([]byte, []byte, error) {
 	created := rec.Created.UTC().Truncate(time.Millisecond)
 	kid := author.KeyID()
 	person, _, ok := dir.Key(kid)
 	if !ok {
-		return nil, fmt.Errorf("%w: your key is not in the organisation directory", ErrUnknownSigner)
+		return nil, nil, fmt.Errorf("%w: your key is not in the organisation directory", ErrUnknownSigner)
 	}
 	if _, revoked := dir.RevokedAt(kid); revoked {
-		return nil, ErrRevokedSigner
+		return nil, nil, ErrRevokedSigner
 	}
 	if !slices.ContainsFunc(dir.CurrentKeys(person.ID, created), func(k *PublicKey) bool { return k.ID == kid }) {
-		return nil, fmt.Errorf("%w: your key is not valid at %s", ErrNoValidKey, created.Format(time.RFC3339))
+		return nil, nil, fmt.Errorf("%w: your key is not valid at %s", ErrNoValidKey, created.Format(time.RFC3339))
 	}
 	if rec.Subject != "" {
 		if _, ok := dir.Person(rec.Subject); !ok {
-			return nil, fmt.Errorf("%w: the record's subject %q is not in the organisation directory", ErrMalformed, rec.Subject)
+			return nil, nil, fmt.Errorf("%w: the record's subject %q is not in the organisation directory", ErrMalformed, rec.Subject)
 		}
 	}
 	recips, err := dir.RecipientsFor(rec.Kind, person.ID, rec.Subject, created)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	h := Header{
 		ID:            rec.ID,
@@ -286,7 +298,7 @@ func Seal(author *Identity, dir *Directory, rec Record) ([]byte, error) {
 		PolicyVersion: h.PolicyVersion, BodyLen: len(rec.Body), Subject: rec.Subject,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("encoding record metadata: %w", err)
+		return nil, nil, fmt.Errorf("encoding record metadata: %w", err)
 	}
 	n := len(meta) + 1 + len(rec.Body)
 	pt := make([]byte, 0, paddedLen(n))
@@ -296,34 +308,43 @@ func Seal(author *Identity, dir *Directory, rec Record) ([]byte, error) {
 	pt = pt[:paddedLen(n)] // zero-filled by make
 	defer clear(pt)
 
+	var fileKey []byte
+	if c != nil {
+		ageRecips[0] = capturingRecipient{Recipient: ageRecips[0], key: &fileKey}
+		defer func() { clear(fileKey) }()
+	}
 	var ct bytes.Buffer
 	w, err := age.Encrypt(&ct, ageRecips...)
 	if err != nil {
-		return nil, fmt.Errorf("encrypting record: %w", err)
+		return nil, nil, fmt.Errorf("encrypting record: %w", err)
 	}
 	if _, err := w.Write(pt); err != nil {
-		return nil, fmt.Errorf("encrypting record: %w", err)
+		return nil, nil, fmt.Errorf("encrypting record: %w", err)
 	}
 	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("encrypting record: %w", err)
+		return nil, nil, fmt.Errorf("encrypting record: %w", err)
 	}
 	sum := sha256.Sum256(ct.Bytes())
 	h.CiphertextLen = int64(ct.Len())
 	h.CiphertextSHA256 = hex.EncodeToString(sum[:])
 	// Validate only now: the ciphertext fields are part of the check.
 	if err := h.check(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	raw, err := json.Marshal(h)
 	if err != nil {
-		return nil, fmt.Errorf("encoding header: %w", err)
+		return nil, nil, fmt.Errorf("encoding header: %w", err)
 	}
 	if len(raw) > maxHeaderLen {
-		return nil, fmt.Errorf("%w: header too large (too many recipients)", ErrMalformed)
+		return nil, nil, fmt.Errorf("%w: header too large (too many recipients)", ErrMalformed)
 	}
 	e := &Envelope{header: h, headerRaw: raw, ciphertext: ct.Bytes()}
 	e.signature = author.signMessage(e.signedMessage())
-	return e.Bytes(), nil
+	var remembered []byte
+	if c != nil && len(fileKey) == fileKeySize {
+		remembered = c.remember(e, fileKey)
+	}
+	return e.Bytes(), remembered, nil
 }
 
 // Verify authenticates a parsed envelope without decrypting it: the signer
@@ -333,12 +354,17 @@ func Seal(author *Identity, dir *Directory, rec Record) ([]byte, error) {
 //
 // The created time is the author's claim; a revoked key's holder could
 // backdate it. The hub's receipt time bounds that (DESIGN.md, sync).
-func Verify(e *Envelope, dir *Directory) (*Person, error) {
+func Verify(e *Envelope, dir *Directory) (*Person, error) { return verify(e, dir, true) }
+
+// verify is Verify; with checkSignature false it makes every check but the
+// signature's, for a record whose signature this device already checked
+// (see KeyCache).
+func verify(e *Envelope, dir *Directory, checkSignature bool) (*Person, error) {
 	person, key, ok := dir.Key(e.header.Author)
 	if !ok {
 		return nil, fmt.Errorf("%w (key %s)", ErrUnknownSigner, e.header.Author)
 	}
-	if !ed25519.Verify(key.Ed25519, e.signedMessage(), e.signature) {
+	if checkSignature && !ed25519.Verify(key.Ed25519, e.signedMessage(), e.signature) {
 		return nil, ErrBadSignature
 	}
 	// The one hash of the ciphertext; Open relies on it and hashes no more.

@@ -87,9 +87,49 @@ func (o *Opener) OpenSplit(head, ciphertext []byte) (*Opened, error) {
 	return o.open(e, head, ciphertext)
 }
 
+// OpenRemembered is OpenSplit for a record whose file key c may remember:
+// remembered is the entry stored with the record last time, or nil. When
+// the entry opens, the record is opened with it (see KeyCache for what that
+// skips and what is still checked) and fresh is nil. Otherwise the record
+// is opened the full way and fresh is a new entry to store with it; a
+// failure returns neither.
+func (o *Opener) OpenRemembered(c *KeyCache, head, ciphertext, remembered []byte) (opened *Opened, fresh []byte, err error) {
+	e, err := parseEnvelope(head, ciphertext)
+	if err != nil {
+		return nil, nil, err
+	}
+	if remembered != nil {
+		if key := c.recall(e, remembered); key != nil {
+			defer clear(key)
+			author, err := verify(e, o.dir, false)
+			if err != nil {
+				return nil, nil, err
+			}
+			opened, err := o.decrypt(e, author, head, ciphertext, rememberedKey(key))
+			return opened, nil, err
+		}
+	}
+	var key []byte
+	opened, err = o.openCapturing(e, head, ciphertext, &key)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer clear(key)
+	if len(key) == fileKeySize {
+		fresh = c.remember(e, key)
+	}
+	return opened, fresh, nil
+}
+
 // open verifies e, then decrypts it. part1 followed by part2 is the
 // envelope's wire form, hashed for Opened.Hash.
 func (o *Opener) open(e *Envelope, part1, part2 []byte) (*Opened, error) {
+	return o.openCapturing(e, part1, part2, nil)
+}
+
+// openCapturing is open; if key is not nil, it receives the file key of a
+// record that opened.
+func (o *Opener) openCapturing(e *Envelope, part1, part2 []byte, key *[]byte) (*Opened, error) {
 	author, err := Verify(e, o.dir)
 	if err != nil {
 		return nil, err
@@ -101,8 +141,24 @@ func (o *Opener) open(e *Envelope, part1, part2 []byte) (*Opened, error) {
 	if err != nil {
 		return nil, err
 	}
-	pt, err := openAge(e.ciphertext, o.scratch, ids...)
+	if key != nil {
+		for i, id := range ids {
+			ids[i] = capturingIdentity{Identity: id, key: key}
+		}
+	}
+	opened, err := o.decrypt(e, author, part1, part2, ids...)
 	clear(o.tries) // drop references to this record's wrappers
+	if err != nil && key != nil {
+		clear(*key)
+		*key = nil
+	}
+	return opened, err
+}
+
+// decrypt decrypts a verified envelope with ids and checks its content
+// against the header.
+func (o *Opener) decrypt(e *Envelope, author *Person, part1, part2 []byte, ids ...age.Identity) (*Opened, error) {
+	pt, err := openAge(e.ciphertext, o.scratch, ids...)
 	if err != nil {
 		return nil, err
 	}

@@ -38,6 +38,13 @@ type Envelope struct {
 	// envelopes leave it zero; OutboxItem reports it.
 	Priority int
 
+	// FileKey is the record's age file key sealed by crypto.KeyCache, kept
+	// beside the record so it opens again without a key decapsulation; nil
+	// when none is remembered. It is not part of the record: writing an
+	// envelope with one remembers it (replacing any before), and it is not
+	// part of the append-only comparison.
+	FileKey []byte
+
 	// Set by the store on reads: Seq is the local insertion order, the
 	// cursor for paging (Filter.After); Hash is SHA-256 over the stored
 	// header and body (see envelopeHash).
@@ -209,6 +216,10 @@ func (w *envelopeWriter) close() {
 	_ = w.queue.Close()
 }
 
+// rememberFileKey is the one statement that writes file_keys.
+const rememberFileKey = `INSERT INTO file_keys (envelope_id, sealed) VALUES (?, ?)
+	ON CONFLICT (envelope_id) DO UPDATE SET sealed = excluded.sealed`
+
 // putEnvelopeTx inserts e, and queues it if enqueue is set. An envelope that
 // was already there is not queued again: it was queued, or came from the
 // hub, the first time.
@@ -254,6 +265,13 @@ func (s *Store) putEnvelopeWith(ctx context.Context, tx *sql.Tx, w *envelopeWrit
 	if err != nil {
 		return err
 	}
+	if len(e.FileKey) > 0 {
+		// After the envelope: the row's foreign key needs it. A conflicting
+		// envelope fails the transaction below, taking this with it.
+		if _, err := tx.ExecContext(ctx, rememberFileKey, e.ID, e.FileKey); err != nil {
+			return err
+		}
+	}
 	if n == 0 {
 		// Already there: a no-op if the bytes are the same, else refused.
 		old, err := scanEnvelope(tx.QueryRowContext(ctx, selectEnvelope+" WHERE id = ?", e.ID))
@@ -278,7 +296,10 @@ func sameEnvelope(old, e Envelope, header []byte) bool {
 		bytes.Equal(old.Header, header) && bytes.Equal(old.Body, e.Body)
 }
 
-const selectEnvelope = `SELECT seq, id, kind, author_key, created, parent_id, header, body, hash FROM envelopes`
+// selectEnvelope reads each envelope with its remembered file key, if any.
+// Column names in filters stay unqualified: file_keys shares none of them.
+const selectEnvelope = `SELECT seq, id, kind, author_key, created, parent_id, header, body, hash, sealed
+	FROM envelopes LEFT JOIN file_keys ON file_keys.envelope_id = envelopes.id`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -289,7 +310,7 @@ func scanEnvelope(row scanner) (Envelope, error) {
 		parent  sql.NullString
 		hash    []byte
 	)
-	if err := row.Scan(&e.Seq, &e.ID, &e.Kind, &e.AuthorKey, &created, &parent, &e.Header, &e.Body, &hash); err != nil {
+	if err := row.Scan(&e.Seq, &e.ID, &e.Kind, &e.AuthorKey, &created, &parent, &e.Header, &e.Body, &hash, &e.FileKey); err != nil {
 		return Envelope{}, err
 	}
 	e.Created = fromMilli(created)

@@ -28,12 +28,19 @@ type Vault struct {
 	me    *crypto.Identity
 	dir   *crypto.Directory
 	clock session.Clock
+	// keys remembers each record's file key beside it in the store, so a
+	// record is decapsulated once on this device, not at every unlock; nil
+	// if it could not be made, and then every open is a full one.
+	keys *crypto.KeyCache
 }
 
 // New opens a vault over an open store, for the holder of me, trusting dir
 // (which must have come through crypto.VerifyDirectory).
 func New(st *store.Store, me *crypto.Identity, dir *crypto.Directory, clock session.Clock) *Vault {
-	return &Vault{st: st, me: me, dir: dir, clock: clock}
+	// NewKeyCache fails only if key derivation does, which it cannot with
+	// these fixed sizes; without a cache the vault is only slower.
+	keys, _ := crypto.NewKeyCache(me)
+	return &Vault{st: st, me: me, dir: dir, clock: clock, keys: keys}
 }
 
 // KeyID is the holder's key id.
@@ -218,7 +225,7 @@ func (v *Vault) commitParent(ctx context.Context, draftID, id string, kind crypt
 	if subject == v.personID() {
 		subject = "" // the author reads every record anyway
 	}
-	b, body, err := v.sealFor(id, kind, value, parentID, parentHash, policyVersion, subject)
+	b, body, fileKey, err := v.sealFor(id, kind, value, parentID, parentHash, policyVersion, subject)
 	if err != nil {
 		return Entry{}, fmt.Errorf("seal %s: %w", kind, err)
 	}
@@ -229,6 +236,7 @@ func (v *Vault) commitParent(ctx context.Context, draftID, id string, kind crypt
 	h := env.Header()
 	se := toStore(env)
 	se.Priority = prio
+	se.FileKey = fileKey
 	// The first version of an incident is the escalation; a DSL's later
 	// version is a signed step like any other record.
 	action := store.ActionSigned
@@ -264,22 +272,28 @@ func (v *Vault) personID() string {
 }
 
 func (v *Vault) seal(id string, kind crypto.Kind, value any, parentID, parentHash, policyVersion string) ([]byte, error) {
-	env, _, err := v.sealFor(id, kind, value, parentID, parentHash, policyVersion, "")
+	env, _, _, err := v.sealFor(id, kind, value, parentID, parentHash, policyVersion, "")
 	return env, err
 }
 
-// sealFor seals value and returns the envelope and the encoded payload, so
-// the caller need not encode it again.
-func (v *Vault) sealFor(id string, kind crypto.Kind, value any, parentID, parentHash, policyVersion, subject string) ([]byte, []byte, error) {
-	body, err := json.Marshal(value)
+// sealFor seals value and returns the envelope, the encoded payload (so
+// the caller need not encode it again) and the record's file key sealed by
+// the vault's key cache (nil without one).
+func (v *Vault) sealFor(id string, kind crypto.Kind, value any, parentID, parentHash, policyVersion, subject string) (env, body, fileKey []byte, err error) {
+	body, err = json.Marshal(value)
 	if err != nil {
-		return nil, nil, fmt.Errorf("encode: %w", err)
+		return nil, nil, nil, fmt.Errorf("encode: %w", err)
 	}
-	env, err := crypto.Seal(v.me, v.dir, crypto.Record{
+	rec := crypto.Record{
 		ID: id, Kind: kind, Created: v.clock.Now(), ParentID: parentID, ParentHash: parentHash,
 		PolicyVersion: policyVersion, Subject: subject, Body: body,
-	})
-	return env, body, err
+	}
+	if v.keys == nil {
+		env, err = crypto.Seal(v.me, v.dir, rec)
+		return env, body, nil, err
+	}
+	env, fileKey, err = crypto.SealRemembered(v.me, v.dir, rec, v.keys)
+	return env, body, fileKey, err
 }
 
 // open verifies and decrypts one envelope and decodes its body into into.
@@ -372,8 +386,22 @@ func (v *Vault) Open(ctx context.Context, onFirst func([]Entry), kinds ...crypto
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
+	v.rememberFileKeys(ctx, results)
 	entries, fails := split(results)
 	return entries, fails, nil
+}
+
+// rememberFileKeys stores the file keys of the records that were opened the
+// full way, so the next Open of them is a remembered one. It is a cache: if
+// the write fails, nothing is lost but time, and the next Open tries again.
+func (v *Vault) rememberFileKeys(ctx context.Context, results []opened) {
+	var keys []store.FileKey
+	for _, r := range results {
+		if r.fileKey != nil {
+			keys = append(keys, store.FileKey{EnvelopeID: r.entry.Header.ID, Sealed: r.fileKey})
+		}
+	}
+	_ = v.st.RememberFileKeys(ctx, keys)
 }
 
 // firstScreenful is how many records a list shows before scrolling.
@@ -460,15 +488,17 @@ const parallelScanFrom = 1000
 
 // opened is the outcome of opening one envelope.
 type opened struct {
-	entry Entry
-	fail  *Failure
-	skip  bool
+	entry   Entry
+	fail    *Failure
+	skip    bool
+	fileKey []byte // to remember: set when the record was opened the full way
 }
 
 // openAll opens envs into out, index for index, on every core. Each worker
 // has its own crypto.Opener, which reuses its plaintext buffer and opens the
-// stored parts in place, so a record costs its key unwrap, its signature
-// check, one hash of each part and little else.
+// stored parts in place. A record whose file key the store remembers costs
+// symmetric work only; any other costs its key unwrap and its signature
+// check as well, and its file key is handed back to be remembered.
 func (v *Vault) openAll(ctx context.Context, envs []store.Envelope, out []opened) {
 	var next atomic.Int64
 	workers := min(runtime.GOMAXPROCS(0), len(envs))
@@ -482,7 +512,16 @@ func (v *Vault) openAll(ctx context.Context, envs []store.Envelope, out []opened
 					return
 				}
 				e := envs[j]
-				o, err := op.OpenSplit(e.Header, e.Body)
+				var (
+					o       *crypto.Opened
+					fileKey []byte
+					err     error
+				)
+				if v.keys != nil {
+					o, fileKey, err = op.OpenRemembered(v.keys, e.Header, e.Body, e.FileKey)
+				} else {
+					o, err = op.OpenSplit(e.Header, e.Body)
+				}
 				if errors.Is(err, crypto.ErrMalformed) {
 					// Stored split elsewhere than before the age file (every
 					// writer today splits there): judge the joined bytes.
@@ -494,10 +533,10 @@ func (v *Vault) openAll(ctx context.Context, envs []store.Envelope, out []opened
 				case err != nil:
 					out[j] = opened{fail: &Failure{ID: e.ID, Err: err}}
 				default:
-					out[j] = opened{entry: Entry{Header: o.Header, Author: o.Author, Hash: o.Hash, Body: o.Body, Subject: o.Subject}}
+					out[j] = opened{entry: Entry{Header: o.Header, Author: o.Author, Hash: o.Hash, Body: o.Body, Subject: o.Subject}, fileKey: fileKey}
 				}
 				// The ciphertext is no longer needed: let it go as we go.
-				envs[j].Header, envs[j].Body = nil, nil
+				envs[j].Header, envs[j].Body, envs[j].FileKey = nil, nil, nil
 			}
 		})
 	}

@@ -1,0 +1,101 @@
+package vault
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/store"
+)
+
+// fileKeys lists the remembered file key of every stored envelope.
+func fileKeys(t *testing.T, st *store.Store) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for e, err := range st.Envelopes(context.Background(), store.Filter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.ID] = e.FileKey
+	}
+	return out
+}
+
+// The author's records are remembered as they are saved; a reader's are
+// remembered by their first Open; a remembered Open gives exactly what the
+// full one gave; and a damaged entry is opened the full way and replaced.
+func TestOpenRemembersFileKeys(t *testing.T) {
+	ctx := context.Background()
+	sam, samStore, _ := openVault(t, "sam")
+	for _, id := range []string{"r1", "r2", "r3"} {
+		if _, err := sam.Put(ctx, id, crypto.KindSessionRecord, map[string]string{"text": "note " + id}, nil, "v1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id, k := range fileKeys(t, samStore) {
+		if len(k) == 0 {
+			t.Errorf("the author's own record %s was saved without its file key", id)
+		}
+	}
+
+	priya, priyaStore, _ := openVault(t, "priya")
+	for e, err := range samStore.Envelopes(ctx, store.Filter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.FileKey = nil // the hub never carries them
+		if err := priyaStore.PutReceivedEnvelope(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id, k := range fileKeys(t, priyaStore) {
+		if k != nil {
+			t.Fatalf("received record %s arrived with a file key", id)
+		}
+	}
+	full, fails, err := priya.Open(ctx, nil)
+	if err != nil || len(fails) > 0 || len(full) != 3 {
+		t.Fatalf("first open: %v %v %d", err, fails, len(full))
+	}
+	remembered := fileKeys(t, priyaStore)
+	for id, k := range remembered {
+		if len(k) == 0 {
+			t.Errorf("record %s not remembered after the first open", id)
+		}
+	}
+	// Another person's entries are useless to this vault: priya's entries
+	// are not sam's, though both read the same records.
+	if slices.Equal(remembered["r1"], fileKeys(t, samStore)["r1"]) {
+		t.Error("two people's entries for one record are the same bytes")
+	}
+
+	again, fails, err := priya.Open(ctx, nil)
+	if err != nil || len(fails) > 0 {
+		t.Fatalf("remembered open: %v %v", err, fails)
+	}
+	if len(again) != len(full) {
+		t.Fatalf("remembered open gave %d entries, full %d", len(again), len(full))
+	}
+	for i := range full {
+		a, b := full[i], again[i]
+		if a.Header.ID != b.Header.ID || a.Hash != b.Hash || string(a.Body) != string(b.Body) || a.Author.ID != b.Author.ID {
+			t.Errorf("entry %d: full %+v, remembered %+v", i, a, b)
+		}
+	}
+	if got := fileKeys(t, priyaStore); !slices.Equal(got["r2"], remembered["r2"]) {
+		t.Error("a remembered open rewrote the entry")
+	}
+
+	// A damaged entry: the record still opens, and the entry is replaced.
+	if err := priyaStore.RememberFileKeys(ctx, []store.FileKey{{EnvelopeID: "r2", Sealed: []byte("not an entry")}}); err != nil {
+		t.Fatal(err)
+	}
+	entries, fails, err := priya.Open(ctx, nil)
+	if err != nil || len(fails) > 0 || len(entries) != 3 {
+		t.Fatalf("open with a damaged entry: %v %v %d", err, fails, len(entries))
+	}
+	if k := fileKeys(t, priyaStore)["r2"]; string(k) == "not an entry" || len(k) == 0 {
+		t.Errorf("the damaged entry was not replaced: %q", k)
+	}
+}
