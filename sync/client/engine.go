@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -258,8 +257,7 @@ func (e *Engine) pushAll(ctx context.Context) error {
 		}
 		items = items[:n]
 		body, wires := encodePush(items, size)
-		var resp proto.PushResponse
-		_, _, err = e.c.doBody(ctx, http.MethodPost, proto.PathPush, body, proto.ContentTypeBatch, &resp)
+		_, answer, err := e.c.doBody(ctx, http.MethodPost, proto.PathPush, body, proto.ContentTypeBatch, nil)
 		var he *HubError
 		if errors.As(err, &he) && he.ID != "" && isRecordRefusal(he.Code) {
 			// One record is at fault; put it aside and send the rest.
@@ -277,13 +275,19 @@ func (e *Engine) pushAll(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if len(resp.Receipts) != len(items) {
+		receipts, err := proto.ParsePushAnswer(answer)
+		if err != nil {
+			// An answer cut short that still arrived "whole" is a network
+			// fault: the records stay queued and go again.
+			return &NetError{fmt.Errorf("the answer was incomplete: %w", err)}
+		}
+		if len(receipts) != len(items) {
 			return &problemError{ProblemBadReceipt, "The hub's answer did not include a receipt for every record; they stay queued.", nil}
 		}
 		// Verify every receipt first, then record them in one transaction:
 		// one fsync per batch instead of one per record. A receipt that
 		// fails stops the batch there; the ones before it are still kept.
-		acks, bad := e.checkReceipts(resp.Receipts, items, wires)
+		acks, bad := e.checkReceipts(receipts, items, wires)
 		if err := e.cfg.Store.AcknowledgeAll(ctx, acks); err != nil {
 			return &problemError{ProblemLocal, "Could not record the hub's receipt: " + err.Error(), err}
 		}
@@ -315,14 +319,17 @@ func encodePush(items []store.OutboxItem, size int) ([]byte, [][]byte) {
 	return body, wires
 }
 
-// checkReceipts verifies the receipts of a push, on all cores: one Ed25519
-// check each, against the pinned hub key, naming the record sent and its
-// hash. It returns the acks for the receipts before the first bad one, and
-// the problem with that one.
-func (e *Engine) checkReceipts(raws []json.RawMessage, items []store.OutboxItem, wires [][]byte) ([]store.Ack, error) {
+// checkReceipts verifies the receipts of a push against the pinned hub key:
+// the batch's signature once, then each record's inclusion proof, and that
+// each names the record sent and its hash. It returns the acks for the
+// receipts before the first bad one, and the problem with that one. Each
+// ack keeps its receipt exactly as received, so that it can be checked
+// again alone (proto.VerifyReceipt).
+func (e *Engine) checkReceipts(raws [][]byte, items []store.OutboxItem, wires [][]byte) ([]store.Ack, error) {
+	v := proto.NewReceiptVerifier(e.cfg.HubKey)
 	errs := make([]error, len(raws))
 	workers.Each(len(raws), 64, func(i int) {
-		r, err := proto.VerifyReceipt(e.cfg.HubKey, raws[i])
+		r, err := v.Verify(raws[i])
 		if err == nil && (r.ID != items[i].Envelope.ID || r.Hash != crypto.EnvelopeHash(wires[i])) {
 			err = errors.New("the receipt names another record")
 		}

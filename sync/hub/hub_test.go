@@ -112,12 +112,12 @@ func TestPushReceiptAndIdempotence(t *testing.T) {
 		if status != 200 {
 			t.Fatalf("push: %d %+v", status, pe)
 		}
-		var resp proto.PushResponse
-		if err := json.Unmarshal(raw, &resp); err != nil || len(resp.Receipts) != 1 {
-			t.Fatalf("push answer %s", raw)
+		receipts, err := proto.ParsePushAnswer(raw)
+		if err != nil || len(receipts) != 1 {
+			t.Fatalf("push answer %q: %v", raw, err)
 		}
-		r, err := proto.VerifyReceipt(e.h.Hub.HubKey(), resp.Receipts[0])
-		if err != nil || r.ID != "rec-1" || r.Hash != crypto.EnvelopeHash(rec) || r.Seq != 1 {
+		r, err := proto.VerifyReceipt(e.h.Hub.HubKey(), receipts[0])
+		if err != nil || r.ID != "rec-1" || r.Hash != crypto.EnvelopeHash(rec) || r.Seq != 1 || r.Size != 1 {
 			t.Fatalf("receipt %+v, %v", r, err)
 		}
 		// The same bytes again: accepted, same receipt.
@@ -140,6 +140,61 @@ func TestPushReceiptAndIdempotence(t *testing.T) {
 		st, err := e.h.DB.Get(context.Background(), "rec-1")
 		if err != nil || !bytes.Equal(st.Data, rec) {
 			t.Fatalf("held record changed: %v", err)
+		}
+	})
+}
+
+// A batch is answered with one receipt per record under one signed root;
+// each stands alone, and a record pushed again is receipted with where the
+// hub first stored it.
+func TestPushBatchReceipts(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b synctest.Backend) {
+		e := setup(t, b)
+		var recs [][]byte
+		for _, id := range []string{"b-1", "b-2", "b-3", "b-4", "b-5"} {
+			recs = append(recs, e.org.Seal(t, "alice", id, crypto.KindSessionRecord, []byte(id)))
+		}
+		first := e.clock.Now()
+		if status, pe, _ := send(t, e.h.URL, e.alice, first, "POST", proto.PathPush, pushBody(t, recs[:3]...), ""); status != 200 {
+			t.Fatalf("first push: %d %+v", status, pe)
+		}
+		e.clock.Set(first.Add(time.Minute))
+		batch := [][]byte{recs[1], recs[3], recs[4]} // b-2 again, then two new
+		status, pe, raw := send(t, e.h.URL, e.alice, e.clock.Now(), "POST", proto.PathPush, pushBody(t, batch...), "")
+		if status != 200 {
+			t.Fatalf("second push: %d %+v", status, pe)
+		}
+		receipts, err := proto.ParsePushAnswer(raw)
+		if err != nil || len(receipts) != 3 {
+			t.Fatalf("push answer: %d receipts, %v", len(receipts), err)
+		}
+		want := []struct {
+			id   string
+			seq  int64
+			when time.Time
+		}{{"b-2", 2, first}, {"b-4", 4, e.clock.Now()}, {"b-5", 5, e.clock.Now()}}
+		var root [32]byte
+		last := int64(3)
+		for i, raw := range receipts {
+			r, err := proto.VerifyReceipt(e.h.Hub.HubKey(), bytes.Clone(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// New records follow what the hub held, in order (PostgreSQL
+			// may leave gaps).
+			seqOK := r.Seq == want[i].seq
+			if i > 0 {
+				seqOK = r.Seq > last
+				last = r.Seq
+			}
+			if r.ID != want[i].id || !seqOK || !r.Received.Equal(want[i].when) ||
+				r.Hash != crypto.EnvelopeHash(batch[i]) || r.Index != i || r.Size != 3 {
+				t.Fatalf("receipt %d says %+v, want %+v", i, r, want[i])
+			}
+			if i > 0 && r.Root != root {
+				t.Fatal("one answer's receipts name different roots")
+			}
+			root = r.Root
 		}
 	})
 }

@@ -119,7 +119,8 @@ func (h *Hub) route(method string, fn handler) http.HandlerFunc {
 	}
 }
 
-// batchBody is a binary answer (a pull page), written as it is.
+// batchBody is a binary answer (a pull page, a push's receipts), written
+// as it is.
 type batchBody []byte
 
 // readBody reads the request body within MaxRequestBody. A declared length
@@ -312,19 +313,19 @@ func (h *Hub) push(ctx context.Context, q *request) (any, *apiError) {
 	if err != nil {
 		return nil, h.internal("store the records", err)
 	}
-	// Only now, with the write committed, is anything receipted. Signing
-	// is per record; spread it over the cores like the checks.
-	resp := proto.PushResponse{Receipts: make([]json.RawMessage, len(stored))}
-	errs := make([]error, len(stored))
-	workers.Each(len(stored), 64, func(i int) {
-		s := stored[i]
-		resp.Receipts[i], errs[i] = proto.SignReceipt(h.key, proto.Receipt{ID: s.ID, Seq: s.Seq, Hash: s.Hash, Received: s.Received})
-	})
-	if err := errors.Join(errs...); err != nil {
+	// Only now, with the write committed, is anything receipted: one
+	// receipt per record, all under one signature over the batch's Merkle
+	// root (proto/receipt.go).
+	recs := make([]proto.Receipt, len(stored))
+	for i, s := range stored {
+		recs[i] = proto.Receipt{ID: s.ID, Seq: s.Seq, Hash: s.Hash, Received: s.Received}
+	}
+	receipts, err := proto.SignReceipts(h.key, recs)
+	if err != nil {
 		return nil, h.internal("sign the receipts", err)
 	}
 	h.m.pushed.Add(int64(len(stored)))
-	return resp, nil
+	return batchBody(proto.EncodePushAnswer(receipts)), nil
 }
 
 // check parses and verifies one envelope for the device's person.

@@ -6,16 +6,25 @@ import (
 	"fmt"
 )
 
-// The two bulk bodies, a push request and a pull page, are binary: a few
-// MB of envelopes as base64 inside JSON cost more CPU to scan, encode and
-// decode than the signature checks they carry (BenchmarkSync profiles), and
-// grow the bytes on the wire by a third. Everything else stays JSON.
+// The bulk bodies, a push request, its answer and a pull page, are binary:
+// a few MB of envelopes as base64 inside JSON cost more CPU to scan, encode
+// and decode than the signature checks they carry (BenchmarkSync
+// profiles), and grow the bytes on the wire by a third. Everything else
+// stays JSON.
 //
 // Push request body (all integers big-endian):
 //
 //	magic    "SGC-PUSH-1\n"
 //	count    uint32, 1..MaxBatch
 //	count × (length uint32, 1..MaxEnvelope; envelope: length bytes)
+//
+// Push answer (the body of a 200 answer to POST /v1/push): one receipt
+// (receipt.go) per envelope, in request order, each the bytes the device
+// stores:
+//
+//	magic    "SGC-RECEIPTS-2\n"
+//	count    uint32, 1..MaxBatch
+//	count × (length uint32, 1..MaxReceipt; receipt: length bytes)
 //
 // Pull page (the body of a 200 answer to GET /v1/pull):
 //
@@ -33,8 +42,9 @@ import (
 const ContentTypeBatch = "application/vnd.safeguard-companion.batch"
 
 const (
-	pushMagic = "SGC-PUSH-1\n"
-	pullMagic = "SGC-PULL-1\n"
+	pushMagic       = "SGC-PUSH-1\n"
+	pushAnswerMagic = "SGC-RECEIPTS-2\n"
+	pullMagic       = "SGC-PULL-1\n"
 )
 
 // ErrBatch wraps every refusal of ParsePush and ParsePull.
@@ -107,6 +117,52 @@ func ParsePush(b []byte) ([][]byte, error) {
 	}
 	if len(rest) != 0 {
 		return bad("data after the last record")
+	}
+	return out, nil
+}
+
+// EncodePushAnswer returns the body of a push answer carrying receipts in
+// order.
+func EncodePushAnswer(receipts [][]byte) []byte {
+	n := len(pushAnswerMagic) + 4
+	for _, r := range receipts {
+		n += 4 + len(r)
+	}
+	b := append(make([]byte, 0, n), pushAnswerMagic...)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(receipts)))
+	for _, r := range receipts {
+		b = binary.BigEndian.AppendUint32(b, uint32(len(r)))
+		b = append(b, r...)
+	}
+	return b
+}
+
+// ParsePushAnswer reads a push answer. The receipts are sub-slices of b;
+// they are not verified here (VerifyReceipt, ReceiptVerifier).
+func ParsePushAnswer(b []byte) ([][]byte, error) {
+	bad := func(why string) ([][]byte, error) { return nil, fmt.Errorf("%w: %s", ErrBatch, why) }
+	rest, ok := cutMagic(b, pushAnswerMagic)
+	if !ok {
+		return bad("wrong magic")
+	}
+	count, rest, ok := cutUint32(rest)
+	if !ok {
+		return bad("truncated count")
+	}
+	if count == 0 || count > MaxBatch {
+		return bad(fmt.Sprintf("a push answer carries between 1 and %d receipts", MaxBatch))
+	}
+	out := make([][]byte, 0, count)
+	for range count {
+		var n uint32
+		if n, rest, ok = cutUint32(rest); !ok || n == 0 || int(n) > MaxReceipt || uint64(n) > uint64(len(rest)) {
+			return bad(fmt.Sprintf("receipt %d is truncated, empty or larger than %d bytes", len(out)+1, MaxReceipt))
+		}
+		out = append(out, rest[:n:n])
+		rest = rest[n:]
+	}
+	if len(rest) != 0 {
+		return bad("data after the last receipt")
 	}
 	return out, nil
 }

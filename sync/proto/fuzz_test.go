@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,14 +35,93 @@ func FuzzParseAuth(f *testing.F) {
 	})
 }
 
-// FuzzVerifyReceipt: receipts come back from the network to the device.
+// fuzzReceipts is a batch of three receipts by fuzzKey.
+func fuzzReceipts() [][]byte {
+	rs, err := SignReceipts(fuzzKey, []Receipt{
+		{ID: "r1", Seq: 1, Hash: strings.Repeat("ab", 32), Received: time.UnixMilli(1700000000000)},
+		{ID: "r2", Seq: 2, Hash: strings.Repeat("cd", 32), Received: time.UnixMilli(1700000000000)},
+		{ID: "r3", Seq: 3, Hash: strings.Repeat("ef", 32), Received: time.UnixMilli(1700000000000)},
+	})
+	if err != nil {
+		panic(err)
+	}
+	return rs
+}
+
+// FuzzVerifyReceipt: receipts come back from the network to the device,
+// and are kept to be checked again later. Whatever verifies says what a
+// receipt must say, re-encodes to the same bytes, and is refused under
+// another hub key.
 func FuzzVerifyReceipt(f *testing.F) {
-	r, _ := SignReceipt(fuzzKey, Receipt{ID: "r1", Seq: 1, Hash: "00", Received: time.UnixMilli(0)})
-	f.Add(r)
+	for _, r := range fuzzReceipts() {
+		f.Add(r)
+	}
 	f.Add([]byte(`{"receipt":{},"sig":""}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if rc, err := VerifyReceipt(fuzzKey.Public().(ed25519.PublicKey), b); err == nil && rc.Seq <= 0 {
-			t.Fatal("accepted a receipt with no sequence number")
+		rc, err := VerifyReceipt(fuzzKey.Public().(ed25519.PublicKey), b)
+		if err != nil {
+			if !errors.Is(err, ErrReceipt) {
+				t.Fatalf("refused without ErrReceipt: %v", err)
+			}
+			return
+		}
+		if rc.Seq <= 0 || rc.Index >= rc.Size || len(rc.Hash) != 64 || rc.ID == "" {
+			t.Fatalf("accepted a receipt saying %+v", rc)
+		}
+		if _, err := VerifyReceipt(hubB.Public().(ed25519.PublicKey), b); err == nil {
+			t.Fatal("a receipt verified under two hub keys")
+		}
+	})
+}
+
+// FuzzParseReceipt: the receipt parser alone, before any signature. What
+// parses has exactly one encoding, and stays within its bounds.
+func FuzzParseReceipt(f *testing.F) {
+	for _, r := range fuzzReceipts() {
+		f.Add(r)
+	}
+	f.Add([]byte(receiptMagic))
+	f.Add([]byte("SGC-RECEIPT-1\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := parseReceipt(b)
+		if err != nil {
+			if !errors.Is(err, ErrReceipt) {
+				t.Fatalf("refused without ErrReceipt: %v", err)
+			}
+			return
+		}
+		if len(b) > MaxReceipt || p.size < 1 || p.size > MaxBatch || p.index >= p.size || p.seq <= 0 ||
+			p.received < 0 || !validRecordID(p.id) || len(p.path) > maxReceiptPath {
+			t.Fatalf("parsed out of bounds: size %d index %d seq %d id %q path %d", p.size, p.index, p.seq, p.id, len(p.path))
+		}
+		if !bytes.Equal(p.appendTo(nil), b) {
+			t.Fatal("a receipt parsed but does not re-encode to the same bytes")
+		}
+		_, _ = rootFromPath(p.index, p.size, hashLeaf(p.leaf), p.path)
+	})
+}
+
+// FuzzPushAnswer: the push answer as the device reads it.
+func FuzzPushAnswer(f *testing.F) {
+	f.Add(EncodePushAnswer(fuzzReceipts()))
+	f.Add(EncodePushAnswer([][]byte{[]byte("x")}))
+	f.Add(EncodePushAnswer(nil))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rs, err := ParsePushAnswer(b)
+		if err != nil {
+			return
+		}
+		if len(rs) == 0 || len(rs) > MaxBatch {
+			t.Fatalf("accepted an answer of %d receipts", len(rs))
+		}
+		if !bytes.Equal(EncodePushAnswer(rs), b) {
+			t.Fatal("a push answer parsed but does not re-encode to the same bytes")
+		}
+		for _, r := range rs {
+			if len(r) == 0 || len(r) > MaxReceipt {
+				t.Fatalf("accepted a receipt of %d bytes", len(r))
+			}
+			_, _ = VerifyReceipt(fuzzKey.Public().(ed25519.PublicKey), r)
 		}
 	})
 }
