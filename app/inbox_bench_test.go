@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -10,20 +11,42 @@ import (
 	"safeguard/companion/vault"
 )
 
-// BenchmarkInbox10k opens an inbox of 10,000 session records (plus their
-// reviews) addressed to the line manager: the time until the first
-// screenful is decoded for the list, the time until every record is
-// verified, decrypted and searchable, and one search over all of them.
-func BenchmarkInbox10k(b *testing.B) {
-	w, err := seed.Generate(context.Background(), seed.Config{
-		Dir: b.TempDir(), From: time.Date(2025, 11, 24, 0, 0, 0, 0, london), Until: time.Date(2026, 11, 24, 0, 0, 0, 0, london),
-		SessionsPerDay: 39, Seed: 1,
-	})
-	if err != nil {
+// BenchmarkInbox opens the line manager's inbox of a year of seeded records
+// (issue 8: 10,000 records, first rows under 150 ms, all searchable under
+// 0.5 s): the time until the first screenful is decoded for the list, the
+// time until every record is verified, decrypted and searchable, and one
+// search over all of them; and, once, the very first open on the device.
+// Two sizes: 10,000 records (about 5,000 sessions and their reviews), and
+// 10,000 sessions (20,000 records with their reviews).
+func BenchmarkInbox(b *testing.B) {
+	for _, size := range []struct {
+		name    string
+		perDay  int
+		records int
+	}{{"10k-records", 20, 10000}, {"10k-sessions", 39, 20000}} {
+		b.Run(size.name, func(b *testing.B) {
+			w, err := seed.Generate(context.Background(), seed.Config{
+				Dir: b.TempDir(), From: time.Date(2025, 11, 24, 0, 0, 0, 0, london), Until: time.Date(2026, 11, 24, 0, 0, 0, 0, london),
+				SessionsPerDay: size.perDay, Seed: 1,
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer w.Close()
+			benchInbox(b, w.Vaults[seed.Manager], size.records)
+		})
+	}
+}
+
+func benchInbox(b *testing.B, v *vault.Vault, atLeast int) {
+	// The first open after the records were pulled decapsulates each one
+	// and remembers its file key (crypto.KeyCache); every open after that,
+	// which is what the loop measures, is symmetric work only.
+	start := time.Now()
+	if _, _, err := v.Open(context.Background(), nil); err != nil {
 		b.Fatal(err)
 	}
-	defer w.Close()
-	v := w.Vaults[seed.Manager]
+	firstEver := time.Since(start)
 	var first, all, search time.Duration
 	var n, hits int
 	for b.Loop() {
@@ -43,7 +66,11 @@ func BenchmarkInbox10k(b *testing.B) {
 		search += time.Since(s)
 		n = len(recs.Items)
 	}
+	if n < atLeast {
+		b.Fatal(fmt.Sprintf("the seeded inbox holds %d records, fewer than %d", n, atLeast))
+	}
 	runs := float64(b.N)
+	b.ReportMetric(float64(firstEver.Milliseconds()), "ms-first-ever-open")
 	b.ReportMetric(float64(first.Milliseconds())/runs, "ms-first-rows")
 	b.ReportMetric(float64(all.Milliseconds())/runs, "ms-all-searchable")
 	b.ReportMetric(float64(search.Microseconds())/runs/1000, "ms-search")

@@ -3,7 +3,10 @@ package report
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/session"
@@ -56,11 +59,30 @@ type Records struct {
 func NewRecords(entries []vault.Entry) (*Records, []error) {
 	r := &Records{byID: make(map[string]*Item, len(entries)), Reviews: map[string][]session.Review{}, Addenda: map[string][]session.Addendum{}}
 	r.Items = make([]*Item, 0, len(entries))
+	// Decoding is most of the cost (JSON and the search text): do it on
+	// every core, then index in order on one.
+	items := make([]*Item, len(entries))
+	fails := make([]error, len(entries))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(1, len(entries)/decodeChunk)) {
+		wg.Go(func() {
+			for {
+				start := int(next.Add(decodeChunk)) - decodeChunk
+				if start >= len(entries) {
+					return
+				}
+				for i := start; i < min(start+decodeChunk, len(entries)); i++ {
+					items[i], fails[i] = decode(entries[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
 	var errs []error
-	for _, e := range entries {
-		it, err := decode(e)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("record %s: %w", e.Header.ID, err))
+	for i, it := range items {
+		if fails[i] != nil {
+			errs = append(errs, fmt.Errorf("record %s: %w", entries[i].Header.ID, fails[i]))
 			continue
 		}
 		r.Items = append(r.Items, it)
@@ -79,6 +101,9 @@ func NewRecords(entries []vault.Entry) (*Records, []error) {
 	r.fold()
 	return r, errs
 }
+
+// decodeChunk is how many records a decoding worker takes at a time.
+const decodeChunk = 64
 
 func reverse[T any](s []T) {
 	for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
