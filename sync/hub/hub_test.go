@@ -196,6 +196,29 @@ func TestPushBatchReceipts(t *testing.T) {
 			}
 			root = r.Root
 		}
+
+		// The same record twice in one batch: stored once, receipted twice.
+		twice := e.org.Seal(t, "alice", "b-6", crypto.KindSessionRecord, []byte("b-6"))
+		status, pe, raw = send(t, e.h.URL, e.alice, e.clock.Now(), "POST", proto.PathPush, pushBody(t, twice, twice), "")
+		if status != 200 {
+			t.Fatalf("a record twice in a batch: %d %+v", status, pe)
+		}
+		receipts, err = proto.ParsePushAnswer(raw)
+		if err != nil || len(receipts) != 2 {
+			t.Fatalf("push answer: %d receipts, %v", len(receipts), err)
+		}
+		r0, err0 := proto.VerifyReceipt(e.h.Hub.HubKey(), receipts[0])
+		r1, err1 := proto.VerifyReceipt(e.h.Hub.HubKey(), receipts[1])
+		if err0 != nil || err1 != nil || r0.Seq != r1.Seq || r0.ID != "b-6" || r1.ID != "b-6" || count(t, e.h.DB) != 6 {
+			t.Fatalf("a record twice: %+v %v, %+v %v, held %d", r0, err0, r1, err1, count(t, e.h.DB))
+		}
+		// One id with two contents in one batch: refused, nothing stored.
+		x1 := e.org.Seal(t, "alice", "b-7", crypto.KindSessionRecord, []byte("b-7"))
+		x2 := e.org.Seal(t, "alice", "b-7", crypto.KindSessionRecord, []byte("b-7"))
+		status, pe, _ = send(t, e.h.URL, e.alice, e.clock.Now(), "POST", proto.PathPush, pushBody(t, x1, x2), "")
+		if status != http.StatusConflict || pe.ID != "b-7" || count(t, e.h.DB) != 6 {
+			t.Fatalf("one id, two contents: %d %+v, held %d", status, pe, count(t, e.h.DB))
+		}
 	})
 }
 
