@@ -74,7 +74,7 @@ func (s *Store) Audit(ctx context.Context, ev Event) error {
 		return fmt.Errorf("store: audit: %w", err)
 	}
 	return s.write(ctx, "audit", func(tx *sql.Tx) error {
-		return appendAudit(ctx, tx, ev)
+		return s.appendAudit(ctx, tx, ev)
 	})
 }
 
@@ -98,13 +98,15 @@ func (s *Store) checkEvent(ev Event) (Event, error) {
 	return ev, nil
 }
 
-func appendAudit(ctx context.Context, tx *sql.Tx, ev Event) error {
+func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, ev Event) error {
 	var (
 		seq  int64
 		prev [32]byte
 		head []byte
 	)
-	err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM audit_head WHERE one = 1").Scan(&seq, &head)
+	headStmt := tx.StmtContext(ctx, s.stmts.auditHead)
+	defer headStmt.Close()
+	err := headStmt.QueryRowContext(ctx).Scan(&seq, &head)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		// The first event: prev is all zeros.
@@ -118,12 +120,14 @@ func appendAudit(ctx context.Context, tx *sql.Tx, ev Event) error {
 	seq++
 	at := unixMilli(ev.At)
 	hash := auditHash(prev, seq, at, ev.Actor, ev.Action, ev.SubjectID)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit (seq, at, actor, action, subject_id, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, seq, at, ev.Actor, ev.Action, ev.SubjectID, prev[:], hash[:]); err != nil {
+	ins := tx.StmtContext(ctx, s.stmts.insertAudit)
+	defer ins.Close()
+	if _, err := ins.ExecContext(ctx, seq, at, ev.Actor, ev.Action, ev.SubjectID, prev[:], hash[:]); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_head (one, seq, hash) VALUES (1, ?, ?)
-		ON CONFLICT (one) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, seq, hash[:])
+	upsert := tx.StmtContext(ctx, s.stmts.upsertAuditHead)
+	defer upsert.Close()
+	_, err = upsert.ExecContext(ctx, seq, hash[:])
 	return err
 }
 

@@ -189,3 +189,32 @@ func BenchmarkListEnvelopes10k(b *testing.B) {
 	b.ReportMetric(percentile(all, 50), "all-ms")
 	b.ReportMetric(percentile(floor, 50), "floor-readfile-ms")
 }
+
+// BenchmarkSaveRecord4K is the store's share of a durable save as the vault
+// makes it: envelope, file key, outbox entry, draft removal and audit event
+// in one transaction (SaveRecord), with the latency percentiles.
+func BenchmarkSaveRecord4K(b *testing.B) {
+	s := openTest(b)
+	ctx := context.Background()
+	body := make([]byte, 8192)
+	rand.Read(body)
+	header := make([]byte, 700)
+	rand.Read(header)
+	fileKey := make([]byte, 64)
+	rand.Read(fileKey)
+	var lat []time.Duration
+	i := 0
+	for b.Loop() {
+		id := fmt.Sprintf("bench-%08d", i)
+		i++
+		e := Envelope{ID: id, Kind: "record", AuthorKey: "key-bench", Created: time.Now(), Header: header, Body: body, FileKey: fileKey}
+		t0 := time.Now()
+		if err := s.SaveRecord(ctx, "draft-"+id, e, Event{Actor: "key-bench", Action: ActionSigned, SubjectID: id}); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(percentile(lat, 50), "p50-ms")
+	b.ReportMetric(percentile(lat, 99), "p99-ms")
+}

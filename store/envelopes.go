@@ -158,11 +158,13 @@ func (s *Store) SaveRecord(ctx context.Context, draftID string, e Envelope, ev E
 			return err
 		}
 		if draftID != "" {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM drafts WHERE id = ?", draftID); err != nil {
+			del := tx.StmtContext(ctx, s.stmts.deleteDraft)
+			defer del.Close()
+			if _, err := del.ExecContext(ctx, draftID); err != nil {
 				return err
 			}
 		}
-		return appendAudit(ctx, tx, ev)
+		return s.appendAudit(ctx, tx, ev)
 	})
 }
 
@@ -185,59 +187,40 @@ func (s *Store) CommitDraft(ctx context.Context, draftID string, e Envelope) err
 	})
 }
 
-// envelopeWriter holds the statements that save envelopes, prepared once
-// per transaction: a batch of thousands then parses its SQL twice, not
-// twice per envelope.
+// envelopeWriter holds the statements that save envelopes, borrowed from
+// the store's prepared ones for one transaction.
 type envelopeWriter struct {
-	ins, queue *sql.Stmt
+	ins, queue, remember *sql.Stmt
 }
 
-func prepareEnvelopeWriter(ctx context.Context, tx *sql.Tx) (*envelopeWriter, error) {
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO envelopes
-		(id, kind, author_key, created, parent_id, header, body, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO NOTHING`)
-	if err != nil {
-		return nil, err
+func (s *Store) envelopeWriter(ctx context.Context, tx *sql.Tx) *envelopeWriter {
+	return &envelopeWriter{
+		ins:      tx.StmtContext(ctx, s.stmts.insertEnvelope),
+		queue:    tx.StmtContext(ctx, s.stmts.queueOutbox),
+		remember: tx.StmtContext(ctx, s.stmts.rememberFileKey),
 	}
-	queue, err := tx.PrepareContext(ctx, `INSERT INTO outbox (envelope_id, priority, enqueued, next_attempt)
-		VALUES (?, ?, ?, 0)`)
-	if err != nil {
-		ins.Close()
-		return nil, err
-	}
-	return &envelopeWriter{ins: ins, queue: queue}, nil
 }
 
-// close releases the statements; their errors change nothing about the
-// transaction's outcome.
+// close releases the transaction's handles (the prepared statements stay);
+// their errors change nothing about the transaction's outcome.
 func (w *envelopeWriter) close() {
 	_ = w.ins.Close()
 	_ = w.queue.Close()
+	_ = w.remember.Close()
 }
-
-// rememberFileKey is the one statement that writes file_keys.
-const rememberFileKey = `INSERT INTO file_keys (envelope_id, sealed) VALUES (?, ?)
-	ON CONFLICT (envelope_id) DO UPDATE SET sealed = excluded.sealed`
 
 // putEnvelopeTx inserts e, and queues it if enqueue is set. An envelope that
 // was already there is not queued again: it was queued, or came from the
 // hub, the first time.
 func (s *Store) putEnvelopeTx(ctx context.Context, tx *sql.Tx, e Envelope, enqueue bool) error {
-	w, err := prepareEnvelopeWriter(ctx, tx)
-	if err != nil {
-		return err
-	}
+	w := s.envelopeWriter(ctx, tx)
 	defer w.close()
 	return s.putEnvelopeWith(ctx, tx, w, e, enqueue)
 }
 
 // putEnvelopesTx saves a batch in tx with statements prepared once.
 func (s *Store) putEnvelopesTx(ctx context.Context, tx *sql.Tx, es []Envelope, enqueue bool) error {
-	w, err := prepareEnvelopeWriter(ctx, tx)
-	if err != nil {
-		return err
-	}
+	w := s.envelopeWriter(ctx, tx)
 	defer w.close()
 	for _, e := range es {
 		if err := s.putEnvelopeWith(ctx, tx, w, e, enqueue); err != nil {
@@ -268,7 +251,7 @@ func (s *Store) putEnvelopeWith(ctx context.Context, tx *sql.Tx, w *envelopeWrit
 	if len(e.FileKey) > 0 {
 		// After the envelope: the row's foreign key needs it. A conflicting
 		// envelope fails the transaction below, taking this with it.
-		if _, err := tx.ExecContext(ctx, rememberFileKey, e.ID, e.FileKey); err != nil {
+		if _, err := w.remember.ExecContext(ctx, e.ID, e.FileKey); err != nil {
 			return err
 		}
 	}

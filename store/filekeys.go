@@ -32,10 +32,7 @@ func (s *Store) RememberFileKeys(ctx context.Context, keys []FileKey) error {
 			return err
 		}
 		defer exists.Close()
-		put, err := tx.PrepareContext(ctx, rememberFileKey)
-		if err != nil {
-			return err
-		}
+		put := tx.StmtContext(ctx, s.stmts.rememberFileKey)
 		defer put.Close()
 		for _, k := range keys {
 			var one int

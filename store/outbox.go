@@ -33,7 +33,7 @@ func (s *Store) NextOutbox(ctx context.Context, limit int) ([]OutboxItem, error)
 		o.priority, o.enqueued, o.attempts, o.next_attempt
 		FROM outbox o JOIN envelopes e ON e.id = o.envelope_id
 		WHERE o.next_attempt <= ?
-		ORDER BY o.priority, o.enqueued, o.rowid
+		ORDER BY o.priority, o.enqueued, e.seq
 		LIMIT ?`, unixMilli(s.now()), limit)
 	if err != nil {
 		return nil, classify("read outbox", err)

@@ -76,6 +76,7 @@ type Store struct {
 	done   chan struct{} // closed when the checkpointer has stopped
 	now    func() time.Time
 	closed atomic.Bool
+	stmts  *statements // prepared on w; see stmts.go
 }
 
 // Option configures Open.
@@ -220,7 +221,15 @@ func (s *Store) init(migs []migration) error {
 		// Guard against a driver change silently weakening durability.
 		return fmt.Errorf("store: open %s: synchronous is %d, want 2 (FULL)", s.path, syncMode)
 	}
-	return s.migrate(ctx, migs)
+	if err := s.migrate(ctx, migs); err != nil {
+		return err
+	}
+	stmts, err := prepare(ctx, s.w)
+	if err != nil {
+		return classify("open "+s.path, err)
+	}
+	s.stmts = stmts
+	return nil
 }
 
 // Path is the database file's path.
@@ -244,6 +253,9 @@ func (s *Store) Close() error {
 	}
 	// The writer closes last: as the last connection it checkpoints and
 	// removes the WAL file.
+	if s.stmts != nil {
+		errs = append(errs, s.stmts.close())
+	}
 	errs = append(errs, s.w.Close())
 	if err := errors.Join(errs...); err != nil {
 		return classify("close", err)
