@@ -246,17 +246,22 @@ type innerMeta struct {
 // using the plain age tool sees the record's metadata and content.
 func Seal(author *Identity, dir *Directory, rec Record) ([]byte, error) {
 	env, _, err := seal(author, dir, rec, nil)
-	return env, err
+	if err != nil {
+		return nil, err
+	}
+	return env.Bytes(), nil
 }
 
-// SealRemembered is Seal for the author's own store: it also returns the
-// record's file key remembered in c (see KeyCache), so that the author
-// never pays a decapsulation to read back what they wrote.
-func SealRemembered(author *Identity, dir *Directory, rec Record, c *KeyCache) (envelope, remembered []byte, err error) {
+// SealRemembered is Seal for the author's own store. It returns the
+// envelope parsed, as ParseEnvelope would give it (so a save need not parse
+// what it just made), and the record's file key remembered in c (see
+// KeyCache), so that the author never pays a decapsulation to read back
+// what they wrote. With c nil, nothing is remembered.
+func SealRemembered(author *Identity, dir *Directory, rec Record, c *KeyCache) (envelope *Envelope, remembered []byte, err error) {
 	return seal(author, dir, rec, c)
 }
 
-func seal(author *Identity, dir *Directory, rec Record, c *KeyCache) ([]byte, []byte, error) {
+func seal(author *Identity, dir *Directory, rec Record, c *KeyCache) (*Envelope, []byte, error) {
 	created := rec.Created.UTC().Truncate(time.Millisecond)
 	kid := author.KeyID()
 	person, _, ok := dir.Key(kid)
@@ -344,7 +349,7 @@ func seal(author *Identity, dir *Directory, rec Record, c *KeyCache) ([]byte, []
 	if c != nil && len(fileKey) == fileKeySize {
 		remembered = c.remember(e, fileKey)
 	}
-	return e.Bytes(), remembered, nil
+	return e, remembered, nil
 }
 
 // Verify authenticates a parsed envelope without decrypting it: the signer

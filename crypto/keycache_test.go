@@ -34,9 +34,13 @@ func keyCache(t testing.TB, id *Identity) *KeyCache {
 func TestKeyCacheSealRemembered(t *testing.T) {
 	f := newFixture(t)
 	alice := keyCache(t, f.ids["alice"])
-	env, entry, err := SealRemembered(f.ids["alice"], f.v1, record("rec-1", KindSessionRecord, "remembered body"), alice)
+	sealed, entry, err := SealRemembered(f.ids["alice"], f.v1, record("rec-1", KindSessionRecord, "remembered body"), alice)
 	if err != nil {
 		t.Fatal(err)
+	}
+	env := sealed.Bytes()
+	if again, err := ParseEnvelope(env); err != nil || again.Header().ID != sealed.Header().ID {
+		t.Fatalf("the envelope SealRemembered returns does not parse back: %v", err)
 	}
 	if len(entry) == 0 {
 		t.Fatal("SealRemembered returned no entry")
@@ -93,7 +97,7 @@ func TestKeyCacheRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return env, entry
+		return env.Bytes(), entry
 	}
 	env, entry := seal("rec-a", "alice", fixedNow, alice)
 	other, otherEntry := seal("rec-b", "alice", fixedNow, alice)
@@ -157,7 +161,7 @@ func BenchmarkOpenRemembered(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	head, ct := splitWire(b, env)
+	head, ct := splitWire(b, env.Bytes())
 	op := NewOpener(f.v1, f.ids["alice"])
 	b.Run("full", func(b *testing.B) {
 		b.ReportAllocs()

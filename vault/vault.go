@@ -225,11 +225,7 @@ func (v *Vault) commitParent(ctx context.Context, draftID, id string, kind crypt
 	if subject == v.personID() {
 		subject = "" // the author reads every record anyway
 	}
-	b, body, fileKey, err := v.sealFor(id, kind, value, parentID, parentHash, policyVersion, subject)
-	if err != nil {
-		return Entry{}, fmt.Errorf("seal %s: %w", kind, err)
-	}
-	env, err := crypto.ParseEnvelope(b)
+	env, body, fileKey, err := v.sealFor(id, kind, value, parentID, parentHash, policyVersion, subject)
 	if err != nil {
 		return Entry{}, fmt.Errorf("seal %s: %w", kind, err)
 	}
@@ -250,7 +246,7 @@ func (v *Vault) commitParent(ctx context.Context, draftID, id string, kind crypt
 		return Entry{}, fmt.Errorf("save %s: %w", kind, err)
 	}
 	me, _ := v.dir.Person(v.personID())
-	return Entry{Header: h, Author: me, Hash: crypto.EnvelopeHash(b), Body: body, Subject: subject}, nil
+	return Entry{Header: h, Author: me, Hash: crypto.EnvelopeHash(wire(se)), Body: body, Subject: subject}, nil
 }
 
 func parentIDOf(value any) string {
@@ -273,26 +269,24 @@ func (v *Vault) personID() string {
 
 func (v *Vault) seal(id string, kind crypto.Kind, value any, parentID, parentHash, policyVersion string) ([]byte, error) {
 	env, _, _, err := v.sealFor(id, kind, value, parentID, parentHash, policyVersion, "")
-	return env, err
+	if err != nil {
+		return nil, err
+	}
+	return env.Bytes(), nil
 }
 
 // sealFor seals value and returns the envelope, the encoded payload (so
 // the caller need not encode it again) and the record's file key sealed by
 // the vault's key cache (nil without one).
-func (v *Vault) sealFor(id string, kind crypto.Kind, value any, parentID, parentHash, policyVersion, subject string) (env, body, fileKey []byte, err error) {
+func (v *Vault) sealFor(id string, kind crypto.Kind, value any, parentID, parentHash, policyVersion, subject string) (env *crypto.Envelope, body, fileKey []byte, err error) {
 	body, err = json.Marshal(value)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("encode: %w", err)
 	}
-	rec := crypto.Record{
+	env, fileKey, err = crypto.SealRemembered(v.me, v.dir, crypto.Record{
 		ID: id, Kind: kind, Created: v.clock.Now(), ParentID: parentID, ParentHash: parentHash,
 		PolicyVersion: policyVersion, Subject: subject, Body: body,
-	}
-	if v.keys == nil {
-		env, err = crypto.Seal(v.me, v.dir, rec)
-		return env, body, nil, err
-	}
-	env, fileKey, err = crypto.SealRemembered(v.me, v.dir, rec, v.keys)
+	}, v.keys)
 	return env, body, fileKey, err
 }
 
