@@ -13,7 +13,7 @@ else
 export LANG := en_GB.UTF-8
 endif
 
-.PHONY: all build run hub test vet unit bench screenshots package deps test-deps clean
+.PHONY: all build run hub demo test vet unit bench screenshots package deps test-deps clean
 
 all: build
 
@@ -40,6 +40,23 @@ hub: deps
 	$(GO) build -o $(BIN)/companion-hub ./cmd/companion-hub
 	$(BIN)/companion-hub serve -addr 127.0.0.1:8443 -data $(CURDIR)/hub-data
 
+# The demo organisation with a year of fictional records, delivered through a
+# real hub: app homes for its fictional people in .demo/<person>, then the hub
+# they sync with, on DEMO_ADDR until Ctrl-C. Run again for a fresh year.
+DEMO      := .demo
+DEMO_ADDR ?= 127.0.0.1:8444
+demo: build
+	$(GO) build -o $(BIN)/companion-hub ./cmd/companion-hub
+	@rm -rf $(DEMO)
+	$(BIN)/companion-hub seed-demo -data $(DEMO)/hub -homes $(DEMO) -addr $(DEMO_ADDR)
+	@echo
+	@echo "The hub now serves $(DEMO)/hub on $(DEMO_ADDR) until Ctrl-C. In another terminal, open the app as"
+	@echo "  the line manager:      COMPANION_HOME=$(DEMO)/priya make run"
+	@echo "  the safeguarding lead: COMPANION_HOME=$(DEMO)/morgan make run"
+	@echo "  the practitioner:      COMPANION_HOME=$(DEMO)/sam make run"
+	@echo
+	$(BIN)/companion-hub serve -data $(DEMO)/hub -addr $(DEMO_ADDR)
+
 vet: deps
 	$(GO) vet -tags $(TAGS) ./...
 
@@ -59,7 +76,7 @@ bench: test-deps
 screenshots: test-deps build
 	@mkdir -p docs/screenshots
 	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots COMPANION_BIN=$(BIN)/companion \
-	  $(GO) test -tags $(TAGS) -count=1 ./app ./cmd/companion
+	  scripts/with-secret-service.sh $(GO) test -tags $(TAGS) -count=1 ./app ./cmd/companion
 	@echo "Screenshots written to docs/screenshots/"
 
 # A Linux package through fyne's packaging tool (not part of CI).

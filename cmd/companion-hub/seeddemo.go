@@ -22,6 +22,7 @@ import (
 	"safeguard/companion/seed"
 	"safeguard/companion/session"
 	"safeguard/companion/store"
+	"safeguard/companion/sync/client"
 	"safeguard/companion/sync/hub"
 )
 
@@ -223,52 +224,65 @@ func seedDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		authored, holds int
 	}
 	res := map[string]*result{}
+	// Each home is opened once, as the app opens it (a key file costs a
+	// second of scrypt to open).
+	type synced struct {
+		dev *device.Device
+		eng *client.Engine
+	}
+	open := map[string]synced{}
+	defer func() {
+		for _, s := range open {
+			s.dev.Close()
+		}
+	}()
+	for _, p := range order {
+		if skip[p.id] {
+			continue
+		}
+		dev, err := device.Open(ctx, p.paths, p.ks)
+		if err != nil {
+			return fmt.Errorf("opening %s's home: %w", p.id, err)
+		}
+		eng, err := dev.SyncEngine(p.ks, nil)
+		if err != nil {
+			dev.Close()
+			return fmt.Errorf("syncing %s's home: %w", p.id, err)
+		}
+		open[p.id] = synced{dev, eng}
+		r := &result{}
+		if r.authored, err = dev.Store.CountEnvelopes(ctx, store.Filter{}); err != nil {
+			return err
+		}
+		res[p.id] = r
+	}
 	for round := range 2 {
 		for _, p := range order {
-			if skip[p.id] {
+			o, ok := open[p.id]
+			if !ok {
 				continue
 			}
-			dev, err := device.Open(ctx, p.paths, p.ks)
-			if err != nil {
-				return fmt.Errorf("opening %s's home: %w", p.id, err)
-			}
 			r := res[p.id]
-			if r == nil {
-				r = &result{}
-				res[p.id] = r
-			}
-			err = func() error {
-				defer dev.Close()
-				eng, err := dev.SyncEngine(p.ks, nil)
-				if err != nil {
-					return err
-				}
-				if round == 0 {
-					if r.authored, err = dev.Store.CountEnvelopes(ctx, store.Filter{}); err != nil {
-						return err
-					}
-				}
-				t := time.Now()
-				if err := eng.SyncNow(ctx); err != nil {
-					return err
-				}
-				r.took[round] = time.Since(t)
-				s := eng.Status(ctx)
-				r.pushed += s.Sent
-				if s.Waiting != 0 {
-					return fmt.Errorf("%d records are still waiting to be sent", s.Waiting)
-				}
-				if r.holds, err = dev.Store.CountEnvelopes(ctx, store.Filter{}); err != nil {
-					return err
-				}
-				if round == 1 && (p.id == seed.Manager || p.id == seed.DSL) && *views > 0 {
-					clock := &seed.Clock{}
-					return seed.WriteViews(ctx, dev.Store, dev.Vault(clock), clock, *views, time.Now(), *seedN)
-				}
-				return nil
-			}()
-			if err != nil {
+			t := time.Now()
+			if err := o.eng.SyncNow(ctx); err != nil {
 				return fmt.Errorf("syncing %s's home: %w", p.id, err)
+			}
+			r.took[round] = time.Since(t)
+			s := o.eng.Status(ctx)
+			r.pushed = s.Sent
+			if s.Waiting != 0 {
+				return fmt.Errorf("syncing %s's home: %d records are still waiting to be sent", p.id, s.Waiting)
+			}
+			if r.holds, err = o.dev.Store.CountEnvelopes(ctx, store.Filter{}); err != nil {
+				return err
+			}
+		}
+	}
+	for _, who := range []string{seed.Manager, seed.DSL} {
+		if o, ok := open[who]; ok && *views > 0 {
+			clock := &seed.Clock{}
+			if err := seed.WriteViews(ctx, o.dev.Store, o.dev.Vault(clock), clock, *views, time.Now(), *seedN); err != nil {
+				return err
 			}
 		}
 	}
