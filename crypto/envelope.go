@@ -313,13 +313,14 @@ func seal(author *Identity, dir *Directory, rec Record, c *KeyCache) (*Envelope,
 	pt = pt[:paddedLen(n)] // zero-filled by make
 	defer clear(pt)
 
+	var all age.Recipient = allRecipients(ageRecips)
 	var fileKey []byte
 	if c != nil {
-		ageRecips[0] = capturingRecipient{Recipient: ageRecips[0], key: &fileKey}
+		all = capturingRecipient{Recipient: all, key: &fileKey}
 		defer func() { clear(fileKey) }()
 	}
 	var ct bytes.Buffer
-	w, err := age.Encrypt(&ct, ageRecips...)
+	w, err := age.Encrypt(&ct, all)
 	if err != nil {
 		return nil, nil, fmt.Errorf("encrypting record: %w", err)
 	}
