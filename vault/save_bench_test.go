@@ -10,20 +10,39 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
+
 	"safeguard/companion/crypto"
 )
 
 // BenchmarkSave4K: a signed, encrypted 4 KB record saved durably (seal to
 // the author, their manager and the recovery key; one SQLite transaction
-// with the outbox and the audit event), beside its floor measured in the
-// same run: the same seal plus one 4 KB write and fdatasync in the same
-// folder (issue 4: median within 1.3x of the floor, p99 under 3 ms).
+// with the outbox, the remembered file key and the audit event), beside its
+// floor measured in the same run (issue 4: median within 1.3x of the floor,
+// p99 under 3 ms): age.Encrypt of the 4 KB record to the same recipients,
+// as age does it, then one 4 KB write and fdatasync in the same folder.
 func BenchmarkSave4K(b *testing.B) {
 	ctx := context.Background()
 	v, _, _ := openVault(b, "sam")
 	sam, _ := demo.Member("sam")
 	body := map[string]string{"text": string(bytes.Repeat([]byte("x"), 4000))}
 	raw := bytes.Repeat([]byte("x"), 4096)
+	recips, err := demo.Directory.Recipients(crypto.KindSessionRecord, sam.Person.ID, testNow)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ageRecips []age.Recipient
+	for _, r := range recips {
+		pub := demo.Directory.Recovery.Age
+		if _, k, ok := demo.Directory.Key(r.KeyID); ok {
+			pub = k.Age
+		}
+		ar, err := age.ParseHybridRecipient(pub)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ageRecips = append(ageRecips, ar)
+	}
 	f, err := os.Create(filepath.Join(b.TempDir(), "floor"))
 	if err != nil {
 		b.Fatal(err)
@@ -40,7 +59,15 @@ func BenchmarkSave4K(b *testing.B) {
 		save = append(save, time.Since(start))
 
 		start = time.Now()
-		if _, err := crypto.Seal(sam.Identity, demo.Directory, crypto.Record{ID: fmt.Sprintf("f%07d", i), Kind: crypto.KindSessionRecord, Created: testNow, Body: raw}); err != nil {
+		var ct bytes.Buffer
+		w, err := age.Encrypt(&ct, ageRecips...)
+		if err == nil {
+			_, err = w.Write(raw)
+		}
+		if err == nil {
+			err = w.Close()
+		}
+		if err != nil {
 			b.Fatal(err)
 		}
 		if _, err := f.WriteAt(raw, 0); err != nil {
