@@ -252,6 +252,8 @@ func TestAuthRefusals(t *testing.T) {
 		danaRec := e.org.Seal(t, "dana", "rec-d", crypto.KindIncident, []byte("d"))
 		tampered := bytes.Clone(rec)
 		tampered[len(tampered)-1] ^= 1
+		g1 := e.org.Seal(t, "alice", "rec-g1", crypto.KindSessionRecord, []byte("g1"))
+		g2 := e.org.Seal(t, "alice", "rec-g2", crypto.KindSessionRecord, []byte("g2"))
 
 		// The replay case sends once, successfully, first.
 		if s, pe, _ := send(t, e.h.URL, nil, time.Time{}, "POST", proto.PathPush, pushBody(t, bobsRec), replayAuth); s != http.StatusForbidden {
@@ -278,6 +280,11 @@ func TestAuthRefusals(t *testing.T) {
 			{"revoked person", dana, e.clock.Now(), pushBody(t, danaRec), "", 403, proto.CodePersonRevoked, "revoked"},
 			{"another person's record", e.alice, e.clock.Now(), pushBody(t, bobsRec), "", 403, proto.CodeNotYourRecord, "someone else"},
 			{"tampered record", e.alice, e.clock.Now(), pushBody(t, tampered), "", 422, proto.CodeInvalidRecord, "altered"},
+			// The checks run while the backend writes: a record at fault
+			// anywhere in a batch still leaves nothing stored.
+			{"a tampered record among good ones", e.alice, e.clock.Now(), pushBody(t, g1, tampered, g2), "", 422, proto.CodeInvalidRecord, "altered"},
+			{"another person's record last", e.alice, e.clock.Now(), pushBody(t, g1, g2, bobsRec), "", 403, proto.CodeNotYourRecord, "someone else"},
+			{"the first record at fault is named", e.alice, e.clock.Now(), pushBody(t, g1, tampered, []byte("hello")), "", 422, proto.CodeInvalidRecord, "altered"},
 			{"malformed body", e.alice, e.clock.Now(), []byte(`{"envelopes": "nope"`), "", 400, proto.CodeMalformed, "not a valid batch"},
 			{"truncated record", e.alice, e.clock.Now(), pushBody(t, bobsRec)[:200], "", 400, proto.CodeMalformed, "truncated"},
 			{"trailing data", e.alice, e.clock.Now(), append(pushBody(t, bobsRec), 0), "", 400, proto.CodeMalformed, "after the last record"},
