@@ -53,14 +53,155 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// TestManagerInboxThroughRealHub seeds a year of fictional records through
+// realApp is the real binary running as one person, on one X display.
+type realApp struct {
+	t       *testing.T
+	display string
+	cmd     *exec.Cmd
+	logs    *lockedBuffer
+	hubLog  *lockedBuffer
+	window  string
+	started time.Time
+}
+
+// startApp starts the real binary with home as COMPANION_HOME and waits
+// for its window, which it sizes for the inbox's columns.
+func startApp(ctx context.Context, t *testing.T, bin, display, home string, hubLog *lockedBuffer) *realApp {
+	t.Helper()
+	a := &realApp{t: t, display: display, logs: &lockedBuffer{}, hubLog: hubLog}
+	a.cmd = exec.CommandContext(ctx, bin)
+	a.cmd.Env = append(os.Environ(), "DISPLAY="+display, "COMPANION_HOME="+home, "LANG=en_GB.UTF-8")
+	a.cmd.Stdout, a.cmd.Stderr = a.logs, a.logs
+	a.started = time.Now()
+	if err := a.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.stop)
+	a.waitFor("the window", 30*time.Second, func() bool {
+		c := exec.Command("xdotool", "search", "--onlyvisible", "--name", "Safeguard Companion")
+		c.Env = append(os.Environ(), "DISPLAY="+display)
+		out, _ := c.Output()
+		a.window, _, _ = strings.Cut(strings.TrimSpace(string(out)), "\n")
+		return a.window != ""
+	})
+	return a
+}
+
+func (a *realApp) stop() {
+	if a.cmd.ProcessState == nil {
+		a.cmd.Process.Kill()
+		a.cmd.Wait()
+	}
+}
+
+func (a *realApp) xdo(args ...string) {
+	a.t.Helper()
+	c := exec.Command("xdotool", args...)
+	c.Env = append(os.Environ(), "DISPLAY="+a.display)
+	if out, err := c.CombinedOutput(); err != nil {
+		a.t.Fatalf("xdotool %v: %v %s", args, err, out)
+	}
+	time.Sleep(300 * time.Millisecond)
+}
+
+func (a *realApp) keys(keys ...string) {
+	a.t.Helper()
+	for _, k := range keys {
+		a.xdo("key", k)
+	}
+}
+
+func (a *realApp) waitFor(what string, within time.Duration, ok func() bool) {
+	a.t.Helper()
+	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if ok() {
+			return
+		}
+	}
+	a.t.Fatalf("%s did not happen; app output:\n%s\nhub output:\n%s", what, a.logs.String(), a.hubLog.String())
+}
+
+// waitSynced waits for the app's sync round with the hub: from the hub's
+// log mark (its length when the app started), requests answered, then two
+// seconds with none. It returns how long after the start the last one was.
+func (a *realApp) waitSynced(mark int, paths ...string) time.Duration {
+	a.t.Helper()
+	var last time.Duration
+	lastLen, quietSince := -1, time.Now()
+	a.waitFor("the app's sync with the hub", 40*time.Second, func() bool {
+		l := a.hubLog.String()[mark:]
+		for _, p := range paths {
+			if !strings.Contains(l, "path="+p+" status=200") {
+				return false
+			}
+		}
+		if len(l) != lastLen {
+			lastLen, quietSince = len(l), time.Now()
+			last = time.Since(a.started)
+			return false
+		}
+		return time.Since(quietSince) > 2*time.Second
+	})
+	return last
+}
+
+// waitQuiet waits until the app stops working on all cores (verifying and
+// decrypting a year of records, building a report) and returns how long
+// that took.
+func (a *realApp) waitQuiet(what string) time.Duration {
+	a.t.Helper()
+	start := time.Now()
+	time.Sleep(time.Second)
+	quiet := 0
+	a.waitFor(what, 40*time.Second, func() bool {
+		before := cpuTicks(a.cmd.Process.Pid)
+		time.Sleep(time.Second)
+		// Of 100 a second per core: redrawing a blinking cursor in
+		// software under Xvfb costs about 10, verifying and decrypting on
+		// both cores nearly 200.
+		if cpuTicks(a.cmd.Process.Pid)-before <= 30 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+		return quiet >= 2
+	})
+	return time.Since(start)
+}
+
+// shoot captures the app's window into dir/name and decodes it.
+func (a *realApp) shoot(dir, name string) image.Image {
+	a.t.Helper()
+	path := filepath.Join(dir, name)
+	if b, err := exec.Command("/usr/bin/import", "-display", a.display, "-window", a.window, path).CombinedOutput(); err != nil {
+		a.t.Skipf("no screenshot tool (ImageMagick import; make test installs it): %v %s", err, b)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		a.t.Fatalf("%s is not a PNG: %v", path, err)
+	}
+	return img
+}
+
+// TestManagerAndDSLThroughRealHub seeds a year of fictional records through
 // the real hub binary (companion-hub seed-demo) with the line manager's
-// laptop left offline, serves the hub, and starts the real app as the
-// manager under Xvfb: its first sync sends her reviews and fetches the year
-// addressed to her, and, by keyboard only, Tab to Inbox and Space open it.
-// Afterwards her home holds exactly what the generator addressed to her,
-// every record verifying and opening with her key, with nothing left to send.
-func TestManagerInboxThroughRealHub(t *testing.T) {
+// laptop left offline, serves the hub, and runs the real app under Xvfb,
+// driven by the keyboard only:
+//
+//   - as the line manager: the app's first sync sends her reviews and
+//     fetches the year addressed to her; Tab to Inbox and Space open it.
+//     Afterwards her home holds exactly what the generator addressed to
+//     her, every record verifying and opening with her key, nothing left
+//     to send.
+//   - as the safeguarding lead: her app syncs with the hub; Tab to Incident
+//     cases and Space open the queue; Tab and Space open the first case,
+//     which the app records as a view in her access audit.
+func TestManagerAndDSLThroughRealHub(t *testing.T) {
 	if os.Getenv("COMPANION_SECRET_SERVICE") != "1" {
 		t.Skip("needs a real Secret Service for the keys (make test runs this under scripts/with-secret-service.sh)")
 	}
@@ -90,129 +231,43 @@ func TestManagerInboxThroughRealHub(t *testing.T) {
 	}
 	t.Logf("seed-demo: a year seeded through the hub in %s; %d records addressed to the manager", seeded.Round(time.Millisecond), want)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	hub := exec.CommandContext(ctx, hubBin, "serve", "-data", data, "-addr", addr)
-	var hubLog lockedBuffer
-	hub.Stdout, hub.Stderr = &hubLog, &hubLog
+	hubLog := &lockedBuffer{}
+	hub.Stdout, hub.Stderr = hubLog, hubLog
 	if err := hub.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer func() { hub.Process.Kill(); hub.Wait() }()
 
-	home := filepath.Join(homes, "priya")
-	app := exec.CommandContext(ctx, bin)
-	app.Env = append(os.Environ(), "DISPLAY="+display, "COMPANION_HOME="+home, "LANG=en_GB.UTF-8")
-	var logs lockedBuffer
-	app.Stdout, app.Stderr = &logs, &logs
-	appStart := time.Now()
-	if err := app.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { app.Process.Kill(); app.Wait() }()
-	xdo := func(args ...string) {
-		c := exec.Command("xdotool", args...)
-		c.Env = append(os.Environ(), "DISPLAY="+display)
-		if out, err := c.CombinedOutput(); err != nil {
-			t.Fatalf("xdotool %v: %v %s", args, err, out)
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
-	waitFor := func(what string, within time.Duration, ok func() bool) {
-		for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-			if ok() {
-				return
-			}
-		}
-		t.Fatalf("%s did not happen; app output:\n%s\nhub output:\n%s", what, logs.String(), hubLog.String())
-	}
-	var window string
-	waitFor("the window", 30*time.Second, func() bool {
-		c := exec.Command("xdotool", "search", "--onlyvisible", "--name", "Safeguard Companion")
-		c.Env = append(os.Environ(), "DISPLAY="+display)
-		out, _ := c.Output()
-		window, _, _ = strings.Cut(strings.TrimSpace(string(out)), "\n")
-		return window != ""
-	})
-	// The app's first sync: it sends priya's reviews and pages through what
-	// is addressed to her. Done when the hub has answered a push and a
-	// pull and then heard nothing for two seconds.
-	var synced time.Duration
-	lastLen, quietSince := -1, time.Now()
-	waitFor("the app's first sync with the hub", 40*time.Second, func() bool {
-		l := hubLog.String()
-		if !strings.Contains(l, "path=/v1/push status=200") || !strings.Contains(l, "path=/v1/pull status=200") {
-			return false
-		}
-		if len(l) != lastLen {
-			lastLen, quietSince = len(l), time.Now()
-			synced = time.Since(appStart)
-			return false
-		}
-		return time.Since(quietSince) > 2*time.Second
-	})
-	t.Logf("the app's first sync (start, unlock, send and fetch a year) finished within %s of starting", synced.Round(100*time.Millisecond))
-	xdo("windowsize", window, "1200", "760") // room for the inbox's columns
-	time.Sleep(4 * time.Second)              // the home screen shows the sync status every 5 s
-
-	// The inbox goes to $SCREENSHOT_DIR (make screenshots: docs/screenshots).
+	// Screenshots of the inbox and a case go to $SCREENSHOT_DIR (make
+	// screenshots: docs/screenshots).
 	docs, tmp := os.Getenv("SCREENSHOT_DIR"), t.TempDir()
 	if docs == "" {
 		docs = tmp
 	}
-	shoot := func(dir, name string) image.Image {
-		path := filepath.Join(dir, name)
-		if b, err := exec.Command("/usr/bin/import", "-display", display, "-window", window, path).CombinedOutput(); err != nil {
-			t.Skipf("no screenshot tool (ImageMagick import; make test installs it): %v %s", err, b)
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		img, err := png.Decode(f)
-		if err != nil {
-			t.Fatalf("%s is not a PNG: %v", path, err)
-		}
-		return img
-	}
-	homeShot := shoot(tmp, "home.png")
-	// Home, for a line manager: New session, History, then Inbox.
-	for range 3 {
-		xdo("key", "Tab")
-	}
-	xdo("key", "space")
-	// The inbox verifies and decrypts a year of records on all cores: wait
-	// until the app goes quiet.
-	opening := time.Now()
-	time.Sleep(time.Second)
-	quiet := 0
-	waitFor("the inbox to finish opening", 40*time.Second, func() bool {
-		before := cpuTicks(app.Process.Pid)
-		time.Sleep(time.Second)
-		// Of 100 a second per core: redrawing a blinking cursor in
-		// software under Xvfb costs about 10, verifying and decrypting on
-		// both cores nearly 200.
-		if cpuTicks(app.Process.Pid)-before <= 30 {
-			quiet++
-		} else {
-			quiet = 0
-		}
-		return quiet >= 2
-	})
-	t.Logf("the inbox was open and quiet within %s", time.Since(opening).Round(100*time.Millisecond))
-	inboxShot := shoot(docs, "real-binary-inbox.png")
-	checkScreens(t, homeShot, inboxShot)
+	bg := context.Background()
 
-	app.Process.Kill()
-	app.Wait()
+	// The line manager.
+	home := filepath.Join(homes, "priya")
+	app := startApp(ctx, t, bin, display, home, hubLog)
+	synced := app.waitSynced(0, "/v1/push", "/v1/pull")
+	t.Logf("the manager's first sync (start, unlock, send her reviews, fetch her year) finished within %s of starting", synced.Round(100*time.Millisecond))
+	app.xdo("windowsize", app.window, "1200", "760") // room for the inbox's columns
+	time.Sleep(4 * time.Second)                      // the home screen shows the sync status every 5 s
+	homeShot := app.shoot(tmp, "home.png")
+	// Home, for a line manager: New session, History, then Inbox.
+	app.keys("Tab", "Tab", "Tab", "space")
+	t.Logf("the inbox was open and quiet within %s", app.waitQuiet("the inbox to finish opening").Round(100*time.Millisecond))
+	checkScreens(t, homeShot, app.shoot(docs, "real-binary-inbox.png"), "opening the inbox")
+	app.stop()
+
 	paths := device.Paths{Config: filepath.Join(home, "config"), Data: filepath.Join(home, "data")}
-	dev, err := device.Open(context.Background(), paths, crypto.KeyringStore{})
+	dev, err := device.Open(bg, paths, crypto.KeyringStore{})
 	if err != nil {
 		t.Fatalf("open the manager's home: %v", err)
 	}
-	defer dev.Close()
-	bg := context.Background()
 	if n, err := dev.Store.CountEnvelopes(bg, store.Filter{}); err != nil || n != want {
 		t.Errorf("the manager's home holds %d records after the app's sync, want the %d addressed to her (%v)", n, want, err)
 	}
@@ -223,13 +278,58 @@ func TestManagerInboxThroughRealHub(t *testing.T) {
 	if err != nil || len(fails) != 0 || len(entries) != want {
 		t.Errorf("her records open: %d, failures %d (%v), want %d", len(entries), len(fails), err, want)
 	}
-	// The app opened the inbox: opening records is audited.
-	if ev, err := dev.Store.AuditEvents(bg, 0, 100000); err != nil || len(ev) == 0 {
-		t.Errorf("audit chain: %d events (%v)", len(ev), err)
+	dev.Close()
+	if s := app.logs.String(); strings.Contains(s, "CUS-") || strings.Contains(s, "panic") {
+		t.Errorf("the manager's app log:\n%s", s)
 	}
-	if s := logs.String(); strings.Contains(s, "CUS-") || strings.Contains(s, "panic") {
-		t.Errorf("the app's log:\n%s", s)
+
+	// The safeguarding lead.
+	home = filepath.Join(homes, "morgan")
+	paths = device.Paths{Config: filepath.Join(home, "config"), Data: filepath.Join(home, "data")}
+	viewsBefore := views(t, paths)
+	mark := len(hubLog.String())
+	app = startApp(ctx, t, bin, display, home, hubLog)
+	app.waitSynced(mark, "/v1/pull")
+	app.xdo("windowsize", app.window, "1200", "760")
+	time.Sleep(time.Second)
+	homeShot = app.shoot(tmp, "dsl-home.png")
+	// Home, for a safeguarding lead: New session, History, Inbox, then
+	// Incident cases; in the queue, the first Tab reaches the list.
+	app.keys("Tab", "Tab", "Tab", "Tab", "space")
+	app.waitQuiet("the case queue to open")
+	queueShot := app.shoot(tmp, "cases.png")
+	checkScreens(t, homeShot, queueShot, "opening the case queue")
+	app.keys("Tab", "space")
+	app.waitQuiet("the case to open")
+	checkScreens(t, queueShot, app.shoot(docs, "real-binary-case.png"), "opening a case")
+	app.stop()
+	if got := views(t, paths); got != viewsBefore+1 {
+		t.Errorf("the access audit holds %d views after opening one case, %d before", got, viewsBefore)
 	}
+	if s := app.logs.String(); strings.Contains(s, "CUS-") || strings.Contains(s, "panic") {
+		t.Errorf("the safeguarding lead's app log:\n%s", s)
+	}
+}
+
+// views counts the record views in a home's audit chain.
+func views(t *testing.T, paths device.Paths) int {
+	t.Helper()
+	dev, err := device.Open(context.Background(), paths, crypto.KeyringStore{})
+	if err != nil {
+		t.Fatalf("open the home: %v", err)
+	}
+	defer dev.Close()
+	evs, err := dev.Store.AuditEvents(context.Background(), 0, 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, ev := range evs {
+		if ev.Action == store.ActionViewed {
+			n++
+		}
+	}
+	return n
 }
 
 // cpuTicks is the CPU time a process has used, in clock ticks (1/100 s).
@@ -262,11 +362,11 @@ func freeLoopbackAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// checkScreens checks that the two screenshots show a real, busy window and
-// that opening the inbox changed a good part of it.
-func checkScreens(t *testing.T, home, inbox image.Image) {
+// checkScreens checks that the second screenshot shows a real, busy window,
+// and that what was done between the two changed a good part of it.
+func checkScreens(t *testing.T, before, after image.Image, what string) {
 	t.Helper()
-	b := inbox.Bounds()
+	b := after.Bounds()
 	if b.Dx() < 800 || b.Dy() < 600 {
 		t.Fatalf("screenshot is %v", b)
 	}
@@ -274,9 +374,9 @@ func checkScreens(t *testing.T, home, inbox image.Image) {
 	changed, total := 0, 0
 	for y := b.Min.Y; y < b.Max.Y; y += 2 {
 		for x := b.Min.X; x < b.Max.X; x += 2 {
-			r, g, bl, _ := inbox.At(x, y).RGBA()
+			r, g, bl, _ := after.At(x, y).RGBA()
 			colours[[3]uint32{r >> 8, g >> 8, bl >> 8}] = true
-			r2, g2, b2, _ := home.At(x, y).RGBA()
+			r2, g2, b2, _ := before.At(x, y).RGBA()
 			if r != r2 || g != g2 || bl != b2 {
 				changed++
 			}
@@ -286,9 +386,9 @@ func checkScreens(t *testing.T, home, inbox image.Image) {
 	// Text on a themed window has antialiased edges in many shades; a
 	// blank or single-colour screen has a handful.
 	if len(colours) < 50 {
-		t.Errorf("the inbox screenshot has only %d colours: is the window there?", len(colours))
+		t.Errorf("after %s, the screenshot has only %d colours: is the window there?", what, len(colours))
 	}
 	if changed*100 < total*3 {
-		t.Errorf("opening the inbox changed %d of %d sampled pixels: it did not open", changed, total)
+		t.Errorf("%s changed %d of %d sampled pixels: it did not happen", what, changed, total)
 	}
 }
