@@ -2,8 +2,10 @@ package vault
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/store"
@@ -97,5 +99,63 @@ func TestOpenRemembersFileKeys(t *testing.T) {
 	}
 	if k := fileKeys(t, priyaStore)["r2"]; string(k) == "not an entry" || len(k) == 0 {
 		t.Errorf("the damaged entry was not replaced: %q", k)
+	}
+}
+
+// The first screenful is the newest records of the kinds asked for, in the
+// order the whole list gives them, and the whole list holds each record
+// once, whether or not a first screenful was asked for.
+func TestOpenFirstScreenful(t *testing.T) {
+	ctx := context.Background()
+	sam, _, clock := openVault(t, "sam")
+	start := clock.t.Add(25 * time.Hour) // a day earlier is still after the keys were issued
+	for i := range 60 {
+		// Saved in an order that is not time order: every third record is
+		// dated a day earlier than its neighbours, as one written offline
+		// and received late would be.
+		clock.t = start.Add(time.Duration(i) * time.Minute)
+		if i%3 == 0 {
+			clock.t = clock.t.Add(-24 * time.Hour)
+		}
+		kind := crypto.KindSessionRecord
+		if i%4 == 0 {
+			kind = crypto.KindIncident
+		}
+		if _, err := sam.Put(ctx, fmt.Sprintf("r%02d", i), kind, map[string]int{"n": i}, nil, "v1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, kinds := range [][]crypto.Kind{nil, {crypto.KindIncident}} {
+		var first []Entry
+		all, fails, err := sam.Open(ctx, func(es []Entry) { first = es }, kinds...)
+		if err != nil || len(fails) > 0 {
+			t.Fatal(err, fails)
+		}
+		plain, _, err := sam.Open(ctx, nil, kinds...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := func(es []Entry) []string {
+			var out []string
+			for _, e := range es {
+				out = append(out, e.Header.ID)
+			}
+			return out
+		}
+		if !slices.Equal(ids(all), ids(plain)) {
+			t.Errorf("kinds %v: the list differs with and without a first screenful", kinds)
+		}
+		if len(slices.Compact(slices.Sorted(slices.Values(ids(all))))) != len(all) {
+			t.Errorf("kinds %v: a record is listed twice", kinds)
+		}
+		want := min(len(all), firstScreenful)
+		if len(first) != want || !slices.Equal(ids(first), ids(all[:want])) {
+			t.Errorf("kinds %v: first screenful %v, want the list's first %d %v", kinds, ids(first), want, ids(all[:want]))
+		}
+		for i := 1; i < len(all); i++ {
+			if all[i].Header.Created.After(all[i-1].Header.Created) {
+				t.Fatalf("kinds %v: not newest first at %d", kinds, i)
+			}
+		}
 	}
 }

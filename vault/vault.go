@@ -351,38 +351,89 @@ type Failure struct {
 // returned as failures, never as entries. onFirst, if not nil, is called with
 // the first screenful as soon as it is ready, long before the rest.
 func (v *Vault) Open(ctx context.Context, onFirst func([]Entry), kinds ...crypto.Kind) ([]Entry, []Failure, error) {
+	// The first screenful is chosen from the envelopes' routing columns
+	// alone and opened before the rest is even read: reading every
+	// envelope's bytes is most of the wait for a long list.
+	var firsts map[int64]opened
+	if onFirst != nil {
+		var err error
+		if firsts, err = v.openFirstScreen(ctx, kinds, onFirst); err != nil {
+			return nil, nil, err
+		}
+	}
 	envs, err := v.list(ctx, kinds)
 	if err != nil {
 		return nil, nil, err
 	}
-	// Newest first by the created column, so nothing is decrypted to sort;
-	// equal times fall back to the local save order, newest first, so the
-	// order is the same every time.
-	slices.SortFunc(envs, func(a, b store.Envelope) int {
-		if c := b.Created.Compare(a.Created); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.Seq, a.Seq)
-	})
-
+	slices.SortFunc(envs, newestFirst)
 	results := make([]opened, len(envs))
-	first := 0
-	if onFirst != nil {
-		first = min(len(envs), firstScreenful)
-		v.openAll(ctx, envs[:first], results[:first])
-		if err := ctx.Err(); err != nil {
-			return nil, nil, err
+	var rest []store.Envelope
+	var restAt []int
+	for i, e := range envs {
+		if r, ok := firsts[e.Seq]; ok {
+			results[i] = r
+			continue
 		}
-		entries, _ := split(results[:first])
-		onFirst(entries)
+		rest = append(rest, e)
+		restAt = append(restAt, i)
 	}
-	v.openAll(ctx, envs[first:], results[first:])
+	restResults := make([]opened, len(rest))
+	v.openAll(ctx, rest, restResults)
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
+	}
+	for j, i := range restAt {
+		results[i] = restResults[j]
 	}
 	v.rememberFileKeys(ctx, results)
 	entries, fails := split(results)
 	return entries, fails, nil
+}
+
+// newestFirst orders envelopes by the created column, so nothing is
+// decrypted to sort; equal times fall back to the local save order, newest
+// first, so the order is the same every time.
+func newestFirst(a, b store.Envelope) int {
+	if c := b.Created.Compare(a.Created); c != 0 {
+		return c
+	}
+	return cmp.Compare(b.Seq, a.Seq)
+}
+
+// openFirstScreen opens the newest screenful of the given kinds, hands the
+// entries to onFirst, and returns what it opened by Seq, so Open does not
+// open them twice.
+func (v *Vault) openFirstScreen(ctx context.Context, kinds []crypto.Kind, onFirst func([]Entry)) (map[int64]opened, error) {
+	refs, err := v.st.Refs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list records: %w", err)
+	}
+	want := wantKinds(kinds)
+	refs = slices.DeleteFunc(refs, func(r store.Ref) bool { return !want(r.Kind) })
+	slices.SortFunc(refs, func(a, b store.Ref) int {
+		return newestFirst(store.Envelope{Created: a.Created, Seq: a.Seq}, store.Envelope{Created: b.Created, Seq: b.Seq})
+	})
+	seqs := make([]int64, 0, firstScreenful)
+	for _, r := range refs[:min(len(refs), firstScreenful)] {
+		seqs = append(seqs, r.Seq)
+	}
+	envs, err := v.st.EnvelopesBySeq(ctx, seqs)
+	if err != nil {
+		return nil, fmt.Errorf("list records: %w", err)
+	}
+	slices.SortFunc(envs, newestFirst)
+	results := make([]opened, len(envs))
+	v.openAll(ctx, envs, results)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	entries, _ := split(results)
+	onFirst(entries)
+	bySeq := make(map[int64]opened, len(envs))
+	for i, e := range envs {
+		bySeq[e.Seq] = results[i]
+	}
+	return bySeq, nil
 }
 
 // rememberFileKeys stores the file keys of the records that were opened the
@@ -418,10 +469,8 @@ var defaultKinds = []crypto.Kind{crypto.KindSessionRecord, crypto.KindAddendum, 
 // there when the count was taken.
 func (v *Vault) list(ctx context.Context, kinds []crypto.Kind) ([]store.Envelope, error) {
 	filters := []store.Filter{{}}
-	want := func(string) bool { return true }
-	if len(kinds) == 0 {
-		want = func(k string) bool { return slices.Contains(defaultKinds, crypto.Kind(k)) }
-	} else {
+	want := wantKinds(kinds)
+	if len(kinds) > 0 {
 		filters = filters[:0]
 		for _, k := range slices.Compact(slices.Sorted(slices.Values(kinds))) {
 			filters = append(filters, store.Filter{Kind: string(k)})
@@ -475,6 +524,15 @@ func (v *Vault) list(ctx context.Context, kinds []crypto.Kind) ([]store.Envelope
 		return nil, err
 	}
 	return slices.Concat(got...), nil
+}
+
+// wantKinds says which stored kinds a list of the given kinds holds: the
+// default kinds when none are given.
+func wantKinds(kinds []crypto.Kind) func(string) bool {
+	if len(kinds) == 0 {
+		kinds = defaultKinds
+	}
+	return func(k string) bool { return slices.Contains(kinds, crypto.Kind(k)) }
 }
 
 // parallelScanFrom is the table size from which list reads in two halves.

@@ -1,0 +1,88 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Ref is an envelope's routing columns without its bytes: enough to choose
+// which envelopes a screen shows first.
+type Ref struct {
+	Seq     int64
+	ID      string
+	Kind    string
+	Created time.Time
+}
+
+// Refs lists every envelope's Ref, in local save order. It reads none of
+// the envelopes' bytes, which SQLite keeps apart (in overflow pages) from
+// the columns read here, so it costs a small part of listing the envelopes
+// themselves: a list can pick its first screenful before reading the rest.
+func (s *Store) Refs(ctx context.Context) ([]Ref, error) {
+	if err := s.usable(); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, "SELECT seq, id, kind, created FROM envelopes ORDER BY seq")
+	if err != nil {
+		return nil, classify("list envelopes", err)
+	}
+	defer rows.Close()
+	var out []Ref
+	for rows.Next() {
+		var (
+			r       Ref
+			created int64
+		)
+		if err := rows.Scan(&r.Seq, &r.ID, &r.Kind, &created); err != nil {
+			return nil, classify("list envelopes", err)
+		}
+		r.Created = fromMilli(created)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, classify("list envelopes", err)
+	}
+	return out, nil
+}
+
+// maxBySeq bounds EnvelopesBySeq: SQLite's limit on bound parameters is
+// 32,766, and a screenful is tens.
+const maxBySeq = 1000
+
+// EnvelopesBySeq returns the envelopes with the given Seqs, in local save
+// order; Seqs with no envelope are left out.
+func (s *Store) EnvelopesBySeq(ctx context.Context, seqs []int64) ([]Envelope, error) {
+	if err := s.usable(); err != nil {
+		return nil, err
+	}
+	if len(seqs) == 0 {
+		return nil, nil
+	}
+	if len(seqs) > maxBySeq {
+		return nil, fmt.Errorf("store: read envelopes: %w: at most %d at a time", ErrInvalid, maxBySeq)
+	}
+	args := make([]any, len(seqs))
+	for i, q := range seqs {
+		args[i] = q
+	}
+	q := selectEnvelope + " WHERE seq IN (?" + strings.Repeat(", ?", len(seqs)-1) + ") ORDER BY seq"
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, classify("read envelopes", err)
+	}
+	defer rows.Close()
+	var out []Envelope
+	for rows.Next() {
+		e, err := scanEnvelope(rows)
+		if err != nil {
+			return nil, classify("read envelopes", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, classify("read envelopes", err)
+	}
+	return out, nil
+}
