@@ -276,6 +276,9 @@ func (e *Engine) pushAll(ctx context.Context) error {
 			return err
 		}
 		receipts, err := proto.ParsePushAnswer(answer)
+		if err != nil && len(answer) > 0 && answer[0] == '{' {
+			return &problemError{ProblemHub, "The hub answered in an older format (one signed receipt per record in JSON); it needs updating before records can be sent. They stay queued on this computer.", err}
+		}
 		if err != nil {
 			// An answer cut short that still arrived "whole" is a network
 			// fault: the records stay queued and go again.

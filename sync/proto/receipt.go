@@ -256,16 +256,17 @@ func parseReceipt(b []byte) (parsedReceipt, error) {
 	var p parsedReceipt
 	p.statement = b[offStatement:offSig]
 	p.hubID = p.statement[:hubIDSize]
-	p.size = int(binary.BigEndian.Uint32(p.statement[hubIDSize:]))
-	copy(p.root[:], p.statement[hubIDSize+4:])
-	p.sig = b[offSig:offIndex]
-	p.index = int(binary.BigEndian.Uint32(b[offIndex:]))
-	if p.size < 1 || p.size > MaxBatch {
+	size := binary.BigEndian.Uint32(p.statement[hubIDSize:])
+	index := binary.BigEndian.Uint32(b[offIndex:])
+	if size < 1 || size > MaxBatch {
 		return bad("batch size out of range")
 	}
-	if p.index >= p.size {
+	if index >= size {
 		return bad("index outside the batch")
 	}
+	p.size, p.index = int(size), int(index)
+	copy(p.root[:], p.statement[hubIDSize+4:])
+	p.sig = b[offSig:offIndex]
 	rest := b[offLeaf:]
 	p.seq = int64(binary.BigEndian.Uint64(rest))
 	p.received = int64(binary.BigEndian.Uint64(rest[8:]))
