@@ -3,7 +3,9 @@ package crypto
 import (
 	"bytes"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -62,7 +64,12 @@ func openAge(ct, scratch []byte, ids ...age.Identity) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %w: %w", ErrDecrypt, errAgeHeader, err)
 	}
 	defer clear(fileKey)
-	payload := ct[len(hdr):]
+	return decryptPayload(ct[len(hdr):], scratch, fileKey)
+}
+
+// decryptPayload decrypts the payload of an age file (everything after the
+// header) with its file key.
+func decryptPayload(payload, scratch, fileKey []byte) ([]byte, error) {
 	if len(payload) < streamNonceSize {
 		// age.Decrypt fails here too, before handing out a reader.
 		return nil, fmt.Errorf("%w: %w: failed to read nonce: %w", ErrDecrypt, errAgeHeader, io.ErrUnexpectedEOF)
@@ -77,6 +84,36 @@ func openAge(ct, scratch []byte, ids ...age.Identity) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %w: %w", ErrDecrypt, errAgePayload, err)
 	}
 	return pt, nil
+}
+
+// openAgeWithKey decrypts the age file ct with a file key remembered from an
+// earlier full open (see KeyCache). That open parsed the header with age
+// itself, and the signed ciphertext hash pins the same bytes now, so the
+// header is not parsed again: only its MAC is checked, as age checks it
+// (HMAC-SHA-256 under HKDF(file key, "header") over the header up to and
+// including "---"), before the payload is decrypted as openAge does.
+func openAgeWithKey(ct, scratch, fileKey []byte) ([]byte, error) {
+	hdr := ageHeaderPrefix(ct)
+	footer := bytes.LastIndex(hdr, []byte("\n--- "))
+	if footer < 0 || len(hdr) == len(ct) {
+		return nil, fmt.Errorf("%w: %w: no header footer", ErrDecrypt, errAgeHeader)
+	}
+	signed, macText := hdr[:footer+len("\n---")], hdr[footer+len("\n--- "):len(hdr)-1]
+	mac, err := base64.RawStdEncoding.Strict().DecodeString(string(macText))
+	if err != nil || len(mac) != sha256.Size {
+		return nil, fmt.Errorf("%w: %w: malformed header MAC", ErrDecrypt, errAgeHeader)
+	}
+	hmacKey, err := hkdf.Key(sha256.New, fileKey, nil, "header", sha256.Size)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w: %w", ErrDecrypt, errAgeHeader, err)
+	}
+	defer clear(hmacKey)
+	h := hmac.New(sha256.New, hmacKey)
+	h.Write(signed)
+	if !hmac.Equal(h.Sum(nil), mac) {
+		return nil, fmt.Errorf("%w: %w: bad header MAC", ErrDecrypt, errAgeHeader)
+	}
+	return decryptPayload(ct[len(hdr):], scratch, fileKey)
 }
 
 // ageHeaderPrefix returns the header of the age file ct: everything up to

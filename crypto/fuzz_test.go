@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"filippo.io/age"
 )
 
 // Fuzz targets for the two parsers that read bytes from outside (the hub,
@@ -153,4 +156,54 @@ func write(t *testing.T, target string, seeds map[string][]byte) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// fuzzIdentity is a fixed, test-only X25519 identity, so that saved corpus
+// entries stay meaningful from one run to the next.
+const fuzzIdentity = "AGE-SECRET-KEY-1Y0VGDQ6X34T8RV0KDPQ4UGK23SFAQQ5ETJT6ELDEMLTN0CD5R4NS72T4H3"
+
+// FuzzOpenAgeWithKey: the remembered path reads an age file with a known
+// file key without parsing its header (see openAgeWithKey). Whatever the
+// bytes, it must not panic, and it must never accept a file that age itself
+// would refuse, or give other plaintext than age gives.
+//
+//	go test -run '^$' -fuzz FuzzOpenAgeWithKey -fuzztime 60s ./crypto
+func FuzzOpenAgeWithKey(f *testing.F) {
+	id, err := age.ParseX25519Identity(fuzzIdentity)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, size := range []int{0, 1, 100, streamChunk, streamChunk + 1} {
+		var key []byte
+		var ct bytes.Buffer
+		w, err := age.Encrypt(&ct, capturingRecipient{Recipient: id.Recipient(), key: &key})
+		if err != nil {
+			f.Fatal(err)
+		}
+		w.Write(bytes.Repeat([]byte{'r'}, size))
+		if err := w.Close(); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(key, ct.Bytes())
+	}
+	f.Fuzz(func(t *testing.T, key, ct []byte) {
+		pt, err := openAgeWithKey(ct, nil, key)
+		if err != nil {
+			if !errors.Is(err, ErrDecrypt) {
+				t.Fatalf("refusal does not wrap ErrDecrypt: %v", err)
+			}
+			return
+		}
+		r, err := age.Decrypt(bytes.NewReader(ct), id)
+		if err != nil {
+			t.Fatalf("accepted a file age refuses: %v", err)
+		}
+		want, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatalf("accepted a file age refuses: %v", err)
+		}
+		if !bytes.Equal(pt, want) {
+			t.Fatal("plaintext differs from age's")
+		}
+	})
 }

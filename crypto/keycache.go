@@ -87,12 +87,6 @@ func (c *KeyCache) binding(e *Envelope) []byte {
 // fileKeySize is the size of an age file key.
 const fileKeySize = 16
 
-// rememberedKey offers age one known file key, whatever the stanzas: age
-// still checks the header MAC with it, so a wrong key fails there.
-type rememberedKey []byte
-
-func (k rememberedKey) Unwrap([]*age.Stanza) ([]byte, error) { return bytes.Clone(k), nil }
-
 // capturingIdentity passes Unwrap through and keeps a copy of the file key
 // it returned; the caller uses the copy only if the whole header then
 // authenticates.

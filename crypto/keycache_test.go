@@ -180,3 +180,66 @@ func BenchmarkOpenRemembered(b *testing.B) {
 		}
 	})
 }
+
+// On the remembered path age's header is not parsed again, so its MAC and
+// every payload chunk are checked here: each altered file, re-signed by its
+// author (so the signature and hash hold) and given an entry for exactly
+// that header, is refused with ErrDecrypt.
+func TestRememberedPathChecksMACAndPayload(t *testing.T) {
+	f := newFixture(t)
+	alice := keyCache(t, f.ids["alice"])
+	env, fileKey := sealCapturing(t, f, "rec-mac")
+	ct := func() []byte { e, _ := ParseEnvelope(env); return bytes.Clone(e.Ciphertext()) }()
+	footer := bytes.Index(ct, []byte("\n--- ")) + len("\n--- ")
+	stanza := bytes.Index(ct, []byte("\n-> ")) + len("\n-> mlkem768x25519 ")
+	for _, tc := range []struct {
+		name string
+		edit func(ct []byte) []byte
+		key  []byte
+	}{
+		{"header MAC altered", func(ct []byte) []byte { ct[footer] ^= 1; return ct }, fileKey},
+		{"stanza altered", func(ct []byte) []byte { ct[stanza] ^= 1; return ct }, fileKey},
+		{"payload altered", func(ct []byte) []byte { ct[len(ct)-1] ^= 1; return ct }, fileKey},
+		{"payload truncated", func(ct []byte) []byte { return ct[:len(ct)-1] }, fileKey},
+		{"no footer", func(ct []byte) []byte { return ct[:footer-len("\n--- ")] }, fileKey},
+		{"another file key", func(ct []byte) []byte { return ct }, bytes.Repeat([]byte{1}, fileKeySize)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			forged := resign(t, env, f.ids["alice"], func(h *Header, c *[]byte) {
+				*c = tc.edit(bytes.Clone(ct))
+				setCiphertext(h, *c)
+			})
+			e, err := ParseEnvelope(forged)
+			if err != nil {
+				t.Fatal(err)
+			}
+			entry := alice.remember(e, tc.key)
+			head, body := splitWire(t, forged)
+			if _, _, err := NewOpener(f.v1).OpenRemembered(alice, head, body, entry); !errors.Is(err, ErrDecrypt) {
+				t.Errorf("err = %v, want ErrDecrypt", err)
+			}
+		})
+	}
+	// And the untouched file, re-signed the same way, opens.
+	same := resign(t, env, f.ids["alice"], func(*Header, *[]byte) {})
+	e, _ := ParseEnvelope(same)
+	head, body := splitWire(t, same)
+	if _, _, err := NewOpener(f.v1).OpenRemembered(alice, head, body, alice.remember(e, fileKey)); err != nil {
+		t.Errorf("the untouched file: %v", err)
+	}
+}
+
+// sealCapturing seals a record by alice and returns it with its file key.
+func sealCapturing(t *testing.T, f *fixture, id string) ([]byte, []byte) {
+	t.Helper()
+	var key []byte
+	env, err := Seal(f.ids["alice"], f.v1, record(id, KindSessionRecord, "mac body"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := ParseEnvelope(env)
+	if _, err := openAge(e.Ciphertext(), nil, capturingIdentity{Identity: f.ids["alice"], key: &key}); err != nil {
+		t.Fatal(err)
+	}
+	return env, key
+}

@@ -105,7 +105,11 @@ func (o *Opener) OpenRemembered(c *KeyCache, head, ciphertext, remembered []byte
 			if err != nil {
 				return nil, nil, err
 			}
-			opened, err := o.decrypt(e, author, head, ciphertext, rememberedKey(key))
+			pt, err := openAgeWithKey(e.ciphertext, o.scratch, key)
+			if err != nil {
+				return nil, nil, err
+			}
+			opened, err := o.finish(e, author, head, ciphertext, pt)
 			return opened, nil, err
 		}
 	}
@@ -162,6 +166,12 @@ func (o *Opener) decrypt(e *Envelope, author *Person, part1, part2 []byte, ids .
 	if err != nil {
 		return nil, err
 	}
+	return o.finish(e, author, part1, part2, pt)
+}
+
+// finish checks decrypted plaintext pt against e's header and makes the
+// Opened; pt is wiped.
+func (o *Opener) finish(e *Envelope, author *Person, part1, part2, pt []byte) (*Opened, error) {
 	if cap(pt) > cap(o.scratch) {
 		o.scratch = pt[:0]
 	}
