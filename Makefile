@@ -43,7 +43,7 @@ hub: deps
 # The demo organisation with a year of fictional records, delivered through a
 # real hub: app homes for its fictional people in .demo/<person>, then the hub
 # they sync with, on DEMO_ADDR until Ctrl-C. Run again for a fresh year.
-DEMO      := .demo
+override DEMO := .demo
 DEMO_ADDR ?= 127.0.0.1:8444
 demo: build
 	$(GO) build -o $(BIN)/companion-hub ./cmd/companion-hub
