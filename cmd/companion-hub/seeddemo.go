@@ -119,6 +119,23 @@ func seedDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err := emptyDir(*homes); err != nil {
 		return err
 	}
+	abs, err := filepath.Abs(*homes)
+	if err != nil {
+		return err
+	}
+	// Where each person's keys go, chosen before anything is made: without
+	// a keyring and a passphrase, nothing is.
+	keystores := map[string]home{}
+	for _, s := range org.DemoPeople {
+		p := home{id: s.ID, paths: device.Paths{Config: filepath.Join(abs, s.ID, "config"), Data: filepath.Join(abs, s.ID, "data")}}
+		if p.ks, err = demoKeystore(p.paths, func(string) (string, error) { return demoPassphrase(*passFile, getenv) }); err != nil {
+			return fmt.Errorf("keys for %s: %w", p.id, err)
+		}
+		if fks, ok := p.ks.(*crypto.FileKeystore); ok && getenv("COMPANION_TEST_FAST_SCRYPT") == "1" {
+			fks.SetWorkFactor(10) // tests only
+		}
+		keystores[s.ID] = p
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -156,24 +173,12 @@ func seedDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	defer srv.Close()
 	fmt.Fprintf(stdout, "hub: organisation %q created, its admin key pinned; serving on %s while seeding\n", o.Directory.Org, hubURL)
 
-	abs, err := filepath.Abs(*homes)
-	if err != nil {
-		return err
-	}
-	type home struct {
-		id    string
-		paths device.Paths
-		ks    crypto.Keystore
-	}
 	var people []home
 	start := time.Now()
 	for _, m := range o.Members {
-		p := home{id: m.Person.ID, paths: device.Paths{Config: filepath.Join(abs, m.Person.ID, "config"), Data: filepath.Join(abs, m.Person.ID, "data")}}
-		if p.ks, err = demoKeystore(p.paths, func(string) (string, error) { return demoPassphrase(*passFile, getenv) }); err != nil {
-			return fmt.Errorf("keys for %s: %w", p.id, err)
-		}
-		if fks, ok := p.ks.(*crypto.FileKeystore); ok && getenv("COMPANION_TEST_FAST_SCRYPT") == "1" {
-			fks.SetWorkFactor(10) // tests only
+		p, ok := keystores[m.Person.ID]
+		if !ok {
+			return fmt.Errorf("no home for %s", m.Person.ID)
 		}
 		if err := p.ks.Store(m.Identity.KeyID().String(), m.Identity); err != nil {
 			return fmt.Errorf("keys for %s: %w", p.id, err)
@@ -317,6 +322,13 @@ Open the app as:
 `, hubURL, storage, ln.Addr(), shellQuote(filepath.Join(abs, seed.Manager)), shellQuote(filepath.Join(abs, seed.DSL)),
 		shellQuote(filepath.Join(abs, seed.Practitioner)))
 	return nil
+}
+
+// home is one person's app home being seeded.
+type home struct {
+	id    string
+	paths device.Paths
+	ks    crypto.Keystore
 }
 
 // reader orders the line manager and the safeguarding lead after the others.
