@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -175,6 +176,8 @@ func kindText(it *report.Item) string {
 		return it.Review.Action.Label()
 	case it.Addendum != nil:
 		return "Addendum"
+	case it.Figures != nil:
+		return "Session figures"
 	}
 	return string(it.Entry.Header.Kind)
 }
@@ -195,6 +198,8 @@ func itemSubject(pack *session.Pack, it *report.Item) string {
 		return "on " + it.Review.ParentID
 	case it.Addendum != nil:
 		return firstLine(it.Addendum.Text)
+	case it.Figures != nil:
+		return fmt.Sprintf("%s: %d sessions, for the quarterly report", it.Figures.Quarter(), len(it.Figures.Facts))
 	}
 	return ""
 }

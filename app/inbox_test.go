@@ -34,6 +34,12 @@ func newSeededUI(t *testing.T, who string) (*UI, *seed.World) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close() })
+	return newSeededUIFrom(t, w, who)
+}
+
+// newSeededUIFrom opens the app as who on an already seeded world.
+func newSeededUIFrom(t *testing.T, w *seed.World, who string) (*UI, *seed.World) {
+	t.Helper()
 	a := test.NewTempApp(t)
 	clock := &fixedClock{}
 	clock.Set(seededUntil)

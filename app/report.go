@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"safeguard/companion/crypto"
 	"safeguard/companion/report"
 	"safeguard/companion/store"
 )
@@ -63,7 +64,14 @@ func (u *UI) showReport(log AuditLog) *reportScreen {
 	pick.SetSelected(rs.quarter.String())
 	pdfBtn := widget.NewButtonWithIcon("Export PDF", theme.DocumentSaveIcon(), func() { rs.saveAs("pdf") })
 	csvBtn := widget.NewButtonWithIcon("Export CSV", theme.DocumentSaveIcon(), func() { rs.saveAs("csv") })
-	top := container.NewVBox(container.NewHBox(widget.NewLabel("Quarter"), pick, pdfBtn, csvBtn), rs.status, widget.NewSeparator())
+	actions := container.NewHBox(widget.NewLabel("Quarter"), pick, pdfBtn, csvBtn)
+	if rs.isLineManager() {
+		// Policy 9.1: the DSL reports to the Board with the functional
+		// managers, and cannot read session records; a manager shares the
+		// figures (facts, no content) with the DSLs.
+		actions.Add(widget.NewButtonWithIcon("Share session figures with the DSL", theme.MailSendIcon(), rs.confirmShare))
+	}
+	top := container.NewVBox(actions, rs.status, widget.NewSeparator())
 	u.show("Quarterly report", container.NewBorder(top, nil, nil, nil, container.NewVScroll(rs.body)),
 		widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome))
 	if u.cfg.Vault == nil {
@@ -99,8 +107,12 @@ func (rs *reportScreen) rebuild() {
 	}
 	// Each person reads only what is addressed to them, so say what the
 	// figures are built from.
-	rs.status.SetText(fmt.Sprintf("%s (%s). Built from the %d session records and %d incidents addressed to you.",
-		rs.quarter, rs.quarter.Months(), len(rs.input.Sessions), len(rs.input.Incidents)))
+	from := fmt.Sprintf("%s (%s). Built from the %d session records and %d incidents addressed to you",
+		rs.quarter, rs.quarter.Months(), len(rs.input.Sessions), len(rs.input.Incidents))
+	if n := rs.input.SharedOnly(); n > 0 {
+		from += fmt.Sprintf(", and line managers' shared figures for %d sessions", n)
+	}
+	rs.status.SetText(from + ".")
 	c, p := rs.rep.Current, rs.rep.Previous
 	bold := fyne.TextStyle{Bold: true}
 	grid := container.NewGridWithColumns(4,
@@ -237,4 +249,57 @@ func (rs *reportScreen) saveAs(format string) {
 	d.SetFileName(fmt.Sprintf("online-safety-report-%d-Q%d.%s", rs.quarter.Year, rs.quarter.Q, format))
 	d.SetFilter(storage.NewExtensionFileFilter([]string{"." + format}))
 	d.Show()
+}
+
+// isLineManager reports whether the person holds the line manager role in
+// the organisation directory.
+func (rs *reportScreen) isLineManager() bool {
+	v := rs.u.cfg.Vault
+	if v == nil {
+		return false
+	}
+	p, _, ok := v.Directory().Key(crypto.KeyID(v.KeyID()))
+	return ok && p.HasRole(crypto.RoleLineManager)
+}
+
+// confirmShare says exactly what would be shared before anything is sent.
+func (rs *reportScreen) confirmShare() {
+	u := rs.u
+	c := report.NewContribution(rs.input, rs.quarter, u.cfg.Pack.Location(), u.cfg.Clock.Now())
+	if len(c.Facts) == 0 {
+		dialog.ShowInformation("Nothing to share", fmt.Sprintf("You have no signed session records for %s.", rs.quarter), u.win)
+		return
+	}
+	msg := fmt.Sprintf("The safeguarding team will receive, for each of the %d signed sessions that started in %s: "+
+		"when it started, whether the risk assessment and consent were done, whether it ran over and the reason given, "+
+		"and whether a disclosure was marked. No names, customer references or session notes.\n\n"+
+		"It is signed by you, sent encrypted to the DSLs only, and replaces any figures you shared for this quarter before.",
+		len(c.Facts), rs.quarter)
+	d := dialog.NewConfirm("Share session figures?", msg, func(ok bool) {
+		if ok {
+			rs.share(c)
+		}
+	}, u.win)
+	d.SetConfirmText("Share")
+	d.SetDismissText("Cancel")
+	d.Resize(fyne.NewSize(560, 300))
+	d.Show()
+}
+
+// share seals the figures to the DSLs and queues them for the hub.
+func (rs *reportScreen) share(c report.Contribution) {
+	u := rs.u
+	u.background(func(ctx context.Context) error {
+		_, err := u.cfg.Vault.Put(ctx, u.cfg.NewID(), crypto.KindFigures, c, nil, u.cfg.Pack.Version)
+		return err
+	}, func(err error) {
+		if err != nil {
+			rs.status.SetText("The figures were not shared: " + plainError(err))
+			rs.status.Importance = widget.DangerImportance
+			rs.status.Refresh()
+			return
+		}
+		rs.status.SetText(fmt.Sprintf("Shared with the safeguarding team: figures for %d sessions in %s. They are sent at your next sync.",
+			len(c.Facts), c.Quarter()))
+	})
 }

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
+	"safeguard/companion/crypto"
+	"safeguard/companion/report"
 	"safeguard/companion/seed"
 	"safeguard/companion/store"
 )
@@ -45,4 +48,83 @@ func TestReportScreenMatchesGeneratorAndAuditsExport(t *testing.T) {
 	if last.Action != store.ActionExported || last.SubjectID != "report-2026-q4.csv" || last.Actor != w.Vaults[seed.Manager].KeyID() {
 		t.Fatalf("export not audited: %+v", last.Event)
 	}
+}
+
+// Policy 9.1: a line manager shares her session figures with the DSLs, who
+// cannot read session records; the DSL's report then counts the sessions
+// the generator made, and the figures record is sealed to the DSLs only.
+func TestShareSessionFiguresWithDSL(t *testing.T) {
+	ctx := context.Background()
+	u, w := newSeededUI(t, seed.Manager)
+	u.showReport(w.Stores[seed.Manager])
+	settle(u)
+	before, err := w.Stores[seed.Manager].CountEnvelopes(ctx, store.Filter{Kind: string(crypto.KindFigures)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tap(t, u, "Share session figures with the DSL")
+	texts := visibleTexts(u)
+	if !strings.Contains(texts, "No names, customer references or session notes") {
+		t.Fatalf("the confirmation does not say what is shared:\n%s", texts)
+	}
+	screenshot(t, u, "27-share-figures")
+	tap(t, u, "Share")
+	want := w.Quarters["2026-Q4"]
+	if texts := visibleTexts(u); !strings.Contains(texts, fmt.Sprintf("Shared with the safeguarding team: figures for %d sessions in Q4 2026", want.Sessions)) {
+		t.Fatalf("no confirmation on screen:\n%s", texts)
+	}
+	var sent *store.Envelope
+	for e, err := range w.Stores[seed.Manager].Envelopes(ctx, store.Filter{Kind: string(crypto.KindFigures)}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent = &e
+	}
+	if n, _ := w.Stores[seed.Manager].CountEnvelopes(ctx, store.Filter{Kind: string(crypto.KindFigures)}); n != before+1 || sent == nil {
+		t.Fatalf("figures records: %d, want %d", n, before+1)
+	}
+	env, err := crypto.ParseEnvelope(append(append([]byte{}, sent.Header...), sent.Body...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var readers []string
+	for _, k := range env.Header().Recipients {
+		if p, _, ok := w.Org.Directory.Key(k); ok {
+			readers = append(readers, p.ID)
+		}
+	}
+	if strings.Join(readers, ",") != "priya,morgan,alex" {
+		t.Errorf("figures sealed to %v, want the manager and the DSL only", readers)
+	}
+
+	// What was shared is the quarter's sessions, as facts.
+	var got report.Contribution
+	morgan, _ := w.Org.Member(seed.DSL)
+	if o, err := crypto.Open(env.Bytes(), w.Org.Directory, morgan.Identity); err != nil {
+		t.Fatalf("the DSL cannot open the figures: %v", err)
+	} else if err := json.Unmarshal(o.Body, &got); err != nil {
+		t.Fatalf("the DSL cannot open the figures: %v", err)
+	}
+	if len(got.Facts) != want.Sessions || got.Quarter() != (report.Quarter{Year: 2026, Q: 4}) {
+		t.Errorf("shared %d sessions for %v, want %d for Q4 2026", len(got.Facts), got.Quarter(), want.Sessions)
+	}
+
+	// The DSL, with the figures delivered, reports the sessions.
+	if err := w.Stores[seed.DSL].PutReceivedEnvelope(ctx, *sent); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := newSeededUIFrom(t, w, seed.DSL)
+	rs := d.showReport(w.Stores[seed.DSL])
+	settle(d)
+	if rs.rep.Current.Sessions != want.Sessions || rs.rep.Current.Overruns != want.Overruns {
+		t.Errorf("the DSL's report: %d sessions, %d overruns; want %d, %d", rs.rep.Current.Sessions, rs.rep.Current.Overruns, want.Sessions, want.Overruns)
+	}
+	texts = visibleTexts(d)
+	if !strings.Contains(texts, "line managers' shared figures") {
+		t.Errorf("the DSL's report does not say where its session figures come from:\n%s", texts)
+	}
+	if strings.Contains(texts, "Share session figures with the DSL") {
+		t.Error("the DSL is offered to share figures with the DSL")
+	}
+	screenshot(t, d, "28-dsl-report")
 }

@@ -38,6 +38,9 @@ func TestRecipientsByKind(t *testing.T) {
 		{KindIncident, "alice", f.v2, []string{"alice", "dana", "recovery"}},
 		// A DSL reporting an incident is listed once, first.
 		{KindIncident, "dana", f.v2, []string{"dana", "recovery"}},
+		// A line manager's quarterly figures go to the DSLs (policy 9.1),
+		// not to the manager's practitioners.
+		{KindFigures, "mike", f.v2, []string{"mike", "dana", "recovery"}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind)+"/"+tt.author+"/v"+string(rune('0'+tt.dir.Version)), func(t *testing.T) {
@@ -89,6 +92,7 @@ func TestRoundTripEveryKind(t *testing.T) {
 		{KindIncident, "alice", []string{"alice", "dana", "recovery"}},
 		{KindSessionRecord, "eve", []string{"eve", "nina", "recovery"}},
 		{KindIncident, "dana", []string{"dana", "recovery"}},
+		{KindFigures, "nina", []string{"nina", "dana", "recovery"}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind)+"/"+tt.author, func(t *testing.T) {

@@ -17,16 +17,20 @@ const (
 	KindDraft         Kind = "draft"          // autosave during a live session
 	KindIncident      Kind = "incident"       // Annex 1 incident flow
 	KindReview        Kind = "review"         // manager's countersignature
+	// KindFigures is a line manager's quarterly session figures, shared
+	// with the DSLs for the Board's quarterly report (policy 9.1): facts
+	// about sessions, never their content.
+	KindFigures Kind = "figures"
 )
 
 // Kinds lists every kind, for tests and for UIs that enumerate them.
 func Kinds() []Kind {
-	return []Kind{KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview}
+	return []Kind{KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures}
 }
 
 func (k Kind) valid() bool {
 	switch k {
-	case KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview:
+	case KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures:
 		return true
 	}
 	return false
@@ -59,6 +63,8 @@ func (d *Directory) Recipients(k Kind, authorID string, at time.Time) ([]Recipie
 //     DSL in the organisation (Annex 1: "tell only the DSL") and, when a
 //     subject is named, whoever raised the incident, so that a DSL's later
 //     step stays readable by the person who raised it;
+//   - figures: the author (a line manager) and every DSL, who put the
+//     Board's quarterly report together (policy 9.1);
 //   - and always the organisation's recovery recipient, last.
 //
 // A subject is accepted only for reviews and incidents, and must be in the
@@ -115,7 +121,7 @@ func (d *Directory) RecipientsFor(k Kind, authorID, subjectID string, at time.Ti
 		for _, m := range managers {
 			addPerson(m)
 		}
-	case KindIncident:
+	case KindIncident, KindFigures:
 		for i := range d.People {
 			if d.People[i].HasRole(RoleDSL) {
 				addPerson(d.People[i].ID)

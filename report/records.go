@@ -3,10 +3,13 @@ package report
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/session"
@@ -23,6 +26,9 @@ type Item struct {
 	Incident *session.IncidentDocument
 	Review   *session.Review // a manager's review of a session record
 	Addendum *session.Addendum
+	// Figures is a line manager's quarterly session figures, shared with
+	// the DSLs (crypto.KindFigures).
+	Figures *Contribution
 	// Refused says why an incident version was refused while folding
 	// (see Records.Refused); "" for every other record.
 	Refused string
@@ -201,6 +207,15 @@ func decode(e vault.Entry) (*Item, error) {
 		}
 		it.Addendum = &a
 		parts = append(parts, a.Text)
+	case crypto.KindFigures:
+		var c Contribution
+		if err := e.Decode(&c); err != nil {
+			return nil, err
+		}
+		if err := c.check(); err != nil {
+			return nil, err
+		}
+		it.Figures = &c
 	}
 	it.search = strings.ToLower(strings.Join(parts, "\n"))
 	return it, nil
@@ -218,6 +233,31 @@ func (r *Records) Input(pack *session.Pack) Input {
 	}
 	for _, c := range r.Cases {
 		in.Incidents = append(in.Incidents, c.Doc())
+	}
+	// Each manager's latest figures for a quarter stand for that quarter:
+	// a manager who sends again (a late record signed) replaces, not adds.
+	latest := map[string]*Item{}
+	for _, it := range r.Items {
+		if it.Figures == nil || it.Entry.Author == nil {
+			continue
+		}
+		k := fmt.Sprintf("%s/%d-%d", it.Entry.Author.ID, it.Figures.Year, it.Figures.Q)
+		if old, ok := latest[k]; !ok || it.Figures.SentAt.After(old.Figures.SentAt) {
+			latest[k] = it
+		}
+	}
+	loc := time.UTC
+	if pack != nil {
+		loc = pack.Location()
+	}
+	for _, k := range slices.Sorted(maps.Keys(latest)) {
+		c := latest[k].Figures
+		for _, f := range c.Facts {
+			// A quarter's figures speak for that quarter only.
+			if c.Quarter().Contains(f.Start, loc) {
+				in.Shared = append(in.Shared, f)
+			}
+		}
 	}
 	return in
 }

@@ -69,7 +69,11 @@ func (q Quarter) Months() string {
 // to its latest genuine version (Records.Input). Pack names the incident
 // types, categories and referral routes.
 type Input struct {
-	Sessions  []session.Document
+	Sessions []session.Document
+	// Shared are the session facts line managers sent the reader
+	// (Contribution): how a DSL, who cannot read session records, reports
+	// on sessions. A session the reader can also read counts once.
+	Shared    []SessionFacts
 	Incidents []session.IncidentDocument
 	Pack      *session.Pack
 }
@@ -148,31 +152,24 @@ func sessionStart(d session.Document) time.Time {
 
 func figures(in Input, q Quarter, loc *time.Location) Figures {
 	f := Figures{Quarter: q}
-	for _, d := range in.Sessions {
-		if d.State != session.Signed || !q.Contains(sessionStart(d), loc) {
+	count := func(b bool, n *int) {
+		if b {
+			*n++
+		}
+	}
+	for _, s := range in.facts() {
+		if !q.Contains(s.Start, loc) {
 			continue
 		}
 		f.Sessions++
-		if d.Outcome.MayProceed() && !d.Assessment.AssessedAt.IsZero() && !d.Assessment.AssessedAt.After(sessionStart(d)) {
-			f.RiskAssessed++
-			if d.Outcome == session.ProceedWithMitigations {
-				f.Mitigated++
-			}
-		}
-		if d.Consent != nil {
-			if d.Consent.Given() {
-				f.Consented++
-			} else {
-				f.NoConsent++
-			}
-		}
-		fl := d.Flags()
-		if fl.Overrun {
+		count(s.RiskAssessed, &f.RiskAssessed)
+		count(s.Mitigated, &f.Mitigated)
+		count(s.Consented, &f.Consented)
+		count(s.NoConsent, &f.NoConsent)
+		count(s.Disclosure, &f.Disclosures)
+		if s.Overrun {
 			f.Overruns++
-			f.OverrunReasons = append(f.OverrunReasons, d.OverrunReason)
-		}
-		if fl.Disclosure {
-			f.Disclosures++
+			f.OverrunReasons = append(f.OverrunReasons, s.OverrunReason)
 		}
 	}
 	slices.Sort(f.OverrunReasons)

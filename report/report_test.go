@@ -102,9 +102,20 @@ func TestFiguresMatchGenerator(t *testing.T) {
 		if !slices.Equal(got, exp) {
 			t.Errorf("%v: got  %v\nwant %v", q, got, exp)
 		}
+		// The DSL reads no session record, yet reports the same session
+		// figures, from the line manager's shared figures (policy 9.1); the
+		// manager, who reads both her records and her own figures, counts
+		// each session once.
+		if len(dsl.Shared) == 0 {
+			t.Fatal("the DSL has no shared session figures")
+		}
+		ds := i
+		if d := []int{ds.Sessions, ds.RiskAssessed, ds.Mitigated, ds.Consented, ds.NoConsent, ds.Overruns, ds.Disclosures}; !slices.Equal(d, exp[:7]) {
+			t.Errorf("%v: the DSL's session figures %v, want %v", q, d, exp[:7])
+		}
 		reasons := slices.Clone(want.OverrunReasons)
 		slices.Sort(reasons)
-		if !slices.Equal(s.OverrunReasons, reasons) {
+		if !slices.Equal(s.OverrunReasons, reasons) || !slices.Equal(i.OverrunReasons, reasons) {
 			t.Errorf("%v: overrun reasons differ", q)
 		}
 		for _, c := range i.ByCategory {

@@ -22,6 +22,7 @@ import (
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/org"
+	"safeguard/companion/report"
 	"safeguard/companion/session"
 	"safeguard/companion/store"
 	"safeguard/companion/vault"
@@ -230,6 +231,9 @@ type generator struct {
 	// are written in time order once every session is made, so that each
 	// is sealed at the time it claims.
 	pending []pendingAction
+	// quarterSessions are the signed session records by the quarter they
+	// started in, for the line manager's figures (see figures).
+	quarterSessions map[report.Quarter][]session.Document
 }
 
 type pendingAction struct {
@@ -400,7 +404,35 @@ func (g *generator) session(ctx context.Context, start time.Time) error {
 		return fmt.Errorf("seed: sign record: %w", err)
 	}
 	g.reviews(e, doc)
+	g.figures(doc)
 	return nil
+}
+
+// figures files a signed session under its quarter and, for the quarter's
+// first, schedules the line manager's session figures for the DSLs (policy
+// 9.1): two days after the quarter ends, at 09:00, or at the end of the
+// data set for the quarter still running.
+func (g *generator) figures(doc session.Document) {
+	q := report.QuarterOf(doc.Segments[0].From, g.loc)
+	if g.quarterSessions == nil {
+		g.quarterSessions = map[report.Quarter][]session.Document{}
+	}
+	first := len(g.quarterSessions[q]) == 0
+	g.quarterSessions[q] = append(g.quarterSessions[q], doc)
+	if !first {
+		return
+	}
+	at := q.End(g.loc).AddDate(0, 0, 2).Add(9 * time.Hour)
+	if at.After(g.cfg.Until) {
+		at = g.cfg.Until
+	}
+	g.later(at, func(ctx context.Context) error {
+		c := report.NewContribution(report.Input{Sessions: g.quarterSessions[q]}, q, g.loc, at)
+		if _, err := g.w.Vaults[Manager].Put(ctx, g.id("fig"), crypto.KindFigures, c, nil, g.w.Pack.Version); err != nil {
+			return fmt.Errorf("seed: session figures: %w", err)
+		}
+		return nil
+	})
 }
 
 // reviews schedules the line manager's review of a record: most are

@@ -454,7 +454,7 @@ const firstScreenful = 40
 
 // defaultKinds are the kinds Open lists when none are named: everything but
 // drafts, which the store keeps apart.
-var defaultKinds = []crypto.Kind{crypto.KindSessionRecord, crypto.KindAddendum, crypto.KindIncident, crypto.KindReview}
+var defaultKinds = []crypto.Kind{crypto.KindSessionRecord, crypto.KindAddendum, crypto.KindIncident, crypto.KindReview, crypto.KindFigures}
 
 // list reads the stored envelopes of the given kinds. For the default kinds
 // it makes one pass over the table rather than one query per kind, and

@@ -1,0 +1,59 @@
+package report
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/vault"
+)
+
+func figuresEntry(t *testing.T, id, author string, c Contribution) vault.Entry {
+	t.Helper()
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vault.Entry{Header: crypto.Header{ID: id, Kind: crypto.KindFigures, Created: c.SentAt},
+		Author: &crypto.Person{ID: author}, Body: b}
+}
+
+// Shared figures (policy 9.1): each manager's latest figures for a quarter
+// stand for it, a session shared by two managers counts once, facts outside
+// the figures' quarter are not counted, and figures in another format are
+// refused, never guessed at.
+func TestSharedFigures(t *testing.T) {
+	q3 := Quarter{Year: 2026, Q: 3}
+	in := func(d int) time.Time { return time.Date(2026, 8, d, 10, 0, 0, 0, time.UTC) }
+	fact := func(id string, start time.Time, overrun bool) SessionFacts {
+		return SessionFacts{ID: id, Start: start, Consented: true, Overrun: overrun}
+	}
+	early := Contribution{Year: 2026, Q: 3, SentAt: in(20), Version: 1, Facts: []SessionFacts{fact("s1", in(1), false)}}
+	late := Contribution{Year: 2026, Q: 3, SentAt: in(25), Version: 1, Facts: []SessionFacts{
+		fact("s1", in(1), false), fact("s2", in(2), true),
+		fact("s9", time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC), false), // Q2: not this figures' quarter
+	}}
+	other := Contribution{Year: 2026, Q: 3, SentAt: in(21), Version: 1, Facts: []SessionFacts{fact("s2", in(2), true), fact("s3", in(3), false)}}
+	recs, errs := NewRecords([]vault.Entry{
+		figuresEntry(t, "f1", "priya", early),
+		figuresEntry(t, "f2", "priya", late),
+		figuresEntry(t, "f3", "omar", other),
+		figuresEntry(t, "f4", "omar", Contribution{Year: 2026, Q: 3, SentAt: in(22), Version: 2}),
+		figuresEntry(t, "f5", "omar", Contribution{Year: 2026, Q: 7, SentAt: in(22), Version: 1}),
+	})
+	if len(errs) != 2 {
+		t.Fatalf("%d refused, want the two malformed figures: %v", len(errs), errs)
+	}
+	input := recs.Input(nil)
+	if got := input.SharedOnly(); got != 3 {
+		t.Errorf("shared sessions = %d, want 3 (s1, s2, s3; s9 is outside the figures' quarter)", got)
+	}
+	f := Build(input, q3, time.UTC, in(30)).Current
+	if f.Sessions != 3 || f.Overruns != 1 || f.Consented != 3 {
+		t.Errorf("Q3 from shared figures: %d sessions, %d overruns, %d consented; want 3, 1, 3", f.Sessions, f.Overruns, f.Consented)
+	}
+	if q2 := Build(input, q3.Prev(), time.UTC, in(30)).Current; q2.Sessions != 0 {
+		t.Errorf("Q2 counted %d sessions from Q3's figures", q2.Sessions)
+	}
+}
