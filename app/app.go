@@ -71,6 +71,11 @@ type UI struct {
 	engine      *client.Engine
 	syncLabel   *widget.Label
 	syncProblem string
+	// remembered is how many received records the engine had reported
+	// when file keys were last remembered; remembering is set while that
+	// runs (see rememberAfterSync).
+	remembered  int64
+	remembering bool
 	// setUp is set when this device has a profile already (so the
 	// passphrase prompt says "unlock", not "choose").
 	setUp bool

@@ -14,7 +14,10 @@ import (
 	"safeguard/companion/crypto"
 	"safeguard/companion/device"
 	"safeguard/companion/org"
+	"safeguard/companion/seed"
 	"safeguard/companion/session"
+	"safeguard/companion/store"
+	"safeguard/companion/sync/client"
 	"safeguard/companion/sync/hub"
 )
 
@@ -146,5 +149,55 @@ func TestOfflineRecordReachesManagerThroughHub(t *testing.T) {
 	entries[0].Decode(&d)
 	if d.Record == nil || d.Record.Summary != "Apprenticeship options; CV next week." || entries[0].Author.ID != "sam" {
 		t.Errorf("manager read %+v", d.Record)
+	}
+}
+
+// After sync reports records received, their file keys are remembered in
+// the background, once.
+func TestRememberAfterSync(t *testing.T) {
+	ctx := context.Background()
+	u, w := newSeededUI(t, seed.Manager)
+	st := w.Stores[seed.Manager]
+	unremembered := func() int {
+		n := 0
+		for e, err := range st.Envelopes(ctx, store.Filter{}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.FileKey == nil && e.Kind != string(crypto.KindIncident) {
+				n++
+			}
+		}
+		return n
+	}
+	// Two records arrive, as sync would deliver them.
+	for _, id := range []string{"late-1", "late-2"} {
+		if _, err := w.Vaults[seed.Practitioner].Put(ctx, id, crypto.KindSessionRecord, map[string]string{"id": id}, nil, "v1"); err != nil {
+			t.Fatal(err)
+		}
+		e, err := w.Stores[seed.Practitioner].GetEnvelope(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.FileKey = nil
+		if err := st.PutReceivedEnvelope(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := unremembered(); n != 2 {
+		t.Fatalf("%d records not remembered before, want the 2 just received", n)
+	}
+	u.rememberAfterSync(client.Status{Received: 0})
+	settle(u)
+	if unremembered() == 0 {
+		t.Fatal("remembered with nothing received")
+	}
+	u.rememberAfterSync(client.Status{Received: 12})
+	settle(u)
+	if n := unremembered(); n != 0 {
+		t.Errorf("%d received records still not remembered", n)
+	}
+	if u.remembering || u.remembered != 12 {
+		t.Errorf("remembering %v, remembered %d", u.remembering, u.remembered)
 	}
 }

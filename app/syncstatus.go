@@ -33,9 +33,27 @@ func (u *UI) startSync() {
 		defer t.Stop()
 		for range t.C {
 			st := eng.Status(context.Background())
-			u.runOnUI(func() { u.showSyncStatus(st) })
+			u.runOnUI(func() {
+				u.showSyncStatus(st)
+				u.rememberAfterSync(st)
+			})
 		}
 	}()
+}
+
+// rememberAfterSync, when sync has brought records in since it last ran,
+// opens them in the background once to remember their file keys, so that
+// the inbox, the cases and the report open them quickly the first time too.
+func (u *UI) rememberAfterSync(st client.Status) {
+	v := u.cfg.Vault
+	if v == nil || u.remembering || st.Received <= u.remembered {
+		return
+	}
+	u.remembering, u.remembered = true, st.Received
+	u.background(func(ctx context.Context) error {
+		_, err := v.RememberKeys(ctx)
+		return err
+	}, func(error) { u.remembering = false })
 }
 
 // kickSync asks the engine to send now, after something was saved.

@@ -159,3 +159,41 @@ func TestOpenFirstScreenful(t *testing.T) {
 		}
 	}
 }
+
+// RememberKeys remembers the file key of every received record it can
+// open, and only those, once.
+func TestRememberKeys(t *testing.T) {
+	ctx := context.Background()
+	sam, samStore, _ := openVault(t, "sam")
+	for i := range 7 {
+		if _, err := sam.Put(ctx, fmt.Sprintf("r%d", i), crypto.KindSessionRecord, map[string]int{"n": i}, nil, "v1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An incident goes to the DSLs, not to sam's manager.
+	if _, err := sam.Put(ctx, "inc", crypto.KindIncident, map[string]string{"id": "inc"}, nil, "v1"); err != nil {
+		t.Fatal(err)
+	}
+	priya, priyaStore, _ := openVault(t, "priya")
+	for e, err := range samStore.Envelopes(ctx, store.Filter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.FileKey = nil
+		if err := priyaStore.PutReceivedEnvelope(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := priya.RememberKeys(ctx)
+	if err != nil || n != 7 {
+		t.Fatalf("remembered %d, %v; want 7", n, err)
+	}
+	for id, k := range fileKeys(t, priyaStore) {
+		if (len(k) > 0) != (id != "inc") {
+			t.Errorf("%s: remembered %v", id, len(k) > 0)
+		}
+	}
+	if n, err := priya.RememberKeys(ctx); err != nil || n != 0 {
+		t.Errorf("second run remembered %d, %v", n, err)
+	}
+}

@@ -449,6 +449,47 @@ func (v *Vault) rememberFileKeys(ctx context.Context, results []opened) {
 	_ = v.st.RememberFileKeys(ctx, keys)
 }
 
+// RememberKeys opens, on every core, each stored record whose file key is
+// not yet remembered, and remembers it, without keeping what it decrypted:
+// run in the background after sync brings records in, it makes the next
+// Open of them cost symmetric work only. It returns how many it remembered.
+func (v *Vault) RememberKeys(ctx context.Context) (int, error) {
+	if v.keys == nil {
+		return 0, nil
+	}
+	want := wantKinds(nil)
+	n := 0
+	var batch []store.Envelope
+	flush := func() {
+		results := make([]opened, len(batch))
+		v.openAll(ctx, batch, results)
+		for i := range results {
+			if results[i].fileKey != nil {
+				n++
+			}
+			clear(results[i].entry.Body)
+		}
+		v.rememberFileKeys(ctx, results)
+		batch = batch[:0]
+	}
+	for e, err := range v.st.Envelopes(ctx, store.Filter{}) {
+		if err != nil {
+			return n, fmt.Errorf("remember file keys: %w", err)
+		}
+		if e.FileKey != nil || !want(e.Kind) {
+			continue
+		}
+		if batch = append(batch, e); len(batch) == rememberBatch {
+			flush()
+		}
+	}
+	flush()
+	return n, ctx.Err()
+}
+
+// rememberBatch bounds how much ciphertext RememberKeys holds at once.
+const rememberBatch = 500
+
 // firstScreenful is how many records a list shows before scrolling.
 const firstScreenful = 40
 
