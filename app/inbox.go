@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -244,7 +245,22 @@ func (ib *inboxScreen) open(it *report.Item) {
 		if c, ok := ib.recs.CaseOf(it); ok {
 			ib.u.showCase(ib.recs, c, back)
 		}
+	case it.Figures != nil:
+		ib.showFigures(it)
 	}
+}
+
+// showFigures says what a line manager's shared session figures hold.
+func (ib *inboxScreen) showFigures(it *report.Item) {
+	u := ib.u
+	c := it.Figures
+	f := report.Build(report.Input{Shared: c.Facts}, c.Quarter(), u.cfg.Pack.Location(), u.cfg.Clock.Now()).Current
+	msg := fmt.Sprintf("%s shared these figures for %s on %s, for the quarterly report.\n\n"+
+		"Sessions: %d\nRisk assessment completed before the session: %d\nConsent recorded: %d\n"+
+		"Went ahead without recorded consent: %d\nOverruns: %d\nDisclosures: %d",
+		authorName(it), c.Quarter(), u.clockText(c.SentAt, "2 Jan 2006"),
+		f.Sessions, f.RiskAssessed, f.Consented, f.NoConsent, f.Overruns, f.Disclosures)
+	dialog.ShowInformation("Session figures", msg, u.win)
 }
 
 func authorName(it *report.Item) string {

@@ -128,3 +128,35 @@ func TestShareSessionFiguresWithDSL(t *testing.T) {
 	}
 	screenshot(t, d, "28-dsl-report")
 }
+
+// The DSL opens a manager's shared figures from the inbox and reads them.
+func TestInboxShowsSharedFigures(t *testing.T) {
+	u, w := newSeededUI(t, seed.DSL)
+	entries, _, err := w.Vaults[seed.DSL].Open(context.Background(), nil, crypto.KindFigures)
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("the DSL holds no shared figures: %v", err)
+	}
+	recs, errs := report.NewRecords(entries)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	var q3 *report.Item
+	for _, it := range recs.Items {
+		if it.Figures != nil && it.Figures.Quarter() == (report.Quarter{Year: 2026, Q: 3}) {
+			q3 = it
+		}
+	}
+	if q3 == nil {
+		t.Fatal("no figures for Q3 2026")
+	}
+	if kindText(q3) != "Session figures" || !strings.Contains(itemSubject(w.Pack, q3), fmt.Sprintf("Q3 2026: %d sessions", w.Quarters["2026-Q3"].Sessions)) {
+		t.Errorf("row: %q %q", kindText(q3), itemSubject(w.Pack, q3))
+	}
+	(&inboxScreen{u: u, recs: recs}).open(q3)
+	settle(u)
+	texts := visibleTexts(u)
+	if !strings.Contains(texts, "Priya Shah (demo) shared these figures for Q3 2026") ||
+		!strings.Contains(texts, fmt.Sprintf("Sessions: %d", w.Quarters["2026-Q3"].Sessions)) {
+		t.Errorf("figures dialog:\n%s", texts)
+	}
+}
