@@ -200,7 +200,8 @@ func (a *realApp) shoot(dir, name string) image.Image {
 //     to send.
 //   - as the safeguarding lead: her app syncs with the hub; Tab to Incident
 //     cases and Space open the queue; Tab and Space open the first case,
-//     which the app records as a view in her access audit.
+//     which the app records as a view in her access audit. Started again,
+//     Tab to Quarterly report and Space open her report.
 func TestManagerAndDSLThroughRealHub(t *testing.T) {
 	if os.Getenv("COMPANION_SECRET_SERVICE") != "1" {
 		t.Skip("needs a real Secret Service for the keys (make test runs this under scripts/with-secret-service.sh)")
@@ -208,7 +209,8 @@ func TestManagerAndDSLThroughRealHub(t *testing.T) {
 	if _, err := exec.LookPath("xdotool"); err != nil {
 		t.Skip("xdotool is not installed (make test installs it)")
 	}
-	display := startXvfb(t)
+	// Wider than a 1280 screen: the quarterly report needs about 1310 px.
+	display := startXvfbScreen(t, "1440x900x24")
 	bin, hubBin := binary(t), hubBinary(t)
 	dir := t.TempDir()
 	data, homes := filepath.Join(dir, "hub"), filepath.Join(dir, "homes")
@@ -309,6 +311,17 @@ func TestManagerAndDSLThroughRealHub(t *testing.T) {
 	if s := app.logs.String(); strings.Contains(s, "CUS-") || strings.Contains(s, "panic") {
 		t.Errorf("the safeguarding lead's app log:\n%s", s)
 	}
+
+	// Her quarterly report: Home, then New session, History, Inbox,
+	// Incident cases, Quarterly report.
+	app = startApp(ctx, t, bin, display, home, hubLog)
+	app.xdo("windowsize", app.window, "1200", "760")
+	time.Sleep(3 * time.Second) // unlocked, home
+	homeShot = app.shoot(tmp, "dsl-home-2.png")
+	app.keys("Tab", "Tab", "Tab", "Tab", "Tab", "space")
+	app.waitQuiet("the quarterly report to build")
+	checkScreens(t, homeShot, app.shoot(docs, "real-binary-report.png"), "opening the quarterly report")
+	app.stop()
 }
 
 // views counts the record views in a home's audit chain.

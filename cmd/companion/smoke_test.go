@@ -52,6 +52,12 @@ func TestNoDisplaySaysWhatToDo(t *testing.T) {
 // startXvfb starts a private X server and returns its display name.
 func startXvfb(t *testing.T) string {
 	t.Helper()
+	return startXvfbScreen(t, "1280x800x24")
+}
+
+// startXvfbScreen is startXvfb with a screen of the given geometry.
+func startXvfbScreen(t *testing.T, screen string) string {
+	t.Helper()
 	if _, err := exec.LookPath("Xvfb"); err != nil {
 		t.Skip("Xvfb is not installed (make test installs it): cannot start the real window")
 	}
@@ -59,7 +65,7 @@ func startXvfb(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", screen, "-nolisten", "tcp")
 	x.ExtraFiles = []*os.File{w}
 	if err := x.Start(); err != nil {
 		t.Fatalf("Xvfb: %v", err)
