@@ -76,6 +76,10 @@ type UI struct {
 	// runs (see rememberAfterSync).
 	remembered  int64
 	remembering bool
+	// auditSharedAt is when this device last shared its audit events with
+	// the DSLs (see shareAudit).
+	auditSharedAt time.Time
+	sharingAudit  bool
 	// setUp is set when this device has a profile already (so the
 	// passphrase prompt says "unlock", not "choose").
 	setUp bool

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -14,6 +15,7 @@ import (
 	"safeguard/companion/report"
 	"safeguard/companion/session"
 	"safeguard/companion/store"
+	"safeguard/companion/vault"
 )
 
 // AuditLog is the device's audit chain; *store.Store is one. The screens
@@ -28,6 +30,7 @@ type AuditLog interface {
 // auditScreen shows who opened which record, when.
 type auditScreen struct {
 	events []store.AuditRecord
+	local  int // how many of events are this device's own
 	shown  []store.AuditRecord
 	recs   *report.Records
 	pack   *session.Pack
@@ -76,8 +79,12 @@ func (u *UI) ShowAccessAudit(log AuditLog) {
 		status.SetText("The audit chain is not available on this device.")
 		return
 	}
-	var events []store.AuditRecord
-	var chainErr error
+	var (
+		events   []store.AuditRecord
+		chainErr error
+		trail    vault.Trail
+		local    int
+	)
 	u.background(func(ctx context.Context) error {
 		chainErr = log.VerifyAudit(ctx)
 		for after := int64(0); ; {
@@ -91,22 +98,45 @@ func (u *UI) ShowAccessAudit(log AuditLog) {
 			events = append(events, page...)
 			after = page[len(page)-1].Seq
 		}
-		slices.Reverse(events)
+		// What colleagues' devices shared (a DSL receives every device's
+		// audit; others only their own, which the chain above holds).
+		if v := u.cfg.Vault; v != nil {
+			own := ""
+			if len(events) > 0 {
+				own = store.ChainID(events[0])
+			}
+			shared, _, err := v.Open(ctx, nil, crypto.KindAudit)
+			if err != nil {
+				return fmt.Errorf("read shared audit: %w", err)
+			}
+			trail = vault.TrailOf(shared, own)
+		}
+		local = len(events)
+		events = append(events, trail.Events...)
+		slices.SortStableFunc(events, func(a, b store.AuditRecord) int { return b.At.Compare(a.At) })
 		return nil
 	}, func(err error) {
 		switch {
 		case err != nil:
 			status.SetText("The audit chain could not be read: " + plainError(err))
 			status.Importance = widget.DangerImportance
-		case chainErr != nil:
+		case chainErr != nil || len(trail.Problems) > 0:
 			// A broken chain is shown, not hidden: the DSL must know.
-			status.SetText("WARNING: the audit chain has been tampered with or damaged. Tell your ICT administrator. " + chainErr.Error())
+			var msg []string
+			if chainErr != nil {
+				msg = append(msg, "the audit chain on this device has been tampered with or damaged ("+chainErr.Error()+")")
+			}
+			msg = append(msg, trail.Problems...)
+			status.SetText("WARNING: tell your ICT administrator: " + strings.Join(msg, " "))
 			status.Importance = widget.DangerImportance
+		case len(trail.Events) > 0:
+			status.SetText(fmt.Sprintf("%d events on this device and %d shared from colleagues' devices; every chain is unbroken.",
+				as.local, len(trail.Events)))
 		default:
 			status.SetText(fmt.Sprintf("%d events; the chain is unbroken.", len(events)))
 		}
 		status.Refresh()
-		as.events = events
+		as.events, as.local = events, local
 		refilter()
 	})
 	// Name the records: open them in the background; rows show ids until then.

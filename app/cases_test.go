@@ -222,7 +222,7 @@ func TestCaseQueueAcknowledgeReferClose(t *testing.T) {
 	// The access audit shows the DSL opened the incident.
 	u.ShowAccessAudit(w.Stores[seed.DSL])
 	settle(u)
-	mustSee(t, u, "the chain is unbroken", "Morgan Hughes (demo)", "opened", "Incident · CUS-T014: Contact: Online predators and grooming")
+	mustSee(t, u, "every chain is unbroken", "shared from colleagues' devices", "Morgan Hughes (demo)", "Priya Shah (demo)", "opened", "Incident · CUS-T014: Contact: Online predators and grooming")
 	screenshot(t, u, "25-access-audit")
 }
 

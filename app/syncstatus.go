@@ -36,6 +36,7 @@ func (u *UI) startSync() {
 			u.runOnUI(func() {
 				u.showSyncStatus(st)
 				u.rememberAfterSync(st)
+				u.shareAudit()
 			})
 		}
 	}()
@@ -54,6 +55,33 @@ func (u *UI) rememberAfterSync(st client.Status) {
 		_, err := v.RememberKeys(ctx)
 		return err
 	}, func(error) { u.remembering = false })
+}
+
+// auditShareEvery is how often the device shares its new audit events with
+// the DSLs: often enough that the access audit is current within minutes,
+// seldom enough that a run of views goes as one record, not one each.
+const auditShareEvery = 2 * time.Minute
+
+// shareAudit seals this device's audit events not yet shared to the DSLs
+// (vault.ShareAudit) and asks the engine to send them.
+func (u *UI) shareAudit() {
+	v := u.cfg.Vault
+	now := u.cfg.Clock.Now()
+	if v == nil || u.sharingAudit || now.Sub(u.auditSharedAt) < auditShareEvery {
+		return
+	}
+	u.sharingAudit, u.auditSharedAt = true, now
+	n := 0
+	u.background(func(ctx context.Context) error {
+		var err error
+		n, err = v.ShareAudit(ctx)
+		return err
+	}, func(error) {
+		u.sharingAudit = false
+		if n > 0 {
+			u.kickSync()
+		}
+	})
 }
 
 // kickSync asks the engine to send now, after something was saved.

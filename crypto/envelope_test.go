@@ -41,6 +41,8 @@ func TestRecipientsByKind(t *testing.T) {
 		// A line manager's quarterly figures go to the DSLs (policy 9.1),
 		// not to the manager's practitioners.
 		{KindFigures, "mike", f.v2, []string{"mike", "dana", "recovery"}},
+		// Each device's audit goes to the DSLs, who keep the access audit.
+		{KindAudit, "alice", f.v2, []string{"alice", "dana", "recovery"}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind)+"/"+tt.author+"/v"+string(rune('0'+tt.dir.Version)), func(t *testing.T) {

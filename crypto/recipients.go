@@ -21,16 +21,20 @@ const (
 	// with the DSLs for the Board's quarterly report (policy 9.1): facts
 	// about sessions, never their content.
 	KindFigures Kind = "figures"
+	// KindAudit is a run of one device's audit chain (who opened or
+	// exported which record, when: ids and times, never content), shared
+	// with the DSLs for the access audit.
+	KindAudit Kind = "audit"
 )
 
 // Kinds lists every kind, for tests and for UIs that enumerate them.
 func Kinds() []Kind {
-	return []Kind{KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures}
+	return []Kind{KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit}
 }
 
 func (k Kind) valid() bool {
 	switch k {
-	case KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures:
+	case KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit:
 		return true
 	}
 	return false
@@ -65,6 +69,7 @@ func (d *Directory) Recipients(k Kind, authorID string, at time.Time) ([]Recipie
 //     step stays readable by the person who raised it;
 //   - figures: the author (a line manager) and every DSL, who put the
 //     Board's quarterly report together (policy 9.1);
+//   - audit: the author and every DSL, who keeps the access audit;
 //   - and always the organisation's recovery recipient, last.
 //
 // A subject is accepted only for reviews and incidents, and must be in the
@@ -121,7 +126,7 @@ func (d *Directory) RecipientsFor(k Kind, authorID, subjectID string, at time.Ti
 		for _, m := range managers {
 			addPerson(m)
 		}
-	case KindIncident, KindFigures:
+	case KindIncident, KindFigures, KindAudit:
 		for i := range d.People {
 			if d.People[i].HasRole(RoleDSL) {
 				addPerson(d.People[i].ID)
