@@ -369,7 +369,7 @@ func (cs *caseScreen) stepRow(st session.StepStatus) []fyne.CanvasObject {
 		l.Importance = widget.WarningImportance
 	}
 	id := st.Step.ID
-	why := entry("Why not (to skip " + id + ")")
+	why := entry("Why this step is not being taken")
 	skip := widget.NewButton("Not doing this", func() {
 		cs.act("Recorded why the step is not being taken.", func(i *session.Incident) error { return i.SkipStep(id, why.Text) })
 	})

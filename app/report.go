@@ -115,16 +115,19 @@ func (rs *reportScreen) rebuild() {
 	rs.status.SetText(from + ".")
 	c, p := rs.rep.Current, rs.rep.Previous
 	bold := fyne.TextStyle{Bold: true}
-	grid := container.NewGridWithColumns(4,
+	// The measure column is wider than the figures' (equal columns made
+	// the longest measure set every column's width and pushed the window
+	// past a laptop screen).
+	row := func(cells ...fyne.CanvasObject) fyne.CanvasObject {
+		return container.New(reportColumns{0.4, 0.2, 0.2, 0.2}, cells...)
+	}
+	grid := container.NewVBox(row(
 		widget.NewLabelWithStyle("Measure", fyne.TextAlignLeading, bold),
 		widget.NewLabelWithStyle(c.Quarter.String(), fyne.TextAlignLeading, bold),
 		widget.NewLabelWithStyle(p.Quarter.String(), fyne.TextAlignLeading, bold),
-		widget.NewLabelWithStyle("Change", fyne.TextAlignLeading, bold))
+		widget.NewLabelWithStyle("Change", fyne.TextAlignLeading, bold)))
 	for _, r := range rs.rep.Rows() {
-		grid.Add(widget.NewLabel(r.Measure))
-		grid.Add(widget.NewLabel(r.Current))
-		grid.Add(widget.NewLabel(r.Previous))
-		grid.Add(widget.NewLabel(r.Change))
+		grid.Add(row(widget.NewLabel(r.Measure), widget.NewLabel(r.Current), widget.NewLabel(r.Previous), widget.NewLabel(r.Change)))
 	}
 	charts := container.NewGridWithColumns(3,
 		barChart("Escalations by category", c.ByCategory, p.ByCategory),
@@ -173,6 +176,29 @@ func barChart(title string, cur, prev []report.Count) fyne.CanvasObject {
 		rows.Add(bar(prevN[c.Key], barPrev))
 	}
 	return rows
+}
+
+// reportColumns lays a row's cells out side by side, each taking its
+// share of the width.
+type reportColumns []float32
+
+func (c reportColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	var x float32
+	for i, o := range objs {
+		w := size.Width * c[i]
+		o.Resize(fyne.NewSize(w, size.Height))
+		o.Move(fyne.NewPos(x, 0))
+		x += w
+	}
+}
+
+func (c reportColumns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var w, h float32
+	for i, o := range objs {
+		m := o.MinSize()
+		w, h = max(w, m.Width/c[i]), max(h, m.Height)
+	}
+	return fyne.NewSize(w, h)
 }
 
 // fracLayout gives its one object a fraction of the width.

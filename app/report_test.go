@@ -31,6 +31,10 @@ func TestReportScreenMatchesGeneratorAndAuditsExport(t *testing.T) {
 		t.Fatalf("the session count is not on screen:\n%s", texts)
 	}
 	screenshot(t, u, "26-report")
+	// It fits a 1,280-pixel laptop screen, Share button and all.
+	if w := u.win.Content().MinSize().Width; w > 1200 {
+		t.Errorf("the report screen needs %.0f px of width", w)
+	}
 
 	b, err := rs.export(context.Background(), "csv")
 	if err != nil {
