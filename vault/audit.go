@@ -89,7 +89,10 @@ func (v *Vault) ShareAudit(ctx context.Context) (int, error) {
 		}
 		se := toStore(env)
 		se.FileKey = fileKey
-		if err := v.st.PutEnvelope(ctx, se); err != nil {
+		// The id names the chain and the run, so a run already shared
+		// (a crash before the mark below was written) is a conflict with
+		// itself: it is there, so carry on.
+		if err := v.st.PutEnvelope(ctx, se); err != nil && !errors.Is(err, store.ErrConflict) {
 			return shared, fmt.Errorf("share audit: %w", err)
 		}
 		if err := v.st.SetSetting(ctx, auditSharedSetting, strconv.FormatInt(last, 10)); err != nil {

@@ -51,6 +51,17 @@ func TestShareAuditReachesDSL(t *testing.T) {
 	if n, err := priya.ShareAudit(ctx); err != nil || n != 1 {
 		t.Fatalf("second share %d, %v; want 1", n, err)
 	}
+	// A crash after a batch was saved but before it was marked shared:
+	// sharing again carries on instead of failing on the saved batch.
+	if err := priyaStore.SetSetting(ctx, auditSharedSetting, "3"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := priya.ShareAudit(ctx); err != nil || n != 1 {
+		t.Fatalf("share after a lost mark: %d, %v", n, err)
+	}
+	if n, err := priya.ShareAudit(ctx); err != nil || n != 0 {
+		t.Fatalf("share after recovering: %d, %v", n, err)
+	}
 	deliverKind(t, priyaStore, morganStore, crypto.KindAudit)
 	entries, fails, err := morgan.Open(ctx, nil, crypto.KindAudit)
 	if err != nil || len(fails) > 0 || len(entries) != 2 {
