@@ -149,7 +149,7 @@ func TestEngineProblems(t *testing.T) {
 			a := org.Seal(t, "alice", "dup", crypto.KindSessionRecord, []byte("y"))
 			bDup := org.Seal(t, "alice", "dup", crypto.KindSessionRecord, []byte("y"))
 			if _, err := h.DB.Push(ctx, []hub.Item{{ID: "dup", Hash: crypto.EnvelopeHash(a), Author: "x", Device: "x",
-				Recipients: []string{"x"}, Data: a}}, clock.Now(), nil); err != nil {
+				Recipients: []string{"x"}, Data: a}}, clock.Now()); err != nil {
 				t.Fatal(err)
 			}
 			alice.save(t, bDup)

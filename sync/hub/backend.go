@@ -51,13 +51,7 @@ type Backend interface {
 	// where each one is. An id already held with the same hash is returned
 	// as held; with another hash the whole push is refused with a
 	// *ConflictError and nothing is stored.
-	//
-	// ready(i) says whether item i passed the hub's checks, which may
-	// still be running while Push writes: Push calls it for every item, in
-	// order, before writing that item and before committing, and abandons
-	// the transaction, storing nothing, with ready's error if one fails.
-	// ready may be nil when every item is checked already.
-	Push(ctx context.Context, items []Item, at time.Time, ready func(i int) error) ([]Stored, error)
+	Push(ctx context.Context, items []Item, at time.Time) ([]Stored, error)
 	// Pull returns up to limit envelopes with seq > after addressed to any
 	// of keys, in seq order.
 	Pull(ctx context.Context, keys []string, after int64, limit int) ([]Stored, error)
@@ -106,9 +100,6 @@ var (
 	ErrBadCode  = errors.New("this enrolment code is not valid: it may be mistyped, already used or expired; ask your administrator for a new one")
 	ErrReplay   = errors.New("this request was already received once (replayed request)")
 )
-
-// allReady is Push's ready when every item is checked already.
-func allReady(int) error { return nil }
 
 // ConflictError names an envelope id the hub already holds with other bytes.
 type ConflictError struct{ ID string }

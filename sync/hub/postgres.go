@@ -359,14 +359,10 @@ func (p *Postgres) Count(ctx context.Context) (int64, error) {
 // push if any is held with another hash, assigns the new records their
 // sequence numbers in order, and writes them and their recipients with
 // COPY: a third less server CPU than one INSERT over unnested arrays with
-// ON CONFLICT, and the rows go in 64 KB chunks, each as soon as its record
-// is ready, instead of as one parameter of several MB once all are. The
-// unique id index still backs the check: a row COPY would duplicate fails
-// the whole transaction.
-func (p *Postgres) Push(ctx context.Context, items []Item, at time.Time, ready func(i int) error) ([]Stored, error) {
-	if ready == nil {
-		ready = allReady
-	}
+// ON CONFLICT, and the client encodes rows in 64 KB chunks instead of
+// growing one parameter of several MB. The unique id index still backs the
+// check: a row COPY would duplicate fails the whole transaction.
+func (p *Postgres) Push(ctx context.Context, items []Item, at time.Time) ([]Stored, error) {
 	out := make([]Stored, len(items))
 	recv := at.UnixMilli()
 	received := time.UnixMilli(recv).UTC()
@@ -401,9 +397,7 @@ func (p *Postgres) Push(ctx context.Context, items []Item, at time.Time, ready f
 		if err := tx.QueryRow(ctx, "SELECT coalesce(max(seq), 0) + 1 FROM envelopes").Scan(&next); err != nil {
 			return err
 		}
-		fresh := make([]bool, len(items))
-		anyFresh := false
-		var rcptRows [][]any
+		var envRows, rcptRows [][]any
 		for i, it := range items {
 			if h, ok := held[it.ID]; ok {
 				if h.Hash != it.Hash {
@@ -414,46 +408,24 @@ func (p *Postgres) Push(ctx context.Context, items []Item, at time.Time, ready f
 			}
 			s := Stored{Seq: next, ID: it.ID, Hash: it.Hash, Received: received}
 			next++
-			held[it.ID] = s // the same record twice in one push is stored once
-			out[i], fresh[i], anyFresh = s, true, true
+			held[it.ID] = s
+			out[i] = s
+			envRows = append(envRows, []any{s.Seq, it.ID, it.Hash, it.Author, it.Device, recv, it.Data})
 			for j, k := range it.Recipients {
 				if !slices.Contains(it.Recipients[:j], k) {
 					rcptRows = append(rcptRows, []any{k, s.Seq})
 				}
 			}
 		}
-		// Each record's row goes once its checks are done; the records
-		// already held are waited for too, before the commit.
-		cur := 0
-		src := pgx.CopyFromFunc(func() ([]any, error) {
-			for cur < len(items) {
-				i := cur
-				cur++
-				if err := ready(i); err != nil {
-					return nil, err
-				}
-				if fresh[i] {
-					it := items[i]
-					return []any{out[i].Seq, it.ID, it.Hash, it.Author, it.Device, recv, it.Data}, nil
-				}
-			}
-			return nil, nil
-		})
-		if anyFresh {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"envelopes"},
-				[]string{"seq", "id", "hash", "author", "device", "received", "data"}, src); err != nil {
-				return err
-			}
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"recipients"}, []string{"key_id", "seq"}, pgx.CopyFromRows(rcptRows)); err != nil {
-				return err
-			}
+		if len(envRows) == 0 {
+			return nil
 		}
-		for ; cur < len(items); cur++ {
-			if err := ready(cur); err != nil {
-				return err
-			}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"envelopes"}, []string{"seq", "id", "hash", "author", "device", "received", "data"},
+			pgx.CopyFromRows(envRows)); err != nil {
+			return err
 		}
-		return nil
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"recipients"}, []string{"key_id", "seq"}, pgx.CopyFromRows(rcptRows))
+		return err
 	})
 	if err != nil {
 		return nil, err

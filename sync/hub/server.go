@@ -266,8 +266,14 @@ func (h *Hub) enrol(ctx context.Context, q *request) (any, *apiError) {
 	return proto.EnrolResponse{Device: d.ID, Person: d.Person, HubKey: h.HubKey(), AdminKey: h.admin}, nil
 }
 
+// verified is one envelope that passed the checks.
+type verified struct {
+	item Item
+	err  *apiError
+}
+
 func (h *Hub) push(ctx context.Context, q *request) (any, *apiError) {
-	bodies, err := proto.ParsePush(q.body)
+	envs, err := proto.ParsePush(q.body)
 	if err != nil {
 		return nil, refuse(http.StatusBadRequest, proto.CodeMalformed, "the push is not a valid batch of records: "+
 			strings.TrimPrefix(err.Error(), proto.ErrBatch.Error()+": "))
@@ -279,38 +285,25 @@ func (h *Hub) push(ctx context.Context, q *request) (any, *apiError) {
 	if err != nil {
 		return nil, h.internal("read the directory", err)
 	}
-	person := q.device.Person
-	if _, ok := cd.dir.Person(person); !ok {
+	if _, ok := cd.dir.Person(q.device.Person); !ok {
 		return nil, refuse(http.StatusForbidden, proto.CodePersonRevoked,
 			"your account is not in the organisation directory any more")
 	}
-	n := len(bodies)
-	envs, items, bad := make([]*crypto.Envelope, n), make([]Item, n), make([]*apiError, n)
-	workers.Each(n, 64, func(i int) {
-		envs[i], items[i], bad[i] = h.parse(bodies[i], i)
-		items[i].Device = q.device.ID
+	out := make([]verified, len(envs))
+	// Signature checks dominate the CPU cost of a push: spread them over
+	// the cores.
+	workers.Each(len(out), 32, func(i int) {
+		out[i] = h.check(envs[i], i, cd.dir, q.device.Person)
 	})
-	for j, ae := range bad {
-		if ae != nil {
-			// Refusals name the first record at fault, as if each were
-			// checked in turn.
-			for i := range j {
-				if ae := h.verify(envs[i], cd.dir, person); ae != nil {
-					return nil, ae
-				}
-			}
-			return nil, ae
+	items := make([]Item, len(out))
+	for i, v := range out {
+		if v.err != nil {
+			return nil, v.err // nothing of this push is stored
 		}
+		items[i] = v.item
+		items[i].Device = q.device.ID
 	}
-	// The signature checks, most of a push's CPU, run on all cores while
-	// the backend opens its transaction and writes: it waits for each
-	// record's check before writing it and for all before committing, so
-	// nothing of a push with a record at fault is stored.
-	checks := h.startChecks(envs, cd.dir, person)
-	stored, err := h.db.Push(ctx, items, h.now(), checks.wait)
-	if ae := checks.first(); ae != nil {
-		return nil, ae
-	}
+	stored, err := h.db.Push(ctx, items, h.now())
 	var conflict *ConflictError
 	if errors.As(err, &conflict) {
 		e := refuse(http.StatusConflict, proto.CodeConflict, conflict.Error())
@@ -335,87 +328,35 @@ func (h *Hub) push(ctx context.Context, q *request) (any, *apiError) {
 	return batchBody(proto.EncodePushAnswer(receipts)), nil
 }
 
-// parse reads one envelope of a push and the routing data the hub keeps,
-// before any signature is checked.
-func (h *Hub) parse(b []byte, i int) (*crypto.Envelope, Item, *apiError) {
+// check parses and verifies one envelope for the device's person.
+func (h *Hub) check(b []byte, i int, dir *crypto.Directory, person string) verified {
 	if len(b) > proto.MaxEnvelope {
-		return nil, Item{}, refuse(http.StatusRequestEntityTooLarge, proto.CodeTooLarge,
-			fmt.Sprintf("record %d is larger than the hub accepts (%d bytes)", i+1, proto.MaxEnvelope))
+		return verified{err: refuse(http.StatusRequestEntityTooLarge, proto.CodeTooLarge,
+			fmt.Sprintf("record %d is larger than the hub accepts (%d bytes)", i+1, proto.MaxEnvelope))}
 	}
 	e, err := crypto.ParseEnvelope(b)
 	if err != nil {
-		return nil, Item{}, refuse(http.StatusBadRequest, proto.CodeMalformed, fmt.Sprintf("record %d: %v", i+1, err))
+		return verified{err: refuse(http.StatusBadRequest, proto.CodeMalformed, fmt.Sprintf("record %d: %v", i+1, err))}
 	}
-	hd := e.Header()
-	rcpt := make([]string, len(hd.Recipients))
-	for j, k := range hd.Recipients {
-		rcpt[j] = string(k)
-	}
-	return e, Item{ID: hd.ID, Hash: crypto.EnvelopeHash(b), Author: string(hd.Author), Recipients: rcpt, Data: b}, nil
-}
-
-// verify checks one parsed envelope's signature against the directory, and
-// that the device's person wrote it.
-func (h *Hub) verify(e *crypto.Envelope, dir *crypto.Directory, person string) *apiError {
 	hd := e.Header()
 	author, err := crypto.Verify(e, dir)
 	if err != nil {
 		ae := refuse(http.StatusUnprocessableEntity, proto.CodeInvalidRecord, fmt.Sprintf("record %s: %v", hd.ID, err))
 		ae.body.ID = hd.ID
-		return ae
+		return verified{err: ae}
 	}
 	if author.ID != person {
 		ae := refuse(http.StatusForbidden, proto.CodeNotYourRecord,
 			fmt.Sprintf("record %s was written by someone else; a device may only send its own person's records", hd.ID))
 		ae.body.ID = hd.ID
-		return ae
+		return verified{err: ae}
 	}
-	return nil
-}
-
-// checks are the signature checks of one push, running on all cores in
-// the background.
-type checks struct {
-	done []chan struct{} // closed once record i is checked
-	errs []*apiError     // record i's refusal; read after done[i]
-	all  chan struct{}   // closed once every record is checked
-}
-
-func (h *Hub) startChecks(envs []*crypto.Envelope, dir *crypto.Directory, person string) *checks {
-	c := &checks{done: make([]chan struct{}, len(envs)), errs: make([]*apiError, len(envs)), all: make(chan struct{})}
-	for i := range c.done {
-		c.done[i] = make(chan struct{})
+	rcpt := make([]string, len(hd.Recipients))
+	for j, k := range hd.Recipients {
+		rcpt[j] = string(k)
 	}
-	go func() {
-		defer close(c.all)
-		workers.Each(len(envs), 32, func(i int) {
-			c.errs[i] = h.verify(envs[i], dir, person)
-			close(c.done[i])
-		})
-	}()
-	return c
-}
-
-// wait returns once record i is checked, with its refusal if any: the
-// backend's ready function.
-func (c *checks) wait(i int) error {
-	<-c.done[i]
-	if ae := c.errs[i]; ae != nil {
-		return ae
-	}
-	return nil
-}
-
-// first waits for every check and returns the first refusal, in record
-// order, or nil.
-func (c *checks) first() *apiError {
-	<-c.all
-	for _, ae := range c.errs {
-		if ae != nil {
-			return ae
-		}
-	}
-	return nil
+	return verified{item: Item{ID: hd.ID, Hash: crypto.EnvelopeHash(b), Author: string(hd.Author),
+		Recipients: rcpt, Data: b}}
 }
 
 const defaultPullLimit = 500

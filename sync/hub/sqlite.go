@@ -323,10 +323,7 @@ func (s *SQLite) UseNonce(ctx context.Context, device, nonce string, at, purgeBe
 }
 
 // Push implements Backend.
-func (s *SQLite) Push(ctx context.Context, items []Item, at time.Time, ready func(i int) error) ([]Stored, error) {
-	if ready == nil {
-		ready = allReady
-	}
+func (s *SQLite) Push(ctx context.Context, items []Item, at time.Time) ([]Stored, error) {
 	out := make([]Stored, len(items))
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO envelopes (id, hash, author, device, received, data)
@@ -340,9 +337,6 @@ func (s *SQLite) Push(ctx context.Context, items []Item, at time.Time, ready fun
 		// envelope itself.
 		var rkeys []any
 		for i, it := range items {
-			if err := ready(i); err != nil {
-				return err
-			}
 			var seq int64
 			err := ins.QueryRowContext(ctx, it.ID, it.Hash, it.Author, it.Device, at.UnixMilli(), it.Data).Scan(&seq)
 			if errors.Is(err, sql.ErrNoRows) {
