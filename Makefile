@@ -71,7 +71,7 @@ unit: test-deps $(AGE_CLI) build
 test: vet unit
 
 bench: test-deps
-	scripts/with-postgres.sh $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
+	PG_DURABLE=1 scripts/with-postgres.sh $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
 
 screenshots: test-deps build
 	@mkdir -p docs/screenshots

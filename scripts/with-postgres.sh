@@ -67,8 +67,15 @@ as_pg "'$bindir/initdb' -D '$data' -A trust -U postgres -E UTF8 --no-locale" >"$
 	echo "with-postgres: initdb failed (log above)." >&2
 	exit 1
 }
+# Tests run without fsync, for speed; benchmarks (PG_DURABLE=1, as make
+# bench sets) keep PostgreSQL's defaults, so a commit is durable as the
+# hub's receipts promise (issue 7: figures "with durability on").
+durability="-c fsync=off" fsync_state=off
+if [ "${PG_DURABLE:-}" = 1 ]; then
+	durability="" fsync_state=on
+fi
 as_pg "'$bindir/pg_ctl' -D '$data' -w -t 30 -l '$tmp/server.log' \
-	-o \"-c listen_addresses=127.0.0.1 -p $port -k $tmp -c fsync=off -c max_connections=200\" start" >/dev/null || {
+	-o \"-c listen_addresses=127.0.0.1 -p $port -k $tmp $durability -c max_connections=200\" start" >/dev/null || {
 	cat "$tmp/server.log" >&2
 	echo "with-postgres: PostgreSQL did not start (log above)." >&2
 	exit 1
@@ -76,7 +83,7 @@ as_pg "'$bindir/pg_ctl' -D '$data' -w -t 30 -l '$tmp/server.log' \
 as_pg "'$bindir/createdb' -h 127.0.0.1 -p $port -U postgres companion_test"
 
 export COMPANION_TEST_PG_URL="postgres://postgres@127.0.0.1:$port/companion_test?sslmode=disable"
-echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (COMPANION_TEST_PG_URL set; removed on exit)." >&2
+echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, fsync $fsync_state (COMPANION_TEST_PG_URL set; removed on exit)." >&2
 set +e
 "$@"
 status=$?
