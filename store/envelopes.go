@@ -144,19 +144,47 @@ func (s *Store) SaveRecord(ctx context.Context, draftID string, e Envelope, ev E
 	if err := e.validate(); err != nil {
 		return fmt.Errorf("store: save record: %w", err)
 	}
+	sv, err := s.BeginSave(ctx, draftID, ev)
+	if err != nil {
+		return err
+	}
+	return sv.Commit(e)
+}
+
+// A Save is SaveRecord in two steps, so that a caller can overlap the
+// first with sealing the record (issue 4: the save's latency): BeginSave
+// opens the write transaction and does what does not need the envelope
+// (the draft's removal and the audit event); Commit adds the envelope and
+// its outbox entry and commits, durably. It is one transaction, as
+// SaveRecord's. Exactly one of Commit or Abort must be called, soon:
+// other writes wait while a Save is open.
+type Save struct {
+	s    *Store
+	ctx  context.Context
+	tx   *sql.Tx
+	done bool
+}
+
+// BeginSave starts a Save for a record made from draftID (none if empty)
+// whose saving ev records in the audit chain.
+func (s *Store) BeginSave(ctx context.Context, draftID string, ev Event) (*Save, error) {
 	if draftID != "" {
 		if err := validToken(draftID); err != nil {
-			return fmt.Errorf("store: save record: %w: draft id: %w", ErrInvalid, err)
+			return nil, fmt.Errorf("store: save record: %w: draft id: %w", ErrInvalid, err)
 		}
 	}
 	ev, err := s.checkEvent(ev)
 	if err != nil {
-		return fmt.Errorf("store: save record: %w", err)
+		return nil, fmt.Errorf("store: save record: %w", err)
 	}
-	return s.write(ctx, "save record", func(tx *sql.Tx) error {
-		if err := s.putEnvelopeTx(ctx, tx, e, true); err != nil {
-			return err
-		}
+	if err := s.usable(); err != nil {
+		return nil, err
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, classify("save record", err)
+	}
+	err = func() error {
 		if draftID != "" {
 			del := tx.StmtContext(ctx, s.stmts.deleteDraft)
 			defer del.Close()
@@ -165,7 +193,44 @@ func (s *Store) SaveRecord(ctx context.Context, draftID string, e Envelope, ev E
 			}
 		}
 		return s.appendAudit(ctx, tx, ev)
-	})
+	}()
+	if err != nil {
+		_ = tx.Rollback() // the transaction is gone either way
+		return nil, classify("save record", err)
+	}
+	return &Save{s: s, ctx: ctx, tx: tx}, nil
+}
+
+// Commit saves e, queues it for the hub and commits the whole Save; once
+// it returns nil, all of it is durable. On any error nothing of it was
+// saved.
+func (sv *Save) Commit(e Envelope) error {
+	if sv.done {
+		return fmt.Errorf("store: save record: %w: this save has already ended", ErrInvalid)
+	}
+	sv.done = true
+	if err := e.validate(); err != nil {
+		_ = sv.tx.Rollback()
+		return fmt.Errorf("store: save record: %w", err)
+	}
+	if err := sv.s.putEnvelopeTx(sv.ctx, sv.tx, e, true); err != nil {
+		_ = sv.tx.Rollback()
+		return classify("save record", err)
+	}
+	if err := sv.tx.Commit(); err != nil {
+		return classify("save record", err)
+	}
+	sv.s.committed()
+	return nil
+}
+
+// Abort ends a Save without saving anything of it. It does nothing after
+// Commit or another Abort.
+func (sv *Save) Abort() {
+	if !sv.done {
+		sv.done = true
+		_ = sv.tx.Rollback()
+	}
 }
 
 // CommitDraft saves a signed record, queues it, and deletes the draft it was

@@ -478,13 +478,18 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx *sql.Tx) error)
 	if err := tx.Commit(); err != nil {
 		return classify(op, err)
 	}
+	s.committed()
+	return nil
+}
+
+// committed tells the checkpointer that a write transaction committed.
+func (s *Store) committed() {
 	if s.kick != nil {
 		select {
 		case s.kick <- struct{}{}:
 		default: // a checkpoint is already due
 		}
 	}
-	return nil
 }
 
 // unixMilli and fromMilli fix the one time representation on disk.

@@ -225,24 +225,42 @@ func (v *Vault) commitParent(ctx context.Context, draftID, id string, kind crypt
 	if subject == v.personID() {
 		subject = "" // the author reads every record anyway
 	}
-	env, body, fileKey, err := v.sealFor(id, kind, value, parentID, parentHash, policyVersion, subject)
-	if err != nil {
-		return Entry{}, fmt.Errorf("seal %s: %w", kind, err)
+	// The first version of an incident is the escalation; a DSL's later
+	// version is a signed step like any other record.
+	action := store.ActionSigned
+	if kind == crypto.KindIncident && parentID == "" {
+		action = store.ActionEscalated
+	}
+	// Record, outbox entry, draft removal and audit event: one transaction,
+	// one fsync. Its first half (the draft's removal and the audit event)
+	// needs no envelope, so it runs while the record is sealed, on the
+	// core the key encapsulations leave free.
+	ev := store.Event{Actor: v.KeyID(), Action: action, SubjectID: id}
+	type begun struct {
+		sv  *store.Save
+		err error
+	}
+	began := make(chan begun, 1)
+	go func() {
+		sv, err := v.st.BeginSave(ctx, draftID, ev)
+		began <- begun{sv, err}
+	}()
+	env, body, fileKey, sealErr := v.sealFor(id, kind, value, parentID, parentHash, policyVersion, subject)
+	b := <-began
+	if sealErr != nil {
+		if b.err == nil {
+			b.sv.Abort()
+		}
+		return Entry{}, fmt.Errorf("seal %s: %w", kind, sealErr)
+	}
+	if b.err != nil {
+		return Entry{}, fmt.Errorf("save %s: %w", kind, b.err)
 	}
 	h := env.Header()
 	se := toStore(env)
 	se.Priority = prio
 	se.FileKey = fileKey
-	// The first version of an incident is the escalation; a DSL's later
-	// version is a signed step like any other record.
-	action := store.ActionSigned
-	if kind == crypto.KindIncident && h.ParentID == "" {
-		action = store.ActionEscalated
-	}
-	// Record, outbox entry, draft removal and audit event: one transaction,
-	// one fsync.
-	ev := store.Event{Actor: v.KeyID(), Action: action, SubjectID: h.ID}
-	if err := v.st.SaveRecord(ctx, draftID, se, ev); err != nil {
+	if err := b.sv.Commit(se); err != nil {
 		return Entry{}, fmt.Errorf("save %s: %w", kind, err)
 	}
 	me, _ := v.dir.Person(v.personID())
