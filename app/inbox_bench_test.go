@@ -23,7 +23,7 @@ func BenchmarkInbox(b *testing.B) {
 		name    string
 		perDay  int
 		records int
-	}{{"10k-records", 20, 10000}, {"10k-sessions", 39, 20000}} {
+	}{{"10k-records", 20, 10000}, {"10k-sessions", 39, 19000}} {
 		b.Run(size.name, func(b *testing.B) {
 			w, err := seed.Generate(context.Background(), seed.Config{
 				Dir: b.TempDir(), From: time.Date(2025, 11, 24, 0, 0, 0, 0, london), Until: time.Date(2026, 11, 24, 0, 0, 0, 0, london),
