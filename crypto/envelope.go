@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"filippo.io/age"
+	"golang.org/x/crypto/chacha20poly1305"
 )
 
 // Envelope wire format, version 1 (all integers big-endian):
@@ -319,7 +320,10 @@ func seal(author *Identity, dir *Directory, rec Record, c *KeyCache) (*Envelope,
 		all = capturingRecipient{Recipient: all, key: &fileKey}
 		defer func() { clear(fileKey) }()
 	}
+	// Sized for the whole age file (each post-quantum stanza is about
+	// 1.5 KB of text), so it is not grown and copied along the way.
 	var ct bytes.Buffer
+	ct.Grow(len(pt) + len(pt)/streamChunk*chacha20poly1305.Overhead + 256 + 1600*len(ageRecips))
 	w, err := age.Encrypt(&ct, all)
 	if err != nil {
 		return nil, nil, fmt.Errorf("encrypting record: %w", err)

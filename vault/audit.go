@@ -87,7 +87,7 @@ func (v *Vault) ShareAudit(ctx context.Context) (int, error) {
 		if err != nil {
 			return shared, fmt.Errorf("share audit: %w", err)
 		}
-		se := toStore(env)
+		se := toStore(env, env.Bytes())
 		se.FileKey = fileKey
 		// The id names the chain and the run, so a run already shared
 		// (a crash before the mark below was written) is a conflict with

@@ -257,14 +257,15 @@ func (v *Vault) commitParent(ctx context.Context, draftID, id string, kind crypt
 		return Entry{}, fmt.Errorf("save %s: %w", kind, b.err)
 	}
 	h := env.Header()
-	se := toStore(env)
+	raw := env.Bytes()
+	se := toStore(env, raw)
 	se.Priority = prio
 	se.FileKey = fileKey
 	if err := b.sv.Commit(se); err != nil {
 		return Entry{}, fmt.Errorf("save %s: %w", kind, err)
 	}
 	me, _ := v.dir.Person(v.personID())
-	return Entry{Header: h, Author: me, Hash: crypto.EnvelopeHash(wire(se)), Body: body, Subject: subject}, nil
+	return Entry{Header: h, Author: me, Hash: crypto.EnvelopeHash(raw), Body: body, Subject: subject}, nil
 }
 
 func parentIDOf(value any) string {
@@ -324,10 +325,9 @@ func (v *Vault) open(b []byte, into any) (*crypto.Opened, error) {
 
 // toStore splits an envelope for the store: Header holds everything before
 // the age file (magic, routing header, signature), Body the age file itself.
-// Header followed by Body is the envelope's wire form.
-func toStore(env *crypto.Envelope) store.Envelope {
+// b is the envelope's wire form (env.Bytes()), which Header and Body share.
+func toStore(env *crypto.Envelope, b []byte) store.Envelope {
 	h := env.Header()
-	b := env.Bytes()
 	ct := len(env.Ciphertext())
 	return store.Envelope{
 		ID: h.ID, Kind: string(h.Kind), AuthorKey: string(h.Author), Created: h.Created,
