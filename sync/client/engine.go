@@ -382,7 +382,7 @@ func (e *Engine) pullAll(ctx context.Context) error {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return &problemError{ProblemLocal, "Could not read the sync position: " + err.Error(), err}
 	}
-	var badRecord error
+	var badRecord, conflict error
 	retried := false
 	for {
 		uri := proto.PathPull + "?after=" + itoa(cursor) + "&limit=" + strconv.Itoa(e.cfg.PullPage)
@@ -409,8 +409,12 @@ func (e *Engine) pullAll(ctx context.Context) error {
 		if bad != nil {
 			badRecord = bad
 		}
-		if err := e.save(ctx, good); err != nil {
+		differs, err := e.save(ctx, good)
+		if err != nil {
 			return err
+		}
+		if differs != nil {
+			conflict = differs
 		}
 		if resp.Next > cursor {
 			if err := e.cfg.Store.SetSetting(ctx, cursorKey, itoa(resp.Next)); err != nil {
@@ -426,7 +430,7 @@ func (e *Engine) pullAll(ctx context.Context) error {
 		return &problemError{ProblemBadRecord,
 			"A record from the hub failed verification and was not saved: " + badRecord.Error(), badRecord}
 	}
-	return nil
+	return conflict
 }
 
 // verifyPage checks every record (hash the hub names, envelope format,
@@ -472,23 +476,47 @@ func verifyOne(r proto.PullRecord, dir *crypto.Directory) (store.Envelope, error
 	return toStore(env, r.Envelope), nil
 }
 
-func (e *Engine) save(ctx context.Context, es []store.Envelope) error {
+// save keeps a verified page. It returns err when the page could not be
+// kept (the cursor must not pass it), and differs, with the rest of the
+// page kept, when records in it differ from copies already on this
+// computer: those copies are kept and the hub's are set aside, so that one
+// such record cannot hold up every record after it.
+func (e *Engine) save(ctx context.Context, es []store.Envelope) (differs, err error) {
 	if len(es) == 0 {
-		return nil
+		return nil, nil
 	}
 	// One transaction for the page: one fsync, and all or nothing, so the
-	// cursor below never passes a record that was not saved.
-	err := e.cfg.Store.PutReceivedEnvelopes(ctx, es)
+	// cursor never passes a record that was not saved.
+	saved, refused := int64(len(es)), int64(0)
+	err = e.cfg.Store.PutReceivedEnvelopes(ctx, es)
 	if errors.Is(err, store.ErrConflict) {
-		return &problemError{ProblemBadRecord, "The hub sent a record that differs from the copy on this computer; the local copy was kept.", err}
-	}
-	if err != nil {
-		return &problemError{ProblemLocal, "Could not save records from the hub: " + err.Error(), err}
+		// The page again, one record at a time (each is idempotent).
+		saved, err = 0, nil
+		for _, env := range es {
+			switch perr := e.cfg.Store.PutReceivedEnvelope(ctx, env); {
+			case errors.Is(perr, store.ErrConflict):
+				refused++
+				differs = &problemError{ProblemBadRecord, "The hub sent a record that differs from the copy on this computer; the local copy was kept.", perr}
+			case perr != nil:
+				err = perr
+			default:
+				saved++
+			}
+			if err != nil {
+				break
+			}
+		}
 	}
 	e.mu.Lock()
-	e.status.Received += int64(len(es))
+	if err == nil {
+		e.status.Received += saved
+	}
+	e.status.Refused += refused
 	e.mu.Unlock()
-	return nil
+	if err != nil {
+		return nil, &problemError{ProblemLocal, "Could not save records from the hub: " + err.Error(), err}
+	}
+	return differs, nil
 }
 
 func (e *Engine) setSyncing(on bool) {

@@ -179,3 +179,60 @@ func TestEngineProblems(t *testing.T) {
 		})
 	}
 }
+
+// A pulled record that differs from the copy already on this computer is
+// set aside (the local copy kept, the problem said) without holding up the
+// rest of its page or any page after it.
+func TestEnginePullPastConflict(t *testing.T) {
+	for _, b := range synctest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			org := synctest.NewOrg(t)
+			clock := synctest.NewClock()
+			h := synctest.StartHub(t, b.Open(t), org, clock.Now)
+			alice := newDevice(t, org, h, "alice", clock.Now, nil, h.URL)
+			bob := newDevice(t, org, h, "bob", clock.Now, nil, h.URL)
+
+			// Bob already holds a different record under the id s2 (signed by
+			// alice, so it verifies).
+			other := org.Seal(t, "alice", "s2", crypto.KindSessionRecord, []byte("another s2"))
+			env, err := crypto.ParseEnvelope(other)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := bob.st.PutReceivedEnvelope(ctx, toStore(env, other)); err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []string{"s1", "s2", "s3"} {
+				alice.save(t, org.Seal(t, "alice", id, crypto.KindSessionRecord, []byte("summary "+id)))
+			}
+			if err := alice.eng.SyncNow(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := bob.eng.SyncNow(ctx); err == nil {
+				t.Fatal("a differing record was pulled without a problem said")
+			}
+			st := bob.eng.Status(ctx)
+			if st.Problem != ProblemBadRecord || st.Refused != 1 || st.Received != 2 || !strings.Contains(st.Message, "local copy was kept") {
+				t.Fatalf("status: %+v", st)
+			}
+			kept, err := bob.st.GetEnvelope(ctx, "s2")
+			if err != nil || !bytes.Equal(wire(kept), other) {
+				t.Fatalf("bob's own s2 was not kept: %v", err)
+			}
+
+			// Later records still arrive, and the set-aside one is not
+			// offered again.
+			alice.save(t, org.Seal(t, "alice", "s4", crypto.KindSessionRecord, []byte("summary s4")))
+			if err := alice.eng.SyncNow(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := bob.eng.SyncNow(ctx); err != nil {
+				t.Fatalf("the next sync: %v", err)
+			}
+			if bob.held(t) != 4 {
+				t.Errorf("bob holds %d records, want s1 to s4", bob.held(t))
+			}
+		})
+	}
+}
