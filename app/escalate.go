@@ -131,8 +131,12 @@ func (u *UI) safeguardingTeam() []string {
 	if u.dev == nil {
 		return []string{"(the organisation directory is not set up on this device)"}
 	}
+	dir := u.dev.Dir
+	if u.cfg.Vault != nil {
+		dir = u.cfg.Vault.Directory() // the newest, once sync has fetched one
+	}
 	var out []string
-	for _, p := range u.dev.Dir.People {
+	for _, p := range dir.People {
 		if !p.HasRole(crypto.RoleDSL) {
 			continue
 		}

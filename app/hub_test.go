@@ -201,3 +201,27 @@ func TestRememberAfterSync(t *testing.T) {
 		t.Errorf("remembering %v, remembered %d", u.remembering, u.remembered)
 	}
 }
+
+// A newer directory fetched by sync is adopted at once; an older one never.
+func TestAdoptDirectory(t *testing.T) {
+	u, w := newSeededUI(t, seed.Manager)
+	v1 := w.Org.Directory
+	next := *v1
+	next.Version, next.IssuedAt = v1.Version+1, v1.IssuedAt.Add(time.Hour)
+	signed, err := crypto.SignDirectory(&next, w.Org.Admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, err := crypto.VerifyDirectory(signed, w.Org.Pinned(), v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.adoptDirectory(v2)
+	if got := u.cfg.Vault.Directory().Version; got != v2.Version {
+		t.Fatalf("directory version %d after sync fetched %d", got, v2.Version)
+	}
+	u.adoptDirectory(v1)
+	if got := u.cfg.Vault.Directory().Version; got != v2.Version {
+		t.Errorf("rolled back to version %d", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2/widget"
 
+	"safeguard/companion/crypto"
 	"safeguard/companion/sync/client"
 )
 
@@ -35,11 +36,21 @@ func (u *UI) startSync() {
 			st := eng.Status(context.Background())
 			u.runOnUI(func() {
 				u.showSyncStatus(st)
+				u.adoptDirectory(eng.Directory())
 				u.rememberAfterSync(st)
 				u.shareAudit()
 			})
 		}
 	}()
+}
+
+// adoptDirectory starts using a newer organisation directory that sync
+// fetched (verified against the pinned admin key): a leaver's records are
+// refused and a new starter's open without restarting the app.
+func (u *UI) adoptDirectory(d *crypto.Directory) {
+	if v := u.cfg.Vault; v != nil && v.SetDirectory(d) && u.dev != nil {
+		u.dev.Dir = d
+	}
 }
 
 // rememberAfterSync, when sync has brought records in since it last ran,

@@ -26,7 +26,7 @@ import (
 type Vault struct {
 	st    *store.Store
 	me    *crypto.Identity
-	dir   *crypto.Directory
+	dir   atomic.Pointer[crypto.Directory] // see SetDirectory
 	clock session.Clock
 	// keys remembers each record's file key beside it in the store, so a
 	// record is decapsulated once on this device, not at every unlock; nil
@@ -40,14 +40,34 @@ func New(st *store.Store, me *crypto.Identity, dir *crypto.Directory, clock sess
 	// NewKeyCache fails only if key derivation does, which it cannot with
 	// these fixed sizes; without a cache the vault is only slower.
 	keys, _ := crypto.NewKeyCache(me)
-	return &Vault{st: st, me: me, dir: dir, clock: clock, keys: keys}
+	v := &Vault{st: st, me: me, clock: clock, keys: keys}
+	v.dir.Store(dir)
+	return v
 }
 
 // KeyID is the holder's key id.
 func (v *Vault) KeyID() string { return string(v.me.KeyID()) }
 
 // Directory is the organisation directory the vault trusts.
-func (v *Vault) Directory() *crypto.Directory { return v.dir }
+func (v *Vault) Directory() *crypto.Directory { return v.dir.Load() }
+
+// SetDirectory trusts a newer organisation directory from now on, as sync
+// fetches one: new leavers' keys are refused and new starters' records open
+// without a restart. d must have come through crypto.VerifyDirectory
+// against the pinned admin key; an older or equal version is ignored, so a
+// directory can never be rolled back here either. Operations already
+// running finish with the directory they started with.
+func (v *Vault) SetDirectory(d *crypto.Directory) bool {
+	for {
+		cur := v.dir.Load()
+		if d == nil || (cur != nil && d.Version <= cur.Version) {
+			return false
+		}
+		if v.dir.CompareAndSwap(cur, d) {
+			return true
+		}
+	}
+}
 
 // Draft kinds, as the store files them: a session document or an incident.
 const (
@@ -264,7 +284,7 @@ func (v *Vault) commitParent(ctx context.Context, draftID, id string, kind crypt
 	if err := b.sv.Commit(se); err != nil {
 		return Entry{}, fmt.Errorf("save %s: %w", kind, err)
 	}
-	me, _ := v.dir.Person(v.personID())
+	me, _ := v.Directory().Person(v.personID())
 	return Entry{Header: h, Author: me, Hash: crypto.EnvelopeHash(raw), Body: body, Subject: subject}, nil
 }
 
@@ -279,7 +299,7 @@ func parentIDOf(value any) string {
 }
 
 func (v *Vault) personID() string {
-	p, _, ok := v.dir.Key(v.me.KeyID())
+	p, _, ok := v.Directory().Key(v.me.KeyID())
 	if !ok {
 		return ""
 	}
@@ -302,7 +322,7 @@ func (v *Vault) sealFor(id string, kind crypto.Kind, value any, parentID, parent
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("encode: %w", err)
 	}
-	env, fileKey, err = crypto.SealRemembered(v.me, v.dir, crypto.Record{
+	env, fileKey, err = crypto.SealRemembered(v.me, v.Directory(), crypto.Record{
 		ID: id, Kind: kind, Created: v.clock.Now(), ParentID: parentID, ParentHash: parentHash,
 		PolicyVersion: policyVersion, Subject: subject, Body: body,
 	}, v.keys)
@@ -311,7 +331,7 @@ func (v *Vault) sealFor(id string, kind crypto.Kind, value any, parentID, parent
 
 // open verifies and decrypts one envelope and decodes its body into into.
 func (v *Vault) open(b []byte, into any) (*crypto.Opened, error) {
-	o, err := crypto.Open(b, v.dir, v.me)
+	o, err := crypto.Open(b, v.Directory(), v.me)
 	if err != nil {
 		return nil, err
 	}
@@ -611,12 +631,13 @@ type opened struct {
 // symmetric work only; any other costs its key unwrap and its signature
 // check as well, and its file key is handed back to be remembered.
 func (v *Vault) openAll(ctx context.Context, envs []store.Envelope, out []opened) {
+	dir := v.Directory() // one directory for the whole list
 	var next atomic.Int64
 	workers := min(runtime.GOMAXPROCS(0), len(envs))
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			op := crypto.NewOpener(v.dir, v.me)
+			op := crypto.NewOpener(dir, v.me)
 			for ctx.Err() == nil {
 				j := int(next.Add(1) - 1)
 				if j >= len(envs) {

@@ -83,6 +83,10 @@ type Engine struct {
 	status Status
 }
 
+// Directory is the newest organisation directory the engine has verified
+// (it fetches newer ones from the hub), for the app to adopt at once.
+func (e *Engine) Directory() *crypto.Directory { return e.cfg.Directory.Current() }
+
 // Settings key for the pull cursor: a sequence number, not content.
 const cursorKey = "sync.pull_cursor"
 
