@@ -48,7 +48,7 @@ func (u *UI) ShowAccessAudit(log AuditLog) {
 		func() int { return len(as.shown) },
 		func() fyne.CanvasObject {
 			return container.NewBorder(nil, nil,
-				container.NewGridWrap(fyne.NewSize(420, 36), container.NewGridWithColumns(3, widget.NewLabel("when"), widget.NewLabel("who"), widget.NewLabel("what"))),
+				container.NewGridWrap(fyne.NewSize(540, 36), container.New(reportColumns{0.3, 0.48, 0.22}, widget.NewLabel("when"), widget.NewLabel("who"), widget.NewLabel("what"))),
 				nil, widget.NewLabel("record"))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
@@ -131,7 +131,7 @@ func (u *UI) ShowAccessAudit(log AuditLog) {
 			status.Importance = widget.DangerImportance
 		case len(trail.Events) > 0:
 			status.SetText(fmt.Sprintf("%d events on this device and %d shared from colleagues' devices; every chain is unbroken.",
-				as.local, len(trail.Events)))
+				local, len(trail.Events)))
 		default:
 			status.SetText(fmt.Sprintf("%d events; the chain is unbroken.", len(events)))
 		}
@@ -164,7 +164,9 @@ func (as *auditScreen) subject(id string) string {
 	}
 	it, ok := as.recs.Get(id)
 	if !ok {
-		return id
+		// Another person's record (a colleague's view shared with the
+		// DSL), or one this device no longer holds: the id is all there is.
+		return "a record not on this device (" + id + ")"
 	}
 	return kindText(it) + " · " + itemSubject(as.pack, it) + " (by " + authorName(it) + ")"
 }
