@@ -182,9 +182,11 @@ func BenchmarkOpenRemembered(b *testing.B) {
 }
 
 // On the remembered path age's header is not parsed again, so its MAC and
-// every payload chunk are checked here: each altered file, re-signed by its
-// author (so the signature and hash hold) and given an entry for exactly
-// that header, is refused with ErrDecrypt.
+// every payload chunk are checked there: each altered file, re-signed by
+// its author (so the signature and hash hold) and given an entry for
+// exactly that header, is refused by the remembered path and then by the
+// full path it falls back to. An intact file whose entry
+// holds the wrong key still opens, the full way, and gets a new entry.
 func TestRememberedPathChecksMACAndPayload(t *testing.T) {
 	f := newFixture(t)
 	alice := keyCache(t, f.ids["alice"])
@@ -202,7 +204,6 @@ func TestRememberedPathChecksMACAndPayload(t *testing.T) {
 		{"payload altered", func(ct []byte) []byte { ct[len(ct)-1] ^= 1; return ct }, fileKey},
 		{"payload truncated", func(ct []byte) []byte { return ct[:len(ct)-1] }, fileKey},
 		{"no footer", func(ct []byte) []byte { return ct[:footer-len("\n--- ")] }, fileKey},
-		{"another file key", func(ct []byte) []byte { return ct }, bytes.Repeat([]byte{1}, fileKeySize)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			forged := resign(t, env, f.ids["alice"], func(h *Header, c *[]byte) {
@@ -215,10 +216,23 @@ func TestRememberedPathChecksMACAndPayload(t *testing.T) {
 			}
 			entry := alice.remember(e, tc.key)
 			head, body := splitWire(t, forged)
-			if _, _, err := NewOpener(f.v1).OpenRemembered(alice, head, body, entry); !errors.Is(err, ErrDecrypt) {
-				t.Errorf("err = %v, want ErrDecrypt", err)
+			// The remembered path alone (no reader keys to fall back on).
+			if _, _, err := NewOpener(f.v1).OpenRemembered(alice, head, body, entry); err == nil {
+				t.Error("opened on the remembered path")
+			}
+			// With the reader's key, the full path refuses it as well.
+			if _, _, err := NewOpener(f.v1, f.ids["alice"]).OpenRemembered(alice, head, body, entry); !errors.Is(err, ErrDecrypt) && !errors.Is(err, ErrNotRecipient) {
+				t.Errorf("err = %v, want ErrDecrypt or ErrNotRecipient", err)
 			}
 		})
+	}
+	// The wrong key in an entry for an intact file.
+	intact := resign(t, env, f.ids["alice"], func(*Header, *[]byte) {})
+	ie, _ := ParseEnvelope(intact)
+	ih, ib := splitWire(t, intact)
+	wrong := alice.remember(ie, bytes.Repeat([]byte{1}, fileKeySize))
+	if _, fresh, err := NewOpener(f.v1, f.ids["alice"]).OpenRemembered(alice, ih, ib, wrong); err != nil || fresh == nil {
+		t.Errorf("an intact record with a wrong remembered key: %v, fresh entry %v", err, fresh != nil)
 	}
 	// And the untouched file, re-signed the same way, opens.
 	same := resign(t, env, f.ids["alice"], func(*Header, *[]byte) {})

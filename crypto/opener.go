@@ -92,11 +92,17 @@ func (o *Opener) OpenSplit(head, ciphertext []byte) (*Opened, error) {
 // the entry opens, the record is opened with it (see KeyCache for what that
 // skips and what is still checked) and fresh is nil. Otherwise the record
 // is opened the full way and fresh is a new entry to store with it; a
-// failure returns neither.
+// failure returns neither. A remembered key never makes a record less
+// readable: if the age file does not decrypt with it, the record is opened
+// the full way too. With c nil, this is OpenSplit.
 func (o *Opener) OpenRemembered(c *KeyCache, head, ciphertext, remembered []byte) (opened *Opened, fresh []byte, err error) {
 	e, err := parseEnvelope(head, ciphertext)
 	if err != nil {
 		return nil, nil, err
+	}
+	if c == nil {
+		opened, err := o.open(e, head, ciphertext)
+		return opened, nil, err
 	}
 	if remembered != nil {
 		if key := c.recall(e, remembered); key != nil {
@@ -105,12 +111,10 @@ func (o *Opener) OpenRemembered(c *KeyCache, head, ciphertext, remembered []byte
 			if err != nil {
 				return nil, nil, err
 			}
-			pt, err := openAgeWithKey(e.ciphertext, o.scratch, key)
-			if err != nil {
-				return nil, nil, err
+			if pt, err := openAgeWithKey(e.ciphertext, o.scratch, key); err == nil {
+				opened, err := o.finish(e, author, head, ciphertext, pt)
+				return opened, nil, err
 			}
-			opened, err := o.finish(e, author, head, ciphertext, pt)
-			return opened, nil, err
 		}
 	}
 	var key []byte
