@@ -325,7 +325,12 @@ func (rs *reportScreen) share(c report.Contribution) {
 			rs.status.Refresh()
 			return
 		}
-		rs.status.SetText(fmt.Sprintf("Shared with the safeguarding team: figures for %d sessions in %s. They are sent at your next sync.",
-			len(c.Facts), c.Quarter()))
+		when := "They are sent at your next sync."
+		if u.engine == nil {
+			when = "This device is not connected to a hub yet, so they wait here until it is."
+		}
+		rs.status.SetText(fmt.Sprintf("Shared with the safeguarding team: figures for %d sessions in %s. %s",
+			len(c.Facts), c.Quarter(), when))
+		u.kickSync()
 	})
 }
