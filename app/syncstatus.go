@@ -30,7 +30,9 @@ func (u *UI) startSync() {
 	u.engine = eng
 	go func() { _ = eng.Run(context.Background()) }()
 	go func() {
-		t := time.NewTicker(5 * time.Second)
+		// Every second, so home says "sent" soon after a round ends; a
+		// status is an outbox count and a copy, cheap to take.
+		t := time.NewTicker(time.Second)
 		defer t.Stop()
 		for range t.C {
 			st := eng.Status(context.Background())
