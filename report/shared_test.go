@@ -57,3 +57,36 @@ func TestSharedFigures(t *testing.T) {
 		t.Errorf("Q2 counted %d sessions from Q3's figures", q2.Sessions)
 	}
 }
+
+// FuzzSharedFigures: a manager's figures come from another person's device.
+// Whatever their bytes, decoding and building the report must not panic; a
+// refused record adds nothing; an accepted one counts no more sessions in
+// its quarter than it holds facts for.
+//
+//	go test -run '^$' -fuzz FuzzSharedFigures -fuzztime 60s ./report
+func FuzzSharedFigures(f *testing.F) {
+	in := time.Date(2026, 8, 3, 10, 0, 0, 0, time.UTC)
+	good, _ := json.Marshal(Contribution{Year: 2026, Q: 3, SentAt: in, Version: 1,
+		Facts: []SessionFacts{{ID: "s1", Start: in, RiskAssessed: true, Consented: true, Overrun: true, OverrunReason: "r"}}})
+	f.Add(good)
+	f.Add([]byte(`{"v":1,"year":2026,"quarter":3,"sessions":[]}`))
+	f.Add([]byte(`{"v":2}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		e := vault.Entry{Header: crypto.Header{ID: "fig-1", Kind: crypto.KindFigures, Created: in}, Author: &crypto.Person{ID: "priya"}, Body: body}
+		recs, errs := NewRecords([]vault.Entry{e})
+		input := recs.Input(nil)
+		if len(errs) > 0 {
+			if len(input.Shared) != 0 {
+				t.Fatal("a refused record added figures")
+			}
+			return
+		}
+		c := recs.Items[0].Figures
+		if c == nil {
+			t.Fatal("an accepted figures record has no figures")
+		}
+		if n := Build(input, c.Quarter(), time.UTC, in).Current.Sessions; n > len(c.Facts) {
+			t.Fatalf("%d sessions counted from %d facts", n, len(c.Facts))
+		}
+	})
+}
