@@ -19,8 +19,8 @@
 // after the WAL has been fsynced, so a crash or power cut cannot lose a
 // save the caller was told about. PutEnvelope writes the envelope and its
 // outbox entry together; Acknowledge stores the hub's receipt and removes
-// the outbox entry together; CommitDraft saves a signed record and deletes
-// its draft together. Envelopes, receipts and audit rows are append-only,
+// the outbox entry together; SaveRecord saves a signed record, queues it,
+// deletes its draft and appends its audit event together. Envelopes, receipts and audit rows are append-only,
 // enforced by triggers as well as by the code, and an outbox entry cannot be
 // deleted without its receipt.
 //

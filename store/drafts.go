@@ -92,7 +92,7 @@ func (s *Store) ListDrafts(ctx context.Context) ([]Draft, error) {
 }
 
 // DeleteDraft removes a draft, for use once the signed record made from it
-// is saved (CommitDraft does both in one step) or when the user discards
+// is saved (SaveRecord does both in one step) or when the user discards
 // it. Deleting a draft that does not exist succeeds: the outcome is the one
 // asked for.
 func (s *Store) DeleteDraft(ctx context.Context, id string) error {

@@ -32,7 +32,7 @@ type Envelope struct {
 	Header    []byte
 	Body      []byte // the age ciphertext
 
-	// Priority orders the outbox when PutEnvelope or CommitDraft queue the
+	// Priority orders the outbox when PutEnvelope or SaveRecord queue the
 	// envelope (PriorityUrgent for incidents). It belongs to the queue, not
 	// the record: it is not part of the append-only comparison and reads of
 	// envelopes leave it zero; OutboxItem reports it.
@@ -231,25 +231,6 @@ func (sv *Save) Abort() {
 		sv.done = true
 		_ = sv.tx.Rollback()
 	}
-}
-
-// CommitDraft saves a signed record, queues it, and deletes the draft it was
-// made from, in one transaction. Doing it in one step means a crash can
-// neither lose the record nor leave its draft behind to be signed twice.
-func (s *Store) CommitDraft(ctx context.Context, draftID string, e Envelope) error {
-	if err := e.validate(); err != nil {
-		return fmt.Errorf("store: save envelope: %w", err)
-	}
-	if err := validToken(draftID); err != nil {
-		return fmt.Errorf("store: save envelope: %w: draft id: %w", ErrInvalid, err)
-	}
-	return s.write(ctx, "save envelope", func(tx *sql.Tx) error {
-		if err := s.putEnvelopeTx(ctx, tx, e, true); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, "DELETE FROM drafts WHERE id = ?", draftID)
-		return err
-	})
 }
 
 // envelopeWriter holds the statements that save envelopes, borrowed from

@@ -459,9 +459,10 @@ func TestDrafts(t *testing.T) {
 		}
 	}
 
-	// CommitDraft: the record is saved, queued and the draft gone, together.
+	// SaveRecord: the record is saved, queued and the draft gone, together.
 	e := testEnvelope("signed-from-d1", 100)
-	if err := s.CommitDraft(ctx, "d1", e); err != nil {
+	signed := Event{Actor: "key-author-1", Action: ActionSigned, SubjectID: e.ID}
+	if err := s.SaveRecord(ctx, "d1", e, signed); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.LoadDraft(ctx, "d1"); !errors.Is(err, ErrNotFound) {
@@ -472,8 +473,8 @@ func TestDrafts(t *testing.T) {
 	}
 	// A conflicting commit keeps the draft: nothing is lost.
 	bad := testEnvelope("signed-from-d1", 101)
-	if err := s.CommitDraft(ctx, "d2", bad); !errors.Is(err, ErrConflict) {
-		t.Fatalf("conflicting CommitDraft: %v, want ErrConflict", err)
+	if err := s.SaveRecord(ctx, "d2", bad, signed); !errors.Is(err, ErrConflict) {
+		t.Fatalf("conflicting SaveRecord: %v, want ErrConflict", err)
 	}
 	if _, err := s.LoadDraft(ctx, "d2"); err != nil {
 		t.Fatalf("draft d2 lost after a failed commit: %v", err)
