@@ -425,27 +425,32 @@ func (s *Store) ListEnvelopes(ctx context.Context, f Filter) ([]Envelope, error)
 //
 // Each Envelope's slices are the caller's to keep.
 func (s *Store) Envelopes(ctx context.Context, f Filter) iter.Seq2[Envelope, error] {
+	where, args := f.where()
+	q := selectEnvelope + where + " ORDER BY seq"
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	return s.queryEnvelopes(ctx, "list envelopes", q, args...)
+}
+
+// queryEnvelopes streams the envelopes a selectEnvelope query returns.
+func (s *Store) queryEnvelopes(ctx context.Context, op, q string, args ...any) iter.Seq2[Envelope, error] {
 	return func(yield func(Envelope, error) bool) {
 		if err := s.usable(); err != nil {
 			yield(Envelope{}, err)
 			return
 		}
-		where, args := f.where()
-		q := selectEnvelope + where + " ORDER BY seq"
-		if f.Limit > 0 {
-			q += " LIMIT ?"
-			args = append(args, f.Limit)
-		}
 		rows, err := s.r.QueryContext(ctx, q, args...)
 		if err != nil {
-			yield(Envelope{}, classify("list envelopes", err))
+			yield(Envelope{}, classify(op, err))
 			return
 		}
 		defer rows.Close()
 		for rows.Next() {
 			e, err := scanEnvelope(rows)
 			if err != nil {
-				yield(Envelope{}, classify("list envelopes", err))
+				yield(Envelope{}, classify(op, err))
 				return
 			}
 			if !yield(e, nil) {
@@ -453,7 +458,7 @@ func (s *Store) Envelopes(ctx context.Context, f Filter) iter.Seq2[Envelope, err
 			}
 		}
 		if err := rows.Err(); err != nil {
-			yield(Envelope{}, classify("list envelopes", err))
+			yield(Envelope{}, classify(op, err))
 		}
 	}
 }

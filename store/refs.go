@@ -68,21 +68,12 @@ func (s *Store) EnvelopesBySeq(ctx context.Context, seqs []int64) ([]Envelope, e
 		args[i] = q
 	}
 	q := selectEnvelope + " WHERE seq IN (?" + strings.Repeat(", ?", len(seqs)-1) + ") ORDER BY seq"
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, classify("read envelopes", err)
-	}
-	defer rows.Close()
 	var out []Envelope
-	for rows.Next() {
-		e, err := scanEnvelope(rows)
+	for e, err := range s.queryEnvelopes(ctx, "read envelopes", q, args...) {
 		if err != nil {
-			return nil, classify("read envelopes", err)
+			return nil, err
 		}
 		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, classify("read envelopes", err)
 	}
 	return out, nil
 }
