@@ -158,8 +158,11 @@ func TestInboxShowsSharedFigures(t *testing.T) {
 	if kindText(q3) != "Session figures" || !strings.Contains(itemSubject(w.Pack, q3), fmt.Sprintf("Q3 2026: %d sessions", w.Quarters["2026-Q3"].Sessions)) {
 		t.Errorf("row: %q %q", kindText(q3), itemSubject(w.Pack, q3))
 	}
+	u.ShowInbox()
+	settle(u)
 	(&inboxScreen{u: u, recs: recs}).open(q3)
 	settle(u)
+	screenshot(t, u, "29-shared-figures")
 	texts := visibleTexts(u)
 	if !strings.Contains(texts, "Priya Shah (demo) shared these figures for Q3 2026") ||
 		!strings.Contains(texts, fmt.Sprintf("Sessions: %d", w.Quarters["2026-Q3"].Sessions)) {
