@@ -623,7 +623,7 @@ func TestIncidentReclassificationFixesIllegal(t *testing.T) {
 }
 
 func TestAckLate(t *testing.T) {
-	raised := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	raised := testNow()
 	cases := []struct {
 		name string
 		doc  IncidentDocument

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"safeguard/companion/testclock"
 )
 
 // fakeClock is a clock the test moves by hand.
@@ -13,15 +15,19 @@ type fakeClock struct{ t time.Time }
 func (c *fakeClock) Now() time.Time          { return c.t }
 func (c *fakeClock) Advance(d time.Duration) { c.t = c.t.Add(d) }
 
-var london, _ = time.LoadLocation("Europe/London")
+var london = testclock.London
 
-// now is a Wednesday morning; the planned session is the next day at 10:00.
-func testNow() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, london) }
+// testNow is the suite's "now" (testclock: the wall clock, or
+// COMPANION_TEST_NOW); the planned session is the next working day at 10:00.
+func testNow() time.Time { return testclock.Start() }
+
+// planDay is the planned session's start: the next working day at 10:00.
+func planDay() time.Time { return testclock.NextWorkday(testNow(), 10, 0) }
 
 func goodPlan() Plan {
 	return Plan{
 		Customer:    Customer{Reference: "CUS-4821", Age: 16},
-		Start:       time.Date(2026, 11, 26, 10, 0, 0, 0, london),
+		Start:       planDay(),
 		Duration:    45 * time.Minute,
 		Method:      "video",
 		Platform:    "teams",
@@ -165,9 +171,9 @@ func TestAssessOutcome(t *testing.T) {
 		{"Annex 2 3.6 platform fine at its minimum age", func(pl *Plan) { pl.Platform = "zoom"; pl.Customer.Age = 16 }, nil, Proceed, "", ""},
 		{"Annex 2 3.6 platform privacy check unmet blocks", nil,
 			func(a Assessment) { a.Answers["teams_recording_off"] = ItemAnswer{Answer: NotMet} }, DoNotProceed, "teams_recording_off", ""},
-		{"Annex 2 3.3 outside agreed hours without reason blocks", func(pl *Plan) { pl.Start = time.Date(2026, 11, 26, 19, 0, 0, 0, london) }, nil, DoNotProceed, "out_of_hours", ""},
+		{"Annex 2 3.3 outside agreed hours without reason blocks", func(pl *Plan) { pl.Start = planDay().Add(9 * time.Hour) }, nil, DoNotProceed, "out_of_hours", ""},
 		{"Annex 2 3.3 outside agreed hours with reason: mitigations", func(pl *Plan) {
-			pl.Start = time.Date(2026, 11, 28, 10, 0, 0, 0, london)
+			pl.Start = testclock.Next(testNow(), time.Saturday, 10, 0)
 			pl.OutOfHoursReason = "Customer works weekdays; agreed with manager"
 		}, nil, ProceedWithMitigations, "", ""},
 		{"Annex 2 3.3 longer than normal without reason blocks", func(pl *Plan) { pl.Duration = 60 * time.Minute }, nil, DoNotProceed, "duration", ""},
@@ -217,12 +223,12 @@ func TestConsentText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Sam Adviser", "Thursday 26 November", "10:00", "Video call", "45 minutes", "GDPR"} {
+	for _, want := range []string{"Sam Adviser", planDay().Format("Monday 2 January"), "10:00", "Video call", "45 minutes", "GDPR"} {
 		if !strings.Contains(email.Body, want) {
 			t.Errorf("Annex 2 1.3.6: e-mail body lacks %q", want)
 		}
 	}
-	if !strings.Contains(email.Subject, "Thursday 26 November") {
+	if !strings.Contains(email.Subject, planDay().Format("Monday 2 January")) {
 		t.Errorf("subject = %q", email.Subject)
 	}
 	sms, err := p.ConsentText(ChannelSMS, plan, "Sam Adviser")
@@ -291,13 +297,13 @@ func TestInvitation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Thursday 26 November 2026, 10:00 to 10:45", "Microsoft Teams", "lobby", "up to 45 minutes"} {
+	for _, want := range []string{planDay().Format("Monday 2 January 2006") + ", 10:00 to 10:45", "Microsoft Teams", "lobby", "up to 45 minutes"} {
 		if !strings.Contains(inv.Text, want) {
 			t.Errorf("Annex 2 1.3.4: invitation lacks %q:\n%s", want, inv.Text)
 		}
 	}
 	ics := string(inv.ICS)
-	for _, want := range []string{"BEGIN:VCALENDAR\r\n", "DTSTART:20261126T100000Z\r\n", "DTEND:20261126T104500Z\r\n", "UID:rec-1@safeguard-companion\r\n", "END:VCALENDAR\r\n"} {
+	for _, want := range []string{"BEGIN:VCALENDAR\r\n", "DTSTART:" + planDay().UTC().Format("20060102T150405Z") + "\r\n", "DTEND:" + planDay().Add(45*time.Minute).UTC().Format("20060102T150405Z") + "\r\n", "UID:rec-1@safeguard-companion\r\n", "END:VCALENDAR\r\n"} {
 		if !strings.Contains(ics, want) {
 			t.Errorf("ics lacks %q", want)
 		}

@@ -11,7 +11,7 @@ type reviewClock struct{ t time.Time }
 func (c reviewClock) Now() time.Time { return c.t }
 
 func TestNewReviewRules(t *testing.T) {
-	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	now := testNow()
 	clock := reviewClock{now}
 	base := Review{ID: "rv-1", ParentID: "rec-1", Reviewer: "priya"}
 	with := func(mod func(*Review)) Review { r := base; mod(&r); return r }
@@ -65,7 +65,7 @@ func TestNewReviewRules(t *testing.T) {
 }
 
 func TestStatusOf(t *testing.T) {
-	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	t0 := testNow()
 	rs := []Review{
 		{ID: "c", Action: ReviewFollowUpDone, Closes: "a", At: t0.Add(3 * time.Hour)},
 		{ID: "a", Action: ReviewFollowUp, FollowUp: &FollowUp{Due: t0}, At: t0.Add(time.Hour)},

@@ -73,6 +73,17 @@ func Next(from time.Time, weekday time.Weekday, hour, minute int) time.Time {
 	return d
 }
 
+// NextWorkday is the first Monday to Friday strictly after the day of from
+// (London time), at hour:minute London time: "the next working day at 10:00".
+func NextWorkday(from time.Time, hour, minute int) time.Time {
+	f := from.In(London)
+	d := time.Date(f.Year(), f.Month(), f.Day(), hour, minute, 0, 0, London).AddDate(0, 0, 1)
+	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d
+}
+
 // Clock is a clock the test moves by hand; it satisfies session.Clock and
 // every other Now() time.Time interface. It is safe for concurrent use, since
 // app tests read it from Fyne's goroutines.
