@@ -2,13 +2,13 @@ package org
 
 import (
 	"testing"
-	"time"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/testclock"
 )
 
 func TestDemoOrganisation(t *testing.T) {
-	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	now := testclock.Start()
 	o, err := Demo(now)
 	if err != nil {
 		t.Fatal(err)

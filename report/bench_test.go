@@ -3,22 +3,23 @@ package report_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"safeguard/companion/report"
 	"safeguard/companion/seed"
+	"safeguard/companion/testclock"
 )
 
 // BenchmarkQuarterlyReport builds the report over a year of records: the
 // line manager's 10,000 session records with the DSL's incidents.
 func BenchmarkQuarterlyReport(b *testing.B) {
-	w := world(b, time.Date(2025, 11, 24, 0, 0, 0, 0, london), time.Date(2026, 11, 24, 0, 0, 0, 0, london), 39)
+	until := testclock.Day()
+	w := world(b, until.AddDate(-1, 0, 0), until, 39)
 	in := records(b, w, seed.Manager).Input(w.Pack)
 	in.Incidents = records(b, w, seed.DSL).Input(w.Pack).Incidents
-	q := report.Quarter{Year: 2026, Q: 4}
+	q := report.QuarterOf(until, london)
 	b.ResetTimer()
 	for b.Loop() {
-		r := report.Build(in, q, london, time.Now())
+		r := report.Build(in, q, london, until)
 		if r.Current.Sessions == 0 {
 			b.Fatal("no sessions")
 		}

@@ -9,6 +9,7 @@ import (
 	"safeguard/companion/report"
 	"safeguard/companion/seed"
 	"safeguard/companion/session"
+	"safeguard/companion/testclock"
 	"safeguard/companion/vault"
 )
 
@@ -19,8 +20,8 @@ import (
 // raiser, is refused and never becomes the latest.
 func TestFoldVersions(t *testing.T) {
 	ctx := context.Background()
-	from := time.Date(2026, 9, 1, 0, 0, 0, 0, london)
-	w := world(t, from, time.Date(2026, 9, 2, 0, 0, 0, 0, london), 0)
+	from := testclock.Day().AddDate(0, -3, 0)
+	w := world(t, from, from.AddDate(0, 0, 1), 0)
 	at := from.Add(10 * time.Hour)
 	w.Clock.Set(at)
 	actor := func(who string) session.Actor {

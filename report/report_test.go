@@ -15,6 +15,7 @@ import (
 	"safeguard/companion/report"
 	"safeguard/companion/seed"
 	"safeguard/companion/session"
+	"safeguard/companion/testclock"
 )
 
 var london, _ = time.LoadLocation("Europe/London")
@@ -80,17 +81,22 @@ func key(q report.Quarter) string { return q.String()[3:] + "-Q" + q.String()[1:
 // made: the session figures from the line manager's records, the incident
 // figures from the DSL's (each reads only what is addressed to them).
 func TestFiguresMatchGenerator(t *testing.T) {
-	from := time.Date(2026, 4, 1, 0, 0, 0, 0, london)
-	until := time.Date(2026, 11, 20, 17, 0, 0, 0, london)
+	// Two full quarters before this one, and this one to date.
+	until := testclock.Start()
+	cur := report.QuarterOf(until, london)
+	first := cur.Prev().Prev()
+	from := first.Start(london)
 	w := world(t, from, until, 3)
 	mgr := records(t, w, seed.Manager).Input(w.Pack)
 	dsl := records(t, w, seed.DSL).Input(w.Pack)
 	if len(dsl.Sessions) != 0 {
 		t.Fatalf("the DSL read %d session records not addressed to them", len(dsl.Sessions))
 	}
-	for _, q := range []report.Quarter{{2026, 2}, {2026, 3}, {2026, 4}} {
+	for _, q := range []report.Quarter{first, first.Next(), cur} {
 		want := w.Quarters[key(q)]
-		if want == nil {
+		if want == nil && q == cur {
+			want = &seed.Counts{} // this quarter may have only just begun
+		} else if want == nil {
 			t.Fatalf("generator made nothing in %v", q)
 		}
 		s := report.Build(mgr, q, london, until).Current
@@ -138,22 +144,24 @@ func TestFiguresMatchGenerator(t *testing.T) {
 			}
 		}
 	}
-	if i := report.Build(dsl, report.Quarter{2026, 3}, london, until).Current; i.Escalations == 0 || i.Referrals == 0 || i.CasesClosed == 0 {
+	if i := report.Build(dsl, cur.Prev(), london, until).Current; i.Escalations == 0 || i.Referrals == 0 || i.CasesClosed == 0 {
 		t.Errorf("the generator should make escalations, referrals and closures every quarter: %+v", i)
 	}
-	last := report.Build(dsl, report.Quarter{2026, 4}, london, until).Current
+	last := report.Build(dsl, cur, london, until).Current
 	if last.CasesOpenAtEnd != w.OpenCases {
 		t.Errorf("open cases = %d, want %d", last.CasesOpenAtEnd, w.OpenCases)
 	}
 }
 
 func TestExports(t *testing.T) {
-	from := time.Date(2026, 4, 1, 0, 0, 0, 0, london)
-	until := time.Date(2026, 10, 2, 17, 0, 0, 0, london)
+	// Last quarter, reported early in the quarter after it.
+	q := report.QuarterOf(testclock.Start(), london).Prev()
+	from := q.Prev().Start(london)
+	until := q.End(london).Add(41 * time.Hour)
 	w := world(t, from, until, 3)
 	in := records(t, w, seed.Manager).Input(w.Pack)
 	in.Incidents = records(t, w, seed.DSL).Input(w.Pack).Incidents
-	rep := report.Build(in, report.Quarter{2026, 3}, london, until)
+	rep := report.Build(in, q, london, until)
 	rep.Organisation = w.Org.Directory.Org
 
 	var c bytes.Buffer
@@ -164,7 +172,7 @@ func TestExports(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the CSV does not parse: %v", err)
 	}
-	if rows[0][2] != "Q3 2026" || rows[1][1] != "Sessions held" || rows[1][2] != strconv.Itoa(rep.Current.Sessions) {
+	if rows[0][2] != q.String() || rows[1][1] != "Sessions held" || rows[1][2] != strconv.Itoa(rep.Current.Sessions) {
 		t.Fatalf("csv head = %v %v", rows[0], rows[1])
 	}
 

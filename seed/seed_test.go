@@ -9,6 +9,7 @@ import (
 
 	"safeguard/companion/org"
 	"safeguard/companion/store"
+	"safeguard/companion/testclock"
 )
 
 // TestNoDistribute: without the direct copy, every record stays in its
@@ -16,8 +17,8 @@ import (
 // read are those of the same data set copied directly; a given organisation
 // and store paths are used.
 func TestNoDistribute(t *testing.T) {
-	from := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
-	until := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	until := testclock.Day()
+	from := until.AddDate(0, -2, 0)
 	direct, err := Generate(context.Background(), Config{Dir: t.TempDir(), From: from, Until: until, SessionsPerDay: 2, Seed: 9, Views: 3})
 	if err != nil {
 		t.Fatal(err)
