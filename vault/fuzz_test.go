@@ -23,7 +23,7 @@ func FuzzTrailOf(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	at := testNow
 	for i := range 3 {
 		if err := st.Audit(f.Context(), store.Event{At: at.Add(time.Duration(i) * time.Minute), Actor: signer, Action: store.ActionViewed, SubjectID: "rec-1"}); err != nil {
 			f.Fatal(err)

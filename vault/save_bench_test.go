@@ -13,6 +13,7 @@ import (
 	"filippo.io/age"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/testclock"
 )
 
 // BenchmarkSave4K: a signed, encrypted 4 KB record saved durably (seal to
@@ -52,13 +53,13 @@ func BenchmarkSave4K(b *testing.B) {
 	var save, floor []time.Duration
 	b.ResetTimer()
 	for i := range b.N {
-		start := time.Now()
+		start := testclock.NewStopwatch()
 		if _, err := v.Put(ctx, fmt.Sprintf("s%07d", i), crypto.KindSessionRecord, body, nil, "v1"); err != nil {
 			b.Fatal(err)
 		}
-		save = append(save, time.Since(start))
+		save = append(save, start.Elapsed())
 
-		start = time.Now()
+		start = testclock.NewStopwatch()
 		var ct bytes.Buffer
 		w, err := age.Encrypt(&ct, ageRecips...)
 		if err == nil {
@@ -76,7 +77,7 @@ func BenchmarkSave4K(b *testing.B) {
 		if err := f.Sync(); err != nil {
 			b.Fatal(err)
 		}
-		floor = append(floor, time.Since(start))
+		floor = append(floor, start.Elapsed())
 	}
 	b.StopTimer()
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -21,13 +21,15 @@ import (
 	"safeguard/companion/org"
 	"safeguard/companion/session"
 	"safeguard/companion/store"
+	"safeguard/companion/testclock"
 )
 
 type fixedClock struct{ t time.Time }
 
 func (c *fixedClock) Now() time.Time { return c.t }
 
-var testNow = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+// testNow is the suite's "now" (testclock).
+var testNow = testclock.Start()
 
 // demo is the demo organisation, made once: key generation is the slow part.
 var demo = func() *org.Organisation {
@@ -61,11 +63,10 @@ func signedDocument(t testing.TB, marker string) session.Document {
 	if err != nil {
 		t.Fatal(err)
 	}
-	london, _ := time.LoadLocation("Europe/London")
-	clock := &fixedClock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, london)}
+	clock := &fixedClock{t: testNow}
 	plan := session.Plan{
 		Customer: session.Customer{Reference: "CUS-" + fmt.Sprint(len(marker)), Age: 16},
-		Start:    time.Date(2026, 11, 26, 10, 0, 0, 0, london), Duration: 45 * time.Minute,
+		Start:    testclock.NextWorkday(testNow, 10, 0), Duration: 45 * time.Minute,
 		Method: "video", Platform: "teams", HowNotified: "notified " + marker, CrisisPlan: "crisis " + marker,
 		AccessibilityNeeds: "needs " + marker, Facilitator: "tutor " + marker,
 	}
@@ -332,9 +333,9 @@ func BenchmarkOpen10k(b *testing.B) {
 				rv := reader.v(b)
 				runtime.GC()
 				b.StartTimer()
-				start := time.Now()
-				entries, fails, err := rv.Open(ctx, func([]Entry) { first += time.Since(start) })
-				open += time.Since(start)
+				start := testclock.NewStopwatch()
+				entries, fails, err := rv.Open(ctx, func([]Entry) { first += start.Elapsed() })
+				open += start.Elapsed()
 				if err != nil || len(fails) > 0 || len(entries) != n {
 					b.Fatalf("%v %d %d", err, len(fails), len(entries))
 				}
@@ -354,7 +355,7 @@ func BenchmarkOpen10k(b *testing.B) {
 // bareDecrypt is the floor: every file through age.Decrypt and read to the
 // end, on every core, and nothing else.
 func bareDecrypt(b *testing.B, files [][]byte, id age.Identity) time.Duration {
-	start := time.Now()
+	start := testclock.NewStopwatch()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
@@ -376,7 +377,7 @@ func bareDecrypt(b *testing.B, files [][]byte, id age.Identity) time.Duration {
 		})
 	}
 	wg.Wait()
-	return time.Since(start)
+	return start.Elapsed()
 }
 
 // The exported part is an ordinary age file a recipient can open, and the
