@@ -13,7 +13,7 @@ else
 export LANG := en_GB.UTF-8
 endif
 
-.PHONY: all build run hub demo test vet unit bench screenshots package deps test-deps clean
+.PHONY: all build run hub demo test vet unit unit-other-day bench screenshots package deps test-deps clean
 
 all: build
 
@@ -59,6 +59,8 @@ demo: build
 
 vet: deps
 	$(GO) vet -tags $(TAGS) ./...
+	@# Tests take "now" from package testclock, never the wall clock (issue 12).
+	@scripts/check-test-clock.sh
 
 # Unit and integration tests. Keyring tests run against a real Secret
 # Service in a private D-Bus session; hub tests run against SQLite and a
@@ -68,7 +70,22 @@ unit: test-deps $(AGE_CLI) build
 	AGE_BIN=$(AGE_CLI) COMPANION_BIN=$(BIN)/companion \
 	  scripts/with-postgres.sh scripts/with-secret-service.sh $(GO) test -tags $(TAGS) -count=1 -timeout 20m ./...
 
-test: vet unit
+# The packages with date rules, run again as if today were another day
+# (testclock reads COMPANION_TEST_NOW; the binaries the tests start get the
+# same day through COMPANION_CLOCK). OTHER_DAY is 23:30 on 29 February 2028,
+# London time (GMT then, so also UTC): a leap day, late at night and outside
+# working hours, half an hour before a new month, a year's anniversary that
+# does not exist in most years (training expiry, "a year ago"), and more than
+# a year after every date the code was written on. Any other instant can be
+# given: make unit-other-day OTHER_DAY=2031-03-30T00:30:00Z
+OTHER_DAY ?= 2028-02-29T23:30:00Z
+DATE_PKGS := ./session/... ./app/... ./report/... ./seed/... ./vault/... ./sync/... ./cmd/...
+unit-other-day: test-deps $(AGE_CLI) build
+	@echo "Running the date-rule packages again as if it were $(OTHER_DAY) ..."
+	COMPANION_TEST_NOW=$(OTHER_DAY) AGE_BIN=$(AGE_CLI) COMPANION_BIN=$(BIN)/companion \
+	  scripts/with-postgres.sh scripts/with-secret-service.sh $(GO) test -tags $(TAGS) -count=1 -timeout 20m $(DATE_PKGS)
+
+test: vet unit unit-other-day
 
 bench: test-deps
 	PG_DURABLE=1 scripts/with-postgres.sh $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...

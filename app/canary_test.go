@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+
+	"safeguard/companion/testclock"
 )
 
 // TestNoPlaintextAnywhere is issue 4's canary test: a full session (plan,
@@ -22,7 +24,7 @@ import (
 // the temporary directory and everything logged hold none of them (Trust
 // model: plaintext never touches disk).
 func TestNoPlaintextAnywhere(t *testing.T) {
-	start := time.Now()
+	start := testclock.NewStopwatch()
 	var logged bytes.Buffer
 	log.SetOutput(&logged)
 	defer log.SetOutput(os.Stderr)
@@ -53,7 +55,7 @@ func TestNoPlaintextAnywhere(t *testing.T) {
 	f := u.currentPlan
 	test.Type(f.ref, "CUS-"+mark())
 	test.Type(f.age, "15")
-	f.date.SetText("26/11/2026")
+	f.date.SetText(dmy(planDay))
 	test.Type(f.start, "10:00")
 	f.method.SetSelected("Video call")
 	f.platform.SetSelected("Microsoft Teams")
@@ -70,7 +72,7 @@ func TestNoPlaintextAnywhere(t *testing.T) {
 	findRadio(t, u, channelSMS).SetSelected(channelSMS)
 	test.Type(findEntry(t, u, "Their reply, word for word"), mark())
 	tap(t, u, "Record consent")
-	clock.Set(time.Date(2026, 11, 26, 10, 0, 0, 0, london))
+	clock.Set(planDay)
 	tap(t, u, "Start session")
 	l := u.currentLive
 	for _, c := range l.agreement {
@@ -90,7 +92,7 @@ func TestNoPlaintextAnywhere(t *testing.T) {
 	test.Type(findEntry(t, u, "What was discussed"), mark())
 	test.Type(findEntry(t, u, "Who"), mark())
 	test.Type(findEntry(t, u, "What"), mark())
-	test.Type(findEntry(t, u, "By DD/MM/YYYY"), "03/12/2026")
+	test.Type(findEntry(t, u, "By DD/MM/YYYY"), dmy(planDay.AddDate(0, 0, 7)))
 	test.Type(findEntry(t, u, "Any concerns, or leave blank"), mark())
 	tap(t, u, "Sign and lock")
 	tap(t, u, "Yes")
@@ -143,7 +145,7 @@ func TestNoPlaintextAnywhere(t *testing.T) {
 				return nil
 			}
 			info, err := d.Info()
-			if err != nil || info.ModTime().Before(start) || info.Size() > 64<<20 || !info.Mode().IsRegular() {
+			if err != nil || !start.ModifiedSince(info) || info.Size() > 64<<20 || !info.Mode().IsRegular() {
 				return nil
 			}
 			b, err := os.ReadFile(path)

@@ -25,7 +25,7 @@ import (
 func raiseTestIncident(t *testing.T, w *seed.World) string {
 	t.Helper()
 	ctx := context.Background()
-	at := time.Date(2026, 6, 30, 15, 0, 0, 0, london)
+	at := raisedAt
 	w.Clock.Set(at)
 	defer w.Clock.Set(seededUntil)
 	sam := session.Actor{ID: w.Vaults[seed.Practitioner].KeyID()}
@@ -126,6 +126,10 @@ func mustSee(t *testing.T, u *UI, want ...string) {
 	}
 }
 
+// raisedAt is when raiseTestIncident raises its incident: 15:00 the day
+// before the seeded records begin.
+var raisedAt = seededFrom.Add(-9 * time.Hour)
+
 func TestCaseQueueAcknowledgeReferClose(t *testing.T) {
 	u, w := newSeededUI(t, seed.DSL)
 	id := raiseTestIncident(t, w)
@@ -134,7 +138,7 @@ func TestCaseQueueAcknowledgeReferClose(t *testing.T) {
 
 	u.ShowCases()
 	settle(u)
-	mustSee(t, u, "open incident", "OVERDUE: not acknowledged, 147 days", "CUS-T014 · Contact: Online predators and grooming",
+	mustSee(t, u, "open incident", fmt.Sprintf("OVERDUE: not acknowledged, %d days", int(seededUntil.Sub(raisedAt).Hours()/24)), "CUS-T014 · Contact: Online predators and grooming",
 		"Not yet acknowledged", "3 required steps open")
 	screenshot(t, u, "23-cases")
 
@@ -170,9 +174,10 @@ func TestCaseQueueAcknowledgeReferClose(t *testing.T) {
 	mustSee(t, u, "Choose the agency.")
 	findSelect(t, u, "Agency").SetSelected("Police")
 	test.Type(findEntry(t, u, "Agency's reference number"), "CAD-2211")
-	test.Type(findEntry(t, u, "Referred at DD/MM/YYYY HH:MM"), "25/11/2026 09:05")
+	referred := seededUntil.Add(5 * time.Minute)
+	test.Type(findEntry(t, u, "Referred at DD/MM/YYYY HH:MM"), referred.Format("02/01/2006 15:04"))
 	tap(t, u, "Record referral")
-	mustSee(t, u, "Referral recorded.", "✓ Police (required): referred 25 Nov 2026 09:05, reference CAD-2211")
+	mustSee(t, u, "Referral recorded.", "✓ Police (required): referred "+referred.Format("2 Jan 2006 15:04")+", reference CAD-2211")
 
 	step()
 	findSelect(t, u, "Agency").SetSelected("CEOP (National Crime Agency Child Exploitation and Online Protection)")
@@ -189,9 +194,10 @@ func TestCaseQueueAcknowledgeReferClose(t *testing.T) {
 	step()
 	test.Type(findEntry(t, u, "What will be checked"), "Check she has blocked and reported the account")
 	test.Type(findEntry(t, u, "Who will check it"), "Morgan")
-	test.Type(findEntry(t, u, "Due (DD/MM/YYYY)"), "09/12/2026")
+	due := seededUntil.AddDate(0, 0, 14)
+	test.Type(findEntry(t, u, "Due (DD/MM/YYYY)"), dmy(due))
 	tap(t, u, "Add follow-up")
-	mustSee(t, u, "Follow-up set.", "○ Check she has blocked and reported the account (Morgan), due Wed 9 Dec 2026")
+	mustSee(t, u, "Follow-up set.", "○ Check she has blocked and reported the account (Morgan), due "+due.Format("Mon 2 Jan 2006"))
 	screenshot(t, u, "24-case")
 
 	// With the routes decided, closing still lists what is left undone

@@ -19,6 +19,7 @@ import (
 	"safeguard/companion/device"
 	"safeguard/companion/session"
 	"safeguard/companion/store"
+	"safeguard/companion/testclock"
 )
 
 // fixedClock is a clock the test moves by hand. Background work reads it,
@@ -42,7 +43,22 @@ func (c *fixedClock) Set(t time.Time) {
 
 func (c *fixedClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 
-var london, _ = time.LoadLocation("Europe/London")
+var london = testclock.London
+
+// suiteNow is "now" for this package's tests (testclock: the wall clock, or
+// COMPANION_TEST_NOW); every date the tests type or expect derives from it.
+var suiteNow = testclock.Start().In(london)
+
+// planDay is when the tests' sessions are planned: the next working day at
+// 10:00.
+var planDay = testclock.NextWorkday(suiteNow, 10, 0)
+
+// trainedOn is when the test practitioner completed safeguarding training:
+// nine months ago, so it is current for three months more.
+var trainedOn = time.Date(suiteNow.Year(), suiteNow.Month(), suiteNow.Day(), 0, 0, 0, 0, london).AddDate(0, -9, 0)
+
+// dmy is a date as the forms take it.
+func dmy(t time.Time) string { return t.Format("02/01/2006") }
 
 // testEnv is a real device in a temporary folder: the demo organisation,
 // keys in a passphrase-protected key file, a real SQLite store.
@@ -84,7 +100,7 @@ func newTestUIEnv(t *testing.T) (*UI, *fixedClock, *testEnv) {
 		t.Fatal(err)
 	}
 	clock := &fixedClock{}
-	clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, london))
+	clock.Set(suiteNow)
 	env := newTestEnv(t, clock.Now())
 	n := 0
 	u := New(a, Config{
@@ -97,7 +113,7 @@ func newTestUIEnv(t *testing.T) (*UI, *fixedClock, *testEnv) {
 	u.win.Resize(fyne.NewSize(1024, 640))
 	u.useDevice(env.dev)
 	settle(u)
-	u.cfg.Me.TrainingCompleted = time.Date(2026, 3, 2, 0, 0, 0, 0, london)
+	u.cfg.Me.TrainingCompleted = trainedOn
 	u.ShowHome()
 	settle(u)
 	return u, clock, env
@@ -106,8 +122,8 @@ func newTestUIEnv(t *testing.T) (*UI, *fixedClock, *testEnv) {
 // settle runs the callbacks of background work on the test goroutine until
 // none is left, as the app's UI goroutine would.
 func settle(u *UI) {
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	deadlineWatch, deadlineWithin := testclock.NewStopwatch(), 30*time.Second
+	for deadlineWatch.Within(deadlineWithin) {
 		select {
 		case fn := <-u.ui.queue:
 			fn()

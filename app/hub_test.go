@@ -19,6 +19,7 @@ import (
 	"safeguard/companion/store"
 	"safeguard/companion/sync/client"
 	"safeguard/companion/sync/hub"
+	"safeguard/companion/testclock"
 )
 
 // loopbackHub is a real hub on a fixed loopback port that the test can take
@@ -50,7 +51,11 @@ func (l *loopbackHub) url() string { return "http://" + l.addr }
 // device pulls it, verified.
 func TestOfflineRecordReachesManagerThroughHub(t *testing.T) {
 	ctx := context.Background()
-	now := time.Now()
+	// The hub and both devices run on the UI's clock, which the test moves
+	// to the planned session's day.
+	now := testclock.Start()
+	u, clock := newTestUI(t)
+	clock.Set(now)
 	o, err := org.New("Test organisation", org.DemoPeople, now.Add(-time.Hour))
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +69,7 @@ func TestOfflineRecordReachesManagerThroughHub(t *testing.T) {
 	if _, err := hub.PublishDirectory(ctx, db, o.Signed, now); err != nil {
 		t.Fatal(err)
 	}
-	h, err := hub.New(ctx, db, hub.Options{})
+	h, err := hub.New(ctx, db, hub.Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,12 +97,10 @@ func TestOfflineRecordReachesManagerThroughHub(t *testing.T) {
 	samDev, samKeys := enrol("sam")
 	priyaDev, priyaKeys := enrol("priya")
 
-	u, clock := newTestUI(t)
-	clock.Set(now)
 	u.keys = samKeys
 	u.useDevice(samDev)
 	settle(u)
-	eng, err := samDev.SyncEngine(samKeys, nil)
+	eng, err := samDev.SyncEngine(samKeys, nil, clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,14 +137,14 @@ func TestOfflineRecordReachesManagerThroughHub(t *testing.T) {
 	if !strings.Contains(visibleTexts(u), "everything is sent") {
 		t.Errorf("home after sync:\n%s", visibleTexts(u))
 	}
-	peng, err := priyaDev.SyncEngine(priyaKeys, nil)
+	peng, err := priyaDev.SyncEngine(priyaKeys, nil, clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := peng.SyncNow(ctx); err != nil {
 		t.Fatal(err)
 	}
-	entries, fails, err := priyaDev.Vault(session.SystemClock{}).Open(ctx, nil, crypto.KindSessionRecord)
+	entries, fails, err := priyaDev.Vault(clock).Open(ctx, nil, crypto.KindSessionRecord)
 	if err != nil || len(fails) > 0 || len(entries) != 1 {
 		t.Fatalf("manager: %v %v %d", err, fails, len(entries))
 	}

@@ -15,11 +15,27 @@ import (
 	"safeguard/companion/seed"
 	"safeguard/companion/session"
 	"safeguard/companion/store"
+	"safeguard/companion/testclock"
 )
 
 // seededUntil is "now" in the seeded tests: the generator dates nothing
-// later.
-var seededUntil = time.Date(2026, 11, 25, 9, 0, 0, 0, london)
+// later. The seeded records start with the previous quarter, so that the
+// report has a full quarter and this one to date.
+var (
+	seededUntil = suiteNow
+	thisQuarter = report.QuarterOf(seededUntil, london)
+	lastQuarter = thisQuarter.Prev()
+	seededFrom  = lastQuarter.Start(london)
+)
+
+// seededCounts is what the generator made in q (nothing yet, early on the
+// first day of a quarter).
+func seededCounts(w *seed.World, q report.Quarter) *seed.Counts {
+	if c := w.Quarters[fmt.Sprintf("%d-Q%d", q.Year, q.Q)]; c != nil {
+		return c
+	}
+	return &seed.Counts{}
+}
 
 // newSeededUI builds the real UI for one of the demo organisation's people
 // over a seeded data set of fictional records (package seed), signed and
@@ -27,7 +43,7 @@ var seededUntil = time.Date(2026, 11, 25, 9, 0, 0, 0, london)
 func newSeededUI(t *testing.T, who string) (*UI, *seed.World) {
 	t.Helper()
 	w, err := seed.Generate(context.Background(), seed.Config{
-		Dir: t.TempDir(), From: time.Date(2026, 7, 1, 0, 0, 0, 0, london), Until: seededUntil,
+		Dir: t.TempDir(), From: seededFrom, Until: seededUntil,
 		SessionsPerDay: 2, Seed: 7, Views: 5,
 	})
 	if err != nil {
@@ -135,8 +151,9 @@ func TestInboxShowsManagersRecordsAndFilters(t *testing.T) {
 	// A date range that holds nothing empties the list; a day with sessions
 	// shows just that day's two.
 	from, to := findEntry(t, u, "From (YYYY-MM-DD)"), findEntry(t, u, "To (YYYY-MM-DD)")
-	test.Type(from, "2026-09-01")
-	test.Type(to, "2026-09-01")
+	day := testclock.NextWorkday(seededFrom.AddDate(0, 0, 20), 0, 0).Format(time.DateOnly)
+	test.Type(from, day)
+	test.Type(to, day)
 	if shown, _ := countShown(t, u); shown != 2 {
 		t.Fatalf("one working day shows %d sessions, want 2", shown)
 	}
@@ -168,11 +185,12 @@ func TestReviewCountersignCommentFollowUp(t *testing.T) {
 	settle(u)
 	test.Type(findEntry(t, u, "Who"), "Sam")
 	test.Type(findEntry(t, u, "What needs doing"), "Book a follow-up call")
-	test.Type(findEntry(t, u, "Due (YYYY-MM-DD)"), "2026-12-02")
+	due := seededUntil.AddDate(0, 0, 7)
+	test.Type(findEntry(t, u, "Due (YYYY-MM-DD)"), due.Format(time.DateOnly))
 	test.Tap(findButton(t, u, "Add follow-up"))
 	settle(u)
 	texts := visibleTexts(u)
-	for _, want := range []string{"Countersigned 25 Nov 2026 09:00.", "Comment, Priya Shah (demo). Well handled", "Open follow-ups (1)", "Sam: Book a follow-up call, due 2 Dec 2026"} {
+	for _, want := range []string{"Countersigned " + seededUntil.Format("2 Jan 2006 15:04") + ".", "Comment, Priya Shah (demo). Well handled", "Open follow-ups (1)", "Sam: Book a follow-up call, due " + due.Format("2 Jan 2006")} {
 		if !strings.Contains(texts, want) {
 			t.Fatalf("missing %q after reviewing:\n%s", want, texts)
 		}

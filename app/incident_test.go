@@ -25,7 +25,7 @@ func liveSession(t *testing.T, u *UI, clock *fixedClock) *liveScreen {
 	findRadio(t, u, channelSMS).SetSelected(channelSMS)
 	test.Type(findEntry(t, u, "Their reply, word for word"), "YES")
 	tap(t, u, "Record consent")
-	clock.Set(time.Date(2026, 11, 26, 10, 0, 0, 0, london))
+	clock.Set(planDay)
 	tap(t, u, "Start session")
 	if u.currentLive == nil {
 		t.Fatal("not live")

@@ -51,7 +51,7 @@ func TestWholeJourney(t *testing.T) {
 	screenshot(t, u, "05-consent")
 
 	// Live session (Annex 2 3.1-3.3).
-	clock.Set(time.Date(2026, 11, 26, 10, 0, 0, 0, london))
+	clock.Set(planDay)
 	tap(t, u, "Start session")
 	l := u.currentLive
 	if l == nil {
@@ -87,7 +87,7 @@ func TestWholeJourney(t *testing.T) {
 	test.Type(findEntry(t, u, "What was discussed"), "Explored college courses; disclosure passed to DSO.")
 	test.Type(findEntry(t, u, "Who"), "Sam")
 	test.Type(findEntry(t, u, "What"), "Send the college open-day dates")
-	test.Type(findEntry(t, u, "By DD/MM/YYYY"), "03/12/2026")
+	test.Type(findEntry(t, u, "By DD/MM/YYYY"), dmy(planDay.AddDate(0, 0, 7)))
 	screenshot(t, u, "07-record")
 	tap(t, u, "Sign and lock")
 	tap(t, u, "Yes")

@@ -1,9 +1,10 @@
 package app
 
 import (
-	"fyne.io/fyne/v2"
 	"strings"
 	"testing"
+
+	"fyne.io/fyne/v2"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -14,7 +15,7 @@ import (
 func TestHomeShowsNewSessionAndTraining(t *testing.T) {
 	u, _ := newTestUI(t)
 	texts := visibleTexts(u)
-	for _, want := range []string{"Hello, Sam.", "New session", "Safeguarding training current until 2 March 2027.", "No sessions planned yet"} {
+	for _, want := range []string{"Hello, Sam.", "New session", "Safeguarding training current until " + trainedOn.AddDate(1, 0, 0).Format("2 January 2006") + ".", "No sessions planned yet"} {
 		if !strings.Contains(texts, want) {
 			t.Errorf("home lacks %q:\n%s", want, texts)
 		}
@@ -26,7 +27,7 @@ func TestHomeWarnsOfExpiredTraining(t *testing.T) {
 	u, clock := newTestUI(t)
 	clock.Set(clock.Now().AddDate(1, 0, 0))
 	u.ShowHome()
-	if !strings.Contains(visibleTexts(u), "Your safeguarding training expired on 2 March 2027") {
+	if !strings.Contains(visibleTexts(u), "Your safeguarding training expired on "+trainedOn.AddDate(1, 0, 0).Format("2 January 2006")) {
 		t.Errorf("Annex 2 1.2: no warning:\n%s", visibleTexts(u))
 	}
 }
@@ -36,7 +37,7 @@ func fillPlan(f *planForm) {
 	test.Type(f.ref, "CUS-4821")
 	test.Type(f.age, "15")
 	f.date.SetText("")
-	test.Type(f.date, "26/11/2026")
+	test.Type(f.date, dmy(planDay))
 	test.Type(f.start, "10:00")
 	f.method.SetSelected("Video call")
 	f.platform.SetSelected("Microsoft Teams")

@@ -19,13 +19,13 @@ func TestReportScreenMatchesGeneratorAndAuditsExport(t *testing.T) {
 	u, w := newSeededUI(t, seed.Manager)
 	rs := u.showReport(w.Stores[seed.Manager])
 	settle(u)
-	want := w.Quarters["2026-Q4"]
+	want := seededCounts(w, thisQuarter)
 	texts := visibleTexts(u)
-	if !strings.Contains(texts, "Q4 2026 (October to December 2026)") || !strings.Contains(texts, "Sessions held") {
+	if !strings.Contains(texts, thisQuarter.String()+" ("+thisQuarter.Months()+")") || !strings.Contains(texts, "Sessions held") {
 		t.Fatalf("report screen:\n%s", texts)
 	}
-	if rs.rep.Current.Sessions != want.Sessions || rs.rep.Previous.Sessions != w.Quarters["2026-Q3"].Sessions {
-		t.Fatalf("sessions %d/%d, want %d/%d", rs.rep.Current.Sessions, rs.rep.Previous.Sessions, want.Sessions, w.Quarters["2026-Q3"].Sessions)
+	if rs.rep.Current.Sessions != want.Sessions || rs.rep.Previous.Sessions != seededCounts(w, lastQuarter).Sessions {
+		t.Fatalf("sessions %d/%d, want %d/%d", rs.rep.Current.Sessions, rs.rep.Previous.Sessions, want.Sessions, seededCounts(w, lastQuarter).Sessions)
 	}
 	if !strings.Contains(texts, fmt.Sprint(want.Sessions)) {
 		t.Fatalf("the session count is not on screen:\n%s", texts)
@@ -49,7 +49,7 @@ func TestReportScreenMatchesGeneratorAndAuditsExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := evs[len(evs)-1]
-	if last.Action != store.ActionExported || last.SubjectID != "report-2026-q4.csv" || last.Actor != w.Vaults[seed.Manager].KeyID() {
+	if last.Action != store.ActionExported || last.SubjectID != fmt.Sprintf("report-%d-q%d.csv", thisQuarter.Year, thisQuarter.Q) || last.Actor != w.Vaults[seed.Manager].KeyID() {
 		t.Fatalf("export not audited: %+v", last.Event)
 	}
 }
@@ -73,9 +73,9 @@ func TestShareSessionFiguresWithDSL(t *testing.T) {
 	}
 	screenshot(t, u, "27-share-figures")
 	tap(t, u, "Share")
-	want := w.Quarters["2026-Q4"]
+	want := seededCounts(w, thisQuarter)
 	// This device has no hub, so it says the figures wait on it.
-	if texts := visibleTexts(u); !strings.Contains(texts, fmt.Sprintf("Shared with the safeguarding team: figures for %d sessions in Q4 2026", want.Sessions)) ||
+	if texts := visibleTexts(u); !strings.Contains(texts, fmt.Sprintf("Shared with the safeguarding team: figures for %d sessions in %s", want.Sessions, thisQuarter)) ||
 		!strings.Contains(texts, "not connected to a hub yet") {
 		t.Fatalf("no confirmation on screen:\n%s", texts)
 	}
@@ -111,8 +111,8 @@ func TestShareSessionFiguresWithDSL(t *testing.T) {
 	} else if err := json.Unmarshal(o.Body, &got); err != nil {
 		t.Fatalf("the DSL cannot open the figures: %v", err)
 	}
-	if len(got.Facts) != want.Sessions || got.Quarter() != (report.Quarter{Year: 2026, Q: 4}) {
-		t.Errorf("shared %d sessions for %v, want %d for Q4 2026", len(got.Facts), got.Quarter(), want.Sessions)
+	if len(got.Facts) != want.Sessions || got.Quarter() != thisQuarter {
+		t.Errorf("shared %d sessions for %v, want %d for %v", len(got.Facts), got.Quarter(), want.Sessions, thisQuarter)
 	}
 
 	// The DSL, with the figures delivered, reports the sessions.
@@ -148,14 +148,14 @@ func TestInboxShowsSharedFigures(t *testing.T) {
 	}
 	var q3 *report.Item
 	for _, it := range recs.Items {
-		if it.Figures != nil && it.Figures.Quarter() == (report.Quarter{Year: 2026, Q: 3}) {
+		if it.Figures != nil && it.Figures.Quarter() == lastQuarter {
 			q3 = it
 		}
 	}
 	if q3 == nil {
-		t.Fatal("no figures for Q3 2026")
+		t.Fatalf("no figures for %v", lastQuarter)
 	}
-	if kindText(q3) != "Session figures" || !strings.Contains(itemSubject(w.Pack, q3), fmt.Sprintf("Q3 2026: %d sessions", w.Quarters["2026-Q3"].Sessions)) {
+	if kindText(q3) != "Session figures" || !strings.Contains(itemSubject(w.Pack, q3), fmt.Sprintf("%v: %d sessions", lastQuarter, seededCounts(w, lastQuarter).Sessions)) {
 		t.Errorf("row: %q %q", kindText(q3), itemSubject(w.Pack, q3))
 	}
 	u.ShowInbox()
@@ -164,8 +164,8 @@ func TestInboxShowsSharedFigures(t *testing.T) {
 	settle(u)
 	screenshot(t, u, "29-shared-figures")
 	texts := visibleTexts(u)
-	if !strings.Contains(texts, "Priya Shah (demo) shared these figures for Q3 2026") ||
-		!strings.Contains(texts, fmt.Sprintf("Sessions: %d", w.Quarters["2026-Q3"].Sessions)) {
+	if !strings.Contains(texts, "Priya Shah (demo) shared these figures for "+lastQuarter.String()) ||
+		!strings.Contains(texts, fmt.Sprintf("Sessions: %d", seededCounts(w, lastQuarter).Sessions)) {
 		t.Errorf("figures dialog:\n%s", texts)
 	}
 }

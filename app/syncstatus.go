@@ -19,7 +19,7 @@ func (u *UI) startSync() {
 	if u.dev == nil || u.dev.Profile.Hub == nil || u.engine != nil {
 		return
 	}
-	eng, err := u.dev.SyncEngine(u.keys, nil)
+	eng, err := u.dev.SyncEngine(u.keys, nil, u.cfg.Clock.Now)
 	if err != nil {
 		if u.cfg.Errors != nil {
 			u.cfg.Errors("sync", err)

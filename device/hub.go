@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/session"
 	"safeguard/companion/store"
 	"safeguard/companion/sync/client"
 )
@@ -57,7 +58,10 @@ func EnrolWithHub(ctx context.Context, p Paths, ks crypto.Keystore, me *crypto.I
 		st.Close()
 		return nil, err
 	}
-	eng, err := client.New(client.Config{HubURL: hubURL, Store: st, DeviceKey: devID.DeviceKey(), HubKey: resp.HubKey, Directory: holder})
+	// The first sync signs its requests on the caller's clock, which named
+	// now, not the computer's (they differ under session.ClockSetting).
+	eng, err := client.New(client.Config{HubURL: hubURL, Store: st, DeviceKey: devID.DeviceKey(), HubKey: resp.HubKey, Directory: holder,
+		Now: session.ShiftedTo(now).Now})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -89,8 +93,9 @@ func EnrolWithHub(ctx context.Context, p Paths, ks crypto.Keystore, me *crypto.I
 
 // SyncEngine is the device's sync engine, or nil when it has no hub. The
 // engine keeps the held directory up to date in the store, where Open reads
-// and re-verifies it at the next start.
-func (d *Device) SyncEngine(ks crypto.Keystore, hc *http.Client) (*client.Engine, error) {
+// and re-verifies it at the next start. now is the app's clock; nil means
+// the computer's.
+func (d *Device) SyncEngine(ks crypto.Keystore, hc *http.Client, now func() time.Time) (*client.Engine, error) {
 	if d.Profile.Hub == nil {
 		return nil, nil
 	}
@@ -110,5 +115,5 @@ func (d *Device) SyncEngine(ks crypto.Keystore, hc *http.Client) (*client.Engine
 		return nil, err
 	}
 	return client.New(client.Config{HubURL: d.Profile.Hub.URL, HTTP: hc, Store: d.Store, DeviceKey: devID.DeviceKey(),
-		HubKey: d.Profile.Hub.HubKey, Directory: holder})
+		HubKey: d.Profile.Hub.HubKey, Directory: holder, Now: now})
 }

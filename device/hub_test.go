@@ -9,8 +9,8 @@ import (
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/org"
-	"safeguard/companion/session"
 	"safeguard/companion/sync/hub"
+	"safeguard/companion/testclock"
 )
 
 // TestTwoDevicesThroughAHub is issue 7's "done when" below the screens: two
@@ -18,7 +18,8 @@ import (
 // practitioner's laptop appears, verified, on the manager's after both sync.
 func TestTwoDevicesThroughAHub(t *testing.T) {
 	ctx := context.Background()
-	now := time.Now()
+	now := testclock.Start()
+	clock := testclock.NewRunning(now) // the hub and the devices run on the suite's clock
 	o, err := org.New("Test organisation", org.DemoPeople, now.Add(-time.Hour))
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +35,7 @@ func TestTwoDevicesThroughAHub(t *testing.T) {
 	if _, err := hub.PublishDirectory(ctx, db, o.Signed, now); err != nil {
 		t.Fatal(err)
 	}
-	h, err := hub.New(ctx, db, hub.Options{})
+	h, err := hub.New(ctx, db, hub.Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +75,7 @@ func TestTwoDevicesThroughAHub(t *testing.T) {
 	priya, priyaKeys := enrol("priya")
 
 	// Offline: Sam signs a record; it waits in the outbox.
-	v := sam.Vault(session.SystemClock{})
+	v := sam.Vault(clock)
 	entry, err := v.Put(ctx, "rec-offline-1", crypto.KindSessionRecord, map[string]string{"summary": "Written on the train"}, nil, "v1")
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +84,7 @@ func TestTwoDevicesThroughAHub(t *testing.T) {
 		t.Fatalf("outbox %d", n)
 	}
 	// Back online: both sync.
-	samEngine, err := sam.SyncEngine(samKeys, nil)
+	samEngine, err := sam.SyncEngine(samKeys, nil, clock.Now)
 	if err != nil || samEngine == nil {
 		t.Fatal(err)
 	}
@@ -96,14 +97,14 @@ func TestTwoDevicesThroughAHub(t *testing.T) {
 	if rc, err := sam.Store.Receipt(ctx, entry.Header.ID); err != nil || len(rc) == 0 {
 		t.Errorf("no receipt stored: %v", err)
 	}
-	priyaEngine, err := priya.SyncEngine(priyaKeys, nil)
+	priyaEngine, err := priya.SyncEngine(priyaKeys, nil, clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := priyaEngine.SyncNow(ctx); err != nil {
 		t.Fatalf("priya sync: %v", err)
 	}
-	entries, fails, err := priya.Vault(session.SystemClock{}).Open(ctx, nil, crypto.KindSessionRecord)
+	entries, fails, err := priya.Vault(clock).Open(ctx, nil, crypto.KindSessionRecord)
 	if err != nil || len(fails) > 0 || len(entries) != 1 {
 		t.Fatalf("priya opens: %v %v %d", err, fails, len(entries))
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"modernc.org/sqlite"
+	"safeguard/companion/testclock"
 )
 
 // percentile returns the p-th percentile (0..100) of sorted durations, in
@@ -46,14 +47,14 @@ func syncFloor(b *testing.B, dir string, n int) []time.Duration {
 	}
 	lat := make([]time.Duration, 0, n)
 	for i := range n {
-		t0 := time.Now()
+		t0 := testclock.NewStopwatch()
 		if _, err := f.WriteAt(block, int64(i%slots)*4096); err != nil {
 			b.Fatal(err)
 		}
 		if err := fdatasync(f); err != nil {
 			b.Fatal(err)
 		}
-		lat = append(lat, time.Since(t0))
+		lat = append(lat, t0.Elapsed())
 	}
 	slices.Sort(lat)
 	return lat
@@ -85,17 +86,17 @@ func BenchmarkPutEnvelope4K(b *testing.B) {
 			rand.Read(body)
 			header := make([]byte, 200)
 			rand.Read(header)
-			e := Envelope{Kind: "record", AuthorKey: "key-bench", Created: time.Now(), Header: header, Body: body}
+			e := Envelope{Kind: "record", AuthorKey: "key-bench", Created: testclock.Start(), Header: header, Body: body}
 			var lat []time.Duration
 			i := 0
 			for b.Loop() {
 				e.ID = fmt.Sprintf("bench-%08d", i)
 				i++
-				t0 := time.Now()
+				t0 := testclock.NewStopwatch()
 				if err := s.PutEnvelope(ctx, e); err != nil {
 					b.Fatal(err)
 				}
-				lat = append(lat, time.Since(t0))
+				lat = append(lat, t0.Elapsed())
 			}
 			slices.Sort(lat)
 			floor := syncFloor(b, dir, max(len(lat), 200))
@@ -123,7 +124,7 @@ func fillEnvelopes(b *testing.B, s *Store, n int) {
 	err := s.write(ctx, "fill", func(tx *sql.Tx) error {
 		for i := range n {
 			e := Envelope{ID: fmt.Sprintf("list-%06d", i), Kind: "record", AuthorKey: "key-bench",
-				Created: time.Now(), Header: header, Body: body}
+				Created: testclock.Start(), Header: header, Body: body}
 			if err := s.putEnvelopeTx(ctx, tx, e, true); err != nil {
 				return err
 			}
@@ -157,7 +158,7 @@ func BenchmarkListEnvelopes10k(b *testing.B) {
 	ctx := context.Background()
 	var first, all []time.Duration
 	for b.Loop() {
-		t0 := time.Now()
+		t0 := testclock.NewStopwatch()
 		count, bytes := 0, 0
 		for e, err := range s.Envelopes(ctx, Filter{}) {
 			if err != nil {
@@ -166,10 +167,10 @@ func BenchmarkListEnvelopes10k(b *testing.B) {
 			count++
 			bytes += len(e.Body) + len(e.Header)
 			if count == 50 {
-				first = append(first, time.Since(t0))
+				first = append(first, t0.Elapsed())
 			}
 		}
-		all = append(all, time.Since(t0))
+		all = append(all, t0.Elapsed())
 		if count != n {
 			b.Fatalf("listed %d, want %d", count, n)
 		}
@@ -178,11 +179,11 @@ func BenchmarkListEnvelopes10k(b *testing.B) {
 	slices.Sort(all)
 	var floor []time.Duration
 	for range 5 {
-		t0 := time.Now()
+		t0 := testclock.NewStopwatch()
 		if _, err := os.ReadFile(path); err != nil {
 			b.Fatal(err)
 		}
-		floor = append(floor, time.Since(t0))
+		floor = append(floor, t0.Elapsed())
 	}
 	slices.Sort(floor)
 	b.ReportMetric(percentile(first, 50), "first50-ms")
@@ -207,12 +208,12 @@ func BenchmarkSaveRecord4K(b *testing.B) {
 	for b.Loop() {
 		id := fmt.Sprintf("bench-%08d", i)
 		i++
-		e := Envelope{ID: id, Kind: "record", AuthorKey: "key-bench", Created: time.Now(), Header: header, Body: body, FileKey: fileKey}
-		t0 := time.Now()
+		e := Envelope{ID: id, Kind: "record", AuthorKey: "key-bench", Created: testclock.Start(), Header: header, Body: body, FileKey: fileKey}
+		t0 := testclock.NewStopwatch()
 		if err := s.SaveRecord(ctx, "draft-"+id, e, Event{Actor: "key-bench", Action: ActionSigned, SubjectID: id}); err != nil {
 			b.Fatal(err)
 		}
-		lat = append(lat, time.Since(t0))
+		lat = append(lat, t0.Elapsed())
 	}
 	slices.Sort(lat)
 	b.ReportMetric(percentile(lat, 50), "p50-ms")

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"safeguard/companion/testclock"
 )
 
 // The crash test runs this test binary again as a child that saves in a
@@ -93,7 +94,7 @@ func TestCrashChild(t *testing.T) {
 		case 2:
 			ct := fmt.Appendf(nil, "v=%d;", i)
 			ct = append(ct, bytes.Repeat([]byte{byte(i)}, 500+rng.IntN(2000))...)
-			if err := s.SaveDraft(ctx, Draft{ID: draftID, Kind: "record", Updated: time.Now(), Ciphertext: ct}); err != nil {
+			if err := s.SaveDraft(ctx, Draft{ID: draftID, Kind: "record", Updated: testclock.Start(), Ciphertext: ct}); err != nil {
 				say("error draft %s: %v", id, err)
 				os.Exit(5)
 			}
@@ -278,14 +279,14 @@ func TestCrash(t *testing.T) {
 		kills = n
 	}
 	path := filepath.Join(t.TempDir(), "p1", DBFileName)
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	rng := rand.New(rand.NewPCG(rand.Uint64(), 7)) // kill times differ from run to run
 	acks := &crashAcks{
 		envelopes: map[string]int{},
 		drafts:    map[string]int{},
 		audits:    map[string]bool{},
 		lost:      map[string]string{},
 	}
-	start := time.Now()
+	start := testclock.NewStopwatch()
 	var early, saves int
 	for k := range kills {
 		prefix := fmt.Sprintf("c%d", k)
@@ -339,7 +340,7 @@ func TestCrash(t *testing.T) {
 		acks.verify(t, path)
 	}
 	t.Logf("kills: %d (%d at a random moment from start); acknowledged: %d envelopes, %d draft ids, %d audit events; records lost: %d; %.1f s",
-		kills, early, len(acks.envelopes), len(acks.drafts), len(acks.audits), len(acks.lost), time.Since(start).Seconds())
+		kills, early, len(acks.envelopes), len(acks.drafts), len(acks.audits), len(acks.lost), start.Elapsed().Seconds())
 	if len(acks.lost) != 0 {
 		n := 0
 		for id, why := range acks.lost {

@@ -23,7 +23,7 @@ func TestMigrateFromSchema1KeepsEverything(t *testing.T) {
 	}
 	// The schema-1 database: migration 0001 alone, then data written as
 	// that version wrote it.
-	s1 := &Store{path: path, now: time.Now}
+	s1 := &Store{path: path, now: testclock.NewRunning(testclock.Start()).Now}
 	if err := s1.openWriterOnly(migs[:1]); err != nil {
 		t.Fatal(err)
 	}

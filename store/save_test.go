@@ -13,7 +13,7 @@ import (
 func TestSaveInTwoSteps(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	draft := Draft{ID: "d1", Kind: "session", Updated: time.Now(), Ciphertext: []byte("sealed draft")}
+	draft := Draft{ID: "d1", Kind: "session", Updated: testclock.Start(), Ciphertext: []byte("sealed draft")}
 	if err := s.SaveDraft(ctx, draft); err != nil {
 		t.Fatal(err)
 	}

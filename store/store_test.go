@@ -12,6 +12,7 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+	"safeguard/companion/testclock"
 )
 
 // testClock is a settable clock for outbox due times.
@@ -622,9 +623,9 @@ func TestCheckpointAfterPause(t *testing.T) {
 		t.Logf("main file grew before the pause (%d -> %d): an automatic checkpoint ran", before, got)
 	}
 	// The pages reach the main file once saves pause.
-	deadline := time.Now().Add(checkpointIdle + 3*time.Second)
+	deadlineWatch, deadlineWithin := testclock.NewStopwatch(), checkpointIdle + 3*time.Second
 	for size() < before+10*4000 {
-		if time.Now().After(deadline) {
+		if !deadlineWatch.Within(deadlineWithin) {
 			t.Fatalf("main file still %d bytes %v after the last save: no background checkpoint", size(), checkpointIdle+3*time.Second)
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -15,6 +15,7 @@ package testclock
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"sync"
 	"time"
@@ -148,3 +149,10 @@ func (s Stopwatch) Elapsed() time.Duration { return time.Since(s.t0) }
 // Within reports whether less than d has passed: the condition of a polling
 // loop that waits for something real (a window, a server) for at most d.
 func (s Stopwatch) Within(d time.Duration) bool { return s.Elapsed() < d }
+
+// ModifiedSince reports whether a file was written after the stopwatch
+// started. File times come from the computer's wall clock, whatever day the
+// suite runs as, so this is the one comparison of a stopwatch with a date.
+func (s Stopwatch) ModifiedSince(fi fs.FileInfo) bool {
+	return !fi.ModTime().Before(s.t0.Truncate(time.Second))
+}

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/session"
 	"safeguard/companion/sync/hub"
 	"safeguard/companion/sync/proto"
 )
@@ -80,6 +81,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	return 0
 }
 
+// hubClock is the computer's clock, or the one session.ClockSetting names
+// (for demonstrations on a chosen day and the tests' other days).
+func hubClock(getenv func(string) string) (session.Clock, error) {
+	return session.ClockFromSetting(getenv(session.ClockSetting))
+}
+
 // storage adds -data and -db to a flag set.
 type storage struct{ data, db *string }
 
@@ -116,7 +123,11 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 	return nil
 }
 
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer, _ func(string) string) error {
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	clock, err := hubClock(getenv)
+	if err != nil {
+		return err
+	}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	st := storageFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8443", "address to listen on")
@@ -143,7 +154,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, _ func(
 	}
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	h, err := hub.New(ctx, db, hub.Options{Logger: log})
+	h, err := hub.New(ctx, db, hub.Options{Logger: log, Now: clock.Now})
 	if err != nil {
 		return err
 	}
@@ -276,7 +287,11 @@ func initOrg(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	return nil
 }
 
-func enrolCode(ctx context.Context, args []string, stdout, stderr io.Writer, _ func(string) string) error {
+func enrolCode(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	clock, err := hubClock(getenv)
+	if err != nil {
+		return err
+	}
 	fs := flag.NewFlagSet("enrol-code", flag.ContinueOnError)
 	st := storageFlags(fs)
 	person := fs.String("person", "", "person id in the directory")
@@ -292,17 +307,21 @@ func enrolCode(ctx context.Context, args []string, stdout, stderr io.Writer, _ f
 		return err
 	}
 	defer db.Close()
-	code, err := hub.IssueEnrolCode(ctx, db, *person, *ttl, time.Now())
+	code, err := hub.IssueEnrolCode(ctx, db, *person, *ttl, clock.Now())
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s\n", code)
 	fmt.Fprintf(stderr, "one-time code for %s, valid until %s; give it to them in person or by phone\n",
-		*person, time.Now().Add(*ttl).Format(time.RFC1123))
+		*person, clock.Now().Add(*ttl).Format(time.RFC1123))
 	return nil
 }
 
-func revoke(ctx context.Context, args []string, stdout, stderr io.Writer, _ func(string) string) error {
+func revoke(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	clock, err := hubClock(getenv)
+	if err != nil {
+		return err
+	}
 	fs := flag.NewFlagSet("revoke", flag.ContinueOnError)
 	st := storageFlags(fs)
 	device := fs.String("device", "", "device id to revoke")
@@ -319,7 +338,7 @@ func revoke(ctx context.Context, args []string, stdout, stderr io.Writer, _ func
 	}
 	defer db.Close()
 	if *device != "" {
-		if err := db.RevokeDevice(ctx, *device, time.Now()); err != nil {
+		if err := db.RevokeDevice(ctx, *device, clock.Now()); err != nil {
 			if errors.Is(err, hub.ErrNotFound) {
 				return fmt.Errorf("there is no enrolled device %s", *device)
 			}
@@ -328,7 +347,7 @@ func revoke(ctx context.Context, args []string, stdout, stderr io.Writer, _ func
 		fmt.Fprintf(stdout, "device %s revoked\n", *device)
 		return nil
 	}
-	if err := db.RevokePerson(ctx, *person, time.Now()); err != nil {
+	if err := db.RevokePerson(ctx, *person, clock.Now()); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "person %s revoked on this hub; also revoke their keys in the next directory\n", *person)
@@ -336,6 +355,10 @@ func revoke(ctx context.Context, args []string, stdout, stderr io.Writer, _ func
 }
 
 func publishDirectory(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	clock, err := hubClock(getenv)
+	if err != nil {
+		return err
+	}
 	fs := flag.NewFlagSet("publish-directory", flag.ContinueOnError)
 	st := storageFlags(fs)
 	in := fs.String("in", "", "directory file: signed (as made by -sign or the admin tools), or plain JSON with -sign")
@@ -380,7 +403,7 @@ func publishDirectory(ctx context.Context, args []string, stdout, stderr io.Writ
 		return err
 	}
 	defer db.Close()
-	v, err := hub.PublishDirectory(ctx, db, b, time.Now())
+	v, err := hub.PublishDirectory(ctx, db, b, clock.Now())
 	if err != nil {
 		return err
 	}

@@ -13,12 +13,20 @@ import (
 	"testing"
 	"time"
 
+	"safeguard/companion/session"
 	"safeguard/companion/sync/client"
 	"safeguard/companion/sync/synctest"
+	"safeguard/companion/testclock"
 )
+
+// suiteNow is the tests' "now" (testclock); the commands run on it too, through
+// session.ClockSetting, so the hub and the tests agree on the date.
+var suiteNow = testclock.Start()
 
 func env(k string) string {
 	switch k {
+	case session.ClockSetting:
+		return suiteNow.Format(time.RFC3339Nano)
 	case "COMPANION_ADMIN_PASSPHRASE":
 		return "correct horse battery staple"
 	case "COMPANION_TEST_FAST_SCRYPT":
@@ -106,7 +114,7 @@ func TestAdminCommands(t *testing.T) {
 	go io.Copy(io.Discard, pr)
 	url := strings.Fields(line)[2]
 	key := synctest.NewDeviceKey(t)
-	resp, err := client.Enrol(context.Background(), url, nil, key, code, "laptop", time.Now())
+	resp, err := client.Enrol(context.Background(), url, nil, key, code, "laptop", suiteNow)
 	if err != nil || resp.Person != "alice" {
 		t.Fatalf("enrol through the served hub: %v", err)
 	}

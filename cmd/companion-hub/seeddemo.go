@@ -63,6 +63,10 @@ flags:
 var demoKeystore = device.Keystore
 
 func seedDemo(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	clock, err := hubClock(getenv)
+	if err != nil {
+		return err
+	}
 	fs := flag.NewFlagSet("seed-demo", flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), seedDemoHelp); fs.PrintDefaults() }
 	st := storageFlags(fs)
@@ -89,12 +93,12 @@ func seedDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	loc := pack.Location()
-	until := time.Now()
+	until := clock.Now()
 	if *untilFlag != "" {
 		if until, err = time.ParseInLocation(time.DateOnly, *untilFlag, loc); err != nil {
 			return fmt.Errorf("-until: give a date as YYYY-MM-DD: %w", err)
 		}
-		if until.After(time.Now()) {
+		if until.After(clock.Now()) {
 			return errors.New("-until is in the future: records cannot be dated after now")
 		}
 	}
@@ -161,10 +165,10 @@ func seedDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if _, err := hub.InitOrg(ctx, db, o.Directory.Org, o.Pinned()); err != nil {
 		return err
 	}
-	if _, err := hub.PublishDirectory(ctx, db, o.Signed, time.Now()); err != nil {
+	if _, err := hub.PublishDirectory(ctx, db, o.Signed, clock.Now()); err != nil {
 		return err
 	}
-	h, err := hub.New(ctx, db, hub.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h, err := hub.New(ctx, db, hub.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now})
 	if err != nil {
 		return err
 	}
@@ -183,11 +187,11 @@ func seedDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		if err := p.ks.Store(m.Identity.KeyID().String(), m.Identity); err != nil {
 			return fmt.Errorf("keys for %s: %w", p.id, err)
 		}
-		code, err := hub.IssueEnrolCode(ctx, db, p.id, time.Hour, time.Now())
+		code, err := hub.IssueEnrolCode(ctx, db, p.id, time.Hour, clock.Now())
 		if err != nil {
 			return err
 		}
-		dev, err := device.EnrolWithHub(ctx, p.paths, p.ks, m.Identity, hubURL, code, "seed-demo", time.Now(), time.Now().AddDate(0, -3, 0))
+		dev, err := device.EnrolWithHub(ctx, p.paths, p.ks, m.Identity, hubURL, code, "seed-demo", clock.Now(), clock.Now().AddDate(0, -3, 0))
 		if err != nil {
 			return fmt.Errorf("enrolling %s: %w", p.id, err)
 		}
@@ -249,7 +253,7 @@ func seedDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		if err != nil {
 			return fmt.Errorf("opening %s's home: %w", p.id, err)
 		}
-		eng, err := dev.SyncEngine(p.ks, nil)
+		eng, err := dev.SyncEngine(p.ks, nil, clock.Now)
 		if err != nil {
 			dev.Close()
 			return fmt.Errorf("syncing %s's home: %w", p.id, err)
@@ -285,8 +289,8 @@ func seedDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	}
 	for _, who := range []string{seed.Manager, seed.DSL} {
 		if o, ok := open[who]; ok && *views > 0 {
-			clock := &seed.Clock{}
-			if err := seed.WriteViews(ctx, o.dev.Store, o.dev.Vault(clock), clock, *views, time.Now(), *seedN); err != nil {
+			vclock := &seed.Clock{}
+			if err := seed.WriteViews(ctx, o.dev.Store, o.dev.Vault(vclock), vclock, *views, clock.Now(), *seedN); err != nil {
 				return err
 			}
 		}

@@ -19,6 +19,7 @@ import (
 	"safeguard/companion/store"
 	"safeguard/companion/sync/hub"
 	"safeguard/companion/sync/synctest"
+	"safeguard/companion/testclock"
 )
 
 const demoPass = "a demo passphrase for tests"
@@ -85,7 +86,9 @@ func pgURL(t *testing.T) string {
 // every record verifying and opening with their own key; nothing waits in
 // any outbox.
 func TestSeedDemo(t *testing.T) {
-	const from, until, perDay, seedN = "2025-11-24", "2026-11-23", 1, 5
+	const perDay, seedN = 1, 5
+	last := testclock.Day().AddDate(0, 0, -10)
+	from, until := last.AddDate(-1, 0, 0).Format(time.DateOnly), last.Format(time.DateOnly)
 	want := expectedWorld(t, from, until, perDay, seedN)
 
 	for _, backend := range []string{"sqlite", "postgres"} {
@@ -105,12 +108,12 @@ func TestSeedDemo(t *testing.T) {
 			homes := filepath.Join(dir, "homes")
 			args := append(append([]string{"seed-demo"}, storage...), "-homes", homes, "-addr", "127.0.0.1:0",
 				"-from", from, "-until", until, "-per-day", "1", "-seed", "5", "-views", "4")
-			start := time.Now()
+			start := testclock.NewStopwatch()
 			out, e, c := cli(t, args...)
 			if c != 0 {
 				t.Fatalf("seed-demo: %d\n%s\n%s", c, out, e)
 			}
-			t.Logf("seed-demo on %s took %s:\n%s", backend, time.Since(start).Round(time.Millisecond), out)
+			t.Logf("seed-demo on %s took %s:\n%s", backend, start.Elapsed().Round(time.Millisecond), out)
 			for _, s := range []string{"COMPANION_HOME=" + filepath.Join(homes, "priya"), "COMPANION_HOME=" + filepath.Join(homes, "morgan"), "companion-hub serve"} {
 				if !strings.Contains(out, s) {
 					t.Errorf("the output does not say %q", s)
@@ -167,7 +170,7 @@ func TestSeedDemo(t *testing.T) {
 				if err != nil || n != want.Records[person] {
 					t.Errorf("%s's home holds %d records, want the %d addressed to them (%v)", person, n, want.Records[person], err)
 				}
-				entries, fails, err := dev.Vault(session.SystemClock{}).Open(ctx, nil)
+				entries, fails, err := dev.Vault(testclock.NewRunning(suiteNow)).Open(ctx, nil)
 				if err != nil || len(fails) != 0 || len(entries) != want.Records[person] {
 					t.Errorf("%s opens %d records, %d failures (%v), want %d", person, len(entries), len(fails), err, want.Records[person])
 				}

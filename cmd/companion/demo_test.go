@@ -20,6 +20,7 @@ import (
 	"safeguard/companion/device"
 	"safeguard/companion/session"
 	"safeguard/companion/store"
+	"safeguard/companion/testclock"
 )
 
 // hubBinary returns the real hub binary: $COMPANION_HUB_BIN or a fresh build.
@@ -53,6 +54,17 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// suiteClock is the tests' "now" (testclock), running with real time. Every
+// process a test starts (the app, the hub, seed-demo) gets it through
+// clockSetting, so that they agree on the date whatever day the suite is run
+// as.
+var suiteClock = testclock.NewRunning(testclock.Start())
+
+// clockSetting starts a process's clock where the suite's clock is now.
+func clockSetting() string {
+	return session.ClockSetting + "=" + suiteClock.Now().Format(time.RFC3339Nano)
+}
+
 // realApp is the real binary running as one person, on one X display.
 type realApp struct {
 	t       *testing.T
@@ -61,7 +73,7 @@ type realApp struct {
 	logs    *lockedBuffer
 	hubLog  *lockedBuffer
 	window  string
-	started time.Time
+	started testclock.Stopwatch
 }
 
 // startApp starts the real binary with home as COMPANION_HOME and waits
@@ -70,9 +82,9 @@ func startApp(ctx context.Context, t *testing.T, bin, display, home string, hubL
 	t.Helper()
 	a := &realApp{t: t, display: display, logs: &lockedBuffer{}, hubLog: hubLog}
 	a.cmd = exec.CommandContext(ctx, bin)
-	a.cmd.Env = append(os.Environ(), "DISPLAY="+display, "COMPANION_HOME="+home, "LANG=en_GB.UTF-8")
+	a.cmd.Env = append(os.Environ(), "DISPLAY="+display, "COMPANION_HOME="+home, "LANG=en_GB.UTF-8", clockSetting())
 	a.cmd.Stdout, a.cmd.Stderr = a.logs, a.logs
-	a.started = time.Now()
+	a.started = testclock.NewStopwatch()
 	if err := a.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +125,7 @@ func (a *realApp) keys(keys ...string) {
 
 func (a *realApp) waitFor(what string, within time.Duration, ok func() bool) {
 	a.t.Helper()
-	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	for sw := testclock.NewStopwatch(); sw.Within(within); time.Sleep(200 * time.Millisecond) {
 		if ok() {
 			return
 		}
@@ -127,7 +139,7 @@ func (a *realApp) waitFor(what string, within time.Duration, ok func() bool) {
 func (a *realApp) waitSynced(mark int, paths ...string) time.Duration {
 	a.t.Helper()
 	var last time.Duration
-	lastLen, quietSince := -1, time.Now()
+	lastLen, quietSince := -1, testclock.NewStopwatch()
 	a.waitFor("the app's sync with the hub", 40*time.Second, func() bool {
 		l := a.hubLog.String()[mark:]
 		for _, p := range paths {
@@ -136,11 +148,11 @@ func (a *realApp) waitSynced(mark int, paths ...string) time.Duration {
 			}
 		}
 		if len(l) != lastLen {
-			lastLen, quietSince = len(l), time.Now()
-			last = time.Since(a.started)
+			lastLen, quietSince = len(l), testclock.NewStopwatch()
+			last = a.started.Elapsed()
 			return false
 		}
-		return time.Since(quietSince) > 2*time.Second
+		return quietSince.Elapsed() > 2*time.Second
 	})
 	return last
 }
@@ -150,7 +162,7 @@ func (a *realApp) waitSynced(mark int, paths ...string) time.Duration {
 // that took.
 func (a *realApp) waitQuiet(what string) time.Duration {
 	a.t.Helper()
-	start := time.Now()
+	start := testclock.NewStopwatch()
 	time.Sleep(time.Second)
 	quiet := 0
 	a.waitFor(what, 40*time.Second, func() bool {
@@ -166,7 +178,7 @@ func (a *realApp) waitQuiet(what string) time.Duration {
 		}
 		return quiet >= 2
 	})
-	return time.Since(start)
+	return start.Elapsed()
 }
 
 // shoot captures the app's window into dir/name and decodes it.
@@ -216,13 +228,15 @@ func TestManagerAndDSLThroughRealHub(t *testing.T) {
 	data, homes := filepath.Join(dir, "hub"), filepath.Join(dir, "homes")
 	addr := freeLoopbackAddr(t)
 
-	start := time.Now()
-	out, err := exec.Command(hubBin, "seed-demo", "-data", data, "-homes", homes, "-addr", addr,
-		"-per-day", "3", "-offline", "priya").CombinedOutput()
+	start := testclock.NewStopwatch()
+	seedDemo := exec.Command(hubBin, "seed-demo", "-data", data, "-homes", homes, "-addr", addr,
+		"-per-day", "3", "-offline", "priya")
+	seedDemo.Env = append(os.Environ(), clockSetting())
+	out, err := seedDemo.CombinedOutput()
 	if err != nil {
 		t.Fatalf("seed-demo: %v\n%s", err, out)
 	}
-	seeded := time.Since(start)
+	seeded := start.Elapsed()
 	m := regexp.MustCompile(`priya\s+left offline: (\d+) to read`).FindSubmatch(out)
 	if m == nil {
 		t.Fatalf("seed-demo did not say what priya will read:\n%s", out)
@@ -236,6 +250,7 @@ func TestManagerAndDSLThroughRealHub(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	hub := exec.CommandContext(ctx, hubBin, "serve", "-data", data, "-addr", addr)
+	hub.Env = append(os.Environ(), clockSetting())
 	hubLog := &lockedBuffer{}
 	hub.Stdout, hub.Stderr = hubLog, hubLog
 	if err := hub.Start(); err != nil {
@@ -288,7 +303,7 @@ func TestManagerAndDSLThroughRealHub(t *testing.T) {
 	if err != nil || unsent != 0 {
 		t.Errorf("%d of her records were not sent (%v)", unsent, err)
 	}
-	entries, fails, err := dev.Vault(session.SystemClock{}).Open(bg, nil)
+	entries, fails, err := dev.Vault(suiteClock).Open(bg, nil)
 	if err != nil || len(fails) != 0 || len(entries) != want {
 		t.Errorf("her records open: %d, failures %d (%v), want %d", len(entries), len(fails), err, want)
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	fyneapp "fyne.io/fyne/v2/app"
 
@@ -48,10 +49,17 @@ func run() error {
 		// two people, and for tests.
 		paths = device.Paths{Config: filepath.Join(dir, "config"), Data: filepath.Join(dir, "data")}
 	}
+	clock, err := session.ClockFromSetting(os.Getenv(session.ClockSetting))
+	if err != nil {
+		return err
+	}
+	if _, shifted := clock.(session.ShiftedClock); shifted {
+		log.Warn("the clock is set by "+session.ClockSetting+", not the computer's", "now", clock.Now().Format(time.RFC3339))
+	}
 	a := fyneapp.NewWithID(appID)
 	ui := app.Start(a, app.Config{
 		Pack:      pack,
-		Clock:     session.SystemClock{},
+		Clock:     clock,
 		NewID:     newID,
 		LockAfter: pack.LockAfter(),
 		// Errors are logged by kind only: never content, names or keys.

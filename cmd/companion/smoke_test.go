@@ -14,6 +14,7 @@ import (
 	"safeguard/companion/crypto"
 	"safeguard/companion/device"
 	"safeguard/companion/session"
+	"safeguard/companion/testclock"
 )
 
 // binary returns the real app binary: $COMPANION_BIN (make test builds it) or
@@ -36,7 +37,7 @@ func binary(t *testing.T) string {
 // clear sentence and exits, rather than a stack trace.
 func TestNoDisplaySaysWhatToDo(t *testing.T) {
 	cmd := exec.Command(binary(t))
-	cmd.Env = append(os.Environ(), "DISPLAY=", "WAYLAND_DISPLAY=", "HOME="+t.TempDir(), "LANG=en_GB.UTF-8")
+	cmd.Env = append(os.Environ(), "DISPLAY=", "WAYLAND_DISPLAY=", "HOME="+t.TempDir(), "LANG=en_GB.UTF-8", clockSetting())
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err := cmd.Run()
@@ -90,7 +91,7 @@ func TestWindowAppearsUnderXvfb(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	app := exec.CommandContext(ctx, bin)
-	app.Env = append(os.Environ(), "DISPLAY="+display, "HOME="+t.TempDir(), "LANG=en_US.UTF-8")
+	app.Env = append(os.Environ(), "DISPLAY="+display, "HOME="+t.TempDir(), "LANG=en_US.UTF-8", clockSetting())
 	var logs bytes.Buffer
 	app.Stdout, app.Stderr = &logs, &logs
 	if err := app.Start(); err != nil {
@@ -99,7 +100,7 @@ func TestWindowAppearsUnderXvfb(t *testing.T) {
 	defer func() { app.Process.Kill(); app.Wait() }()
 
 	var found bool
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	for sw := testclock.NewStopwatch(); sw.Within(30 * time.Second); time.Sleep(200 * time.Millisecond) {
 		search := exec.Command("xdotool", "search", "--onlyvisible", "--name", "Safeguard Companion")
 		search.Env = append(os.Environ(), "DISPLAY="+display)
 		out, _ := search.Output()
@@ -137,7 +138,7 @@ func TestKeyboardEscalationInRealBinary(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	app := exec.CommandContext(ctx, binary(t))
-	app.Env = append(os.Environ(), "DISPLAY="+display, "COMPANION_HOME="+home, "LANG=en_GB.UTF-8")
+	app.Env = append(os.Environ(), "DISPLAY="+display, "COMPANION_HOME="+home, "LANG=en_GB.UTF-8", clockSetting())
 	var logs bytes.Buffer
 	app.Stdout, app.Stderr = &logs, &logs
 	if err := app.Start(); err != nil {
@@ -153,7 +154,7 @@ func TestKeyboardEscalationInRealBinary(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 	}
 	waitFor := func(what string, ok func() bool) {
-		for deadline := time.Now().Add(40 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		for sw := testclock.NewStopwatch(); sw.Within(40 * time.Second); time.Sleep(200 * time.Millisecond) {
 			if ok() {
 				return
 			}
@@ -202,7 +203,7 @@ func TestKeyboardEscalationInRealBinary(t *testing.T) {
 		t.Fatalf("open the device the app set up: %v", err)
 	}
 	defer dev.Close()
-	drafts, err := dev.Vault(session.SystemClock{}).IncidentDrafts(context.Background())
+	drafts, err := dev.Vault(suiteClock).IncidentDrafts(context.Background())
 	if err != nil || len(drafts) != 1 {
 		t.Fatalf("incident drafts on disk: %d, %v; app output:\n%s", len(drafts), err, logs.String())
 	}

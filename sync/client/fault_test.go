@@ -17,6 +17,7 @@ import (
 	"safeguard/companion/crypto"
 	"safeguard/companion/store"
 	"safeguard/companion/sync/synctest"
+	"safeguard/companion/testclock"
 )
 
 // flakyProxy is a TCP proxy on loopback that, per connection, passes bytes
@@ -202,13 +203,13 @@ type backoffLog struct {
 
 func faultySync(t *testing.T, b synctest.Backend) {
 	ctx := context.Background()
-	start := time.Now()
+	start := testclock.NewStopwatch()
 	fx, err := faultFixture()
 	if err != nil {
 		t.Fatal(err)
 	}
 	org, recs := fx.org, fx.recs
-	t.Logf("%d envelopes sealed (once per test binary) in %v", len(recs), time.Since(start).Round(time.Millisecond))
+	t.Logf("%d envelopes sealed (once per test binary) in %v", len(recs), start.Elapsed().Round(time.Millisecond))
 	h := synctest.StartHub(t, b.Open(t), org, nil)
 	proxy := newFlakyProxy(t, h.Server.Listener.Addr().String())
 	url := "http://" + proxy.l.Addr().String()
@@ -247,7 +248,7 @@ func faultySync(t *testing.T, b synctest.Backend) {
 	// Save on the three writing devices, as the app would have over
 	// weeks: in one transaction per device, since what is under test is
 	// the sync, not thousands of fsyncs competing with the rest of CI.
-	start = time.Now()
+	start = testclock.NewStopwatch()
 	byAuthor := map[string][]store.Envelope{}
 	for _, r := range recs {
 		env, err := crypto.ParseEnvelope(r.b)
@@ -265,7 +266,7 @@ func faultySync(t *testing.T, b synctest.Backend) {
 			t.Fatal(err)
 		}
 	}
-	t.Logf("saved them on the devices in %v", time.Since(start).Round(time.Millisecond))
+	t.Logf("saved them on the devices in %v", start.Elapsed().Round(time.Millisecond))
 
 	// Who should hold what at the end.
 	want := map[string]map[string][]byte{"alice": {}, "bob": {}, "carol": {}, "dana": {}}
@@ -279,7 +280,7 @@ func faultySync(t *testing.T, b synctest.Backend) {
 		}
 	}
 
-	start = time.Now()
+	start = testclock.NewStopwatch()
 	runCtx, cancel := context.WithCancel(ctx)
 	var runs sync.WaitGroup
 	for _, d := range devs {
@@ -289,7 +290,7 @@ func faultySync(t *testing.T, b synctest.Backend) {
 	// Fail only when nothing moves for stallLimit: a loaded machine may be
 	// slow, but a stuck sync makes no progress at all.
 	const stallLimit = 90 * time.Second
-	lastProgress, lastScore := time.Now(), -1
+	lastProgress, lastScore := testclock.NewStopwatch(), -1
 	for {
 		doneAll, score := true, 0
 		for p, d := range devs {
@@ -303,9 +304,9 @@ func faultySync(t *testing.T, b synctest.Backend) {
 			break
 		}
 		if score != lastScore {
-			lastProgress, lastScore = time.Now(), score
+			lastProgress, lastScore = testclock.NewStopwatch(), score
 		}
-		if time.Since(lastProgress) > stallLimit {
+		if lastProgress.Elapsed() > stallLimit {
 			for p, d := range devs {
 				t.Logf("%s: outbox %d, holds %d of %d, status %+v", p, d.outbox(t), d.held(t), len(want[p]), d.eng.Status(ctx))
 			}
@@ -317,7 +318,7 @@ func faultySync(t *testing.T, b synctest.Backend) {
 	}
 	cancel()
 	runs.Wait()
-	elapsed := time.Since(start)
+	elapsed := start.Elapsed()
 
 	// On the hub: each record exactly once (ids are unique and the count
 	// matches), with the right bytes.

@@ -11,6 +11,7 @@ import (
 	"safeguard/companion/crypto"
 	"safeguard/companion/store"
 	"safeguard/companion/sync/synctest"
+	"safeguard/companion/testclock"
 )
 
 // device is one person's app: a real local store, an enrolled key and an
@@ -29,7 +30,7 @@ type device struct {
 func newDevice(t testing.TB, org *synctest.Org, h *synctest.Hub, person string, now func() time.Time, hc *http.Client, url string, opts ...func(*Config)) *device {
 	t.Helper()
 	if now == nil {
-		now = time.Now
+		now = testclock.NewRunning(synctest.Epoch).Now
 	}
 	k := synctest.NewDeviceKey(t)
 	resp, err := Enrol(context.Background(), h.URL, nil, k, synctest.Code(t, h.DB, person), person, now())

@@ -20,6 +20,7 @@ import (
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/sync/hub"
+	"safeguard/companion/testclock"
 )
 
 // Org is a small organisation: alice and carol are practitioners managed by
@@ -31,8 +32,8 @@ type Org struct {
 	Signed []byte
 }
 
-// Epoch is the fixed start of test time.
-var Epoch = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+// Epoch is the start of test time: the suite's "now" (testclock).
+var Epoch = testclock.Start()
 
 // NewOrg makes the organisation and its signed directory (version 1).
 func NewOrg(t testing.TB, extra ...string) *Org {
@@ -241,9 +242,13 @@ type Hub struct {
 }
 
 // StartHub initialises the org on db, publishes its directory and serves
-// on loopback. now may be nil for the real clock.
+// on loopback. now may be nil for a clock that starts at Epoch and runs
+// with real time.
 func StartHub(t testing.TB, db hub.Backend, o *Org, now func() time.Time) *Hub {
 	t.Helper()
+	if now == nil {
+		now = testclock.NewRunning(Epoch).Now
+	}
 	ctx := context.Background()
 	if _, err := hub.InitOrg(ctx, db, "Test Org", o.Admin.SigningPublicKey()); err != nil {
 		t.Fatal(err)
@@ -279,7 +284,9 @@ func NewDeviceKey(t testing.TB) ed25519.PrivateKey {
 // Code issues an enrolment code for person.
 func Code(t testing.TB, db hub.Backend, person string) string {
 	t.Helper()
-	c, err := hub.IssueEnrolCode(context.Background(), db, person, time.Hour, time.Now())
+	// Issued at Epoch and valid for a month, so that tests which move their
+	// hub's clock on by days can still enrol another device.
+	c, err := hub.IssueEnrolCode(context.Background(), db, person, 30*24*time.Hour, Epoch)
 	if err != nil {
 		t.Fatal(fmt.Errorf("issuing a code: %w", err))
 	}
