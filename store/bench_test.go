@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"modernc.org/sqlite"
+
 	"safeguard/companion/testclock"
 )
 

@@ -7,7 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
+
+	"safeguard/companion/testclock"
 )
 
 // A database at schema 1 with queued records and receipts opens at the

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"safeguard/companion/testclock"
 )
 
 // A Save in two steps: Abort leaves everything as it was (the draft, the

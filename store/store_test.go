@@ -12,6 +12,7 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
 	"safeguard/companion/testclock"
 )
 
@@ -623,7 +624,7 @@ func TestCheckpointAfterPause(t *testing.T) {
 		t.Logf("main file grew before the pause (%d -> %d): an automatic checkpoint ran", before, got)
 	}
 	// The pages reach the main file once saves pause.
-	deadlineWatch, deadlineWithin := testclock.NewStopwatch(), checkpointIdle + 3*time.Second
+	deadlineWatch, deadlineWithin := testclock.NewStopwatch(), checkpointIdle+3*time.Second
 	for size() < before+10*4000 {
 		if !deadlineWatch.Within(deadlineWithin) {
 			t.Fatalf("main file still %d bytes %v after the last save: no background checkpoint", size(), checkpointIdle+3*time.Second)
