@@ -32,7 +32,10 @@ type recordForm struct {
 	// checks is "Before you sign": the incidents raised from the session
 	// and the decisions its disclosures and changes of risk need.
 	checks *fyne.Container
-	status *widget.Label
+	// problems lists what stops signing, apart from the status line that
+	// autosave writes to.
+	problems *widget.Label
+	status   *widget.Label
 	sign   *widget.Button
 	msgs   map[string]*widget.Label
 }
@@ -67,6 +70,9 @@ func (u *UI) ShowRecord(s *session.Session) {
 	f.actionBox = container.NewVBox()
 	f.status = widget.NewLabel("")
 	f.status.Wrapping = fyne.TextWrapWord
+	f.problems = wrappedLabel("")
+	f.problems.Importance = widget.DangerImportance
+	f.problems.Hide()
 	if d.Record != nil {
 		f.summary.SetText(d.Record.Summary)
 		f.concerns.SetText(d.Record.Concerns)
@@ -99,7 +105,7 @@ func (u *UI) ShowRecord(s *session.Session) {
 	head := widget.NewLabel(fmt.Sprintf("%s, %s. %s", d.Plan.Customer.Reference, u.clockText(d.Plan.Start, "Monday 2 January 15:04"), flags))
 	head.Wrapping = fyne.TextWrapWord
 	body := container.NewBorder(head,
-		container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, nil, container.NewHBox(save, f.sign), f.status)),
+		container.NewVBox(widget.NewSeparator(), f.problems, container.NewBorder(nil, nil, nil, container.NewHBox(save, f.sign), f.status)),
 		nil, nil, container.NewVScroll(container.NewPadded(container.NewVBox(f.checks, form))))
 	u.show("Meeting record (Annex 2 3.4)", body, widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome), u.escalateButton(escalateFromSession(s)))
 	u.win.Canvas().Focus(f.summary)
@@ -182,7 +188,6 @@ func (f *recordForm) showErrors(errs session.FieldErrors) {
 }
 
 func (f *recordForm) save() bool {
-	f.status.Importance = widget.MediumImportance
 	r, errs := f.read()
 	if len(errs) == 0 {
 		errs = session.Fields(f.s.SaveRecord(r))
@@ -222,11 +227,11 @@ func (f *recordForm) signTapped() {
 		return
 	}
 	if ready != nil {
-		f.status.SetText("Not ready to sign:\n" + signProblems(ready))
-		f.status.Importance = widget.DangerImportance
-		f.status.Refresh()
+		f.problems.SetText("Not ready to sign:\n" + signProblems(ready))
+		f.problems.Show()
 		return
 	}
+	f.problems.Hide()
 	dialog.ShowConfirm("Sign and lock?", "Once signed, the record cannot be changed. Later notes are added as signed addenda.", func(ok bool) {
 		if ok {
 			f.commit()
@@ -340,6 +345,9 @@ const (
 // decisionRow asks what became of one disclosure or change of risk.
 func (f *recordForm) decisionRow(k int, m session.Marker, d session.Document) fyne.CanvasObject {
 	what := fmt.Sprintf("%s at %s", m.Kind.Label(), formatDuration(m.Elapsed))
+	if f.u.cfg.Pack.DelayedResponse(d.Plan) {
+		what = fmt.Sprintf("%s at %s", m.Kind.Label(), f.u.clockText(m.At, "15:04"))
+	}
 	if m.ExactWords != "" {
 		what += ": “" + m.ExactWords + "”"
 	}
