@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 
 	"safeguard/companion/session"
@@ -255,6 +257,13 @@ func TestWebinarPlanOnScreen(t *testing.T) {
 	test.Type(f.storedWhere, "Teams recording in the careers SharePoint, 12-month retention")
 	test.Type(f.told, "On the registration page and at the start")
 	tap(t, u, "Save plan")
+	scrolled := false
+	walk(u, func(o fyne.CanvasObject) {
+		if sc, ok := o.(*container.Scroll); ok && !scrolled {
+			sc.ScrollToBottom() // the plan side, where the webinar fields are
+			scrolled = true
+		}
+	})
 	screenshot(t, u, "17-plan-webinar")
 	d := u.sessions[0].Document()
 	if d.State != session.Assessed || d.Plan.Group == nil || d.Plan.Group.ExpectedAttendees != 120 || !d.Plan.Group.Recording.Recorded {

@@ -150,7 +150,7 @@ func (u *UI) newPlanForm(s *session.Session) *planForm {
 	f.parentCarer = entry("How a parent or carer was told, where required")
 	f.crisis = multiline("What you will do if a crisis arises during the session")
 	f.attendees = entry("Expected number of attendees")
-	f.recorded = widget.NewCheck("It will be recorded (Annex 2 3.10: where possible)", nil)
+	f.recorded = widget.NewCheck("It will be recorded", nil)
 	f.storedWhere = entry("Where the recording is stored (GDPR)")
 	f.told = entry("How attendees were told it is recorded")
 	f.whyNot = entry("Why it will not be recorded")

@@ -344,10 +344,7 @@ const (
 
 // decisionRow asks what became of one disclosure or change of risk.
 func (f *recordForm) decisionRow(k int, m session.Marker, d session.Document) fyne.CanvasObject {
-	what := fmt.Sprintf("%s at %s", m.Kind.Label(), formatDuration(m.Elapsed))
-	if f.u.cfg.Pack.DelayedResponse(d.Plan) {
-		what = fmt.Sprintf("%s at %s", m.Kind.Label(), f.u.clockText(m.At, "15:04"))
-	}
+	what := fmt.Sprintf("%s at %s", m.Kind.Label(), f.u.clockText(m.At, "15:04"))
 	if m.ExactWords != "" {
 		what += ": “" + m.ExactWords + "”"
 	}
