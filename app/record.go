@@ -36,8 +36,8 @@ type recordForm struct {
 	// autosave writes to.
 	problems *widget.Label
 	status   *widget.Label
-	sign   *widget.Button
-	msgs   map[string]*widget.Label
+	sign     *widget.Button
+	msgs     map[string]*widget.Label
 }
 
 type actionRow struct{ who, what, due *widget.Entry }

@@ -357,13 +357,17 @@ func TestChecklistAgreesWithThePlan(t *testing.T) {
 		{"Annex 2 3.5 facilitator invited answered yes with no facilitator named", func(pl *Plan) { pl.Facilitator = "" }, nil, DoNotProceed, "facilitator_invited"},
 		{"Annex 2 3.5 facilitator named and answered yes", nil, nil, Proceed, ""},
 		{"Annex 2 3.5 no facilitator named and answered no with a mitigation", func(pl *Plan) { pl.Facilitator = "" },
-			func(a Assessment) { a.Answers["facilitator_invited"] = ItemAnswer{NotMet, "Customer is 17 and declined; DSO on standby"} }, ProceedWithMitigations, ""},
+			func(a Assessment) {
+				a.Answers["facilitator_invited"] = ItemAnswer{NotMet, "Customer is 17 and declined; DSO on standby"}
+			}, ProceedWithMitigations, ""},
 		{"Annex 2 1.3.5 parent or carer told answered yes with nothing recorded", func(pl *Plan) { pl.ParentCarerInformed = " " }, nil, DoNotProceed, "parent_carer_informed"},
 		{"Annex 2 1.3.3 crisis process answered yes with no crisis plan", func(pl *Plan) { pl.CrisisPlan = "" }, nil, DoNotProceed, "crisis_plan"},
 		{"Annex 2 3.2 not applicable without a reason is not an answer", nil,
 			func(a Assessment) { a.Answers["device_location"] = ItemAnswer{Answer: NotApplicable} }, Incomplete, "device_location"},
 		{"Annex 2 3.2 not applicable with a reason", nil,
-			func(a Assessment) { a.Answers["device_location"] = ItemAnswer{NotApplicable, "Customer joins from the school careers room"} }, Proceed, ""},
+			func(a Assessment) {
+				a.Answers["device_location"] = ItemAnswer{NotApplicable, "Customer joins from the school careers room"}
+			}, Proceed, ""},
 		{"Annex 2 1.2 training can never be not applicable", nil,
 			func(a Assessment) { a.Answers["training_current"] = ItemAnswer{NotApplicable, "Experienced adviser"} }, DoNotProceed, "training_current"},
 		{"Annex 2 1.2 knowing the DSO can never be not applicable", nil,
