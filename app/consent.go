@@ -118,7 +118,9 @@ func (u *UI) ShowConsent(s *session.Session) {
 
 func (f *consentForm) refresh() {
 	d := f.s.Document()
-	if d.State == session.Consented {
+	// A document that says consented but carries no consent (edited or
+	// synced) is not startable: record the consent here first.
+	if d.State == session.Consented && d.Consent != nil {
 		f.start.Enable()
 		switch {
 		case d.Consent.Given():

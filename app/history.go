@@ -113,3 +113,59 @@ func (u *UI) ShowSignedRecord(h historyItem) {
 	u.show("Signed record (read-only)", container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(container.NewPadded(text))),
 		widget.NewButtonWithIcon("History", theme.HistoryIcon(), u.ShowHistory), u.escalateButton(escalateFromRecord(h)))
 }
+
+// markerDetail is what a signed record says about a marker beyond its
+// kind: the reassessment of a change of risk (Annex 2 3.2) and the decision
+// on a disclosure or change of risk.
+func markerDetail(m session.Marker) string {
+	var out string
+	if r := m.Reassessment; r != nil {
+		out += fmt.Sprintf(". What changed: %s. Risk now: %s. Action: %s", r.WhatChanged, strings.ToLower(r.Outcome.Label()), strings.ToLower(r.Action.Label()))
+		if r.Approach != "" {
+			out += " (" + r.Approach + ")"
+		}
+	}
+	if d := m.Decision; d != nil {
+		switch d.Kind {
+		case session.DecisionEscalated:
+			out += ". Escalated to the safeguarding team"
+		case session.DecisionNoConcern:
+			out += ". No safeguarding concern: " + d.Reason
+		}
+	}
+	return out
+}
+
+// annex2Text is the rest of what a signed record holds: incidents raised
+// from the session and what became of them, and a webinar's recording
+// decision and attendance (Annex 2 3.10).
+func (u *UI) annex2Text(d session.Document) string {
+	var b strings.Builder
+	if len(d.Incidents) > 0 {
+		b.WriteString("\nIncidents raised from this session\n")
+		for _, r := range d.Incidents {
+			at := u.clockText(r.RaisedAt, "15:04")
+			switch {
+			case r.Status == session.IncidentDiscarded:
+				fmt.Fprintf(&b, "• Raised at %s, discarded: %s\n", at, r.DiscardReason)
+			case r.Reported():
+				fmt.Fprintf(&b, "• Raised at %s, reported to the safeguarding team\n", at)
+			default:
+				fmt.Fprintf(&b, "• Raised at %s, not yet reported\n", at)
+			}
+		}
+	}
+	if g := d.Plan.Group; g != nil {
+		b.WriteString("\nWebinar or live broadcast\n")
+		fmt.Fprintf(&b, "Expected attendees: %d.", g.ExpectedAttendees)
+		if d.Record != nil && d.Record.Attendance != nil {
+			fmt.Fprintf(&b, " Attended: %d.", *d.Record.Attendance)
+		}
+		if r := g.Recording; r.Recorded {
+			fmt.Fprintf(&b, "\nRecorded; stored: %s. Attendees told: %s.\n", r.StoredWhere, r.AttendeesTold)
+		} else {
+			fmt.Fprintf(&b, "\nNot recorded: %s.\n", r.WhyNot)
+		}
+	}
+	return b.String()
+}

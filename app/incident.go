@@ -516,6 +516,10 @@ func (f *incidentForm) reportTapped() {
 			return
 		}
 		f.u.kickSync()
+		// The session it was raised from may now be signed (issue 13).
+		if s := f.from.session; s != nil && s.IncidentReported(doc.ID) == nil {
+			f.u.saveDraft(s, nil)
+		}
 		f.status.SetText("Reported to the safeguarding team. It goes first when this laptop next syncs; if anyone is at risk now, phone them too.")
 		f.refresh()
 	})

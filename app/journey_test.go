@@ -85,6 +85,8 @@ func TestWholeJourney(t *testing.T) {
 
 	// Record (Annex 2 3.4) and sign.
 	test.Type(findEntry(t, u, "What was discussed"), "Explored college courses; disclosure passed to DSO.")
+	test.Type(findEntry(t, u, "What the concerns were and what you did (required after a disclosure or a change of risk)"), "Phone taken at night by stepdad; discussed with the DSO, who knows the family.")
+	recordNoConcern(t, u, "DSO already working with the family; agreed no new referral")
 	test.Type(findEntry(t, u, "Who"), "Sam")
 	test.Type(findEntry(t, u, "What"), "Send the college open-day dates")
 	test.Type(findEntry(t, u, "By DD/MM/YYYY"), dmy(planDay.AddDate(0, 0, 7)))
@@ -156,6 +158,10 @@ func TestResumeAfterCrash(t *testing.T) {
 	u, clock, env := newTestUIEnv(t)
 	liveSession(t, u, clock)
 	tap(t, u, "Risk changed  (Ctrl+4)")
+	test.Type(findEntry(t, u, "What changed"), "Customer moved to the kitchen; family around")
+	findRadio(t, u, "Proceed").SetSelected("Proceed")
+	findRadio(t, u, "Carry on as planned").SetSelected("Carry on as planned")
+	tap(t, u, "Record the reassessment")
 	clock.Advance(20 * time.Minute)
 
 	// The process dies: nothing runs any more. A new app opens the same

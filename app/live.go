@@ -58,7 +58,12 @@ var markerKeys = []struct {
 func (u *UI) startLive(s *session.Session) {
 	if s.State() == session.Consented {
 		if err := s.Start(); err != nil {
-			dialog.ShowInformation("Cannot start", "Record consent first.", u.win)
+			msg := "Record consent first."
+			var ge *session.GateError
+			if errors.As(err, &ge) {
+				msg = signProblems(err)
+			}
+			dialog.ShowInformation("Cannot start", msg, u.win)
 			return
 		}
 		u.saveDraft(s, nil)
@@ -101,9 +106,19 @@ func (u *UI) ShowLive(s *session.Session) {
 		agreementBox.Add(c)
 	}
 
+	pk := u.cfg.Pack
+	d0 := s.Document()
+	delayed, group := pk.DelayedResponse(d0.Plan), pk.OneToMany(d0.Plan)
 	markerButtons := container.NewGridWithColumns(2)
 	for i, mk := range markerKeys {
 		kind := mk.kind
+		// Only the markers that mean something for this kind of contact:
+		// no connection to lose in a letter, no single third party in a
+		// broadcast (Annex 2 1.2.1, 3.10).
+		if delayed && kind != session.MarkDisclosure && kind != session.MarkRiskChanged ||
+			group && kind == session.MarkThirdParty {
+			continue
+		}
 		b := widget.NewButton(fmt.Sprintf("%s  (Ctrl+%d)", kind.Label(), i+1), func() { l.mark(kind) })
 		markerButtons.Add(b)
 		u.shortcut(ctrl(mk.key), func() { l.mark(kind) })
@@ -113,6 +128,16 @@ func (u *UI) ShowLive(s *session.Session) {
 	end.Importance = widget.HighImportance
 
 	timer := container.NewVBox(l.countdown, l.elapsed, l.banner)
+	if delayed {
+		// An e-mail, letter or text exchange has no call and no timer
+		// (Annex 2 1.2.1); the same markers, agreement and escalation.
+		m, _ := pk.Method(d0.Plan.Method)
+		l.countdown.Hide()
+		l.pause.Hide()
+		end.SetText("Finish and write the record")
+		l.elapsed.SetText(m.Label + ": no call, so no timer (Annex 2 1.2.1). Note any disclosure in the replies.")
+		l.elapsed.Wrapping = fyne.TextWrapWord
+	}
 	controls := container.NewVBox(
 		widget.NewLabelWithStyle("Markers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		markerButtons, l.markers, widget.NewSeparator(), agreementBox)
@@ -121,7 +146,11 @@ func (u *UI) ShowLive(s *session.Session) {
 		nil, nil, container.NewVScroll(controls))
 
 	d := s.Document()
-	u.show("Live: "+d.Plan.Customer.Reference, l.body, u.escalateButton(escalateFromSession(s)))
+	title := "Live: "
+	if delayed {
+		title = "Contact: "
+	}
+	u.show(title+d.Plan.Customer.Reference, l.body, u.escalateButton(escalateFromSession(s)))
 	// The privacy screen: advisers share their screens in these calls.
 	u.shortcut(ctrl(fyne.KeyB), l.hide)
 	u.shortcut(&desktop.CustomShortcut{KeyName: fyne.KeyB, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}, l.reveal)
@@ -162,6 +191,10 @@ func (l *liveScreen) setStatus(s string) { l.status.SetText(s) }
 
 // tick redraws the timer and acts on what the domain says is due.
 func (l *liveScreen) tick() {
+	if l.u.cfg.Pack.DelayedResponse(l.s.Document().Plan) {
+		l.tickDelayed()
+		return
+	}
 	t := l.s.Timer()
 	rem := t.Remaining
 	sign := ""
@@ -196,9 +229,30 @@ func (l *liveScreen) tick() {
 		l.lastSave = now
 		l.u.saveDraft(l.s, l.setStatus)
 	}
+	l.showMarkers()
+}
+
+// tickDelayed is tick for an e-mail, letter or text: no timer, autosave
+// and the markers only.
+func (l *liveScreen) tickDelayed() {
+	if now := l.u.cfg.Clock.Now(); now.Sub(l.lastSave) >= autosaveEvery {
+		l.lastSave = now
+		l.u.saveDraft(l.s, l.setStatus)
+	}
+	l.showMarkers()
+}
+
+func (l *liveScreen) showMarkers() {
+	delayed := l.u.cfg.Pack.DelayedResponse(l.s.Document().Plan)
 	var lines []string
 	for _, m := range l.s.Document().Markers {
 		line := fmt.Sprintf("%s at %s", m.Kind.Label(), formatDuration(m.Elapsed))
+		if delayed {
+			line = fmt.Sprintf("%s at %s", m.Kind.Label(), l.u.clockText(m.At, "15:04"))
+		}
+		if r := m.Reassessment; r != nil {
+			line += fmt.Sprintf(": %s; now %s; %s", r.WhatChanged, strings.ToLower(r.Outcome.Label()), strings.ToLower(r.Action.Label()))
+		}
 		lines = append(lines, line)
 	}
 	l.markers.SetText(strings.Join(lines, "\n"))
@@ -232,8 +286,12 @@ func (l *liveScreen) mark(kind session.MarkerKind) {
 		l.u.win.Canvas().Focus(words)
 		return
 	}
+	if kind == session.MarkRiskChanged {
+		l.reassess()
+		return
+	}
 	if err := l.s.Mark(session.Marker{Kind: kind}); err != nil {
-		l.setStatus("Markers can be added while the session is running.")
+		l.setStatus(fieldMessage(err, "Markers can be added while the session is running."))
 		return
 	}
 	if kind == session.MarkConnectionLost && l.s.State() == session.Live {
@@ -241,6 +299,71 @@ func (l *liveScreen) mark(kind session.MarkerKind) {
 	}
 	l.u.saveDraft(l.s, l.setStatus)
 	l.tick()
+}
+
+// reassess is the quick in-session risk assessment a change of risk asks
+// for (Annex 2 3.2 "pro-actively during the session"): what changed, the
+// new outcome, and what the practitioner did. Escalate opens the Annex 1
+// flow; end the session ends it.
+func (l *liveScreen) reassess() {
+	what := multiline("What changed")
+	var outcomes, actions []string
+	for _, o := range session.ReassessmentOutcomes {
+		outcomes = append(outcomes, o.Label())
+	}
+	for _, a := range session.RiskActions {
+		actions = append(actions, a.Label())
+	}
+	outcome := widget.NewRadioGroup(outcomes, nil)
+	action := widget.NewRadioGroup(actions, nil)
+	approach := entry("How you changed your approach, or the mitigation")
+	msg := widget.NewLabel("")
+	msg.Importance = widget.DangerImportance
+	msg.Wrapping = fyne.TextWrapWord
+	msg.Hide()
+	var dlg dialog.Dialog
+	record := widget.NewButtonWithIcon("Record the reassessment", theme.ConfirmIcon(), func() {
+		r := &session.Reassessment{WhatChanged: strings.TrimSpace(what.Text), Approach: strings.TrimSpace(approach.Text)}
+		for _, o := range session.ReassessmentOutcomes {
+			if o.Label() == outcome.Selected {
+				r.Outcome = o
+			}
+		}
+		for _, a := range session.RiskActions {
+			if a.Label() == action.Selected {
+				r.Action = a
+			}
+		}
+		if err := l.s.Mark(session.Marker{Kind: session.MarkRiskChanged, Reassessment: r}); err != nil {
+			var lines []string
+			for _, fe := range session.Fields(err) {
+				lines = append(lines, fe.Message)
+			}
+			msg.SetText(strings.Join(lines, "\n"))
+			msg.Show()
+			return
+		}
+		dlg.Hide()
+		l.u.saveDraft(l.s, l.setStatus)
+		l.tick()
+		switch r.Action {
+		case session.RiskEscalate:
+			l.u.ShowEscalation(escalateFromSession(l.s))
+		case session.RiskEndSession:
+			l.end()
+		}
+	})
+	record.Importance = widget.HighImportance
+	cancel := widget.NewButton("Cancel", func() { dlg.Hide() })
+	form := container.NewVBox(
+		widget.NewLabelWithStyle("What changed", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), what,
+		widget.NewLabelWithStyle("The risk now", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), outcome,
+		widget.NewLabelWithStyle("What I did", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), action, approach,
+		msg, container.NewHBox(cancel, record))
+	dlg = dialog.NewCustomWithoutButtons("Risk changed: reassess now (Annex 2 3.2)", form, l.u.win)
+	dlg.Resize(fyne.NewSize(520, 520))
+	dlg.Show()
+	l.u.win.Canvas().Focus(what)
 }
 
 func fieldMessage(err error, fallback string) string {
@@ -254,15 +377,23 @@ func (l *liveScreen) togglePause() {
 	var err error
 	if l.s.State() == session.Paused {
 		err = l.s.Resume()
-		l.pause.SetText("Pause")
-		l.pause.SetIcon(theme.MediaPauseIcon())
 	} else {
 		err = l.s.Pause()
+	}
+	if l.s.State() == session.Paused {
 		l.pause.SetText("Resume")
 		l.pause.SetIcon(theme.MediaPlayIcon())
+	} else {
+		l.pause.SetText("Pause")
+		l.pause.SetIcon(theme.MediaPauseIcon())
 	}
-	if err == nil {
+	switch {
+	case err == nil:
 		l.u.saveDraft(l.s, l.setStatus)
+	case errors.Is(err, session.ErrRiskStopped):
+		l.setStatus("The risk was reassessed as do not proceed: end the session or escalate (Annex 2 3.2).")
+	default:
+		l.setStatus("Cannot carry on: " + err.Error())
 	}
 	l.tick()
 }

@@ -32,6 +32,9 @@ const (
 type checkRow struct {
 	radio      *widget.RadioGroup
 	mitigation *widget.Entry
+	// reason is why the item does not apply (Annex 2 3.2: "not applicable"
+	// needs one).
+	reason *widget.Entry
 }
 
 // planForm binds the plan and the pre-session risk assessment to the domain
@@ -47,6 +50,11 @@ type planForm struct {
 	notified, crisis                     *textArea
 	adultAtRisk                          *widget.Check
 	method, platform                     *widget.Select
+
+	// Webinars and live broadcasts (Annex 2 3.10).
+	groupBox                             *fyne.Container
+	attendees, storedWhere, told, whyNot *widget.Entry
+	recorded                             *widget.Check
 
 	errs []fieldLine
 
@@ -141,6 +149,11 @@ func (u *UI) newPlanForm(s *session.Session) *planForm {
 	f.notified = multiline("How the customer was told, and how to join")
 	f.parentCarer = entry("How a parent or carer was told, where required")
 	f.crisis = multiline("What you will do if a crisis arises during the session")
+	f.attendees = entry("Expected number of attendees")
+	f.recorded = widget.NewCheck("It will be recorded", nil)
+	f.storedWhere = entry("Where the recording is stored (GDPR)")
+	f.told = entry("How attendees were told it is recorded")
+	f.whyNot = entry("Why it will not be recorded")
 
 	f.outcome = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	f.concerns = widget.NewLabel("")
@@ -162,10 +175,12 @@ func (u *UI) newPlanForm(s *session.Session) *planForm {
 		f.date.SetText(now.Format(dateLayout))
 		f.duration.SetText(strconv.Itoa(pk.Session.NormalDurationMinutes))
 	}
-	for _, e := range []*widget.Entry{f.ref, f.age, f.dob, f.date, f.start, f.duration, f.durationReason, f.outOfHours, f.access, f.facilitator, f.parentCarer, &f.notified.Entry, &f.crisis.Entry} {
+	for _, e := range []*widget.Entry{f.ref, f.age, f.dob, f.date, f.start, f.duration, f.durationReason, f.outOfHours, f.access, f.facilitator, f.parentCarer, &f.notified.Entry, &f.crisis.Entry,
+		f.attendees, f.storedWhere, f.told, f.whyNot} {
 		e.OnChanged = func(string) { f.changed() }
 	}
 	f.adultAtRisk.OnChanged = func(bool) { f.changed() }
+	f.recorded.OnChanged = func(bool) { f.changed() }
 	f.platform.OnChanged = func(string) { f.changed() }
 	f.changed()
 	return f
@@ -226,6 +241,13 @@ func (f *planForm) fill(d session.Document) {
 	f.notified.SetText(p.HowNotified)
 	f.parentCarer.SetText(p.ParentCarerInformed)
 	f.crisis.SetText(p.CrisisPlan)
+	if g := p.Group; g != nil {
+		f.attendees.SetText(strconv.Itoa(g.ExpectedAttendees))
+		f.recorded.SetChecked(g.Recording.Recorded)
+		f.storedWhere.SetText(g.Recording.StoredWhere)
+		f.told.SetText(g.Recording.AttendeesTold)
+		f.whyNot.SetText(g.Recording.WhyNot)
+	}
 	for id, a := range d.Assessment.Answers {
 		f.answers[id] = a
 	}
@@ -273,10 +295,30 @@ func (f *planForm) readPlan() (session.Plan, session.FieldErrors) {
 	default:
 		p.Start = time.Date(day.Year(), day.Month(), day.Day(), clock.Hour(), clock.Minute(), 0, 0, pk.Location())
 	}
-	if n, err := strconv.Atoi(strings.TrimSpace(f.duration.Text)); err != nil {
+	switch n, err := strconv.Atoi(strings.TrimSpace(f.duration.Text)); {
+	case pk.DelayedResponse(p):
+		// An e-mail, letter or text has no length (Annex 2 1.2.1).
+	case err != nil:
 		add("duration", "Enter the planned length in minutes, for example 45.")
-	} else {
+	default:
 		p.Duration = time.Duration(n) * time.Minute
+	}
+	if pk.OneToMany(p) {
+		g := &session.Group{Recording: session.Recording{Recorded: f.recorded.Checked,
+			StoredWhere: strings.TrimSpace(f.storedWhere.Text), AttendeesTold: strings.TrimSpace(f.told.Text), WhyNot: strings.TrimSpace(f.whyNot.Text)}}
+		if t := strings.TrimSpace(f.attendees.Text); t != "" {
+			n, err := strconv.Atoi(t)
+			if err != nil {
+				add("group.expected_attendees", "Enter the number of attendees expected, for example 30.")
+			}
+			g.ExpectedAttendees = n
+		}
+		if !g.Recording.Recorded {
+			g.Recording.StoredWhere, g.Recording.AttendeesTold = "", ""
+		} else {
+			g.Recording.WhyNot = ""
+		}
+		p.Group = g
 	}
 	return p, errs
 }
@@ -300,6 +342,7 @@ func (f *planForm) changed() {
 		errs = append(errs, session.Fields(pk.ValidatePlan(plan, f.u.cfg.Clock.Now()))...)
 		f.showFieldErrors(errs)
 	}
+	f.showKind(plan)
 	items := pk.Items(plan)
 	ids := make([]string, len(items))
 	for i, it := range items {
@@ -310,6 +353,40 @@ func (f *planForm) changed() {
 		f.buildChecklist(items)
 	}
 	f.showOutcome(pk.Assess(plan, f.assessment()))
+}
+
+// showKind shows the fields that belong to the delivery chosen: the group
+// details of a webinar (3.10), no length for an e-mail, letter or text
+// (1.2.1).
+func (f *planForm) showKind(p session.Plan) {
+	pk := f.u.cfg.Pack
+	group := pk.OneToMany(p)
+	if f.groupBox != nil && f.groupBox.Visible() != group {
+		f.groupBox.Hidden = !group
+		f.groupBox.Refresh()
+	}
+	recorded := f.recorded.Checked
+	f.storedWhere.Hidden, f.told.Hidden, f.whyNot.Hidden = !recorded, !recorded, recorded
+	for _, e := range []*widget.Entry{f.storedWhere, f.told, f.whyNot} {
+		e.Refresh()
+	}
+	delayed := pk.DelayedResponse(p)
+	if f.duration.Visible() == delayed {
+		f.duration.Hidden = delayed
+		f.durationReason.Hidden = delayed
+		f.duration.Refresh()
+		f.durationReason.Refresh()
+	}
+	if group {
+		f.ref.SetPlaceHolder("Event reference, e.g. WEB-Y11-CAREERS")
+		f.age.SetPlaceHolder("youngest attendee")
+		f.adultAtRisk.Text = "Some attendees are adults at risk"
+	} else {
+		f.ref.SetPlaceHolder("e.g. CUS-4821 (never a name)")
+		f.age.SetPlaceHolder("years")
+		f.adultAtRisk.Text = "Adult at risk"
+	}
+	f.adultAtRisk.Refresh()
 }
 
 func (f *planForm) showFieldErrors(errs session.FieldErrors) {
@@ -393,38 +470,72 @@ func (f *planForm) buildChecklist(items []session.ChecklistItem) {
 		text.Wrapping = fyne.TextWrapWord
 		clause := widget.NewLabel(string(it.Clause))
 		clause.Importance = widget.LowImportance
+		blocks := it.Obligation == session.Must || it.IfUnmet == session.Block
 		mitigation := entry("How you will reduce this risk")
+		reason := entry("Why this does not apply to this session")
 		note := widget.NewLabel("The policy does not allow the session while this is unmet.")
+		if it.Obligation == session.Must {
+			note.SetText("The policy says this must be so (" + string(it.Clause) + "): no mitigation can stand in for it.")
+		}
 		note.Importance = widget.DangerImportance
 		note.Wrapping = fyne.TextWrapWord
 		ans := f.answers[it.ID]
 		mitigation.SetText(ans.Mitigation)
+		reason.SetText(ans.Reason())
 		update := func() {
 			a := f.answers[it.ID]
-			mitigation.Hidden = !(a.Answer == session.NotMet && it.IfUnmet == session.Mitigate)
-			note.Hidden = !(a.Answer == session.NotMet && it.IfUnmet == session.Block)
+			mitigation.Hidden = !(a.Answer == session.NotMet && !blocks)
+			reason.Hidden = a.Answer != session.NotApplicable
+			note.Hidden = !(a.Answer == session.NotMet && blocks)
 			mitigation.Refresh()
+			reason.Refresh()
 			note.Refresh()
 		}
-		radio := widget.NewRadioGroup([]string{answerYes, answerNo, answerNA}, nil)
+		// An item that always applies is never offered as not applicable
+		// (Annex 2 1.2, 1.3.3, 3.6).
+		options := []string{answerYes, answerNo, answerNA}
+		if it.AlwaysApplies {
+			options = options[:2]
+		}
+		radio := widget.NewRadioGroup(options, nil)
 		radio.Horizontal = true
 		radio.SetSelected(answerWord(ans.Answer))
 		radio.OnChanged = func(s string) {
 			a := f.answers[it.ID]
 			a.Answer = wordAnswer(s)
+			// One note per answer: the mitigation of "no" or the reason of
+			// "not applicable", whichever box is showing.
+			switch a.Answer {
+			case session.NotMet:
+				a.Mitigation = strings.TrimSpace(mitigation.Text)
+			case session.NotApplicable:
+				a.Mitigation = strings.TrimSpace(reason.Text)
+			default:
+				a.Mitigation = ""
+			}
 			f.answers[it.ID] = a
 			update()
 			f.changed()
 		}
 		mitigation.OnChanged = func(s string) {
 			a := f.answers[it.ID]
-			a.Mitigation = strings.TrimSpace(s)
-			f.answers[it.ID] = a
+			if a.Answer == session.NotMet {
+				a.Mitigation = strings.TrimSpace(s)
+				f.answers[it.ID] = a
+			}
+			f.changed()
+		}
+		reason.OnChanged = func(s string) {
+			a := f.answers[it.ID]
+			if a.Answer == session.NotApplicable {
+				a.Mitigation = strings.TrimSpace(s)
+				f.answers[it.ID] = a
+			}
 			f.changed()
 		}
 		update()
-		f.rows[it.ID] = checkRow{radio, mitigation}
-		f.checklist.Add(container.NewVBox(text, container.NewHBox(radio, clause), mitigation, note, widget.NewSeparator()))
+		f.rows[it.ID] = checkRow{radio, mitigation, reason}
+		f.checklist.Add(container.NewVBox(text, container.NewHBox(radio, clause), mitigation, reason, note, widget.NewSeparator()))
 	}
 	f.checklist.Refresh()
 }
@@ -449,6 +560,14 @@ func (f *planForm) row(label string, obj fyne.CanvasObject, fields ...string) *w
 func (f *planForm) content() fyne.CanvasObject {
 	ageRow := container.NewGridWithColumns(2, f.age, f.dob)
 	when := container.NewGridWithColumns(3, f.date, f.start, f.duration)
+	f.groupBox = container.NewVBox(
+		widget.NewLabelWithStyle("Webinar or live broadcast (Annex 2 3.10)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewForm(
+			f.row("Attendees expected", f.attendees, "group.expected_attendees"),
+			f.row("Recording", container.NewVBox(f.recorded, f.storedWhere, f.told, f.whyNot),
+				"group.recording", "group.recording.stored_where", "group.recording.attendees_told", "group.recording.why_not"),
+		))
+	f.groupBox.Hidden = !f.u.cfg.Pack.OneToMany(session.Plan{Method: f.methodID()})
 	plan := widget.NewForm(
 		f.row("Customer reference", f.ref, "customer.reference"),
 		f.row("Age, or date of birth", container.NewVBox(ageRow, f.adultAtRisk), "customer.age", "customer.date_of_birth"),
@@ -464,7 +583,7 @@ func (f *planForm) content() fyne.CanvasObject {
 		f.row("Crisis plan", f.crisis, "crisis_plan"),
 	)
 	left := container.NewVScroll(container.NewPadded(container.NewVBox(
-		widget.NewLabelWithStyle("Plan (Annex 2 1.3)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), plan)))
+		widget.NewLabelWithStyle("Plan (Annex 2 1.3)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), plan, f.groupBox)))
 	right := container.NewBorder(
 		widget.NewLabelWithStyle("Pre-session risk assessment (Annex 2 3.2)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewVBox(widget.NewSeparator(), f.outcome, f.concerns, container.NewBorder(nil, nil, f.save, f.next, f.status)),

@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,11 +26,18 @@ type recordForm struct {
 
 	method            *widget.Select
 	summary, concerns *textArea
+	attendance        *widget.Entry
 	actions           []actionRow
 	actionBox         *fyne.Container
-	status            *widget.Label
-	sign              *widget.Button
-	msgs              map[string]*widget.Label
+	// checks is "Before you sign": the incidents raised from the session
+	// and the decisions its disclosures and changes of risk need.
+	checks *fyne.Container
+	// problems lists what stops signing, apart from the status line that
+	// autosave writes to.
+	problems *widget.Label
+	status   *widget.Label
+	sign     *widget.Button
+	msgs     map[string]*widget.Label
 }
 
 type actionRow struct{ who, what, due *widget.Entry }
@@ -53,12 +62,23 @@ func (u *UI) ShowRecord(s *session.Session) {
 	f.summary = multiline("What was discussed")
 	f.summary.SetMinRowsVisible(5)
 	f.concerns = multiline("Any concerns, or leave blank")
+	if hadConcern(d) {
+		f.concerns.SetPlaceHolder("What the concerns were and what you did (required after a disclosure or a change of risk)")
+	}
+	f.attendance = entry("How many attended")
+	f.checks = container.NewVBox()
 	f.actionBox = container.NewVBox()
 	f.status = widget.NewLabel("")
 	f.status.Wrapping = fyne.TextWrapWord
+	f.problems = wrappedLabel("")
+	f.problems.Importance = widget.DangerImportance
+	f.problems.Hide()
 	if d.Record != nil {
 		f.summary.SetText(d.Record.Summary)
 		f.concerns.SetText(d.Record.Concerns)
+		if d.Record.Attendance != nil {
+			f.attendance.SetText(strconv.Itoa(*d.Record.Attendance))
+		}
 		for _, a := range d.Record.Actions {
 			f.addAction(a)
 		}
@@ -75,14 +95,18 @@ func (u *UI) ShowRecord(s *session.Session) {
 		widget.NewFormItem("Method of delivery", container.NewVBox(f.method, f.msg("method"))),
 		widget.NewFormItem("Summary", container.NewVBox(f.summary, f.msg("summary"))),
 		widget.NewFormItem("Actions agreed", container.NewVBox(f.actionBox, container.NewHBox(addBtn))),
-		widget.NewFormItem("Concerns", f.concerns),
+		widget.NewFormItem("Concerns", container.NewVBox(f.concerns, f.msg("concerns"))),
 	)
+	if pk.OneToMany(d.Plan) {
+		form.Append("Attendance (3.10)", container.NewVBox(f.attendance, f.msg("attendance")))
+	}
+	f.refreshChecks()
 	flags := flagText(d.Flags())
 	head := widget.NewLabel(fmt.Sprintf("%s, %s. %s", d.Plan.Customer.Reference, u.clockText(d.Plan.Start, "Monday 2 January 15:04"), flags))
 	head.Wrapping = fyne.TextWrapWord
 	body := container.NewBorder(head,
-		container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, nil, container.NewHBox(save, f.sign), f.status)),
-		nil, nil, container.NewVScroll(container.NewPadded(form)))
+		container.NewVBox(widget.NewSeparator(), f.problems, container.NewBorder(nil, nil, nil, container.NewHBox(save, f.sign), f.status)),
+		nil, nil, container.NewVScroll(container.NewPadded(container.NewVBox(f.checks, form))))
 	u.show("Meeting record (Annex 2 3.4)", body, widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome), u.escalateButton(escalateFromSession(s)))
 	u.win.Canvas().Focus(f.summary)
 }
@@ -122,6 +146,15 @@ func (f *recordForm) read() (session.Record, session.FieldErrors) {
 		}
 	}
 	var errs session.FieldErrors
+	if pk.OneToMany(f.s.Document().Plan) {
+		if t := strings.TrimSpace(f.attendance.Text); t != "" {
+			n, err := strconv.Atoi(t)
+			if err != nil {
+				errs = append(errs, &session.FieldError{Field: "attendance", Message: "Enter the number who attended, for example 42."})
+			}
+			r.Attendance = &n
+		}
+	}
 	for i, a := range f.actions {
 		who, what, due := strings.TrimSpace(a.who.Text), strings.TrimSpace(a.what.Text), strings.TrimSpace(a.due.Text)
 		if who == "" && what == "" && due == "" {
@@ -168,11 +201,14 @@ func (f *recordForm) save() bool {
 	return true
 }
 
+// signTapped saves the record, then asks the domain whether it may be
+// signed, and shows every reason it may not, in words.
 func (f *recordForm) signTapped() {
 	if !f.save() {
 		return
 	}
-	if un := f.s.UnconfirmedAgreement(); len(un) > 0 && f.s.Document().AgreementReason == "" {
+	ready := f.s.ReadyToSign()
+	if un := f.s.UnconfirmedAgreement(); len(un) > 0 && f.s.Document().AgreementReason == "" && errors.Is(ready, session.ErrAgreementIncomplete) {
 		reason := multiline("Why these points were not confirmed")
 		var points []string
 		for _, p := range un {
@@ -190,6 +226,12 @@ func (f *recordForm) signTapped() {
 		dlg.Show()
 		return
 	}
+	if ready != nil {
+		f.problems.SetText("Not ready to sign:\n" + signProblems(ready))
+		f.problems.Show()
+		return
+	}
+	f.problems.Hide()
 	dialog.ShowConfirm("Sign and lock?", "Once signed, the record cannot be changed. Later notes are added as signed addenda.", func(ok bool) {
 		if ok {
 			f.commit()
@@ -228,6 +270,232 @@ func (f *recordForm) commit() {
 	})
 }
 
+// signProblems lists in words what stops a record being signed.
+func signProblems(err error) string {
+	var ge *session.GateError
+	if !errors.As(err, &ge) {
+		return "• " + err.Error()
+	}
+	var lines []string
+	for _, p := range ge.Problems {
+		lines = append(lines, "• "+upperFirst(p.Error())+".")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func hadConcern(d session.Document) bool {
+	for _, m := range d.Markers {
+		if m.Kind == session.MarkDisclosure || m.Kind == session.MarkRiskChanged {
+			return true
+		}
+	}
+	return false
+}
+
+// refreshChecks rebuilds "Before you sign": each incident raised from the
+// session with what it still needs (Annex 1: report it, or discard it with
+// the reason), and each disclosure (Annex 2 3.1) or change of risk (3.2)
+// with its decision.
+func (f *recordForm) refreshChecks() {
+	f.checks.RemoveAll()
+	d := f.s.Document()
+	if len(d.Incidents) == 0 && !hadConcern(d) {
+		f.checks.Refresh()
+		return
+	}
+	f.checks.Add(widget.NewLabelWithStyle("Before you sign", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	for _, r := range d.Incidents {
+		raised := f.u.clockText(r.RaisedAt, "15:04")
+		switch {
+		case r.Open():
+			l := wrappedLabel(fmt.Sprintf("Incident raised at %s is still being written: report it to the safeguarding team, or discard it with the reason (Annex 1).", raised))
+			l.Importance = widget.DangerImportance
+			id := r.ID
+			open := widget.NewButtonWithIcon("Open the incident", theme.WarningIcon(), func() { f.openIncident(id) })
+			discard := widget.NewButtonWithIcon("Discard it…", theme.DeleteIcon(), func() { f.discard(id) })
+			f.checks.Add(container.NewVBox(l, container.NewHBox(open, discard)))
+		case r.Status == session.IncidentDiscarded:
+			f.checks.Add(wrappedLabel(fmt.Sprintf("Incident raised at %s was discarded: %s", raised, r.DiscardReason)))
+		default:
+			f.checks.Add(wrappedLabel(fmt.Sprintf("Incident raised at %s is with the safeguarding team.", raised)))
+		}
+	}
+	for k, m := range d.Markers {
+		if m.Kind != session.MarkDisclosure && m.Kind != session.MarkRiskChanged {
+			continue
+		}
+		f.checks.Add(f.decisionRow(k, m, d))
+	}
+	f.checks.Add(widget.NewSeparator())
+	f.checks.Refresh()
+}
+
+const (
+	decideEscalated = "Escalated"
+	decideNoConcern = "No safeguarding concern"
+)
+
+// decisionRow asks what became of one disclosure or change of risk.
+func (f *recordForm) decisionRow(k int, m session.Marker, d session.Document) fyne.CanvasObject {
+	what := fmt.Sprintf("%s at %s", m.Kind.Label(), f.u.clockText(m.At, "15:04"))
+	if m.ExactWords != "" {
+		what += ": “" + m.ExactWords + "”"
+	}
+	if r := m.Reassessment; r != nil {
+		what += fmt.Sprintf(": %s. Now: %s. I: %s.", r.WhatChanged, strings.ToLower(r.Outcome.Label()), strings.ToLower(r.Action.Label()))
+	}
+	head := wrappedLabel(what)
+	if dec := m.Decision; dec != nil {
+		text := "Decision: escalated to the safeguarding team."
+		if dec.Kind == session.DecisionNoConcern {
+			text = "Decision: no safeguarding concern. " + dec.Reason
+		}
+		done := wrappedLabel(text)
+		done.Importance = widget.SuccessImportance
+		return container.NewVBox(head, done)
+	}
+	var incidents []string
+	ids := map[string]string{}
+	for _, r := range d.Incidents {
+		if r.Status == session.IncidentDiscarded {
+			continue
+		}
+		label := "Incident raised at " + f.u.clockText(r.RaisedAt, "15:04")
+		incidents = append(incidents, label)
+		ids[label] = r.ID
+	}
+	which := widget.NewSelect(incidents, nil)
+	which.PlaceHolder = "Which incident"
+	if len(incidents) > 0 {
+		which.SetSelected(incidents[0])
+	}
+	reason := entry("Why this is no safeguarding concern, in your words")
+	msg := wrappedLabel("")
+	msg.Importance = widget.DangerImportance
+	msg.Hide()
+	choice := widget.NewRadioGroup([]string{decideEscalated, decideNoConcern}, nil)
+	choice.Horizontal = true
+	update := func() {
+		which.Hidden = choice.Selected != decideEscalated || len(incidents) == 0
+		reason.Hidden = choice.Selected != decideNoConcern
+		which.Refresh()
+		reason.Refresh()
+		if choice.Selected == decideEscalated && len(incidents) == 0 {
+			msg.SetText("Nothing escalated yet: press Escalate to raise the incident, then come back.")
+			msg.Show()
+		} else {
+			msg.Hide()
+		}
+	}
+	choice.OnChanged = func(string) { update() }
+	update()
+	record := widget.NewButton("Record decision", func() {
+		dec := session.Decision{Kind: session.DecisionNoConcern, Reason: strings.TrimSpace(reason.Text)}
+		if choice.Selected == decideEscalated {
+			dec = session.Decision{Kind: session.DecisionEscalated, IncidentID: ids[which.Selected]}
+		}
+		if choice.Selected == "" {
+			dec.Kind = ""
+		}
+		if err := f.s.Decide(k, dec); err != nil {
+			msg.SetText(fieldMessage(err, "Choose escalated, or no safeguarding concern."))
+			msg.Show()
+			return
+		}
+		f.u.saveDraft(f.s, func(s string) { f.status.SetText(s) })
+		f.refreshChecks()
+	})
+	return container.NewVBox(head, choice, which, reason, msg, container.NewHBox(record))
+}
+
+// incidentDraft finds an incident raised from the session among this
+// device's incident drafts, for the person using the app.
+func (f *recordForm) incidentDraft(id string, then func(*session.Incident)) {
+	u := f.u
+	if u.cfg.Vault == nil {
+		f.status.SetText("The incident is not on this device.")
+		return
+	}
+	var found *session.IncidentDocument
+	u.background(func(ctx context.Context) error {
+		docs, err := u.cfg.Vault.IncidentDrafts(ctx)
+		for k := range docs {
+			if docs[k].ID == id {
+				found = &docs[k]
+			}
+		}
+		return err
+	}, func(err error) {
+		if found == nil {
+			f.status.SetText("The incident draft could not be opened: " + plainError(err))
+			return
+		}
+		inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, *found, u.actor())
+		if err != nil {
+			f.status.SetText("The incident draft could not be opened: " + err.Error())
+			return
+		}
+		then(inc)
+	})
+}
+
+// openIncident goes back to an incident still being written, guidance
+// first if it was not read.
+func (f *recordForm) openIncident(id string) {
+	f.incidentDraft(id, func(inc *session.Incident) {
+		from := escalateFromSession(f.s)
+		if inc.Document().GuidanceConfirmedAt.IsZero() {
+			f.u.showGuidance(inc, from)
+			return
+		}
+		f.u.ShowIncident(inc, from)
+	})
+}
+
+// discard abandons an incident that will not be reported, with the reason,
+// which goes into this record and the incident's chronology. Both are saved
+// before the screen shows it as done.
+func (f *recordForm) discard(id string) {
+	reason := multiline("Why this incident is not being reported")
+	dlg := dialog.NewForm("Discard the incident?", "Discard it", "Keep it",
+		[]*widget.FormItem{widget.NewFormItem("Reason (goes in the record)", reason)}, func(ok bool) {
+			if !ok {
+				return
+			}
+			f.incidentDraft(id, func(inc *session.Incident) {
+				if err := session.DiscardIncident(f.s, inc, reason.Text); err != nil {
+					f.status.SetText(fieldMessage(err, "Could not discard: "+err.Error()))
+					return
+				}
+				incDoc, doc := inc.Document(), f.s.Document()
+				f.status.SetText("Saving…")
+				f.u.background(func(ctx context.Context) error {
+					if err := f.u.cfg.Vault.SaveIncidentDraft(ctx, incDoc); err != nil {
+						return err
+					}
+					return f.u.cfg.Vault.SaveDraft(ctx, doc)
+				}, func(err error) {
+					if err != nil {
+						f.status.SetText("Not saved: " + plainError(err))
+						return
+					}
+					f.status.SetText("Incident discarded; the reason is in the record.")
+					f.refreshChecks()
+				})
+			})
+		}, f.u.win)
+	dlg.Resize(fyne.NewSize(520, 280))
+	dlg.Show()
+	f.u.win.Canvas().Focus(reason)
+}
+
 func (u *UI) removeSession(id string) {
 	out := u.sessions[:0]
 	for _, s := range u.sessions {
@@ -251,6 +519,9 @@ func flagText(f session.Flags) string {
 	}
 	if f.Escalated {
 		parts = append(parts, "Escalated")
+	}
+	if f.IncidentDiscarded {
+		parts = append(parts, "Incident discarded")
 	}
 	return strings.Join(parts, " · ")
 }

@@ -230,9 +230,10 @@ func (u *UI) documentText(d session.Document, author string) string {
 			if mk.ExactWords != "" {
 				line += ": “" + mk.ExactWords + "”"
 			}
-			b.WriteString(line + "\n")
+			b.WriteString(line + markerDetail(mk) + "\n")
 		}
 	}
+	b.WriteString(u.annex2Text(d))
 	return strings.TrimRight(b.String(), "\n")
 }
 

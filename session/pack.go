@@ -80,10 +80,13 @@ const (
 
 // DeliveryMethod is one way of delivering a session (Annex 2 1.1-1.2).
 type DeliveryMethod struct {
-	ID     string `json:"id"`
-	Label  string `json:"label"`
-	Mode   Mode   `json:"mode"`
-	Clause Clause `json:"clause"`
+	ID    string `json:"id"`
+	Label string `json:"label"`
+	Mode  Mode   `json:"mode"`
+	// OneToMany marks webinars and live broadcasts (Annex 2 3.10): a group
+	// session with attendance by count and a recording decision.
+	OneToMany bool   `json:"one_to_many,omitempty"`
+	Clause    Clause `json:"clause"`
 }
 
 // Platform is a product used for a delivery method, with the minimum age its
@@ -119,6 +122,29 @@ const (
 	Children Audience = "children"
 )
 
+// Obligation is how strongly the clause behind an item puts it, read from
+// its wording: "must" (or an imperative such as "make sure") or "should".
+type Obligation string
+
+const (
+	// Must: unmet, the session cannot go ahead, and no mitigation stands in
+	// for it (Annex 2 3.7, 3.9 "must").
+	Must Obligation = "must"
+	// Should: unmet, the pack's if_unmet decides. A pack written before
+	// obligations were recorded leaves it out, which reads as should.
+	Should Obligation = "should"
+)
+
+// Delivery limits an item to one-to-one sessions or to group sessions
+// (webinars and live broadcasts, Annex 2 3.10). Empty means both.
+type Delivery string
+
+const (
+	AnyDelivery Delivery = ""
+	OneToOne    Delivery = "one_to_one"
+	GroupOnly   Delivery = "group"
+)
+
 // ChecklistItem is one question of the pre-session risk assessment.
 type ChecklistItem struct {
 	ID       string   `json:"id"`
@@ -127,9 +153,18 @@ type ChecklistItem struct {
 	Clause   Clause   `json:"clause"`
 	IfUnmet  Unmet    `json:"if_unmet"`
 	Audience Audience `json:"audience"`
+	// Obligation is the clause's own word; a "must" item always blocks.
+	Obligation Obligation `json:"obligation"`
+	// AlwaysApplies items can never be answered "not applicable": they hold
+	// for every session the item is asked for (Annex 2 1.2, 1.3.3, 3.6).
+	AlwaysApplies bool `json:"always_applies,omitempty"`
+	// RequiresPlan names the plan field an answer of "met" must agree with
+	// (one of PlanFields): a facilitator invited needs a facilitator named.
+	RequiresPlan string `json:"requires_plan,omitempty"`
 	// RealTimeOnly items make sense only for calls and chats, not for a
 	// letter or an e-mail exchange.
-	RealTimeOnly bool `json:"real_time_only,omitempty"`
+	RealTimeOnly bool     `json:"real_time_only,omitempty"`
+	Delivery     Delivery `json:"delivery,omitempty"`
 }
 
 // ConsentPolicy is the standard consent statement (Annex 2 1.3.6).
@@ -383,6 +418,25 @@ func (v *validator) item(f string, c ChecklistItem, seen map[string]bool) {
 	case Everyone, Vulnerable, Children:
 	default:
 		v.fail(f+".audience", `must be "everyone", "vulnerable" or "children"`)
+	}
+	switch c.Obligation {
+	case Should, "":
+	case Must:
+		if c.IfUnmet != Block {
+			v.fail(f+".if_unmet", `must be "block": the clause says "must", and a mitigation cannot stand in for it`)
+		}
+	default:
+		v.fail(f+".obligation", `must be "must" or "should", as the clause words it`)
+	}
+	if c.RequiresPlan != "" {
+		if _, ok := (Plan{}).Field(c.RequiresPlan); !ok {
+			v.fail(f+".requires_plan", fmt.Sprintf("%q is not a plan field (use one of %s)", c.RequiresPlan, strings.Join(PlanFields, ", ")))
+		}
+	}
+	switch c.Delivery {
+	case AnyDelivery, OneToOne, GroupOnly:
+	default:
+		v.fail(f+".delivery", `must be "one_to_one", "group" or left out for both`)
 	}
 }
 

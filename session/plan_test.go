@@ -34,6 +34,8 @@ func goodPlan() Plan {
 		Facilitator: "Form tutor",
 		HowNotified: "E-mail with the Teams link on 20 November",
 		CrisisPlan:  "Call the DSO on the duty number; 999 if in immediate danger.",
+
+		ParentCarerInformed: "Letter home via school",
 	}
 }
 
@@ -182,7 +184,9 @@ func TestAssessOutcome(t *testing.T) {
 			pl.DurationReason = "Interpreter present; everything takes twice as long"
 		}, nil, ProceedWithMitigations, "", ""},
 		{"Annex 2 3.5 not applicable is accepted", nil,
-			func(a Assessment) { a.Answers["facilitator_invited"] = ItemAnswer{Answer: NotApplicable} }, Proceed, "", ""},
+			func(a Assessment) {
+				a.Answers["facilitator_invited"] = ItemAnswer{NotApplicable, "Customer's own choice: a careers call at work, manager agreed"}
+			}, Proceed, "", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

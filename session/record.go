@@ -22,6 +22,9 @@ type Record struct {
 	Summary  string   `json:"summary"`
 	Actions  []Action `json:"actions,omitempty"`
 	Concerns string   `json:"concerns,omitempty"`
+	// Attendance is how many attended a webinar or live broadcast (Annex 2
+	// 3.10); nil for a one-to-one session.
+	Attendance *int `json:"attendance,omitempty"`
 }
 
 // ErrLocked is returned for any change to a signed record: later changes are
@@ -64,7 +67,7 @@ func (s *Session) SaveRecord(r Record) error {
 	if err := s.require("write the record of", Ended, Recorded); err != nil {
 		return err
 	}
-	if err := s.pack.ValidateRecord(r, s.doc.Plan.Start); err != nil {
+	if err := s.pack.ValidateRecordFor(s.doc, r); err != nil {
 		return err
 	}
 	s.doc.Record = &r
@@ -77,16 +80,13 @@ func (s *Session) SaveRecord(r Record) error {
 var ErrAgreementIncomplete = errors.New("some agreement points were not confirmed at the start: confirm them or record why not")
 
 // Sign locks the record. From then on the document is immutable; the caller
-// seals it into a signed, encrypted envelope and queues it for sync.
+// seals it into a signed, encrypted envelope and queues it for sync. Every
+// rule the screens enforce on the way here is checked again from the
+// document (ReadyToSign): a draft restored, synced or edited on disk cannot
+// be signed past one.
 func (s *Session) Sign() error {
-	if s.doc.State == Signed {
-		return ErrLocked
-	}
-	if err := s.require("sign", Recorded); err != nil {
+	if err := s.ReadyToSign(); err != nil {
 		return err
-	}
-	if len(s.UnconfirmedAgreement()) > 0 && s.doc.AgreementReason == "" {
-		return ErrAgreementIncomplete
 	}
 	s.doc.SignedAt = s.clock.Now()
 	s.doc.State = Signed

@@ -74,6 +74,12 @@ type Marker struct {
 	Note       string `json:"note,omitempty"`
 	// IncidentID links an escalation to its incident.
 	IncidentID string `json:"incident_id,omitempty"`
+	// Reassessment is the in-session risk assessment a "risk changed"
+	// marker carries (Annex 2 3.2).
+	Reassessment *Reassessment `json:"reassessment,omitempty"`
+	// Decision on a disclosure or change of risk: escalated, or no
+	// safeguarding concern and why (concerns.go).
+	Decision *Decision `json:"decision,omitempty"`
 }
 
 // Segment is one stretch of live time; pauses fall between segments.
@@ -104,6 +110,9 @@ type Document struct {
 	// OverrunReason: the exceptional circumstances of an overrun (3.3).
 	OverrunReason string   `json:"overrun_reason,omitempty"`
 	Markers       []Marker `json:"markers,omitempty"`
+
+	// Incidents raised from this session, with where each stands.
+	Incidents []RaisedIncident `json:"incidents,omitempty"`
 
 	Record       *Record   `json:"record,omitempty"`
 	SignedAt     time.Time `json:"signed_at,omitzero"`
@@ -173,9 +182,28 @@ func cloneDocument(d Document) Document {
 	c.Segments = slices.Clone(d.Segments)
 	c.WarningsGiven = slices.Clone(d.WarningsGiven)
 	c.Markers = slices.Clone(d.Markers)
+	for k, m := range c.Markers {
+		if m.Reassessment != nil {
+			r := *m.Reassessment
+			c.Markers[k].Reassessment = &r
+		}
+		if m.Decision != nil {
+			dd := *m.Decision
+			c.Markers[k].Decision = &dd
+		}
+	}
+	c.Incidents = slices.Clone(d.Incidents)
+	if d.Plan.Group != nil {
+		g := *d.Plan.Group
+		c.Plan.Group = &g
+	}
 	if d.Record != nil {
 		r := *d.Record
 		r.Actions = slices.Clone(d.Record.Actions)
+		if d.Record.Attendance != nil {
+			n := *d.Record.Attendance
+			r.Attendance = &n
+		}
 		c.Record = &r
 	}
 	return c
@@ -223,11 +251,21 @@ func (s *Session) Assess(a Assessment) (Result, error) {
 }
 
 // RecordConsent records the consent reply, or the reason the session goes
-// ahead without one (Annex 2 1.3.6).
+// ahead without one (Annex 2 1.3.6). A document that reached a later state
+// without consent (restored, synced or edited) may have it recorded then;
+// its state does not change.
 func (s *Session) RecordConsent(c Consent) error {
+	later := []State{Live, Paused, Ended, Recorded}
+	if slices.Contains(later, s.doc.State) && s.consentGate() != nil {
+		return s.recordConsent(c, s.doc.State)
+	}
 	if err := s.require("record consent for", Assessed, Consented); err != nil {
 		return err
 	}
+	return s.recordConsent(c, Consented)
+}
+
+func (s *Session) recordConsent(c Consent, next State) error {
 	now := s.clock.Now()
 	switch {
 	case c.Reply != nil:
@@ -240,15 +278,17 @@ func (s *Session) RecordConsent(c Consent) error {
 	}
 	c.RecordedAt = now
 	s.doc.Consent = &c
-	s.doc.State = Consented
+	s.doc.State = next
 	return nil
 }
 
-// Start takes the session live and starts its timer. It needs a risk
-// assessment that allows it and recorded consent (or a reason).
+// Start takes the session live and starts its timer. It needs a valid
+// plan, a risk assessment that allows it and recorded consent (or a
+// reason), each checked again from the document, whatever its state says.
+// An e-mail, letter or text exchange (Annex 2 1.2.1) starts with no timer.
 func (s *Session) Start() error {
 	if s.doc.State == Planned || s.doc.State == Assessed {
-		if !s.doc.Outcome.MayProceed() {
+		if !s.pack.Assess(s.doc.Plan, s.doc.Assessment).Outcome.MayProceed() {
 			return &TransitionError{From: s.doc.State, Event: "start (the risk assessment does not allow it)"}
 		}
 		return ErrConsentRequired
@@ -256,15 +296,27 @@ func (s *Session) Start() error {
 	if err := s.require("start", Consented); err != nil {
 		return err
 	}
-	s.doc.Segments = append(s.doc.Segments, Segment{From: s.clock.Now()})
+	if err := gate("start", s.liveGates()); err != nil {
+		return err
+	}
+	if !s.pack.DelayedResponse(s.doc.Plan) {
+		s.doc.Segments = append(s.doc.Segments, Segment{From: s.clock.Now()})
+	}
 	s.doc.State = Live
 	return nil
 }
+
+// ErrNoCall is returned for timer steps on an e-mail, letter or text
+// exchange: there is no call to pause.
+var ErrNoCall = errors.New("an e-mail, letter or text has no call to pause or time")
 
 // Pause stops the timer, for example while a lost connection is restored.
 func (s *Session) Pause() error {
 	if err := s.require("pause", Live); err != nil {
 		return err
+	}
+	if s.pack.DelayedResponse(s.doc.Plan) || len(s.doc.Segments) == 0 {
+		return ErrNoCall
 	}
 	s.doc.Segments[len(s.doc.Segments)-1].To = s.clock.Now()
 	s.doc.State = Paused
@@ -274,6 +326,12 @@ func (s *Session) Pause() error {
 // Resume restarts the timer after a pause.
 func (s *Session) Resume() error {
 	if err := s.require("resume", Paused); err != nil {
+		return err
+	}
+	if s.doc.stopped() {
+		return ErrRiskStopped
+	}
+	if err := gate("resume", s.liveGates()); err != nil {
 		return err
 	}
 	s.doc.Segments = append(s.doc.Segments, Segment{From: s.clock.Now()})
@@ -300,7 +358,7 @@ func (s *Session) ConfirmAgreement(pointID string) error {
 func (s *Session) UnconfirmedAgreement() []AgreementPoint {
 	var out []AgreementPoint
 	for _, p := range s.pack.Agreement {
-		if !slices.ContainsFunc(s.doc.Agreement, func(a AgreementCheck) bool { return a.PointID == p.ID }) {
+		if !slices.ContainsFunc(s.doc.Agreement, func(a AgreementCheck) bool { return a.PointID == p.ID && !a.ConfirmedAt.IsZero() }) {
 			out = append(out, p)
 		}
 	}
@@ -343,6 +401,9 @@ type Timer struct {
 func (s *Session) Timer() Timer {
 	el := s.Elapsed()
 	rem := s.doc.Plan.Duration - el
+	if s.pack.DelayedResponse(s.doc.Plan) {
+		return Timer{} // no call, no timer (Annex 2 1.2.1)
+	}
 	t := Timer{Elapsed: el, Remaining: rem, Overrun: rem < 0}
 	if s.doc.State == Live || s.doc.State == Paused {
 		for _, w := range s.pack.Session.WarningMinutes {
@@ -377,9 +438,12 @@ func (s *Session) SetOverrunReason(reason string) error {
 	return nil
 }
 
-// Mark adds a one-tap marker. A disclosure needs the exact words (3.1).
-// Markers belong to the call, except escalation, which may come from any
-// point until the record is signed.
+// Mark adds a one-tap marker. A disclosure needs the exact words (3.1); a
+// change of risk needs the quick reassessment (3.2). Markers belong to the
+// call, except escalation, which may come from any point until the record
+// is signed: it links the incident to the session, and the disclosures and
+// changes of risk before it that have no decision yet are escalated with
+// it (the incident carries their words).
 func (s *Session) Mark(m Marker) error {
 	allowed := []State{Live, Paused}
 	if m.Kind == MarkEscalated {
@@ -388,18 +452,56 @@ func (s *Session) Mark(m Marker) error {
 	if err := s.require("mark", allowed...); err != nil {
 		return err
 	}
+	m.ExactWords = strings.TrimSpace(m.ExactWords)
+	if err := s.checkMarker(m); err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	if m.Decision != nil {
+		if err := s.checkDecision(m, *m.Decision, false); err != nil {
+			return err
+		}
+		m.Decision.At = now
+	}
+	m.At = now
+	m.Elapsed = s.Elapsed()
+	if m.Kind == MarkEscalated && m.IncidentID != "" {
+		if _, _, ok := s.doc.incident(m.IncidentID); !ok {
+			s.doc.Incidents = append(s.doc.Incidents, RaisedIncident{ID: m.IncidentID, Status: IncidentDraft, RaisedAt: now})
+		}
+		for k := range s.doc.Markers {
+			if s.doc.Markers[k].Kind.needsDecision() && s.doc.Markers[k].Decision == nil {
+				s.doc.Markers[k].Decision = &Decision{Kind: DecisionEscalated, IncidentID: m.IncidentID, At: now}
+			}
+		}
+	}
+	s.doc.Markers = append(s.doc.Markers, m)
+	return nil
+}
+
+// checkMarker applies the rules of each marker kind; Sign applies them
+// again to markers that came in a document.
+func (s *Session) checkMarker(m Marker) error {
+	delayed := s.pack.DelayedResponse(s.doc.Plan)
 	switch m.Kind {
 	case MarkDisclosure:
 		if strings.TrimSpace(m.ExactWords) == "" {
 			return &FieldError{Field: "exact_words", Message: "Write down the customer's exact words, as they said them."}
 		}
-	case MarkThirdParty, MarkFacilitator, MarkRiskChanged, MarkConnectionLost, MarkEscalated:
+	case MarkRiskChanged:
+		return validateReassessment(m.Reassessment)
+	case MarkThirdParty:
+		if delayed || s.pack.OneToMany(s.doc.Plan) {
+			return &FieldError{Field: "kind", Message: "Third party present is for a one-to-one call."}
+		}
+	case MarkFacilitator, MarkConnectionLost:
+		if delayed {
+			return &FieldError{Field: "kind", Message: m.Kind.Label() + " is for a call, not an e-mail, letter or text."}
+		}
+	case MarkEscalated:
 	default:
 		return fmt.Errorf("mark: unknown marker %q", m.Kind)
 	}
-	m.At = s.clock.Now()
-	m.Elapsed = s.Elapsed()
-	s.doc.Markers = append(s.doc.Markers, m)
 	return nil
 }
 
@@ -411,7 +513,7 @@ func (s *Session) End() error {
 	if s.Timer().Overrun && s.doc.OverrunReason == "" {
 		return ErrOverrunReason
 	}
-	if s.doc.State == Live {
+	if s.doc.State == Live && len(s.doc.Segments) > 0 {
 		s.doc.Segments[len(s.doc.Segments)-1].To = s.clock.Now()
 	}
 	s.doc.State = Ended
@@ -434,6 +536,8 @@ func (s *Session) Cancel(reason string) error {
 // Flags summarise a session for lists and reports.
 type Flags struct {
 	Overrun, NoConsent, Disclosure, Escalated bool
+	// IncidentDiscarded: an incident raised from it was not reported.
+	IncidentDiscarded bool
 }
 
 // Flags reports what a reviewer should notice about the session.
@@ -444,6 +548,9 @@ func (d Document) Flags() Flags {
 	for _, m := range d.Markers {
 		f.Disclosure = f.Disclosure || m.Kind == MarkDisclosure
 		f.Escalated = f.Escalated || m.Kind == MarkEscalated
+	}
+	for _, r := range d.Incidents {
+		f.IncidentDiscarded = f.IncidentDiscarded || r.Status == IncidentDiscarded
 	}
 	return f
 }

@@ -236,7 +236,11 @@ func TestMarkers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range []MarkerKind{MarkThirdParty, MarkFacilitator, MarkRiskChanged, MarkConnectionLost} {
-		if err := s.Mark(Marker{Kind: k}); err != nil {
+		m := Marker{Kind: k}
+		if k == MarkRiskChanged {
+			m.Reassessment = &Reassessment{WhatChanged: "Older brother came in", Outcome: Proceed, Action: RiskContinue}
+		}
+		if err := s.Mark(m); err != nil {
 			t.Fatalf("%s: %v", k, err)
 		}
 	}
@@ -352,7 +356,7 @@ func TestRestoreFromDraft(t *testing.T) {
 		t.Errorf("restored: %s %v %d markers", r.State(), r.Elapsed(), len(r.Document().Markers))
 	}
 	// The restored copy is independent of the original.
-	r.Mark(Marker{Kind: MarkRiskChanged})
+	r.Mark(Marker{Kind: MarkFacilitator})
 	if len(s.Document().Markers) != 1 {
 		t.Error("restore shares state with the original")
 	}
