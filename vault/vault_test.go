@@ -68,7 +68,7 @@ func signedDocument(t testing.TB, marker string) session.Document {
 		Customer: session.Customer{Reference: "CUS-" + fmt.Sprint(len(marker)), Age: 16},
 		Start:    testclock.NextWorkday(testNow, 10, 0), Duration: 45 * time.Minute,
 		Method: "video", Platform: "teams", HowNotified: "notified " + marker, CrisisPlan: "crisis " + marker,
-		AccessibilityNeeds: "needs " + marker, Facilitator: "tutor " + marker,
+		AccessibilityNeeds: "needs " + marker, Facilitator: "tutor " + marker, ParentCarerInformed: "parent " + marker,
 	}
 	// Ids are routing data, readable on disk and on the hub: the app makes
 	// them random, never from content.
@@ -80,14 +80,23 @@ func signedDocument(t testing.TB, marker string) session.Document {
 	for _, it := range pack.Items(plan) {
 		a.Answers[it.ID] = session.ItemAnswer{Answer: session.Met}
 	}
-	s.Assess(a)
-	s.RecordConsent(session.Consent{Reply: &session.ConsentReply{Channel: session.ChannelSMS, ReceivedAt: clock.t, From: session.RespondentCustomer, ExactWords: "YES " + marker}})
-	clock.t = plan.Start
-	s.Start()
-	for _, p := range pack.Agreement {
-		s.ConfirmAgreement(p.ID)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	s.Mark(session.Marker{Kind: session.MarkDisclosure, ExactWords: "disclosed " + marker})
+	if _, err := s.Assess(a); err != nil {
+		t.Fatal(err)
+	}
+	must(s.RecordConsent(session.Consent{Reply: &session.ConsentReply{Channel: session.ChannelSMS, ReceivedAt: clock.t, From: session.RespondentCustomer, ExactWords: "YES " + marker}}))
+	clock.t = plan.Start
+	must(s.Start())
+	for _, p := range pack.Agreement {
+		must(s.ConfirmAgreement(p.ID))
+	}
+	must(s.Mark(session.Marker{Kind: session.MarkDisclosure, ExactWords: "disclosed " + marker}))
+	must(s.Decide(0, session.Decision{Kind: session.DecisionNoConcern, Reason: "decided " + marker}))
 	clock.t = clock.t.Add(30 * time.Minute)
 	if err := s.End(); err != nil {
 		t.Fatal(err)
