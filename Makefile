@@ -13,7 +13,7 @@ else
 export LANG := en_GB.UTF-8
 endif
 
-.PHONY: all build run hub demo test vet unit unit-other-day bench screenshots package deps test-deps clean
+.PHONY: all build run hub demo test vet unit unit-other-day bench screenshots policy-coverage package deps test-deps clean
 
 all: build
 
@@ -95,6 +95,11 @@ screenshots: test-deps build
 	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots COMPANION_BIN=$(BIN)/companion \
 	  scripts/with-secret-service.sh $(GO) test -tags $(TAGS) -count=1 ./app ./cmd/companion
 	@echo "Screenshots written to docs/screenshots/"
+
+# docs/policy-coverage.md: every clause of the policy to the pack items, rules
+# and tests that implement it (package coverage; `make test` checks it).
+policy-coverage:
+	UPDATE_COVERAGE=1 $(GO) test -count=1 -run TestPolicyCoverage ./coverage
 
 # A Linux package through fyne's packaging tool (not part of CI).
 package: deps
