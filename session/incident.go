@@ -644,9 +644,18 @@ func (i *Incident) classificationText() string {
 // IllegalFixed reports whether the policy settles "is it illegal?" for this
 // incident, and why.
 func (i *Incident) IllegalFixed() (bool, string) {
-	t, ok := i.pack.IncidentType(i.doc.Type)
-	if ok && holds(t.IllegalWhen, i.baseFacts()) {
+	return illegalFixed(i.pack, i.baseFacts(), i.doc.Type)
+}
+
+// illegalFixed: the type's rule first, then the pack's rule for every
+// type (imagery of an under-18 is illegal whatever the incident is filed
+// as, 3.4.5).
+func illegalFixed(p *Pack, base map[string]bool, typeID string) (bool, string) {
+	if t, ok := p.IncidentType(typeID); ok && holds(t.IllegalWhen, base) {
 		return true, t.IllegalReason
+	}
+	if typeID != "" && holds(p.Incident.IllegalWhen, base) {
+		return true, p.Incident.IllegalReason
 	}
 	return false, ""
 }

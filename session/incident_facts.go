@@ -254,9 +254,8 @@ func factsOf(p *Pack, d *IncidentDocument, withIllegal bool) map[string]bool {
 	if !withIllegal {
 		return f
 	}
-	t, _ := p.IncidentType(d.Type)
-	switch {
-	case holds(t.IllegalWhen, f):
+	switch fixed, _ := illegalFixed(p, f, d.Type); {
+	case fixed:
 		f["illegal"] = true
 	case d.Illegal == nil:
 	case *d.Illegal:
@@ -430,14 +429,8 @@ func (i *Incident) SetCircumstances(c Circumstances, rationale string) error {
 		}
 	}
 	t, typed := i.pack.IncidentType(i.doc.Type)
-	if typed && c.NudeImagery != nil && !*c.NudeImagery {
-		st, _ := t.Subtype(i.doc.Subtype)
-		if t.NoAttachments || st.NoAttachments {
-			errs.add("nude_imagery", "This kind of incident involves images: classify it again if there are none.")
-		}
-		if i.doc.Imagery != nil {
-			errs.add("nude_imagery", "Where the imagery is has already been recorded, so imagery is involved.")
-		}
+	if typed && c.NudeImagery != nil && !*c.NudeImagery && i.doc.Imagery != nil && slices.Contains(t.Implies, "nudes") {
+		errs.add("nude_imagery", "Where the imagery is has already been recorded, so nude or semi-nude imagery is involved.")
 	}
 	if typed {
 		implied := map[string]bool{}

@@ -31,6 +31,10 @@ type IncidentPolicy struct {
 	// ImageryReason is shown where nothing may be attached because imagery
 	// is involved and neither the type nor the subtype says why.
 	ImageryReason string `json:"imagery_reason"`
+	// IllegalWhen fixes "is it illegal?" to yes for any type, with
+	// IllegalReason (imagery of an under-18, 3.4.5, whatever the type).
+	IllegalWhen   []Condition `json:"illegal_when,omitempty"`
+	IllegalReason string      `json:"illegal_reason,omitempty"`
 }
 
 // Severity is one level of the pack's severity scale.
@@ -418,6 +422,10 @@ func (ip *IncidentPolicy) validate(v *validator) {
 		if len(t.IllegalWhen) > 0 {
 			v.text(f+".illegal_reason", t.IllegalReason)
 		}
+	}
+	known(f0+".illegal_when", ip.IllegalWhen)
+	if len(ip.IllegalWhen) > 0 {
+		v.text(f0+".illegal_reason", ip.IllegalReason)
 	}
 	rule := func(f string, r Rule) {
 		known(f+".offer", r.Offer)
