@@ -55,6 +55,8 @@ type incidentForm struct {
 	qIntent, qReckless, qShared, qThreats *widget.RadioGroup
 	qAge, qSharer, qHarmed, qPlatform     *widget.Entry
 	advice                                *widget.Label
+	questionsBox                          *fyne.Container
+	formScroll, rightScroll               *container.Scroll
 }
 
 const (
@@ -132,6 +134,7 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 		f.noAttach, f.imPlatform, f.imAccount, f.imURL, f.imAttest, f.imWhen, f.imHow, container.NewHBox(recordImagery))
 
 	questions := f.buildQuestions(d)
+	f.questionsBox = questions
 	f.advice = widget.NewLabel("")
 	f.advice.Wrapping = fyne.TextWrapWord
 	f.advice.Importance = widget.WarningImportance
@@ -188,7 +191,8 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 	)
 	right := container.NewVBox(f.branch, f.requirements,
 		widget.NewLabelWithStyle("Chronology", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), f.chronology)
-	split := container.NewHSplit(container.NewVScroll(container.NewPadded(form)), container.NewVScroll(container.NewPadded(right)))
+	f.formScroll, f.rightScroll = container.NewVScroll(container.NewPadded(form)), container.NewVScroll(container.NewPadded(right))
+	split := container.NewHSplit(f.formScroll, f.rightScroll)
 	split.Offset = 0.55
 	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, nil, f.report, f.status))
 	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { u.returnTo(from) })
@@ -266,7 +270,9 @@ func (f *incidentForm) kindChanged() {
 		for _, s := range t.Subtypes {
 			f.subtype.Options = append(f.subtype.Options, s.Label)
 		}
-		if c, ok := f.u.cfg.Pack.IncidentCategory(t.Category); ok && f.category.Selected == "" {
+		// A new type brings its own default category (1.4); the person
+		// classifying may still choose another.
+		if c, ok := f.u.cfg.Pack.IncidentCategory(t.Category); ok && (f.category.Selected == "" || !f.filling) {
 			f.category.SetSelected(c.Label)
 		}
 	}
@@ -453,13 +459,11 @@ func (f *incidentForm) refresh() {
 	}
 	var excluded []string
 	for _, e := range req.Excluded {
-		excluded = append(excluded, fmt.Sprintf("• %s: not offered. Why: %s", e.Label, e.Reason))
+		excluded = append(excluded, fmt.Sprintf("• %s: not offered. Why: %s", strings.TrimSuffix(e.Label, "."), e.Reason))
 	}
 	if len(excluded) > 0 {
 		f.requirements.Add(head("Not for this incident"))
-		ex := wrappedLabel(strings.Join(excluded, "\n"))
-		ex.Importance = widget.LowImportance
-		f.requirements.Add(ex)
+		f.requirements.Add(wrappedLabel(strings.Join(excluded, "\n")))
 	}
 	f.requirements.Refresh()
 
@@ -660,7 +664,7 @@ func (f *incidentForm) buildQuestions(d session.IncidentDocument) *fyne.Containe
 		text := widget.NewLabelWithStyle(q.Text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		text.Wrapping = fyne.TextWrapWord
 		why := wrappedLabel("Why we ask: " + q.Why + " (" + string(q.Clause) + ")")
-		why.Importance = widget.LowImportance
+		why.TextStyle = fyne.TextStyle{Italic: true}
 		needed := widget.NewLabel("Needed before the incident can close.")
 		needed.Importance = widget.WarningImportance
 		row := container.NewVBox(append([]fyne.CanvasObject{text, why, needed}, ws...)...)

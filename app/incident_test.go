@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 
 	"safeguard/companion/crypto"
@@ -254,6 +256,7 @@ func TestIncidentAsksTheQuestionsThatChangeTheRoute(t *testing.T) {
 	if !strings.Contains(visibleTexts(u), "Experimental means no adult, no intent to harm and no reckless misuse") {
 		t.Error("the screen does not say why the questions are asked")
 	}
+	scrollTo(f.formScroll, f.questionsBox)
 	screenshot(t, u, "13-incident-questions")
 
 	// The domain refuses an age that contradicts "a child"; so does the
@@ -316,7 +319,7 @@ func TestThreeContrastingIncidents(t *testing.T) {
 				t.Errorf("sextortion: %q not shown:\n%s", want, texts)
 			}
 		}
-		screenshot(t, u, "14-incident-sextortion")
+		tallScreenshot(t, u, f, "14-incident-sextortion")
 	})
 	t.Run("3.6a Care Act s42 phishing of an adult at risk", func(t *testing.T) {
 		u, _ := newTestUI(t)
@@ -340,7 +343,7 @@ func TestThreeContrastingIncidents(t *testing.T) {
 		if strings.Contains(texts, "Must refer to CEOP") || strings.Contains(texts, "May refer to CEOP") {
 			t.Error("CEOP offered for phishing")
 		}
-		screenshot(t, u, "15-incident-phishing-adult-at-risk")
+		tallScreenshot(t, u, f, "15-incident-phishing-adult-at-risk")
 	})
 	t.Run("3.4.7.2 experimental sharing between two 16-year-olds", func(t *testing.T) {
 		u, _ := newTestUI(t)
@@ -369,6 +372,25 @@ func TestThreeContrastingIncidents(t *testing.T) {
 		if strings.Contains(texts, "Must refer to Police") || strings.Contains(texts, "CEOP") {
 			t.Errorf("experimental: the police demanded or CEOP offered:\n%s", texts)
 		}
-		screenshot(t, u, "16-incident-experimental")
+		tallScreenshot(t, u, f, "16-incident-experimental")
 	})
+}
+
+// scrollTo scrolls s so that o, inside it, is at the top: for screenshots
+// of what is below the fold.
+func scrollTo(s *container.Scroll, o fyne.CanvasObject) {
+	d := fyne.CurrentApp().Driver()
+	s.Offset.Y += d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(s).Y
+	s.Refresh()
+}
+
+// tallScreenshot shows the whole of the routes column: the window is made
+// tall enough for the referral routes, then put back.
+func tallScreenshot(t *testing.T, u *UI, f *incidentForm, name string) {
+	t.Helper()
+	size := u.win.Canvas().Size()
+	u.win.Resize(fyne.NewSize(size.Width+200, 1700))
+	scrollTo(f.formScroll, f.questionsBox)
+	screenshot(t, u, name)
+	u.win.Resize(size)
 }
