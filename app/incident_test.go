@@ -257,7 +257,7 @@ func TestIncidentAsksTheQuestionsThatChangeTheRoute(t *testing.T) {
 		t.Error("the screen does not say why the questions are asked")
 	}
 	scrollTo(f.formScroll, f.questionsBox)
-	screenshot(t, u, "13-incident-questions")
+	screenshot(t, u, "14-incident-questions")
 
 	// The domain refuses an age that contradicts "a child"; so does the
 	// screen, and nothing is saved.
@@ -319,7 +319,7 @@ func TestThreeContrastingIncidents(t *testing.T) {
 				t.Errorf("sextortion: %q not shown:\n%s", want, texts)
 			}
 		}
-		tallScreenshot(t, u, f, "14-incident-sextortion")
+		tallScreenshot(t, u, f, "15-incident-sextortion")
 	})
 	t.Run("3.6a Care Act s42 phishing of an adult at risk", func(t *testing.T) {
 		u, _ := newTestUI(t)
@@ -343,7 +343,7 @@ func TestThreeContrastingIncidents(t *testing.T) {
 		if strings.Contains(texts, "Must refer to CEOP") || strings.Contains(texts, "May refer to CEOP") {
 			t.Error("CEOP offered for phishing")
 		}
-		tallScreenshot(t, u, f, "15-incident-phishing-adult-at-risk")
+		tallScreenshot(t, u, f, "16-incident-phishing-adult-at-risk")
 	})
 	t.Run("3.4.7.2 experimental sharing between two 16-year-olds", func(t *testing.T) {
 		u, _ := newTestUI(t)
@@ -372,7 +372,7 @@ func TestThreeContrastingIncidents(t *testing.T) {
 		if strings.Contains(texts, "Must refer to Police") || strings.Contains(texts, "CEOP") {
 			t.Errorf("experimental: the police demanded or CEOP offered:\n%s", texts)
 		}
-		tallScreenshot(t, u, f, "16-incident-experimental")
+		tallScreenshot(t, u, f, "17-incident-experimental")
 	})
 }
 

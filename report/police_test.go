@@ -62,7 +62,7 @@ func TestBoardReportCountsAggravatedNotReferredToPolice(t *testing.T) {
 	}
 	found := false
 	for _, row := range rep.Rows() {
-		if row.Measure == "Aggravated nudes incidents not referred to the police (DSL decision, 3.4.7)" && row.Current == "1" {
+		if row.Measure == "Aggravated nudes: no police referral (3.4.7)" && row.Current == "1" {
 			found = true
 		}
 	}

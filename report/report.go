@@ -362,7 +362,7 @@ func (r Report) Rows() []Row {
 		dur("Time to acknowledge, longest", c.AckMax, p.AckMax, c.Acknowledged, p.Acknowledged),
 		num("Acknowledged later than 24 hours", c.AckLate, p.AckLate),
 		num("Referrals to agencies", c.Referrals, p.Referrals),
-		num("Aggravated nudes incidents not referred to the police (DSL decision, 3.4.7)", c.PoliceNotReferred, p.PoliceNotReferred),
+		num("Aggravated nudes: no police referral (3.4.7)", c.PoliceNotReferred, p.PoliceNotReferred),
 		num("Cases closed", c.CasesClosed, p.CasesClosed),
 		num("Cases open at quarter end", c.CasesOpenAtEnd, p.CasesOpenAtEnd),
 	}

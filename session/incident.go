@@ -612,6 +612,11 @@ func (i *Incident) Classify(c Classification, rationale string) error {
 		return err
 	}
 	prev := i.doc.Classification
+	if prev.Type != "" && prev == c {
+		// Nothing changed (a screen re-sending the same choice): nothing to
+		// record.
+		return nil
+	}
 	if prev.Type != "" && prev != c && strings.TrimSpace(rationale) == "" {
 		return &FieldError{Field: "rationale", Message: "Say why the classification is changing."}
 	}
