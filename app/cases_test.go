@@ -43,6 +43,10 @@ func raiseTestIncident(t *testing.T, w *seed.World) string {
 		},
 		func() error { return inc.Classify(session.Classification{Type: "grooming"}, "") },
 		func() error {
+			return inc.SetCircumstances(session.Circumstances{Severity: "serious",
+				OtherParty: &session.OtherParty{Is: session.PartyAdult, Relationship: session.RelStrangerOnline}}, "")
+		},
+		func() error {
 			return inc.SetImmediateRisk(false, "She is at home with her mother; he does not know where she lives.")
 		},
 		inc.Report,

@@ -45,7 +45,27 @@ type incidentForm struct {
 	preventBox                   *fyne.Container
 	preventFields                []*textArea
 	filling                      bool
+
+	// The questions the rules need (issue 13), each row shown only when
+	// the domain asks it (Requirements.Questions).
+	qRows                                 map[string]*fyne.Container
+	qNeeded                               map[string]*widget.Label
+	qSeverity, qRelationship              *widget.Select
+	qWho, qImages, qCompany               *widget.RadioGroup
+	qIntent, qReckless, qShared, qThreats *widget.RadioGroup
+	qAge, qSharer, qHarmed, qPlatform     *widget.Entry
+	advice                                *widget.Label
+	questionsBox                          *fyne.Container
+	formScroll, rightScroll               *container.Scroll
 }
+
+const (
+	whoAdult   = "An adult"
+	whoChild   = "A child (under 18)"
+	whoUnknown = "Not known"
+	imagesYes  = "Images or videos"
+	imagesNo   = "Only words (text)"
+)
 
 const (
 	yes             = "Yes"
@@ -113,6 +133,12 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 		widget.NewLabelWithStyle("Imagery: where it is, never the imagery itself", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		f.noAttach, f.imPlatform, f.imAccount, f.imURL, f.imAttest, f.imWhen, f.imHow, container.NewHBox(recordImagery))
 
+	questions := f.buildQuestions(d)
+	f.questionsBox = questions
+	f.advice = widget.NewLabel("")
+	f.advice.Wrapping = fyne.TextWrapWord
+	f.advice.Importance = widget.WarningImportance
+
 	f.requirements = container.NewVBox()
 	f.chronology = container.NewVBox()
 	f.preventBox = container.NewVBox()
@@ -155,7 +181,8 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 		widget.NewLabelWithStyle("Who it is about", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewGridWithColumns(3, f.ref, f.age, f.adultAtRisk), container.NewHBox(setSubject),
 		widget.NewLabelWithStyle("What kind of incident (1.4, 3, 4)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		f.kind, f.subtype, f.category, container.NewGridWithColumns(2, f.adult, f.welfare), f.changeWhy,
+		f.kind, f.subtype, f.category, container.NewGridWithColumns(2, f.adult, f.welfare), f.changeWhy, f.advice,
+		questions,
 		widget.NewLabelWithStyle("Is the material or action illegal? (Annex 1)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		f.illegalFixed, f.illegal, f.illegalWhy,
 		widget.NewLabelWithStyle("Is there an immediate risk? (Annex 1)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -164,7 +191,8 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 	)
 	right := container.NewVBox(f.branch, f.requirements,
 		widget.NewLabelWithStyle("Chronology", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), f.chronology)
-	split := container.NewHSplit(container.NewVScroll(container.NewPadded(form)), container.NewVScroll(container.NewPadded(right)))
+	f.formScroll, f.rightScroll = container.NewVScroll(container.NewPadded(form)), container.NewVScroll(container.NewPadded(right))
+	split := container.NewHSplit(f.formScroll, f.rightScroll)
 	split.Offset = 0.55
 	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, nil, f.report, f.status))
 	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { u.returnTo(from) })
@@ -242,7 +270,9 @@ func (f *incidentForm) kindChanged() {
 		for _, s := range t.Subtypes {
 			f.subtype.Options = append(f.subtype.Options, s.Label)
 		}
-		if c, ok := f.u.cfg.Pack.IncidentCategory(t.Category); ok && f.category.Selected == "" {
+		// A new type brings its own default category (1.4); the person
+		// classifying may still choose another.
+		if c, ok := f.u.cfg.Pack.IncidentCategory(t.Category); ok && (f.category.Selected == "" || !f.filling) {
 			f.category.SetSelected(c.Label)
 		}
 	}
@@ -346,6 +376,11 @@ func (f *incidentForm) refresh() {
 	d := f.inc.Document()
 	f.branch.SetText("Where this stands: " + req.Branch.Label())
 
+	f.refreshQuestions(req)
+	f.advice.SetText(strings.Join(req.Advice, "\n"))
+	f.advice.Hidden = len(req.Advice) == 0
+	f.advice.Refresh()
+
 	f.illegalFixed.SetText(req.IllegalReason)
 	f.illegalFixed.Hidden = !req.IllegalFixed
 	f.illegalFixed.Refresh()
@@ -404,27 +439,31 @@ func (f *incidentForm) refresh() {
 		f.requirements.Add(head("The safeguarding lead will"))
 		f.requirements.Objects = append(f.requirements.Objects, theirs...)
 	}
-	var routes []string
+	// Beside each route, why it is required, offered or excluded, in the
+	// policy's words.
+	var routes []fyne.CanvasObject
 	for _, r := range req.Routes {
-		mark := "may refer to"
+		mark, imp := "May refer to", widget.MediumImportance
 		if r.Required {
-			mark = "must refer to"
+			mark, imp = "Must refer to", widget.DangerImportance
 		}
-		routes = append(routes, fmt.Sprintf("• %s %s: %s (%s)", mark, r.Route.Label, r.Route.Purpose, r.Route.Clause))
+		name := widget.NewLabelWithStyle(fmt.Sprintf("%s %s (%s)", mark, r.Route.Label, r.Route.Clause), fyne.TextAlignLeading, fyne.TextStyle{Bold: r.Required})
+		name.Wrapping = fyne.TextWrapWord
+		name.Importance = imp
+		why := wrappedLabel("Why: " + r.Why)
+		routes = append(routes, container.NewVBox(name, why))
 	}
 	if len(routes) > 0 {
 		f.requirements.Add(head("Referral routes"))
-		f.requirements.Add(wrappedLabel(strings.Join(routes, "\n")))
+		f.requirements.Objects = append(f.requirements.Objects, routes...)
 	}
 	var excluded []string
 	for _, e := range req.Excluded {
-		excluded = append(excluded, fmt.Sprintf("• %s: %s", e.Label, e.Reason))
+		excluded = append(excluded, fmt.Sprintf("• %s: not offered. Why: %s", strings.TrimSuffix(e.Label, "."), e.Reason))
 	}
 	if len(excluded) > 0 {
 		f.requirements.Add(head("Not for this incident"))
-		ex := wrappedLabel(strings.Join(excluded, "\n"))
-		ex.Importance = widget.LowImportance
-		f.requirements.Add(ex)
+		f.requirements.Add(wrappedLabel(strings.Join(excluded, "\n")))
 	}
 	f.requirements.Refresh()
 
@@ -536,4 +575,174 @@ func (u *UI) saveIncidentDraft(inc *session.Incident, status func(string)) {
 			status("Not saved: " + plainError(err))
 		}
 	})
+}
+
+// buildQuestions makes one row per question of the pack, filled from the
+// document; refreshQuestions shows only those the domain asks now.
+func (f *incidentForm) buildQuestions(d session.IncidentDocument) *fyne.Container {
+	pk := f.u.cfg.Pack
+	c := d.Circumstances
+	yn := func() *widget.RadioGroup {
+		r := widget.NewRadioGroup([]string{yes, no}, nil)
+		r.Horizontal = true
+		return r
+	}
+	setYN := func(r *widget.RadioGroup, v *bool) {
+		if v != nil {
+			r.SetSelected(yesNo(*v))
+		}
+	}
+	var sevs []string
+	for _, s := range pk.Incident.Severities {
+		sevs = append(sevs, s.Label)
+	}
+	f.qSeverity = widget.NewSelect(sevs, nil)
+	f.qSeverity.PlaceHolder = "Choose the severity"
+	if s, ok := pk.Severity(c.Severity); ok {
+		f.qSeverity.SetSelected(s.Label)
+	}
+	f.qWho = widget.NewRadioGroup([]string{whoAdult, whoChild, whoUnknown}, nil)
+	f.qWho.Horizontal = true
+	f.qAge = entry("Their age, if known")
+	var rels []string
+	for _, r := range session.Relationships() {
+		rels = append(rels, r.Label())
+	}
+	f.qRelationship = widget.NewSelect(rels, nil)
+	f.qRelationship.PlaceHolder = "How they know each other"
+	if op := c.OtherParty; op != nil {
+		f.qWho.SetSelected(map[session.PartyAge]string{session.PartyAdult: whoAdult, session.PartyChild: whoChild, session.PartyUnknown: whoUnknown}[op.Is])
+		if op.Age > 0 {
+			f.qAge.SetText(strconv.Itoa(op.Age))
+		}
+		if op.Relationship != "" {
+			f.qRelationship.SetSelected(op.Relationship.Label())
+		}
+	}
+	f.qImages = widget.NewRadioGroup([]string{imagesYes, imagesNo}, nil)
+	f.qImages.Horizontal = true
+	if c.NudeImagery != nil {
+		f.qImages.SetSelected(map[bool]string{true: imagesYes, false: imagesNo}[*c.NudeImagery])
+	}
+	f.qIntent, f.qReckless, f.qShared, f.qThreats = yn(), yn(), yn(), yn()
+	setYN(f.qIntent, c.IntentToHarm)
+	setYN(f.qReckless, c.RecklessMisuse)
+	setYN(f.qShared, c.SharedWithoutConsent)
+	setYN(f.qThreats, c.ThreatsOrCoercion)
+	f.qSharer = entry("Reference of the young person who shared it")
+	f.qHarmed = entry("Reference of the young person harmed, if not the person above")
+	var sharers, harmed []string
+	for _, y := range c.YoungPeople {
+		switch y.Role {
+		case session.RoleShared:
+			sharers = append(sharers, y.Reference)
+		default:
+			harmed = append(harmed, y.Reference)
+		}
+	}
+	f.qSharer.SetText(strings.Join(sharers, ", "))
+	f.qHarmed.SetText(strings.Join(harmed, ", "))
+	f.qCompany = yn()
+	setYN(f.qCompany, c.CompanySystems)
+	f.qPlatform = entry("Platform or app, for example Snapchat")
+	f.qPlatform.SetText(c.Platform)
+
+	widgets := map[string][]fyne.CanvasObject{
+		session.QSeverity:             {f.qSeverity},
+		session.QOtherParty:           {f.qWho, container.NewGridWithColumns(2, f.qAge, f.qRelationship)},
+		session.QNudeImagery:          {f.qImages},
+		session.QIntentToHarm:         {f.qIntent},
+		session.QRecklessMisuse:       {f.qReckless},
+		session.QSharedWithoutConsent: {f.qShared},
+		session.QThreatsOrCoercion:    {f.qThreats},
+		session.QYoungPeople:          {f.qSharer, f.qHarmed},
+		session.QWhere:                {widget.NewLabel("On a company device or network?"), f.qCompany, f.qPlatform},
+	}
+	box := container.NewVBox(widget.NewLabelWithStyle("What the rules need to know", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	f.qRows, f.qNeeded = map[string]*fyne.Container{}, map[string]*widget.Label{}
+	for _, q := range pk.Incident.Questions {
+		ws, ok := widgets[q.ID]
+		if !ok {
+			continue
+		}
+		text := widget.NewLabelWithStyle(q.Text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		text.Wrapping = fyne.TextWrapWord
+		why := wrappedLabel("Why we ask: " + q.Why + " (" + string(q.Clause) + ")")
+		why.TextStyle = fyne.TextStyle{Italic: true}
+		needed := widget.NewLabel("Needed before the incident can close.")
+		needed.Importance = widget.WarningImportance
+		row := container.NewVBox(append([]fyne.CanvasObject{text, why, needed}, ws...)...)
+		f.qRows[q.ID], f.qNeeded[q.ID] = row, needed
+		box.Add(row)
+	}
+	box.Add(container.NewHBox(widget.NewButton("Save these answers", f.saveAnswers)))
+	return box
+}
+
+// refreshQuestions shows the questions the domain asks of the incident as
+// it stands, and hides the rest: they change nothing here.
+func (f *incidentForm) refreshQuestions(req session.Requirements) {
+	asked := map[string]session.QuestionStatus{}
+	for _, q := range req.Questions {
+		asked[q.Question.ID] = q
+	}
+	for id, row := range f.qRows {
+		q, ok := asked[id]
+		row.Hidden = !ok || q.Implied
+		f.qNeeded[id].Hidden = !q.Required || q.Answered
+		row.Refresh()
+	}
+}
+
+// saveAnswers records the answers given; unanswered questions stay
+// unanswered, never "no".
+func (f *incidentForm) saveAnswers() {
+	pk := f.u.cfg.Pack
+	var c session.Circumstances
+	for _, s := range pk.Incident.Severities {
+		if s.Label == f.qSeverity.Selected {
+			c.Severity = s.ID
+		}
+	}
+	if f.qWho.Selected != "" {
+		op := &session.OtherParty{Is: map[string]session.PartyAge{whoAdult: session.PartyAdult, whoChild: session.PartyChild, whoUnknown: session.PartyUnknown}[f.qWho.Selected]}
+		if a := strings.TrimSpace(f.qAge.Text); a != "" {
+			n, err := strconv.Atoi(a)
+			if err != nil {
+				f.status.SetText("Enter the other person's age in whole years, for example 16, or leave it empty.")
+				return
+			}
+			op.Age = n
+		}
+		for _, r := range session.Relationships() {
+			if r.Label() == f.qRelationship.Selected {
+				op.Relationship = r
+			}
+		}
+		c.OtherParty = op
+	}
+	answer := func(r *widget.RadioGroup, yesText string) *bool {
+		if r.Selected == "" {
+			return nil
+		}
+		v := r.Selected == yesText
+		return &v
+	}
+	c.NudeImagery = answer(f.qImages, imagesYes)
+	c.IntentToHarm = answer(f.qIntent, yes)
+	c.RecklessMisuse = answer(f.qReckless, yes)
+	c.SharedWithoutConsent = answer(f.qShared, yes)
+	c.ThreatsOrCoercion = answer(f.qThreats, yes)
+	c.CompanySystems = answer(f.qCompany, yes)
+	c.Platform = strings.TrimSpace(f.qPlatform.Text)
+	refs := func(s string) []string {
+		return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
+	}
+	for _, ref := range refs(f.qSharer.Text) {
+		c.YoungPeople = append(c.YoungPeople, session.YoungPerson{Reference: ref, Role: session.RoleShared})
+	}
+	for _, ref := range refs(f.qHarmed.Text) {
+		c.YoungPeople = append(c.YoungPeople, session.YoungPerson{Reference: ref, Role: session.RoleHarmed})
+	}
+	f.after(f.inc.SetCircumstances(c, strings.TrimSpace(f.changeWhy.Text)), "Answers saved.")
 }

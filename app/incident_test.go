@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 
 	"safeguard/companion/crypto"
@@ -121,8 +123,8 @@ func TestNoAttachmentsForImagery(t *testing.T) {
 	test.Type(f.age, "14")
 	tap(t, u, "Save who it is about")
 	f.kind.SetSelected(kindLabel(t, u, "nudes_semi_nudes"))
-	if f.subtype.Hidden || f.status.Text == "" {
-		t.Errorf("3.4.7: the subtype must be asked for; status %q", f.status.Text)
+	if f.qRows[session.QIntentToHarm].Hidden || f.qRows[session.QRecklessMisuse].Hidden || f.qRows[session.QOtherParty].Hidden {
+		t.Errorf("3.4.7.2: no adult, no intent to harm and no reckless misuse must all be asked")
 	}
 	f.adult.SetChecked(true)
 	f.subtype.SetSelected(subtypeLabel(t, u, "nudes_semi_nudes", "aggravated"))
@@ -195,4 +197,200 @@ func openAs(t *testing.T, env *testEnv, person string, item storeItem) vault.Ent
 		t.Fatalf("%s cannot open: %v", person, err)
 	}
 	return e
+}
+
+// newIncident raises an incident from home and says who it is about.
+func newIncident(t *testing.T, u *UI, ref, age string, adultAtRisk bool, what string) *incidentForm {
+	t.Helper()
+	tap(t, u, "Escalate")
+	tap(t, u, "I have read this: continue")
+	f := u.currentIncident
+	test.Type(f.describe, what)
+	tap(t, u, "Save what happened")
+	test.Type(f.ref, ref)
+	test.Type(f.age, age)
+	f.adultAtRisk.SetChecked(adultAtRisk)
+	tap(t, u, "Save who it is about")
+	return f
+}
+
+func severityLabel(t *testing.T, u *UI, id string) string {
+	t.Helper()
+	s, ok := u.cfg.Pack.Severity(id)
+	if !ok {
+		t.Fatalf("no severity %q", id)
+	}
+	return s.Label
+}
+
+// Issue 13 2.1 3.4.7.2 3.4.7: the incident screen asks the facts the rules
+// need only when they change the route, refuses what the domain refuses,
+// and shows beside each route why, in the policy's words.
+func TestIncidentAsksTheQuestionsThatChangeTheRoute(t *testing.T) {
+	u, _ := newTestUI(t)
+	f := newIncident(t, u, "CUS-1505", "15", false, "A picture of her was sent round the year group.")
+	f.kind.SetSelected(kindLabel(t, u, "cybercrime"))
+	f.subtype.SetSelected(subtypeLabel(t, u, "cybercrime", "phishing"))
+	settle(u)
+	for _, id := range []string{session.QIntentToHarm, session.QRecklessMisuse, session.QNudeImagery, session.QYoungPeople} {
+		if !f.qRows[id].Hidden {
+			t.Errorf("phishing: question %q is asked but changes nothing", id)
+		}
+	}
+	if f.qRows[session.QSeverity].Hidden {
+		t.Error("Annex 1: establish the severity is asked of every incident")
+	}
+	texts := visibleTexts(u)
+	if !strings.Contains(texts, "CEOP (National Crime Agency Child Exploitation and Online Protection): not offered. Why: CEOP is only for a child who is sexually abused") {
+		t.Errorf("phishing: CEOP must be shown excluded, with why:\n%s", texts)
+	}
+
+	f.changeWhy.SetText("She said it was a picture, not a scam.")
+	f.kind.SetSelected(kindLabel(t, u, "nudes_semi_nudes"))
+	settle(u)
+	for _, id := range []string{session.QOtherParty, session.QNudeImagery, session.QIntentToHarm, session.QRecklessMisuse, session.QSharedWithoutConsent, session.QThreatsOrCoercion} {
+		if f.qRows[id].Hidden {
+			t.Errorf("3.4.7.2: question %q is not asked of a nudes incident about a 15-year-old", id)
+		}
+	}
+	if !strings.Contains(visibleTexts(u), "Experimental means no adult, no intent to harm and no reckless misuse") {
+		t.Error("the screen does not say why the questions are asked")
+	}
+	scrollTo(f.formScroll, f.questionsBox)
+	screenshot(t, u, "14-incident-questions")
+
+	// The domain refuses an age that contradicts "a child"; so does the
+	// screen, and nothing is saved.
+	f.qWho.SetSelected(whoChild)
+	f.qAge.SetText("24")
+	tap(t, u, "Save these answers")
+	if !strings.Contains(f.status.Text, "adult, not a child") || f.inc.Document().Circumstances.OtherParty != nil {
+		t.Errorf("a 24-year-old child was accepted: status %q, saved %+v", f.status.Text, f.inc.Document().Circumstances.OtherParty)
+	}
+
+	// Shared on without consent: aggravated, the police must be told, and
+	// the screen says why in 3.4.7's words.
+	f.qAge.SetText("16")
+	f.qRelationship.SetSelected(session.RelPeer.Label())
+	f.qImages.SetSelected(imagesYes)
+	f.qIntent.SetSelected(no)
+	f.qReckless.SetSelected(no)
+	f.qShared.SetSelected(yes)
+	f.qThreats.SetSelected(no)
+	f.qSeverity.SetSelected(severityLabel(t, u, "serious"))
+	tap(t, u, "Save these answers")
+	texts = visibleTexts(u)
+	for _, want := range []string{"Must refer to Police", "incident should always be referred to the police", "Answers saved."} {
+		if !strings.Contains(texts, want) {
+			t.Errorf("after the answers, %q is not shown:\n%s", want, texts)
+		}
+	}
+	if d := f.inc.Document().Circumstances; d.SharedWithoutConsent == nil || !*d.SharedWithoutConsent || d.Severity != "serious" {
+		t.Errorf("answers not saved: %+v", d)
+	}
+	if !f.qNeeded[session.QIntentToHarm].Hidden {
+		t.Error("an answered question is still marked as needed")
+	}
+}
+
+// Issue 13 3: three contrasting incidents, each with what the policy
+// demands and excludes beside each route.
+func TestThreeContrastingIncidents(t *testing.T) {
+	t.Run("1.4.2 3.4.7.1 sextortion of a 15-year-old boy", func(t *testing.T) {
+		u, _ := newTestUI(t)
+		f := newIncident(t, u, "CUS-1531", "15", false, "He is being told to pay or his pictures will be sent to his friends.")
+		f.kind.SetSelected(kindLabel(t, u, "sextortion"))
+		settle(u)
+		f.qWho.SetSelected(whoUnknown)
+		f.qRelationship.SetSelected(session.RelStrangerOnline.Label())
+		f.qImages.SetSelected(imagesYes)
+		f.qIntent.SetSelected(yes)
+		f.qReckless.SetSelected(no)
+		f.qShared.SetSelected(no)
+		f.qSeverity.SetSelected(severityLabel(t, u, "serious"))
+		tap(t, u, "Save these answers")
+		f.riskWhy.SetText("He is at home with his mother; no one has the images yet.")
+		f.risk.SetSelected(no)
+		settle(u)
+		texts := visibleTexts(u)
+		for _, want := range []string{"Do not pay", "Do not delete", "Must refer to Police", "Must refer to CEOP", "Must refer to Children's social care",
+			"No image or file can be attached", "Parents and carers informed at an early stage"} {
+			if !strings.Contains(texts, want) {
+				t.Errorf("sextortion: %q not shown:\n%s", want, texts)
+			}
+		}
+		tallScreenshot(t, u, f, "15-incident-sextortion")
+	})
+	t.Run("3.6a Care Act s42 phishing of an adult at risk", func(t *testing.T) {
+		u, _ := newTestUI(t)
+		f := newIncident(t, u, "CUS-3001", "30", true, "Entered bank details on a fake delivery site and lost money.")
+		f.kind.SetSelected(kindLabel(t, u, "cybercrime"))
+		f.subtype.SetSelected(subtypeLabel(t, u, "cybercrime", "phishing"))
+		f.illegalWhy.SetText("Fraud by a third party; reported to the bank.")
+		f.illegal.SetSelected(yes)
+		f.qSeverity.SetSelected(severityLabel(t, u, "moderate"))
+		tap(t, u, "Save these answers")
+		f.riskWhy.SetText("The card is stopped; no one is in danger.")
+		f.risk.SetSelected(no)
+		settle(u)
+		texts := visibleTexts(u)
+		for _, want := range []string{"Chief Information Officer", "Must refer to Local adult safeguarding team", "May refer to Police",
+			"CEOP (National Crime Agency Child Exploitation and Online Protection): not offered", "Children's social care: not offered"} {
+			if !strings.Contains(texts, want) {
+				t.Errorf("phishing: %q not shown:\n%s", want, texts)
+			}
+		}
+		if strings.Contains(texts, "Must refer to CEOP") || strings.Contains(texts, "May refer to CEOP") {
+			t.Error("CEOP offered for phishing")
+		}
+		tallScreenshot(t, u, f, "16-incident-phishing-adult-at-risk")
+	})
+	t.Run("3.4.7.2 experimental sharing between two 16-year-olds", func(t *testing.T) {
+		u, _ := newTestUI(t)
+		f := newIncident(t, u, "CUS-1601", "16", false, "She and her boyfriend, both 16, exchanged pictures; no one else has them.")
+		f.kind.SetSelected(kindLabel(t, u, "nudes_semi_nudes"))
+		settle(u)
+		f.qWho.SetSelected(whoChild)
+		f.qAge.SetText("16")
+		f.qRelationship.SetSelected(session.RelPartner.Label())
+		f.qImages.SetSelected(imagesYes)
+		f.qIntent.SetSelected(no)
+		f.qReckless.SetSelected(no)
+		f.qShared.SetSelected(no)
+		f.qThreats.SetSelected(no)
+		f.qSeverity.SetSelected(severityLabel(t, u, "low"))
+		tap(t, u, "Save these answers")
+		f.riskWhy.SetText("Both are safe; the images have not been sent on.")
+		f.risk.SetSelected(no)
+		settle(u)
+		texts := visibleTexts(u)
+		for _, want := range []string{"May refer to Police", "May refer to Report Remove", "Parents and carers informed at an early stage"} {
+			if !strings.Contains(texts, want) {
+				t.Errorf("experimental: %q not shown:\n%s", want, texts)
+			}
+		}
+		if strings.Contains(texts, "Must refer to Police") || strings.Contains(texts, "CEOP") {
+			t.Errorf("experimental: the police demanded or CEOP offered:\n%s", texts)
+		}
+		tallScreenshot(t, u, f, "17-incident-experimental")
+	})
+}
+
+// scrollTo scrolls s so that o, inside it, is at the top: for screenshots
+// of what is below the fold.
+func scrollTo(s *container.Scroll, o fyne.CanvasObject) {
+	d := fyne.CurrentApp().Driver()
+	s.Offset.Y += d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(s).Y
+	s.Refresh()
+}
+
+// tallScreenshot shows the whole of the routes column: the window is made
+// tall enough for the referral routes, then put back.
+func tallScreenshot(t *testing.T, u *UI, f *incidentForm, name string) {
+	t.Helper()
+	size := u.win.Canvas().Size()
+	u.win.Resize(fyne.NewSize(size.Width+200, 1700))
+	scrollTo(f.formScroll, f.questionsBox)
+	screenshot(t, u, name)
+	u.win.Resize(size)
 }

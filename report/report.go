@@ -119,11 +119,15 @@ type Figures struct {
 	AckLate           int
 	// Referrals made (their ReferredAt) in the quarter, by the agency each
 	// route names.
-	Referrals      int
-	ByAgency       []Count
-	CasesOpened    int // incidents raised in the quarter
-	CasesClosed    int // cases closed in the quarter, whenever raised
-	CasesOpenAtEnd int // raised before the quarter ended and not closed by then
+	Referrals int
+	// PoliceNotReferred: the DSL's decisions, made in the quarter, not to
+	// refer an aggravated nudes incident to the police, which policy 3.4.7
+	// says "should always be referred" (session.Pack.AggravatedNotReferred).
+	PoliceNotReferred int
+	ByAgency          []Count
+	CasesOpened       int // incidents raised in the quarter
+	CasesClosed       int // cases closed in the quarter, whenever raised
+	CasesOpenAtEnd    int // raised before the quarter ended and not closed by then
 }
 
 // Report is the quarter's figures beside the previous quarter's.
@@ -195,6 +199,13 @@ func figures(in Input, q Quarter, loc *time.Location) Figures {
 			if q.Contains(r.ReferredAt, loc) {
 				f.Referrals++
 				agencies[string(agencyOf(in.Pack, r.RouteID))]++
+			}
+		}
+		if in.Pack != nil {
+			for _, dec := range in.Pack.AggravatedNotReferred(d) {
+				if q.Contains(dec.At, loc) {
+					f.PoliceNotReferred++
+				}
 			}
 		}
 		closed := d.Status == session.IncidentClosed
@@ -351,6 +362,7 @@ func (r Report) Rows() []Row {
 		dur("Time to acknowledge, longest", c.AckMax, p.AckMax, c.Acknowledged, p.Acknowledged),
 		num("Acknowledged later than 24 hours", c.AckLate, p.AckLate),
 		num("Referrals to agencies", c.Referrals, p.Referrals),
+		num("Aggravated nudes: no police referral (3.4.7)", c.PoliceNotReferred, p.PoliceNotReferred),
 		num("Cases closed", c.CasesClosed, p.CasesClosed),
 		num("Cases open at quarter end", c.CasesOpenAtEnd, p.CasesOpenAtEnd),
 	}

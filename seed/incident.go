@@ -41,6 +41,7 @@ func (g *generator) incident(ctx context.Context, id string, k incidentKind, rec
 		func() error {
 			return inc.Classify(session.Classification{Type: k.typ, Subtype: k.subtype, WelfareConcern: k.welfare}, "")
 		},
+		func() error { return answerQuestions(inc, k.typ) },
 		func() error {
 			if fixed, _ := inc.IllegalFixed(); fixed {
 				return nil
@@ -253,5 +254,51 @@ func (g *generator) dslVersion(ctx context.Context, c *seededCase, act func(*ses
 		return fmt.Errorf("seed: incident %s: %w", c.doc.ID, err)
 	}
 	c.doc, c.entry = doc, e
+	return nil
+}
+
+// answerQuestions gives the answers the flow asks for (issue 13): a
+// moderate severity; for grooming, an adult met online; otherwise a peer,
+// and for nude imagery the three answers of an experimental incident
+// (3.4.7.2).
+func answerQuestions(inc *session.Incident, typ string) error {
+	return answerQuestionsDepth(inc, typ, 3)
+}
+
+func answerQuestionsDepth(inc *session.Incident, typ string, depth int) error {
+	yes, no := true, false
+	c := session.Circumstances{Severity: "moderate"}
+	for _, q := range inc.Requirements().Questions {
+		if !q.Required {
+			continue
+		}
+		switch q.Question.ID {
+		case session.QOtherParty:
+			c.OtherParty = &session.OtherParty{Is: session.PartyChild, Relationship: session.RelPeer}
+			if typ == "grooming" {
+				c.OtherParty = &session.OtherParty{Is: session.PartyAdult, Relationship: session.RelStrangerOnline}
+			}
+		case session.QNudeImagery:
+			c.NudeImagery = &yes
+		case session.QIntentToHarm:
+			c.IntentToHarm = &no
+		case session.QRecklessMisuse:
+			c.RecklessMisuse = &no
+		case session.QSharedWithoutConsent:
+			c.SharedWithoutConsent = &no
+		case session.QThreatsOrCoercion:
+			c.ThreatsOrCoercion = &no
+		}
+	}
+	if err := inc.SetCircumstances(c, ""); err != nil {
+		return err
+	}
+	// Answers can raise further questions (images involved: the 3.4.7.2
+	// three); answer those too.
+	for _, q := range inc.Requirements().Questions {
+		if q.Required && !q.Answered && depth > 0 {
+			return answerQuestionsDepth(inc, typ, depth-1)
+		}
+	}
 	return nil
 }

@@ -151,7 +151,7 @@ var (
 	incidentKinds = []incidentKind{
 		{typ: "cyberbullying", why: "Unkind messages in a group chat, nothing criminal said.", description: "Described unkind messages about them in a group chat."},
 		{typ: "grooming", illegal: true, description: "Said an adult met in a game keeps asking to talk in private and for photos."},
-		{typ: "nudes_semi_nudes", subtype: "experimental", illegal: true, imagery: true, description: "Said a picture they sent to their partner has been shared."},
+		{typ: "nudes_semi_nudes", subtype: "experimental", illegal: true, imagery: true, description: "Said they exchanged pictures with their partner, who is the same age."},
 		{typ: "radicalisation", why: "Viewing, not sharing; no offence disclosed.", description: "Mentioned videos from an extremist channel and repeated its language."},
 		{typ: "cybercrime", subtype: "phishing", illegal: true, description: "Lost money after entering bank details on a fake delivery site."},
 		{typ: "unsafe_communities", why: "A forum about dieting; unsafe but not illegal.", description: "Spends hours on a forum encouraging extreme dieting.", welfare: true},

@@ -210,6 +210,7 @@ const (
 	EventClassified        ChronologyEvent = "classified"
 	EventIllegal           ChronologyEvent = "illegal_decided"
 	EventImmediateRisk     ChronologyEvent = "immediate_risk_decided"
+	EventCircumstances     ChronologyEvent = "circumstances"
 	EventImagery           ChronologyEvent = "imagery_recorded"
 	EventStepDone          ChronologyEvent = "step_done"
 	EventStepSkipped       ChronologyEvent = "step_skipped"
@@ -256,6 +257,8 @@ type IncidentDocument struct {
 	Illegal       *bool    `json:"illegal,omitempty"`
 	ImmediateRisk *bool    `json:"immediate_risk,omitempty"`
 	Imagery       *Imagery `json:"imagery,omitempty"`
+	// Circumstances are the answers to the questions the rules need.
+	Circumstances Circumstances `json:"circumstances"`
 
 	GuidanceConfirmedAt time.Time          `json:"guidance_confirmed_at,omitzero"`
 	Steps               []StepRecord       `json:"steps,omitempty"`
@@ -407,6 +410,7 @@ func cloneIncident(d IncidentDocument) IncidentDocument {
 		v := *d.Prevent
 		c.Prevent = &v
 	}
+	c.Circumstances = cloneCircumstances(d.Circumstances)
 	c.Steps = slices.Clone(d.Steps)
 	c.Referrals = slices.Clone(d.Referrals)
 	c.Declined = slices.Clone(d.Declined)
@@ -597,13 +601,22 @@ func (i *Incident) Classify(c Classification, rationale string) error {
 			errs.add("subtype", fmt.Sprintf("That is not a kind of %s.", strings.ToLower(t.Label)))
 		}
 	}
-	if c.Subtype == "experimental" && c.AdultInvolved {
-		errs.add("subtype", "With an adult involved the incident is not experimental (3.4.7.2): classify it as aggravated (3.4.7.1).")
+	if c.Subtype == "experimental" {
+		next := i.doc
+		next.Classification = c
+		if factsOf(i.pack, &next, false)["aggravated"] {
+			errs.add("subtype", "With an adult involved, intent to harm, reckless misuse, sharing without consent or threats, the incident is not experimental (3.4.7.2): classify it as aggravated (3.4.7.1).")
+		}
 	}
 	if err := errs.err(); err != nil {
 		return err
 	}
 	prev := i.doc.Classification
+	if prev.Type != "" && prev == c {
+		// Nothing changed (a screen re-sending the same choice): nothing to
+		// record.
+		return nil
+	}
 	if prev.Type != "" && prev != c && strings.TrimSpace(rationale) == "" {
 		return &FieldError{Field: "rationale", Message: "Say why the classification is changing."}
 	}
@@ -612,11 +625,7 @@ func (i *Incident) Classify(c Classification, rationale string) error {
 	// A "not illegal" answered before the classification made it illegal
 	// would leave the record contradicting itself; the policy's answer is
 	// written in, with its reason.
-	if fixed, why := i.IllegalFixed(); fixed && i.doc.Illegal != nil && !*i.doc.Illegal {
-		y := true
-		i.doc.Illegal = &y
-		i.log(EventIllegal, "Illegal: yes, as the policy says for this classification", why)
-	}
+	i.settle()
 	return nil
 }
 
@@ -640,9 +649,18 @@ func (i *Incident) classificationText() string {
 // IllegalFixed reports whether the policy settles "is it illegal?" for this
 // incident, and why.
 func (i *Incident) IllegalFixed() (bool, string) {
-	t, ok := i.pack.IncidentType(i.doc.Type)
-	if ok && holds(t.IllegalWhen, i.baseFacts()) {
+	return illegalFixed(i.pack, i.baseFacts(), i.doc.Type)
+}
+
+// illegalFixed: the type's rule first, then the pack's rule for every
+// type (imagery of an under-18 is illegal whatever the incident is filed
+// as, 3.4.5).
+func illegalFixed(p *Pack, base map[string]bool, typeID string) (bool, string) {
+	if t, ok := p.IncidentType(typeID); ok && holds(t.IllegalWhen, base) {
 		return true, t.IllegalReason
+	}
+	if typeID != "" && holds(p.Incident.IllegalWhen, base) {
+		return true, p.Incident.IllegalReason
 	}
 	return false, ""
 }
@@ -702,13 +720,21 @@ func (i *Incident) AttachmentsAllowed() (bool, string) {
 	if !ok {
 		return false, "Classify the incident first. If it involves nude or semi-nude imagery, nothing can ever be attached (Annex 1)."
 	}
-	if st, ok := t.Subtype(i.doc.Subtype); ok && st.NoAttachments {
-		return false, st.NoAttachmentsReason
+	// Imagery follows what is recorded, whatever the type.
+	facts := i.facts()
+	if facts["imagery"] {
+		if st, ok := t.Subtype(i.doc.Subtype); ok && st.NoAttachments {
+			return false, st.NoAttachmentsReason
+		}
+		if t.NoAttachments {
+			return false, t.NoAttachmentsReason
+		}
+		if why := i.pack.Incident.ImageryReason; why != "" {
+			return false, why
+		}
+		return false, "No image or file can be attached: imagery is involved. Never view, copy, print, share, store or save it (Annex 1). Record where it is instead."
 	}
-	if t.NoAttachments {
-		return false, t.NoAttachmentsReason
-	}
-	if i.facts()["illegal"] {
+	if facts["illegal"] {
 		return false, "No file can be attached: the material is illegal. Secure and preserve the evidence and hardware where they are, and do not send materials on; attaching them here would send them on (Annex 1)."
 	}
 	return true, ""
@@ -779,6 +805,9 @@ func (i *Incident) CompleteStep(id, note string) error {
 	}
 	if r, ok := i.stepRecord(id); ok && !r.Skipped() {
 		return nil
+	}
+	if s.NoteRequired && strings.TrimSpace(note) == "" {
+		return &FieldError{Field: "steps." + id, Message: "Say what was decided and why: " + s.Text}
 	}
 	i.doc.Steps = append(i.doc.Steps, StepRecord{StepID: id, At: i.clock.Now(), By: i.actor.ID, Note: strings.TrimSpace(note)})
 	i.log(EventStepDone, s.Text, note)
@@ -1154,6 +1183,11 @@ func (i *Incident) Close(outcome, reason string) error {
 		errs.add("immediate_risk", "Answer: is there an immediate risk?")
 	}
 	req := i.Requirements()
+	for _, q := range req.Questions {
+		if q.Required && !q.Answered {
+			errs.add("questions."+q.Question.ID, "Answer: "+q.Question.Text)
+		}
+	}
 	for _, r := range req.Routes {
 		if r.Required && r.Decision() == RouteOpen {
 			errs.add("routes."+r.Route.ID, r.Route.Label+": record the referral, or the reason for not making it.")

@@ -22,6 +22,38 @@ type IncidentPolicy struct {
 	Steps      []IncidentStep     `json:"steps"`
 	Routes     []ReferralRoute    `json:"routes"`
 	Clause     Clause             `json:"clause"`
+	// Severities are the scale the pack defines for Annex 1 "establish the
+	// severity of the incident", least severe first.
+	Severities []Severity `json:"severities"`
+	// Questions say when each question of the flow is asked: only where
+	// its answer changes the route.
+	Questions []IncidentQuestion `json:"questions"`
+	// ImageryReason is shown where nothing may be attached because imagery
+	// is involved and neither the type nor the subtype says why.
+	ImageryReason string `json:"imagery_reason"`
+	// IllegalWhen fixes "is it illegal?" to yes for any type, with
+	// IllegalReason (imagery of an under-18, 3.4.5, whatever the type).
+	IllegalWhen   []Condition `json:"illegal_when,omitempty"`
+	IllegalReason string      `json:"illegal_reason,omitempty"`
+}
+
+// Severity is one level of the pack's severity scale.
+type Severity struct {
+	ID     string `json:"id"`
+	Label  string `json:"label"`
+	Help   string `json:"help"`
+	Clause Clause `json:"clause"`
+}
+
+// IncidentQuestion is a question the flow asks, in plain words, with why
+// its answer matters. Its Rule says when it is asked (Offer) and when it
+// must be answered before the incident can close (Require).
+type IncidentQuestion struct {
+	ID     string `json:"id"`
+	Text   string `json:"text"`
+	Why    string `json:"why"`
+	Clause Clause `json:"clause"`
+	Rule
 }
 
 // GuidancePoint is one line of the Annex 1 guidance.
@@ -79,16 +111,27 @@ type IncidentType struct {
 	IllegalReason string      `json:"illegal_reason,omitempty"`
 	// Prevent types offer a Prevent referral summary (section 4).
 	Prevent bool `json:"prevent,omitempty"`
+	// Implies are facts every incident of this type has: sextortion is
+	// sexual and involves threats, a find by ICT monitoring happened on
+	// company systems. The question for an implied fact is answered.
+	Implies []string `json:"implies,omitempty"`
+	// Advice is what to do and say, shown once the type is chosen (for
+	// sextortion: do not pay, do not delete, report).
+	Advice []string `json:"advice,omitempty"`
 }
+
+// ImpliableFacts are the facts a type or subtype may imply.
+var ImpliableFacts = []string{"nudes", "sexual", "welfare", "prevent", "threats_coercion", "intent_to_harm", "company_systems"}
 
 // IncidentSubtype refines an incident type.
 type IncidentSubtype struct {
-	ID                  string `json:"id"`
-	Label               string `json:"label"`
-	Help                string `json:"help,omitempty"`
-	Clause              Clause `json:"clause"`
-	NoAttachments       bool   `json:"no_attachments,omitempty"`
-	NoAttachmentsReason string `json:"no_attachments_reason,omitempty"`
+	ID                  string   `json:"id"`
+	Label               string   `json:"label"`
+	Help                string   `json:"help,omitempty"`
+	Clause              Clause   `json:"clause"`
+	NoAttachments       bool     `json:"no_attachments,omitempty"`
+	NoAttachmentsReason string   `json:"no_attachments_reason,omitempty"`
+	Implies             []string `json:"implies,omitempty"`
 }
 
 // Who does a step.
@@ -121,6 +164,7 @@ const (
 	CompletedByImagery   = "imagery"         // where the imagery is, and the attestation, are recorded
 	CompletedByPrevent   = "prevent_summary" // the Prevent referral summary is saved
 	CompletedByFollowUp  = "follow_up"       // a monitoring follow-up is set
+	CompletedBySeverity  = "severity"        // the severity is established
 	completedByReferral  = "referral:"       // + route id: a referral to that route is recorded
 	maxConditionsPerRule = 32
 )
@@ -134,6 +178,9 @@ type IncidentStep struct {
 	Clause  Clause      `json:"clause"`
 	// CompletedBy lists events that complete the step (any one will do).
 	CompletedBy []string `json:"completed_by,omitempty"`
+	// NoteRequired: the step is a decision, done only with what was decided
+	// and why (whether parents are told, for example).
+	NoteRequired bool `json:"note_required,omitempty"`
 	Rule
 }
 
@@ -162,17 +209,31 @@ type ReferralRoute struct {
 //
 // The facts are listed in IncidentFacts.
 type Rule struct {
-	Offer       []Condition `json:"offer,omitempty"`
-	Require     []Condition `json:"require,omitempty"`
-	Never       []Condition `json:"never,omitempty"`
-	NeverReason string      `json:"never_reason,omitempty"`
+	Offer   []Condition `json:"offer,omitempty"`
+	Require []Condition `json:"require,omitempty"`
+	// RequireReasons, if given, says in the policy's words why each
+	// Require condition makes the item required, in the same order.
+	RequireReasons []string    `json:"require_reasons,omitempty"`
+	Never          []Condition `json:"never,omitempty"`
+	NeverReason    string      `json:"never_reason,omitempty"`
+}
+
+// requireReason is the reason for the first Require condition that holds.
+func (r Rule) requireReason(facts map[string]bool) string {
+	for k, c := range r.Require {
+		if holds([]Condition{c}, facts) && k < len(r.RequireReasons) {
+			return r.RequireReasons[k]
+		}
+	}
+	return ""
 }
 
 // Condition is facts joined by "+"; a fact prefixed by "!" must not hold.
 type Condition string
 
 // IncidentFacts are the plain facts a Condition may name. Beside these,
-// "type:<id>", "subtype:<id>" and "category:<id>" name a classification.
+// "type:<id>", "subtype:<id>", "category:<id>" and "severity:<id>" name a
+// classification and the severity.
 var IncidentFacts = []string{
 	"always",            // every incident
 	"illegal",           // answered, or fixed, yes
@@ -183,14 +244,34 @@ var IncidentFacts = []string{
 	"adult",             // 18 or over, or an adult at risk
 	"adult_at_risk",     // an adult at risk
 	"vulnerable",        // a child or an adult at risk
-	"imagery",           // the type or subtype allows no attachments
+	"imagery",           // imagery involved: by type, answer or its recorded location
+	"nudes",             // nude or semi-nude images or videos involved
+	"text_only",         // sexual messages without images (3.4.2.3)
+	"sexual",            // sexual abuse, grooming, extortion or content
 	"adult_involved",    // an adult took part (never experimental, 3.4.7.2)
-	"welfare",           // a concern for the user's welfare
-	"prevent",           // the type offers a Prevent referral
-	"live_session",      // raised from a live session
+	"minor_involved",    // someone under 18 is involved
+	"aggravated",        // nudes with an adult, intent to harm, reckless misuse, sharing without consent or threats (3.4.7.1)
+	"experimental",      // nudes with no adult, no intent to harm, no reckless misuse, each answered (3.4.7.2)
+	"intent_to_harm",    // answered yes, or implied by the type
+	"reckless_misuse",
+	"shared_without_consent",
+	"threats_coercion",
+	"other_adult", // the other person is an adult
+	"other_child", // the other person is a child
+	"other_unknown",
+	"other_peer", // their relationship
+	"other_partner",
+	"other_stranger_online",
+	"other_staff",
+	"other_family",
+	"several_young_people", // other young people involved, by reference
+	"company_systems",      // on a company device or network (6.6.2)
+	"welfare",              // a concern for the user's welfare
+	"prevent",              // the type offers a Prevent referral
+	"live_session",         // raised from a live session
 }
 
-var factPattern = regexp.MustCompile(`^(!)?(?:(type|subtype|category):)?([a-z0-9_]+)$`)
+var factPattern = regexp.MustCompile(`^(!)?(?:(type|subtype|category|severity):)?([a-z0-9_]+)$`)
 
 // term is one parsed fact of a condition.
 type term struct {
@@ -208,7 +289,7 @@ func parseCondition(c Condition) ([]term, error) {
 			return nil, fmt.Errorf("%q is not a fact (write facts joined by +, like child+imagery)", p)
 		}
 		if m[2] == "" && !slices.Contains(IncidentFacts, m[3]) {
-			return nil, fmt.Errorf("%q is not a fact the incident flow knows (%s, or type:, subtype:, category: an id)", m[3], strings.Join(IncidentFacts, ", "))
+			return nil, fmt.Errorf("%q is not a fact the incident flow knows (%s, or type:, subtype:, category:, severity: an id)", m[3], strings.Join(IncidentFacts, ", "))
 		}
 		fact := m[3]
 		if m[2] != "" {
@@ -297,8 +378,20 @@ func (ip *IncidentPolicy) validate(v *validator) {
 			if s.NoAttachments {
 				v.text(fs+".no_attachments_reason", s.NoAttachmentsReason)
 			}
+			impliable(v, fs+".implies", s.Implies)
 			subtypes[s.ID] = true
 		}
+		impliable(v, f+".implies", t.Implies)
+	}
+	sevs := map[string]bool{}
+	if len(ip.Severities) == 0 && slices.ContainsFunc(ip.Questions, func(q IncidentQuestion) bool { return q.ID == QSeverity }) {
+		v.fail(f0+".severities", "must define the severity scale the severity question asks for (Annex 1: establish the severity of the incident)")
+	}
+	for i, s := range ip.Severities {
+		f := fmt.Sprintf("%s.severities[%d]", f0, i)
+		v.id(f+".id", s.ID, sevs)
+		v.text(f+".label", s.Label)
+		v.clause(f+".clause", s.Clause)
 	}
 	known := func(field string, conds []Condition) {
 		if len(conds) > maxConditionsPerRule {
@@ -316,7 +409,7 @@ func (ip *IncidentPolicy) validate(v *validator) {
 				if !ok {
 					continue
 				}
-				set := map[string]map[string]bool{"type": types, "subtype": subtypes, "category": cats}[kind]
+				set := map[string]map[string]bool{"type": types, "subtype": subtypes, "category": cats, "severity": sevs}[kind]
 				if !set[id] {
 					v.fail(fmt.Sprintf("%s[%d]", field, k), fmt.Sprintf("names %s %q, which the pack does not define", kind, id))
 				}
@@ -330,6 +423,10 @@ func (ip *IncidentPolicy) validate(v *validator) {
 			v.text(f+".illegal_reason", t.IllegalReason)
 		}
 	}
+	known(f0+".illegal_when", ip.IllegalWhen)
+	if len(ip.IllegalWhen) > 0 {
+		v.text(f0+".illegal_reason", ip.IllegalReason)
+	}
 	rule := func(f string, r Rule) {
 		known(f+".offer", r.Offer)
 		known(f+".require", r.Require)
@@ -337,6 +434,22 @@ func (ip *IncidentPolicy) validate(v *validator) {
 		if len(r.Never) > 0 {
 			v.text(f+".never_reason", r.NeverReason)
 		}
+		if len(r.RequireReasons) > 0 && len(r.RequireReasons) != len(r.Require) {
+			v.fail(f+".require_reasons", fmt.Sprintf("gives %d reasons for %d require conditions: give one for each, in order", len(r.RequireReasons), len(r.Require)))
+		}
+	}
+
+	ids = map[string]bool{}
+	for i, q := range ip.Questions {
+		f := fmt.Sprintf("%s.questions[%d]", f0, i)
+		v.id(f+".id", q.ID, ids)
+		if !slices.Contains(QuestionIDs(), q.ID) {
+			v.fail(f+".id", fmt.Sprintf("%q is not a question the app can ask (%s)", q.ID, strings.Join(QuestionIDs(), ", ")))
+		}
+		v.text(f+".text", q.Text)
+		v.text(f+".why", q.Why)
+		v.clause(f+".clause", q.Clause)
+		rule(f, q.Rule)
 	}
 
 	ids = map[string]bool{}
@@ -392,13 +505,31 @@ func (ip *IncidentPolicy) validate(v *validator) {
 			switch route, isRef := strings.CutPrefix(ev, completedByReferral); {
 			case isRef && !routes[route]:
 				v.fail(fmt.Sprintf("%s.completed_by[%d]", f, k), fmt.Sprintf("names route %q, which the pack does not define", route))
-			case isRef, slices.Contains([]string{CompletedByReport, CompletedByAck, CompletedByImagery, CompletedByPrevent, CompletedByFollowUp}, ev):
+			case isRef, slices.Contains([]string{CompletedByReport, CompletedByAck, CompletedByImagery, CompletedByPrevent, CompletedByFollowUp, CompletedBySeverity}, ev):
 			default:
-				v.fail(fmt.Sprintf("%s.completed_by[%d]", f, k), fmt.Sprintf("%q is not an event (report, acknowledge, imagery, prevent_summary, follow_up, referral:<route>)", ev))
+				v.fail(fmt.Sprintf("%s.completed_by[%d]", f, k), fmt.Sprintf("%q is not an event (report, acknowledge, imagery, prevent_summary, follow_up, severity, referral:<route>)", ev))
 			}
 		}
 		rule(f, s.Rule)
 	}
+}
+
+func impliable(v *validator, field string, facts []string) {
+	for k, x := range facts {
+		if !slices.Contains(ImpliableFacts, x) {
+			v.fail(fmt.Sprintf("%s[%d]", field, k), fmt.Sprintf("%q is not a fact a type can imply (%s)", x, strings.Join(ImpliableFacts, ", ")))
+		}
+	}
+}
+
+// Severity returns the severity level with the given id.
+func (p *Pack) Severity(id string) (Severity, bool) {
+	for _, s := range p.Incident.Severities {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return Severity{}, false
 }
 
 // IncidentType returns the incident type with the given id.

@@ -2,6 +2,7 @@ package session
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -33,8 +34,8 @@ func TestDefaultPackIncidentFollowsPolicy(t *testing.T) {
 	if s, _ := nudes.Subtype("aggravated"); s.Clause != "3.4.7.1" {
 		t.Errorf("aggravated cites %q, want 3.4.7.1", s.Clause)
 	}
-	if !nudes.NoAttachments || !nudes.SubtypeRequired {
-		t.Error("3.4: nudes and semi-nudes allow no attachments and need experimental or aggravated")
+	if !slices.Contains(nudes.Implies, "nudes") || nudes.SubtypeRequired {
+		t.Error("3.4: nudes and semi-nudes assume imagery (unless text only, 3.4.2.3); experimental or aggravated follows the answers (3.4.7)")
 	}
 	if images, _ := p.IncidentType("digital_images"); !images.NoAttachments {
 		t.Error("3.3: images allow no attachments")

@@ -5,59 +5,6 @@ import (
 	"strings"
 )
 
-// baseFacts are the facts about the incident before the illegal question,
-// which IllegalWhen is read from.
-func (i *Incident) baseFacts() map[string]bool {
-	d := i.doc
-	f := map[string]bool{"always": true}
-	age, known := d.Subject.AgeOn(d.RaisedAt)
-	// An unknown age counts as a child, the safer assumption (as for plans),
-	// unless the person is known to be an adult at risk.
-	child := !d.Subject.AdultAtRisk && (!known || age < adultAge)
-	f["child"] = child
-	f["adult"] = !child
-	f["adult_at_risk"] = d.Subject.AdultAtRisk
-	f["vulnerable"] = child || d.Subject.AdultAtRisk
-	f["adult_involved"] = d.AdultInvolved
-	f["welfare"] = d.WelfareConcern
-	if t, ok := i.pack.IncidentType(d.Type); ok {
-		f["type:"+t.ID] = true
-		f["prevent"] = t.Prevent
-		f["imagery"] = t.NoAttachments
-		if st, ok := t.Subtype(d.Subtype); ok {
-			f["subtype:"+st.ID] = true
-			f["imagery"] = f["imagery"] || st.NoAttachments
-		}
-	}
-	if d.Category != "" {
-		f["category:"+d.Category] = true
-	}
-	switch {
-	case d.ImmediateRisk == nil:
-	case *d.ImmediateRisk:
-		f["immediate_risk"] = true
-	default:
-		f["no_immediate_risk"] = true
-	}
-	return f
-}
-
-// facts are every fact a Condition may name, for this incident as it stands.
-func (i *Incident) facts() map[string]bool {
-	f := i.baseFacts()
-	fixed, _ := i.IllegalFixed()
-	switch {
-	case fixed:
-		f["illegal"] = true
-	case i.doc.Illegal == nil:
-	case *i.doc.Illegal:
-		f["illegal"] = true
-	default:
-		f["not_illegal"] = true
-	}
-	return f
-}
-
 // applies reports whether an item is shown: offered or required, and not
 // excluded.
 func applies(r Rule, facts map[string]bool) bool {
@@ -100,8 +47,10 @@ func (b Branch) Label() string {
 type StepStatus struct {
 	Step     IncidentStep
 	Required bool
-	Done     bool
-	Skipped  bool
+	// Why it is required, in the policy's words, where the pack says.
+	Why     string
+	Done    bool
+	Skipped bool
 	// Record is the latest record of the step, if any; a step done by an
 	// event (a referral, the report) has none.
 	Record *StepRecord
@@ -111,6 +60,8 @@ type StepStatus struct {
 type ContactStatus struct {
 	Contact  IncidentContact
 	Required bool
+	// Why: why it is required, or else what the contact is for.
+	Why string
 }
 
 // RouteDecisionKind is what has been decided about a referral route.
@@ -124,8 +75,12 @@ const (
 
 // RouteStatus is a referral route the flow offers, with what was done.
 type RouteStatus struct {
-	Route     ReferralRoute
-	Required  bool
+	Route    ReferralRoute
+	Required bool
+	// Why: why the route is required, in the policy's words, or else what
+	// it is for (its purpose), so the screen shows beside each route why it
+	// is there.
+	Why       string
 	Referrals []IncidentReferral
 	// Declined is the latest decision not to refer, if any.
 	Declined *RouteDecision
@@ -175,6 +130,11 @@ type Requirements struct {
 	Prevent bool
 	// Child and AdultAtRisk say which branch of safeguarding applies.
 	Child, AdultAtRisk bool
+	// Questions are the questions whose answers change the route for this
+	// incident; the required ones must be answered before it can close.
+	Questions []QuestionStatus
+	// Advice is the type's guidance on what to do and say.
+	Advice []string
 }
 
 // Requirements computes the steps, contacts and referral routes the policy
@@ -196,6 +156,10 @@ func (i *Incident) Requirements() Requirements {
 	r.AttachmentsAllowed, r.AttachmentsReason = i.AttachmentsAllowed()
 	r.Child, r.AdultAtRisk = facts["child"], facts["adult_at_risk"]
 	r.Prevent = facts["prevent"]
+	r.Questions = i.questions(facts)
+	if t, ok := i.pack.IncidentType(i.doc.Type); ok {
+		r.Advice = t.Advice
+	}
 	ip := i.pack.Incident
 
 	for _, s := range ip.Steps {
@@ -206,7 +170,7 @@ func (i *Incident) Requirements() Requirements {
 		if !applies(s.Rule, facts) {
 			continue
 		}
-		st := StepStatus{Step: s, Required: holds(s.Require, facts)}
+		st := StepStatus{Step: s, Required: holds(s.Require, facts), Why: s.requireReason(facts)}
 		st.Done, _ = i.stepDone(s)
 		if rec, ok := i.stepRecord(s.ID); ok {
 			st.Record = &rec
@@ -220,13 +184,20 @@ func (i *Incident) Requirements() Requirements {
 			continue
 		}
 		if applies(c.Rule, facts) {
-			r.Contacts = append(r.Contacts, ContactStatus{Contact: c, Required: holds(c.Require, facts)})
+			cs := ContactStatus{Contact: c, Required: holds(c.Require, facts), Why: c.Purpose}
+			if why := c.requireReason(facts); cs.Required && why != "" {
+				cs.Why = why
+			}
+			r.Contacts = append(r.Contacts, cs)
 		}
 	}
 	// A route referred to stays listed even if a later reclassification
 	// would not offer it, so the record of what was done is never hidden.
 	for _, rt := range ip.Routes {
-		rs := RouteStatus{Route: rt, Required: holds(rt.Require, facts)}
+		rs := RouteStatus{Route: rt, Required: holds(rt.Require, facts), Why: rt.Purpose}
+		if why := rt.requireReason(facts); rs.Required && why != "" {
+			rs.Why = why
+		}
 		for _, ref := range i.doc.Referrals {
 			if ref.RouteID == rt.ID {
 				rs.Referrals = append(rs.Referrals, ref)
@@ -270,7 +241,8 @@ func (i *Incident) stepDone(s IncidentStep) (bool, string) {
 			ev == CompletedByAck && !d.AcknowledgedAt.IsZero(),
 			ev == CompletedByImagery && d.Imagery != nil,
 			ev == CompletedByPrevent && d.Prevent != nil,
-			ev == CompletedByFollowUp && len(d.FollowUps) > 0:
+			ev == CompletedByFollowUp && len(d.FollowUps) > 0,
+			ev == CompletedBySeverity && d.Circumstances.Severity != "":
 			return true, ev
 		}
 	}
@@ -339,6 +311,42 @@ func (r Requirements) OfferedContacts() []string {
 		out = append(out, c.Contact.ID)
 	}
 	return out
+}
+
+// AskedQuestions lists the ids of the questions asked of this incident.
+func (r Requirements) AskedQuestions() []string {
+	var out []string
+	for _, q := range r.Questions {
+		out = append(out, q.Question.ID)
+	}
+	return out
+}
+
+// RequiredQuestions lists the ids of the questions that must be answered.
+func (r Requirements) RequiredQuestions() []string {
+	var out []string
+	for _, q := range r.Questions {
+		if q.Required {
+			out = append(out, q.Question.ID)
+		}
+	}
+	return out
+}
+
+// RouteWhy returns why a route is shown (required or offered) or, if
+// excluded, why not; "" if the route is neither.
+func (r Requirements) RouteWhy(id string) string {
+	for _, s := range r.Routes {
+		if s.Route.ID == id {
+			return s.Why
+		}
+	}
+	for _, e := range r.Excluded {
+		if e.Kind == "route" && e.ID == id {
+			return e.Reason
+		}
+	}
+	return ""
 }
 
 // ExcludedReason returns why an item is not offered, or "".

@@ -19,6 +19,7 @@ func acknowledgedCyberbullying(t *testing.T) (*Incident, *fakeClock) {
 	must(t, inc.Classify(Classification{Type: "cyberbullying", WelfareConcern: true}, ""))
 	must(t, inc.SetIllegal(false, "Unkind messages; no threats, no images."))
 	must(t, inc.SetImmediateRisk(false, "She is safe at home and the adviser spoke to her today."))
+	must(t, inc.SetCircumstances(Circumstances{Severity: "moderate"}, ""))
 	must(t, inc.Report())
 	clock.Advance(40 * time.Minute)
 	inc.actor = dsl
@@ -118,7 +119,7 @@ func TestIncidentChronologyIsAppendOnly(t *testing.T) {
 
 	c := after.Chronology
 	wantEvents := []ChronologyEvent{EventRaised, EventGuidanceConfirmed, EventSubject, EventDescribed, EventClassified, EventIllegal,
-		EventImmediateRisk, EventReported, EventAcknowledged, EventNote, EventStepDone, EventStepSkipped, EventFollowUpSet}
+		EventImmediateRisk, EventCircumstances, EventReported, EventAcknowledged, EventNote, EventStepDone, EventStepSkipped, EventFollowUpSet}
 	if len(c) != len(wantEvents) {
 		t.Fatalf("chronology has %d entries, want %d: %+v", len(c), len(wantEvents), c)
 	}
@@ -130,11 +131,11 @@ func TestIncidentChronologyIsAppendOnly(t *testing.T) {
 			t.Errorf("entry %d is earlier than the one before it", k)
 		}
 	}
-	if c[5].Rationale != "Unkind messages; no threats, no images." || c[11].Rationale == "" {
-		t.Errorf("decisions must carry their rationale: %+v, %+v", c[5], c[11])
+	if c[5].Rationale != "Unkind messages; no threats, no images." || c[12].Rationale == "" {
+		t.Errorf("decisions must carry their rationale: %+v, %+v", c[5], c[12])
 	}
-	if c[1].By != practitioner.ID || c[8].By != dsl.ID {
-		t.Errorf("who: guidance by %q, acknowledgement by %q", c[1].By, c[8].By)
+	if c[1].By != practitioner.ID || c[9].By != dsl.ID {
+		t.Errorf("who: guidance by %q, acknowledgement by %q", c[1].By, c[9].By)
 	}
 
 	if err := after.Extends(before); err != nil {
@@ -261,6 +262,14 @@ func TestIncidentCloseRules(t *testing.T) {
 	}
 	must(t, inc.Classify(Classification{Type: "nudes_semi_nudes", Subtype: "aggravated"}, ""))
 	must(t, inc.SetImmediateRisk(false, "The image has not been shared yet; she is at school with staff."))
+	// Annex 1 "establish the severity" and 3.4.7.2's three questions must
+	// be answered before closing.
+	if fe := Fields(inc.Close("Handled.", "r")); fe.For("questions.severity") == "" || fe.For("questions.intent_to_harm") == "" ||
+		fe.For("questions.reckless_misuse") == "" || fe.For("questions.other_party") == "" {
+		t.Errorf("close with the questions unanswered: %v", fe)
+	}
+	must(t, inc.SetCircumstances(Circumstances{Severity: "serious", OtherParty: &OtherParty{Is: PartyChild, Age: 16, Relationship: RelPeer},
+		NudeImagery: yes(), IntentToHarm: yes(), RecklessMisuse: no(), SharedWithoutConsent: no(), ThreatsOrCoercion: yes()}, ""))
 
 	// A required route without a referral or a reason blocks closing, even
 	// with a blanket reason: each decision not to refer needs its own.
@@ -322,7 +331,10 @@ func TestIncidentClosesCleanlyWhenAllIsDone(t *testing.T) {
 	inc.actor = dsl
 	must(t, inc.CompleteStep("report_relevant_person", "Safeguarding team (welfare)."))
 	must(t, inc.CompleteStep("record_steps", "As in this chronology."))
-	must(t, inc.CompleteStep("parents_informed", "Mother told by phone."))
+	if err := inc.CompleteStep("parents_decision", ""); Fields(err).For("steps.parents_decision") == "" {
+		t.Errorf("Annex 1: the DSL's decision on parents needs its reason: %v", err)
+	}
+	must(t, inc.CompleteStep("parents_decision", "Mother told by phone: she can help watch the chat; no risk to the child from telling her."))
 	id, err := inc.AddFollowUp("Check the chat has stopped", "Form tutor", clock.Now().AddDate(0, 0, 7))
 	must(t, err)
 	clock.Advance(7 * 24 * time.Hour)
@@ -415,7 +427,30 @@ func TestIncidentValidationMessages(t *testing.T) {
 		{"1.4 unknown category", func(i *Incident) error {
 			return i.Classify(Classification{Type: "cyberbullying", Category: "comedy"}, "")
 		}, "category", "content, contact, conduct or commerce"},
-		{"3.4.7 subtype required", func(i *Incident) error { return i.Classify(Classification{Type: "nudes_semi_nudes"}, "") }, "subtype", "3.4"},
+		{"3.4.7.2 answers that aggravate make experimental refused", func(i *Incident) error {
+			if err := i.SetCircumstances(Circumstances{IntentToHarm: yes()}, ""); err != nil {
+				return err
+			}
+			return i.Classify(Classification{Type: "nudes_semi_nudes", Subtype: "experimental"}, "")
+		}, "subtype", "aggravated (3.4.7.1)"},
+		{"Annex 1 the other person's age must agree with adult or child", func(i *Incident) error {
+			return i.SetCircumstances(Circumstances{OtherParty: &OtherParty{Is: PartyChild, Age: 24}}, "")
+		}, "other_party.age", "adult, not a child"},
+		{"3.4.3.2 another young person by reference, not a name", func(i *Incident) error {
+			return i.SetCircumstances(Circumstances{YoungPeople: []YoungPerson{{Reference: "Sam Jones", Role: RoleShared}}}, "")
+		}, "young_people[0].reference", "not their name"},
+		{"3.4.3.2 another young person is not the subject again", func(i *Incident) error {
+			return i.SetCircumstances(Circumstances{YoungPeople: []YoungPerson{{Reference: "CUS-1601", Role: RoleShared}}}, "")
+		}, "young_people[0].reference", "already listed"},
+		{"Annex 1 severity from the pack's scale", func(i *Incident) error {
+			return i.SetCircumstances(Circumstances{Severity: "apocalyptic"}, "")
+		}, "severity", "from the list"},
+		{"Annex 1 a changed answer needs its rationale", func(i *Incident) error {
+			if err := i.SetCircumstances(Circumstances{IntentToHarm: no()}, ""); err != nil {
+				return err
+			}
+			return i.SetCircumstances(Circumstances{IntentToHarm: yes()}, "")
+		}, "rationale", "intent to harm"},
 		{"3.6 unknown kind", func(i *Incident) error {
 			return i.Classify(Classification{Type: "cybercrime", Subtype: "experimental"}, "")
 		}, "subtype", "not a kind of cybercrime"},

@@ -130,7 +130,7 @@ func TestLoadPackRefusesBadPacks(t *testing.T) {
 		{"Annex 1 a person's number in the pack", mutate(t, func(m map[string]any) { incident(m, "contacts", 1)["number"] = "ring Jo" }), "incident.contacts[1].number", "directory"},
 		{"1.4 type of unknown category", mutate(t, func(m map[string]any) { incident(m, "types", 0)["category"] = "chaos" }), "incident.types[0].category", "not one of the incident categories"},
 		{"3.4 type without clause", mutate(t, func(m map[string]any) { delete(incident(m, "types", 3), "clause") }), "incident.types[3].clause", "cite the policy clause"},
-		{"3.4 no attachments without the reason", mutate(t, func(m map[string]any) { incident(m, "types", 3)["no_attachments_reason"] = "" }), "incident.types[3].no_attachments_reason", "missing"},
+		{"3.3 no attachments without the reason", mutate(t, func(m map[string]any) { incident(m, "types", 2)["no_attachments_reason"] = "" }), "incident.types[2].no_attachments_reason", "missing"},
 		{"3.4.7 duplicate subtype", mutate(t, func(m map[string]any) {
 			incident(m, "types", 3)["subtypes"].([]any)[1].(map[string]any)["id"] = "experimental"
 		}), "incident.types[3].subtypes[1].id", "used twice"},
