@@ -70,7 +70,7 @@ func TestPlanScreenChecklistRules(t *testing.T) {
 	if !strings.Contains(visibleTexts(u), "The policy says this must be so (Annex 2 3.7): no mitigation can stand in for it.") {
 		t.Error("the must note is not shown")
 	}
-	screenshot(t, u, "13-plan-must-and-na")
+	screenshot(t, u, "30-plan-must-and-na")
 	test.Tap(f.save)
 	d := u.sessions[0].Document()
 	if d.State != session.Planned || d.Assessment.Answers["device_location"].Reason() != "Customer joins from the school careers room" {
@@ -114,7 +114,7 @@ func TestRiskChangedReassessmentAndDecisionOnScreen(t *testing.T) {
 	if !strings.Contains(visibleTexts(u), "The new outcome is do not proceed: end the session or escalate.") {
 		t.Errorf("Annex 2 3.2 carry on after do not proceed was not refused:\n%s", visibleTexts(u))
 	}
-	screenshot(t, u, "14-live-risk-reassessment")
+	screenshot(t, u, "31-live-risk-reassessment")
 	findRadio(t, u, "End the session").SetSelected("End the session")
 	tap(t, u, "Record the reassessment")
 	if d := l.s.Document(); d.State != session.Ended || d.Markers[0].Reassessment == nil {
@@ -133,7 +133,7 @@ func TestRiskChangedReassessmentAndDecisionOnScreen(t *testing.T) {
 	if texts = visibleTexts(u); !strings.Contains(texts, "has no decision") {
 		t.Fatalf("Annex 2 3.2: signing without a decision not refused:\n%s", texts)
 	}
-	screenshot(t, u, "15-record-decision-needed")
+	screenshot(t, u, "32-record-decision-needed")
 	findRadio(t, u, decideNoConcern).SetSelected(decideNoConcern)
 	tap(t, u, "Record decision")
 	if !strings.Contains(visibleTexts(u), "Say, in your own words, why this is no safeguarding concern.") {
@@ -170,7 +170,7 @@ func TestOpenIncidentBlocksSigningOnScreen(t *testing.T) {
 	if !strings.Contains(texts, "is still being written: report it to the safeguarding team, or discard it") || s.State() == session.Signed {
 		t.Fatalf("Annex 1: signing with a draft incident was not refused:\n%s", texts)
 	}
-	screenshot(t, u, "16-record-open-incident")
+	screenshot(t, u, "33-record-open-incident")
 	tap(t, u, "Discard it…")
 	test.Type(findEntry(t, u, "Why this incident is not being reported"), "Pressed Escalate by mistake; nothing of concern was said")
 	tap(t, u, "Discard it")
@@ -264,7 +264,7 @@ func TestWebinarPlanOnScreen(t *testing.T) {
 			scrolled = true
 		}
 	})
-	screenshot(t, u, "17-plan-webinar")
+	screenshot(t, u, "34-plan-webinar")
 	d := u.sessions[0].Document()
 	if d.State != session.Assessed || d.Plan.Group == nil || d.Plan.Group.ExpectedAttendees != 120 || !d.Plan.Group.Recording.Recorded {
 		t.Fatalf("webinar plan not saved: %s %+v", d.State, d.Plan.Group)
@@ -306,7 +306,7 @@ func TestDelayedResponseContactOnScreen(t *testing.T) {
 	settle(u)
 	clock.Advance(2 * time.Hour)
 	l.tick()
-	screenshot(t, u, "18-contact-email")
+	screenshot(t, u, "35-contact-email")
 	tap(t, u, "Disclosure  (Ctrl+1)")
 	test.Type(findEntry(t, u, "What the customer said, word for word"), "I can't go home tonight")
 	tap(t, u, "Record")
@@ -356,5 +356,5 @@ func TestEditedDraftCannotStartOnScreen(t *testing.T) {
 	if texts := visibleTexts(u); !strings.Contains(texts, "Cannot start") || !strings.Contains(texts, "risk assessment does not allow") || s.State() != session.Consented {
 		t.Fatalf("Annex 2 3.7 an edited draft went live:\n%s", texts)
 	}
-	screenshot(t, u, "19-edited-draft-refused")
+	screenshot(t, u, "36-edited-draft-refused")
 }

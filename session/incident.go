@@ -52,6 +52,8 @@ func (s IncidentStatus) Label() string {
 		return "With the safeguarding team"
 	case IncidentClosed:
 		return "Closed"
+	case IncidentDiscarded:
+		return "Discarded before it was reported"
 	}
 	return string(s)
 }
