@@ -14,7 +14,7 @@ type Ref struct {
 
 var (
 	annexCite = regexp.MustCompile(`^Annex ([12])(?:\s+(.*))?$`)
-	numCite   = regexp.MustCompile(`^(\d+(?:\.\d+)*)(?:\s+([a-j]))?$`)
+	numCite   = regexp.MustCompile(`^(\d+(?:\.\d+)*)(?:\s*([a-z]))?$`)
 )
 
 // ParseCitation splits a pack item's clause field into the clauses it
@@ -78,26 +78,35 @@ func annex1Box(rest string) string {
 	return "Annex 1 " + best
 }
 
-func normalise(num string) string { return strings.Join(strings.Fields(num), " ") }
+// normalise writes a lettered item as the policy's map names it: "3.6a" and
+// "3.6  a" are "3.6 a".
+func normalise(num string) string {
+	if m := numCite.FindStringSubmatch(strings.TrimSpace(num)); m != nil && m[2] != "" {
+		return m[1] + " " + m[2]
+	}
+	return strings.Join(strings.Fields(num), " ")
+}
 
 // leadingCitation is the citation a test case's name begins with, as in
 // "Annex 2 3.7 unsuitable clothing blocks" or "3.4.7.2 all three must hold".
-var leadingCitation = regexp.MustCompile(`^(Annex [12](?: (?:\d+(?:\.\d+)*(?: [a-j]\b)?|[a-z]+(?: [a-z]+){0,2}))?|\d+\.\d+(?:\.\d+)*(?: [a-j]\b)?)(?:, \d+\.\d+(?:\.\d+)*(?: [a-j]\b)?)*\s`)
+var leadingCitation = regexp.MustCompile(`^(Annex [12](?: (?:\d+(?:\.\d+)*(?: ?[a-z]\b)?|[a-z]+(?: [a-z]+){0,2}))?|\d+\.\d+(?:\.\d+)*(?: ?[a-z]\b)?)(?:, \d+\.\d+(?:\.\d+)*(?: ?[a-z]\b)?)*\s`)
 
 // TestCitations returns what a test's string literal cites at its start,
 // or nothing when it does not start with a citation followed by words.
 func TestCitations(lit string) []Ref {
+	// "Annex 1 immediate risk: ..." names a box; "Annex 1 waiting within a
+	// day" names the annex as a whole.
+	if rest, ok := strings.CutPrefix(lit, "Annex 1 "); ok {
+		if box := annex1Box(rest); box != "" {
+			return []Ref{{Text: box, ID: box}}
+		}
+	}
 	m := leadingCitation.FindStringSubmatch(lit)
 	if m == nil {
 		return nil
 	}
 	head := strings.TrimSpace(m[0])
-	// "Annex 1 waiting within a day": the words after "Annex 1" name a box
-	// only when they are one of the boxes' keys.
 	if strings.HasPrefix(head, "Annex 1 ") {
-		if box := annex1Box(strings.TrimPrefix(lit, "Annex 1 ")); box != "" {
-			return []Ref{{Text: box, ID: box}}
-		}
 		head = "Annex 1"
 	}
 	var out []Ref

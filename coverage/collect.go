@@ -101,7 +101,7 @@ func known(id string, clauses map[string]Clause) bool {
 // commentCitation finds citations inside a comment: "Annex 2 3.7", "(3.4.7.2)",
 // "3.6 g". Bare numbers count only when they are a clause of the policy
 // body, so "1.5x" or a version is not taken for one.
-var commentCitation = regexp.MustCompile(`Annex 1 (?:` + boxKeys() + `)\b|Annex [12](?: \d+(?:\.\d+)*)?|\b\d+\.\d+(?:\.\d+)*(?: [a-j]\b)?`)
+var commentCitation = regexp.MustCompile(`Annex 1 (?:` + boxKeys() + `)\b|Annex [12](?: \d+(?:\.\d+)*)?|\b\d+\.\d+(?:\.\d+)*(?: ?[a-z]\b)?`)
 
 // boxKeys is the Annex 1 boxes' keys as regexp alternatives, longest first
 // so that "no immediate risk" is not read as "immediate risk".
@@ -150,13 +150,13 @@ func SourceUses(root string, clauses map[string]Clause, u *Uses) error {
 		}
 		rel = filepath.ToSlash(rel)
 		if isTest {
-			testUses(f, fset, rel, u)
+			testUses(f, rel, clauses, u)
 			return nil
 		}
 		for _, cg := range f.Comments {
 			for _, m := range commentCitation.FindAllString(cg.Text(), -1) {
 				for _, r := range ParseCitation(m) {
-					if r.ID != "" && known(r.ID, clauses) {
+					if r.ID = resolve(r.ID, clauses); r.ID != "" && known(r.ID, clauses) {
 						where := fmt.Sprintf("%s:%d", rel, fset.Position(cg.Pos()).Line)
 						u.Rules[r.ID] = appendOnce(u.Rules[r.ID], Use{Where: where, Cite: r})
 					}
@@ -167,7 +167,19 @@ func SourceUses(root string, clauses map[string]Clause, u *Uses) error {
 	})
 }
 
-func testUses(f *ast.File, fset *token.FileSet, rel string, u *Uses) {
+// resolve reads "1.3.2 a" as 1.3.2 when the policy has no item a under it:
+// in "Annex 2 1.3.2 a method the customer cannot use", "a" is a word.
+func resolve(id string, clauses map[string]Clause) string {
+	if known(id, clauses) {
+		return id
+	}
+	if i := strings.LastIndexByte(id, ' '); i > 0 && len(id)-i == 2 && known(id[:i], clauses) {
+		return id[:i]
+	}
+	return id
+}
+
+func testUses(f *ast.File, rel string, clauses map[string]Clause, u *Uses) {
 	for _, decl := range f.Decls {
 		fn, ok := decl.(*ast.FuncDecl)
 		if !ok || fn.Body == nil {
@@ -183,7 +195,9 @@ func testUses(f *ast.File, fset *token.FileSet, rel string, u *Uses) {
 				return true
 			}
 			for _, r := range TestCitations(s) {
-				u.Tests[r.ID] = appendOnce(u.Tests[r.ID], Use{Where: rel + " " + fn.Name.Name, Cite: r})
+				if r.ID = resolve(r.ID, clauses); known(r.ID, clauses) {
+					u.Tests[r.ID] = appendOnce(u.Tests[r.ID], Use{Where: rel + " " + fn.Name.Name, Cite: r})
+				}
 			}
 			return true
 		})

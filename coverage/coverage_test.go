@@ -99,9 +99,13 @@ func TestTestCitations(t *testing.T) {
 		{"Annex 1 immediate risk goes to the police", []string{"Annex 1 immediate risk"}},
 		{"3.4.7.2 experimental needs all three", []string{"3.4.7.2"}},
 		{"Annex 2 3.7, 3.9 must means must", []string{"Annex 2 3.7", "Annex 2 3.9"}},
-		{"1.5x its floor", nil},
+		// A candidate only: the map keeps a citation when the policy has
+		// the clause (TestResolve), and it has no 1.5.
+		{"1.5x its floor", []string{"1.5 x"}},
 		{"Q4 2026", nil},
-		{"2.9h reference required", nil},
+		{"2.9h reference required", []string{"2.9 h"}},
+		{"Annex 1 responses: the steps taken are recorded", []string{"Annex 1 responses"}},
+		{"Annex 1 UKCIS 2020 parents are told early", []string{"Annex 1 initial response"}},
 	}
 	for _, c := range cases {
 		var got []string
@@ -134,5 +138,22 @@ func TestPolicyParsesEveryPart(t *testing.T) {
 	}
 	if !strings.Contains(m.Clauses[0].Text, "Online Safety") {
 		t.Errorf("first clause %q", m.Clauses[0].Text)
+	}
+}
+
+func TestResolve(t *testing.T) {
+	clauses := map[string]Clause{"Annex 2 1.3.2": {}, "3.6 g": {}, "3.6": {}}
+	cases := map[string]string{
+		"Annex 2 1.3.2 a": "Annex 2 1.3.2", // "a method ...": a word, not an item
+		"3.6 g":           "3.6 g",
+		"1.5 x":           "1.5 x", // unknown: left as it is, and not counted
+	}
+	for in, want := range cases {
+		if got := resolve(in, clauses); got != want {
+			t.Errorf("resolve(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if known("1.5 x", clauses) {
+		t.Error("an unknown clause is known")
 	}
 }

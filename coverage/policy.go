@@ -53,7 +53,7 @@ var annex1Boxes = []struct{ key, starts string }{
 
 var (
 	numbered = regexp.MustCompile(`^\s*(\d+(?:\.\d+)*)\.\s+(\S.*)$`)
-	lettered = regexp.MustCompile(`^\s*([a-j])\)\s+(\S.*)$`)
+	lettered = regexp.MustCompile(`^\s*([a-z])\)\s+(\S.*)$`)
 )
 
 // ParsePolicy reads the policy text (docs/policy/online-safety-policy.md)

@@ -667,8 +667,8 @@ func illegalFixed(p *Pack, base map[string]bool, typeID string) (bool, string) {
 	return false, ""
 }
 
-// SetIllegal answers the first Annex 1 question: is the material accessed or
-// the action performed illegal? Answering no is a decision not to take the
+// SetIllegal answers the first question of the flowchart (Annex 1 illegal):
+// is the material accessed or the action performed illegal? Answering no is a decision not to take the
 // illegal branch, and needs its rationale; where the policy makes it
 // illegal, no is refused with the reason.
 func (i *Incident) SetIllegal(yes bool, rationale string) error {
@@ -686,8 +686,8 @@ func (i *Incident) SetIllegal(yes bool, rationale string) error {
 	return nil
 }
 
-// SetImmediateRisk answers the second question: is there an immediate risk?
-// No needs its rationale.
+// SetImmediateRisk answers the second question: is there an immediate risk
+// (Annex 1 immediate risk, Annex 1 no immediate risk)? No needs its rationale.
 func (i *Incident) SetImmediateRisk(yes bool, rationale string) error {
 	if err := i.editable("decide the risk of"); err != nil {
 		return err
