@@ -51,6 +51,9 @@ func CheckNotFuture(h Header, now time.Time) error {
 // a second preimage of SHA-256 truncated to 128 bits.
 func AdminFingerprint(pub ed25519.PublicKey) string { return groupFingerprint(string(AdminKeyID(pub))) }
 
+// GroupFingerprint writes an admin key id as AdminFingerprint does.
+func GroupFingerprint(id KeyID) string { return groupFingerprint(string(id)) }
+
 // ParseAdminFingerprint reads a fingerprint as a person typed it: spaces,
 // dashes and letter case do not matter; 32 hex digits must remain.
 func ParseAdminFingerprint(s string) (KeyID, error) {

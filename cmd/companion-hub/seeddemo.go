@@ -191,7 +191,8 @@ func seedDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		if err != nil {
 			return err
 		}
-		dev, err := device.EnrolWithHub(ctx, p.paths, p.ks, m.Identity, hubURL, code, "seed-demo", clock.Now(), clock.Now().AddDate(0, -3, 0))
+		dev, err := device.EnrolWithHub(ctx, p.paths, p.ks, m.Identity,
+			device.Invitation{Hub: hubURL, Code: code, Fingerprint: crypto.AdminKeyID(o.Pinned())}, "seed-demo", clock.Now(), clock.Now().AddDate(0, -3, 0))
 		if err != nil {
 			return fmt.Errorf("enrolling %s: %w", p.id, err)
 		}
