@@ -83,13 +83,17 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 	adminKey := entry(adminKeyPlaceholder)
 	adminPrint := widget.NewLabel("")
 	adminPrint.Wrapping = fyne.TextWrapWord
+	adminPrint.Hide()
 	matches := widget.NewCheck("This fingerprint matches the one my ICT administrator sent", nil)
 	adminKey.OnChanged = func(s string) {
 		matches.SetChecked(false)
+		adminPrint.Show()
 		pub, ok := parseAdminKey(s)
 		switch {
 		case strings.TrimSpace(s) == "":
 			adminPrint.SetText("")
+			adminPrint.Hide()
+			return
 		case !ok:
 			adminPrint.SetText("This is not a whole admin key yet: paste it exactly as your ICT administrator sent it.")
 		default:
@@ -147,14 +151,14 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 		case me == nil:
 			status.SetText("Create your keys first.")
 			return
-		case dirBytes == nil:
-			status.SetText("Choose the directory file your ICT administrator sent.")
-			return
 		case !ok:
 			status.SetText("The admin key is not right: paste it exactly as your ICT administrator sent it.")
 			return
 		case !matches.Checked:
 			status.SetText("Compare the admin key fingerprint shown with the one your ICT administrator sent, and tick the box only if every group matches. Nothing is set up until you do.")
+			return
+		case dirBytes == nil:
+			status.SetText("Choose the directory file your ICT administrator sent.")
 			return
 		}
 		trained, _ := parseDate(training.Text, u.cfg.Pack.Location())
