@@ -60,7 +60,7 @@ func TestRogueHubFailsAtEnrolment(t *testing.T) {
 			mk := mallory.PublicKey()
 			mk.ValidFrom = now.Add(-time.Hour)
 			rogueDir := &crypto.Directory{Org: o.Directory.Org, Version: 2, IssuedAt: now,
-				People: []crypto.Person{samEntry, {ID: "mallory", Name: "Mallory", Roles: []crypto.Role{crypto.RoleLineManager}, Keys: []crypto.PublicKey{mk}}},
+				People:   []crypto.Person{samEntry, {ID: "mallory", Name: "Mallory", Roles: []crypto.Role{crypto.RoleLineManager}, Keys: []crypto.PublicKey{mk}}},
 				Recovery: crypto.Recovery{ID: crypto.RecoveryKeyID(rogueRecovery.PublicKey().Age), Age: rogueRecovery.PublicKey().Age}}
 			rogueSigned, err := crypto.SignDirectory(rogueDir, rogue)
 			if err != nil {
