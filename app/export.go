@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"io"
+	"io/fs"
+	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -76,12 +78,51 @@ func (u *UI) exportKey(status func(string)) {
 			return
 		}
 		id := u.dev.Me.AgeIdentity()
-		u.saveFile("my-key.age", func(w io.Writer) error { return crypto.ExportIdentity(w, id, pass.Text) }, func(err error) {
-			if err != nil {
-				status(fmt.Sprintf("Could not export the key: %s", plainError(err)))
+		passphrase := pass.Text
+		// A folder, not a file name: the key file is then created here,
+		// owner-only and never over an existing file, rather than by the
+		// save dialog, which would create it readable by others and
+		// replace whatever had the name.
+		dialog.ShowFolderOpen(func(folder fyne.ListableURI, err error) {
+			if err != nil || folder == nil {
 				return
 			}
-			status("Key exported, protected by your passphrase.")
-		})
+			var path string
+			u.background(func(context.Context) error {
+				var err error
+				path, err = writeKeyExport(folder.Path(), func(w io.Writer) error { return crypto.ExportIdentity(w, id, passphrase) })
+				return err
+			}, func(err error) {
+				switch {
+				case errors.Is(err, errKeyExportExists):
+					status("Not exported: " + err.Error() + ".")
+					return
+				case err != nil:
+					status("Could not export the key: " + plainError(err))
+					return
+				}
+				status("Key exported to " + path + ", protected by your passphrase and readable only by your account on this computer.")
+			})
+		}, u.win)
 	}, u.win)
+}
+
+// keyExportName is the file Export my key writes in the chosen folder.
+const keyExportName = "my-key.age"
+
+// errKeyExportExists: the folder already holds an exported key.
+var errKeyExportExists = errors.New(keyExportName + " already exists in that folder and was left as it is: choose another folder, or move the old file aside first")
+
+// writeKeyExport creates folder/my-key.age with owner-only permissions
+// (0600), never over an existing file, syncs it and returns its path; on
+// failure nothing is left behind.
+func writeKeyExport(folder string, write func(io.Writer) error) (string, error) {
+	path := filepath.Join(folder, keyExportName)
+	if err := crypto.WriteExportFile(path, write); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return "", errKeyExportExists
+		}
+		return "", err
+	}
+	return path, nil
 }

@@ -66,7 +66,7 @@ func (u *UI) ShowFirstRun(paths device.Paths, ks crypto.Keystore) {
 	demoNote := widget.NewLabel("The demo has fictional people only (a practitioner, their manager and two safeguarding leads), so you can try every step without touching real records.")
 	demoNote.Wrapping = fyne.TextWrapWord
 	body := container.NewVBox(intro, widget.NewSeparator(),
-		container.NewHBox(join), widget.NewLabel("Your ICT administrator gives you your hub's address and a one-time code, or, without a hub, the directory file and admin key."),
+		container.NewHBox(join), wrapped("Your ICT administrator gives you an enrolment invitation: your hub's address, a one-time code and your organisation's key fingerprint (read out, or as a file). Without a hub, they send the directory file, the admin key and its fingerprint."),
 		widget.NewSeparator(), widget.NewLabelWithStyle("Try the demo organisation", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), demo, demoNote, status)
 	u.show("Welcome to Safeguard Companion", container.NewVScroll(container.NewPadded(body)))
 }
@@ -80,7 +80,27 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 	public.Wrapping = fyne.TextWrapBreak
 	var me *crypto.Identity
 	var dirBytes []byte
-	adminKey := entry("The admin key your ICT administrator gave you")
+	adminKey := entry(adminKeyPlaceholder)
+	adminPrint := widget.NewLabel("")
+	adminPrint.Wrapping = fyne.TextWrapWord
+	adminPrint.Hide()
+	matches := widget.NewCheck("This fingerprint matches the one my ICT administrator sent", nil)
+	adminKey.OnChanged = func(s string) {
+		matches.SetChecked(false)
+		adminPrint.Show()
+		pub, ok := parseAdminKey(s)
+		switch {
+		case strings.TrimSpace(s) == "":
+			adminPrint.SetText("")
+			adminPrint.Hide()
+			return
+		case !ok:
+			adminPrint.SetText("This is not a whole admin key yet: paste it exactly as your ICT administrator sent it.")
+		default:
+			adminPrint.SetText("Admin key fingerprint: " + crypto.AdminFingerprint(pub) +
+				"\nCompare it, group by group, with the fingerprint your ICT administrator sent you (by phone or in person, not in the same email as the key). If they differ, stop: the key is not your organisation's.")
+		}
+	}
 	training := entry("DD/MM/YYYY")
 	dirName := widget.NewLabel("No directory chosen.")
 	copyBtn := widget.NewButtonWithIcon("Copy my public key", theme.ContentCopyIcon(), nil)
@@ -126,16 +146,19 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 		d.Show()
 	})
 	finish := widget.NewButtonWithIcon("Finish", theme.ConfirmIcon(), func() {
-		pub, err := base64.StdEncoding.DecodeString(strings.TrimSpace(adminKey.Text))
+		pub, ok := parseAdminKey(adminKey.Text)
 		switch {
 		case me == nil:
 			status.SetText("Create your keys first.")
 			return
+		case !ok:
+			status.SetText("The admin key is not right: paste it exactly as your ICT administrator sent it.")
+			return
+		case !matches.Checked:
+			status.SetText("Compare the admin key fingerprint shown with the one your ICT administrator sent, and tick the box only if every group matches. Nothing is set up until you do.")
+			return
 		case dirBytes == nil:
 			status.SetText("Choose the directory file your ICT administrator sent.")
-			return
-		case err != nil || len(pub) != ed25519.PublicKeySize:
-			status.SetText("The admin key is not right: paste it exactly as your ICT administrator sent it.")
 			return
 		}
 		trained, _ := parseDate(training.Text, u.cfg.Pack.Location())
@@ -159,15 +182,33 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 	})
 	finish.Importance = widget.HighImportance
 
-	hubURL := entry("https://hub.example.org:8443")
-	code := entry("The one-time code from your ICT administrator")
+	hubURL := entry(hubPlaceholder)
+	code := entry(codePlaceholder)
+	fingerprint := entry(fingerprintPlaceholder)
+	openInvite := widget.NewButtonWithIcon("Open invitation file", theme.FolderOpenIcon(), func() {
+		d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+			if err != nil || r == nil {
+				return
+			}
+			defer r.Close()
+			b, err := io.ReadAll(io.LimitReader(r, 8<<10))
+			if err != nil {
+				status.SetText("Could not read that file; choose it again.")
+				return
+			}
+			status.SetText(fillInvitation(b, hubURL, code, fingerprint))
+		}, u.win)
+		d.SetFilter(storage.NewExtensionFileFilter([]string{device.InvitationExtension, ".txt"}))
+		d.Show()
+	})
 	enrol := widget.NewButtonWithIcon("Enrol with the hub", theme.LoginIcon(), func() {
 		if me == nil {
 			status.SetText("Create your keys first, and send the public key to your ICT administrator.")
 			return
 		}
-		if strings.TrimSpace(hubURL.Text) == "" || strings.TrimSpace(code.Text) == "" {
-			status.SetText("Enter the hub address and the code your ICT administrator gave you.")
+		inv, err := device.NewInvitation(hubURL.Text, code.Text, fingerprint.Text)
+		if err != nil {
+			status.SetText(enrolMessage(err))
 			return
 		}
 		trained, _ := parseDate(training.Text, u.cfg.Pack.Location())
@@ -175,8 +216,7 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 		status.SetText("Enrolling…")
 		u.background(func(ctx context.Context) error {
 			var err error
-			dev, err = device.EnrolWithHub(ctx, paths, ks, me, strings.TrimSpace(hubURL.Text), strings.TrimSpace(code.Text),
-				"Safeguard Companion", u.cfg.Clock.Now(), trained)
+			dev, err = device.EnrolWithHub(ctx, paths, ks, me, inv, "Safeguard Companion", u.cfg.Clock.Now(), trained)
 			return err
 		}, func(err error) {
 			switch {
@@ -193,11 +233,41 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 	form := widget.NewForm(
 		widget.NewFormItem("1. Your keys", container.NewVBox(container.NewHBox(create, copyBtn), public)),
 		widget.NewFormItem("Safeguarding training", training),
-		widget.NewFormItem("2a. With a hub", container.NewVBox(hubURL, code, container.NewHBox(enrol))),
-		widget.NewFormItem("2b. Without a hub", container.NewVBox(container.NewHBox(choose), dirName, adminKey, container.NewHBox(finish))),
+		widget.NewFormItem("2a. With a hub", container.NewVBox(container.NewHBox(openInvite), hubURL, code, fingerprint, container.NewHBox(enrol))),
+		widget.NewFormItem("2b. Without a hub", container.NewVBox(container.NewHBox(choose), dirName, adminKey, adminPrint, matches, container.NewHBox(finish))),
 	)
 	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { u.ShowFirstRun(paths, ks) })
 	u.show("Join my organisation", container.NewVScroll(container.NewPadded(container.NewVBox(form, status))), back)
+}
+
+// Placeholders of the join form's entries.
+const (
+	hubPlaceholder         = "https://hub.example.org:8443"
+	codePlaceholder        = "The one-time code from your ICT administrator"
+	fingerprintPlaceholder = "Organisation key fingerprint, e.g. 1a2b 3c4d 5e6f …"
+	adminKeyPlaceholder    = "The admin key your ICT administrator gave you"
+)
+
+// parseAdminKey reads a pasted admin key.
+func parseAdminKey(s string) (ed25519.PublicKey, bool) {
+	pub, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+	if err != nil || len(pub) != ed25519.PublicKeySize {
+		return nil, false
+	}
+	return pub, true
+}
+
+// fillInvitation puts an invitation file's hub, code and fingerprint into
+// the form, for the person to see before enrolling, and says what happened.
+func fillInvitation(b []byte, hubURL, code, fingerprint *widget.Entry) string {
+	inv, err := device.ParseInvitation(b)
+	if err != nil {
+		return enrolMessage(err)
+	}
+	hubURL.SetText(inv.Hub)
+	code.SetText(inv.Code)
+	fingerprint.SetText(crypto.GroupFingerprint(inv.Fingerprint))
+	return "Invitation read. Check that the fingerprint is the one your ICT administrator told you, then enrol."
 }
 
 // enrolMessage explains an enrolment failure in plain words. The sync
@@ -206,6 +276,11 @@ func enrolMessage(err error) string {
 	var he *client.HubError
 	var ne *client.NetError
 	switch {
+	case errors.Is(err, device.ErrRogueHub):
+		return strings.TrimPrefix(err.Error(), "enrol with the hub: ")
+	case errors.Is(err, client.ErrPlainHTTP), errors.Is(err, client.ErrHubURL), errors.Is(err, device.ErrInvitation):
+		s := err.Error()
+		return strings.ToUpper(s[:1]) + s[1:] + "."
 	case errors.As(err, &he), errors.As(err, &ne):
 		return err.Error()
 	}

@@ -87,7 +87,8 @@ func TestOfflineRecordReachesManagerThroughHub(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dev, err := device.EnrolWithHub(ctx, device.Paths{Config: filepath.Join(dir, "c"), Data: filepath.Join(dir, "d")}, ks, m.Identity, lh.url(), code, "laptop", now, now)
+		dev, err := device.EnrolWithHub(ctx, device.Paths{Config: filepath.Join(dir, "c"), Data: filepath.Join(dir, "d")}, ks, m.Identity,
+			device.Invitation{Hub: lh.url(), Code: code, Fingerprint: crypto.AdminKeyID(o.Pinned())}, "laptop", now, now)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -362,8 +362,10 @@ func seal(author *Identity, dir *Directory, rec Record, c *KeyCache) (*Envelope,
 // must be exactly the one signed, and the signing key must not have been
 // revoked at the record's created time. It returns the author.
 //
-// The created time is the author's claim; a revoked key's holder could
-// backdate it. The hub's receipt time bounds that (DESIGN.md, sync).
+// The signing key must also have been valid at the record's created time
+// (valid_from <= created < valid_until). The created time is the author's
+// claim; a revoked key's holder could backdate it. The hub's receipt time
+// bounds that: see CheckReceived.
 func Verify(e *Envelope, dir *Directory) (*Person, error) { return verify(e, dir, true) }
 
 // verify is Verify; with checkSignature false it makes every check but the
@@ -383,6 +385,17 @@ func verify(e *Envelope, dir *Directory, checkSignature bool) (*Person, error) {
 	hex.Encode(hexSum[:], sum[:])
 	if int64(len(e.ciphertext)) != e.header.CiphertextLen || string(hexSum[:]) != e.header.CiphertextSHA256 {
 		return nil, ErrCiphertextMismatch
+	}
+	// valid_from <= created < valid_until: a key signs only within its
+	// validity window (Trust model), so a record dated before its key was
+	// published, or after a rotation retired it, is refused.
+	if c := e.header.Created; c.Before(key.ValidFrom) || (key.ValidUntil != nil && !c.Before(*key.ValidUntil)) {
+		until := "open-ended"
+		if key.ValidUntil != nil {
+			until = key.ValidUntil.Format(time.RFC3339)
+		}
+		return nil, fmt.Errorf("%w (record dated %s; key valid from %s until %s)", ErrOutsideValidity,
+			c.Format(time.RFC3339), key.ValidFrom.Format(time.RFC3339), until)
 	}
 	if at, revoked := dir.RevokedAt(key.ID); revoked && !e.header.Created.Before(at) {
 		return nil, fmt.Errorf("%w (revoked %s, record dated %s)", ErrRevokedSigner,

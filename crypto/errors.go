@@ -38,3 +38,16 @@ var (
 	// ErrWrongPassphrase: a passphrase-protected key file did not open.
 	ErrWrongPassphrase = errors.New("the passphrase is not correct for this key file")
 )
+
+// Refusals about time (DESIGN.md Trust model: "A key signs only within its
+// validity window, and never after its revocation ... A record dated in
+// the future beyond the clock window is refused").
+var (
+	// ErrOutsideValidity: the record is dated outside its key's validity window.
+	ErrOutsideValidity = errors.New("this record is dated outside the period its author's key was valid for, so it cannot be trusted")
+	// ErrFutureDated: the record claims a time later than it can have been made.
+	ErrFutureDated = errors.New("this record is dated in the future, later than it can have been written, so it cannot be trusted")
+	// ErrAdminKeyMismatch: a hub or file names another admin key than the
+	// fingerprint ICT handed over.
+	ErrAdminKeyMismatch = errors.New("the organisation key this hub or file names does not match the fingerprint your ICT administrator gave you")
+)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"time"
+	"unicode"
 
 	"filippo.io/age"
 	"github.com/zalando/go-keyring"
@@ -35,6 +36,7 @@ type Keystore interface {
 const FallbackExplanation = "This computer has no system keyring that Safeguard Companion can use, " +
 	"so your keys will be kept in a file protected by a passphrase that you choose now. " +
 	"Your keys are never written down unprotected. " +
+	"Choose one of at least 12 characters: three or four unrelated words are strong and easy to remember. " +
 	"You will need this passphrase each time you open the app. " +
 	"If you forget it, your keys on this computer cannot be recovered: ask your administrator to issue new ones. " +
 	"Records already sent stay safe and readable by the organisation."
@@ -133,11 +135,56 @@ func ChooseKeystore(fallbackDir string, timeout time.Duration, askPassphrase fun
 	if err := ProbeKeyring(timeout); err == nil {
 		return KeyringStore{}, nil
 	}
-	pass, err := askPassphrase(FallbackExplanation)
-	if err != nil {
-		return nil, fmt.Errorf("asking for a key file passphrase: %w", err)
+	// A new key file needs a strong passphrase; one made before this rule
+	// still opens with the passphrase it was made with.
+	existing, _ := filepath.Glob(filepath.Join(fallbackDir, "*.age"))
+	explanation := FallbackExplanation
+	for {
+		pass, err := askPassphrase(explanation)
+		if err != nil {
+			return nil, fmt.Errorf("asking for a key file passphrase: %w", err)
+		}
+		if len(existing) == 0 {
+			if err := CheckNewPassphrase(pass); err != nil {
+				explanation = FallbackExplanation + "\n\n" + err.Error()
+				continue
+			}
+		}
+		return NewFileKeystore(fallbackDir, pass)
 	}
-	return NewFileKeystore(fallbackDir, pass)
+}
+
+// MinPassphraseLength is the fewest characters a new key file passphrase
+// may have. The file is scrypt-protected (about a second per guess on a
+// laptop), so twelve characters of words put a stolen file out of reach.
+const MinPassphraseLength = 12
+
+// ErrWeakPassphrase wraps every refusal of CheckNewPassphrase.
+var ErrWeakPassphrase = errors.New("this passphrase is too easy to guess")
+
+// CheckNewPassphrase is the minimum strength of a passphrase protecting a
+// new key file: at least MinPassphraseLength characters, and not mostly
+// one repeated character or a run such as "123456789012". The refusal says
+// what to do, for the screen to show as it stands.
+func CheckNewPassphrase(p string) error {
+	runes := []rune(p)
+	if len(runes) < MinPassphraseLength {
+		return fmt.Errorf("%w: it has %d characters; choose one of at least %d (three or four unrelated words work well)",
+			ErrWeakPassphrase, len(runes), MinPassphraseLength)
+	}
+	distinct := map[rune]bool{}
+	steps := 0
+	for i, r := range runes {
+		distinct[unicode.ToLower(r)] = true
+		if i > 0 && (r-runes[i-1] == 1 || r-runes[i-1] == -1) {
+			steps++
+		}
+	}
+	if len(distinct) < 5 || steps >= len(runes)-2 {
+		return fmt.Errorf("%w: it repeats the same few characters or runs along the keyboard; choose three or four unrelated words",
+			ErrWeakPassphrase)
+	}
+	return nil
 }
 
 // FileKeystore keeps each identity in its own age file encrypted to a

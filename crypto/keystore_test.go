@@ -231,3 +231,61 @@ func TestProbeKeyringChild(t *testing.T) {
 	}
 	t.Logf("refused in %v: %v", start.Elapsed().Round(time.Millisecond), err)
 }
+
+// TestNewKeyFilePassphraseHasAMinimumStrength is issue 14 §4: "The fallback
+// key file's passphrase has a minimum strength, said on screen". The
+// first-run explanation states the minimum; a weak answer is asked again
+// with the reason; a key file made before the rule still opens.
+func TestNewKeyFilePassphraseHasAMinimumStrength(t *testing.T) {
+	keyring.MockInitWithError(errors.New(`exec: "dbus-launch": executable file not found in $PATH`))
+	defer keyring.MockInit()
+	if !strings.Contains(FallbackExplanation, "at least 12 characters") {
+		t.Errorf("the first-run explanation does not say the minimum: %q", FallbackExplanation)
+	}
+	dir := t.TempDir()
+	answers := []string{"password1", "aaaaaaaaaaaaaaaa", "123456789012", "correct horse battery staple"}
+	var shown []string
+	ks, err := ChooseKeystore(dir, time.Second, func(explanation string) (string, error) {
+		shown = append(shown, explanation)
+		a := answers[0]
+		answers = answers[1:]
+		return a, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(shown) != 4 || !strings.Contains(shown[1], "it has 9 characters; choose one of at least 12") ||
+		!strings.Contains(shown[2], "repeats the same few characters") || !strings.Contains(shown[3], "runs along the keyboard") {
+		t.Fatalf("asked %d times: %q", len(shown), shown)
+	}
+	fk := ks.(*FileKeystore)
+	fk.SetWorkFactor(10)
+	id, err := GenerateIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A key file made with a short passphrase before the rule.
+	old, err := NewFileKeystore(dir, "short")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.SetWorkFactor(10)
+	if err := old.Store("me", id); err != nil {
+		t.Fatal(err)
+	}
+	ks, err = ChooseKeystore(dir, time.Second, func(string) (string, error) { return "short", nil })
+	if err != nil {
+		t.Fatalf("an existing key file's passphrase refused: %v", err)
+	}
+	if got, err := ks.Load("me"); err != nil || got.KeyID() != id.KeyID() {
+		t.Errorf("the existing key file: %v", err)
+	}
+	for _, strong := range []string{"correct horse battery staple", "Tulip-Harbour-Ledger-9", "ôlèàüßçéñ€æø"} {
+		if err := CheckNewPassphrase(strong); err != nil {
+			t.Errorf("%q refused: %v", strong, err)
+		}
+	}
+	if err := CheckNewPassphrase("qwertyuiop1"); !errors.Is(err, ErrWeakPassphrase) {
+		t.Errorf("11 characters accepted: %v", err)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"safeguard/companion/crypto"
@@ -37,6 +38,11 @@ type Profile struct {
 	TrainingCompleted time.Time `json:"training_completed,omitzero"`
 	// Hub is set when the device syncs with the organisation's hub.
 	Hub *HubLink `json:"hub,omitempty"`
+	// DirectoryVersion is the highest organisation directory version this
+	// device has accepted. It is kept here as well as beside the directory
+	// in the store, so that putting an older signed directory back in the
+	// store (to undo a revocation) is refused at the next start.
+	DirectoryVersion uint64 `json:"directory_version,omitempty"`
 }
 
 // Paths are where the device keeps its files.
@@ -125,9 +131,51 @@ type Device struct {
 }
 
 // directorySetting is where the signed directory bytes are kept: they are
-// re-verified against the pinned key at every start, so the held version
-// bounds rollback.
-const directorySetting = "directory"
+// re-verified against the pinned key at every start. highestSetting keeps
+// the highest version accepted, as the profile does: an older directory at
+// start-up is a rollback, and is refused.
+const (
+	directorySetting = "directory"
+	highestSetting   = "directory.highest_version"
+)
+
+// keepDirectory saves a newly accepted signed directory in st and raises
+// the highest version seen, in the store and in the profile. It never
+// lowers either.
+func keepDirectory(ctx context.Context, p Paths, st *store.Store, signed []byte, version uint64) error {
+	if err := st.SetSetting(ctx, directorySetting, string(signed)); err != nil {
+		return err
+	}
+	if highestSeen(ctx, st, Profile{}) < version {
+		if err := st.SetSetting(ctx, highestSetting, strconv.FormatUint(version, 10)); err != nil {
+			return err
+		}
+	}
+	pr, err := LoadProfile(p)
+	if errors.Is(err, ErrNotSetUp) {
+		return nil // set-up saves the profile with the version itself
+	}
+	if err != nil {
+		return err
+	}
+	if pr.DirectoryVersion < version {
+		pr.DirectoryVersion = version
+		return saveProfile(p, pr)
+	}
+	return nil
+}
+
+// highestSeen is the highest directory version the store or the profile
+// records; 0 when neither does (a device set up before it was kept).
+func highestSeen(ctx context.Context, st *store.Store, pr Profile) uint64 {
+	v := pr.DirectoryVersion
+	if s, err := st.Setting(ctx, highestSetting); err == nil {
+		if n, err := strconv.ParseUint(s, 10, 64); err == nil && n > v {
+			v = n
+		}
+	}
+	return v
+}
 
 // SetUpDemo makes the demo organisation, keeps every demo person's keys in
 // ks, and sets the device up as one of its people (org.DemoPeople ids: sam,
@@ -147,12 +195,12 @@ func SetUpDemo(ctx context.Context, p Paths, ks crypto.Keystore, now time.Time, 
 		return nil, fmt.Errorf("set up demo: no demo person %q", as)
 	}
 	pr := Profile{PersonID: as, KeyID: me.Identity.KeyID(), Org: o.Directory.Org, AdminKey: o.Pinned(), Demo: true,
-		TrainingCompleted: now.AddDate(0, -3, 0)}
+		TrainingCompleted: now.AddDate(0, -3, 0), DirectoryVersion: o.Directory.Version}
 	st, err := store.Open(p.DB(pr.PersonID))
 	if err != nil {
 		return nil, err
 	}
-	if err := st.SetSetting(ctx, directorySetting, string(o.Signed)); err != nil {
+	if err := keepDirectory(ctx, p, st, o.Signed, o.Directory.Version); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -187,6 +235,11 @@ func Open(ctx context.Context, p Paths, ks crypto.Keystore) (*Device, error) {
 	if err != nil {
 		st.Close()
 		return nil, err
+	}
+	if highest := highestSeen(ctx, st, pr); dir.Version < highest {
+		st.Close()
+		return nil, fmt.Errorf("%w (the directory on this computer is version %d, but it has already accepted version %d: "+
+			"someone may have put an older one back to undo a revocation)", crypto.ErrDirectoryRollback, dir.Version, highest)
 	}
 	person, ok := dir.Person(pr.PersonID)
 	if !ok {
@@ -228,7 +281,10 @@ func NewIdentity(ks crypto.Keystore) (*crypto.Identity, error) {
 var ErrNotInDirectory = errors.New("your key is not in this directory yet: send your public key to your ICT administrator and import the directory they publish after adding it")
 
 // Join sets the device up for the person whose key is me, from their
-// organisation's signed directory and the admin key to pin.
+// organisation's signed directory and the admin key to pin. The person
+// compares crypto.AdminFingerprint(adminKey) with the fingerprint ICT sent
+// before calling it: a directory file carries no proof of whose it is
+// beyond the key that signed it.
 func Join(ctx context.Context, p Paths, me *crypto.Identity, signedDir []byte, adminKey ed25519.PublicKey, training time.Time) (*Device, error) {
 	dir, err := crypto.VerifyDirectory(signedDir, adminKey, nil)
 	if err != nil {
@@ -238,12 +294,13 @@ func Join(ctx context.Context, p Paths, me *crypto.Identity, signedDir []byte, a
 	if !ok {
 		return nil, ErrNotInDirectory
 	}
-	pr := Profile{PersonID: person.ID, KeyID: me.KeyID(), Org: dir.Org, AdminKey: adminKey, TrainingCompleted: training}
+	pr := Profile{PersonID: person.ID, KeyID: me.KeyID(), Org: dir.Org, AdminKey: adminKey, TrainingCompleted: training,
+		DirectoryVersion: dir.Version}
 	st, err := store.Open(p.DB(pr.PersonID))
 	if err != nil {
 		return nil, err
 	}
-	if err := st.SetSetting(ctx, directorySetting, string(signedDir)); err != nil {
+	if err := keepDirectory(ctx, p, st, signedDir, dir.Version); err != nil {
 		st.Close()
 		return nil, err
 	}

@@ -29,11 +29,21 @@ func deviceKeyName(person string) string { return "device-" + person }
 // ErrHubDirectory means the hub had no organisation directory to give.
 var ErrHubDirectory = errors.New("the hub has no organisation directory yet: ask your ICT administrator to publish it")
 
-// EnrolWithHub sets the device up through the organisation's hub: it
-// enrols a new device key with the one-time code from the administrator,
-// pins the hub and admin keys the hub names, fetches the signed directory,
-// and checks that the person's key (me) is in it.
-func EnrolWithHub(ctx context.Context, p Paths, ks crypto.Keystore, me *crypto.Identity, hubURL, code, deviceName string, now, training time.Time) (*Device, error) {
+// ErrRogueHub means the hub named another organisation admin key than the
+// fingerprint in the invitation: nothing was set up on this computer.
+var ErrRogueHub = errors.New("this hub does not hold your organisation's key, so this computer was not set up and trusts nothing from it. The hub may have been tampered with, or the address is wrong: tell your ICT administrator, and do not use this hub")
+
+// EnrolWithHub sets the device up through the organisation's hub with the
+// invitation ICT handed over: it enrols a new device key with the one-time
+// code, checks that the admin key the hub names matches the invitation's
+// fingerprint (before keeping anything: a mismatch pins nothing and
+// writes nothing), pins the hub and admin keys, fetches the signed
+// directory, and checks that the person's key (me) is in it.
+func EnrolWithHub(ctx context.Context, p Paths, ks crypto.Keystore, me *crypto.Identity, inv Invitation, deviceName string, now, training time.Time) (*Device, error) {
+	hubURL, code := inv.Hub, inv.Code
+	if !inv.Fingerprint.Valid() {
+		return nil, fmt.Errorf("%w: the admin key fingerprint is missing", ErrInvitation)
+	}
 	devID, err := crypto.GenerateIdentity()
 	if err != nil {
 		return nil, err
@@ -41,6 +51,9 @@ func EnrolWithHub(ctx context.Context, p Paths, ks crypto.Keystore, me *crypto.I
 	resp, err := client.Enrol(ctx, hubURL, nil, devID.DeviceKey(), code, deviceName, now)
 	if err != nil {
 		return nil, fmt.Errorf("enrol with the hub: %w", err)
+	}
+	if err := crypto.MatchAdminKey(resp.AdminKey, inv.Fingerprint); err != nil {
+		return nil, fmt.Errorf("%w (%w)", ErrRogueHub, err)
 	}
 	if err := ks.Store(deviceKeyName(resp.Person), devID); err != nil {
 		return nil, fmt.Errorf("keep the device key: %w", err)
@@ -109,7 +122,11 @@ func (d *Device) SyncEngine(ks crypto.Keystore, hc *http.Client, now func() time
 		return nil, err
 	}
 	holder, err := client.NewDirectoryHolder(d.Profile.AdminKey, []byte(signed), func(b []byte) error {
-		return d.Store.SetSetting(ctx, directorySetting, string(b))
+		dir, err := crypto.VerifyDirectory(b, d.Profile.AdminKey, nil)
+		if err != nil {
+			return err
+		}
+		return keepDirectory(ctx, d.Paths, d.Store, b, dir.Version)
 	})
 	if err != nil {
 		return nil, err

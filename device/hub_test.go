@@ -59,7 +59,7 @@ func TestTwoDevicesThroughAHub(t *testing.T) {
 			t.Fatal(err)
 		}
 		paths := Paths{Config: filepath.Join(dir, "config"), Data: filepath.Join(dir, "data")}
-		dev, err := EnrolWithHub(ctx, paths, ks, m.Identity, srv.URL, code, person+"'s laptop", now, now)
+		dev, err := EnrolWithHub(ctx, paths, ks, m.Identity, Invitation{Hub: srv.URL, Code: code, Fingerprint: crypto.AdminKeyID(o.Pinned())}, person+"'s laptop", now, now)
 		if err != nil {
 			t.Fatalf("enrol %s: %v", person, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Batch writes. Every write is one transaction ending in one fsync (see
@@ -51,6 +52,9 @@ func (s *Store) putBatch(ctx context.Context, op string, es []Envelope, enqueue 
 type Ack struct {
 	EnvelopeID string
 	Receipt    []byte
+	// Received is the time the hub first stored the envelope, as its
+	// verified receipt says; zero records the time of acknowledgement.
+	Received time.Time
 }
 
 // AcknowledgeAll records many receipts and takes their envelopes out of the
@@ -104,7 +108,11 @@ func acknowledgeWith(ctx context.Context, exists, ins, del *sql.Stmt, a Ack, now
 	if err != nil {
 		return err
 	}
-	if _, err := ins.ExecContext(ctx, a.EnvelopeID, now, a.Receipt); err != nil {
+	at := now
+	if !a.Received.IsZero() {
+		at = unixMilli(a.Received)
+	}
+	if _, err := ins.ExecContext(ctx, a.EnvelopeID, at, a.Receipt); err != nil {
 		return err
 	}
 	// The outbox trigger refuses this DELETE if the receipt is missing.

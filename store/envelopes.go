@@ -45,6 +45,16 @@ type Envelope struct {
 	// part of the append-only comparison.
 	FileKey []byte
 
+	// Receipt is the hub's signed receipt for a record received from the
+	// hub, kept with it by PutReceivedEnvelope(s) (the caller verified it
+	// first); Received is the time the hub first stored the record, as that
+	// receipt says. On reads, Received is the receipt time kept for the
+	// record (zero when it has no receipt yet: made here and not yet sent),
+	// and Receipt is left nil. Neither is part of the append-only
+	// comparison: a receipt belongs to the hub's copy, not the record.
+	Receipt  []byte
+	Received time.Time
+
 	// Set by the store on reads: Seq is the local insertion order, the
 	// cursor for paging (Filter.After); Hash is SHA-256 over the stored
 	// header and body (see envelopeHash).
@@ -236,7 +246,7 @@ func (sv *Save) Abort() {
 // envelopeWriter holds the statements that save envelopes, borrowed from
 // the store's prepared ones for one transaction.
 type envelopeWriter struct {
-	ins, queue, remember *sql.Stmt
+	ins, queue, remember, receipt *sql.Stmt
 }
 
 func (s *Store) envelopeWriter(ctx context.Context, tx *sql.Tx) *envelopeWriter {
@@ -244,6 +254,7 @@ func (s *Store) envelopeWriter(ctx context.Context, tx *sql.Tx) *envelopeWriter 
 		ins:      tx.StmtContext(ctx, s.stmts.insertEnvelope),
 		queue:    tx.StmtContext(ctx, s.stmts.queueOutbox),
 		remember: tx.StmtContext(ctx, s.stmts.rememberFileKey),
+		receipt:  tx.StmtContext(ctx, s.stmts.insertReceipt),
 	}
 }
 
@@ -253,6 +264,7 @@ func (w *envelopeWriter) close() {
 	_ = w.ins.Close()
 	_ = w.queue.Close()
 	_ = w.remember.Close()
+	_ = w.receipt.Close()
 }
 
 // putEnvelopeTx inserts e, and queues it if enqueue is set. An envelope that
@@ -310,9 +322,17 @@ func (s *Store) putEnvelopeWith(ctx context.Context, tx *sql.Tx, w *envelopeWrit
 		if !sameEnvelope(old, e, header) {
 			return fmt.Errorf("envelope %s: %w", e.ID, ErrConflict)
 		}
-		return nil
 	}
 	if !enqueue {
+		// A received record keeps the hub's receipt; one it already has
+		// (its own, sent from here) is kept as it was.
+		if len(e.Receipt) > 0 {
+			_, err := w.receipt.ExecContext(ctx, e.ID, unixMilli(e.Received), e.Receipt)
+			return err
+		}
+		return nil
+	}
+	if n == 0 {
 		return nil
 	}
 	_, err = w.queue.ExecContext(ctx, e.ID, e.Priority, unixMilli(s.now()))
@@ -325,10 +345,12 @@ func sameEnvelope(old, e Envelope, header []byte) bool {
 		bytes.Equal(old.Header, header) && bytes.Equal(old.Body, e.Body)
 }
 
-// selectEnvelope reads each envelope with its remembered file key, if any.
-// Column names in filters stay unqualified: file_keys shares none of them.
-const selectEnvelope = `SELECT seq, id, kind, author_key, created, parent_id, header, body, hash, sealed
-	FROM envelopes LEFT JOIN file_keys ON file_keys.envelope_id = envelopes.id`
+// selectEnvelope reads each envelope with its remembered file key and its
+// receipt time, if any. Column names in filters stay unqualified: file_keys
+// and receipts share none of them.
+const selectEnvelope = `SELECT seq, id, kind, author_key, created, parent_id, header, body, hash, sealed, received
+	FROM envelopes LEFT JOIN file_keys ON file_keys.envelope_id = envelopes.id
+	LEFT JOIN receipts ON receipts.envelope_id = envelopes.id`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -338,11 +360,15 @@ func scanEnvelope(row scanner) (Envelope, error) {
 		created int64
 		parent  sql.NullString
 		hash    []byte
+		recv    sql.NullInt64
 	)
-	if err := row.Scan(&e.Seq, &e.ID, &e.Kind, &e.AuthorKey, &created, &parent, &e.Header, &e.Body, &hash, &e.FileKey); err != nil {
+	if err := row.Scan(&e.Seq, &e.ID, &e.Kind, &e.AuthorKey, &created, &parent, &e.Header, &e.Body, &hash, &e.FileKey, &recv); err != nil {
 		return Envelope{}, err
 	}
 	e.Created = fromMilli(created)
+	if recv.Valid {
+		e.Received = fromMilli(recv.Int64)
+	}
 	e.ParentID = parent.String
 	if len(hash) != len(e.Hash) {
 		return Envelope{}, fmt.Errorf("envelope %s: %w: stored hash has %d bytes", e.ID, ErrCorrupt, len(hash))

@@ -21,6 +21,8 @@ const (
 		VALUES (?, ?, ?, 0)`
 	sqlRememberFileKey = `INSERT INTO file_keys (envelope_id, sealed) VALUES (?, ?)
 		ON CONFLICT (envelope_id) DO UPDATE SET sealed = excluded.sealed`
+	sqlInsertReceipt = `INSERT INTO receipts (envelope_id, received, receipt) VALUES (?, ?, ?)
+		ON CONFLICT (envelope_id) DO NOTHING`
 	sqlDeleteDraft = "DELETE FROM drafts WHERE id = ?"
 	sqlAuditHead   = "SELECT seq, hash FROM audit_head WHERE one = 1"
 	sqlInsertAudit = `INSERT INTO audit (seq, at, actor, action, subject_id, prev_hash, hash)
@@ -31,8 +33,8 @@ const (
 
 // statements holds the prepared statements; see prepare.
 type statements struct {
-	insertEnvelope, queueOutbox, rememberFileKey, deleteDraft *sql.Stmt
-	auditHead, insertAudit, upsertAuditHead                   *sql.Stmt
+	insertEnvelope, queueOutbox, rememberFileKey, insertReceipt, deleteDraft *sql.Stmt
+	auditHead, insertAudit, upsertAuditHead                                  *sql.Stmt
 }
 
 // prepare prepares every statement on db, after the schema is current.
@@ -45,6 +47,7 @@ func prepare(ctx context.Context, db *sql.DB) (*statements, error) {
 		{&st.insertEnvelope, sqlInsertEnvelope},
 		{&st.queueOutbox, sqlQueueOutbox},
 		{&st.rememberFileKey, sqlRememberFileKey},
+		{&st.insertReceipt, sqlInsertReceipt},
 		{&st.deleteDraft, sqlDeleteDraft},
 		{&st.auditHead, sqlAuditHead},
 		{&st.insertAudit, sqlInsertAudit},
@@ -63,7 +66,7 @@ func prepare(ctx context.Context, db *sql.DB) (*statements, error) {
 // close closes whatever was prepared.
 func (st *statements) close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{st.insertEnvelope, st.queueOutbox, st.rememberFileKey, st.deleteDraft,
+	for _, s := range []*sql.Stmt{st.insertEnvelope, st.queueOutbox, st.rememberFileKey, st.insertReceipt, st.deleteDraft,
 		st.auditHead, st.insertAudit, st.upsertAuditHead} {
 		if s != nil {
 			errs = append(errs, s.Close())

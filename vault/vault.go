@@ -659,6 +659,9 @@ func (v *Vault) openAll(ctx context.Context, envs []store.Envelope, out []opened
 					// writer today splits there): judge the joined bytes.
 					o, err = op.Open(wire(e))
 				}
+				if err == nil {
+					err = checkRow(e, o.Header, dir)
+				}
 				switch {
 				case errors.Is(err, crypto.ErrNotRecipient):
 					out[j] = opened{skip: true}
@@ -673,6 +676,29 @@ func (v *Vault) openAll(ctx context.Context, envs []store.Envelope, out []opened
 		})
 	}
 	wg.Wait()
+}
+
+// ErrRowMismatch: a stored record's routing columns disagree with what its
+// author signed, the sign of a database edited to show one record as
+// another (or as another kind: an incident filed as a session record).
+var ErrRowMismatch = errors.New("this record is filed on this computer under another name, kind, author or date than its author signed: the local database may have been altered, so it is not shown")
+
+// checkRow compares a stored row with the signed header of the record it
+// holds, and judges the record by the hub's receipt time when it has one:
+// a record the hub took in at or after its author's key was revoked is
+// refused whatever date it claims, and so is one dated beyond that time by
+// more than the clock window (crypto.CheckReceived). The directory may
+// have revoked the key since the record was pulled, so this is checked at
+// every open, not only at the pull.
+func checkRow(e store.Envelope, h crypto.Header, dir *crypto.Directory) error {
+	if e.ID != h.ID || e.Kind != string(h.Kind) || e.AuthorKey != string(h.Author) ||
+		e.ParentID != h.ParentID || e.Created.UnixMilli() != h.Created.UnixMilli() {
+		return fmt.Errorf("%w (filed as %s %q, signed as %s %q)", ErrRowMismatch, e.Kind, e.ID, h.Kind, h.ID)
+	}
+	if !e.Received.IsZero() {
+		return crypto.CheckReceived(h, dir, e.Received)
+	}
+	return nil
 }
 
 func split(rs []opened) ([]Entry, []Failure) {

@@ -3,7 +3,7 @@
 //
 //	companion-hub serve             -data DIR | -db postgres://...  [-addr :8443] [-tls-cert F -tls-key F]
 //	companion-hub init-org          -data DIR | -db URL  -org NAME -admin-key-dir DIR
-//	companion-hub enrol-code        -data DIR | -db URL  -person ID [-ttl 72h]
+//	companion-hub enrol-code        -data DIR | -db URL  -person ID -hub-url https://... -admin-key-dir DIR | -admin-key KEY [-ttl 72h] [-out FILE]
 //	companion-hub revoke            -data DIR | -db URL  -device ID | -person ID
 //	companion-hub publish-directory -data DIR | -db URL  -in FILE [-sign -admin-key-dir DIR]
 //	companion-hub seed-demo         -data DIR | -db URL  -homes DIR [-addr A] [-from DATE -until DATE -per-day N -seed N]
@@ -15,6 +15,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
@@ -31,7 +32,9 @@ import (
 	"time"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/device"
 	"safeguard/companion/session"
+	"safeguard/companion/sync/client"
 	"safeguard/companion/sync/hub"
 	"safeguard/companion/sync/proto"
 )
@@ -47,7 +50,8 @@ const usage = `usage: companion-hub COMMAND [flags]
 commands:
   serve              run the hub
   init-org           create the organisation: admin key (passphrase-protected file) and hub key
-  enrol-code         issue a one-time code that enrols one device for a person
+  enrol-code         issue an enrolment invitation for a person: the hub address, a one-time
+                     code and the admin key fingerprint their laptop checks the hub against
   revoke             refuse a device (-device) or a person's devices (-person) from now on
   publish-directory  publish a signed organisation directory (or sign one with -sign)
   seed-demo          a new hub for the demo organisation, with app homes for its fictional
@@ -296,25 +300,86 @@ func enrolCode(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	st := storageFlags(fs)
 	person := fs.String("person", "", "person id in the directory")
 	ttl := fs.Duration("ttl", 72*time.Hour, "how long the code stays valid")
+	hubURL := fs.String("hub-url", "", "the hub's address as members reach it, https://... (written into the invitation)")
+	adminPub := fs.String("admin-key", "", "the admin public key as init-org printed it (base64); or give -admin-key-dir")
+	keyDir := fs.String("admin-key-dir", "", "folder holding the admin key, to take its fingerprint from")
+	passFile := fs.String("passphrase-file", "", "file holding the admin key passphrase, with -admin-key-dir (default: $COMPANION_ADMIN_PASSPHRASE)")
+	out := fs.String("out", "", "also write the invitation to this file (created, never overwritten), e.g. sam"+device.InvitationExtension)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	if *person == "" {
 		return errors.New("give the person's directory id with -person")
 	}
+	if *hubURL == "" {
+		return errors.New("give the hub's address as members reach it with -hub-url https://...")
+	}
+	if err := client.CheckHubURL(*hubURL); err != nil {
+		return fmt.Errorf("-hub-url: %w", err)
+	}
+	// The fingerprint comes from ICT's own copy of the admin key, never
+	// from the hub's database: a database altered to name another key
+	// must not be able to vouch for itself.
+	admin, err := adminPublicKey(*adminPub, *keyDir, *passFile, getenv)
+	if err != nil {
+		return err
+	}
 	db, err := st.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	h, err := hub.New(ctx, db, hub.Options{Now: clock.Now})
+	if err != nil {
+		return err
+	}
+	if !h.AdminKey().Equal(admin) {
+		return fmt.Errorf("the hub's database names another admin key (fingerprint %s) than yours (%s): it may have been tampered with. No code was issued; do not enrol anyone with this hub until ICT has found out why",
+			crypto.AdminFingerprint(h.AdminKey()), crypto.AdminFingerprint(admin))
+	}
 	code, err := hub.IssueEnrolCode(ctx, db, *person, *ttl, clock.Now())
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s\n", code)
-	fmt.Fprintf(stderr, "one-time code for %s, valid until %s; give it to them in person or by phone\n",
+	inv := device.Invitation{Hub: strings.TrimRight(strings.TrimSpace(*hubURL), "/"), Code: code,
+		Fingerprint: crypto.AdminKeyID(admin), Person: *person, Expires: clock.Now().Add(*ttl)}
+	if *out != "" {
+		if err := crypto.WriteExportFile(*out, func(w io.Writer) error { _, err := w.Write(inv.File()); return err }); err != nil {
+			return fmt.Errorf("writing the invitation: %w", err)
+		}
+	}
+	_, _ = stdout.Write(inv.File())
+	fmt.Fprintf(stderr, "one-time enrolment invitation for %s, valid until %s. Give the code to them in person or by phone, "+
+		"and read out the admin key fingerprint too: their laptop refuses a hub whose key does not match it.\n",
 		*person, clock.Now().Add(*ttl).Format(time.RFC1123))
 	return nil
+}
+
+// adminPublicKey is the admin's public key from -admin-key or, with
+// -admin-key-dir, from the admin key file itself.
+func adminPublicKey(pub, keyDir, passFile string, getenv func(string) string) (ed25519.PublicKey, error) {
+	switch {
+	case pub != "" && keyDir != "":
+		return nil, errors.New("give -admin-key or -admin-key-dir, not both")
+	case pub != "":
+		b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(pub))
+		if err != nil || len(b) != ed25519.PublicKeySize {
+			return nil, errors.New("-admin-key is not an admin public key: give it as init-org printed it (base64)")
+		}
+		return ed25519.PublicKey(b), nil
+	case keyDir != "":
+		ks, err := adminKeystore(keyDir, passFile, getenv)
+		if err != nil {
+			return nil, err
+		}
+		admin, err := ks.Load(adminKeyName)
+		if err != nil {
+			return nil, fmt.Errorf("opening the admin key: %w", err)
+		}
+		return admin.SigningPublicKey(), nil
+	}
+	return nil, errors.New("give -admin-key-dir (the folder holding the admin key) or -admin-key (the admin public key init-org printed), " +
+		"so that the invitation's fingerprint comes from your copy of the key, not from the hub's database")
 }
 
 func revoke(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"safeguard/companion/crypto"
+	"safeguard/companion/device"
 	"safeguard/companion/session"
 	"safeguard/companion/sync/client"
 	"safeguard/companion/sync/synctest"
@@ -90,14 +93,16 @@ func TestAdminCommands(t *testing.T) {
 		t.Fatalf("another admin's directory: %d %s", c, e)
 	}
 
-	if _, e, c := cli(t, "enrol-code", "-data", data, "-person", "nobody"); c == 0 || !strings.Contains(e, "nobody") {
+	hubFlags := []string{"-data", data, "-hub-url", "https://hub.example.org:8443", "-admin-key-dir", keys}
+	if _, e, c := cli(t, append([]string{"enrol-code", "-person", "nobody"}, hubFlags...)...); c == 0 || !strings.Contains(e, "nobody") {
 		t.Fatalf("code for nobody: %d %s", c, e)
 	}
-	code, e, c := cli(t, "enrol-code", "-data", data, "-person", "alice", "-ttl", "1h")
+	invPath := filepath.Join(dir, "alice"+device.InvitationExtension)
+	invText, e, c := cli(t, append([]string{"enrol-code", "-person", "alice", "-ttl", "1h", "-out", invPath}, hubFlags...)...)
 	if c != 0 {
 		t.Fatalf("enrol-code: %s", e)
 	}
-	code = strings.TrimSpace(code)
+	code := enrolInvitation(t, invText, invPath, keys)
 
 	// serve on loopback, enrol with the code, then revoke the device.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -140,4 +145,54 @@ func TestAdminCommands(t *testing.T) {
 	if _, _, c := cli(t, "frobnicate"); c != 2 {
 		t.Fatal("unknown command accepted")
 	}
+}
+
+// enrolInvitation checks what enrol-code printed and wrote (issue 14 §1):
+// an invitation naming the hub, the code and the fingerprint of the admin
+// key in keys, the file owner-only and never overwritten; and that the
+// command refuses to vouch for a hub whose database names another admin
+// key, or a plain http:// address elsewhere. It returns the code.
+func enrolInvitation(t *testing.T, printed, path, keys string) string {
+	t.Helper()
+	inv, err := device.ParseInvitation([]byte(printed))
+	if err != nil {
+		t.Fatalf("enrol-code printed no invitation: %v\n%s", err, printed)
+	}
+	ks, err := crypto.NewFileKeystore(keys, env("COMPANION_ADMIN_PASSPHRASE"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks.SetWorkFactor(10)
+	admin, err := ks.Load("admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Hub != "https://hub.example.org:8443" || inv.Person != "alice" || inv.Fingerprint != crypto.AdminKeyID(admin.SigningPublicKey()) ||
+		!strings.Contains(printed, crypto.AdminFingerprint(admin.SigningPublicKey())) {
+		t.Errorf("invitation %+v", inv)
+	}
+	written, err := os.ReadFile(path)
+	if err != nil || string(written) != printed {
+		t.Errorf("invitation file: %v", err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("invitation file mode: %v %v", fi.Mode(), err)
+	}
+	data := filepath.Join(filepath.Dir(keys), "hub")
+	if _, e, c := cli(t, "enrol-code", "-data", data, "-person", "alice", "-hub-url", "https://hub.example.org:8443", "-admin-key-dir", keys, "-out", path); c == 0 || !strings.Contains(e, "exists") {
+		t.Errorf("an invitation file was overwritten: %d %s", c, e)
+	}
+	if _, e, c := cli(t, "enrol-code", "-data", data, "-person", "alice", "-hub-url", "https://hub.example.org:8443"); c == 0 || !strings.Contains(e, "not from the hub's database") {
+		t.Errorf("enrol-code without ICT's admin key: %d %s", c, e)
+	}
+	if _, e, c := cli(t, "enrol-code", "-data", data, "-person", "alice", "-hub-url", "http://hub.example.org:8443", "-admin-key-dir", keys); c == 0 || !strings.Contains(e, "not encrypted") {
+		t.Errorf("enrol-code for a plain http address: %d %s", c, e)
+	}
+	// The hub's database names another admin key than ICT's: no code.
+	other := synctest.NewOrg(t).Admin.SigningPublicKey()
+	if _, e, c := cli(t, "enrol-code", "-data", data, "-person", "alice", "-hub-url", "https://hub.example.org:8443",
+		"-admin-key", base64.StdEncoding.EncodeToString(other)); c == 0 || !strings.Contains(e, "tampered") {
+		t.Errorf("enrol-code with another admin key than the hub's: %d %s", c, e)
+	}
+	return inv.Code
 }

@@ -168,6 +168,18 @@ func seedDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if _, err := hub.PublishDirectory(ctx, db, o.Signed, clock.Now()); err != nil {
 		return err
 	}
+	// Re-issued today, as an organisation republishes its directory at
+	// least monthly: the homes would otherwise say, rightly, that the hub
+	// has offered nothing newer than a directory issued a year ago.
+	fresh := &crypto.Directory{Org: o.Directory.Org, Version: o.Directory.Version + 1, IssuedAt: clock.Now(),
+		People: o.Directory.People, Recovery: o.Directory.Recovery}
+	freshSigned, err := crypto.SignDirectory(fresh, o.Admin)
+	if err != nil {
+		return err
+	}
+	if _, err := hub.PublishDirectory(ctx, db, freshSigned, clock.Now()); err != nil {
+		return err
+	}
 	h, err := hub.New(ctx, db, hub.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now})
 	if err != nil {
 		return err
@@ -191,7 +203,8 @@ func seedDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		if err != nil {
 			return err
 		}
-		dev, err := device.EnrolWithHub(ctx, p.paths, p.ks, m.Identity, hubURL, code, "seed-demo", clock.Now(), clock.Now().AddDate(0, -3, 0))
+		dev, err := device.EnrolWithHub(ctx, p.paths, p.ks, m.Identity,
+			device.Invitation{Hub: hubURL, Code: code, Fingerprint: crypto.AdminKeyID(o.Pinned())}, "seed-demo", clock.Now(), clock.Now().AddDate(0, -3, 0))
 		if err != nil {
 			return fmt.Errorf("enrolling %s: %w", p.id, err)
 		}

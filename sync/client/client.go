@@ -134,6 +134,9 @@ func readAnswer(resp *http.Response) ([]byte, error) {
 // administrator. The answer names the person and the hub and admin keys to
 // pin; the caller stores them with the device key.
 func Enrol(ctx context.Context, hubURL string, hc *http.Client, deviceKey ed25519.PrivateKey, code, name string, now time.Time) (proto.EnrolResponse, error) {
+	if err := CheckHubURL(hubURL); err != nil {
+		return proto.EnrolResponse{}, err
+	}
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}

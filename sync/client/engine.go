@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,7 +42,16 @@ type Config struct {
 	// RefusedRetry is how long a record the hub refused waits before it is
 	// offered again (the directory may have been fixed). Default 1 h.
 	RefusedRetry time.Duration
+	// DirectoryStaleAfter is how old the held directory may be before the
+	// status says the hub has offered no newer one for too long. Default
+	// DefaultDirectoryStaleAfter.
+	DirectoryStaleAfter time.Duration
 }
+
+// DefaultDirectoryStaleAfter: an organisation publishes its directory at
+// least this often, even unchanged (a new version, signed again), so that
+// a hub which withholds a newer one (hiding a revocation) is noticed.
+const DefaultDirectoryStaleAfter = 30 * 24 * time.Hour
 
 // Problem names what is wrong, for the app to pick an icon; Status.Message
 // says it in plain words.
@@ -58,6 +68,9 @@ const (
 	ProblemBadRecord     Problem = "bad_record_received"
 	ProblemHub           Problem = "hub_error"
 	ProblemLocal         Problem = "local_store"
+	// ProblemStaleDirectory: sync works, but the hub has offered no newer
+	// organisation directory for a long time.
+	ProblemStaleDirectory Problem = "stale_directory"
 )
 
 // Status is what the app shows.
@@ -98,6 +111,9 @@ func New(cfg Config) (*Engine, error) {
 	if len(cfg.DeviceKey) != ed25519.PrivateKeySize || len(cfg.HubKey) != ed25519.PublicKeySize {
 		return nil, errors.New("sync: the device key and the pinned hub key are required")
 	}
+	if err := CheckHubURL(cfg.HubURL); err != nil {
+		return nil, fmt.Errorf("sync: %w", err)
+	}
 	if cfg.HTTP == nil {
 		cfg.HTTP = &http.Client{Timeout: 60 * time.Second}
 	}
@@ -122,6 +138,7 @@ func New(cfg Config) (*Engine, error) {
 	def(&cfg.MaxBackoff, 5*time.Minute)
 	def(&cfg.PollInterval, 30*time.Second)
 	def(&cfg.RefusedRetry, time.Hour)
+	def(&cfg.DirectoryStaleAfter, DefaultDirectoryStaleAfter)
 	if cfg.PushBatch <= 0 || cfg.PushBatch > proto.MaxBatch {
 		cfg.PushBatch = 200
 	}
@@ -335,12 +352,13 @@ func encodePush(items []store.OutboxItem, size int) ([]byte, [][]byte) {
 func (e *Engine) checkReceipts(raws [][]byte, items []store.OutboxItem, wires [][]byte) ([]store.Ack, error) {
 	v := proto.NewReceiptVerifier(e.cfg.HubKey)
 	errs := make([]error, len(raws))
+	received := make([]time.Time, len(raws))
 	workers.Each(len(raws), 64, func(i int) {
 		r, err := v.Verify(raws[i])
 		if err == nil && (r.ID != items[i].Envelope.ID || r.Hash != crypto.EnvelopeHash(wires[i])) {
 			err = errors.New("the receipt names another record")
 		}
-		errs[i] = err
+		errs[i], received[i] = err, r.Received
 	})
 	acks := make([]store.Ack, 0, len(raws))
 	for i, err := range errs {
@@ -348,7 +366,7 @@ func (e *Engine) checkReceipts(raws [][]byte, items []store.OutboxItem, wires []
 			return acks, &problemError{ProblemBadReceipt,
 				"The hub's receipt did not verify, so the records stay queued on this computer: " + err.Error(), err}
 		}
-		acks = append(acks, store.Ack{EnvelopeID: items[i].Envelope.ID, Receipt: raws[i]})
+		acks = append(acks, store.Ack{EnvelopeID: items[i].Envelope.ID, Receipt: raws[i], Received: received[i]})
 	}
 	return acks, nil
 }
@@ -395,6 +413,9 @@ func (e *Engine) pullAll(ctx context.Context) error {
 			return err
 		}
 		resp, err := proto.ParsePull(b)
+		if errors.Is(err, proto.ErrPullVersion) {
+			return &problemError{ProblemHub, "The hub is older than this app and sends records without the times it received them, so they cannot be checked against revoked keys: ask your ICT administrator to update the hub. Records from this computer are still sent.", err}
+		}
 		if err != nil {
 			// A page cut short that still arrived "whole" is a network
 			// fault, as a cut-off JSON answer is: retry.
@@ -437,14 +458,17 @@ func (e *Engine) pullAll(ctx context.Context) error {
 	return conflict
 }
 
-// verifyPage checks every record (hash the hub names, envelope format,
-// author signature against the directory) on all cores.
+// verifyPage checks every record (hash the hub names, the hub's signed
+// receipt, envelope format, author signature against the directory, and
+// the record's times against the receipt's) on all cores.
 func (e *Engine) verifyPage(recs []proto.PullRecord) ([]store.Envelope, error) {
 	dir := e.cfg.Directory.Current()
+	v := proto.NewReceiptVerifier(e.cfg.HubKey)
+	now := e.cfg.Now()
 	out := make([]store.Envelope, len(recs))
 	errs := make([]error, len(recs))
 	workers.Each(len(recs), 64, func(i int) {
-		out[i], errs[i] = verifyOne(recs[i], dir)
+		out[i], errs[i] = verifyOne(recs[i], dir, v, now)
 	})
 	var good []store.Envelope
 	var bad error
@@ -463,13 +487,29 @@ func (e *Engine) verifyPage(recs []proto.PullRecord) ([]store.Envelope, error) {
 	return good, bad
 }
 
-func verifyOne(r proto.PullRecord, dir *crypto.Directory) (store.Envelope, error) {
+// verifyOne checks one pulled record. The receipt's time is when the hub
+// first stored the record: a record the hub took in at or after its
+// author's key was revoked is refused whatever date it claims, and so is
+// one dated beyond that time, or beyond now, by more than the clock window
+// (DESIGN.md Trust model).
+func verifyOne(r proto.PullRecord, dir *crypto.Directory, v *proto.ReceiptVerifier, now time.Time) (store.Envelope, error) {
 	if sha256.Sum256(r.Envelope) != r.Hash {
 		return store.Envelope{}, errors.New("it does not match the hash the hub holds for it")
+	}
+	rc, err := v.Verify(r.Receipt)
+	if err != nil {
+		return store.Envelope{}, err
+	}
+	if rc.Seq != r.Seq || rc.Hash != hex.EncodeToString(r.Hash[:]) {
+		return store.Envelope{}, fmt.Errorf("%w: the hub's receipt names another record", proto.ErrReceipt)
 	}
 	env, err := crypto.ParseEnvelope(r.Envelope)
 	if err != nil {
 		return store.Envelope{}, err
+	}
+	h := env.Header()
+	if rc.ID != h.ID {
+		return store.Envelope{}, fmt.Errorf("%w: the hub's receipt names another record", proto.ErrReceipt)
 	}
 	if dir == nil {
 		return store.Envelope{}, errors.New("there is no organisation directory to check it against")
@@ -477,7 +517,15 @@ func verifyOne(r proto.PullRecord, dir *crypto.Directory) (store.Envelope, error
 	if _, err := crypto.Verify(env, dir); err != nil {
 		return store.Envelope{}, err
 	}
-	return toStore(env, r.Envelope), nil
+	if err := crypto.CheckReceived(h, dir, rc.Received); err != nil {
+		return store.Envelope{}, err
+	}
+	if err := crypto.CheckNotFuture(h, now); err != nil {
+		return store.Envelope{}, err
+	}
+	se := toStore(env, r.Envelope)
+	se.Receipt, se.Received = r.Receipt, rc.Received
+	return se, nil
 }
 
 // save keeps a verified page. It returns err when the page could not be
@@ -535,8 +583,15 @@ func (e *Engine) finish(err error) {
 	defer e.mu.Unlock()
 	e.status.Syncing = false
 	if err == nil {
-		e.status.LastSuccess = e.cfg.Now()
+		now := e.cfg.Now()
+		e.status.LastSuccess = now
 		e.status.Problem, e.status.Message = ProblemNone, ""
+		if d := e.cfg.Directory.Current(); d != nil && now.Sub(d.IssuedAt) > e.cfg.DirectoryStaleAfter {
+			e.status.Problem = ProblemStaleDirectory
+			e.status.Message = fmt.Sprintf("The hub has offered no newer organisation directory than the one issued on %s, %d days ago. "+
+				"If anyone has left or had a key revoked since, this computer does not know: tell your ICT administrator.",
+				d.IssuedAt.Format("2 January 2006"), int(now.Sub(d.IssuedAt)/(24*time.Hour)))
+		}
 		return
 	}
 	e.status.Problem, e.status.Message = describe(err)

@@ -266,10 +266,14 @@ func (h *Hub) enrol(ctx context.Context, q *request) (any, *apiError) {
 	return proto.EnrolResponse{Device: d.ID, Person: d.Person, HubKey: h.HubKey(), AdminKey: h.admin}, nil
 }
 
-// verified is one envelope that passed the checks.
+// verified is one envelope that passed the checks, or the refusal of one
+// that did not. revoked marks a refusal only because its author's key is
+// revoked now: the same bytes may already be held from before.
 type verified struct {
-	item Item
-	err  *apiError
+	item    Item
+	err     *apiError
+	header  crypto.Header
+	revoked bool
 }
 
 func (h *Hub) push(ctx context.Context, q *request) (any, *apiError) {
@@ -289,21 +293,24 @@ func (h *Hub) push(ctx context.Context, q *request) (any, *apiError) {
 		return nil, refuse(http.StatusForbidden, proto.CodePersonRevoked,
 			"your account is not in the organisation directory any more")
 	}
+	// One moment for the whole push: the receipt time the backend stores
+	// is the time every record is judged by.
+	now := h.now()
 	out := make([]verified, len(envs))
 	// Signature checks dominate the CPU cost of a push: spread them over
 	// the cores.
 	workers.Each(len(out), 32, func(i int) {
-		out[i] = h.check(envs[i], i, cd.dir, q.device.Person)
+		out[i] = h.check(envs[i], i, cd.dir, q.device.Person, now)
 	})
 	items := make([]Item, len(out))
 	for i, v := range out {
-		if v.err != nil {
+		if v.err != nil && !(v.revoked && h.heldBefore(ctx, v, cd.dir)) {
 			return nil, v.err // nothing of this push is stored
 		}
 		items[i] = v.item
 		items[i].Device = q.device.ID
 	}
-	stored, err := h.db.Push(ctx, items, h.now())
+	stored, err := h.db.Push(ctx, items, now)
 	var conflict *ConflictError
 	if errors.As(err, &conflict) {
 		e := refuse(http.StatusConflict, proto.CodeConflict, conflict.Error())
@@ -328,8 +335,20 @@ func (h *Hub) push(ctx context.Context, q *request) (any, *apiError) {
 	return batchBody(proto.EncodePushAnswer(receipts)), nil
 }
 
-// check parses and verifies one envelope for the device's person.
-func (h *Hub) check(b []byte, i int, dir *crypto.Directory, person string) verified {
+// heldBefore reports whether a record refused for its key's revocation is
+// already held, with the same bytes, from before the revocation: a device
+// whose receipt was lost on the way sends it again, and gets the receipt
+// it is owed. Anything else stays refused.
+func (h *Hub) heldBefore(ctx context.Context, v verified, dir *crypto.Directory) bool {
+	s, err := h.db.Get(ctx, v.item.ID)
+	return err == nil && s.Hash == v.item.Hash && crypto.CheckReceived(v.header, dir, s.Received) == nil
+}
+
+// check parses and verifies one envelope for the device's person, received
+// now: a key revoked at or before now signs nothing the hub takes, whatever
+// date the record claims, and a record dated beyond now and the clock
+// window is refused (DESIGN.md Trust model).
+func (h *Hub) check(b []byte, i int, dir *crypto.Directory, person string, now time.Time) verified {
 	if len(b) > proto.MaxEnvelope {
 		return verified{err: refuse(http.StatusRequestEntityTooLarge, proto.CodeTooLarge,
 			fmt.Sprintf("record %d is larger than the hub accepts (%d bytes)", i+1, proto.MaxEnvelope))}
@@ -355,8 +374,14 @@ func (h *Hub) check(b []byte, i int, dir *crypto.Directory, person string) verif
 	for j, k := range hd.Recipients {
 		rcpt[j] = string(k)
 	}
-	return verified{item: Item{ID: hd.ID, Hash: crypto.EnvelopeHash(b), Author: string(hd.Author),
+	v := verified{header: hd, item: Item{ID: hd.ID, Hash: crypto.EnvelopeHash(b), Author: string(hd.Author),
 		Recipients: rcpt, Data: b}}
+	if err := crypto.CheckReceived(hd, dir, now); err != nil {
+		v.err = refuse(http.StatusUnprocessableEntity, proto.CodeInvalidRecord, fmt.Sprintf("record %s: %v", hd.ID, err))
+		v.err.body.ID = hd.ID
+		v.revoked = errors.Is(err, crypto.ErrRevokedSigner)
+	}
+	return v
 }
 
 const defaultPullLimit = 500
@@ -425,18 +450,43 @@ func (h *Hub) pull(ctx context.Context, q *request) (any, *apiError) {
 	if len(recs) > limit {
 		recs, page.More = recs[:limit], true
 	}
+	receipts, err := h.pullReceipts(recs)
+	if err != nil {
+		return nil, h.internal("sign the receipts", err)
+	}
 	size := proto.PullOverhead
-	for _, s := range recs {
-		r := proto.PullRecord{Seq: s.Seq, Envelope: s.Data}
+	for i, s := range recs {
+		r := proto.PullRecord{Seq: s.Seq, Envelope: s.Data, Receipt: receipts[i]}
 		if n, err := hex.Decode(r.Hash[:], []byte(s.Hash)); err != nil || n != len(r.Hash) {
 			return nil, h.internal("read the records", fmt.Errorf("record at %d has a malformed stored hash", s.Seq))
 		}
 		page.Records = append(page.Records, r)
 		page.Next = s.Seq
-		size += proto.PullRecordSize(len(s.Data))
+		size += proto.PullRecordSize(len(r.Receipt), len(s.Data))
 	}
 	h.m.pulled.Add(int64(len(recs)))
 	return batchBody(proto.AppendPull(make([]byte, 0, size), page)), nil
+}
+
+// pullReceipts signs a receipt for each record of a pull page, naming the
+// time the hub first stored it, so the device can judge the record against
+// its author's revocation by a time the author could not choose. A page is
+// signed in batches of at most MaxBatch: one signature per batch.
+func (h *Hub) pullReceipts(recs []Stored) ([][]byte, error) {
+	out := make([][]byte, 0, len(recs))
+	for start := 0; start < len(recs); start += proto.MaxBatch {
+		part := recs[start:min(len(recs), start+proto.MaxBatch)]
+		rs := make([]proto.Receipt, len(part))
+		for i, s := range part {
+			rs[i] = proto.Receipt{ID: s.ID, Seq: s.Seq, Hash: s.Hash, Received: s.Received}
+		}
+		signed, err := proto.SignReceipts(h.key, rs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, signed...)
+	}
+	return out, nil
 }
 
 func (h *Hub) getDirectory(ctx context.Context, q *request) (any, *apiError) {

@@ -26,14 +26,21 @@ import (
 //	count    uint32, 1..MaxBatch
 //	count × (length uint32, 1..MaxReceipt; receipt: length bytes)
 //
-// Pull page (the body of a 200 answer to GET /v1/pull):
+// Pull page (the body of a 200 answer to GET /v1/pull), version 2:
 //
-//	magic    "SGC-PULL-1\n"
+//	magic    "SGC-PULL-2\n"
 //	next     int64, >= 0: the cursor for the following page
 //	more     byte, 0 or 1
 //	count    uint32, 0..MaxPullLimit
 //	count × (seq int64 > 0, increasing; hash: 32 bytes, SHA-256 of the
-//	         envelope; length uint32, 1..MaxEnvelope; envelope)
+//	         envelope; rlen uint32, 1..MaxReceipt; receipt: rlen bytes;
+//	         length uint32, 1..MaxEnvelope; envelope)
+//
+// Each record carries the hub's signed receipt for it (receipt.go; the
+// page's records are one batch under one signature), naming its id, seq,
+// hash and the time the hub first stored it: the device judges a record
+// against its author's revocation by that time, which the author cannot
+// backdate (DESIGN.md Trust model). Version 1 pages carried no receipt.
 //
 // Nothing may follow the last envelope: there is one accepted encoding of
 // each body.
@@ -44,7 +51,8 @@ const ContentTypeBatch = "application/vnd.safeguard-companion.batch"
 const (
 	pushMagic       = "SGC-PUSH-1\n"
 	pushAnswerMagic = "SGC-RECEIPTS-2\n"
-	pullMagic       = "SGC-PULL-1\n"
+	pullMagic       = "SGC-PULL-2\n"
+	pullMagicV1     = "SGC-PULL-1\n"
 )
 
 // ErrBatch wraps every refusal of ParsePush and ParsePull.
@@ -175,12 +183,17 @@ type PullPage struct {
 }
 
 // PullRecord is one envelope addressed to the caller, with the SHA-256 the
-// hub holds for it.
+// hub holds for it and the hub's signed receipt for it (not verified by
+// ParsePull: see ReceiptVerifier).
 type PullRecord struct {
 	Seq      int64
 	Hash     [32]byte
+	Receipt  []byte
 	Envelope []byte
 }
+
+// ErrPullVersion: the page is in version 1, from a hub older than this app.
+var ErrPullVersion = errors.New("the hub sent records in an older format without receipt times; the hub needs updating")
 
 // AppendPull appends the encoding of p to dst.
 func AppendPull(dst []byte, p PullPage) []byte {
@@ -195,14 +208,17 @@ func AppendPull(dst []byte, p PullPage) []byte {
 	for _, r := range p.Records {
 		dst = binary.BigEndian.AppendUint64(dst, uint64(r.Seq))
 		dst = append(dst, r.Hash[:]...)
+		dst = binary.BigEndian.AppendUint32(dst, uint32(len(r.Receipt)))
+		dst = append(dst, r.Receipt...)
 		dst = binary.BigEndian.AppendUint32(dst, uint32(len(r.Envelope)))
 		dst = append(dst, r.Envelope...)
 	}
 	return dst
 }
 
-// PullRecordSize is the encoded size of a record with an envelope of n bytes.
-func PullRecordSize(n int) int { return 8 + 32 + 4 + n }
+// PullRecordSize is the encoded size of a record with a receipt of r bytes
+// and an envelope of n bytes.
+func PullRecordSize(r, n int) int { return 8 + 32 + 4 + r + 4 + n }
 
 // PullOverhead is the framing of a pull page apart from its records.
 const PullOverhead = len(pullMagic) + 8 + 1 + 4
@@ -212,6 +228,9 @@ func ParsePull(b []byte) (PullPage, error) {
 	bad := func(why string) (PullPage, error) { return PullPage{}, fmt.Errorf("%w: %s", ErrBatch, why) }
 	rest, ok := cutMagic(b, pullMagic)
 	if !ok {
+		if _, v1 := cutMagic(b, pullMagicV1); v1 {
+			return PullPage{}, fmt.Errorf("%w: %w", ErrBatch, ErrPullVersion)
+		}
 		return bad("wrong magic")
 	}
 	if len(rest) < 8+1+4 {
@@ -239,7 +258,12 @@ func ParsePull(b []byte) (PullPage, error) {
 			return bad("sequence numbers out of order")
 		}
 		last = r.Seq
-		if r.Envelope, rest, ok = cutEnvelope(rest[40:]); !ok {
+		n, after, ok := cutUint32(rest[40:])
+		if !ok || n == 0 || int(n) > MaxReceipt || uint64(n) > uint64(len(after)) {
+			return bad("record's receipt truncated, empty or too large")
+		}
+		r.Receipt, rest = after[:n:n], after[n:]
+		if r.Envelope, rest, ok = cutEnvelope(rest); !ok {
 			return bad("record truncated, empty or too large")
 		}
 		p.Records = append(p.Records, r)

@@ -153,11 +153,11 @@ func FuzzPushBody(f *testing.F) {
 // FuzzPullPage: a pull page as the device reads it from the network.
 func FuzzPullPage(f *testing.F) {
 	f.Add(AppendPull(nil, PullPage{Next: 7, More: true, Records: []PullRecord{
-		{Seq: 3, Hash: sha256.Sum256([]byte("x")), Envelope: []byte("x")},
-		{Seq: 7, Hash: sha256.Sum256([]byte("yz")), Envelope: []byte("yz")},
+		{Seq: 3, Hash: sha256.Sum256([]byte("x")), Receipt: []byte("r"), Envelope: []byte("x")},
+		{Seq: 7, Hash: sha256.Sum256([]byte("yz")), Receipt: []byte("rr"), Envelope: []byte("yz")},
 	}}))
 	f.Add(AppendPull(nil, PullPage{}))
-	f.Add(AppendPull(nil, PullPage{Records: []PullRecord{{Seq: 2, Envelope: []byte("a")}, {Seq: 1, Envelope: []byte("b")}}}))
+	f.Add(AppendPull(nil, PullPage{Records: []PullRecord{{Seq: 2, Receipt: []byte("r"), Envelope: []byte("a")}, {Seq: 1, Receipt: []byte("r"), Envelope: []byte("b")}}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := ParsePull(b)
 		if err != nil {
@@ -168,7 +168,7 @@ func FuzzPullPage(f *testing.F) {
 		}
 		last := int64(0)
 		for _, r := range p.Records {
-			if r.Seq <= last || len(r.Envelope) == 0 || len(r.Envelope) > MaxEnvelope {
+			if r.Seq <= last || len(r.Envelope) == 0 || len(r.Envelope) > MaxEnvelope || len(r.Receipt) == 0 || len(r.Receipt) > MaxReceipt {
 				t.Fatalf("accepted a record with seq %d after %d, %d bytes", r.Seq, last, len(r.Envelope))
 			}
 			last = r.Seq

@@ -25,6 +25,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"safeguard/companion/crypto"
 )
 
 // Endpoint paths.
@@ -50,8 +52,9 @@ const (
 	// MaxPullLimit bounds one page of a pull.
 	MaxPullLimit = 2000
 	// ClockWindow is how far a request's timestamp may be from the hub's
-	// clock. Nonces are kept at least twice this long.
-	ClockWindow = 5 * time.Minute
+	// clock. Nonces are kept at least twice this long. It is crypto's, so
+	// that the window for requests and for record dates is one rule.
+	ClockWindow = crypto.ClockWindow
 )
 
 // AuthScheme names the Authorization scheme.

@@ -7,10 +7,14 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -152,6 +156,10 @@ func (o *Org) SealRecord(person, id string, kind crypto.Kind, body []byte) ([]by
 type Backend struct {
 	Name string
 	Open func(t testing.TB) hub.Backend
+	// OpenTamperable is Open, with a function that runs SQL on the same
+	// database directly, beneath every check the hub makes: what someone
+	// who can reach the hub's database could do. Placeholders are "?".
+	OpenTamperable func(t testing.TB) (hub.Backend, func(query string, args ...any))
 }
 
 // PGEnv names the variable the PostgreSQL tests read.
@@ -162,19 +170,62 @@ const PGEnv = "COMPANION_TEST_PG_URL"
 func Backends() []Backend {
 	return []Backend{
 		{Name: "sqlite", Open: func(t testing.TB) hub.Backend {
-			db, err := hub.OpenSQLite(context.Background(), t.TempDir())
+			db, _ := openSQLite(t)
+			return db
+		}, OpenTamperable: func(t testing.TB) (hub.Backend, func(string, ...any)) {
+			db, dir := openSQLite(t)
+			raw, err := sql.Open("sqlite", filepath.Join(dir, "hub.db"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { db.Close() })
-			return db
+			t.Cleanup(func() { raw.Close() })
+			return db, func(q string, args ...any) {
+				t.Helper()
+				if _, err := raw.Exec(q, args...); err != nil {
+					t.Fatalf("tampering with the hub's database: %v", err)
+				}
+			}
 		}},
-		{Name: "postgres", Open: OpenPostgres},
+		{Name: "postgres", Open: OpenPostgres, OpenTamperable: func(t testing.TB) (hub.Backend, func(string, ...any)) {
+			db, url := openPostgres(t)
+			ctx := context.Background()
+			c, err := pgx.Connect(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.Close(ctx) })
+			return db, func(q string, args ...any) {
+				t.Helper()
+				n := 0
+				q = regexp.MustCompile(`\?`).ReplaceAllStringFunc(q, func(string) string { n++; return "$" + strconv.Itoa(n) })
+				if _, err := c.Exec(ctx, q, args...); err != nil {
+					t.Fatalf("tampering with the hub's database: %v", err)
+				}
+			}
+		}},
 	}
+}
+
+func openSQLite(t testing.TB) (hub.Backend, string) {
+	dir := t.TempDir()
+	db, err := hub.OpenSQLite(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, dir
 }
 
 // OpenPostgres opens a fresh schema in the test database, or skips.
 func OpenPostgres(t testing.TB) hub.Backend {
+	t.Helper()
+	db, _ := openPostgres(t)
+	return db
+}
+
+// openPostgres is OpenPostgres, also returning the URL that reaches its
+// schema.
+func openPostgres(t testing.TB) (hub.Backend, string) {
 	t.Helper()
 	url := os.Getenv(PGEnv)
 	if url == "" {
@@ -196,7 +247,8 @@ func OpenPostgres(t testing.TB) hub.Backend {
 	if strings.Contains(url, "?") {
 		sep = "&"
 	}
-	db, err := hub.OpenPostgres(ctx, url+sep+"search_path="+schema)
+	schemaURL := url + sep + "search_path=" + schema
+	db, err := hub.OpenPostgres(ctx, schemaURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +259,7 @@ func OpenPostgres(t testing.TB) hub.Backend {
 			c.Close(ctx)
 		}
 	})
-	return db
+	return db, schemaURL
 }
 
 // Clock is a settable clock for hubs and engines, safe for concurrent use.
