@@ -159,7 +159,7 @@ func TestOpenIncidentBlocksSigningOnScreen(t *testing.T) {
 	}
 	settle(u)
 	clock.Advance(10 * time.Minute)
-	tap(t, u, "Escalate")
+	tap(t, u, escalateLabel)
 	tap(t, u, "I have read this: continue")
 	tap(t, u, "Back") // to the session, the incident left as a draft
 	clock.Advance(20 * time.Minute)
@@ -204,7 +204,7 @@ func TestReportedIncidentLetsTheRecordBeSigned(t *testing.T) {
 	tap(t, u, "Disclosure  (Ctrl+1)")
 	test.Type(findEntry(t, u, "What the customer said, word for word"), "my uncle sends me pictures I don't want")
 	tap(t, u, "Record")
-	tap(t, u, "Escalate")
+	tap(t, u, escalateLabel)
 	tap(t, u, "I have read this: continue")
 	test.Type(u.currentIncident.describe, "Customer disclosed unwanted images from an adult relative.")
 	tap(t, u, "Save what happened")

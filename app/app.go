@@ -102,7 +102,16 @@ type UI struct {
 	// screenClose stops whatever the screen on show runs in the background
 	// (the live session's ticker).
 	screenClose func()
-	shortcuts   []fyne.Shortcut
+	// menu is the window's menu, which carries the shortcuts (menu.go).
+	menu *appMenu
+	// escalateHere is where Escalate on the screen on show escalates from,
+	// for Ctrl+E; nextEscalate is set by the screen's Escalate button and
+	// taken by show. inEscalation is set on the escalation's own screens.
+	escalateHere, nextEscalate *escalation
+	inEscalation               bool
+	// dialogEscalate is set while a dialog with its own Escalate is open:
+	// Ctrl+E does what that button does.
+	dialogEscalate func()
 
 	ui uiQueue
 }
@@ -125,6 +134,7 @@ func newUI(a fyne.App, cfg Config) *UI {
 	u.win.SetIcon(Icon)
 	u.win.Resize(fyne.NewSize(1024, 640))
 	u.setTheme(a.Settings().ThemeVariant() == theme.VariantDark)
+	u.installMenu()
 	return u
 }
 
@@ -150,10 +160,14 @@ func (u *UI) show(title string, body fyne.CanvasObject, actions ...fyne.CanvasOb
 		u.screenClose = nil
 	}
 	u.onHome = false
-	for _, sc := range u.shortcuts {
-		u.win.Canvas().RemoveShortcut(sc)
+	// A screen never inherits the last one's dialogs.
+	for o := u.win.Canvas().Overlays().Top(); o != nil; o = u.win.Canvas().Overlays().Top() {
+		u.win.Canvas().Overlays().Remove(o)
 	}
-	u.shortcuts = nil
+	u.dialogEscalate = nil
+	u.currentIncident = nil
+	u.inEscalation = false
+	u.escalateHere, u.nextEscalate = u.nextEscalate, nil
 	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	themeBtn := widget.NewButtonWithIcon("", theme.ColorPaletteIcon(), u.ToggleTheme)
 	themeBtn.Importance = widget.LowImportance
@@ -163,18 +177,7 @@ func (u *UI) show(title string, body fyne.CanvasObject, actions ...fyne.CanvasOb
 	u.touch()
 	u.win.SetContent(container.NewStack(newActivityLayer(u),
 		container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil, body)))
-}
-
-// shortcut adds a keyboard shortcut for the screen on show.
-func (u *UI) shortcut(sc fyne.Shortcut, fn func()) {
-	u.win.Canvas().AddShortcut(sc, func(fyne.Shortcut) {
-		if u.locked {
-			return
-		}
-		u.touch()
-		fn()
-	})
-	u.shortcuts = append(u.shortcuts, sc)
+	u.refreshMenu()
 }
 
 // clockText formats a time in the organisation's time zone.

@@ -101,7 +101,7 @@ func TestNoPlaintextAnywhere(t *testing.T) {
 	tap(t, u, "Add addendum")
 
 	// An incident from the signed record.
-	tap(t, u, "Escalate")
+	tap(t, u, escalateLabel)
 	tap(t, u, "I have read this: continue")
 	inc := u.currentIncident
 	test.Type(inc.describe, mark())

@@ -24,8 +24,11 @@ func escalateFromSession(s *session.Session) escalation { return escalation{sess
 func escalateFromRecord(h historyItem) escalation       { return escalation{record: &h} }
 
 // escalateButton is the one-click Escalate that every screen carries.
+// Ctrl+E on the screen escalates from the same place (menu.go).
 func (u *UI) escalateButton(from escalation) *widget.Button {
-	b := widget.NewButtonWithIcon("Escalate", theme.WarningIcon(), func() { u.ShowEscalation(from) })
+	f := from
+	u.nextEscalate = &f
+	b := widget.NewButtonWithIcon("Escalate  (Ctrl+E)", theme.WarningIcon(), func() { u.ShowEscalation(from) })
 	b.Importance = widget.DangerImportance
 	return b
 }
@@ -123,6 +126,7 @@ func (u *UI) showGuidance(inc *session.Incident, from escalation) {
 	split.Offset = 0.55
 	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { u.returnTo(from) })
 	u.show("Escalate: read this first", container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), container.NewHBox(cont)), nil, nil, split), back)
+	u.inEscalation = true
 	u.win.Canvas().Focus(cont)
 }
 

@@ -268,3 +268,6 @@ func findRadio(t *testing.T, u *UI, option string) *widget.RadioGroup {
 }
 
 type storeItem = store.OutboxItem
+
+// escalateLabel is the Escalate button's text, with its shortcut.
+const escalateLabel = "Escalate  (Ctrl+E)"

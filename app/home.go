@@ -96,7 +96,6 @@ func (u *UI) ShowHome() {
 		widget.NewSeparator(), widget.NewLabelWithStyle("Today and upcoming", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	u.show("Safeguard Companion", container.NewBorder(top, nil, nil, nil, list), u.escalateButton(escalation{}))
 	u.onHome = true
-	u.shortcut(ctrl(fyne.KeyN), u.ShowNewPlan)
 }
 
 // Resume opens a session on the screen for its state: a live session

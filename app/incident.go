@@ -198,6 +198,7 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { u.returnTo(from) })
 	u.show("Incident (Annex 1)", container.NewBorder(nil, bottom, nil, nil, split), back)
 	u.currentIncident = f
+	u.inEscalation = true
 	f.refresh()
 	u.win.Canvas().Focus(f.describe)
 }

@@ -47,7 +47,7 @@ func TestEscalateFromLiveSession(t *testing.T) {
 	tap(t, u, "Disclosure  (Ctrl+1)")
 	test.Type(findEntry(t, u, "What the customer said, word for word"), "he said he will come round tonight and hurt me")
 	tap(t, u, "Record")
-	tap(t, u, "Escalate")
+	tap(t, u, escalateLabel)
 
 	texts := visibleTexts(u)
 	for _, want := range []string{"Escalate: read this first", "999", "Morgan Hughes (demo), 07700 900789", "Alex Reid (demo)", "I have read this: continue"} {
@@ -113,7 +113,7 @@ func TestEscalateFromLiveSession(t *testing.T) {
 // the attestation instead (Annex 1; 3.4.5).
 func TestNoAttachmentsForImagery(t *testing.T) {
 	u, _ := newTestUI(t)
-	tap(t, u, "Escalate")
+	tap(t, u, escalateLabel)
 	tap(t, u, "I have read this: continue")
 	f := u.currentIncident
 	if !f.imageryBox.Hidden {
@@ -202,7 +202,7 @@ func openAs(t *testing.T, env *testEnv, person string, item storeItem) vault.Ent
 // newIncident raises an incident from home and says who it is about.
 func newIncident(t *testing.T, u *UI, ref, age string, adultAtRisk bool, what string) *incidentForm {
 	t.Helper()
-	tap(t, u, "Escalate")
+	tap(t, u, escalateLabel)
 	tap(t, u, "I have read this: continue")
 	f := u.currentIncident
 	test.Type(f.describe, what)

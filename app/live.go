@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -108,20 +108,17 @@ func (u *UI) ShowLive(s *session.Session) {
 
 	pk := u.cfg.Pack
 	d0 := s.Document()
-	delayed, group := pk.DelayedResponse(d0.Plan), pk.OneToMany(d0.Plan)
+	delayed := pk.DelayedResponse(d0.Plan)
 	markerButtons := container.NewGridWithColumns(2)
 	for i, mk := range markerKeys {
 		kind := mk.kind
-		// Only the markers that mean something for this kind of contact:
-		// no connection to lose in a letter, no single third party in a
-		// broadcast (Annex 2 1.2.1, 3.10).
-		if delayed && kind != session.MarkDisclosure && kind != session.MarkRiskChanged ||
-			group && kind == session.MarkThirdParty {
+		if !l.offers(kind) {
 			continue
 		}
+		// The shortcut itself is the window menu's (menu.go), so that it
+		// works while a text box has the focus.
 		b := widget.NewButton(fmt.Sprintf("%s  (Ctrl+%d)", kind.Label(), i+1), func() { l.mark(kind) })
 		markerButtons.Add(b)
-		u.shortcut(ctrl(mk.key), func() { l.mark(kind) })
 	}
 	l.pause = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), l.togglePause)
 	end := widget.NewButtonWithIcon("End session", theme.MediaStopIcon(), l.end)
@@ -151,11 +148,11 @@ func (u *UI) ShowLive(s *session.Session) {
 		title = "Contact: "
 	}
 	u.show(title+d.Plan.Customer.Reference, l.body, u.escalateButton(escalateFromSession(s)))
-	// The privacy screen: advisers share their screens in these calls.
-	u.shortcut(ctrl(fyne.KeyB), l.hide)
-	u.shortcut(&desktop.CustomShortcut{KeyName: fyne.KeyB, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}, l.reveal)
-
+	// The privacy screen (Ctrl+B, Ctrl+Shift+B: advisers share their
+	// screens in these calls) and the markers' shortcuts are the window
+	// menu's, enabled now.
 	u.currentLive = l
+	u.refreshMenu()
 	stop := make(chan struct{})
 	u.screenClose = func() { close(stop); u.currentLive = nil }
 	every := u.cfg.TickEvery
@@ -267,23 +264,7 @@ func (l *liveScreen) mark(kind session.MarkerKind) {
 		return
 	}
 	if kind == session.MarkDisclosure {
-		words := multiline("What the customer said, word for word")
-		words.SetMinRowsVisible(4)
-		dlg := dialog.NewForm("Disclosure (Annex 2 3.1)", "Record", "Cancel",
-			[]*widget.FormItem{widget.NewFormItem("Exact words", words)}, func(ok bool) {
-				if !ok {
-					return
-				}
-				if err := l.s.Mark(session.Marker{Kind: kind, ExactWords: strings.TrimSpace(words.Text)}); err != nil {
-					l.setStatus(fieldMessage(err, "Write down the customer's exact words."))
-					return
-				}
-				l.u.saveDraft(l.s, l.setStatus)
-				l.tick()
-			}, l.u.win)
-		dlg.Resize(fyne.NewSize(460, 260))
-		dlg.Show()
-		l.u.win.Canvas().Focus(words)
+		l.disclosure()
 		return
 	}
 	if kind == session.MarkRiskChanged {
@@ -446,4 +427,60 @@ func (l *liveScreen) reveal() {
 	}
 	l.hidden = false
 	l.u.ShowLive(l.s)
+}
+
+// offers says whether the marker means something for this kind of contact:
+// no connection to lose in a letter, no single third party in a broadcast
+// (Annex 2 1.2.1, 3.10).
+func (l *liveScreen) offers(kind session.MarkerKind) bool {
+	pk, p := l.u.cfg.Pack, l.s.Document().Plan
+	if pk.DelayedResponse(p) && kind != session.MarkDisclosure && kind != session.MarkRiskChanged {
+		return false
+	}
+	return !(pk.OneToMany(p) && kind == session.MarkThirdParty)
+}
+
+// disclosure asks for the customer's exact words (Annex 2 3.1). The dialog
+// carries its own Escalate, since a modal dialog covers the screen's: what
+// was typed is recorded first, so it goes with the escalation.
+func (l *liveScreen) disclosure() {
+	words := multiline("What the customer said, word for word")
+	words.SetMinRowsVisible(4)
+	msg := widget.NewLabel("")
+	msg.Wrapping = fyne.TextWrapWord
+	msg.Importance = widget.DangerImportance
+	var dlg dialog.Dialog
+	record := func() bool {
+		if err := l.s.Mark(session.Marker{Kind: session.MarkDisclosure, ExactWords: strings.TrimSpace(words.Text)}); err != nil {
+			msg.SetText(fieldMessage(err, "Write down the customer's exact words."))
+			return false
+		}
+		l.u.saveDraft(l.s, l.setStatus)
+		l.tick()
+		return true
+	}
+	recordBtn := widget.NewButtonWithIcon("Record", theme.ConfirmIcon(), func() {
+		if record() {
+			dlg.Hide()
+		}
+	})
+	recordBtn.Importance = widget.HighImportance
+	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { dlg.Hide() })
+	escalateNow := func() {
+		if strings.TrimSpace(words.Text) != "" {
+			record()
+		}
+		dlg.Hide()
+		l.u.ShowEscalation(escalateFromSession(l.s))
+	}
+	escalate := widget.NewButtonWithIcon("Escalate now  (Ctrl+E)", theme.WarningIcon(), escalateNow)
+	escalate.Importance = widget.DangerImportance
+	body := container.NewVBox(widget.NewLabel("Exact words"), words, msg,
+		container.NewHBox(escalate, layout.NewSpacer(), cancel, recordBtn))
+	dlg = dialog.NewCustomWithoutButtons("Disclosure (Annex 2 3.1)", body, l.u.win)
+	l.u.dialogEscalate = escalateNow
+	dlg.SetOnClosed(func() { l.u.dialogEscalate = nil })
+	dlg.Resize(fyne.NewSize(520, 300))
+	dlg.Show()
+	l.u.win.Canvas().Focus(words)
 }
