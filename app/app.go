@@ -102,6 +102,8 @@ type UI struct {
 	// screenClose stops whatever the screen on show runs in the background
 	// (the live session's ticker).
 	screenClose func()
+	// incidents are the person's own: drafts and reported (myincidents.go).
+	incidents []myIncident
 	// menu is the window's menu, which carries the shortcuts (menu.go).
 	menu *appMenu
 	// escalateHere is where Escalate on the screen on show escalates from,

@@ -92,10 +92,16 @@ func (u *UI) ShowHome() {
 		}
 	}
 	buttons.Add(layout.NewSpacer())
-	top := container.NewVBox(demo, greeting, trainingLine, container.NewBorder(nil, nil, nil, keyBtn, buttons), status,
-		widget.NewSeparator(), widget.NewLabelWithStyle("Today and upcoming", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	top := container.NewVBox(demo, greeting, trainingLine, container.NewBorder(nil, nil, nil, keyBtn, buttons), status)
+	if mine := u.myIncidentsBox(); mine != nil {
+		top.Add(widget.NewSeparator())
+		top.Add(mine)
+	}
+	top.Add(widget.NewSeparator())
+	top.Add(widget.NewLabelWithStyle("Today and upcoming", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	u.show("Safeguard Companion", container.NewBorder(top, nil, nil, nil, list), u.escalateButton(escalation{}))
 	u.onHome = true
+	u.refreshIncidents()
 }
 
 // Resume opens a session on the screen for its state: a live session

@@ -538,12 +538,20 @@ func (f *incidentForm) skip(id string) {
 
 // reportTapped sends the incident: sealed to the safeguarding team and the
 // recovery key, durably stored, and first in the sync queue.
+//
+// The report is made on a copy of the incident and becomes the screen's
+// only once it is saved (issue 15): a save that fails (a full disk, a
+// locked database) leaves the incident a draft that can be reported again.
 func (f *incidentForm) reportTapped() {
-	if err := f.inc.Report(); err != nil {
+	next, err := session.RestoreIncident(f.u.cfg.Pack, f.u.cfg.Clock, f.inc.Document(), f.u.actor())
+	if err == nil {
+		err = next.Report()
+	}
+	if err != nil {
 		f.status.SetText(incidentMessage(err))
 		return
 	}
-	doc := f.inc.Document()
+	doc := next.Document()
 	f.report.Disable()
 	f.status.SetText("Sealing and saving…")
 	f.u.background(func(ctx context.Context) error {
@@ -555,6 +563,7 @@ func (f *incidentForm) reportTapped() {
 			f.status.SetText("Not sent: " + plainError(err) + " Call your safeguarding lead now.")
 			return
 		}
+		f.inc = next
 		f.u.kickSync()
 		// The session it was raised from may now be signed (issue 13).
 		if s := f.from.session; s != nil && s.IncidentReported(doc.ID) == nil {

@@ -93,13 +93,17 @@ func (u *UI) loadSessions() {
 	}
 	var drafts []session.Document
 	var signed []vault.Entry
+	var incidents []myIncident
 	u.background(func(ctx context.Context) error {
 		var err error
 		drafts, err = u.cfg.Vault.Drafts(ctx)
 		entries, _, err2 := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindAddendum)
 		signed = entries
-		return errors.Join(err, err2)
+		var err3 error
+		incidents, err3 = u.myIncidents(ctx)
+		return errors.Join(err, err2, err3)
 	}, func(err error) {
+		u.incidents = incidents
 		u.sessions = u.sessions[:0]
 		for _, d := range drafts {
 			if s, rerr := session.Restore(u.cfg.Pack, u.cfg.Clock, d); rerr == nil {
@@ -129,15 +133,17 @@ func (u *UI) loadSessions() {
 		}
 		if u.onHome {
 			u.ShowHome()
-			u.offerResume()
+			if !u.offerResume() {
+				u.offerIncidentDraft()
+			}
 		}
 	})
 }
 
 // offerResume asks to carry on with a session that was live when the app
 // last closed or crashed: its draft was autosaved, so nothing is lost and
-// the timer counts from the real start.
-func (u *UI) offerResume() {
+// the timer counts from the real start. It says whether it asked.
+func (u *UI) offerResume() bool {
 	for _, s := range u.sessions {
 		if st := s.State(); st == session.Live || st == session.Paused {
 			d := s.Document()
@@ -148,9 +154,10 @@ func (u *UI) offerResume() {
 						u.ShowLive(s)
 					}
 				}, u.win)
-			return
+			return true
 		}
 	}
+	return false
 }
 
 // historyItem is a signed session record held in memory.

@@ -1,0 +1,177 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/report"
+	"safeguard/companion/session"
+)
+
+// myIncident is an incident the person using the app raised: a draft on
+// this laptop, not yet reported, or the latest version of one reported.
+type myIncident struct {
+	doc   session.IncidentDocument
+	draft bool
+}
+
+// myIncidents reads the person's incident drafts and the incidents they
+// reported (issue 20: an unreported incident must never vanish). Drafts
+// come first, newest first, then reported ones, newest first.
+func (u *UI) myIncidents(ctx context.Context) ([]myIncident, error) {
+	drafts, err := u.cfg.Vault.IncidentDrafts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []myIncident
+	for _, d := range drafts {
+		if d.Status == session.IncidentDraft {
+			out = append(out, myIncident{doc: d, draft: true})
+		}
+	}
+	entries, _, err := u.cfg.Vault.Open(ctx, nil, crypto.KindIncident)
+	if err != nil {
+		return nil, err
+	}
+	recs, _ := report.NewRecords(entries)
+	var reported []myIncident
+	for _, c := range recs.Cases {
+		if d := c.Doc(); d.Author == u.cfg.Me.KeyID {
+			reported = append(reported, myIncident{doc: d})
+		}
+	}
+	newest := func(a, b myIncident) int { return b.doc.RaisedAt.Compare(a.doc.RaisedAt) }
+	slices.SortFunc(out, newest)
+	slices.SortFunc(reported, newest)
+	return append(out, reported...), nil
+}
+
+// incidentLine is one incident in words: where it stands, when it was
+// raised, and what it is about so far.
+func (u *UI) incidentLine(m myIncident) string {
+	d := m.doc
+	what := "not described yet"
+	if t, ok := u.cfg.Pack.IncidentType(d.Type); ok {
+		what = t.Label
+	} else if d.Description != "" {
+		what = "described, not yet classified"
+	}
+	about := ""
+	if d.Subject.Reference != "" {
+		about = ", about " + d.Subject.Reference
+	}
+	state := d.Status.Label()
+	if m.draft {
+		state = "Not reported yet"
+	}
+	return fmt.Sprintf("%s: raised %s%s (%s)", state, u.clockText(d.RaisedAt, "Mon 2 Jan 15:04"), about, what)
+}
+
+// myIncidentsBox is home's "My incidents": every draft, each with a button
+// to carry on, and the reported ones with where they stand.
+func (u *UI) myIncidentsBox() fyne.CanvasObject {
+	if len(u.incidents) == 0 {
+		return nil
+	}
+	box := container.NewVBox(widget.NewLabelWithStyle("My incidents", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	shown := 0
+	for _, m := range u.incidents {
+		if !m.draft && shown >= 3 {
+			continue // the three newest reported ones; every draft
+		}
+		m := m
+		line := widget.NewLabel(u.incidentLine(m))
+		line.Wrapping = fyne.TextWrapWord
+		if m.draft {
+			line.Importance = widget.DangerImportance
+			open := widget.NewButtonWithIcon("Carry on and report it", theme.WarningIcon(), func() { u.openIncident(m) })
+			open.Importance = widget.DangerImportance
+			box.Add(container.NewBorder(nil, nil, nil, open, line))
+		} else {
+			box.Add(container.NewBorder(nil, nil, nil, widget.NewButton("Open", func() { u.openIncident(m) }), line))
+		}
+		if !m.draft {
+			shown++
+		}
+	}
+	return box
+}
+
+// openIncident shows an incident of the person's on the incident screen,
+// linked to the session it was raised from when that session is still being
+// written, so that reporting it there lets the record be signed.
+func (u *UI) openIncident(m myIncident) {
+	inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, m.doc, u.actor())
+	if err != nil {
+		dialog.ShowInformation("The incident cannot be opened", "It could not be read: "+err.Error()+" Call your safeguarding lead and tell them what happened.", u.win)
+		return
+	}
+	from := escalation{}
+	if m.doc.Origin.SessionID != "" {
+		for _, s := range u.sessions {
+			if s.Document().ID == m.doc.Origin.SessionID {
+				from = escalateFromSession(s)
+			}
+		}
+	}
+	u.ShowIncident(inc, from)
+}
+
+// offerIncidentDraft asks, when the app opens, to carry on with an incident
+// that was started and never reported.
+func (u *UI) offerIncidentDraft() {
+	var drafts []myIncident
+	for _, m := range u.incidents {
+		if m.draft {
+			drafts = append(drafts, m)
+		}
+	}
+	if len(drafts) == 0 {
+		return
+	}
+	msg := fmt.Sprintf("You started an incident that has not been reported: %s. The safeguarding team does not have it yet. Open it now?", u.incidentLine(drafts[0]))
+	if len(drafts) > 1 {
+		msg = fmt.Sprintf("You started %d incidents that have not been reported; the newest is %s. The safeguarding team does not have them yet. Open the newest now? (All are listed under My incidents on home.)", len(drafts), u.incidentLine(drafts[0]))
+	}
+	dialog.ShowConfirm("Incident not reported", msg, func(ok bool) {
+		if ok {
+			u.openIncident(drafts[0])
+		}
+	}, u.win)
+}
+
+// refreshIncidents reads the person's incidents again, after home is shown,
+// and shows home again if they changed: a draft saved or an incident
+// reported a moment ago is then listed.
+func (u *UI) refreshIncidents() {
+	if u.cfg.Vault == nil || !u.loaded {
+		return
+	}
+	var fresh []myIncident
+	u.background(func(ctx context.Context) error {
+		var err error
+		fresh, err = u.myIncidents(ctx)
+		return err
+	}, func(err error) {
+		if err != nil || slices.EqualFunc(fresh, u.incidents, sameIncident) {
+			return
+		}
+		u.incidents = fresh
+		if u.onHome {
+			u.ShowHome()
+		}
+	})
+}
+
+func sameIncident(a, b myIncident) bool {
+	return a.draft == b.draft && a.doc.ID == b.doc.ID && a.doc.Status == b.doc.Status &&
+		a.doc.Type == b.doc.Type && a.doc.Subject.Reference == b.doc.Subject.Reference && len(a.doc.Chronology) == len(b.doc.Chronology)
+}

@@ -1,0 +1,114 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"safeguard/companion/device"
+	"safeguard/companion/session"
+)
+
+// TestUnreportedIncidentIsListedAndOffered is issue 20 item 1: escalate,
+// continue past the guidance, write what happened, leave; home lists the
+// draft under My incidents; close the app and open it again: it is offered,
+// and opening it brings back what was written. Once reported, home says
+// where it stands.
+func TestUnreportedIncidentIsListedAndOffered(t *testing.T) {
+	u, _, env := newTestUIEnv(t)
+	press(t, u, shortcutFor(t, "Ctrl+E"))
+	tap(t, u, "I have read this: continue")
+	test.Type(findEntry(t, u, "What happened, in your own words (not the imagery)"), "A learner says an older man keeps messaging her on a game.")
+	tap(t, u, "Save what happened")
+	press(t, u, shortcutFor(t, "Ctrl+H"))
+	settle(u)
+	texts := visibleTexts(u)
+	if !strings.Contains(texts, "My incidents") || !strings.Contains(texts, "Not reported yet: raised") {
+		t.Fatalf("home does not list the unreported incident:\n%s", texts)
+	}
+	screenshot(t, u, "37-home-my-incidents")
+
+	// The app closes; a new one opens the same device from disk.
+	env.dev.Close()
+	dev, err := device.Open(context.Background(), env.paths, env.ks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	u2 := New(test.NewTempApp(t), u.cfg)
+	u2.ui.queue = make(chan func(), 64)
+	u2.useDevice(dev)
+	settle(u2)
+	if !strings.Contains(visibleTexts(u2), "You started an incident that has not been reported") {
+		t.Fatalf("the unreported incident is not offered on opening:\n%s", visibleTexts(u2))
+	}
+	tap(t, u2, "Yes")
+	if u2.currentIncident == nil {
+		t.Fatalf("the incident screen did not open:\n%s", visibleTexts(u2))
+	}
+	if got := findEntry(t, u2, "What happened, in your own words (not the imagery)").Text; !strings.Contains(got, "older man keeps messaging") {
+		t.Fatalf("what was written is lost: %q", got)
+	}
+	f := u2.currentIncident
+	if f.inc.Status() != session.IncidentDraft {
+		t.Fatalf("status %s", f.inc.Status())
+	}
+
+	// Classified and reported, home says where it stands.
+	if err := f.inc.SetSubject(session.Customer{Reference: "CUS-1402", Age: 14}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.inc.Classify(session.Classification{Type: "grooming"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	tap(t, u2, "Report to the safeguarding team")
+	press(t, u2, shortcutFor(t, "Ctrl+H"))
+	settle(u2)
+	texts = visibleTexts(u2)
+	if !strings.Contains(texts, "Waiting for the safeguarding team: raised") || strings.Contains(texts, "Not reported yet") {
+		t.Fatalf("home after reporting:\n%s", texts)
+	}
+}
+
+// TestReportThatFailsToSaveCanBeSentAgain is issue 15's fault at the centre:
+// reporting an incident changed the screen's incident before the save, so a
+// failed save left it "reported" on screen and unsendable. Now the store is
+// closed under it (as a locked or vanished database would be): the screen
+// says it was not sent, the incident is still a draft, and once a working
+// store is back the same button reports it.
+func TestReportThatFailsToSaveCanBeSentAgain(t *testing.T) {
+	u, _, env := newTestUIEnv(t)
+	press(t, u, shortcutFor(t, "Ctrl+E"))
+	tap(t, u, "I have read this: continue")
+	f := u.currentIncident
+	for _, err := range []error{
+		f.inc.Describe("A learner says an older man keeps messaging her on a game."),
+		f.inc.SetSubject(session.Customer{Reference: "CUS-1402", Age: 14}, ""),
+		f.inc.Classify(session.Classification{Type: "grooming"}, ""),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	env.dev.Close()
+	tap(t, u, "Report to the safeguarding team")
+	if texts := visibleTexts(u); !strings.Contains(texts, "Not sent:") || !strings.Contains(texts, "Call your safeguarding lead now") {
+		t.Fatalf("a failed save is not said:\n%s", texts)
+	}
+	if f.inc.Status() != session.IncidentDraft {
+		t.Fatalf("after a failed save the incident is %q on screen", f.inc.Status())
+	}
+
+	dev, err := device.Open(context.Background(), env.paths, env.ks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	u.cfg.Vault = dev.Vault(u.cfg.Clock) // the store is back, the screen unchanged
+	tap(t, u, "Report to the safeguarding team")
+	if !strings.Contains(visibleTexts(u), "Reported to the safeguarding team") || f.inc.Status() != session.IncidentReported {
+		t.Fatalf("the same button did not report it once the store was back (%s):\n%s", f.inc.Status(), visibleTexts(u))
+	}
+}
