@@ -160,16 +160,7 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 	f.illegalWhy.OnSubmitted = func(string) { f.answer(true) }
 	f.riskWhy.OnSubmitted = func(string) { f.answer(false) }
 
-	saveText := widget.NewButton("Save what happened", func() {
-		text := strings.TrimSpace(f.describe.Text)
-		var err error
-		if f.inc.Document().Description == "" {
-			err = f.inc.Describe(text)
-		} else if text != f.inc.Document().Description {
-			err = f.inc.AddNote(text)
-		}
-		f.after(err, "Saved.")
-	})
+	saveText := widget.NewButton("Save what happened", func() { f.after(f.applyDescription(), "Saved.") })
 	setSubject := widget.NewButton("Save who it is about", f.setSubject)
 
 	origin := widget.NewLabel(f.originText())
@@ -199,8 +190,31 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 	u.show("Incident (Annex 1)", container.NewBorder(nil, bottom, nil, nil, split), back)
 	u.currentIncident = f
 	u.inEscalation = true
+	// What is typed about what happened is kept on leaving the screen, as
+	// the first description or, once there is one, a note (issue 20).
+	u.screenClose = func() {
+		if f.inc.Status() == session.IncidentDraft && f.applyDescription() == nil {
+			u.saveIncidentDraft(f.inc, nil)
+		}
+	}
 	f.refresh()
 	u.win.Canvas().Focus(f.describe)
+}
+
+// applyDescription puts what is typed about what happened into the
+// incident: its description the first time, a note after (the chronology
+// only grows). Nothing typed, or nothing changed, changes nothing.
+func (f *incidentForm) applyDescription() error {
+	text := strings.TrimSpace(f.describe.Text)
+	d := f.inc.Document()
+	switch {
+	case text == "" || text == d.Description:
+		return nil
+	case d.Description == "":
+		return f.inc.Describe(text)
+	default:
+		return f.inc.AddNote(text)
+	}
 }
 
 func (f *incidentForm) originText() string {
@@ -543,6 +557,11 @@ func (f *incidentForm) skip(id string) {
 // only once it is saved (issue 15): a save that fails (a full disk, a
 // locked database) leaves the incident a draft that can be reported again.
 func (f *incidentForm) reportTapped() {
+	// What happened, typed and not yet saved, goes with the report.
+	if err := f.applyDescription(); err != nil {
+		f.status.SetText(incidentMessage(err))
+		return
+	}
 	next, err := session.RestoreIncident(f.u.cfg.Pack, f.u.cfg.Clock, f.inc.Document(), f.u.actor())
 	if err == nil {
 		err = next.Report()

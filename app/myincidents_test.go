@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
@@ -110,5 +111,79 @@ func TestReportThatFailsToSaveCanBeSentAgain(t *testing.T) {
 	tap(t, u, "Report to the safeguarding team")
 	if !strings.Contains(visibleTexts(u), "Reported to the safeguarding team") || f.inc.Status() != session.IncidentReported {
 		t.Fatalf("the same button did not report it once the store was back (%s):\n%s", f.inc.Status(), visibleTexts(u))
+	}
+}
+
+// TestRecordBeingWrittenIsKept is issue 20 item 2: type the record, press
+// Home (or Escalate, then Back), come back: what was typed is there, and it
+// was saved sealed, so a new app on the same device has it too.
+func TestRecordBeingWrittenIsKept(t *testing.T) {
+	u, clock, env := newTestUIEnv(t)
+	l := liveSession(t, u, clock)
+	for _, c := range l.agreement {
+		c.SetChecked(true)
+	}
+	settle(u)
+	clock.Advance(30 * time.Minute)
+	tap(t, u, "End session")
+	test.Type(findEntry(t, u, "What was discussed"), "Apprenticeships in engineering; she will visit the college.")
+	test.Type(findEntry(t, u, "Who"), "Sam")
+	test.Type(findEntry(t, u, "By DD/MM/YYYY"), "31/1") // half typed: kept as typed
+	tap(t, u, "Home")
+	settle(u)
+	findList(t, u).Select(0) // the session, "Record to write"
+	settle(u)
+	if got := findEntry(t, u, "What was discussed").Text; !strings.Contains(got, "Apprenticeships in engineering") {
+		t.Fatalf("the summary typed before Home is gone: %q", got)
+	}
+	if got := findEntry(t, u, "By DD/MM/YYYY").Text; got != "31/1" {
+		t.Fatalf("the half-typed date is gone: %q", got)
+	}
+
+	// Escalate and Back keep it too.
+	test.Type(findEntry(t, u, "Any concerns, or leave blank"), "None.")
+	tap(t, u, escalateLabel)
+	tap(t, u, "Back")
+	if got := findEntry(t, u, "Any concerns, or leave blank").Text; got != "None." {
+		t.Fatalf("the concerns typed before Escalate are gone: %q", got)
+	}
+
+	// Saved sealed: a new app on the same device finds it.
+	tap(t, u, "Home")
+	settle(u)
+	env.dev.Close()
+	dev, err := device.Open(context.Background(), env.paths, env.ks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	u2 := New(test.NewTempApp(t), u.cfg)
+	u2.ui.queue = make(chan func(), 64)
+	u2.useDevice(dev)
+	settle(u2)
+	findList(t, u2).Select(0)
+	settle(u2)
+	if got := findEntry(t, u2, "What was discussed").Text; !strings.Contains(got, "Apprenticeships in engineering") {
+		t.Fatalf("the record typed is not on disk: %q\n%s", got, visibleTexts(u2))
+	}
+}
+
+// TestReportTakesWhatIsTyped: "Report" no longer fails with "Say what
+// happened" while the words sit unsaved in the box (issue 20 item 2).
+func TestReportTakesWhatIsTyped(t *testing.T) {
+	u, _ := newTestUI(t)
+	press(t, u, shortcutFor(t, "Ctrl+E"))
+	tap(t, u, "I have read this: continue")
+	f := u.currentIncident
+	if err := f.inc.SetSubject(session.Customer{Reference: "CUS-1402", Age: 14}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.inc.Classify(session.Classification{Type: "grooming"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	test.Type(findEntry(t, u, "What happened, in your own words (not the imagery)"), "An older man keeps messaging her on a game.")
+	tap(t, u, "Report to the safeguarding team")
+	if f.inc.Status() != session.IncidentReported || f.inc.Document().Description != "An older man keeps messaging her on a game." {
+		t.Fatalf("reported %s with description %q:\n%s", f.inc.Status(), f.inc.Document().Description, visibleTexts(u))
 	}
 }

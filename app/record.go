@@ -38,6 +38,9 @@ type recordForm struct {
 	status   *widget.Label
 	sign     *widget.Button
 	msgs     map[string]*widget.Label
+	// dirty is set by every keystroke; autosave keeps the words typed
+	// (session.RecordDraft) every few seconds and on leaving the screen.
+	dirty bool
 }
 
 type actionRow struct{ who, what, due *widget.Entry }
@@ -73,7 +76,20 @@ func (u *UI) ShowRecord(s *session.Session) {
 	f.problems = wrappedLabel("")
 	f.problems.Importance = widget.DangerImportance
 	f.problems.Hide()
-	if d.Record != nil {
+	switch {
+	case d.RecordDraft != nil:
+		// What was being typed when the screen was last left.
+		rd := d.RecordDraft
+		if m, ok := pk.Method(rd.Method); ok {
+			f.method.SetSelected(m.Label)
+		}
+		f.summary.SetText(rd.Summary)
+		f.concerns.SetText(rd.Concerns)
+		f.attendance.SetText(rd.Attendance)
+		for _, a := range rd.Actions {
+			f.addActionRow(a)
+		}
+	case d.Record != nil:
 		f.summary.SetText(d.Record.Summary)
 		f.concerns.SetText(d.Record.Concerns)
 		if d.Record.Attendance != nil {
@@ -86,8 +102,11 @@ func (u *UI) ShowRecord(s *session.Session) {
 	if len(f.actions) == 0 {
 		f.addAction(session.Action{})
 	}
+	for _, e := range []*widget.Entry{&f.summary.Entry, &f.concerns.Entry, f.attendance} {
+		e.OnChanged = func(string) { f.dirty = true }
+	}
+	f.method.OnChanged = func(string) { f.dirty = true }
 	addBtn := widget.NewButtonWithIcon("Add an action", theme.ContentAddIcon(), func() { f.addAction(session.Action{}) })
-	save := widget.NewButtonWithIcon("Save record", theme.DocumentSaveIcon(), func() { f.save() })
 	f.sign = widget.NewButtonWithIcon("Sign and lock", theme.ConfirmIcon(), f.signTapped)
 	f.sign.Importance = widget.HighImportance
 
@@ -105,10 +124,64 @@ func (u *UI) ShowRecord(s *session.Session) {
 	head := widget.NewLabel(fmt.Sprintf("%s, %s. %s", d.Plan.Customer.Reference, u.clockText(d.Plan.Start, "Monday 2 January 15:04"), flags))
 	head.Wrapping = fyne.TextWrapWord
 	body := container.NewBorder(head,
-		container.NewVBox(widget.NewSeparator(), f.problems, container.NewBorder(nil, nil, nil, container.NewHBox(save, f.sign), f.status)),
+		container.NewVBox(widget.NewSeparator(), f.problems, container.NewBorder(nil, nil, nil, f.sign, f.status)),
 		nil, nil, container.NewVScroll(container.NewPadded(container.NewVBox(f.checks, form))))
 	u.show("Meeting record (Annex 2 3.4)", body, widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome), u.escalateButton(escalateFromSession(s)))
 	u.win.Canvas().Focus(f.summary)
+	f.autosave()
+}
+
+// autosave keeps what is typed, sealed, every few seconds and when the
+// screen is left (Home, Escalate, anything): a record half written is never
+// lost (issue 20).
+func (f *recordForm) autosave() {
+	u := f.u
+	stop := make(chan struct{})
+	u.screenClose = func() { close(stop); f.keepDraft() }
+	every := u.cfg.TickEvery
+	if every == 0 || every > 5*time.Second {
+		every = 5 * time.Second
+	}
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				u.runOnUI(f.keepDraft)
+			}
+		}
+	}()
+}
+
+// keepDraft saves the words typed since the last save, if any.
+func (f *recordForm) keepDraft() {
+	if !f.dirty || f.s.State() == session.Signed {
+		return
+	}
+	if err := f.s.KeepRecordDraft(f.draft()); err != nil {
+		return
+	}
+	f.dirty = false
+	f.u.saveDraft(f.s, f.status.SetText)
+}
+
+// draft is the form as typed, unchecked.
+func (f *recordForm) draft() session.RecordDraft {
+	d := session.RecordDraft{Summary: f.summary.Text, Concerns: f.concerns.Text, Attendance: f.attendance.Text}
+	for _, m := range f.u.cfg.Pack.DeliveryMethods {
+		if m.Label == f.method.Selected {
+			d.Method = m.ID
+		}
+	}
+	for _, a := range f.actions {
+		if a.who.Text != "" || a.what.Text != "" || a.due.Text != "" {
+			d.Actions = append(d.Actions, session.ActionDraft{Who: a.who.Text, What: a.what.Text, Due: a.due.Text})
+		}
+	}
+	return d
 }
 
 func (f *recordForm) msg(field string) *widget.Label {
@@ -121,12 +194,22 @@ func (f *recordForm) msg(field string) *widget.Label {
 }
 
 func (f *recordForm) addAction(a session.Action) {
+	due := ""
+	if !a.Due.IsZero() {
+		due = a.Due.In(f.u.cfg.Pack.Location()).Format(dateLayout)
+	}
+	f.addActionRow(session.ActionDraft{Who: a.Who, What: a.What, Due: due})
+}
+
+// addActionRow adds an action row holding the words given.
+func (f *recordForm) addActionRow(a session.ActionDraft) {
 	i := len(f.actions)
 	r := actionRow{who: entry("Who"), what: entry("What"), due: entry("By DD/MM/YYYY")}
 	r.who.SetText(a.Who)
 	r.what.SetText(a.What)
-	if !a.Due.IsZero() {
-		r.due.SetText(a.Due.In(f.u.cfg.Pack.Location()).Format(dateLayout))
+	r.due.SetText(a.Due)
+	for _, e := range []*widget.Entry{r.who, r.what, r.due} {
+		e.OnChanged = func(string) { f.dirty = true }
 	}
 	f.actions = append(f.actions, r)
 	f.actionBox.Add(container.NewVBox(

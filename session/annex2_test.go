@@ -814,3 +814,36 @@ func TestDelayedResponseContacts(t *testing.T) {
 		t.Error("DelayedResponse")
 	}
 }
+
+// TestRecordDraftKeepsWhatIsTyped: Annex 2 3.4 a record being written is
+// kept as typed, unchecked, until it is saved; saving or signing replaces
+// it; a signed record takes no draft.
+func TestRecordDraftKeepsWhatIsTyped(t *testing.T) {
+	s, clock := readySession(t)
+	if err := s.KeepRecordDraft(RecordDraft{Summary: "x"}); err == nil {
+		t.Fatal("Annex 2 3.4 a record draft was kept before the session ended")
+	}
+	must(t, s.Start())
+	for _, p := range s.pack.Agreement {
+		must(t, s.ConfirmAgreement(p.ID))
+	}
+	clock.Advance(30 * time.Minute)
+	must(t, s.End())
+	typed := RecordDraft{Summary: "Talked through college", Actions: []ActionDraft{{Who: "Sam", Due: "31/1"}}}
+	must(t, s.KeepRecordDraft(typed))
+	if d := s.Document().RecordDraft; d == nil || d.Summary != typed.Summary || d.Actions[0].Due != "31/1" {
+		t.Fatalf("Annex 2 3.4 the draft kept %+v", d)
+	}
+	must(t, s.SaveRecord(Record{Method: "video", Summary: "Talked through college"}))
+	if s.Document().RecordDraft != nil {
+		t.Error("Annex 2 3.4 the draft outlived the saved record")
+	}
+	must(t, s.KeepRecordDraft(typed))
+	must(t, s.Sign())
+	if s.Document().RecordDraft != nil {
+		t.Error("Annex 2 3.4 a signed record carries a draft")
+	}
+	if err := s.KeepRecordDraft(typed); !errors.Is(err, ErrLocked) {
+		t.Errorf("Annex 2 3.4 a signed record took a draft: %v", err)
+	}
+}

@@ -27,6 +27,37 @@ type Record struct {
 	Attendance *int `json:"attendance,omitempty"`
 }
 
+// RecordDraft is a meeting record as typed, not yet checked: the words of
+// each box, dates as written. It is never signed; SaveRecord checks the
+// record made from it.
+type RecordDraft struct {
+	Method     string        `json:"method,omitempty"`
+	Summary    string        `json:"summary,omitempty"`
+	Concerns   string        `json:"concerns,omitempty"`
+	Attendance string        `json:"attendance,omitempty"`
+	Actions    []ActionDraft `json:"actions,omitempty"`
+}
+
+// ActionDraft is an action row as typed.
+type ActionDraft struct {
+	Who  string `json:"who,omitempty"`
+	What string `json:"what,omitempty"`
+	Due  string `json:"due,omitempty"`
+}
+
+// KeepRecordDraft keeps what is typed into the record of an ended session,
+// unchecked. A signed record takes none: later changes are addenda.
+func (s *Session) KeepRecordDraft(d RecordDraft) error {
+	if s.doc.State == Signed {
+		return ErrLocked
+	}
+	if err := s.require("write the record of", Ended, Recorded); err != nil {
+		return err
+	}
+	s.doc.RecordDraft = &d
+	return nil
+}
+
 // ErrLocked is returned for any change to a signed record: later changes are
 // addenda, never edits.
 var ErrLocked = errors.New("this record is signed and locked; add an addendum instead")
@@ -71,6 +102,7 @@ func (s *Session) SaveRecord(r Record) error {
 		return err
 	}
 	s.doc.Record = &r
+	s.doc.RecordDraft = nil // the checked record now holds what was typed
 	s.doc.State = Recorded
 	return nil
 }
@@ -89,6 +121,7 @@ func (s *Session) Sign() error {
 		return err
 	}
 	s.doc.SignedAt = s.clock.Now()
+	s.doc.RecordDraft = nil
 	s.doc.State = Signed
 	return nil
 }

@@ -114,7 +114,11 @@ type Document struct {
 	// Incidents raised from this session, with where each stands.
 	Incidents []RaisedIncident `json:"incidents,omitempty"`
 
-	Record       *Record   `json:"record,omitempty"`
+	Record *Record `json:"record,omitempty"`
+	// RecordDraft is the record as it is being typed, kept (sealed, like
+	// the rest of the draft) until the record is saved or signed, so that
+	// nothing typed is lost on leaving the screen (issue 20).
+	RecordDraft  *RecordDraft `json:"record_draft,omitempty"`
 	SignedAt     time.Time `json:"signed_at,omitzero"`
 	CancelReason string    `json:"cancel_reason,omitempty"`
 }
