@@ -119,8 +119,8 @@ type Document struct {
 	// the rest of the draft) until the record is saved or signed, so that
 	// nothing typed is lost on leaving the screen (issue 20).
 	RecordDraft  *RecordDraft `json:"record_draft,omitempty"`
-	SignedAt     time.Time `json:"signed_at,omitzero"`
-	CancelReason string    `json:"cancel_reason,omitempty"`
+	SignedAt     time.Time    `json:"signed_at,omitzero"`
+	CancelReason string       `json:"cancel_reason,omitempty"`
 }
 
 // Session applies the Annex 2 lifecycle to a Document.
