@@ -58,6 +58,11 @@ var markerKeys = []struct {
 func (u *UI) startLive(s *session.Session) {
 	if s.State() == session.Consented {
 		if err := s.Start(); err != nil {
+			var off *session.OffPlanError
+			if errors.As(err, &off) {
+				u.confirmOffPlanStart(s, off)
+				return
+			}
 			msg := "Record consent first."
 			var ge *session.GateError
 			if errors.As(err, &ge) {
@@ -69,6 +74,53 @@ func (u *UI) startLive(s *session.Session) {
 		u.saveDraft(s, nil)
 	}
 	u.ShowLive(s)
+}
+
+// confirmOffPlanStart asks, when a session starts well away from its planned
+// time, whether to start it now and why (Annex 2 1.3.1: the schedule was
+// agreed); the record then shows both times.
+func (u *UI) confirmOffPlanStart(s *session.Session, off *session.OffPlanError) {
+	when := u.clockText(off.Planned, "Monday 2 January at 15:04")
+	how := "late"
+	d := off.Off
+	if d < 0 {
+		how, d = "early", -d
+	}
+	reason := multiline("Why it starts now, for the record")
+	msg := widget.NewLabel("")
+	msg.Wrapping = fyne.TextWrapWord
+	msg.Importance = widget.DangerImportance
+	text := widget.NewLabel(fmt.Sprintf("This session was planned for %s: starting now is %s %s. Start it now? The record will show the planned and the actual times.", when, roughly(d), how))
+	text.Wrapping = fyne.TextWrapWord
+	var dlg dialog.Dialog
+	start := widget.NewButtonWithIcon("Start now", theme.MediaPlayIcon(), func() {
+		if err := s.StartOffPlan(reason.Text); err != nil {
+			msg.SetText(fieldMessage(err, "Say why the session starts now."))
+			return
+		}
+		dlg.Hide()
+		u.saveDraft(s, nil)
+		u.ShowLive(s)
+	})
+	start.Importance = widget.HighImportance
+	cancel := widget.NewButtonWithIcon("Not now", theme.CancelIcon(), func() { dlg.Hide() })
+	dlg = dialog.NewCustomWithoutButtons("Start at another time than planned?", container.NewVBox(text, reason, msg,
+		container.NewHBox(layout.NewSpacer(), cancel, start)), u.win)
+	dlg.Resize(fyne.NewSize(520, 300))
+	dlg.Show()
+	u.win.Canvas().Focus(reason)
+}
+
+// roughly is a duration in words, to the minute under two hours, else to
+// the hour or the day.
+func roughly(d time.Duration) string {
+	switch {
+	case d < 2*time.Hour:
+		return fmt.Sprintf("%d minutes", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d hours", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }
 
 // ShowLive shows a live or paused session.

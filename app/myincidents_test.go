@@ -187,3 +187,49 @@ func TestReportTakesWhatIsTyped(t *testing.T) {
 		t.Fatalf("reported %s with description %q:\n%s", f.inc.Status(), f.inc.Document().Description, visibleTexts(u))
 	}
 }
+
+// TestStartingADayEarlyAsksAndTheRecordSaysWhen is issue 20 item 4: a
+// session started a day before its planned time asks for confirmation and a
+// reason; the record shows the planned and the actual times.
+func TestStartingADayEarlyAsksAndTheRecordSaysWhen(t *testing.T) {
+	u, clock := newTestUI(t)
+	tap(t, u, "New session")
+	fillPlan(u.currentPlan)
+	answerAll(u.currentPlan, answerYes)
+	tap(t, u, "Save plan")
+	tap(t, u, "Consent and invitation")
+	findRadio(t, u, channelSMS).SetSelected(channelSMS)
+	test.Type(findEntry(t, u, "Their reply, word for word"), "YES")
+	tap(t, u, "Record consent")
+	clock.Set(planDay.Add(-22 * time.Hour)) // the afternoon before
+	if clock.Now().Before(suiteNow) {
+		clock.Set(suiteNow.Add(time.Minute))
+	}
+	tap(t, u, "Start session")
+	if u.currentLive != nil || !strings.Contains(visibleTexts(u), "Start at another time than planned?") {
+		t.Fatalf("started early without asking:\n%s", visibleTexts(u))
+	}
+	tap(t, u, "Start now")
+	if u.currentLive != nil || !strings.Contains(visibleTexts(u), "Say why the session starts at another time than planned.") {
+		t.Fatalf("started early with no reason:\n%s", visibleTexts(u))
+	}
+	test.Type(findEntry(t, u, "Why it starts now, for the record"), "The customer asked to bring it forward")
+	tap(t, u, "Start now")
+	l := u.currentLive
+	if l == nil {
+		t.Fatalf("not live:\n%s", visibleTexts(u))
+	}
+	started := clock.Now()
+	for _, c := range l.agreement {
+		c.SetChecked(true)
+	}
+	settle(u)
+	clock.Advance(30 * time.Minute)
+	tap(t, u, "End session")
+	texts := visibleTexts(u)
+	want := "Planned " + planDay.Format("Monday 2 January 2006 15:04") + " for 45 minutes; held from "
+	if !strings.Contains(texts, want) || !strings.Contains(texts, started.In(london).Format("15:04")) ||
+		!strings.Contains(texts, "started away from the planned time: The customer asked to bring it forward") {
+		t.Fatalf("the record does not show both times (want %q):\n%s", want, texts)
+	}
+}

@@ -121,7 +121,7 @@ func (u *UI) ShowRecord(s *session.Session) {
 	}
 	f.refreshChecks()
 	flags := flagText(d.Flags())
-	head := widget.NewLabel(fmt.Sprintf("%s, %s. %s", d.Plan.Customer.Reference, u.clockText(d.Plan.Start, "Monday 2 January 15:04"), flags))
+	head := widget.NewLabel(fmt.Sprintf("%s. %s. %s", d.Plan.Customer.Reference, u.timesText(d), flags))
 	head.Wrapping = fyne.TextWrapWord
 	body := container.NewBorder(head,
 		container.NewVBox(widget.NewSeparator(), f.problems, container.NewBorder(nil, nil, nil, f.sign, f.status)),
@@ -129,6 +129,36 @@ func (u *UI) ShowRecord(s *session.Session) {
 	u.show("Meeting record (Annex 2 3.4)", body, widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome), u.escalateButton(escalateFromSession(s)))
 	u.win.Canvas().Focus(f.summary)
 	f.autosave()
+}
+
+// timesText is when the session was planned and when it was held (issue
+// 20: a session started a day early must not read as held when planned),
+// with the reason for a start away from the planned time.
+func (u *UI) timesText(d session.Document) string {
+	planned := "Planned " + u.clockText(d.Plan.Start, "Monday 2 January 2006 15:04")
+	if d.Plan.Duration > 0 {
+		planned += fmt.Sprintf(" for %d minutes", int(d.Plan.Duration.Minutes()))
+	}
+	from, to := d.Held()
+	if from.IsZero() {
+		return planned
+	}
+	held := "held from " + u.clockText(from, "15:04")
+	if !sameDay(from, d.Plan.Start, u.cfg.Pack.Location()) {
+		held = "held from " + u.clockText(from, "Monday 2 January 2006 15:04")
+	}
+	if !to.IsZero() {
+		held += " to " + u.clockText(to, "15:04")
+	}
+	if o := d.OffPlanStart; o != nil {
+		held += " (started away from the planned time: " + o.Reason + ")"
+	}
+	return planned + "; " + held
+}
+
+func sameDay(a, b time.Time, loc *time.Location) bool {
+	a, b = a.In(loc), b.In(loc)
+	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
 }
 
 // autosave keeps what is typed, sealed, every few seconds and when the

@@ -199,7 +199,8 @@ func (u *UI) renderReview(recs *report.Records, it *report.Item, back func()) {
 func (u *UI) documentText(d session.Document, author string) string {
 	var b strings.Builder
 	m, _ := u.cfg.Pack.Method(d.Plan.Method)
-	fmt.Fprintf(&b, "Customer %s, %s, %s, by %s.\n", d.Plan.Customer.Reference, u.clockText(d.Plan.Start, "Monday 2 January 2006 15:04"), m.Label, author)
+	fmt.Fprintf(&b, "Customer %s, %s, by %s.\n", d.Plan.Customer.Reference, m.Label, author)
+	fmt.Fprintf(&b, "%s.\n", u.timesText(d))
 	fmt.Fprintf(&b, "Signed %s under policy pack %s.\n", u.clockText(d.SignedAt, "2 January 2006 15:04"), d.PackVersion)
 	fmt.Fprintf(&b, "Risk assessment: %s.\n", d.Outcome.Label())
 	if f := flagText(d.Flags()); f != "" {

@@ -847,3 +847,53 @@ func TestRecordDraftKeepsWhatIsTyped(t *testing.T) {
 		t.Errorf("Annex 2 3.4 a signed record took a draft: %v", err)
 	}
 }
+
+// TestStartAwayFromThePlannedTime: Annex 2 1.3.1 the schedule is agreed; a
+// session started outside the window around its planned time (a day early,
+// an hour late) is confirmed with a reason, and the document keeps both
+// times. Inside the window it starts as before.
+func TestStartAwayFromThePlannedTime(t *testing.T) {
+	cases := []struct {
+		name    string
+		offset  time.Duration
+		confirm bool
+	}{
+		{"Annex 2 1.3.1 on time", 0, false},
+		{"Annex 2 1.3.1 ten minutes early", -10 * time.Minute, false},
+		{"Annex 2 1.3.1 twenty-five minutes late", 25 * time.Minute, false},
+		{"Annex 2 1.3.1 three hours early needs confirming", -3 * time.Hour, true},
+		{"Annex 2 1.3.1 an hour late needs confirming", time.Hour, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, clock := readySession(t)
+			planned := s.Document().Plan.Start
+			clock.t = planned.Add(tc.offset)
+			err := s.Start()
+			var off *OffPlanError
+			if !tc.confirm {
+				if err != nil {
+					t.Fatalf("start: %v", err)
+				}
+				if s.Document().OffPlanStart != nil {
+					t.Error("an on-time start recorded as off plan")
+				}
+				return
+			}
+			if !errors.As(err, &off) || off.Off != tc.offset || s.State() != Consented {
+				t.Fatalf("start off plan: %v (state %s)", err, s.State())
+			}
+			if err := s.StartOffPlan("  "); Fields(err).For("off_plan_reason") == "" {
+				t.Fatalf("started off plan with no reason: %v", err)
+			}
+			must(t, s.StartOffPlan("The customer asked to move it; agreed with my manager"))
+			d := s.Document()
+			if s.State() != Live || d.OffPlanStart == nil || !d.OffPlanStart.Planned.Equal(planned) || !d.OffPlanStart.At.Equal(clock.t) {
+				t.Fatalf("state %s, off-plan start %+v", s.State(), d.OffPlanStart)
+			}
+			if from, _ := d.Held(); !from.Equal(clock.t) {
+				t.Errorf("held from %v, want the actual start %v", from, clock.t)
+			}
+		})
+	}
+}

@@ -56,7 +56,20 @@ type SessionRules struct {
 	// warned, largest first.
 	WarningMinutes []int       `json:"warning_minutes"`
 	AgreedHours    AgreedHours `json:"agreed_hours"`
-	Clause         Clause      `json:"clause"`
+	// StartWindowMinutes is how far from the planned time a session may
+	// start without confirming the change of time, with its reason (Annex 2
+	// 1.3.1: the schedule is agreed). 0 means 30.
+	StartWindowMinutes int    `json:"start_window_minutes,omitempty"`
+	Clause             Clause `json:"clause"`
+}
+
+// StartWindow is how far from the planned time a session may start without
+// confirming it.
+func (p *Pack) StartWindow() time.Duration {
+	if p.Session.StartWindowMinutes > 0 {
+		return time.Duration(p.Session.StartWindowMinutes) * time.Minute
+	}
+	return 30 * time.Minute
 }
 
 // AgreedHours is the agreed timeframe for meetings (Annex 2 3.3): normal

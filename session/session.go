@@ -114,6 +114,10 @@ type Document struct {
 	// Incidents raised from this session, with where each stands.
 	Incidents []RaisedIncident `json:"incidents,omitempty"`
 
+	// OffPlanStart is set when the session started outside the window
+	// around its planned time: when, and the practitioner's reason.
+	OffPlanStart *OffPlanStart `json:"off_plan_start,omitempty"`
+
 	Record *Record `json:"record,omitempty"`
 	// RecordDraft is the record as it is being typed, kept (sealed, like
 	// the rest of the draft) until the record is saved or signed, so that
@@ -303,11 +307,77 @@ func (s *Session) Start() error {
 	if err := gate("start", s.liveGates()); err != nil {
 		return err
 	}
+	if off, ok := s.OffPlan(); ok {
+		return &OffPlanError{Off: off, Planned: s.doc.Plan.Start}
+	}
+	s.begin()
+	return nil
+}
+
+// OffPlanStart records a session started away from its planned time.
+type OffPlanStart struct {
+	At      time.Time `json:"at"`
+	Planned time.Time `json:"planned"`
+	Reason  string    `json:"reason"`
+}
+
+// OffPlanError is Start refused because now is outside the window around
+// the planned time (Pack.StartWindow): StartOffPlan starts it, with the
+// reason.
+type OffPlanError struct {
+	Off     time.Duration // now minus the planned time: negative when early
+	Planned time.Time
+}
+
+func (e *OffPlanError) Error() string {
+	return "the session was planned for another time: confirm the change, with its reason, to start it now"
+}
+
+// OffPlan says how far now is from the planned start, and whether that is
+// outside the window in which a session starts without confirming. A
+// delayed-response contact (e-mail, letter, text) has no start time to
+// keep.
+func (s *Session) OffPlan() (time.Duration, bool) {
+	if s.pack.DelayedResponse(s.doc.Plan) {
+		return 0, false
+	}
+	off := s.clock.Now().Sub(s.doc.Plan.Start)
+	return off, off > s.pack.StartWindow() || off < -s.pack.StartWindow()
+}
+
+// StartOffPlan starts a session outside the window around its planned time
+// (Annex 2 1.3.1: the schedule was agreed), with the practitioner's reason;
+// the record then shows the planned and the actual times. Every other gate
+// of Start still applies.
+func (s *Session) StartOffPlan(reason string) error {
+	reason = strings.TrimSpace(reason)
+	if err := s.Start(); err == nil {
+		return nil
+	} else if _, off := err.(*OffPlanError); !off {
+		return err
+	}
+	if reason == "" {
+		return &FieldError{Field: "off_plan_reason", Message: "Say why the session starts at another time than planned."}
+	}
+	s.doc.OffPlanStart = &OffPlanStart{At: s.clock.Now(), Planned: s.doc.Plan.Start, Reason: reason}
+	s.begin()
+	return nil
+}
+
+func (s *Session) begin() {
 	if !s.pack.DelayedResponse(s.doc.Plan) {
 		s.doc.Segments = append(s.doc.Segments, Segment{From: s.clock.Now()})
 	}
 	s.doc.State = Live
-	return nil
+}
+
+// Held is when the session actually ran: from its first start to its last
+// end (zero times for a contact with no call, or before it started).
+func (d Document) Held() (from, to time.Time) {
+	if len(d.Segments) == 0 {
+		return
+	}
+	return d.Segments[0].From, d.Segments[len(d.Segments)-1].To
 }
 
 // ErrNoCall is returned for timer steps on an e-mail, letter or text

@@ -151,6 +151,7 @@ func TestConsentWaiverIsFlagged(t *testing.T) {
 	if err := s.RecordConsent(Consent{NoConsentReason: "Customer in crisis; DSL agreed to proceed"}); err != nil {
 		t.Fatal(err)
 	}
+	c.t = goodPlan().Start
 	if err := s.Start(); err != nil {
 		t.Fatalf("Annex 2 1.3.6: a recorded reason allows the session: %v", err)
 	}
