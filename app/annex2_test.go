@@ -72,6 +72,7 @@ func TestPlanScreenChecklistRules(t *testing.T) {
 	}
 	screenshot(t, u, "30-plan-must-and-na")
 	test.Tap(f.save)
+	settle(u)
 	d := u.sessions[0].Document()
 	if d.State != session.Planned || d.Assessment.Answers["device_location"].Reason() != "Customer joins from the school careers room" {
 		t.Errorf("saved: %s %+v", d.State, d.Assessment.Answers["device_location"])

@@ -154,22 +154,28 @@ func (f *consentForm) recordReply() {
 	}
 	at := time.Date(day.Year(), day.Month(), day.Day(), clock.Hour(), clock.Minute(), 0, 0, pk.Location())
 	reply := &session.ConsentReply{Channel: ch, ReceivedAt: at, From: from, ExactWords: strings.TrimSpace(f.words.Text)}
-	if err := f.s.RecordConsent(session.Consent{Reply: reply}); err != nil {
-		f.showError(err)
-		return
-	}
-	f.msgWords.Hide()
-	f.u.saveDraft(f.s, nil)
-	f.refresh()
+	f.commit(session.Consent{Reply: reply})
 }
 
 func (f *consentForm) waive() {
-	if err := f.s.RecordConsent(session.Consent{NoConsentReason: strings.TrimSpace(f.noConsent.Text)}); err != nil {
-		f.showError(err)
-		return
-	}
-	f.u.saveDraft(f.s, nil)
-	f.refresh()
+	f.commit(session.Consent{NoConsentReason: strings.TrimSpace(f.noConsent.Text)})
+}
+
+// commit records the consent, or the reason there is none, once it is
+// saved (issue 15): a failed save changes nothing and says so.
+func (f *consentForm) commit(c session.Consent) {
+	f.u.commitChange(f.s, func(s *session.Session) error { return s.RecordConsent(c) }, func(err error) {
+		var ns *notSavedError
+		switch {
+		case errors.As(err, &ns):
+			f.status.SetText(notSaved(ns.err))
+		case err != nil:
+			f.showError(err)
+		default:
+			f.msgWords.Hide()
+			f.refresh()
+		}
+	})
 }
 
 func (f *consentForm) showError(err error) {

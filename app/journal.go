@@ -85,6 +85,45 @@ func (u *UI) saveDraft(s *session.Session, status func(string)) {
 	})
 }
 
+// notSavedError is a change the domain accepted that could not be saved:
+// the screen still shows the state before it, and says so.
+type notSavedError struct{ err error }
+
+func (e *notSavedError) Error() string { return "not saved: " + e.err.Error() }
+func (e *notSavedError) Unwrap() error { return e.err }
+
+// notSaved is the sentence for a change that could not be saved.
+func notSaved(err error) string {
+	return "Not saved: " + plainError(err) + " Nothing has changed; try again once that is put right."
+}
+
+// commitChange applies change to a copy of s, saves the copy durably, and
+// only then makes it s's state (issue 15). A change the domain refuses is
+// given to done as it is; a save that fails leaves s, and so the screen, as
+// it was, and done gets a *notSavedError, so the same button works again
+// once the fault is gone. done runs on the UI goroutine.
+func (u *UI) commitChange(s *session.Session, change func(*session.Session) error, done func(error)) {
+	c := s.Clone()
+	if err := change(c); err != nil {
+		done(err)
+		return
+	}
+	if u.cfg.Vault == nil {
+		s.Adopt(c)
+		done(nil)
+		return
+	}
+	doc := c.Document()
+	u.background(func(ctx context.Context) error { return u.cfg.Vault.SaveDraft(ctx, doc) }, func(err error) {
+		if err != nil {
+			done(&notSavedError{err})
+			return
+		}
+		s.Adopt(c)
+		done(nil)
+	})
+}
+
 // loadSessions reads the drafts and signed records into memory, then
 // refreshes the home screen if it is showing.
 func (u *UI) loadSessions() {

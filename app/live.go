@@ -55,25 +55,29 @@ var markerKeys = []struct {
 	{session.MarkConnectionLost, fyne.Key5},
 }
 
+// The session goes live only once that is saved (issue 15).
 func (u *UI) startLive(s *session.Session) {
-	if s.State() == session.Consented {
-		if err := s.Start(); err != nil {
-			var off *session.OffPlanError
-			if errors.As(err, &off) {
-				u.confirmOffPlanStart(s, off)
-				return
-			}
-			msg := "Record consent first."
-			var ge *session.GateError
-			if errors.As(err, &ge) {
-				msg = signProblems(err)
-			}
-			dialog.ShowInformation("Cannot start", msg, u.win)
-			return
-		}
-		u.saveDraft(s, nil)
+	if s.State() != session.Consented {
+		u.ShowLive(s)
+		return
 	}
-	u.ShowLive(s)
+	u.commitChange(s, (*session.Session).Start, func(err error) {
+		var off *session.OffPlanError
+		var ns *notSavedError
+		var ge *session.GateError
+		switch {
+		case err == nil:
+			u.ShowLive(s)
+		case errors.As(err, &off):
+			u.confirmOffPlanStart(s, off)
+		case errors.As(err, &ns):
+			dialog.ShowInformation("Not started", notSaved(ns.err), u.win)
+		case errors.As(err, &ge):
+			dialog.ShowInformation("Cannot start", signProblems(err), u.win)
+		default:
+			dialog.ShowInformation("Cannot start", "Record consent first.", u.win)
+		}
+	})
 }
 
 // confirmOffPlanStart asks, when a session starts well away from its planned
@@ -94,13 +98,18 @@ func (u *UI) confirmOffPlanStart(s *session.Session, off *session.OffPlanError) 
 	text.Wrapping = fyne.TextWrapWord
 	var dlg dialog.Dialog
 	start := widget.NewButtonWithIcon("Start now", theme.MediaPlayIcon(), func() {
-		if err := s.StartOffPlan(reason.Text); err != nil {
-			msg.SetText(fieldMessage(err, "Say why the session starts now."))
-			return
-		}
-		dlg.Hide()
-		u.saveDraft(s, nil)
-		u.ShowLive(s)
+		u.commitChange(s, func(c *session.Session) error { return c.StartOffPlan(reason.Text) }, func(err error) {
+			var ns *notSavedError
+			switch {
+			case errors.As(err, &ns):
+				msg.SetText(notSaved(ns.err))
+			case err != nil:
+				msg.SetText(fieldMessage(err, "Say why the session starts now."))
+			default:
+				dlg.Hide()
+				u.ShowLive(s)
+			}
+		})
 	})
 	start.Importance = widget.HighImportance
 	cancel := widget.NewButtonWithIcon("Not now", theme.CancelIcon(), func() { dlg.Hide() })
@@ -323,14 +332,21 @@ func (l *liveScreen) mark(kind session.MarkerKind) {
 		l.reassess()
 		return
 	}
-	if err := l.s.Mark(session.Marker{Kind: kind}); err != nil {
-		l.setStatus(fieldMessage(err, "Markers can be added while the session is running."))
-		return
-	}
-	if kind == session.MarkConnectionLost && l.s.State() == session.Live {
-		l.togglePause()
-	}
-	l.u.saveDraft(l.s, l.setStatus)
+	l.u.commitChange(l.s, func(c *session.Session) error { return c.Mark(session.Marker{Kind: kind}) }, func(err error) {
+		var ns *notSavedError
+		switch {
+		case errors.As(err, &ns):
+			l.setStatus(notSaved(ns.err))
+		case err != nil:
+			l.setStatus(fieldMessage(err, "Markers can be added while the session is running."))
+		default:
+			if kind == session.MarkConnectionLost && l.s.State() == session.Live {
+				l.togglePause()
+			}
+			l.setStatus("Saved " + l.u.clockText(l.u.cfg.Clock.Now(), "15:04:05") + ".")
+			l.tick()
+		}
+	})
 	l.tick()
 }
 
@@ -367,24 +383,34 @@ func (l *liveScreen) reassess() {
 				r.Action = a
 			}
 		}
-		if err := l.s.Mark(session.Marker{Kind: session.MarkRiskChanged, Reassessment: r}); err != nil {
-			var lines []string
-			for _, fe := range session.Fields(err) {
-				lines = append(lines, fe.Message)
+		l.u.commitChange(l.s, func(c *session.Session) error {
+			return c.Mark(session.Marker{Kind: session.MarkRiskChanged, Reassessment: r})
+		}, func(err error) {
+			var ns *notSavedError
+			if errors.As(err, &ns) {
+				msg.SetText(notSaved(ns.err))
+				msg.Show()
+				return
 			}
-			msg.SetText(strings.Join(lines, "\n"))
-			msg.Show()
-			return
-		}
-		dlg.Hide()
-		l.u.saveDraft(l.s, l.setStatus)
-		l.tick()
-		switch r.Action {
-		case session.RiskEscalate:
-			l.u.ShowEscalation(escalateFromSession(l.s))
-		case session.RiskEndSession:
-			l.end()
-		}
+			if err != nil {
+				var lines []string
+				for _, fe := range session.Fields(err) {
+					lines = append(lines, fe.Message)
+				}
+				msg.SetText(strings.Join(lines, "\n"))
+				msg.Show()
+				return
+			}
+			dlg.Hide()
+			l.setStatus("Saved " + l.u.clockText(l.u.cfg.Clock.Now(), "15:04:05") + ".")
+			l.tick()
+			switch r.Action {
+			case session.RiskEscalate:
+				l.u.ShowEscalation(escalateFromSession(l.s))
+			case session.RiskEndSession:
+				l.end()
+			}
+		})
 	})
 	record.Importance = widget.HighImportance
 	cancel := widget.NewButton("Cancel", func() { dlg.Hide() })
@@ -449,18 +475,22 @@ func (l *liveScreen) askOverrunReason(then func()) {
 	l.u.win.Canvas().Focus(reason)
 }
 
+// The session ends only once that is saved (issue 15).
 func (l *liveScreen) end() {
-	err := l.s.End()
-	if errors.Is(err, session.ErrOverrunReason) {
-		l.askOverrunReason(l.end)
-		return
-	}
-	if err != nil {
-		l.setStatus("The session is not running.")
-		return
-	}
-	l.u.saveDraft(l.s, nil)
-	l.u.ShowRecord(l.s)
+	l.u.commitChange(l.s, (*session.Session).End, func(err error) {
+		var ns *notSavedError
+		switch {
+		case errors.Is(err, session.ErrOverrunReason):
+			l.askOverrunReason(l.end)
+		case errors.As(err, &ns):
+			l.setStatus(notSaved(ns.err))
+		case err != nil:
+			l.setStatus("The session is not running.")
+		default:
+			l.u.ShowRecord(l.s)
+		}
+	})
+	return
 }
 
 // hide blanks the window at once: nothing of the session stays on screen
@@ -502,28 +532,42 @@ func (l *liveScreen) disclosure() {
 	msg.Wrapping = fyne.TextWrapWord
 	msg.Importance = widget.DangerImportance
 	var dlg dialog.Dialog
-	record := func() bool {
-		if err := l.s.Mark(session.Marker{Kind: session.MarkDisclosure, ExactWords: strings.TrimSpace(words.Text)}); err != nil {
-			msg.SetText(fieldMessage(err, "Write down the customer's exact words."))
-			return false
-		}
-		l.u.saveDraft(l.s, l.setStatus)
-		l.tick()
-		return true
+	// record saves the words, then runs then; the dialog stays open, with
+	// the words in it, if they cannot be saved.
+	record := func(then func()) {
+		l.u.commitChange(l.s, func(c *session.Session) error {
+			return c.Mark(session.Marker{Kind: session.MarkDisclosure, ExactWords: strings.TrimSpace(words.Text)})
+		}, func(err error) {
+			var ns *notSavedError
+			switch {
+			case errors.As(err, &ns):
+				msg.SetText(notSaved(ns.err))
+			case err != nil:
+				msg.SetText(fieldMessage(err, "Write down the customer's exact words."))
+			default:
+				l.setStatus("Saved " + l.u.clockText(l.u.cfg.Clock.Now(), "15:04:05") + ".")
+				l.tick()
+				then()
+			}
+		})
 	}
-	recordBtn := widget.NewButtonWithIcon("Record", theme.ConfirmIcon(), func() {
-		if record() {
-			dlg.Hide()
-		}
-	})
+	recordBtn := widget.NewButtonWithIcon("Record", theme.ConfirmIcon(), func() { record(dlg.Hide) })
 	recordBtn.Importance = widget.HighImportance
 	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { dlg.Hide() })
 	escalateNow := func() {
-		if strings.TrimSpace(words.Text) != "" {
-			record()
+		escalate := func() {
+			dlg.Hide()
+			l.u.ShowEscalation(escalateFromSession(l.s))
 		}
-		dlg.Hide()
-		l.u.ShowEscalation(escalateFromSession(l.s))
+		if strings.TrimSpace(words.Text) == "" {
+			escalate()
+			return
+		}
+		// The words go with the escalation; if they cannot be saved,
+		// escalate all the same: a safeguarding concern never waits.
+		l.u.commitChange(l.s, func(c *session.Session) error {
+			return c.Mark(session.Marker{Kind: session.MarkDisclosure, ExactWords: strings.TrimSpace(words.Text)})
+		}, func(error) { escalate() })
 	}
 	escalate := widget.NewButtonWithIcon("Escalate now  (Ctrl+E)", theme.WarningIcon(), escalateNow)
 	escalate.Importance = widget.DangerImportance

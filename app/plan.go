@@ -605,39 +605,60 @@ func (f *planForm) saveTapped() {
 		return
 	}
 	u := f.u
-	var err error
-	if f.s == nil {
-		var s *session.Session
-		s, err = session.New(u.cfg.Pack, u.cfg.Clock, u.cfg.NewID(), u.cfg.Me.KeyID, plan)
-		if err == nil {
-			f.s = s
-			u.sessions = append(u.sessions, s)
-		}
-	} else {
-		err = f.s.UpdatePlan(plan)
-	}
-	if err != nil {
-		if fe := session.Fields(err); len(fe) > 0 {
-			f.status.SetText("Check the highlighted fields.")
+	// The plan and its assessment become the session's once saved (issue
+	// 15); a new session joins the list only then.
+	target, isNew := f.s, f.s == nil
+	if isNew {
+		s, err := session.New(u.cfg.Pack, u.cfg.Clock, u.cfg.NewID(), u.cfg.Me.KeyID, plan)
+		if err != nil {
+			f.planError(err)
 			return
 		}
-		var te *session.TransitionError
-		if errors.As(err, &te) {
-			f.status.SetText("This session has started; its plan can no longer change.")
+		target = s
+	}
+	var r session.Result
+	change := func(c *session.Session) error {
+		if !isNew {
+			if err := c.UpdatePlan(plan); err != nil {
+				return err
+			}
+		}
+		var err error
+		r, err = c.Assess(f.assessment())
+		return err
+	}
+	u.commitChange(target, change, func(err error) {
+		var ns *notSavedError
+		switch {
+		case errors.As(err, &ns):
+			f.status.SetText(notSaved(ns.err))
+			return
+		case err != nil:
+			f.planError(err)
 			return
 		}
-		f.status.SetText("Could not save the plan.")
+		if isNew {
+			f.s = target
+			u.sessions = append(u.sessions, target)
+		}
+		f.status.SetText("Saved. " + r.Outcome.Label() + ".")
+		f.next.Hidden = !r.Outcome.MayProceed()
+		f.next.Refresh()
+	})
+}
+
+// planError says why the plan or its assessment was refused.
+func (f *planForm) planError(err error) {
+	if fe := session.Fields(err); len(fe) > 0 {
+		f.status.SetText("Check the highlighted fields.")
 		return
 	}
-	r, err := f.s.Assess(f.assessment())
-	if err != nil {
-		f.status.SetText("Could not save the risk assessment.")
+	var te *session.TransitionError
+	if errors.As(err, &te) {
+		f.status.SetText("This session has started; its plan can no longer change.")
 		return
 	}
-	f.status.SetText("Saved. " + r.Outcome.Label() + ".")
-	f.next.Hidden = !r.Outcome.MayProceed()
-	f.next.Refresh()
-	u.saveDraft(f.s, nil)
+	f.status.SetText("Could not save the plan: " + plainError(err))
 }
 
 // parseDate reads a DD/MM/YYYY date in loc.

@@ -110,6 +110,7 @@ func TestPlanOutcomeIsLive(t *testing.T) {
 	screenshot(t, u, "03-plan-mitigations")
 
 	test.Tap(f.save)
+	settle(u)
 	if !strings.Contains(f.status.Text, "Saved. Proceed with mitigations.") {
 		t.Fatalf("status %q", f.status.Text)
 	}
@@ -130,6 +131,7 @@ func TestPlanShowsMessagesNextToFields(t *testing.T) {
 	test.Type(f.ref, "Jane Smith")
 	test.Type(f.age, "fifteen")
 	test.Tap(f.save)
+	settle(u)
 	texts := visibleTexts(u)
 	for _, want := range []string{
 		"Use the customer's reference, not their name",

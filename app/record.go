@@ -300,26 +300,41 @@ func (f *recordForm) showErrors(errs session.FieldErrors) {
 	}
 }
 
-func (f *recordForm) save() bool {
+// It saves the record, checked, and runs then once it is durable (issue 15).
+func (f *recordForm) save(then func()) {
 	r, errs := f.read()
-	if len(errs) == 0 {
-		errs = session.Fields(f.s.SaveRecord(r))
-	}
 	f.showErrors(errs)
 	if len(errs) > 0 {
 		f.status.SetText("Check the highlighted fields.")
-		return false
+		return
 	}
-	f.u.saveDraft(f.s, func(s string) { f.status.SetText(s) })
-	return true
+	f.u.commitChange(f.s, func(c *session.Session) error { return c.SaveRecord(r) }, func(err error) {
+		var ns *notSavedError
+		if errors.As(err, &ns) {
+			f.status.SetText(notSaved(ns.err))
+			return
+		}
+		errs := session.Fields(err)
+		f.showErrors(errs)
+		if len(errs) > 0 {
+			f.status.SetText("Check the highlighted fields.")
+			return
+		}
+		if err != nil {
+			f.status.SetText("The record could not be saved: " + plainError(err))
+			return
+		}
+		f.dirty = false
+		f.status.SetText("Saved " + f.u.clockText(f.u.cfg.Clock.Now(), "15:04:05") + ".")
+		then()
+	})
 }
 
 // signTapped saves the record, then asks the domain whether it may be
 // signed, and shows every reason it may not, in words.
-func (f *recordForm) signTapped() {
-	if !f.save() {
-		return
-	}
+func (f *recordForm) signTapped() { f.save(f.readyToSign) }
+
+func (f *recordForm) readyToSign() {
 	ready := f.s.ReadyToSign()
 	if un := f.s.UnconfirmedAgreement(); len(un) > 0 && f.s.Document().AgreementReason == "" && errors.Is(ready, session.ErrAgreementIncomplete) {
 		reason := multiline("Why these points were not confirmed")
@@ -354,12 +369,17 @@ func (f *recordForm) signTapped() {
 
 // commit signs the record in the domain, then seals and stores it off the
 // UI goroutine; "Signed" is shown only once the write is durable.
+//
+// The record is signed on a copy of the session, which becomes the
+// session only once the sealed record is stored (issue 15): a save that
+// fails leaves the record unsigned, and Sign and lock works again.
 func (f *recordForm) commit() {
-	if err := f.s.Sign(); err != nil {
+	signed := f.s.Clone()
+	if err := signed.Sign(); err != nil {
 		f.status.SetText(err.Error())
 		return
 	}
-	doc := f.s.Document()
+	doc := signed.Document()
 	f.sign.Disable()
 	f.status.SetText("Signing and encrypting…")
 	var entry vault.Entry
@@ -372,10 +392,11 @@ func (f *recordForm) commit() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			f.status.SetText("Not signed: " + plainError(err))
+			f.status.SetText("Not signed: " + plainError(err) + " The record is as it was; try Sign and lock again once that is put right.")
 			f.sign.Enable()
 			return
 		}
+		f.s.Adopt(signed)
 		f.u.kickSync()
 		f.u.removeSession(doc.ID)
 		f.u.history = append([]historyItem{{entry: entry, doc: doc}}, f.u.history...)

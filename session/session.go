@@ -214,8 +214,28 @@ func cloneDocument(d Document) Document {
 		}
 		c.Record = &r
 	}
+	if d.RecordDraft != nil {
+		r := *d.RecordDraft
+		r.Actions = slices.Clone(d.RecordDraft.Actions)
+		c.RecordDraft = &r
+	}
+	if d.OffPlanStart != nil {
+		o := *d.OffPlanStart
+		c.OffPlanStart = &o
+	}
 	return c
 }
+
+// Clone is an independent copy of the session. A screen tries a change on
+// the copy, saves the copy's document durably, and only then Adopts it: a
+// save that fails leaves the session as it was, and the same action can be
+// tried again (issue 15).
+func (s *Session) Clone() *Session {
+	return &Session{pack: s.pack, clock: s.clock, doc: cloneDocument(s.doc)}
+}
+
+// Adopt makes the copy's document the session's own, once it is saved.
+func (s *Session) Adopt(copy *Session) { s.doc = cloneDocument(copy.doc) }
 
 func (s *Session) require(event string, allowed ...State) error {
 	if slices.Contains(allowed, s.doc.State) {
