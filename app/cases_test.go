@@ -18,11 +18,19 @@ import (
 )
 
 // raiseTestIncident reports, as the seeded practitioner, a grooming concern
-// about a 14-year-old (three referral routes required: police, CEOP and
-// children's social care), and delivers it to the DSL's store as sync
-// would. It is raised before any seeded incident and never acknowledged, so
-// it heads the DSL's queue as overdue.
+// about a 14-year-old, and delivers it to the DSL's store as sync would.
+// The practitioner answers the immediate-risk question but not the
+// severity or who the other person is: Report does not need them, so the
+// DSL answers them on the case screen. It is raised before any seeded
+// incident and never acknowledged, so it heads the DSL's queue as overdue.
 func raiseTestIncident(t *testing.T, w *seed.World) string {
+	t.Helper()
+	return raiseTestIncidentAnswering(t, w, true)
+}
+
+// raiseTestIncidentAnswering is raiseTestIncident, leaving the
+// immediate-risk question unanswered too unless risk.
+func raiseTestIncidentAnswering(t *testing.T, w *seed.World, risk bool) string {
 	t.Helper()
 	ctx := context.Background()
 	at := raisedAt
@@ -43,10 +51,9 @@ func raiseTestIncident(t *testing.T, w *seed.World) string {
 		},
 		func() error { return inc.Classify(session.Classification{Type: "grooming"}, "") },
 		func() error {
-			return inc.SetCircumstances(session.Circumstances{Severity: "serious",
-				OtherParty: &session.OtherParty{Is: session.PartyAdult, Relationship: session.RelStrangerOnline}}, "")
-		},
-		func() error {
+			if !risk {
+				return nil
+			}
 			return inc.SetImmediateRisk(false, "She is at home with her mother; he does not know where she lives.")
 		},
 		inc.Report,
@@ -146,10 +153,8 @@ func TestCaseQueueAcknowledgeReferClose(t *testing.T) {
 		"Not yet acknowledged", "3 required steps open")
 	screenshot(t, u, "23-cases")
 
-	// Overdue incidents come first, the oldest first: the test incident.
-	findList(t, u).Select(0)
-	settle(u)
-	mustSee(t, u, "Where it came from", "20 min into the session rec-test-1 (Microsoft Teams)",
+	openCase(t, u, "CUS-T014")
+	mustSee(t, u, "Not answered yet: How severe is it?", "Where it came from", "20 min into the session rec-test-1 (Microsoft Teams)",
 		"“he said not to tell anyone about the photos”", "Customer CUS-T014, aged 14",
 		"Illegal: yes.", "Immediate risk: no", "Chronology", "Version 1, sealed by Sam")
 
@@ -162,6 +167,27 @@ func TestCaseQueueAcknowledgeReferClose(t *testing.T) {
 	}
 	checkChain(t, c)
 
+	// The practitioner reported without the severity or who the other
+	// person is: closing asks for them, and the DSL answers them here.
+	step()
+	test.Type(findEntry(t, u, "Outcome: what was done and why the incident can close"), "Referred; police investigating.")
+	tap(t, u, "Close incident")
+	mustSee(t, u, "Not done yet:", "• Answer: How severe is it?")
+	answerGroomingQuestions(t, u)
+	tap(t, u, "Save these answers")
+	// A child groomed needs the police, CEOP and social care whoever the
+	// other person is; a serious incident is also told to the Operations
+	// Manager (Annex 1 relevant person).
+	mustSee(t, u, "Answers saved. The referral routes are unchanged. Now to be told: Operations Manager.")
+	// Issue 20 item 6: a referral's time defaults to now, as the screen
+	// is drawn.
+	if when, want := findEntry(t, u, "Referred at DD/MM/YYYY HH:MM").Text, clock.Now().In(london).Format("02/01/2006 15:04"); when != want {
+		t.Fatalf("the referral time is %q, not now (%s)", when, want)
+	}
+	if c, _ := dslCase(t, w, id); len(c.Versions) != 3 || c.Doc().Circumstances.Severity != "serious" {
+		t.Fatalf("answering made %d versions, severity %q", len(c.Versions), c.Doc().Circumstances.Severity)
+	}
+
 	// Closing with the required routes undecided is refused in words, and
 	// nothing is sealed.
 	step()
@@ -169,7 +195,10 @@ func TestCaseQueueAcknowledgeReferClose(t *testing.T) {
 	tap(t, u, "Close incident")
 	mustSee(t, u, "Not done yet:", "• Police: record the referral, or the reason for not making it.",
 		"record the referral, or the reason for not making it")
-	if c, _ := dslCase(t, w, id); len(c.Versions) != 2 {
+	if strings.Contains(visibleTexts(u), "Answer: How severe is it?") {
+		t.Fatalf("the answered question is still asked for:\n%s", visibleTexts(u))
+	}
+	if c, _ := dslCase(t, w, id); len(c.Versions) != 3 {
 		t.Fatalf("a refused close was sealed: %d versions", len(c.Versions))
 	}
 
@@ -179,7 +208,10 @@ func TestCaseQueueAcknowledgeReferClose(t *testing.T) {
 	findSelect(t, u, "Agency").SetSelected("Police")
 	test.Type(findEntry(t, u, "Agency's reference number"), "CAD-2211")
 	referred := seededUntil.Add(5 * time.Minute)
-	test.Type(findEntry(t, u, "Referred at DD/MM/YYYY HH:MM"), referred.Format("02/01/2006 15:04"))
+	// This referral was made earlier than the time offered.
+	when := findEntry(t, u, "Referred at DD/MM/YYYY HH:MM")
+	when.SetText("")
+	test.Type(when, referred.Format("02/01/2006 15:04"))
 	tap(t, u, "Record referral")
 	mustSee(t, u, "Referral recorded.", "✓ Police (required): referred "+referred.Format("2 Jan 2006 15:04")+", reference CAD-2211")
 
@@ -216,7 +248,7 @@ func TestCaseQueueAcknowledgeReferClose(t *testing.T) {
 	mustSee(t, u, "Incident closed.", "This incident is closed.", "Closed by Morgan Hughes (demo)")
 
 	c, recs := dslCase(t, w, id)
-	if c.Doc().Status != session.IncidentClosed || len(c.Versions) != 7 || len(recs.Refused) != 0 {
+	if c.Doc().Status != session.IncidentClosed || len(c.Versions) != 8 || len(recs.Refused) != 0 {
 		t.Fatalf("closed incident: status %s, %d versions, %d refused", c.Doc().Status, len(c.Versions), len(recs.Refused))
 	}
 	checkChain(t, c)
@@ -256,7 +288,163 @@ func TestCaseQueueRefusesRewrittenHistory(t *testing.T) {
 	u.ShowCases()
 	settle(u)
 	mustSee(t, u, "1 incident record refused and not shown", "it rewrites the incident's history", "CUS-T014", "Not yet acknowledged")
-	findList(t, u).Select(0)
-	settle(u)
+	openCase(t, u, "CUS-T014")
 	mustSee(t, u, "A version of this incident was refused and is not shown", "Acknowledge")
+}
+
+// openCase taps the queue's row for the customer reference, as a mouse
+// would.
+func openCase(t *testing.T, u *UI, ref string) {
+	t.Helper()
+	var row fyne.Tappable
+	walk(u, func(o fyne.CanvasObject) {
+		tp, ok := o.(fyne.Tappable)
+		if !ok || row != nil {
+			return
+		}
+		if w, ok := o.(fyne.Widget); ok && strings.Contains(textsUnder(w), ref+" · ") {
+			row = tp
+		}
+	})
+	if row == nil {
+		t.Fatalf("no row for %s in the queue:\n%s", ref, visibleTexts(u))
+	}
+	test.Tap(row)
+	settle(u)
+}
+
+// textsUnder is the text of every label under a widget.
+func textsUnder(o fyne.CanvasObject) string {
+	var out []string
+	var rec func(o fyne.CanvasObject)
+	rec = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		switch w := o.(type) {
+		case *widget.Label:
+			out = append(out, w.Text)
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				rec(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(w).Objects() {
+				rec(c)
+			}
+		}
+	}
+	rec(o)
+	return strings.Join(out, "\n")
+}
+
+// radioAfter finds the first visible radio group after the label with the
+// text: the answer to that question.
+func radioAfter(t *testing.T, u *UI, label string) *widget.RadioGroup {
+	t.Helper()
+	var found *widget.RadioGroup
+	seen := false
+	walk(u, func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *widget.Label:
+			seen = seen || w.Text == label
+		case *widget.RadioGroup:
+			if seen && found == nil {
+				found = w
+			}
+		}
+	})
+	if found == nil {
+		t.Fatalf("no answer after %q on screen:\n%s", label, visibleTexts(u))
+	}
+	return found
+}
+
+// answerGroomingQuestions answers, on the case screen, what the test
+// incident was reported without: the severity, and that the other person is
+// an adult she met online.
+func answerGroomingQuestions(t *testing.T, u *UI) {
+	t.Helper()
+	findSelect(t, u, "Choose the severity").SetSelected(severityLabel(t, u, "serious"))
+	findRadio(t, u, whoAdult).SetSelected(whoAdult)
+	findSelect(t, u, "How they know each other").SetSelected(session.RelStrangerOnline.Label())
+}
+
+// Annex 1 severity, 3.4.2.1, 10.1 f: an incident reported without the
+// answers the rules need is answered by the DSL on the case screen, each
+// answer a new sealed version, with the route changes it makes said in
+// words. An answer the domain refuses is shown in plain words and nothing
+// is sealed; answered, the question no longer stops the incident closing.
+func TestCaseScreenAnswersOpenQuestions(t *testing.T) {
+	u, w := newSeededUI(t, seed.DSL)
+	id := raiseTestIncidentAnswering(t, w, false)
+	versions := func() int { c, _ := dslCase(t, w, id); return len(c.Versions) }
+
+	u.ShowCases()
+	settle(u)
+	openCase(t, u, "CUS-T014")
+	mustSee(t, u, "Not answered yet: How severe is it?", "Immediate risk: not answered")
+	tap(t, u, "Acknowledge")
+	outcome := "Referred to the police; they are investigating."
+	test.Type(findEntry(t, u, "Outcome: what was done and why the incident can close"), outcome)
+	tap(t, u, "Close incident")
+	mustSee(t, u, "• Answer: How severe is it?", "• Answer: is there an immediate risk?")
+
+	// Refused: an age that is not a number, an age that contradicts
+	// "child", and "no immediate risk" without saying why.
+	findRadio(t, u, whoChild).SetSelected(whoChild)
+	test.Type(findEntry(t, u, "Their age, if known"), "sixteen")
+	tap(t, u, "Save these answers")
+	mustSee(t, u, "Enter the other person's age in whole years, for example 16, or leave it empty.")
+	findEntry(t, u, "Their age, if known").SetText("24")
+	tap(t, u, "Save these answers")
+	mustSee(t, u, "Not done yet:", "• At 24 they are an adult, not a child: check the age, or choose adult.")
+	findEntry(t, u, "Their age, if known").SetText("")
+	answerGroomingQuestions(t, u)
+	radioAfter(t, u, "Is there an immediate risk? (Annex 1)").SetSelected(no)
+	tap(t, u, "Save these answers")
+	mustSee(t, u, "• Say why no one is at immediate risk.")
+	if n := versions(); n != 2 {
+		t.Fatalf("refused answers were sealed: %d versions", n)
+	}
+
+	// Answered, with the reason: one new version; the other person being
+	// a member of staff brings in the route that deals with staff.
+	findSelect(t, u, "How they know each other").SetSelected(session.RelStaff.Label())
+	test.Type(findEntry(t, u, "Why no one is at immediate risk (needed for no)"), "She is at home with her mother; he does not know where she lives.")
+	tap(t, u, "Save these answers")
+	mustSee(t, u, "Answers saved. The referral routes are unchanged. Now to be told: ", "Designated Safeguarding Officer: HR and staff (Head of People)",
+		"Immediate risk: no", "To be told (Annex 1 relevant person): ")
+	screenshot(t, u, "26-case-questions")
+	c, _ := dslCase(t, w, id)
+	if d := c.Doc(); len(c.Versions) != 3 || d.Circumstances.Severity != "serious" || d.ImmediateRisk == nil || *d.ImmediateRisk ||
+		d.Circumstances.OtherParty == nil || d.Circumstances.OtherParty.Relationship != session.RelStaff {
+		t.Fatalf("answering sealed %d versions: %+v", len(c.Versions), d.Circumstances)
+	}
+	checkChain(t, c)
+	if strings.Contains(visibleTexts(u), "Not answered yet") || strings.Contains(visibleTexts(u), "Is there an immediate risk? (Annex 1)") {
+		t.Fatalf("answered questions still shown as open:\n%s", visibleTexts(u))
+	}
+
+	// The questions no longer stop it closing: only the routes and the
+	// steps do, and with those decided it closes.
+	inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, c.Doc(), u.caseActor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range inc.Requirements().Routes {
+		if r.Required {
+			findSelect(t, u, "Agency").SetSelected(r.Route.Label)
+			findEntry(t, u, "Agency's reference number").SetText("REF-" + r.Route.ID)
+			tap(t, u, "Record referral")
+			mustSee(t, u, "Referral recorded.")
+		}
+	}
+	test.Type(findEntry(t, u, "Outcome: what was done and why the incident can close"), outcome)
+	test.Type(findEntry(t, u, "Only if closing with steps or follow-ups left: why"), "The police have taken the case over.")
+	tap(t, u, "Close incident")
+	mustSee(t, u, "Incident closed.", "This incident is closed.")
+	if c, _ := dslCase(t, w, id); c.Doc().Status != session.IncidentClosed {
+		t.Fatalf("not closed: %s", c.Doc().Status)
+	}
 }

@@ -93,6 +93,7 @@ func (u *UI) ShowHome() {
 	}
 	buttons.Add(layout.NewSpacer())
 	top := container.NewVBox(demo, greeting, trainingLine, container.NewBorder(nil, nil, nil, keyBtn, buttons), status,
+		u.casesWaitingLine(), // the safeguarding team's incidents not yet acknowledged (issue 20 item 6)
 		widget.NewSeparator(), widget.NewLabelWithStyle("Today and upcoming", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	u.show("Safeguard Companion", container.NewBorder(top, nil, nil, nil, list), u.escalateButton(escalation{}))
 	u.onHome = true
