@@ -185,7 +185,7 @@ func (cs *casesScreen) refresh() {
 	u := cs.u
 	now := u.cfg.Clock.Now()
 	var incidents []caseRow
-	open, overdue := 0, 0
+	open, unacked, overdue := 0, 0, 0
 	for _, c := range cs.recs.Cases {
 		d := c.Doc()
 		closed := d.Status == session.IncidentClosed
@@ -201,6 +201,9 @@ func (cs *casesScreen) refresh() {
 		}
 		if len(r.overdue) > 0 {
 			overdue++
+		}
+		if r.group == groupNew {
+			unacked++
 		}
 		incidents = append(incidents, r)
 	}
@@ -225,7 +228,7 @@ func (cs *casesScreen) refresh() {
 		k += n
 	}
 	if cs.recs.Items != nil {
-		cs.count.SetText(fmt.Sprintf("%d open incident%s, %d overdue.", open, plural(open), overdue))
+		cs.count.SetText(fmt.Sprintf("%d open incident%s: %d not yet acknowledged, %d overdue.", open, plural(open), unacked, overdue))
 	}
 	// Refused versions are named, never shown as genuine (DESIGN Promises).
 	if n := len(cs.recs.Refused) + len(cs.failures); n > 0 {

@@ -669,7 +669,17 @@ func (cs *caseScreen) questionsBox(d session.IncidentDocument, req session.Requi
 	last := len(box.Objects) - 1
 	rows := append(append(annex1, why), box.Objects[last])
 	box.Objects = append(box.Objects[:last], rows...)
-	return []fyne.CanvasObject{widget.NewSeparator(), box}
+	open := len(annex1) > 0
+	for _, q := range req.Questions {
+		open = open || q.Required && !q.Answered
+	}
+	if open {
+		return []fyne.CanvasObject{widget.NewSeparator(), box}
+	}
+	// All answered: folded away, so the referrals they decide come first.
+	box.Objects = box.Objects[1:] // the heading, now the fold's title
+	fold := widget.NewAccordion(widget.NewAccordionItem("What the rules need to know: all answered (open to change an answer)", box))
+	return []fyne.CanvasObject{widget.NewSeparator(), fold}
 }
 
 // requirementChanges says in words how the referral routes and the

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,22 +26,23 @@ import (
 // incident and never acknowledged, so it heads the DSL's queue as overdue.
 func raiseTestIncident(t *testing.T, w *seed.World) string {
 	t.Helper()
-	return raiseTestIncidentAnswering(t, w, true)
+	return raiseTestIncidentAs(t, w, "inc-test-1", "CUS-T014", true)
 }
 
-// raiseTestIncidentAnswering is raiseTestIncident, leaving the
-// immediate-risk question unanswered too unless risk.
-func raiseTestIncidentAnswering(t *testing.T, w *seed.World, risk bool) string {
+// raiseTestIncidentAs is raiseTestIncident with its own id and customer
+// reference, leaving the immediate-risk question unanswered too unless
+// risk.
+func raiseTestIncidentAs(t *testing.T, w *seed.World, id, ref string, risk bool) string {
 	t.Helper()
 	ctx := context.Background()
 	at := raisedAt
 	w.Clock.Set(at)
 	defer w.Clock.Set(seededUntil)
 	sam := session.Actor{ID: w.Vaults[seed.Practitioner].KeyID()}
-	inc, err := session.RaiseIncident(w.Pack, w.Clock, "inc-test-1", sam,
+	inc, err := session.RaiseIncident(w.Pack, w.Clock, id, sam,
 		session.Origin{Kind: session.OriginSession, SessionID: "rec-test-1", Platform: "teams", Elapsed: 20 * time.Minute,
 			Disclosures: []string{"he said not to tell anyone about the photos"}},
-		session.Customer{Reference: "CUS-T014", Age: 14})
+		session.Customer{Reference: ref, Age: 14})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,7 +379,7 @@ func answerGroomingQuestions(t *testing.T, u *UI) {
 // is sealed; answered, the question no longer stops the incident closing.
 func TestCaseScreenAnswersOpenQuestions(t *testing.T) {
 	u, w := newSeededUI(t, seed.DSL)
-	id := raiseTestIncidentAnswering(t, w, false)
+	id := raiseTestIncidentAs(t, w, "inc-test-1", "CUS-T014", false)
 	versions := func() int { c, _ := dslCase(t, w, id); return len(c.Versions) }
 
 	u.ShowCases()
@@ -446,5 +448,136 @@ func TestCaseScreenAnswersOpenQuestions(t *testing.T) {
 	mustSee(t, u, "Incident closed.", "This incident is closed.")
 	if c, _ := dslCase(t, w, id); c.Doc().Status != session.IncidentClosed {
 		t.Fatalf("not closed: %s", c.Doc().Status)
+	}
+}
+
+// yOf is where on the window the first visible label containing text is
+// drawn, from the top.
+func yOf(t *testing.T, u *UI, text string) float32 {
+	t.Helper()
+	var found fyne.CanvasObject
+	walk(u, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && found == nil && strings.Contains(l.Text, text) {
+			found = l
+		}
+	})
+	if found == nil {
+		t.Fatalf("%q not on screen:\n%s", text, visibleTexts(u))
+	}
+	return fyne.CurrentApp().Driver().AbsolutePositionForObject(found).Y
+}
+
+// unacknowledged counts the incidents in the DSL's vault not yet
+// acknowledged, and finds when the oldest was raised.
+func unacknowledged(t *testing.T, w *seed.World) (n int, oldest time.Time) {
+	t.Helper()
+	entries, _, err := w.Vaults[seed.DSL].Open(context.Background(), nil, crypto.KindIncident)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := report.NewRecords(entries)
+	for _, c := range recs.Cases {
+		if d := c.Doc(); d.Status == session.IncidentReported {
+			if n++; n == 1 || d.RaisedAt.Before(oldest) {
+				oldest = d.RaisedAt
+			}
+		}
+	}
+	return n, oldest
+}
+
+// Issue 20 item 6: new incidents, not yet acknowledged, come first in the
+// DSL's queue under their own heading, apart from the acknowledged ones
+// whose follow-ups are overdue (Annex 1: reported to the DSL as soon as
+// possible; session.AckWithin).
+func TestCaseQueueGroupsNewIncidentsFirst(t *testing.T) {
+	u, w := newSeededUI(t, seed.DSL)
+	raiseTestIncident(t, w)
+	// A second incident, acknowledged the hour it was raised, whose
+	// follow-up fell due the next day.
+	id := raiseTestIncidentAs(t, w, "inc-test-2", "CUS-T022", true)
+	dslSeal(t, w, id, raisedAt.Add(time.Hour), func(i *session.Incident) error {
+		if err := i.Acknowledge(); err != nil {
+			return err
+		}
+		_, err := i.AddFollowUp("Check she has blocked the account", "Morgan", raisedAt.AddDate(0, 0, 1))
+		return err
+	})
+	u.win.Resize(fyne.NewSize(1200, 2400))
+	n, _ := unacknowledged(t, w)
+
+	u.ShowCases()
+	settle(u)
+	newHead := fmt.Sprintf("New: not yet acknowledged (%d), longest waiting first", n)
+	overdueHead := "Acknowledged, with a follow-up overdue ("
+	order := []float32{yOf(t, u, newHead), yOf(t, u, "CUS-T014 · "), yOf(t, u, overdueHead), yOf(t, u, "CUS-T022 · ")}
+	if !slices.IsSorted(order) {
+		t.Fatalf("not new first, under its heading, then the overdue follow-up under its own (%v):\n%s", order, visibleTexts(u))
+	}
+	mustSee(t, u, "OVERDUE: Follow-up overdue")
+	screenshot(t, u, "23-cases-grouped")
+}
+
+// dslSeal applies a DSL action to the latest version of an incident at a
+// given time and seals it in the DSL's vault, as the case screen would.
+func dslSeal(t *testing.T, w *seed.World, id string, at time.Time, apply func(*session.Incident) error) {
+	t.Helper()
+	w.Clock.Set(at)
+	defer w.Clock.Set(seededUntil)
+	c, _ := dslCase(t, w, id)
+	inc, err := session.RestoreIncident(w.Pack, w.Clock, c.Doc(), session.Actor{ID: w.Vaults[seed.DSL].KeyID(), Safeguarding: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := apply(inc); err != nil {
+		t.Fatal(err)
+	}
+	parent := c.Latest.Entry
+	if _, err := w.Vaults[seed.DSL].ReportIncident(context.Background(), fmt.Sprintf("%s-v%d", id, len(c.Versions)+1), inc.Document(), &parent); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Issue 20 item 6: home tells the safeguarding team how many incidents
+// are not yet acknowledged and how long the oldest has waited, marked once
+// past session.AckWithin; acknowledging one takes it off the count. Nobody
+// else is told.
+func TestHomeCountsUnacknowledgedIncidents(t *testing.T) {
+	u, w := newSeededUI(t, seed.DSL)
+	raiseTestIncident(t, w)
+	n, oldest := unacknowledged(t, w)
+	if !oldest.Equal(raisedAt) {
+		t.Fatalf("the oldest waiting incident was raised at %s, not the test's at %s", oldest, raisedAt)
+	}
+	count := func(n int) string {
+		if n == 1 {
+			return "1 incident not yet acknowledged"
+		}
+		return fmt.Sprintf("%d incidents not yet acknowledged", n)
+	}
+
+	u.ShowHome()
+	settle(u)
+	mustSee(t, u, fmt.Sprintf("%s; the oldest has waited %d days. Escalations should be acknowledged within 24 hours: open Incident cases.",
+		count(n), int(seededUntil.Sub(raisedAt).Hours()/24)))
+	screenshot(t, u, "22-home-dsl")
+
+	u.ShowCases()
+	settle(u)
+	openCase(t, u, "CUS-T014")
+	tap(t, u, "Acknowledge")
+	u.ShowHome()
+	settle(u)
+	if n == 1 {
+		mustSee(t, u, "No incident is waiting to be acknowledged.")
+	} else {
+		mustSee(t, u, count(n-1)+"; the oldest has waited ")
+	}
+
+	p, _ := newSeededUIFrom(t, w, seed.Practitioner)
+	p.ShowHome()
+	settle(p)
+	if texts := visibleTexts(p); strings.Contains(texts, "acknowledged") {
+		t.Fatalf("a practitioner's home counts the safeguarding team's incidents:\n%s", texts)
 	}
 }
