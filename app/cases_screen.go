@@ -73,11 +73,17 @@ func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
 	pk := u.cfg.Pack
 	now := u.cfg.Clock.Now()
 	var out []fyne.CanvasObject
+	// shown holds every line printed above the chronology, so the
+	// chronology does not print it again.
+	shown := map[string]bool{}
 	add := func(head, text string) {
 		if text == "" {
 			return
 		}
 		out = append(out, bold(head), wrappedLabel(text))
+		for _, line := range strings.Split(text, "\n") {
+			shown[strings.TrimSuffix(strings.TrimSpace(line), ".")] = true
+		}
 	}
 
 	status := caseStatusText(u, d)
@@ -96,12 +102,12 @@ func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
 	fmt.Fprintf(&origin, "Raised by %s at %s", u.personName(d.Author), u.clockText(d.RaisedAt, "15:04 on Monday 2 January 2006"))
 	switch d.Origin.Kind {
 	case session.OriginSession:
-		fmt.Fprintf(&origin, ", %s into the session %s", waited(d.Origin.Elapsed), d.SessionID)
+		fmt.Fprintf(&origin, ", %s into a session", waited(d.Origin.Elapsed))
 		if pl, ok := pk.Platform(d.Platform); ok {
-			fmt.Fprintf(&origin, " (%s)", pl.Label)
+			fmt.Fprintf(&origin, " on %s", pl.Label)
 		}
 	case session.OriginRecord:
-		fmt.Fprintf(&origin, ", from the record of session %s", d.SessionID)
+		origin.WriteString(", from the record of a session")
 	default:
 		origin.WriteString(", from home")
 	}
@@ -190,7 +196,15 @@ func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
 
 	var chron []string
 	for _, e := range d.Chronology {
-		line := fmt.Sprintf("%s · %s · %s", u.clockText(e.At, "2 Jan 2006 15:04"), u.personName(e.By), e.Detail)
+		what := e.Detail
+		if shown[strings.TrimSuffix(strings.TrimSpace(what), ".")] {
+			what = chronologyEvent(e.Event) + " (as above)"
+		}
+		if e.Event == session.EventRaised {
+			// Where it came from is above, in words.
+			what = "Raised"
+		}
+		line := fmt.Sprintf("%s · %s · %s", u.clockText(e.At, "2 Jan 2006 15:04"), u.personName(e.By), what)
 		if e.Rationale != "" {
 			line += ". Why: " + e.Rationale
 		}
@@ -540,7 +554,7 @@ func (cs *caseScreen) followUpsBox(d session.IncidentDocument) []fyne.CanvasObje
 			l.TextStyle = fyne.TextStyle{Bold: true}
 		}
 		id := f.ID
-		found := entry("What the check found (" + id + ")")
+		found := entry("What the check found")
 		done := widget.NewButton("Checked", func() {
 			cs.act("Follow-up recorded as done.", func(i *session.Incident) error { return i.CompleteFollowUp(id, found.Text) })
 		})
@@ -750,4 +764,24 @@ func requirementChanges(before, after session.Requirements) string {
 		text += " Now also asked: " + strings.Join(more, " ")
 	}
 	return text
+}
+
+// chronologyEvent names what a chronology entry records, for an entry
+// whose words are already shown above it.
+func chronologyEvent(ev session.ChronologyEvent) string {
+	switch ev {
+	case session.EventSubject:
+		return "Said who it is about"
+	case session.EventDescribed:
+		return "Said what happened"
+	case session.EventClassified:
+		return "Classified"
+	case session.EventIllegal:
+		return "Answered whether it is illegal"
+	case session.EventImmediateRisk:
+		return "Answered whether there is an immediate risk"
+	case session.EventCircumstances:
+		return "Answered the questions"
+	}
+	return "Recorded"
 }

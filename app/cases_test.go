@@ -156,7 +156,7 @@ func TestCaseQueueAcknowledgeReferClose(t *testing.T) {
 	screenshot(t, u, "23-cases")
 
 	openCase(t, u, "CUS-T014")
-	mustSee(t, u, "Not answered yet: How severe is it?", "Where it came from", "20 min into the session rec-test-1 (Microsoft Teams)",
+	mustSee(t, u, "Not answered yet: How severe is it?", "Where it came from", "20 min into a session on Microsoft Teams",
 		"“he said not to tell anyone about the photos”", "Customer CUS-T014, aged 14",
 		"Illegal: yes.", "Immediate risk: no", "Chronology", "Version 1, sealed by Sam")
 
@@ -237,6 +237,7 @@ func TestCaseQueueAcknowledgeReferClose(t *testing.T) {
 	tap(t, u, "Add follow-up")
 	mustSee(t, u, "Follow-up set.", "○ Check she has blocked and reported the account (Morgan), due "+due.Format("Mon 2 Jan 2006"))
 	screenshot(t, u, "24-case")
+	plainCaseWords(t, u, w)
 
 	// With the routes decided, closing still lists what is left undone
 	// and asks for the reason.
@@ -247,7 +248,9 @@ func TestCaseQueueAcknowledgeReferClose(t *testing.T) {
 		"give the reason the incident closes without them")
 	test.Type(findEntry(t, u, "Only if closing with steps or follow-ups left: why"), "Police have taken the case over; they run the follow-up.")
 	tap(t, u, "Close incident")
-	mustSee(t, u, "Incident closed.", "This incident is closed.", "Closed by Morgan Hughes (demo)")
+	mustSee(t, u, "Incident closed.", "This incident is closed.", "Closed by Morgan Hughes (demo)",
+		"20 min into a session on Microsoft Teams", "· Raised\n", "· Said what happened (as above)", "Follow-up set: Check she has blocked")
+	plainCaseWords(t, u, w)
 
 	c, recs := dslCase(t, w, id)
 	if c.Doc().Status != session.IncidentClosed || len(c.Versions) != 8 || len(recs.Refused) != 0 {
@@ -579,5 +582,32 @@ func TestHomeCountsUnacknowledgedIncidents(t *testing.T) {
 	settle(p)
 	if texts := visibleTexts(p); strings.Contains(texts, "acknowledged") {
 		t.Fatalf("a practitioner's home counts the safeguarding team's incidents:\n%s", texts)
+	}
+}
+
+// plainCaseWords fails if the case screen shows a raw id or key (issue 20
+// item 8: no raw ids or hashes in the chronology) or prints any line of
+// text twice.
+func plainCaseWords(t *testing.T, u *UI, w *seed.World) {
+	t.Helper()
+	var lines []string
+	walk(u, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok {
+			lines = append(lines, strings.Split(l.Text, "\n")...)
+		}
+	})
+	raw := []string{"rec-test-1", "inc-test-1", "f1", w.Vaults[seed.DSL].KeyID(), w.Vaults[seed.Practitioner].KeyID()}
+	seen := map[string]bool{}
+	for _, line := range lines {
+		line = strings.TrimSpace(line)
+		for _, r := range raw {
+			if strings.Contains(line, r) {
+				t.Errorf("raw id %q on the case screen: %q", r, line)
+			}
+		}
+		if line != "" && seen[line] {
+			t.Errorf("printed twice: %q", line)
+		}
+		seen[line] = true
 	}
 }
