@@ -420,7 +420,7 @@ func TestCaseScreenAnswersOpenQuestions(t *testing.T) {
 	tap(t, u, "Save these answers")
 	mustSee(t, u, "Answers saved. The referral routes are unchanged. Now to be told: ", "Designated Safeguarding Officer: HR and staff (Head of People)",
 		"Immediate risk: no", "To be told (Annex 1 relevant person): ")
-	screenshot(t, u, "26-case-questions")
+	screenshot(t, u, "24a-case-questions")
 	c, _ := dslCase(t, w, id)
 	if d := c.Doc(); len(c.Versions) != 3 || d.Circumstances.Severity != "serious" || d.ImmediateRisk == nil || *d.ImmediateRisk ||
 		d.Circumstances.OtherParty == nil || d.Circumstances.OtherParty.Relationship != session.RelStaff {
@@ -518,7 +518,7 @@ func TestCaseQueueGroupsNewIncidentsFirst(t *testing.T) {
 		t.Fatalf("not new first, under its heading, then the overdue follow-up under its own (%v):\n%s", order, visibleTexts(u))
 	}
 	mustSee(t, u, "OVERDUE: Follow-up overdue")
-	screenshot(t, u, "23-cases-grouped")
+	screenshot(t, u, "23b-cases-grouped")
 }
 
 // dslSeal applies a DSL action to the latest version of an incident at a
@@ -563,7 +563,7 @@ func TestHomeCountsUnacknowledgedIncidents(t *testing.T) {
 	settle(u)
 	mustSee(t, u, fmt.Sprintf("%s; the oldest has waited %d days. Escalations should be acknowledged within 24 hours: open Incident cases.",
 		count(n), int(seededUntil.Sub(raisedAt).Hours()/24)))
-	screenshot(t, u, "22-home-dsl")
+	screenshot(t, u, "23a-home-dsl")
 
 	u.ShowCases()
 	settle(u)
