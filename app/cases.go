@@ -26,12 +26,54 @@ import (
 // nothing is ever edited and the chronology only grows. report.Records folds
 // the versions and refuses any that rewrites history.
 
-// caseRow is one incident in the DSL's queue, as it stands.
+// caseRow is one incident in the DSL's queue, as it stands, or the heading
+// of a group of them.
 type caseRow struct {
+	heading string
 	c       *report.Case
 	doc     session.IncidentDocument
 	req     session.Requirements
 	overdue []string
+	group   caseGroup
+}
+
+// caseGroup is where an incident sits in the queue: new ones apart and
+// first, so an escalation waiting to be acknowledged is never lost among
+// follow-ups (Annex 1: report to the DSL as soon as possible).
+type caseGroup int
+
+const (
+	groupNew      caseGroup = iota // reported, not yet acknowledged
+	groupFollowUp                  // acknowledged, a follow-up overdue
+	groupWorking                   // acknowledged, nothing overdue
+	groupClosed
+)
+
+func (g caseGroup) heading(n int) string {
+	switch g {
+	case groupNew:
+		return fmt.Sprintf("New: not yet acknowledged (%d), longest waiting first", n)
+	case groupFollowUp:
+		return fmt.Sprintf("Acknowledged, with a follow-up overdue (%d)", n)
+	case groupWorking:
+		return fmt.Sprintf("Acknowledged and being worked (%d)", n)
+	}
+	return fmt.Sprintf("Closed (%d)", n)
+}
+
+func groupOf(d session.IncidentDocument, now time.Time) caseGroup {
+	switch {
+	case d.Status == session.IncidentClosed:
+		return groupClosed
+	case d.AcknowledgedAt.IsZero():
+		return groupNew
+	}
+	for _, f := range d.FollowUps {
+		if f.Overdue(now) {
+			return groupFollowUp
+		}
+	}
+	return groupWorking
 }
 
 // casesScreen is the DSL's queue of incidents.
@@ -58,16 +100,11 @@ func (u *UI) ShowCases() {
 	cs.refused.Hide()
 	cs.list = widget.NewList(
 		func() int { return len(cs.rows) },
-		func() fyne.CanvasObject {
-			return container.NewBorder(nil, nil,
-				container.NewGridWrap(fyne.NewSize(300, 72), container.NewVBox(widget.NewLabel("raised"), widget.NewLabel("since"))),
-				container.NewGridWrap(fyne.NewSize(290, 72), container.NewVBox(widget.NewLabel("status"), widget.NewLabel("overdue"))),
-				container.NewVBox(widget.NewLabel("classification"), widget.NewLabel("detail")))
-		},
+		caseRowTemplate,
 		func(i widget.ListItemID, o fyne.CanvasObject) { cs.fill(cs.rows[i], o) })
 	cs.list.OnSelected = func(i widget.ListItemID) {
 		cs.list.UnselectAll()
-		if i < len(cs.rows) {
+		if i < len(cs.rows) && cs.rows[i].c != nil {
 			u.showCase(cs.recs, cs.rows[i].c, cs.show)
 		}
 	}
@@ -129,13 +166,26 @@ func caseOverdue(d session.IncidentDocument, now time.Time) []string {
 	return out
 }
 
-// refresh rebuilds the queue: overdue incidents first, then those not yet
-// acknowledged, then the longest waiting; closed ones last when shown.
+// caseRowTemplate is one row of the queue: a group's heading, or an
+// incident in three columns.
+func caseRowTemplate() fyne.CanvasObject {
+	heading := widget.NewLabelWithStyle("heading", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading.Importance = widget.HighImportance
+	return container.NewStack(heading, container.NewBorder(nil, nil,
+		container.NewGridWrap(fyne.NewSize(300, 72), container.NewVBox(widget.NewLabel("raised"), widget.NewLabel("since"))),
+		container.NewGridWrap(fyne.NewSize(290, 72), container.NewVBox(widget.NewLabel("status"), widget.NewLabel("overdue"))),
+		container.NewVBox(widget.NewLabel("classification"), widget.NewLabel("detail"))))
+}
+
+// refresh rebuilds the queue in groups, each under its heading: new
+// incidents not yet acknowledged, longest waiting first; then those with a
+// follow-up overdue; then the rest being worked; closed ones last when
+// shown. Within a group the oldest comes first.
 func (cs *casesScreen) refresh() {
 	u := cs.u
 	now := u.cfg.Clock.Now()
-	cs.rows = cs.rows[:0]
-	open, overdue := 0, 0
+	var incidents []caseRow
+	open, unacked, overdue := 0, 0, 0
 	for _, c := range cs.recs.Cases {
 		d := c.Doc()
 		closed := d.Status == session.IncidentClosed
@@ -145,31 +195,40 @@ func (cs *casesScreen) refresh() {
 		if closed && !cs.showClosed {
 			continue
 		}
-		r := caseRow{c: c, doc: d, overdue: caseOverdue(d, now)}
+		r := caseRow{c: c, doc: d, overdue: caseOverdue(d, now), group: groupOf(d, now)}
 		if inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, d, u.caseActor()); err == nil {
 			r.req = inc.Requirements()
 		}
 		if len(r.overdue) > 0 {
 			overdue++
 		}
-		cs.rows = append(cs.rows, r)
-	}
-	slices.SortStableFunc(cs.rows, func(a, b caseRow) int {
-		rank := func(r caseRow) int {
-			switch {
-			case r.doc.Status == session.IncidentClosed:
-				return 3
-			case len(r.overdue) > 0:
-				return 0
-			case r.doc.AcknowledgedAt.IsZero():
-				return 1
-			}
-			return 2
+		if r.group == groupNew {
+			unacked++
 		}
-		return cmp.Or(cmp.Compare(rank(a), rank(b)), a.doc.RaisedAt.Compare(b.doc.RaisedAt))
+		incidents = append(incidents, r)
+	}
+	slices.SortStableFunc(incidents, func(a, b caseRow) int {
+		return cmp.Or(cmp.Compare(a.group, b.group), a.doc.RaisedAt.Compare(b.doc.RaisedAt))
 	})
+	cs.rows = cs.rows[:0]
+	rowHeight := caseRowTemplate().MinSize().Height
+	headingHeight := widget.NewLabel("heading").MinSize().Height + theme.Padding()*2
+	for k := 0; k < len(incidents); {
+		g := incidents[k].group
+		n := 0
+		for k+n < len(incidents) && incidents[k+n].group == g {
+			n++
+		}
+		cs.list.SetItemHeight(len(cs.rows), headingHeight)
+		cs.rows = append(cs.rows, caseRow{heading: g.heading(n), group: g})
+		for _, r := range incidents[k : k+n] {
+			cs.list.SetItemHeight(len(cs.rows), rowHeight)
+			cs.rows = append(cs.rows, r)
+		}
+		k += n
+	}
 	if cs.recs.Items != nil {
-		cs.count.SetText(fmt.Sprintf("%d open incident%s, %d overdue.", open, plural(open), overdue))
+		cs.count.SetText(fmt.Sprintf("%d open incident%s: %d not yet acknowledged, %d overdue.", open, plural(open), unacked, overdue))
 	}
 	// Refused versions are named, never shown as genuine (DESIGN Promises).
 	if n := len(cs.recs.Refused) + len(cs.failures); n > 0 {
@@ -190,7 +249,17 @@ func (cs *casesScreen) fill(r caseRow, o fyne.CanvasObject) {
 	u := cs.u
 	now := u.cfg.Clock.Now()
 	d := r.doc
-	c := o.(*fyne.Container).Objects
+	stack := o.(*fyne.Container).Objects
+	heading, row := stack[0].(*widget.Label), stack[1].(*fyne.Container)
+	if r.c == nil {
+		heading.SetText(r.heading)
+		heading.Show()
+		row.Hide()
+		return
+	}
+	heading.Hide()
+	row.Show()
+	c := row.Objects
 	mid := c[0].(*fyne.Container).Objects
 	left := c[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects
 	right := c[2].(*fyne.Container).Objects[0].(*fyne.Container).Objects
@@ -332,4 +401,55 @@ func (u *UI) personName(id string) string {
 		return p.Name
 	}
 	return id
+}
+
+// casesWaitingLine is home's line for the safeguarding team: how many
+// incidents are not yet acknowledged and how long the oldest has waited
+// since it was raised, marked when that is past session.AckWithin. It stays
+// hidden for everyone else.
+func (u *UI) casesWaitingLine() fyne.CanvasObject {
+	l := warningLabel("")
+	l.Hide()
+	if me := u.me(); me == nil || !me.HasRole(crypto.RoleDSL) {
+		return l
+	}
+	var (
+		n      int
+		oldest session.IncidentDocument
+	)
+	u.background(func(ctx context.Context) error {
+		entries, _, err := u.cfg.Vault.Open(ctx, nil, crypto.KindIncident)
+		if err != nil {
+			return err
+		}
+		recs, _ := report.NewRecords(entries)
+		for _, c := range recs.Cases {
+			d := c.Doc()
+			if d.Status != session.IncidentReported {
+				continue
+			}
+			if n++; n == 1 || d.RaisedAt.Before(oldest.RaisedAt) {
+				oldest = d
+			}
+		}
+		return nil
+	}, func(err error) {
+		now := u.cfg.Clock.Now()
+		switch {
+		case err != nil:
+			l.SetText("The incidents could not be opened: " + plainError(err))
+		case n == 0:
+			l.SetText("No incident is waiting to be acknowledged.")
+			l.Importance = widget.MediumImportance
+		default:
+			text := fmt.Sprintf("%d incident%s not yet acknowledged; the oldest has waited %s.", n, plural(n), waited(now.Sub(oldest.RaisedAt)))
+			if oldest.AckLate(now) {
+				text += fmt.Sprintf(" Escalations should be acknowledged within %d hours: open Incident cases.", int(session.AckWithin.Hours()))
+				l.Importance = widget.DangerImportance
+			}
+			l.SetText(text)
+		}
+		l.Show()
+	})
+	return l
 }

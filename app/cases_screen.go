@@ -73,11 +73,17 @@ func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
 	pk := u.cfg.Pack
 	now := u.cfg.Clock.Now()
 	var out []fyne.CanvasObject
+	// shown holds every line printed above the chronology, so the
+	// chronology does not print it again.
+	shown := map[string]bool{}
 	add := func(head, text string) {
 		if text == "" {
 			return
 		}
 		out = append(out, bold(head), wrappedLabel(text))
+		for _, line := range strings.Split(text, "\n") {
+			shown[strings.TrimSuffix(strings.TrimSpace(line), ".")] = true
+		}
 	}
 
 	status := caseStatusText(u, d)
@@ -96,12 +102,12 @@ func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
 	fmt.Fprintf(&origin, "Raised by %s at %s", u.personName(d.Author), u.clockText(d.RaisedAt, "15:04 on Monday 2 January 2006"))
 	switch d.Origin.Kind {
 	case session.OriginSession:
-		fmt.Fprintf(&origin, ", %s into the session %s", waited(d.Origin.Elapsed), d.SessionID)
+		fmt.Fprintf(&origin, ", %s into a session", waited(d.Origin.Elapsed))
 		if pl, ok := pk.Platform(d.Platform); ok {
-			fmt.Fprintf(&origin, " (%s)", pl.Label)
+			fmt.Fprintf(&origin, " on %s", pl.Label)
 		}
 	case session.OriginRecord:
-		fmt.Fprintf(&origin, ", from the record of session %s", d.SessionID)
+		origin.WriteString(", from the record of a session")
 	default:
 		origin.WriteString(", from home")
 	}
@@ -160,7 +166,13 @@ func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
 	if req.IllegalFixed {
 		illegal = "Illegal: yes. " + req.IllegalReason
 	}
-	add("Annex 1 questions", illegal+"\nImmediate risk: "+answer(d.ImmediateRisk)+"\nWhere this stands: "+req.Branch.Label())
+	annex1 := illegal + "\nImmediate risk: " + answer(d.ImmediateRisk) + "\nWhere this stands: " + req.Branch.Label()
+	for _, q := range req.Questions {
+		if q.Required && !q.Answered {
+			annex1 += "\nNot answered yet: " + q.Question.Text
+		}
+	}
+	add("Annex 1 questions", annex1)
 
 	if im := d.Imagery; im != nil {
 		where := strings.Join(nonEmptyStrings(im.Platform, im.Account, im.URL), ", ")
@@ -184,7 +196,15 @@ func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
 
 	var chron []string
 	for _, e := range d.Chronology {
-		line := fmt.Sprintf("%s · %s · %s", u.clockText(e.At, "2 Jan 2006 15:04"), u.personName(e.By), e.Detail)
+		what := e.Detail
+		if shown[strings.TrimSuffix(strings.TrimSpace(what), ".")] {
+			what = chronologyEvent(e.Event) + " (as above)"
+		}
+		if e.Event == session.EventRaised {
+			// Where it came from is above, in words.
+			what = "Raised"
+		}
+		line := fmt.Sprintf("%s · %s · %s", u.clockText(e.At, "2 Jan 2006 15:04"), u.personName(e.By), what)
 		if e.Rationale != "" {
 			line += ". Why: " + e.Rationale
 		}
@@ -225,14 +245,20 @@ func nonEmptyStrings(ss ...string) []string {
 // domain accepts it, seals the result as a new version whose parent is the
 // latest one. A refusal is shown in the domain's words and nothing is sealed.
 func (cs *caseScreen) act(done string, apply func(*session.Incident) error) {
+	cs.actSaying(func(i *session.Incident) (string, error) { return done, apply(i) })
+}
+
+// actSaying is act for an action whose message depends on what it changed.
+func (cs *caseScreen) actSaying(apply func(*session.Incident) (string, error)) {
 	u := cs.u
 	if cs.busy {
 		return
 	}
 	prev := cs.c.Latest
 	inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, *prev.Incident, u.caseActor())
+	var done string
 	if err == nil {
-		err = apply(inc)
+		done, err = apply(inc)
 	}
 	if err != nil {
 		cs.refuse(err)
@@ -322,8 +348,10 @@ func (cs *caseScreen) actions(d session.IncidentDocument) []fyne.CanvasObject {
 		ack.Importance = widget.HighImportance
 		return append(out, bold("Acknowledge to start working it; the time it waited is recorded."), ack)
 	}
-	// Referrals first: they are what the policy most often demands, and
-	// what a closing is most often refused for.
+	// The questions first: their answers decide the routes. Then
+	// referrals: they are what the policy most often demands, and what a
+	// closing is most often refused for.
+	out = append(out, cs.questionsBox(d, req)...)
 	out = append(out, cs.routesBox(req)...)
 	out = append(out, cs.stepsBox(req)...)
 	out = append(out, cs.followUpsBox(d)...)
@@ -418,6 +446,15 @@ const referralTimeLayout = "02/01/2006 15:04"
 func (cs *caseScreen) routesBox(req session.Requirements) []fyne.CanvasObject {
 	u := cs.u
 	out := []fyne.CanvasObject{widget.NewSeparator(), bold("Referrals")}
+	var tell []string
+	for _, c := range req.Contacts {
+		if c.Required {
+			tell = append(tell, c.Contact.Label+contactNumber(c.Contact))
+		}
+	}
+	if len(tell) > 0 {
+		out = append(out, wrappedLabel("To be told (Annex 1 relevant person): "+strings.Join(tell, "; ")+"."))
+	}
 	var names []string
 	var ids []string
 	for _, r := range req.Routes {
@@ -465,6 +502,9 @@ func (cs *caseScreen) routesBox(req session.Requirements) []fyne.CanvasObject {
 	route.PlaceHolder = "Agency"
 	ref := entry("Agency's reference number")
 	when := entry("Referred at DD/MM/YYYY HH:MM")
+	// Most referrals are recorded as they are made: now, to be corrected
+	// if it was earlier.
+	when.SetText(u.clockText(u.cfg.Clock.Now(), referralTimeLayout))
 	note := entry("Note (how it was made; why no reference yet)")
 	chosen := func() string {
 		if i := route.SelectedIndex(); i >= 0 {
@@ -477,7 +517,7 @@ func (cs *caseScreen) routesBox(req session.Requirements) []fyne.CanvasObject {
 		if s := strings.TrimSpace(when.Text); s != "" {
 			t, err := time.ParseInLocation(referralTimeLayout, s, u.cfg.Pack.Location())
 			if err != nil {
-				cs.refuse(errors.New("write the time of the referral as DD/MM/YYYY HH:MM, for example 03/12/2026 14:30, or leave it empty for now"))
+				cs.refuse(errors.New("write the time of the referral as DD/MM/YYYY HH:MM, for example " + u.clockText(u.cfg.Clock.Now(), referralTimeLayout) + ", or leave it empty for now"))
 				return
 			}
 			r.ReferredAt = t
@@ -514,7 +554,7 @@ func (cs *caseScreen) followUpsBox(d session.IncidentDocument) []fyne.CanvasObje
 			l.TextStyle = fyne.TextStyle{Bold: true}
 		}
 		id := f.ID
-		found := entry("What the check found (" + id + ")")
+		found := entry("What the check found")
 		done := widget.NewButton("Checked", func() {
 			cs.act("Follow-up recorded as done.", func(i *session.Incident) error { return i.CompleteFollowUp(id, found.Text) })
 		})
@@ -586,4 +626,162 @@ func (cs *caseScreen) closeBox() []fyne.CanvasObject {
 	})
 	closeBtn.Importance = widget.DangerImportance
 	return []fyne.CanvasObject{widget.NewSeparator(), bold("Close"), outcome, reason, container.NewHBox(closeBtn)}
+}
+
+// questionsBox asks the DSL the questions the rules need, with the
+// practitioner's widgets (questionWidgets), and the two Annex 1 questions
+// while they are unanswered: an incident reported without them could never
+// close otherwise. All answers given are saved as one new version, and the
+// message says how the referral routes changed.
+func (cs *caseScreen) questionsBox(d session.IncidentDocument, req session.Requirements) []fyne.CanvasObject {
+	u := cs.u
+	q := &questionWidgets{u: u}
+	why := entry("Why an answer is changing (only when changing one already given)")
+	var illegal, risk *widget.RadioGroup
+	var illegalWhy, riskWhy *widget.Entry
+	q.save = func() {
+		c, err := q.circumstances()
+		if err != nil {
+			cs.refuse(err)
+			return
+		}
+		cs.actSaying(func(i *session.Incident) (string, error) {
+			before := i.Requirements()
+			if err := i.SetCircumstances(c, why.Text); err != nil {
+				return "", err
+			}
+			if illegal != nil && illegal.Selected != "" {
+				if err := i.SetIllegal(illegal.Selected == yes, illegalWhy.Text); err != nil {
+					return "", err
+				}
+			}
+			if risk != nil && risk.Selected != "" {
+				if err := i.SetImmediateRisk(risk.Selected == yes, riskWhy.Text); err != nil {
+					return "", err
+				}
+			}
+			return "Answers saved. " + requirementChanges(before, i.Requirements()), nil
+		})
+	}
+	box := q.buildQuestions(d)
+	q.refreshQuestions(req)
+	var annex1 []fyne.CanvasObject
+	if d.Illegal == nil && !req.IllegalFixed {
+		illegal = widget.NewRadioGroup([]string{yes, no}, nil)
+		illegal.Horizontal = true
+		illegalWhy = entry("Why it is not illegal (needed for no)")
+		annex1 = append(annex1, bold("Is the material or action illegal? (Annex 1)"), illegal, illegalWhy)
+	}
+	if d.ImmediateRisk == nil {
+		risk = widget.NewRadioGroup([]string{yes, no}, nil)
+		risk.Horizontal = true
+		riskWhy = entry("Why no one is at immediate risk (needed for no)")
+		annex1 = append(annex1, bold("Is there an immediate risk? (Annex 1)"), risk, riskWhy)
+	}
+	// The rationale and the Annex 1 questions go above the box's own
+	// "Save these answers" button, its last row.
+	last := len(box.Objects) - 1
+	rows := append(append(annex1, why), box.Objects[last])
+	box.Objects = append(box.Objects[:last], rows...)
+	open := len(annex1) > 0
+	for _, q := range req.Questions {
+		open = open || q.Required && !q.Answered
+	}
+	if open {
+		return []fyne.CanvasObject{widget.NewSeparator(), box}
+	}
+	// All answered: folded away, so the referrals they decide come first.
+	box.Objects = box.Objects[1:] // the heading, now the fold's title
+	fold := widget.NewAccordion(widget.NewAccordionItem("What the rules need to know: all answered (open to change an answer)", box))
+	return []fyne.CanvasObject{widget.NewSeparator(), fold}
+}
+
+// requirementChanges says in words how the referral routes and the
+// questions asked changed between two readings of the requirements.
+func requirementChanges(before, after session.Requirements) string {
+	was := map[string]session.RouteStatus{}
+	for _, r := range before.Routes {
+		was[r.Route.ID] = r
+	}
+	var changes []string
+	for _, r := range after.Routes {
+		old, offered := was[r.Route.ID]
+		delete(was, r.Route.ID)
+		switch {
+		case r.Required && !old.Required:
+			changes = append(changes, r.Route.Label+" is now required")
+		case !r.Required && old.Required:
+			changes = append(changes, r.Route.Label+" is no longer required, only offered")
+		case !offered:
+			changes = append(changes, r.Route.Label+" is now offered")
+		}
+	}
+	for _, r := range before.Routes {
+		if _, gone := was[r.Route.ID]; gone {
+			changes = append(changes, r.Route.Label+" is no longer offered")
+		}
+	}
+	text := "The referral routes are unchanged."
+	if len(changes) > 0 {
+		text = "Referral routes: " + strings.Join(changes, "; ") + "."
+	}
+	toldBefore := map[string]bool{}
+	for _, c := range before.Contacts {
+		toldBefore[c.Contact.ID] = c.Required
+	}
+	var tell, untell []string
+	for _, c := range after.Contacts {
+		switch {
+		case c.Required && !toldBefore[c.Contact.ID]:
+			tell = append(tell, c.Contact.Label)
+		case !c.Required && toldBefore[c.Contact.ID]:
+			untell = append(untell, c.Contact.Label)
+		}
+		delete(toldBefore, c.Contact.ID)
+	}
+	for _, c := range before.Contacts {
+		if toldBefore[c.Contact.ID] {
+			untell = append(untell, c.Contact.Label)
+		}
+	}
+	if len(tell) > 0 {
+		text += " Now to be told: " + strings.Join(tell, "; ") + "."
+	}
+	if len(untell) > 0 {
+		text += " No longer need telling: " + strings.Join(untell, "; ") + "."
+	}
+	asked := map[string]bool{}
+	for _, q := range before.Questions {
+		asked[q.Question.ID] = true
+	}
+	var more []string
+	for _, q := range after.Questions {
+		if !asked[q.Question.ID] && !q.Implied {
+			more = append(more, q.Question.Text)
+		}
+	}
+	if len(more) > 0 {
+		text += " Now also asked: " + strings.Join(more, " ")
+	}
+	return text
+}
+
+// chronologyEvent names what a chronology entry records, for an entry
+// whose words are already shown above it.
+func chronologyEvent(ev session.ChronologyEvent) string {
+	switch ev {
+	case session.EventSubject:
+		return "Said who it is about"
+	case session.EventDescribed:
+		return "Said what happened"
+	case session.EventClassified:
+		return "Classified"
+	case session.EventIllegal:
+		return "Answered whether it is illegal"
+	case session.EventImmediateRisk:
+		return "Answered whether there is an immediate risk"
+	case session.EventCircumstances:
+		return "Answered the questions"
+	}
+	return "Recorded"
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -48,15 +49,24 @@ type incidentForm struct {
 
 	// The questions the rules need (issue 13), each row shown only when
 	// the domain asks it (Requirements.Questions).
+	*questionWidgets
+	advice                  *widget.Label
+	questionsBox            *fyne.Container
+	formScroll, rightScroll *container.Scroll
+}
+
+// questionWidgets ask the questions the rules need (issue 13), one row per
+// question of the pack. The practitioner's incident screen and the DSL's
+// case screen both use them; save is what "Save these answers" does.
+type questionWidgets struct {
+	u                                     *UI
+	save                                  func()
 	qRows                                 map[string]*fyne.Container
 	qNeeded                               map[string]*widget.Label
 	qSeverity, qRelationship              *widget.Select
 	qWho, qImages, qCompany               *widget.RadioGroup
 	qIntent, qReckless, qShared, qThreats *widget.RadioGroup
 	qAge, qSharer, qHarmed, qPlatform     *widget.Entry
-	advice                                *widget.Label
-	questionsBox                          *fyne.Container
-	formScroll, rightScroll               *container.Scroll
 }
 
 const (
@@ -133,6 +143,7 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 		widget.NewLabelWithStyle("Imagery: where it is, never the imagery itself", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		f.noAttach, f.imPlatform, f.imAccount, f.imURL, f.imAttest, f.imWhen, f.imHow, container.NewHBox(recordImagery))
 
+	f.questionWidgets = &questionWidgets{u: u, save: f.saveAnswers}
 	questions := f.buildQuestions(d)
 	f.questionsBox = questions
 	f.advice = widget.NewLabel("")
@@ -608,7 +619,7 @@ func (u *UI) saveIncidentDraft(inc *session.Incident, status func(string)) {
 
 // buildQuestions makes one row per question of the pack, filled from the
 // document; refreshQuestions shows only those the domain asks now.
-func (f *incidentForm) buildQuestions(d session.IncidentDocument) *fyne.Container {
+func (f *questionWidgets) buildQuestions(d session.IncidentDocument) *fyne.Container {
 	pk := f.u.cfg.Pack
 	c := d.Circumstances
 	yn := func() *widget.RadioGroup {
@@ -704,13 +715,13 @@ func (f *incidentForm) buildQuestions(d session.IncidentDocument) *fyne.Containe
 		f.qRows[q.ID], f.qNeeded[q.ID] = row, needed
 		box.Add(row)
 	}
-	box.Add(container.NewHBox(widget.NewButton("Save these answers", f.saveAnswers)))
+	box.Add(container.NewHBox(widget.NewButton("Save these answers", f.save)))
 	return box
 }
 
 // refreshQuestions shows the questions the domain asks of the incident as
 // it stands, and hides the rest: they change nothing here.
-func (f *incidentForm) refreshQuestions(req session.Requirements) {
+func (f *questionWidgets) refreshQuestions(req session.Requirements) {
 	asked := map[string]session.QuestionStatus{}
 	for _, q := range req.Questions {
 		asked[q.Question.ID] = q
@@ -723,9 +734,19 @@ func (f *incidentForm) refreshQuestions(req session.Requirements) {
 	}
 }
 
-// saveAnswers records the answers given; unanswered questions stay
-// unanswered, never "no".
+// saveAnswers records the answers given.
 func (f *incidentForm) saveAnswers() {
+	c, err := f.circumstances()
+	if err != nil {
+		f.status.SetText(err.Error())
+		return
+	}
+	f.after(f.inc.SetCircumstances(c, strings.TrimSpace(f.changeWhy.Text)), "Answers saved.")
+}
+
+// circumstances reads the answers given; unanswered questions stay
+// unanswered, never "no".
+func (f *questionWidgets) circumstances() (session.Circumstances, error) {
 	pk := f.u.cfg.Pack
 	var c session.Circumstances
 	for _, s := range pk.Incident.Severities {
@@ -738,8 +759,7 @@ func (f *incidentForm) saveAnswers() {
 		if a := strings.TrimSpace(f.qAge.Text); a != "" {
 			n, err := strconv.Atoi(a)
 			if err != nil {
-				f.status.SetText("Enter the other person's age in whole years, for example 16, or leave it empty.")
-				return
+				return c, errors.New("Enter the other person's age in whole years, for example 16, or leave it empty.")
 			}
 			op.Age = n
 		}
@@ -773,5 +793,5 @@ func (f *incidentForm) saveAnswers() {
 	for _, ref := range refs(f.qHarmed.Text) {
 		c.YoungPeople = append(c.YoungPeople, session.YoungPerson{Reference: ref, Role: session.RoleHarmed})
 	}
-	f.after(f.inc.SetCircumstances(c, strings.TrimSpace(f.changeWhy.Text)), "Answers saved.")
+	return c, nil
 }

@@ -918,6 +918,10 @@ func waitText(d time.Duration) string {
 	d = d.Round(time.Minute)
 	h, m := int(d.Hours()), int(d.Minutes())%60
 	switch {
+	case h >= 48:
+		// Past two days the minutes are noise: "155 days", as the
+		// screens say it.
+		return fmt.Sprintf("%d days", h/24)
 	case h == 0:
 		return fmt.Sprintf("%d min", m)
 	case m == 0:
@@ -1023,7 +1027,9 @@ func (i *Incident) AddFollowUp(what, who string, due time.Time) (string, error) 
 	}
 	id := fmt.Sprintf("f%d", len(i.doc.FollowUps)+1)
 	i.doc.FollowUps = append(i.doc.FollowUps, IncidentFollowUp{ID: id, What: what, Who: who, Due: due, SetAt: now, SetBy: i.actor.ID})
-	i.log(EventFollowUpSet, fmt.Sprintf("Follow-up %s: %s (%s), due %s", id, what, who, due.In(i.pack.Location()).Format("2 Jan 2006")), "")
+	// The chronology is read by people: the follow-up by what it checks,
+	// never by its id (issue 20 item 8).
+	i.log(EventFollowUpSet, fmt.Sprintf("Follow-up set: %s (%s), due %s", what, who, due.In(i.pack.Location()).Format("2 Jan 2006")), "")
 	return id, nil
 }
 
@@ -1043,7 +1049,7 @@ func (i *Incident) CompleteFollowUp(id, note string) error {
 	}
 	f := &i.doc.FollowUps[k]
 	f.DoneAt, f.DoneBy, f.Note = i.clock.Now(), i.actor.ID, strings.TrimSpace(note)
-	i.log(EventFollowUpDone, "Follow-up "+id+" done: "+f.What, f.Note)
+	i.log(EventFollowUpDone, "Follow-up done: "+f.What, f.Note)
 	return nil
 }
 
@@ -1222,7 +1228,12 @@ func (i *Incident) Close(outcome, reason string) error {
 	i.doc.Status = IncidentClosed
 	detail := "Closed: " + outcome
 	if len(left) > 0 {
-		detail += " (left undone: " + left.Error() + ")"
+		// In words, without the field names (issue 20 item 8).
+		var undone []string
+		for _, e := range left {
+			undone = append(undone, strings.TrimSuffix(e.Message, "."))
+		}
+		detail += " (left undone: " + strings.Join(undone, "; ") + ")"
 	}
 	i.log(EventClosed, detail, reason)
 	return nil
@@ -1231,17 +1242,19 @@ func (i *Incident) Close(outcome, reason string) error {
 func (i *Incident) originText() string {
 	o := i.doc.Origin
 	switch o.Kind {
+	// Where it came from in words; the session's id is in the document
+	// (SessionID), never in the chronology people read (issue 20 item 8).
 	case OriginSession:
-		s := "Escalated from session " + o.SessionID
+		s := "Escalated from a session"
 		if pl, ok := i.pack.Platform(o.Platform); ok {
-			s += " (" + pl.Label + ")"
+			s += " on " + pl.Label
 		}
 		if o.SessionState == Live || o.SessionState == Paused {
 			s += fmt.Sprintf(", %s into the live session", waitText(o.Elapsed))
 		}
 		return s
 	case OriginRecord:
-		return "Escalated from the record of session " + o.SessionID
+		return "Escalated from the record of a session"
 	}
 	return "Raised from home"
 }
