@@ -104,6 +104,8 @@ type UI struct {
 	screenClose func()
 	// incidents are the person's own: drafts and reported (myincidents.go).
 	incidents []myIncident
+	// svc owns every goroutine the UI starts (services.go).
+	svc *services
 	// menu is the window's menu, which carries the shortcuts (menu.go).
 	menu *appMenu
 	// escalateHere is where Escalate on the screen on show escalates from,
@@ -131,13 +133,26 @@ func New(a fyne.App, cfg Config) *UI {
 }
 
 func newUI(a fyne.App, cfg Config) *UI {
-	u := &UI{app: a, cfg: cfg}
+	u := &UI{app: a, cfg: cfg, svc: newServices()}
 	u.win = a.NewWindow("Safeguard Companion")
+	// The window's life is the background work's: closing it stops and
+	// waits for every goroutine the UI started.
+	u.win.SetOnClosed(u.Close)
 	u.win.SetIcon(Icon)
 	u.win.Resize(fyne.NewSize(1024, 640))
 	u.setTheme(a.Settings().ThemeVariant() == theme.VariantDark)
 	u.installMenu()
 	return u
+}
+
+// Close stops the UI's background work and waits for it: the sync engine,
+// the tickers, the jobs in flight. The window calls it when it closes.
+func (u *UI) Close() {
+	if u.screenClose != nil {
+		u.screenClose()
+		u.screenClose = nil
+	}
+	u.svc.Stop()
 }
 
 // Window is the app's main window.

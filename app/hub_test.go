@@ -56,45 +56,8 @@ func TestOfflineRecordReachesManagerThroughHub(t *testing.T) {
 	now := testclock.Start()
 	u, clock := newTestUI(t)
 	clock.Set(now)
-	o, err := org.New("Test organisation", org.DemoPeople, now.Add(-time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := hub.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	hub.InitOrg(ctx, db, o.Directory.Org, o.Pinned())
-	if _, err := hub.PublishDirectory(ctx, db, o.Signed, now); err != nil {
-		t.Fatal(err)
-	}
-	h, err := hub.New(ctx, db, hub.Options{Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lh := &loopbackHub{t: t, addr: "127.0.0.1:0", h: h.Handler()}
-	lh.up()
+	lh, enrol := startTestHub(t, now, clock.Now)
 	defer lh.down()
-
-	enrol := func(person string) (*device.Device, crypto.Keystore) {
-		dir := t.TempDir()
-		ks, _ := crypto.NewFileKeystore(filepath.Join(dir, "keys"), "a passphrase for tests")
-		ks.SetWorkFactor(10)
-		m, _ := o.Member(person)
-		ks.Store(m.Identity.KeyID().String(), m.Identity)
-		code, err := hub.IssueEnrolCode(ctx, db, person, time.Hour, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dev, err := device.EnrolWithHub(ctx, device.Paths{Config: filepath.Join(dir, "c"), Data: filepath.Join(dir, "d")}, ks, m.Identity,
-			device.Invitation{Hub: lh.url(), Code: code, Fingerprint: crypto.AdminKeyID(o.Pinned())}, "laptop", now, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { dev.Close() })
-		return dev, ks
-	}
 	samDev, samKeys := enrol("sam")
 	priyaDev, priyaKeys := enrol("priya")
 
@@ -228,4 +191,51 @@ func TestAdoptDirectory(t *testing.T) {
 	if got := u.cfg.Vault.Directory().Version; got != v2.Version {
 		t.Errorf("rolled back to version %d", got)
 	}
+}
+
+// startTestHub is a real hub on loopback for a fictional organisation, on a
+// SQLite database, running on clock; enrol sets up a device for a person
+// with a one-time code and the invitation ICT hands out.
+func startTestHub(t *testing.T, now time.Time, clock func() time.Time) (*loopbackHub, func(person string) (*device.Device, crypto.Keystore)) {
+	t.Helper()
+	ctx := context.Background()
+	o, err := org.New("Test organisation", org.DemoPeople, now.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := hub.OpenSQLite(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	hub.InitOrg(ctx, db, o.Directory.Org, o.Pinned())
+	if _, err := hub.PublishDirectory(ctx, db, o.Signed, now); err != nil {
+		t.Fatal(err)
+	}
+	h, err := hub.New(ctx, db, hub.Options{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lh := &loopbackHub{t: t, addr: "127.0.0.1:0", h: h.Handler()}
+	lh.up()
+
+	enrol := func(person string) (*device.Device, crypto.Keystore) {
+		dir := t.TempDir()
+		ks, _ := crypto.NewFileKeystore(filepath.Join(dir, "keys"), "a passphrase for tests")
+		ks.SetWorkFactor(10)
+		m, _ := o.Member(person)
+		ks.Store(m.Identity.KeyID().String(), m.Identity)
+		code, err := hub.IssueEnrolCode(ctx, db, person, time.Hour, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dev, err := device.EnrolWithHub(ctx, device.Paths{Config: filepath.Join(dir, "c"), Data: filepath.Join(dir, "d")}, ks, m.Identity,
+			device.Invitation{Hub: lh.url(), Code: code, Fingerprint: crypto.AdminKeyID(o.Pinned())}, "laptop", now, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { dev.Close() })
+		return dev, ks
+	}
+	return lh, enrol
 }

@@ -21,18 +21,22 @@ import (
 // Crypto and database calls always go through here.
 func (u *UI) background(work func(ctx context.Context) error, done func(error)) {
 	u.ui.pending.Add(1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	u.svc.Go(func(parent context.Context) {
+		ctx, cancel := context.WithTimeout(parent, time.Minute)
 		defer cancel()
 		err := work(ctx)
 		if err != nil && u.cfg.Errors != nil {
 			u.cfg.Errors("background", err)
 		}
+		if parent.Err() != nil {
+			u.ui.pending.Add(-1) // the window has closed: nobody to tell
+			return
+		}
 		u.runOnUI(func() {
 			defer u.ui.pending.Add(-1)
 			done(err)
 		})
-	}()
+	})
 }
 
 // uiQueue carries callbacks to the UI goroutine. The app hands them to

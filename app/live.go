@@ -220,18 +220,7 @@ func (u *UI) ShowLive(s *session.Session) {
 	if every == 0 {
 		every = time.Second
 	}
-	go func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				u.runOnUI(l.tick)
-			}
-		}
-	}()
+	u.svc.Every(every, stop, func() { u.runOnUI(l.tick) })
 	l.lastSave = u.cfg.Clock.Now()
 	l.tick()
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -98,13 +97,7 @@ func (u *UI) watchIdle() {
 	}
 	u.idleWatched = true
 	u.touch()
-	go func() {
-		t := time.NewTicker(u.cfg.LockAfter / 20)
-		defer t.Stop()
-		for range t.C {
-			u.runOnUI(u.checkIdle)
-		}
-	}()
+	u.svc.Every(u.cfg.LockAfter/20, nil, func() { u.runOnUI(u.checkIdle) })
 }
 
 // checkIdle locks the app once it has been idle for LockAfter.

@@ -172,18 +172,7 @@ func (f *recordForm) autosave() {
 	if every == 0 || every > 5*time.Second {
 		every = 5 * time.Second
 	}
-	go func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				u.runOnUI(f.keepDraft)
-			}
-		}
-	}()
+	u.svc.Every(every, stop, func() { u.runOnUI(f.keepDraft) })
 }
 
 // keepDraft saves the words typed since the last save, if any.

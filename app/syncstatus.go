@@ -28,22 +28,18 @@ func (u *UI) startSync() {
 		return
 	}
 	u.engine = eng
-	go func() { _ = eng.Run(context.Background()) }()
-	go func() {
-		// Every second, so home says "sent" soon after a round ends; a
-		// status is an outbox count and a copy, cheap to take.
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for range t.C {
-			st := eng.Status(context.Background())
-			u.runOnUI(func() {
-				u.showSyncStatus(st)
-				u.adoptDirectory(eng.Directory())
-				u.rememberAfterSync(st)
-				u.shareAudit()
-			})
-		}
-	}()
+	u.svc.Go(func(ctx context.Context) { _ = eng.Run(ctx) })
+	// Every second, so home says "sent" soon after a round ends; a status
+	// is an outbox count and a copy, cheap to take.
+	u.svc.Every(time.Second, nil, func() {
+		st := eng.Status(u.svc.ctx)
+		u.runOnUI(func() {
+			u.showSyncStatus(st)
+			u.adoptDirectory(eng.Directory())
+			u.rememberAfterSync(st)
+			u.shareAudit()
+		})
+	})
 }
 
 // adoptDirectory starts using a newer organisation directory that sync

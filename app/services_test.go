@@ -1,0 +1,44 @@
+package app
+
+import (
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"safeguard/companion/testclock"
+)
+
+// TestNoGoroutineOutlivesTheWindow is issue 15's "background work with an
+// owner": with sync running against a real hub, the idle lock watching, a
+// live session's ticker and a record's autosave, closing the window stops
+// every goroutine the UI started.
+func TestNoGoroutineOutlivesTheWindow(t *testing.T) {
+	now := testclock.Start()
+	u, clock := newTestUI(t)
+	clock.Set(now)
+	lh, enrol := startTestHub(t, now, clock.Now)
+	defer lh.down()
+	samDev, samKeys := enrol("sam")
+	// Everything the test set up so far (the test app, the hub) is the
+	// test's; what the UI starts from here must be gone after Close.
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	u.keys = samKeys
+	u.useDevice(samDev) // starts sync with the hub
+	settle(u)
+	u.cfg.LockAfter = 10 * time.Minute
+	u.watchIdle()
+	u.cfg.TickEvery = 50 * time.Millisecond
+	l := liveSession(t, u, clock)
+	for _, c := range l.agreement {
+		c.SetChecked(true)
+	}
+	settle(u)
+	clock.Advance(20 * time.Minute)
+	tap(t, u, "End session") // the record's autosave ticker
+	if u.engine == nil {
+		t.Fatal("sync is not running")
+	}
+	u.Close()
+}
