@@ -41,7 +41,7 @@ func TestPlanScreenChecklistRules(t *testing.T) {
 	test.Type(f.parentCarer, "Letter home via school")
 
 	// Annex 2 1.2, 1.3.3, 3.6: never offered as not applicable.
-	for _, id := range []string{"training_current", "know_dso", "crisis_plan", "platform_suitable", "teams_lobby"} {
+	for _, id := range []string{"crisis_plan", "platform_suitable", "teams_lobby"} {
 		if slices.Contains(radioFor(t, f, id).Options, answerNA) {
 			t.Errorf("%s offers not applicable", id)
 		}

@@ -135,6 +135,22 @@ func (u *UI) safeguardingTeam() []string {
 	if u.dev == nil {
 		return []string{"(the organisation directory is not set up on this device)"}
 	}
+	var out []string
+	for _, p := range u.teamEntries() {
+		out = append(out, "• "+p)
+	}
+	if len(out) == 0 {
+		out = append(out, "(no safeguarding lead in the directory: ask your ICT administrator)")
+	}
+	return out
+}
+
+// teamEntries are the safeguarding team in the signed directory, each
+// with how to reach them.
+func (u *UI) teamEntries() []string {
+	if u.dev == nil {
+		return nil
+	}
 	dir := u.dev.Dir
 	if u.cfg.Vault != nil {
 		dir = u.cfg.Vault.Directory() // the newest, once sync has fetched one
@@ -151,12 +167,18 @@ func (u *UI) safeguardingTeam() []string {
 		if p.Email != "" {
 			parts = append(parts, p.Email)
 		}
-		out = append(out, "• "+strings.Join(parts, ", "))
-	}
-	if len(out) == 0 {
-		out = append(out, "(no safeguarding lead in the directory: ask your ICT administrator)")
+		out = append(out, strings.Join(parts, ", "))
 	}
 	return out
+}
+
+// known is what the app knows about the person using it, for the
+// checklist items it answers from their source (issue 19, Annex 2 1.2).
+func (u *UI) known() session.Known {
+	return session.Known{
+		Training:         u.cfg.Pack.Training(u.cfg.Me.TrainingCompleted, u.cfg.Clock.Now()),
+		SafeguardingTeam: u.teamEntries(),
+	}
 }
 
 // returnTo goes back to where an escalation started.

@@ -330,7 +330,8 @@ func (f *planForm) assessment() session.Assessment {
 			a.Answers[id] = ans
 		}
 	}
-	return a
+	plan, _ := f.readPlan()
+	return f.u.cfg.Pack.WithKnown(plan, a, f.u.known())
 }
 
 // changed recomputes everything that depends on the form: field messages,
@@ -465,11 +466,24 @@ func wordAnswer(s string) session.Answer {
 func (f *planForm) buildChecklist(items []session.ChecklistItem) {
 	f.checklist.RemoveAll()
 	f.rows = map[string]checkRow{}
+	known := f.u.known()
 	for _, it := range items {
 		text := widget.NewLabel(it.Text)
 		text.Wrapping = fyne.TextWrapWord
 		clause := widget.NewLabel(string(it.Clause))
 		clause.Importance = widget.LowImportance
+		// What the app knows, it does not ask (issue 19): the answer and
+		// where it came from are shown instead of the choices.
+		if ans, ok := f.u.cfg.Pack.KnownAnswer(it, known); ok {
+			f.answers[it.ID] = ans
+			source := widget.NewLabel(ans.Source)
+			source.Wrapping = fyne.TextWrapWord
+			if ans.Answer != session.Met {
+				source.Importance = widget.DangerImportance
+			}
+			f.checklist.Add(container.NewVBox(text, container.NewBorder(nil, nil, nil, clause, source), widget.NewSeparator()))
+			continue
+		}
 		blocks := it.Obligation == session.Must || it.IfUnmet == session.Block
 		mitigation := entry("How you will reduce this risk")
 		reason := entry("Why this does not apply to this session")

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/session"
+	"safeguard/companion/testclock"
 )
 
 func TestHomeShowsNewSessionAndTraining(t *testing.T) {
@@ -47,9 +48,13 @@ func fillPlan(f *planForm) {
 	test.Type(f.crisis, "Call the duty DSO; 999 if in immediate danger")
 }
 
+// answerAll answers every item the screen asks; the ones the app knows
+// (issue 19) have no choices to make.
 func answerAll(f *planForm, word string) {
 	for _, id := range f.itemIDs {
-		f.rows[id].radio.SetSelected(word)
+		if r, ok := f.rows[id]; ok {
+			r.radio.SetSelected(word)
+		}
 	}
 }
 
@@ -175,4 +180,46 @@ func TestMultiLineFieldsReleaseTab(t *testing.T) {
 	if n < 2 {
 		t.Fatalf("found %d multi-line fields on the plan; expected the notice and crisis plan boxes", n)
 	}
+}
+
+// TestPlanShowsWhatTheAppKnows is issue 19's "what the app knows, it does
+// not ask": training (from the training record) and the safeguarding team
+// (from the signed directory) are shown with their source, not asked; an
+// expired training record blocks, saying what to do (Annex 2 1.2).
+func TestPlanShowsWhatTheAppKnows(t *testing.T) {
+	u, clock := newTestUI(t)
+	tap(t, u, "New session")
+	f := u.currentPlan
+	fillPlan(f)
+	answerAll(f, answerYes)
+	for _, id := range []string{"training_current", "know_dso"} {
+		if _, asked := f.rows[id]; asked {
+			t.Errorf("%s is asked though the app knows it", id)
+		}
+	}
+	texts := visibleTexts(u)
+	due := trainedOn.AddDate(1, 0, 0).Format("2 January 2006")
+	if !strings.Contains(texts, "Your training record: current until "+due+".") || !strings.Contains(texts, "Your organisation's directory: Morgan Hughes (demo)") {
+		t.Fatalf("the known answers and their sources are not shown:\n%s", texts)
+	}
+	if f.outcome.Text != "Outcome: Proceed" {
+		t.Fatalf("outcome %q", f.outcome.Text)
+	}
+	tap(t, u, "Save plan")
+	if src := u.sessions[0].Document().Assessment.Answers["training_current"].Source; !strings.Contains(src, "training record") {
+		t.Errorf("the saved answer does not say where it came from: %q", src)
+	}
+
+	// A year on, the record has expired: the plan cannot proceed.
+	clock.Set(clock.Now().AddDate(1, 0, 0))
+	tap(t, u, "Home")
+	tap(t, u, "New session")
+	f = u.currentPlan
+	fillPlan(f)
+	f.date.SetText(dmy(testclock.NextWorkday(clock.Now(), 10, 0)))
+	answerAll(f, answerYes)
+	if f.outcome.Text != "Outcome: Do not proceed" || !strings.Contains(visibleTexts(u), "it expired on "+due+". Book a refresher before running sessions") {
+		t.Fatalf("expired training does not block with what to do: %q\n%s", f.outcome.Text, visibleTexts(u))
+	}
+	screenshot(t, u, "38-plan-training-expired")
 }

@@ -358,7 +358,7 @@ func TestChecklistAgreesWithThePlan(t *testing.T) {
 		{"Annex 2 3.5 facilitator named and answered yes", nil, nil, Proceed, ""},
 		{"Annex 2 3.5 no facilitator named and answered no with a mitigation", func(pl *Plan) { pl.Facilitator = "" },
 			func(a Assessment) {
-				a.Answers["facilitator_invited"] = ItemAnswer{NotMet, "Customer is 17 and declined; DSO on standby"}
+				a.Answers["facilitator_invited"] = ItemAnswer{Answer: NotMet, Mitigation: "Customer is 17 and declined; DSO on standby"}
 			}, ProceedWithMitigations, ""},
 		{"Annex 2 1.3.5 parent or carer told answered yes with nothing recorded", func(pl *Plan) { pl.ParentCarerInformed = " " }, nil, DoNotProceed, "parent_carer_informed"},
 		{"Annex 2 1.3.3 crisis process answered yes with no crisis plan", func(pl *Plan) { pl.CrisisPlan = "" }, nil, DoNotProceed, "crisis_plan"},
@@ -366,18 +366,18 @@ func TestChecklistAgreesWithThePlan(t *testing.T) {
 			func(a Assessment) { a.Answers["device_location"] = ItemAnswer{Answer: NotApplicable} }, Incomplete, "device_location"},
 		{"Annex 2 3.2 not applicable with a reason", nil,
 			func(a Assessment) {
-				a.Answers["device_location"] = ItemAnswer{NotApplicable, "Customer joins from the school careers room"}
+				a.Answers["device_location"] = ItemAnswer{Answer: NotApplicable, Mitigation: "Customer joins from the school careers room"}
 			}, Proceed, ""},
 		{"Annex 2 1.2 training can never be not applicable", nil,
-			func(a Assessment) { a.Answers["training_current"] = ItemAnswer{NotApplicable, "Experienced adviser"} }, DoNotProceed, "training_current"},
+			func(a Assessment) { a.Answers["training_current"] = ItemAnswer{Answer: NotApplicable, Mitigation: "Experienced adviser"} }, DoNotProceed, "training_current"},
 		{"Annex 2 1.2 knowing the DSO can never be not applicable", nil,
-			func(a Assessment) { a.Answers["know_dso"] = ItemAnswer{NotApplicable, "New to the team"} }, DoNotProceed, "know_dso"},
+			func(a Assessment) { a.Answers["know_dso"] = ItemAnswer{Answer: NotApplicable, Mitigation: "New to the team"} }, DoNotProceed, "know_dso"},
 		{"Annex 2 1.3.3 a crisis process can never be not applicable", nil,
-			func(a Assessment) { a.Answers["crisis_plan"] = ItemAnswer{NotApplicable, "Low risk customer"} }, DoNotProceed, "crisis_plan"},
+			func(a Assessment) { a.Answers["crisis_plan"] = ItemAnswer{Answer: NotApplicable, Mitigation: "Low risk customer"} }, DoNotProceed, "crisis_plan"},
 		{"Annex 2 3.6 platform suitability can never be not applicable", nil,
-			func(a Assessment) { a.Answers["platform_suitable"] = ItemAnswer{NotApplicable, "Usual platform"} }, DoNotProceed, "platform_suitable"},
+			func(a Assessment) { a.Answers["platform_suitable"] = ItemAnswer{Answer: NotApplicable, Mitigation: "Usual platform"} }, DoNotProceed, "platform_suitable"},
 		{"Annex 2 3.6 a platform privacy check can never be not applicable", nil,
-			func(a Assessment) { a.Answers["teams_lobby"] = ItemAnswer{NotApplicable, "Customer knows the link"} }, DoNotProceed, "teams_lobby"},
+			func(a Assessment) { a.Answers["teams_lobby"] = ItemAnswer{Answer: NotApplicable, Mitigation: "Customer knows the link"} }, DoNotProceed, "teams_lobby"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -424,7 +424,7 @@ func TestMustMeansMust(t *testing.T) {
 		}
 		t.Run("Annex 2 "+string(it.Clause)+" must: "+it.ID+" unmet blocks whatever the mitigation", func(t *testing.T) {
 			a := allMet(p, goodPlan())
-			a.Answers[it.ID] = ItemAnswer{NotMet, "I will ask them to change before we start"}
+			a.Answers[it.ID] = ItemAnswer{Answer: NotMet, Mitigation: "I will ask them to change before we start"}
 			r := p.Assess(goodPlan(), a)
 			if r.Outcome != DoNotProceed {
 				t.Fatalf("outcome %s", r.Outcome)
@@ -525,20 +525,20 @@ func TestGatesAreCheckedFromTheDocument(t *testing.T) {
 		}, start, ErrAssessmentBlocks},
 		{"Annex 2 3.2 no answers at all: cannot start", Consented, func(d *Document) { d.Assessment.Answers = nil }, start, ErrAssessmentBlocks},
 		{"Annex 2 3.7 a must item mitigated on disk: cannot start", Consented, func(d *Document) {
-			d.Assessment.Answers["clothing"] = ItemAnswer{NotMet, "Will ask"}
+			d.Assessment.Answers["clothing"] = ItemAnswer{Answer: NotMet, Mitigation: "Will ask"}
 			d.Outcome = ProceedWithMitigations
 		}, start, ErrAssessmentBlocks},
 		{"Annex 2 1.3.3 the plan lost its crisis plan: cannot start", Consented, func(d *Document) {
 			d.Plan.CrisisPlan = ""
-			d.Assessment.Answers["crisis_plan"] = ItemAnswer{NotMet, "x"}
+			d.Assessment.Answers["crisis_plan"] = ItemAnswer{Answer: NotMet, Mitigation: "x"}
 		}, start, ErrIllegalTransition},
 		{"Annex 2 1.3.6 paused with no consent: cannot resume", Paused, noConsent, resume, ErrConsentRequired},
 		{"Annex 2 3.2 paused with a failing assessment: cannot resume", Paused, func(d *Document) {
-			d.Assessment.Answers["language"] = ItemAnswer{NotMet, "x"}
+			d.Assessment.Answers["language"] = ItemAnswer{Answer: NotMet, Mitigation: "x"}
 		}, resume, ErrAssessmentBlocks},
 		{"Annex 2 1.3.6 recorded with no consent: cannot sign", Recorded, noConsent, sign, ErrConsentRequired},
 		{"Annex 2 3.2 recorded with a failing assessment: cannot sign", Recorded, func(d *Document) {
-			d.Assessment.Answers["platform_suitable"] = ItemAnswer{NotApplicable, "x"}
+			d.Assessment.Answers["platform_suitable"] = ItemAnswer{Answer: NotApplicable, Mitigation: "x"}
 		}, sign, ErrAssessmentBlocks},
 		{"Annex 2 2.1 agreement points removed: cannot sign", Recorded, func(d *Document) { d.Agreement = nil }, sign, ErrAgreementIncomplete},
 		{"Annex 2 2.1 agreement points with no time: cannot sign", Recorded, func(d *Document) {

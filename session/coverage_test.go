@@ -1,6 +1,7 @@
 package session
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -72,5 +73,55 @@ func TestShouldItemsTakeAMitigation(t *testing.T) {
 				t.Errorf("outcome %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestWhatTheAppKnowsItDoesNotAsk: Annex 2 1.2 training and knowing the
+// safeguarding team are answered from their sources, with where each answer
+// came from; an unknown source leaves the item to be asked; expired
+// training blocks, and a hand-made "met" cannot stand against it.
+func TestWhatTheAppKnowsItDoesNotAsk(t *testing.T) {
+	p := defaultPack(t)
+	plan := goodPlan()
+	now := testNow()
+	item := func(id string) ChecklistItem {
+		it, ok := itemIDs(p.Items(plan))[id]
+		if !ok {
+			t.Fatalf("no item %s", id)
+		}
+		return it
+	}
+	team := []string{"Morgan Hughes, 07700 900789"}
+	cases := []struct {
+		name   string
+		item   string
+		known  Known
+		asked  bool
+		answer Answer
+		source string
+	}{
+		{"Annex 2 1.2 training current, from the training record", "training_current",
+			Known{Training: p.Training(now.AddDate(0, -3, 0), now)}, false, Met, "current until"},
+		{"Annex 2 1.2 training expired, from the training record", "training_current",
+			Known{Training: p.Training(now.AddDate(-2, 0, 0), now)}, false, NotMet, "Book a refresher"},
+		{"Annex 2 1.2 no training record: asked", "training_current", Known{}, true, "", ""},
+		{"Annex 2 1.2 the safeguarding team, from the directory", "know_dso", Known{SafeguardingTeam: team}, false, Met, "Morgan Hughes"},
+		{"Annex 2 1.2 a directory naming no safeguarding team: asked", "know_dso", Known{}, true, "", ""},
+		{"Annex 2 1.3.3 a crisis plan is never taken from a source", "crisis_plan", Known{Training: p.Training(now, now), SafeguardingTeam: team}, true, "", ""},
+	}
+	for _, tc := range cases {
+		ans, ok := p.KnownAnswer(item(tc.item), tc.known)
+		if ok == tc.asked || ans.Answer != tc.answer || !strings.Contains(ans.Source, tc.source) {
+			t.Errorf("%s: %+v known=%v", tc.name, ans, ok)
+		}
+	}
+	// A "met" typed by hand does not stand against an expired record.
+	a := allMet(p, plan)
+	expired := Known{Training: p.Training(now.AddDate(-2, 0, 0), now), SafeguardingTeam: team}
+	if got := p.Assess(plan, p.WithKnown(plan, a, expired)).Outcome; got != DoNotProceed {
+		t.Errorf("Annex 2 1.2 expired training with a hand-made met: %v", got)
+	}
+	if got := p.WithKnown(plan, a, expired).Answers["know_dso"].Source; !strings.Contains(got, "directory") {
+		t.Errorf("Annex 2 1.2 the answer does not say where it came from: %q", got)
 	}
 }

@@ -178,6 +178,10 @@ type ChecklistItem struct {
 	// letter or an e-mail exchange.
 	RealTimeOnly bool     `json:"real_time_only,omitempty"`
 	Delivery     Delivery `json:"delivery,omitempty"`
+	// KnownFrom names where the answer is already known, so that it is
+	// shown, not asked (KnownAnswer): a practitioner's training record, or
+	// the organisation's signed directory.
+	KnownFrom KnownSource `json:"known_from,omitempty"`
 }
 
 // ConsentPolicy is the standard consent statement (Annex 2 1.3.6).
@@ -440,6 +444,11 @@ func (v *validator) item(f string, c ChecklistItem, seen map[string]bool) {
 		}
 	default:
 		v.fail(f+".obligation", `must be "must" or "should", as the clause words it`)
+	}
+	switch c.KnownFrom {
+	case "", FromTrainingRecord, FromDirectory:
+	default:
+		v.fail(f+".known_from", fmt.Sprintf("%q is not a source of answers (use %s or %s)", c.KnownFrom, FromTrainingRecord, FromDirectory))
 	}
 	if c.RequiresPlan != "" {
 		if _, ok := (Plan{}).Field(c.RequiresPlan); !ok {

@@ -227,3 +227,11 @@ func FuzzLoadPack(f *testing.F) {
 		}
 	})
 }
+
+func TestPackRefusesAnUnknownSourceOfAnswers(t *testing.T) {
+	p := defaultPack(t)
+	p.Checklist[0].KnownFrom = "the customer's word"
+	if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "known_from") {
+		t.Fatalf("a checklist item answered from nowhere: %v", err)
+	}
+}

@@ -245,6 +245,9 @@ const (
 type ItemAnswer struct {
 	Answer     Answer `json:"answer"`
 	Mitigation string `json:"mitigation,omitempty"`
+	// Source is where an answer the practitioner was not asked came from
+	// (KnownAnswer): "" for one they gave.
+	Source string `json:"source,omitempty"`
 }
 
 // Reason is why the item does not apply, for a "not applicable" answer.

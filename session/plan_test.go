@@ -161,12 +161,12 @@ func TestAssessOutcome(t *testing.T) {
 		{"Annex 2 3.2 unanswered item: incomplete", nil, func(a Assessment) { delete(a.Answers, "clothing") }, Incomplete, "", "clothing"},
 		{"Annex 2 3.2 unmet item with mitigation: proceed with mitigations", nil,
 			func(a Assessment) {
-				a.Answers["facilitator_invited"] = ItemAnswer{NotMet, "Tutor unavailable; DSO on standby by phone"}
+				a.Answers["facilitator_invited"] = ItemAnswer{Answer: NotMet, Mitigation: "Tutor unavailable; DSO on standby by phone"}
 			}, ProceedWithMitigations, "", ""},
 		{"Annex 2 3.2 unmet item without mitigation: do not proceed", nil,
 			func(a Assessment) { a.Answers["facilitator_invited"] = ItemAnswer{Answer: NotMet} }, DoNotProceed, "facilitator_invited", ""},
 		{"Annex 2 1.2 untrained practitioner blocks even with mitigation", nil,
-			func(a Assessment) { a.Answers["training_current"] = ItemAnswer{NotMet, "will do it next week"} }, DoNotProceed, "training_current", ""},
+			func(a Assessment) { a.Answers["training_current"] = ItemAnswer{Answer: NotMet, Mitigation: "will do it next week"} }, DoNotProceed, "training_current", ""},
 		{"Annex 2 1.3.3 no crisis process blocks", nil,
 			func(a Assessment) { a.Answers["crisis_plan"] = ItemAnswer{Answer: NotMet} }, DoNotProceed, "crisis_plan", ""},
 		{"Annex 2 3.6 platform too old for the customer blocks", func(pl *Plan) { pl.Platform = "zoom"; pl.Customer.Age = 14 }, nil, DoNotProceed, "platform", ""},
@@ -185,7 +185,7 @@ func TestAssessOutcome(t *testing.T) {
 		}, nil, ProceedWithMitigations, "", ""},
 		{"Annex 2 3.5 not applicable is accepted", nil,
 			func(a Assessment) {
-				a.Answers["facilitator_invited"] = ItemAnswer{NotApplicable, "Customer's own choice: a careers call at work, manager agreed"}
+				a.Answers["facilitator_invited"] = ItemAnswer{Answer: NotApplicable, Mitigation: "Customer's own choice: a careers call at work, manager agreed"}
 			}, Proceed, "", ""},
 	}
 	for _, tc := range cases {
