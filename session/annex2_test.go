@@ -369,15 +369,25 @@ func TestChecklistAgreesWithThePlan(t *testing.T) {
 				a.Answers["device_location"] = ItemAnswer{Answer: NotApplicable, Mitigation: "Customer joins from the school careers room"}
 			}, Proceed, ""},
 		{"Annex 2 1.2 training can never be not applicable", nil,
-			func(a Assessment) { a.Answers["training_current"] = ItemAnswer{Answer: NotApplicable, Mitigation: "Experienced adviser"} }, DoNotProceed, "training_current"},
+			func(a Assessment) {
+				a.Answers["training_current"] = ItemAnswer{Answer: NotApplicable, Mitigation: "Experienced adviser"}
+			}, DoNotProceed, "training_current"},
 		{"Annex 2 1.2 knowing the DSO can never be not applicable", nil,
-			func(a Assessment) { a.Answers["know_dso"] = ItemAnswer{Answer: NotApplicable, Mitigation: "New to the team"} }, DoNotProceed, "know_dso"},
+			func(a Assessment) {
+				a.Answers["know_dso"] = ItemAnswer{Answer: NotApplicable, Mitigation: "New to the team"}
+			}, DoNotProceed, "know_dso"},
 		{"Annex 2 1.3.3 a crisis process can never be not applicable", nil,
-			func(a Assessment) { a.Answers["crisis_plan"] = ItemAnswer{Answer: NotApplicable, Mitigation: "Low risk customer"} }, DoNotProceed, "crisis_plan"},
+			func(a Assessment) {
+				a.Answers["crisis_plan"] = ItemAnswer{Answer: NotApplicable, Mitigation: "Low risk customer"}
+			}, DoNotProceed, "crisis_plan"},
 		{"Annex 2 3.6 platform suitability can never be not applicable", nil,
-			func(a Assessment) { a.Answers["platform_suitable"] = ItemAnswer{Answer: NotApplicable, Mitigation: "Usual platform"} }, DoNotProceed, "platform_suitable"},
+			func(a Assessment) {
+				a.Answers["platform_suitable"] = ItemAnswer{Answer: NotApplicable, Mitigation: "Usual platform"}
+			}, DoNotProceed, "platform_suitable"},
 		{"Annex 2 3.6 a platform privacy check can never be not applicable", nil,
-			func(a Assessment) { a.Answers["teams_lobby"] = ItemAnswer{Answer: NotApplicable, Mitigation: "Customer knows the link"} }, DoNotProceed, "teams_lobby"},
+			func(a Assessment) {
+				a.Answers["teams_lobby"] = ItemAnswer{Answer: NotApplicable, Mitigation: "Customer knows the link"}
+			}, DoNotProceed, "teams_lobby"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -166,7 +166,9 @@ func TestAssessOutcome(t *testing.T) {
 		{"Annex 2 3.2 unmet item without mitigation: do not proceed", nil,
 			func(a Assessment) { a.Answers["facilitator_invited"] = ItemAnswer{Answer: NotMet} }, DoNotProceed, "facilitator_invited", ""},
 		{"Annex 2 1.2 untrained practitioner blocks even with mitigation", nil,
-			func(a Assessment) { a.Answers["training_current"] = ItemAnswer{Answer: NotMet, Mitigation: "will do it next week"} }, DoNotProceed, "training_current", ""},
+			func(a Assessment) {
+				a.Answers["training_current"] = ItemAnswer{Answer: NotMet, Mitigation: "will do it next week"}
+			}, DoNotProceed, "training_current", ""},
 		{"Annex 2 1.3.3 no crisis process blocks", nil,
 			func(a Assessment) { a.Answers["crisis_plan"] = ItemAnswer{Answer: NotMet} }, DoNotProceed, "crisis_plan", ""},
 		{"Annex 2 3.6 platform too old for the customer blocks", func(pl *Plan) { pl.Platform = "zoom"; pl.Customer.Age = 14 }, nil, DoNotProceed, "platform", ""},
