@@ -61,6 +61,8 @@ vet: deps
 	$(GO) vet -tags $(TAGS) ./...
 	@# Tests take "now" from package testclock, never the wall clock (issue 12).
 	@scripts/check-test-clock.sh
+	@unformatted=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard -- '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "Not gofmt-formatted (run gofmt -w on them):" >&2; echo "$$unformatted" >&2; exit 1; fi
 
 # Unit and integration tests. Keyring tests run against a real Secret
 # Service in a private D-Bus session; hub tests run against SQLite and a
