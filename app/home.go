@@ -93,7 +93,8 @@ func (u *UI) ShowHome() {
 	}
 	buttons.Add(layout.NewSpacer())
 	top := container.NewVBox(demo, greeting, trainingLine, container.NewBorder(nil, nil, nil, keyBtn, buttons), status,
-		u.casesWaitingLine()) // the safeguarding team's incidents not yet acknowledged (issue 20 item 6)
+		u.casesWaitingLine(),   // the safeguarding team's incidents not yet acknowledged (issue 20 item 6)
+		u.reviewsWaitingLine()) // a line manager's reviews, follow-ups and figures (issue 15)
 	if mine := u.myIncidentsBox(); mine != nil {
 		top.Add(widget.NewSeparator())
 		top.Add(mine)

@@ -1,0 +1,116 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/report"
+	"safeguard/companion/session"
+)
+
+// reviewNeeds is what waits on a line manager (issue 15: a home that says
+// what needs you): her team's records not yet reviewed, how many of those
+// are overdue and the oldest, the follow-ups past their day, and whether
+// last quarter's session figures are shared with the safeguarding team
+// (policy 9.1).
+type reviewNeeds struct {
+	waiting, overdue, followUpsDue int
+	oldestSigned                   string
+	figuresShared                  bool
+	lastQuarter                    report.Quarter
+}
+
+// reviewsWaitingLine is home's line for a line manager; it is hidden for
+// anyone else, and filled in from her records in the background.
+func (u *UI) reviewsWaitingLine() fyne.CanvasObject {
+	l := warningLabel("")
+	l.Hide()
+	me := u.me()
+	if me == nil || !me.HasRole(crypto.RoleLineManager) {
+		return l
+	}
+	now := u.cfg.Clock.Now()
+	var n reviewNeeds
+	u.background(func(ctx context.Context) error {
+		entries, _, err := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindReview, crypto.KindFigures)
+		if err != nil {
+			return err
+		}
+		recs, _ := report.NewRecords(entries)
+		n = needsOf(recs, me.ID, now, u.cfg.Pack)
+		return nil
+	}, func(err error) {
+		if err != nil {
+			l.SetText("Your team's records could not be opened: " + plainError(err))
+			l.Show()
+			return
+		}
+		l.SetText(n.text())
+		if n.overdue > 0 || n.followUpsDue > 0 {
+			l.Importance = widget.DangerImportance
+		} else {
+			l.Importance = widget.MediumImportance
+		}
+		l.Show()
+	})
+	return l
+}
+
+// needsOf counts what waits on the manager me among recs at now.
+func needsOf(recs *report.Records, me string, t time.Time, pk *session.Pack) reviewNeeds {
+	var n reviewNeeds
+	n.lastQuarter = report.QuarterOf(t, pk.Location()).Prev()
+	var oldest *report.Item
+	for _, it := range recs.Items {
+		switch {
+		case it.Figures != nil:
+			if it.Entry.Author != nil && it.Entry.Author.ID == me && it.Figures.Quarter() == n.lastQuarter {
+				n.figuresShared = true
+			}
+		case it.Doc != nil && it.Entry.Author != nil && it.Entry.Author.ID != me:
+			s := session.StatusOf(recs.Reviews[it.Entry.Header.ID])
+			n.followUpsDue += len(s.OverdueFollowUps(t))
+			if s.Reviewed {
+				continue
+			}
+			n.waiting++
+			if s.ReviewOverdue(it.Doc.SignedAt, t) {
+				n.overdue++
+			}
+			if oldest == nil || it.Doc.SignedAt.Before(oldest.Doc.SignedAt) {
+				oldest = it
+			}
+		}
+	}
+	if oldest != nil {
+		n.oldestSigned = oldest.Doc.SignedAt.In(pk.Location()).Format("2 January")
+	}
+	return n
+}
+
+func (n reviewNeeds) text() string {
+	var parts []string
+	switch n.waiting {
+	case 0:
+		parts = append(parts, "No record is waiting for your review.")
+	default:
+		s := fmt.Sprintf("%d record%s waiting for your review", n.waiting, plural(n.waiting))
+		if n.overdue > 0 {
+			s += fmt.Sprintf(", %d overdue", n.overdue)
+		}
+		parts = append(parts, s+"; the oldest was signed on "+n.oldestSigned+". Open the Inbox.")
+	}
+	if n.followUpsDue > 0 {
+		parts = append(parts, fmt.Sprintf("%d follow-up%s past their day.", n.followUpsDue, plural(n.followUpsDue)))
+	}
+	if !n.figuresShared {
+		parts = append(parts, fmt.Sprintf("Your session figures for %s are not yet shared with the safeguarding team (policy 9.1): Quarterly report, Share.", n.lastQuarter))
+	}
+	return strings.Join(parts, " ")
+}
