@@ -182,6 +182,9 @@ type ChecklistItem struct {
 	// shown, not asked (KnownAnswer): a practitioner's training record, or
 	// the organisation's signed directory.
 	KnownFrom KnownSource `json:"known_from,omitempty"`
+	// CarriesOver marks an answer about the customer, not the session,
+	// which the customer's next plan carries to be reconfirmed.
+	CarriesOver bool `json:"carries_over,omitempty"`
 }
 
 // ConsentPolicy is the standard consent statement (Annex 2 1.3.6).

@@ -66,6 +66,9 @@ type Plan struct {
 	// reference, Age the youngest attendee's age and AdultAtRisk whether any
 	// attendee is an adult at risk, so the age and audience rules still hold.
 	Group *Group `json:"group,omitempty"`
+	// Carried are the facts carried from the customer's last session
+	// (carryover.go), each to be reconfirmed.
+	Carried []CarriedFact `json:"carried,omitempty"`
 }
 
 // Group is what a one-to-many session adds to its plan (Annex 2 3.10).
@@ -154,6 +157,7 @@ func (p Plan) Child() bool {
 // problem at once, in words for the practitioner. now is the clock's time.
 func (pk *Pack) ValidatePlan(p Plan, now time.Time) error {
 	var errs FieldErrors
+	pk.validateCarried(p, &errs)
 	ref := strings.TrimSpace(p.Customer.Reference)
 	switch {
 	case ref == "":

@@ -201,6 +201,7 @@ func cloneDocument(d Document) Document {
 		}
 	}
 	c.Incidents = slices.Clone(d.Incidents)
+	c.Plan.Carried = slices.Clone(d.Plan.Carried)
 	if d.Plan.Group != nil {
 		g := *d.Plan.Group
 		c.Plan.Group = &g
