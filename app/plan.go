@@ -71,6 +71,14 @@ type planForm struct {
 	// showErrors turns on field messages after the first save attempt, so
 	// a person is not scolded for fields they have not reached yet.
 	showErrors bool
+
+	// A returning customer (issue 19): the offer to carry their facts from
+	// their last session, and the facts carried, each with "still true?".
+	carryOffer *fyne.Container
+	carriedBox *fyne.Container
+	carried    []session.CarriedFact
+	stillTrue  []*widget.Check
+	carriedMsg *widget.Label
 }
 
 // ShowNewPlan opens an empty plan for a new session.
@@ -182,8 +190,111 @@ func (u *UI) newPlanForm(s *session.Session) *planForm {
 	f.adultAtRisk.OnChanged = func(bool) { f.changed() }
 	f.recorded.OnChanged = func(bool) { f.changed() }
 	f.platform.OnChanged = func(string) { f.changed() }
+	f.carryOffer = container.NewVBox()
+	f.carriedBox = container.NewVBox()
+	f.carriedMsg = wrappedLabel("")
+	f.carriedMsg.Importance = widget.DangerImportance
+	if s != nil {
+		f.showCarried(s.Document().Plan.Carried)
+	}
+	f.ref.OnChanged = func(string) { f.offerCarry(); f.changed() }
 	f.changed()
 	return f
+}
+
+// lastSessionWith is the customer's most recent signed record, by their
+// reference.
+func (u *UI) lastSessionWith(ref string) (session.Document, bool) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return session.Document{}, false
+	}
+	var best session.Document
+	found := false
+	for _, h := range u.history {
+		if strings.EqualFold(h.doc.Plan.Customer.Reference, ref) && (!found || h.doc.Plan.Start.After(best.Plan.Start)) {
+			best, found = h.doc, true
+		}
+	}
+	return best, found
+}
+
+// offerCarry offers, when the reference typed is a returning customer's,
+// to plan from their last session.
+func (f *planForm) offerCarry() {
+	f.carryOffer.RemoveAll()
+	if f.s != nil || len(f.carried) > 0 {
+		return
+	}
+	prev, ok := f.u.lastSessionWith(f.ref.Text)
+	if !ok {
+		return
+	}
+	when := f.u.clockText(prev.Plan.Start, "Monday 2 January")
+	f.carryOffer.Add(container.NewBorder(nil, nil, nil,
+		widget.NewButtonWithIcon("Plan from that session", theme.ContentCopyIcon(), func() { f.carryFrom(prev) }),
+		wrappedLabel("A returning customer: their last session was on "+when+".")))
+}
+
+// carryFrom fills the form from the customer's last session: their facts
+// and the answers about them, each shown for "still true?" (issue 19).
+func (f *planForm) carryFrom(prev session.Document) {
+	pk := f.u.cfg.Pack
+	next := pk.NextPlan(prev)
+	f.carryOffer.RemoveAll()
+	p := next
+	if p.Customer.Age > 0 {
+		f.age.SetText(strconv.Itoa(p.Customer.Age))
+	}
+	if !p.Customer.DateOfBirth.IsZero() {
+		f.dob.SetText(p.Customer.DateOfBirth.Format(dateLayout))
+	}
+	f.adultAtRisk.SetChecked(p.Customer.AdultAtRisk)
+	if m, ok := pk.Method(p.Method); ok {
+		f.method.SetSelected(m.Label)
+	}
+	if pl, ok := pk.Platform(p.Platform); ok {
+		f.platform.SetSelected(pl.Label)
+	}
+	f.access.SetText(p.AccessibilityNeeds)
+	f.facilitator.SetText(p.Facilitator)
+	f.parentCarer.SetText(p.ParentCarerInformed)
+	f.crisis.SetText(p.CrisisPlan)
+	for id, a := range session.CarriedAnswers(prev, next) {
+		f.answers[id] = a
+	}
+	f.itemIDs = nil // rebuild the checklist with the carried answers
+	f.showCarried(next.Carried)
+	f.changed()
+}
+
+// showCarried lists the carried facts, each with its "still true" box.
+func (f *planForm) showCarried(cs []session.CarriedFact) {
+	f.carried = append([]session.CarriedFact(nil), cs...)
+	f.carriedBox.RemoveAll()
+	f.stillTrue = nil
+	if len(cs) == 0 {
+		return
+	}
+	f.carriedBox.Add(widget.NewLabelWithStyle("From the last session: still true?", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	for i, c := range cs {
+		i := i
+		// The box alone, with the fact in a label beside it that wraps: a
+		// checklist item's words are long.
+		check := widget.NewCheck("", func(on bool) {
+			f.carried[i].Reconfirmed = on
+			f.changed()
+		})
+		check.SetChecked(c.Reconfirmed)
+		f.stillTrue = append(f.stillTrue, check)
+		f.carriedBox.Add(container.NewBorder(nil, nil, check, nil, wrappedLabel(strings.TrimSuffix(c.Label, ".")+": "+c.Value)))
+	}
+	f.carriedBox.Add(container.NewBorder(nil, nil, widget.NewButton("All still true", func() {
+		for _, c := range f.stillTrue {
+			c.SetChecked(true)
+		}
+	}), nil, wrappedLabel("If something has changed, change it in the plan instead.")))
+	f.carriedBox.Add(f.carriedMsg)
 }
 
 func platformLabels(ps []session.Platform) []string {
@@ -320,6 +431,7 @@ func (f *planForm) readPlan() (session.Plan, session.FieldErrors) {
 		}
 		p.Group = g
 	}
+	p.Carried = append([]session.CarriedFact(nil), f.carried...)
 	return p, errs
 }
 
@@ -402,6 +514,13 @@ func (f *planForm) showFieldErrors(errs session.FieldErrors) {
 		fm.label.Hidden = len(msgs) == 0
 		fm.label.Refresh()
 	}
+	var carried []string
+	for i := range f.carried {
+		if m := errs.For(fmt.Sprintf("carried[%d]", i)); m != "" {
+			carried = append(carried, "• "+m)
+		}
+	}
+	f.carriedMsg.SetText(strings.Join(carried, "\n"))
 }
 
 func (f *planForm) showOutcome(r session.Result) {
@@ -597,7 +716,7 @@ func (f *planForm) content() fyne.CanvasObject {
 		f.row("Crisis plan", f.crisis, "crisis_plan"),
 	)
 	left := container.NewVScroll(container.NewPadded(container.NewVBox(
-		widget.NewLabelWithStyle("Plan (Annex 2 1.3)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), plan, f.groupBox)))
+		widget.NewLabelWithStyle("Plan (Annex 2 1.3)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), f.carryOffer, f.carriedBox, plan, f.groupBox)))
 	right := container.NewBorder(
 		widget.NewLabelWithStyle("Pre-session risk assessment (Annex 2 3.2)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewVBox(widget.NewSeparator(), f.outcome, f.concerns, container.NewBorder(nil, nil, f.save, f.next, f.status)),

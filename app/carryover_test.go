@@ -1,0 +1,74 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"safeguard/companion/session"
+)
+
+// TestReturningCustomerPlannedFromTheLastSession is issue 19's carry-over
+// through the screens: a signed session for CUS-4821; a new plan typed with
+// the same reference offers to plan from it; the customer's facts and the
+// answers about them are filled in and listed as "still true?"; the plan is
+// refused until they are reconfirmed; only the time and how the customer
+// was told are typed.
+func TestReturningCustomerPlannedFromTheLastSession(t *testing.T) {
+	u, clock := newTestUI(t)
+	l := liveSession(t, u, clock)
+	for _, c := range l.agreement {
+		c.SetChecked(true)
+	}
+	settle(u)
+	clock.Advance(30 * time.Minute)
+	tap(t, u, "End session")
+	test.Type(findEntry(t, u, "What was discussed"), "CV and college applications.")
+	tap(t, u, "Sign and lock")
+	tap(t, u, "Yes")
+	if len(u.history) != 1 {
+		t.Fatalf("not signed:\n%s", visibleTexts(u))
+	}
+
+	press(t, u, shortcutFor(t, "Ctrl+N"))
+	f := u.currentPlan
+	test.Type(f.ref, "cus-4821")
+	if !strings.Contains(visibleTexts(u), "A returning customer: their last session was on") {
+		t.Fatalf("no offer to plan from the last session:\n%s", visibleTexts(u))
+	}
+	tap(t, u, "Plan from that session")
+	if f.facilitator.Text != "Form tutor" || f.age.Text != "15" || f.method.Selected != "Video call" || f.crisis.Text == "" {
+		t.Fatalf("the customer's facts were not carried: facilitator %q age %q method %q", f.facilitator.Text, f.age.Text, f.method.Selected)
+	}
+	if !strings.Contains(visibleTexts(u), "From the last session: still true?") || len(f.stillTrue) < 6 {
+		t.Fatalf("the carried facts are not shown for reconfirming (%d):\n%s", len(f.stillTrue), visibleTexts(u))
+	}
+	next := testclock7(planDay)
+	f.date.SetText(dmy(next))
+	test.Type(f.start, "10:00")
+	test.Type(f.notified, "Text with the Teams link")
+	answerAll(f, answerYes)
+	tap(t, u, "Save plan")
+	if len(u.sessions) != 0 || !strings.Contains(visibleTexts(u), "was carried from the last session") {
+		t.Fatalf("a plan with nothing reconfirmed was saved:\n%s", visibleTexts(u))
+	}
+	tap(t, u, "All still true")
+	tap(t, u, "Save plan")
+	if len(u.sessions) != 1 {
+		t.Fatalf("the reconfirmed plan was not saved:\n%s", visibleTexts(u))
+	}
+	d := u.sessions[0].Document()
+	for _, c := range d.Plan.Carried {
+		if !c.Reconfirmed {
+			t.Errorf("%s saved unreconfirmed", c.Field)
+		}
+	}
+	if d.Assessment.Answers["method_accessible"].Answer != session.Met {
+		t.Errorf("the carried answer is not in the assessment: %+v", d.Assessment.Answers["method_accessible"])
+	}
+	screenshot(t, u, "39-plan-returning-customer")
+}
+
+func testclock7(t time.Time) time.Time { return t.AddDate(0, 0, 7) }
