@@ -907,3 +907,32 @@ func TestStartAwayFromThePlannedTime(t *testing.T) {
 		})
 	}
 }
+
+// TestDelayedContactConsentGivesNoLength: Annex 2 1.2.1 an e-mail, letter
+// or text exchange has no length, so its consent message never says "up to
+// 0 minutes"; a call's still gives its length.
+func TestDelayedContactConsentGivesNoLength(t *testing.T) {
+	p := defaultPack(t)
+	for _, tc := range []struct {
+		method, platform string
+		length           bool
+	}{{"email", "", false}, {"letter", "", false}, {"video", "teams", true}} {
+		plan := goodPlan()
+		plan.Method, plan.Platform = tc.method, tc.platform
+		if tc.method != "video" {
+			plan.Duration = 0
+		}
+		for _, ch := range []Channel{ChannelEmail, ChannelSMS} {
+			m, err := p.ConsentText(ch, plan, "Sam Adviser")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(m.Body, "0 minutes") || strings.Contains(m.Body, "{") {
+				t.Errorf("Annex 2 1.2.1 %s by %s: %q", tc.method, ch, m.Body)
+			}
+			if ch == ChannelEmail && strings.Contains(m.Body, "45 minutes") != tc.length {
+				t.Errorf("Annex 2 3.3 %s: length said %v, want %v", tc.method, !tc.length, tc.length)
+			}
+		}
+	}
+}

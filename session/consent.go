@@ -55,16 +55,34 @@ func (p *Pack) ConsentText(channel Channel, plan Plan, practitioner string) (Con
 		"{method}":       method.Label,
 		"{duration}":     strconv.Itoa(int(plan.Duration / time.Minute)),
 	}
+	statement, sms := p.Consent.Statement, p.Consent.SMS
+	if p.DelayedResponse(plan) {
+		// An e-mail, letter or text exchange has no length (Annex 2
+		// 1.2.1): the lines that give one are left out, never "0 minutes".
+		statement, sms = withoutLinesNaming(statement, "{duration}"), withoutLinesNaming(sms, "{duration}")
+	}
 	switch channel {
 	case ChannelEmail:
 		return ConsentMessage{
 			Subject: renderPlaceholders(p.Consent.EmailSubject, values),
-			Body:    renderPlaceholders(p.Consent.Statement, values),
+			Body:    renderPlaceholders(statement, values),
 		}, nil
 	case ChannelSMS:
-		return ConsentMessage{Body: renderPlaceholders(p.Consent.SMS, values)}, nil
+		return ConsentMessage{Body: renderPlaceholders(sms, values)}, nil
 	}
 	return ConsentMessage{}, fmt.Errorf("consent text: unknown channel %q", channel)
+}
+
+// withoutLinesNaming is text without its lines that contain placeholder.
+func withoutLinesNaming(text, placeholder string) string {
+	lines := strings.Split(text, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if !strings.Contains(l, placeholder) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // Channel is how a consent request was sent and its reply received.
