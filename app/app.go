@@ -47,6 +47,9 @@ type Config struct {
 	TickEvery time.Duration
 	// Errors receives failures for the log: never content.
 	Errors func(op string, err error)
+	// UnlockWorkFactor is scrypt's log2 N for the lock's verifier;
+	// crypto.DefaultUnlockWorkFactor when zero (tests make it cheaper).
+	UnlockWorkFactor int
 }
 
 // UI is the running app: one window whose content changes screen by screen.
@@ -66,7 +69,11 @@ type UI struct {
 	lastActive    time.Time
 	locked        bool
 	lockedContent fyne.CanvasObject
-	idleWatched   bool
+	// unlockSecret is the lock's verifier when the keys are in the keyring
+	// (unlock.go); nil until chosen.
+	unlockSecret *crypto.UnlockSecret
+	unlockLoaded bool
+	idleWatched  bool
 	// engine syncs with the hub, when the device has one.
 	engine      *client.Engine
 	syncLabel   *widget.Label

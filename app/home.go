@@ -104,6 +104,9 @@ func (u *UI) ShowHome() {
 	u.show("Safeguard Companion", container.NewBorder(top, nil, nil, nil, list), u.escalateButton(escalation{}))
 	u.onHome = true
 	u.refreshIncidents()
+	if u.unlockLoaded && u.unlockSecret == nil && u.needsUnlockSecret() {
+		u.askUnlockSecret()
+	}
 }
 
 // Resume opens a session on the screen for its state: a live session

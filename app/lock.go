@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -118,6 +119,12 @@ func (u *UI) Lock() {
 	pass.SetPlaceHolder("Passphrase")
 	status := widget.NewLabel("")
 	_, fileKeys := u.keys.(*crypto.FileKeystore)
+	// With the keys in the keyring, the lock asks for the PIN or
+	// passphrase chosen for it (issue 14), not nothing.
+	askSecret := fileKeys || (u.keysInKeyring() && u.unlockSecret != nil)
+	if !fileKeys {
+		pass.SetPlaceHolder("PIN or passphrase")
+	}
 	unlock := widget.NewButtonWithIcon("Unlock", theme.LoginIcon(), nil)
 	unlock.Importance = widget.HighImportance
 	unlock.OnTapped = func() {
@@ -126,7 +133,7 @@ func (u *UI) Lock() {
 		u.background(func(context.Context) error { return u.checkUnlock(passphrase) }, func(err error) {
 			unlock.Enable()
 			if err != nil {
-				status.SetText("That did not unlock it. Check the passphrase and try again.")
+				status.SetText("That did not unlock it. Check the PIN or passphrase and try again.")
 				return
 			}
 			u.locked = false
@@ -139,12 +146,12 @@ func (u *UI) Lock() {
 		widget.NewLabelWithStyle("Safeguard Companion is locked", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
 		widget.NewLabelWithStyle("It locked itself after a period without use. Anything running, such as a session timer, carries on.", fyne.TextAlignCenter, fyne.TextStyle{}),
 	}
-	if fileKeys {
+	if askSecret {
 		items = append(items, pass)
 	}
 	items = append(items, container.NewCenter(unlock), status)
 	u.win.SetContent(container.NewCenter(container.NewVBox(items...)))
-	if fileKeys {
+	if askSecret {
 		u.win.Canvas().Focus(pass)
 	}
 }
@@ -161,6 +168,12 @@ func (u *UI) checkUnlock(passphrase string) error {
 		_, err = ks.Load(name)
 		return err
 	}
+	if s := u.unlockSecret; s != nil && !s.Check(passphrase) {
+		return errWrongUnlock
+	}
 	_, err := u.keys.Load(name)
 	return err
 }
+
+// errWrongUnlock is a PIN or passphrase that is not the one chosen.
+var errWrongUnlock = errors.New("not the PIN or passphrase chosen for unlocking")

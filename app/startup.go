@@ -60,6 +60,7 @@ func (u *UI) useDevice(dev *device.Device) {
 	u.ShowHome()
 	u.loadSessions()
 	u.watchIdle()
+	u.loadUnlockSecret()
 }
 
 func plainStartError(err error) string {

@@ -1,0 +1,127 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/store"
+)
+
+// unlockSetting is the store setting that holds the lock's verifier
+// (crypto.UnlockSecret: a salt and a stretched hash, never the secret).
+const unlockSetting = "unlock_secret"
+
+// keysInKeyring says whether the keys are in the OS keyring, which opens
+// without asking: then the lock needs a secret of its own (issue 14).
+func (u *UI) keysInKeyring() bool {
+	_, file := u.keys.(*crypto.FileKeystore)
+	return u.keys != nil && !file
+}
+
+// needsUnlockSecret says whether the lock needs a secret of its own: the
+// keys are in the keyring and this is the organisation's real set-up (the
+// demo organisation's people and records are fictional).
+func (u *UI) needsUnlockSecret() bool {
+	return u.dev != nil && !u.dev.Profile.Demo && u.keysInKeyring()
+}
+
+// loadUnlockSecret reads the lock's verifier, and asks for one to be chosen
+// when the lock needs one and none has been.
+func (u *UI) loadUnlockSecret() {
+	if !u.needsUnlockSecret() {
+		return
+	}
+	var secret *crypto.UnlockSecret
+	u.background(func(ctx context.Context) error {
+		v, err := u.dev.Store.Setting(ctx, unlockSetting)
+		if errors.Is(err, store.ErrNotFound) || v == "" {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var s crypto.UnlockSecret
+		if err := json.Unmarshal([]byte(v), &s); err != nil {
+			return err
+		}
+		secret = &s
+		return nil
+	}, func(err error) {
+		if err != nil {
+			return // asked again at the next home
+		}
+		u.unlockSecret, u.unlockLoaded = secret, true
+		if secret == nil {
+			u.askUnlockSecret()
+		}
+	})
+}
+
+// askUnlockSecret has the person choose the PIN or passphrase that unlocks
+// the app after it locks itself. Home asks again until it is chosen:
+// without it, anyone at an unattended laptop could open it.
+func (u *UI) askUnlockSecret() {
+	secret, again := widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	secret.SetPlaceHolder("PIN or passphrase")
+	again.SetPlaceHolder("The same again")
+	msg := wrappedLabel("")
+	msg.Importance = widget.DangerImportance
+	var dlg dialog.Dialog
+	set := widget.NewButton("Set it", nil)
+	set.Importance = widget.HighImportance
+	set.OnTapped = func() {
+		if secret.Text != again.Text {
+			msg.SetText("The two do not match. Type the same PIN or passphrase twice.")
+			return
+		}
+		chosen, logN := secret.Text, u.unlockWorkFactor()
+		var made crypto.UnlockSecret
+		set.Disable()
+		u.background(func(ctx context.Context) error {
+			var err error
+			if made, err = crypto.NewUnlockSecret(chosen, logN); err != nil {
+				return err
+			}
+			b, err := json.Marshal(made)
+			if err != nil {
+				return err
+			}
+			return u.dev.Store.SetSetting(ctx, unlockSetting, string(b))
+		}, func(err error) {
+			set.Enable()
+			switch {
+			case errors.Is(err, crypto.ErrWeakUnlockSecret):
+				msg.SetText("Choose a PIN or passphrase of at least 6 characters.")
+			case err != nil:
+				msg.SetText(notSaved(err))
+			default:
+				u.unlockSecret = &made
+				dlg.Hide()
+			}
+		})
+	}
+	again.OnSubmitted = func(string) { set.OnTapped() }
+	body := container.NewVBox(
+		wrappedLabel("Your keys are kept in this computer's keyring. Choose a PIN or passphrase (at least 6 characters) that unlocks the app after it locks itself, so that nobody else at this laptop can open your records."),
+		secret, again, msg, container.NewHBox(set))
+	dlg = dialog.NewCustomWithoutButtons("Choose how to unlock the app", body, u.win)
+	dlg.Resize(fyne.NewSize(480, 320))
+	dlg.Show()
+	u.win.Canvas().Focus(secret)
+}
+
+// unlockWorkFactor is scrypt's log2 N for a new verifier: the default, or
+// the test's cheaper one.
+func (u *UI) unlockWorkFactor() int {
+	if u.cfg.UnlockWorkFactor > 0 {
+		return u.cfg.UnlockWorkFactor
+	}
+	return crypto.DefaultUnlockWorkFactor
+}
