@@ -680,13 +680,13 @@ func (h *Hub) health(w http.ResponseWriter, r *http.Request) {
 }
 
 // metrics shows the counters to this computer (a scraper beside the hub)
-// or to a request signed by the organisation's admin key, and to nobody
-// else: they say how busy the hub is and how many records it holds.
+// or to a device of someone with the admin role in the directory, and to
+// nobody else: they say how busy the hub is and how many records it holds.
 func (h *Hub) metrics(w http.ResponseWriter, r *http.Request) {
 	if !h.metricsAllowed(r) {
 		h.m.refused.Add(1)
 		writeJSON(w, http.StatusForbidden, proto.Error{Code: proto.CodeUnauthenticated,
-			Message: "the hub's metrics are served on the hub's own computer, or to a request signed by the organisation's admin key"})
+			Message: "the hub's metrics are served on the hub's own computer, or to a signed request from an organisation admin's device"})
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
@@ -706,7 +706,8 @@ func (h *Hub) metrics(w http.ResponseWriter, r *http.Request) {
 
 // metricsAllowed: a loopback peer that is not a proxy passing a request on
 // (a proxy on the same computer names the real client in a forwarding
-// header), or a GET signed by the admin key within the clock window.
+// header), or a bodiless GET signed by an enrolled, unrevoked device whose
+// person has the admin role in the current directory.
 func (h *Hub) metricsAllowed(r *http.Request) bool {
 	if r.Method != http.MethodGet || r.ContentLength != 0 {
 		return false
@@ -717,12 +718,15 @@ func (h *Hub) metricsAllowed(r *http.Request) bool {
 		forwarded := r.Header.Get("Forwarded") != "" || r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("X-Real-Ip") != ""
 		return err == nil && ip != nil && ip.IsLoopback() && !forwarded
 	}
-	a, aerr := h.parseAuth(r)
-	if aerr != nil || a.Device != proto.DeviceID(h.admin) {
+	ctx := r.Context()
+	a, d, aerr := h.deviceHeader(ctx, r)
+	if aerr != nil || !proto.VerifyRequest(d.Key, a, r.Method, r.RequestURI, sha256.Sum256(nil)) {
 		return false
 	}
-	if !proto.VerifyRequest(h.admin, a, r.Method, r.RequestURI, sha256.Sum256(nil)) {
+	cd, err := h.directory(ctx)
+	if err != nil {
 		return false
 	}
-	return h.useNonce(r.Context(), a) == nil
+	p, ok := cd.dir.Person(d.Person)
+	return ok && p.HasRole(crypto.RoleAdmin) && h.useNonce(ctx, a) == nil
 }

@@ -30,7 +30,7 @@ import (
 )
 
 // Org is a small organisation: alice and carol are practitioners managed by
-// bob; dana is the DSL.
+// bob; dana is the DSL. An extra person named "ict" has the admin role.
 type Org struct {
 	Admin  *crypto.Identity
 	People map[string]*crypto.Identity
@@ -106,6 +106,8 @@ func (o *Org) person(id string) crypto.Person {
 		p.Roles = []crypto.Role{crypto.RoleLineManager}
 	case "dana":
 		p.Roles = []crypto.Role{crypto.RoleDSL}
+	case "ict": // given as an extra person: the organisation's admin
+		p.Roles = []crypto.Role{crypto.RoleAdmin}
 	default:
 		p.Roles = []crypto.Role{crypto.RolePractitioner}
 		p.Managers = []string{"bob"}
