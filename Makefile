@@ -13,7 +13,7 @@ else
 export LANG := en_GB.UTF-8
 endif
 
-.PHONY: all build run hub demo test vet unit unit-other-day bench screenshots policy-coverage package deps test-deps clean
+.PHONY: all build run hub demo test vet unit unit-other-day fuzz-smoke bench screenshots policy-coverage package deps test-deps clean
 
 all: build
 
@@ -87,7 +87,20 @@ unit-other-day: test-deps $(AGE_CLI) build
 	COMPANION_TEST_NOW=$(OTHER_DAY) AGE_BIN=$(AGE_CLI) COMPANION_BIN=$(BIN)/companion \
 	  scripts/with-postgres.sh scripts/with-secret-service.sh $(GO) test -tags $(TAGS) -count=1 -timeout 20m $(DATE_PKGS)
 
-test: vet unit unit-other-day
+test: vet unit unit-other-day fuzz-smoke
+
+# Every fuzz target, fuzzed for FUZZTIME each besides its seed corpus (which
+# `unit` runs): the packages with one are those whose tests declare a Fuzz
+# function, and `go test -list` names each package's targets.
+FUZZTIME ?= 3s
+fuzz-smoke: test-deps
+	@set -e; for pkg in $$(git ls-files --cached --others --exclude-standard -- '*_test.go' | \
+	    xargs grep -l '^func Fuzz' | xargs -n1 dirname | sort -u); do \
+	  for fn in $$($(GO) test -tags $(TAGS) -list '^Fuzz' ./$$pkg | grep '^Fuzz'); do \
+	    echo "fuzz-smoke: ./$$pkg $$fn for $(FUZZTIME)"; \
+	    $(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$fn\$$" -fuzztime=$(FUZZTIME) ./$$pkg; \
+	  done; \
+	done
 
 bench: test-deps
 	PG_DURABLE=1 scripts/with-postgres.sh $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...

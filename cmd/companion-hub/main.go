@@ -1,7 +1,7 @@
 // Command companion-hub runs the Safeguard Companion hub and its admin
 // commands:
 //
-//	companion-hub serve             -data DIR | -db postgres://...  [-addr :8443] [-tls-cert F -tls-key F]
+//	companion-hub serve             -data DIR | -db postgres://...  [-addr :8443] [-tls-cert F -tls-key F] [-max-... limits]
 //	companion-hub init-org          -data DIR | -db URL  -org NAME -admin-key-dir DIR
 //	companion-hub enrol-code        -data DIR | -db URL  -person ID -hub-url https://... -admin-key-dir DIR | -admin-key KEY [-ttl 72h] [-out FILE]
 //	companion-hub revoke            -data DIR | -db URL  -device ID | -person ID
@@ -138,16 +138,27 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
 	key := fs.String("tls-key", "", "TLS private key file (PEM)")
 	plain := fs.Bool("allow-plain-http", false, "serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy)")
+	var lim hub.Limits
+	bodyMiB := fs.Int64("max-body-mib-in-flight", 64, "MiB of request bodies held in memory at once, hub-wide")
+	fs.IntVar(&lim.ConnsPerAddress, "max-conns-per-address", 64, "open connections from one network address (behind a proxy, the proxy's own limit counts)")
+	fs.IntVar(&lim.RequestsPerAddress, "max-requests-per-address", 32, "requests at once from one network address")
+	fs.IntVar(&lim.RequestsPerDevice, "max-requests-per-device", 4, "requests at once from one device")
+	fs.IntVar(&lim.EnrolPerMinute, "max-enrolments-per-minute", 10, "enrolment attempts per minute from one network address")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	if (*cert == "") != (*key == "") {
 		return errors.New("give both -tls-cert and -tls-key, or neither")
 	}
-	ln, err := net.Listen("tcp", *addr)
+	if *bodyMiB < 1 || lim.ConnsPerAddress < 1 || lim.RequestsPerAddress < 1 || lim.RequestsPerDevice < 1 || lim.EnrolPerMinute < 1 {
+		return errors.New("the -max-... limits must each be at least 1")
+	}
+	lim.BodyBytes = *bodyMiB << 20
+	raw, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
+	ln := hub.LimitListener(raw, lim.ConnsPerAddress)
 	defer ln.Close()
 	if *cert == "" && !*plain && !isLoopback(ln.Addr()) {
 		return fmt.Errorf("refusing plain HTTP on %s, which is not a loopback address: give -tls-cert and -tls-key (or -allow-plain-http behind a TLS proxy)", ln.Addr())
@@ -158,7 +169,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	h, err := hub.New(ctx, db, hub.Options{Logger: log, Now: clock.Now})
+	h, err := hub.New(ctx, db, hub.Options{Logger: log, Now: clock.Now, Limits: lim})
 	if err != nil {
 		return err
 	}
@@ -182,6 +193,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	fmt.Fprintf(stdout, "companion-hub: serving %s://%s (hub key %s)\n", scheme, ln.Addr(),
 		base64.StdEncoding.EncodeToString(h.HubKey()))
+	fmt.Fprintf(stdout, "companion-hub: protocol version %d; apps of version %d are served until %s, then asked to update\n",
+		proto.Version, proto.PreviousVersion, h.PreviousVersionUntil().Format("2 January 2006"))
 	errc := make(chan error, 1)
 	go func() {
 		if srv.TLSConfig != nil {

@@ -269,7 +269,7 @@ func TestManagerAndDSLThroughRealHub(t *testing.T) {
 	// The line manager.
 	home := filepath.Join(homes, "priya")
 	app := startApp(ctx, t, bin, display, home, hubLog)
-	synced := app.waitSynced(0, "/v1/push", "/v1/pull")
+	synced := app.waitSynced(0, "/v1/push", "/v2/pull")
 	t.Logf("the manager's first sync (start, unlock, send her reviews, fetch her year) finished within %s of starting", synced.Round(100*time.Millisecond))
 	app.xdo("windowsize", app.window, "1200", "760") // room for the inbox's columns
 	time.Sleep(4 * time.Second)                      // the home screen shows the sync status every 5 s
@@ -318,7 +318,7 @@ func TestManagerAndDSLThroughRealHub(t *testing.T) {
 	viewsBefore := views(t, paths)
 	mark := len(hubLog.String())
 	app = startApp(ctx, t, bin, display, home, hubLog)
-	app.waitSynced(mark, "/v1/pull")
+	app.waitSynced(mark, "/v2/pull")
 	app.xdo("windowsize", app.window, "1200", "760")
 	time.Sleep(time.Second)
 	homeShot = app.shoot(tmp, "dsl-home.png")

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,6 +79,8 @@ func (c *conn) doBody(ctx context.Context, method, uri string, body []byte, cont
 	req.Header.Set("Authorization", auth)
 	if body != nil {
 		req.Header.Set("Content-Type", contentType)
+		// The hub checks the signature against this before reading the body.
+		req.Header.Set(proto.DigestHeader, proto.FormatDigest(sha256.Sum256(body)))
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

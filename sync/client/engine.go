@@ -71,6 +71,19 @@ const (
 	// ProblemStaleDirectory: sync works, but the hub has offered no newer
 	// organisation directory for a long time.
 	ProblemStaleDirectory Problem = "stale_directory"
+	// ProblemUpdateApp: the hub no longer accepts this app's protocol
+	// version, or answers in a newer format than it knows.
+	ProblemUpdateApp Problem = "update_app"
+	// ProblemUpdateHub: the hub is older than this app understands.
+	ProblemUpdateHub Problem = "update_hub"
+)
+
+// Messages for a version mismatch between this app and its hub.
+const (
+	msgUpdateApp = "This app is too old for your organisation's hub: update the app to the latest version " +
+		"(your ICT administrator can help). Your records stay saved on this computer and are sent once the app is updated."
+	msgUpdateHub = "The hub is older than this app: ask your ICT administrator to update the hub. " +
+		"Your records stay saved on this computer."
 )
 
 // Status is what the app shows.
@@ -297,8 +310,11 @@ func (e *Engine) pushAll(ctx context.Context) error {
 			return err
 		}
 		receipts, err := proto.ParsePushAnswer(answer)
+		if errors.Is(err, proto.ErrNewerFormat) {
+			return &problemError{ProblemUpdateApp, msgUpdateApp, err}
+		}
 		if err != nil && len(answer) > 0 && answer[0] == '{' {
-			return &problemError{ProblemHub, "The hub answered in an older format (one signed receipt per record in JSON); it needs updating before records can be sent. They stay queued on this computer.", err}
+			return &problemError{ProblemUpdateHub, "The hub answered in an older format (one signed receipt per record in JSON); it needs updating before records can be sent. They stay queued on this computer.", err}
 		}
 		if err != nil {
 			// An answer cut short that still arrived "whole" is a network
@@ -362,6 +378,9 @@ func (e *Engine) checkReceipts(raws [][]byte, items []store.OutboxItem, wires []
 	})
 	acks := make([]store.Ack, 0, len(raws))
 	for i, err := range errs {
+		if errors.Is(err, proto.ErrNewerFormat) {
+			return acks, &problemError{ProblemUpdateApp, msgUpdateApp, err}
+		}
 		if err != nil {
 			return acks, &problemError{ProblemBadReceipt,
 				"The hub's receipt did not verify, so the records stay queued on this computer: " + err.Error(), err}
@@ -414,7 +433,10 @@ func (e *Engine) pullAll(ctx context.Context) error {
 		}
 		resp, err := proto.ParsePull(b)
 		if errors.Is(err, proto.ErrPullVersion) {
-			return &problemError{ProblemHub, "The hub is older than this app and sends records without the times it received them, so they cannot be checked against revoked keys: ask your ICT administrator to update the hub. Records from this computer are still sent.", err}
+			return &problemError{ProblemUpdateHub, "The hub is older than this app and sends records without the times it received them, so they cannot be checked against revoked keys: ask your ICT administrator to update the hub. Records from this computer are still sent.", err}
+		}
+		if errors.Is(err, proto.ErrNewerFormat) {
+			return &problemError{ProblemUpdateApp, msgUpdateApp, err}
 		}
 		if err != nil {
 			// A page cut short that still arrived "whole" is a network
@@ -614,6 +636,15 @@ func describe(err error) (Problem, string) {
 			return ProblemDeviceRefused, "The hub refused this device: " + he.Message + " Ask your administrator. Your records stay saved on this computer."
 		case proto.CodeNoDirectory:
 			return ProblemHub, "The hub is not ready: " + he.Message
+		case proto.CodeAppTooOld:
+			return ProblemUpdateApp, msgUpdateApp
+		case proto.CodeBusy:
+			return ProblemHub, "The hub is busy just now; this computer tries again shortly. Your records are saved here."
+		case proto.CodeNotFound:
+			// An endpoint this app uses that the hub does not have: the
+			// hub predates it (a hub of the previous version has no
+			// /v2/pull).
+			return ProblemUpdateHub, msgUpdateHub
 		}
 		return ProblemHub, "The hub refused the request: " + he.Message
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):

@@ -72,7 +72,7 @@ func TestEngineKeepsRecordsWithoutTheirReceipts(t *testing.T) {
 		mode    string
 		problem Problem
 	}{
-		{"json", ProblemHub},
+		{"json", ProblemUpdateHub},
 		{"swapped", ProblemBadReceipt},
 		{"fewer", ProblemBadReceipt},
 		{"cut", ProblemOffline},

@@ -33,6 +33,10 @@ type Backend interface {
 
 	// AddEnrolCode stores the hash of a one-time code for a person.
 	AddEnrolCode(ctx context.Context, codeHash []byte, person string, expires time.Time) error
+	// CheckEnrolCode only reads: nil if the code is unused and not expired
+	// at now, or was used by this same device (a retry); ErrBadCode if not.
+	// The hub asks it before writing anything for an enrolment.
+	CheckEnrolCode(ctx context.Context, codeHash []byte, device string, now time.Time) error
 	// Enrol consumes a code and registers the device in one transaction.
 	// An unknown, used or expired code is ErrBadCode.
 	Enrol(ctx context.Context, codeHash []byte, d Device, now time.Time) (Device, error)

@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/sync/proto"
 )
 
 // Configuration keys in the backend.
@@ -26,6 +28,11 @@ const (
 	cfgHubKey   = "hub_key_seed" // Ed25519 seed of the receipt key
 	cfgAdminKey = "admin_key"    // pinned Ed25519 public key of the organisation admin
 	cfgOrg      = "org"
+	// cfgVersionSince is when a hub of this protocol version (proto.Version)
+	// first opened this database, in Unix milliseconds: the previous
+	// version is accepted for proto.DeprecationWindow from then. Kept in
+	// the backend so that every hub process agrees on the window.
+	cfgVersionSince = "protocol_v2_since"
 )
 
 // ErrNotInitialised is returned when the backend holds no organisation.
@@ -85,6 +92,7 @@ func keys(ctx context.Context, db Backend) (ed25519.PrivateKey, ed25519.PublicKe
 type Options struct {
 	Now    func() time.Time // default time.Now; tests inject a clock
 	Logger *slog.Logger     // default discards; never given content or keys
+	Limits Limits           // zero fields take their defaults
 }
 
 // Hub serves the API. It keeps no state between requests that another hub
@@ -98,6 +106,9 @@ type Hub struct {
 	log   *slog.Logger
 	m     metrics
 	dir   atomic.Pointer[cachedDir]
+	lim   *limiters
+	// previousUntil ends the deprecation window of proto.PreviousVersion.
+	previousUntil time.Time
 }
 
 type cachedDir struct {
@@ -118,8 +129,35 @@ func New(ctx context.Context, db Backend, o Options) (*Hub, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Hub{db: db, key: key, admin: admin, now: o.Now, log: o.Logger}, nil
+	since, err := versionSince(ctx, db, o.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &Hub{db: db, key: key, admin: admin, now: o.Now, log: o.Logger, lim: newLimiters(o.Limits),
+		previousUntil: since.Add(proto.DeprecationWindow)}, nil
 }
+
+// versionSince reads when this protocol version first served the
+// database, recording now if it never has.
+func versionSince(ctx context.Context, db Backend, now time.Time) (time.Time, error) {
+	var ms [8]byte
+	binary.BigEndian.PutUint64(ms[:], uint64(now.UnixMilli()))
+	if err := db.InitConfig(ctx, map[string][]byte{cfgVersionSince: ms[:]}); err != nil && !errors.Is(err, ErrExists) {
+		return time.Time{}, fmt.Errorf("recording the protocol version: %w", err)
+	}
+	b, err := db.Config(ctx, cfgVersionSince)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("reading the protocol version: %w", err)
+	}
+	if len(b) != 8 {
+		return time.Time{}, errors.New("the hub's stored protocol version date is damaged")
+	}
+	return time.UnixMilli(int64(binary.BigEndian.Uint64(b))).UTC(), nil
+}
+
+// PreviousVersionUntil is when this hub stops accepting requests of
+// proto.PreviousVersion.
+func (h *Hub) PreviousVersionUntil() time.Time { return h.previousUntil }
 
 // HubKey is the public key that signs receipts; devices pin it at enrolment.
 func (h *Hub) HubKey() ed25519.PublicKey { return h.key.Public().(ed25519.PublicKey) }

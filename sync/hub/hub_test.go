@@ -54,8 +54,16 @@ func enrol(t *testing.T, e *env, person string) ed25519.PrivateKey {
 	return k
 }
 
-// send makes one signed request; sign may be nil for none.
+// send makes one signed request as this version's app does, declaring
+// the body's digest; key may be nil for no signature.
 func send(t *testing.T, url string, key ed25519.PrivateKey, at time.Time, method, uri string, body []byte, auth string) (int, proto.Error, []byte) {
+	t.Helper()
+	return sendAs(t, proto.Version, url, key, at, method, uri, body, auth)
+}
+
+// sendAs is send as an app of protocol version v: version 1 declared no
+// digest of its body.
+func sendAs(t *testing.T, v int, url string, key ed25519.PrivateKey, at time.Time, method, uri string, body []byte, auth string) (int, proto.Error, []byte) {
 	t.Helper()
 	if auth == "" && key != nil {
 		var err error
@@ -69,6 +77,9 @@ func send(t *testing.T, url string, key ed25519.PrivateKey, at time.Time, method
 	}
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
+	}
+	if v >= 2 && len(body) > 0 {
+		req.Header.Set(proto.DigestHeader, proto.FormatDigest(sha256.Sum256(body)))
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

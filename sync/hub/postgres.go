@@ -213,6 +213,27 @@ func (p *Postgres) AddEnrolCode(ctx context.Context, codeHash []byte, person str
 	return err
 }
 
+// CheckEnrolCode implements Backend.
+func (p *Postgres) CheckEnrolCode(ctx context.Context, codeHash []byte, device string, now time.Time) error {
+	var expires int64
+	var used *string
+	err := p.pool.queryRow(ctx, "SELECT expires, used_by FROM enrol_codes WHERE code_hash = $1", []any{codeHash}, &expires, &used)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrBadCode
+	}
+	if err != nil {
+		return err
+	}
+	return codeState(used != nil, deref(used), expires, device, now)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
 // Enrol implements Backend.
 func (p *Postgres) Enrol(ctx context.Context, codeHash []byte, d Device, now time.Time) (Device, error) {
 	err := p.pool.tx(ctx, func(tx pgx.Tx) error {

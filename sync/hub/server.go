@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -32,68 +33,83 @@ func refuse(status int, code, msg string) *apiError {
 	return &apiError{status: status, body: proto.Error{Code: code, Message: msg}}
 }
 
+// authKind says how an endpoint's requests are authenticated.
+type authKind int
+
+const (
+	authNone   authKind = iota
+	authDevice          // signed by an enrolled device
+	authEnrol           // signed by the key being enrolled, named in the body
+)
+
+// endpoint is one route of the API.
+type endpoint struct {
+	method  string
+	auth    authKind
+	maxBody int64 // 0: the request has no body
+	fn      handler
+}
+
 // Handler returns the HTTP API.
 func (h *Hub) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc(proto.PathEnrol, h.route(http.MethodPost, h.enrol))
-	mux.HandleFunc(proto.PathPush, h.route(http.MethodPost, h.authed(h.push)))
-	mux.HandleFunc(proto.PathPull, h.route(http.MethodGet, h.authed(h.pull)))
+	mux.HandleFunc(proto.PathEnrol, h.route(endpoint{http.MethodPost, authEnrol, proto.MaxEnrolBody, h.enrol}))
+	mux.HandleFunc(proto.PathPush, h.route(endpoint{http.MethodPost, authDevice, proto.MaxRequestBody, h.push}))
+	mux.HandleFunc(proto.PathPull, h.route(endpoint{http.MethodGet, authDevice, 0, h.pull}))
+	mux.HandleFunc(proto.PathPullV1, h.route(endpoint{http.MethodGet, authDevice, 0, h.pullV1}))
+	publish := h.route(endpoint{http.MethodPost, authDevice, proto.MaxRequestBody, h.publish})
+	get := h.route(endpoint{http.MethodGet, authDevice, 0, h.getDirectory})
 	mux.HandleFunc(proto.PathDirectory, func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
-			h.route(http.MethodPost, h.authed(h.publish))(w, r)
+			publish(w, r)
 			return
 		}
-		h.route(http.MethodGet, h.authed(h.getDirectory))(w, r)
+		get(w, r)
 	})
 	mux.HandleFunc(proto.PathHealth, h.health)
 	mux.HandleFunc(proto.PathMetrics, h.metrics)
-	mux.HandleFunc("/", h.route("", func(context.Context, *request) (any, *apiError) {
+	mux.HandleFunc("/", h.route(endpoint{fn: func(context.Context, *request) (any, *apiError) {
 		return nil, refuse(http.StatusNotFound, proto.CodeNotFound, "there is no such endpoint on this hub")
-	}))
+	}}))
 	return mux
 }
 
-// request is what a handler sees: the raw body and, once authenticated,
-// the device.
+// request is what a handler sees: the body, the parsed signature header
+// and, once authenticated, the device.
 type request struct {
 	r      *http.Request
 	body   []byte
+	auth   proto.Auth
 	device Device
+	// unverified: the body was read before the signature could be
+	// checked (a previous-version request, which declares no digest).
+	unverified bool
 }
 
 type handler func(ctx context.Context, q *request) (any, *apiError)
 
-// route checks the method, reads the body within the limit, runs fn and
-// writes its JSON answer or refusal. Raw []byte results are written as they
-// are (the signed directory).
-func (h *Hub) route(method string, fn handler) http.HandlerFunc {
+// route runs one endpoint and writes its JSON answer or refusal. Raw
+// []byte results are written as they are (the signed directory).
+func (h *Hub) route(ep endpoint) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		start := h.now()
 		h.m.requests.Add(1)
-		var res any
-		var aerr *apiError
-		if method != "" && r.Method != method {
-			aerr = refuse(http.StatusMethodNotAllowed, proto.CodeMethod, "this endpoint takes "+method+" only")
-		} else {
-			body, err := readBody(w, r)
-			var tooBig *http.MaxBytesError
-			switch {
-			case errors.As(err, &tooBig):
-				aerr = refuse(http.StatusRequestEntityTooLarge, proto.CodeTooLarge,
-					fmt.Sprintf("the request is larger than the hub accepts (%d bytes); send fewer records at a time", proto.MaxRequestBody))
-			case err != nil:
-				aerr = refuse(http.StatusBadRequest, proto.CodeMalformed, "the request body could not be read completely")
-			default:
-				res, aerr = fn(r.Context(), &request{r: r, body: body})
-			}
-		}
+		res, aerr := h.serve(w, r, ep)
 		status := http.StatusOK
 		w.Header().Set("Cache-Control", "no-store")
 		if aerr != nil {
 			h.m.refused.Add(1)
 			status = aerr.status
-			if aerr.body.Code == proto.CodeClockSkew {
+			switch aerr.body.Code {
+			case proto.CodeClockSkew:
 				aerr.body.HubTime = h.now().UnixMilli()
+			case proto.CodeBusy:
+				w.Header().Set("Retry-After", "5")
+			}
+			if r.ContentLength != 0 {
+				// The body was refused unread: do not let the server
+				// drain it to keep the connection.
+				w.Header().Set("Connection", "close")
 			}
 			writeJSON(w, status, aerr.body)
 		} else if _, ok := res.(notModified); ok {
@@ -119,29 +135,141 @@ func (h *Hub) route(method string, fn handler) http.HandlerFunc {
 	}
 }
 
+// serve checks a request in order of cost, so that what a stranger can
+// make the hub do is cheap: the method, the requests at once from its
+// address, the declared length; then the signature header's format and
+// clock, the device and its revocation, and (when the body's digest is
+// declared) the signature itself; only then room for the body in the
+// hub-wide budget, and the body.
+func (h *Hub) serve(w http.ResponseWriter, r *http.Request, ep endpoint) (any, *apiError) {
+	if ep.method != "" && r.Method != ep.method {
+		return nil, refuse(http.StatusMethodNotAllowed, proto.CodeMethod, "this endpoint takes "+ep.method+" only")
+	}
+	addr := addressKey(r.RemoteAddr)
+	release, ok := h.lim.perAddress.acquire(addr)
+	if !ok {
+		return nil, busy("too many requests at once from this network address")
+	}
+	defer release()
+	switch n := r.ContentLength; {
+	case n < 0:
+		return nil, refuse(http.StatusLengthRequired, proto.CodeLengthRequired,
+			"the request's body has no declared length; send it with a Content-Length")
+	case n > ep.maxBody && ep.maxBody == proto.MaxRequestBody:
+		return nil, refuse(http.StatusRequestEntityTooLarge, proto.CodeTooLarge,
+			fmt.Sprintf("the request is larger than the hub accepts (%d bytes); send fewer records at a time", proto.MaxRequestBody))
+	case n > 0 && ep.maxBody == 0:
+		return nil, refuse(http.StatusBadRequest, proto.CodeMalformed, "this request has no body")
+	case n > ep.maxBody:
+		return nil, refuse(http.StatusRequestEntityTooLarge, proto.CodeTooLarge,
+			fmt.Sprintf("this request may carry at most %d bytes", ep.maxBody))
+	}
+	ctx := r.Context()
+	q := &request{r: r}
+	// The body's SHA-256: declared in the header, or that of no body.
+	var digest *[32]byte
+	if v := r.Header.Get(proto.DigestHeader); v != "" {
+		d, err := proto.ParseDigest(v)
+		if err != nil {
+			return nil, refuse(http.StatusBadRequest, proto.CodeMalformed, err.Error())
+		}
+		digest = &d
+	} else if r.ContentLength == 0 {
+		d := sha256.Sum256(nil)
+		digest = &d
+	}
+	pool := h.lim.verified
+	switch ep.auth {
+	case authEnrol:
+		if !h.lim.enrol.allow(addr, h.now()) {
+			return nil, refuse(http.StatusTooManyRequests, proto.CodeBusy,
+				"too many enrolment attempts from this network address; wait a minute and try again")
+		}
+		a, aerr := h.parseAuth(r)
+		if aerr != nil {
+			return nil, aerr
+		}
+		q.auth = a
+		pool = h.lim.unverified // the key to check it with is in the body
+	case authDevice:
+		a, d, aerr := h.deviceHeader(ctx, r)
+		if aerr != nil {
+			return nil, aerr
+		}
+		q.auth, q.device = a, d
+		if digest != nil {
+			if !proto.VerifyRequest(d.Key, a, r.Method, r.RequestURI, *digest) {
+				return nil, badSignature()
+			}
+		} else {
+			if !h.previousAccepted() {
+				return nil, h.appTooOld()
+			}
+			rel, ok := h.lim.unverifiedDev.acquire(d.ID)
+			if !ok {
+				return nil, busy("this device is already sending as much as the hub takes at once")
+			}
+			defer rel()
+			q.unverified = true
+			pool = h.lim.unverified
+		}
+		rel, ok := h.lim.perDevice.acquire(d.ID)
+		if !ok {
+			return nil, busy("too many requests at once from this device")
+		}
+		defer rel()
+	}
+	if n := r.ContentLength; n > 0 {
+		wctx, cancel := context.WithTimeout(ctx, h.lim.wait)
+		err := pool.acquire(wctx, n)
+		cancel()
+		if err != nil {
+			return nil, busy("the hub is receiving as much as it can hold at once")
+		}
+		defer pool.release(n)
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			return nil, refuse(http.StatusBadRequest, proto.CodeMalformed, "the request body could not be read completely")
+		}
+		q.body = body
+	}
+	sum := sha256.Sum256(q.body)
+	if digest != nil && sum != *digest {
+		return nil, refuse(http.StatusBadRequest, proto.CodeDigest, "the request body does not match its Content-Digest; it may have been cut short: send it again")
+	}
+	if ep.auth == authDevice {
+		if q.unverified && !proto.VerifyRequest(q.device.Key, q.auth, r.Method, r.RequestURI, sum) {
+			return nil, badSignature()
+		}
+		if aerr := h.useNonce(ctx, q.auth); aerr != nil {
+			return nil, aerr
+		}
+	}
+	return ep.fn(ctx, q)
+}
+
+func busy(why string) *apiError {
+	return refuse(http.StatusServiceUnavailable, proto.CodeBusy, "the hub is busy: "+why+"; the app tries again shortly")
+}
+
+func badSignature() *apiError {
+	return refuse(http.StatusUnauthorized, proto.CodeUnauthenticated, "the request's signature does not match this device's key")
+}
+
+// previousAccepted reports whether the deprecation window of the previous
+// protocol version is still open.
+func (h *Hub) previousAccepted() bool { return h.now().Before(h.previousUntil) }
+
+func (h *Hub) appTooOld() *apiError {
+	return refuse(http.StatusUpgradeRequired, proto.CodeAppTooOld, fmt.Sprintf(
+		"This app is too old for this hub, which stopped accepting its version on %s: update the app "+
+			"(your ICT administrator can help). Records on this computer are kept and are sent once the app is updated.",
+		h.previousUntil.Format("2 January 2006")))
+}
+
 // batchBody is a binary answer (a pull page, a push's receipts), written
 // as it is.
 type batchBody []byte
-
-// readBody reads the request body within MaxRequestBody. A declared length
-// sizes the buffer once: growing it by doubling for a push of several MB
-// cost as much CPU as hashing it.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	rd := http.MaxBytesReader(w, r.Body, proto.MaxRequestBody)
-	if n := r.ContentLength; n > 0 && n <= proto.MaxRequestBody {
-		buf := make([]byte, n+1) // one more, to see a body longer than declared
-		got, err := io.ReadFull(rd, buf)
-		switch {
-		case errors.Is(err, io.ErrUnexpectedEOF) && int64(got) == n:
-			return buf[:n], nil
-		case err == nil:
-			return nil, errors.New("the body is longer than its declared length")
-		default:
-			return nil, err
-		}
-	}
-	return io.ReadAll(rd)
-}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
@@ -161,18 +289,9 @@ func (h *Hub) internal(op string, err error) *apiError {
 	return refuse(http.StatusInternalServerError, proto.CodeInternal, "the hub could not "+op+"; try again later")
 }
 
-// checkSignature verifies the Authorization header against pub, and the
-// timestamp window. It does not consume the nonce.
-func (h *Hub) checkSignature(q *request, pub ed25519.PublicKey, a proto.Auth) *apiError {
-	if !proto.VerifyRequest(pub, a, q.r.Method, q.r.RequestURI, sha256.Sum256(q.body)) {
-		return refuse(http.StatusUnauthorized, proto.CodeUnauthenticated,
-			"the request's signature does not match this device's key")
-	}
-	return nil
-}
-
-func (h *Hub) parseAuth(q *request) (proto.Auth, *apiError) {
-	a, err := proto.ParseAuth(q.r.Header.Get("Authorization"))
+// parseAuth reads the Authorization header's format and checks its clock.
+func (h *Hub) parseAuth(r *http.Request) (proto.Auth, *apiError) {
+	a, err := proto.ParseAuth(r.Header.Get("Authorization"))
 	if err != nil {
 		return a, refuse(http.StatusUnauthorized, proto.CodeUnauthenticated, err.Error())
 	}
@@ -184,6 +303,35 @@ func (h *Hub) parseAuth(q *request) (proto.Auth, *apiError) {
 	return a, nil
 }
 
+// deviceHeader checks what the headers alone can: the signature header's
+// format and clock, that it names an enrolled device, and that neither the
+// device nor its person is revoked.
+func (h *Hub) deviceHeader(ctx context.Context, r *http.Request) (proto.Auth, Device, *apiError) {
+	a, aerr := h.parseAuth(r)
+	if aerr != nil {
+		return a, Device{}, aerr
+	}
+	d, err := h.db.Device(ctx, a.Device)
+	if errors.Is(err, ErrNotFound) {
+		return a, d, refuse(http.StatusUnauthorized, proto.CodeUnknownDevice,
+			"this device is not enrolled with the hub; enrol it with a code from your administrator")
+	}
+	if err != nil {
+		return a, d, h.internal("look up the device", err)
+	}
+	if d.Revoked {
+		return a, d, refuse(http.StatusForbidden, proto.CodeDeviceRevoked,
+			"this device has been revoked by your administrator and can no longer sync")
+	}
+	if d.PersonRevoked {
+		return a, d, refuse(http.StatusForbidden, proto.CodePersonRevoked,
+			"your account has been revoked by your administrator and can no longer sync")
+	}
+	return a, d, nil
+}
+
+// useNonce consumes a request's nonce; only authenticated requests get
+// here, so that unauthenticated traffic cannot fill the nonce table.
 func (h *Hub) useNonce(ctx context.Context, a proto.Auth) *apiError {
 	now := h.now()
 	err := h.db.UseNonce(ctx, a.Device, a.Nonce, now, now.Add(-2*proto.ClockWindow-time.Minute))
@@ -196,47 +344,10 @@ func (h *Hub) useNonce(ctx context.Context, a proto.Auth) *apiError {
 	return nil
 }
 
-// authed authenticates the device, refuses revoked devices and people, and
-// consumes the nonce last, so that unauthenticated traffic cannot fill the
-// nonce table.
-func (h *Hub) authed(fn handler) handler {
-	return func(ctx context.Context, q *request) (any, *apiError) {
-		a, aerr := h.parseAuth(q)
-		if aerr != nil {
-			return nil, aerr
-		}
-		d, err := h.db.Device(ctx, a.Device)
-		if errors.Is(err, ErrNotFound) {
-			return nil, refuse(http.StatusUnauthorized, proto.CodeUnknownDevice,
-				"this device is not enrolled with the hub; enrol it with a code from your administrator")
-		}
-		if err != nil {
-			return nil, h.internal("look up the device", err)
-		}
-		if aerr := h.checkSignature(q, d.Key, a); aerr != nil {
-			return nil, aerr
-		}
-		if d.Revoked {
-			return nil, refuse(http.StatusForbidden, proto.CodeDeviceRevoked,
-				"this device has been revoked by your administrator and can no longer sync")
-		}
-		if d.PersonRevoked {
-			return nil, refuse(http.StatusForbidden, proto.CodePersonRevoked,
-				"your account has been revoked by your administrator and can no longer sync")
-		}
-		if aerr := h.useNonce(ctx, a); aerr != nil {
-			return nil, aerr
-		}
-		q.device = d
-		return fn(ctx, q)
-	}
-}
-
+// enrol registers a device. It writes nothing, not even the request's
+// nonce, until the signature and the code have been checked.
 func (h *Hub) enrol(ctx context.Context, q *request) (any, *apiError) {
-	a, aerr := h.parseAuth(q)
-	if aerr != nil {
-		return nil, aerr
-	}
+	a := q.auth
 	var req proto.EnrolRequest
 	if err := proto.StrictUnmarshal(q.body, &req); err != nil {
 		return nil, refuse(http.StatusBadRequest, proto.CodeMalformed, "the enrolment request is not valid JSON of the expected shape")
@@ -247,13 +358,20 @@ func (h *Hub) enrol(ctx context.Context, q *request) (any, *apiError) {
 	if proto.DeviceID(req.DeviceKey) != a.Device {
 		return nil, refuse(http.StatusUnauthorized, proto.CodeUnauthenticated, "the request is not signed by the key being enrolled")
 	}
-	if aerr := h.checkSignature(q, req.DeviceKey, a); aerr != nil {
-		return nil, aerr
+	if !proto.VerifyRequest(req.DeviceKey, a, q.r.Method, q.r.RequestURI, sha256.Sum256(q.body)) {
+		return nil, badSignature()
+	}
+	code := hashCode(req.Code)
+	switch err := h.db.CheckEnrolCode(ctx, code, a.Device, h.now()); {
+	case errors.Is(err, ErrBadCode):
+		return nil, refuse(http.StatusForbidden, proto.CodeEnrolCode, ErrBadCode.Error())
+	case err != nil:
+		return nil, h.internal("check the enrolment code", err)
 	}
 	if aerr := h.useNonce(ctx, a); aerr != nil {
 		return nil, aerr
 	}
-	d, err := h.db.Enrol(ctx, hashCode(req.Code), Device{ID: a.Device, Key: req.DeviceKey, Name: req.Name}, h.now())
+	d, err := h.db.Enrol(ctx, code, Device{ID: a.Device, Key: req.DeviceKey, Name: req.Name}, h.now())
 	switch {
 	case errors.Is(err, ErrBadCode):
 		return nil, refuse(http.StatusForbidden, proto.CodeEnrolCode, ErrBadCode.Error())
@@ -278,6 +396,10 @@ type verified struct {
 
 func (h *Hub) push(ctx context.Context, q *request) (any, *apiError) {
 	envs, err := proto.ParsePush(q.body)
+	if errors.Is(err, proto.ErrNewerFormat) {
+		return nil, refuse(http.StatusBadRequest, proto.CodeMalformed,
+			"the records are in a newer format than this hub understands: the app is newer than the hub; ask your ICT administrator to update the hub")
+	}
 	if err != nil {
 		return nil, refuse(http.StatusBadRequest, proto.CodeMalformed, "the push is not a valid batch of records: "+
 			strings.TrimPrefix(err.Error(), proto.ErrBatch.Error()+": "))
@@ -416,9 +538,21 @@ func ParsePullQuery(raw string) (after int64, limit int, err error) {
 }
 
 func (h *Hub) pull(ctx context.Context, q *request) (any, *apiError) {
-	if len(q.body) != 0 {
-		return nil, refuse(http.StatusBadRequest, proto.CodeMalformed, "a pull has no body")
+	return h.pullPage(ctx, q, true)
+}
+
+// pullV1 serves an app of the previous protocol version, within the
+// deprecation window, pages without receipts (which it cannot read):
+// such an app judges a record by its own date, as it always did, while
+// the hub still refuses anything from a revoked key when it arrives.
+func (h *Hub) pullV1(ctx context.Context, q *request) (any, *apiError) {
+	if !h.previousAccepted() {
+		return nil, h.appTooOld()
 	}
+	return h.pullPage(ctx, q, false)
+}
+
+func (h *Hub) pullPage(ctx context.Context, q *request, withReceipts bool) (any, *apiError) {
 	after, limit, err := ParsePullQuery(q.r.URL.RawQuery)
 	if err != nil {
 		return nil, refuse(http.StatusBadRequest, proto.CodeMalformed, err.Error())
@@ -450,9 +584,11 @@ func (h *Hub) pull(ctx context.Context, q *request) (any, *apiError) {
 	if len(recs) > limit {
 		recs, page.More = recs[:limit], true
 	}
-	receipts, err := h.pullReceipts(recs)
-	if err != nil {
-		return nil, h.internal("sign the receipts", err)
+	receipts := make([][]byte, len(recs))
+	if withReceipts {
+		if receipts, err = h.pullReceipts(recs); err != nil {
+			return nil, h.internal("sign the receipts", err)
+		}
 	}
 	size := proto.PullOverhead
 	for i, s := range recs {
@@ -465,6 +601,9 @@ func (h *Hub) pull(ctx context.Context, q *request) (any, *apiError) {
 		size += proto.PullRecordSize(len(r.Receipt), len(s.Data))
 	}
 	h.m.pulled.Add(int64(len(recs)))
+	if !withReceipts {
+		return batchBody(proto.AppendPullV1(make([]byte, 0, size), page)), nil
+	}
 	return batchBody(proto.AppendPull(make([]byte, 0, size), page)), nil
 }
 
@@ -540,8 +679,18 @@ func (h *Hub) health(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, "ok\n")
 }
 
+// metrics shows the counters to this computer (a scraper beside the hub)
+// or to a device of someone with the admin role in the directory, and to
+// nobody else: they say how busy the hub is and how many records it holds.
 func (h *Hub) metrics(w http.ResponseWriter, r *http.Request) {
+	if !h.metricsAllowed(r) {
+		h.m.refused.Add(1)
+		writeJSON(w, http.StatusForbidden, proto.Error{Code: proto.CodeUnauthenticated,
+			Message: "the hub's metrics are served on the hub's own computer, or to a signed request from an organisation admin's device"})
+		return
+	}
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+	w.Header().Set("Cache-Control", "no-store")
 	var held int64 = -1
 	if n, err := h.db.Count(r.Context()); err == nil {
 		held = n
@@ -553,4 +702,31 @@ func (h *Hub) metrics(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "companion_hub_devices_enrolled_total %d\n", h.m.enrolled.Load())
 	fmt.Fprintf(w, "companion_hub_directories_published_total %d\n", h.m.published.Load())
 	fmt.Fprintf(w, "companion_hub_envelopes_held %d\n", held)
+}
+
+// metricsAllowed: a loopback peer that is not a proxy passing a request on
+// (a proxy on the same computer names the real client in a forwarding
+// header), or a bodiless GET signed by an enrolled, unrevoked device whose
+// person has the admin role in the current directory.
+func (h *Hub) metricsAllowed(r *http.Request) bool {
+	if r.Method != http.MethodGet || r.ContentLength != 0 {
+		return false
+	}
+	if r.Header.Get("Authorization") == "" {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		ip := net.ParseIP(host)
+		forwarded := r.Header.Get("Forwarded") != "" || r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("X-Real-Ip") != ""
+		return err == nil && ip != nil && ip.IsLoopback() && !forwarded
+	}
+	ctx := r.Context()
+	a, d, aerr := h.deviceHeader(ctx, r)
+	if aerr != nil || !proto.VerifyRequest(d.Key, a, r.Method, r.RequestURI, sha256.Sum256(nil)) {
+		return false
+	}
+	cd, err := h.directory(ctx)
+	if err != nil {
+		return false
+	}
+	p, ok := cd.dir.Person(d.Person)
+	return ok && p.HasRole(crypto.RoleAdmin) && h.useNonce(ctx, a) == nil
 }

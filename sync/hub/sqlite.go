@@ -219,6 +219,33 @@ func (s *SQLite) AddEnrolCode(ctx context.Context, codeHash []byte, person strin
 	})
 }
 
+// CheckEnrolCode implements Backend.
+func (s *SQLite) CheckEnrolCode(ctx context.Context, codeHash []byte, device string, now time.Time) error {
+	var expires int64
+	var used sql.NullString
+	err := s.r.QueryRowContext(ctx, "SELECT expires, used_by FROM enrol_codes WHERE code_hash = ?", codeHash).Scan(&expires, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrBadCode
+	}
+	if err != nil {
+		return err
+	}
+	return codeState(used.Valid, used.String, expires, device, now)
+}
+
+// codeState is the rule both backends apply to a code's row: usable once,
+// before it expires, or again by the device that used it (a retry after a
+// lost answer).
+func codeState(used bool, usedBy string, expires int64, device string, now time.Time) error {
+	if used && usedBy == device {
+		return nil
+	}
+	if used || now.UnixMilli() >= expires {
+		return ErrBadCode
+	}
+	return nil
+}
+
 // Enrol implements Backend.
 func (s *SQLite) Enrol(ctx context.Context, codeHash []byte, d Device, now time.Time) (Device, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {

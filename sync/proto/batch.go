@@ -1,9 +1,12 @@
 package proto
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // The bulk bodies, a push request, its answer and a pull page, are binary:
@@ -40,7 +43,14 @@ import (
 // page's records are one batch under one signature), naming its id, seq,
 // hash and the time the hub first stored it: the device judges a record
 // against its author's revocation by that time, which the author cannot
-// backdate (DESIGN.md Trust model). Version 1 pages carried no receipt.
+// backdate (DESIGN.md Trust model).
+//
+// Pull page, version 1: what /v1/pull answers a previous-version app
+// within the deprecation window (proto.go): the same without the receipt.
+//
+//	magic    "SGC-PULL-1\n"
+//	next, more, count as above
+//	count × (seq int64; hash: 32 bytes; length uint32; envelope)
 //
 // Nothing may follow the last envelope: there is one accepted encoding of
 // each body.
@@ -57,6 +67,28 @@ const (
 
 // ErrBatch wraps every refusal of ParsePush and ParsePull.
 var ErrBatch = errors.New("the body is not a valid batch of records")
+
+// ErrNewerFormat: a body in a later version of its format than this build
+// knows, from a peer newer than this one.
+var ErrNewerFormat = errors.New("it is in a newer format than this version understands")
+
+// newerMagic reports whether b starts with magic's family (the magic up to
+// its version number) and a higher version than magic's: "SGC-PULL-3\n"
+// against "SGC-PULL-2\n".
+func newerMagic(b []byte, magic string) bool {
+	family := strings.TrimRight(magic, "0123456789\n")
+	ours, err := strconv.Atoi(strings.TrimSuffix(magic[len(family):], "\n"))
+	if err != nil || len(b) < len(family) || string(b[:len(family)]) != family {
+		return false
+	}
+	rest := b[len(family):]
+	end := bytes.IndexByte(rest[:min(len(rest), 10)], '\n')
+	if end < 1 {
+		return false
+	}
+	v, err := strconv.Atoi(string(rest[:end]))
+	return err == nil && v > ours
+}
 
 // EncodePush returns the body of a push carrying envs in order.
 func EncodePush(envs [][]byte) []byte {
@@ -106,6 +138,9 @@ func ParsePush(b []byte) ([][]byte, error) {
 	bad := func(why string) ([][]byte, error) { return nil, fmt.Errorf("%w: %s", ErrBatch, why) }
 	rest, ok := cutMagic(b, pushMagic)
 	if !ok {
+		if newerMagic(b, pushMagic) {
+			return nil, fmt.Errorf("%w: %w", ErrBatch, ErrNewerFormat)
+		}
 		return bad("wrong magic")
 	}
 	count, rest, ok := cutUint32(rest)
@@ -151,6 +186,9 @@ func ParsePushAnswer(b []byte) ([][]byte, error) {
 	bad := func(why string) ([][]byte, error) { return nil, fmt.Errorf("%w: %s", ErrBatch, why) }
 	rest, ok := cutMagic(b, pushAnswerMagic)
 	if !ok {
+		if newerMagic(b, pushAnswerMagic) {
+			return nil, fmt.Errorf("%w: %w", ErrBatch, ErrNewerFormat)
+		}
 		return bad("wrong magic")
 	}
 	count, rest, ok := cutUint32(rest)
@@ -216,6 +254,26 @@ func AppendPull(dst []byte, p PullPage) []byte {
 	return dst
 }
 
+// AppendPullV1 appends the version 1 encoding of p, without receipts, for
+// an app of the previous protocol version.
+func AppendPullV1(dst []byte, p PullPage) []byte {
+	dst = append(dst, pullMagicV1...)
+	dst = binary.BigEndian.AppendUint64(dst, uint64(p.Next))
+	more := byte(0)
+	if p.More {
+		more = 1
+	}
+	dst = append(dst, more)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(p.Records)))
+	for _, r := range p.Records {
+		dst = binary.BigEndian.AppendUint64(dst, uint64(r.Seq))
+		dst = append(dst, r.Hash[:]...)
+		dst = binary.BigEndian.AppendUint32(dst, uint32(len(r.Envelope)))
+		dst = append(dst, r.Envelope...)
+	}
+	return dst
+}
+
 // PullRecordSize is the encoded size of a record with a receipt of r bytes
 // and an envelope of n bytes.
 func PullRecordSize(r, n int) int { return 8 + 32 + 4 + r + 4 + n }
@@ -230,6 +288,9 @@ func ParsePull(b []byte) (PullPage, error) {
 	if !ok {
 		if _, v1 := cutMagic(b, pullMagicV1); v1 {
 			return PullPage{}, fmt.Errorf("%w: %w", ErrBatch, ErrPullVersion)
+		}
+		if newerMagic(b, pullMagic) {
+			return PullPage{}, fmt.Errorf("%w: %w", ErrBatch, ErrNewerFormat)
 		}
 		return bad("wrong magic")
 	}

@@ -52,6 +52,16 @@ const (
 	CodeInternal        = "internal"
 	CodeNotFound        = "not_found"
 	CodeMethod          = "method_not_allowed"
+	// CodeAppTooOld: the request is in a protocol version the hub no
+	// longer accepts; the person must update the app.
+	CodeAppTooOld = "app_too_old"
+	// CodeBusy: the hub is at its limit for requests at once (from this
+	// address or device, or bodies in flight); retry after a while.
+	CodeBusy = "busy"
+	// CodeLengthRequired: a body sent without a declared length.
+	CodeLengthRequired = "length_required"
+	// CodeDigest: the body does not match its declared Content-Digest.
+	CodeDigest = "digest_mismatch"
 )
 
 // StrictUnmarshal decodes exactly one JSON value, refusing unknown fields

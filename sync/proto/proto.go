@@ -29,14 +29,39 @@ import (
 	"safeguard/companion/crypto"
 )
 
-// Endpoint paths.
+// Endpoint paths. A path's version changes only when what it answers
+// changes: a pull page gained signed receipts in protocol version 2, so
+// pulls moved to /v2/pull; the other endpoints answer as they did.
 const (
 	PathEnrol     = "/v1/enrol"
 	PathPush      = "/v1/push"
-	PathPull      = "/v1/pull" // ?after=<seq>&limit=<n>
+	PathPull      = "/v2/pull" // ?after=<seq>&limit=<n>; answers SGC-PULL-2 pages
+	PathPullV1    = "/v1/pull" // the previous version's pull: SGC-PULL-1 pages, no receipts
 	PathDirectory = "/v1/directory"
 	PathHealth    = "/healthz"
 	PathMetrics   = "/metrics"
+)
+
+// Protocol versions. Version is what this build speaks:
+//
+//   - 1: pull pages without receipts (/v1/pull, SGC-PULL-1); the hub reads a
+//     request's body before it can check its signature.
+//   - 2: pull pages carry the hub's signed receipt for each record
+//     (/v2/pull, SGC-PULL-2), and every request with a body declares its
+//     SHA-256 in a Content-Digest header, so the hub checks the signature
+//     before it reads a byte of the body.
+//
+// A hub accepts Version and PreviousVersion; the previous one only for
+// DeprecationWindow after the hub first ran this version (hub.Options),
+// after which its requests are refused with CodeAppTooOld, whose message
+// tells the person to update the app. Push bodies (SGC-PUSH-1), push
+// answers (SGC-RECEIPTS-2), receipts (SGC-RECEIPT-2) and envelopes
+// (SGC-ENVELOPE-1) are the same in both versions, each naming its own
+// format version in its magic.
+const (
+	Version           = 2
+	PreviousVersion   = 1
+	DeprecationWindow = 180 * 24 * time.Hour
 )
 
 // Limits both sides agree on.
@@ -51,6 +76,9 @@ const (
 	MaxBatch = 1000
 	// MaxPullLimit bounds one page of a pull.
 	MaxPullLimit = 2000
+	// MaxEnrolBody bounds an enrolment request (a code, a key and a name):
+	// it is read before the device is known, so it is kept small.
+	MaxEnrolBody = 4 << 10
 	// ClockWindow is how far a request's timestamp may be from the hub's
 	// clock. Nonces are kept at least twice this long. It is crypto's, so
 	// that the window for requests and for record dates is one rule.
@@ -177,4 +205,36 @@ func VerifyRequest(pub ed25519.PublicKey, a Auth, method, requestURI string, bod
 		return false
 	}
 	return ed25519.Verify(pub, RequestMessage(method, requestURI, a.Device, a.Timestamp, a.Nonce, bodySHA256), a.Signature)
+}
+
+// DigestHeader carries a request body's SHA-256 (RFC 9530), so that the hub
+// can check the request's signature, which covers that hash, before it
+// reads the body; it then refuses a body that does not match.
+const DigestHeader = "Content-Digest"
+
+// FormatDigest is the DigestHeader value for a body with this SHA-256.
+func FormatDigest(sum [32]byte) string {
+	return "sha-256=:" + base64.StdEncoding.EncodeToString(sum[:]) + ":"
+}
+
+// ErrDigest wraps every refusal of ParseDigest.
+var ErrDigest = errors.New("the request's Content-Digest header is malformed (want sha-256=:<base64>:)")
+
+// ParseDigest reads a DigestHeader value strictly: one sha-256 digest.
+func ParseDigest(h string) ([32]byte, error) {
+	var sum [32]byte
+	inner, ok := strings.CutPrefix(h, "sha-256=:")
+	if !ok || len(h) > 64 {
+		return sum, ErrDigest
+	}
+	inner, ok = strings.CutSuffix(inner, ":")
+	if !ok {
+		return sum, ErrDigest
+	}
+	b, err := base64.StdEncoding.Strict().DecodeString(inner)
+	if err != nil || len(b) != len(sum) {
+		return sum, ErrDigest
+	}
+	copy(sum[:], b)
+	return sum, nil
 }

@@ -242,6 +242,9 @@ func parseReceipt(b []byte) (parsedReceipt, error) {
 		if len(b) > 0 && b[0] == '{' {
 			return parsedReceipt{}, fmt.Errorf("%w (a version 1 receipt, signed record by record)", ErrReceiptVersion)
 		}
+		if newerMagic(b, receiptMagic) {
+			return parsedReceipt{}, fmt.Errorf("%w: %w", ErrReceiptVersion, ErrNewerFormat)
+		}
 		if bytes.HasPrefix(b, []byte("SGC-RECEIPT-")) {
 			return parsedReceipt{}, fmt.Errorf("%w (an unknown receipt version)", ErrReceiptVersion)
 		}

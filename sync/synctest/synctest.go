@@ -10,6 +10,8 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -28,7 +30,7 @@ import (
 )
 
 // Org is a small organisation: alice and carol are practitioners managed by
-// bob; dana is the DSL.
+// bob; dana is the DSL. An extra person named "ict" has the admin role.
 type Org struct {
 	Admin  *crypto.Identity
 	People map[string]*crypto.Identity
@@ -104,6 +106,8 @@ func (o *Org) person(id string) crypto.Person {
 		p.Roles = []crypto.Role{crypto.RoleLineManager}
 	case "dana":
 		p.Roles = []crypto.Role{crypto.RoleDSL}
+	case "ict": // given as an extra person: the organisation's admin
+		p.Roles = []crypto.Role{crypto.RoleAdmin}
 	default:
 		p.Roles = []crypto.Role{crypto.RolePractitioner}
 		p.Managers = []string{"bob"}
@@ -298,8 +302,17 @@ type Hub struct {
 // with real time.
 func StartHub(t testing.TB, db hub.Backend, o *Org, now func() time.Time) *Hub {
 	t.Helper()
-	if now == nil {
-		now = testclock.NewRunning(Epoch).Now
+	return StartHubWith(t, db, o, hub.Options{Now: now})
+}
+
+// StartHubWith is StartHub with the hub's options (its limits); a nil
+// opts.Now is StartHub's running clock. The listener closes connections
+// beyond opts.Limits.ConnsPerAddress from one address, as the real
+// server's does.
+func StartHubWith(t testing.TB, db hub.Backend, o *Org, opts hub.Options) *Hub {
+	t.Helper()
+	if opts.Now == nil {
+		opts.Now = testclock.NewRunning(Epoch).Now
 	}
 	ctx := context.Background()
 	if _, err := hub.InitOrg(ctx, db, "Test Org", o.Admin.SigningPublicKey()); err != nil {
@@ -308,13 +321,23 @@ func StartHub(t testing.TB, db hub.Backend, o *Org, now func() time.Time) *Hub {
 	if _, err := hub.PublishDirectory(ctx, db, o.Signed, Epoch); err != nil {
 		t.Fatal(err)
 	}
-	h, err := hub.New(ctx, db, hub.Options{Now: now})
+	h, err := hub.New(ctx, db, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h.Handler())
+	srv := httptest.NewUnstartedServer(h.Handler())
+	srv.Listener = hub.LimitListener(srv.Listener, opts.Limits.ConnsPerAddress)
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &Hub{Hub: h, DB: db, Server: srv, URL: srv.URL}
+}
+
+// ClientFrom is an HTTP client whose connections come from the loopback
+// address ip (any of 127.0.0.0/8 on Linux), so that a test can be several
+// network addresses at once.
+func ClientFrom(ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 10 * time.Second}
+	return &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 4}}
 }
 
 // Device is an enrolled device key.
