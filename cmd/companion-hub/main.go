@@ -31,6 +31,7 @@ import (
 	"syscall"
 	"time"
 
+	"safeguard/companion/buildmode"
 	"safeguard/companion/crypto"
 	"safeguard/companion/device"
 	"safeguard/companion/session"
@@ -87,7 +88,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 
 // hubClock is the computer's clock, or the one session.ClockSetting names
 // (for demonstrations on a chosen day and the tests' other days).
+// A release build has the computer's clock only (buildmode).
 func hubClock(getenv func(string) string) (session.Clock, error) {
+	if !buildmode.TestHooks {
+		return session.SystemClock{}, nil
+	}
 	return session.ClockFromSetting(getenv(session.ClockSetting))
 }
 
@@ -255,7 +260,7 @@ func adminKeystore(dir, passFile string, getenv func(string) string) (*crypto.Fi
 	if err != nil {
 		return nil, err
 	}
-	if getenv("COMPANION_TEST_FAST_SCRYPT") == "1" {
+	if buildmode.TestHooks && getenv("COMPANION_TEST_FAST_SCRYPT") == "1" {
 		ks.SetWorkFactor(10) // tests only: scrypt at full strength takes a second
 	}
 	return ks, nil

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"safeguard/companion/buildmode"
 	"safeguard/companion/crypto"
 	"safeguard/companion/device"
 	"safeguard/companion/org"
@@ -135,7 +136,7 @@ func seedDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		if p.ks, err = demoKeystore(p.paths, func(string) (string, error) { return demoPassphrase(*passFile, getenv) }); err != nil {
 			return fmt.Errorf("keys for %s: %w", p.id, err)
 		}
-		if fks, ok := p.ks.(*crypto.FileKeystore); ok && getenv("COMPANION_TEST_FAST_SCRYPT") == "1" {
+		if fks, ok := p.ks.(*crypto.FileKeystore); ok && buildmode.TestHooks && getenv("COMPANION_TEST_FAST_SCRYPT") == "1" {
 			fks.SetWorkFactor(10) // tests only
 		}
 		keystores[s.ID] = p

@@ -1,0 +1,6 @@
+//go:build release
+
+package buildmode
+
+// TestHooks is false in a release build: no test-only shortcut exists.
+const TestHooks = false
