@@ -151,8 +151,11 @@ func TestCaseQueueAcknowledgeReferClose(t *testing.T) {
 
 	u.ShowCases()
 	settle(u)
+	// Grooming of a 14-year-old, illegal, reported with only the immediate
+	// risk answered: of the Annex 1 steps only the report to the DSO is
+	// done; police, CEOP and children's social care are required and open.
 	mustSee(t, u, "open incident", fmt.Sprintf("OVERDUE: not acknowledged, %d days", int(seededUntil.Sub(raisedAt).Hours()/24)), "CUS-T014 · Contact: Online predators and grooming",
-		"Not yet acknowledged", "3 required steps open")
+		"Not yet acknowledged", "11 required steps open")
 	screenshot(t, u, "23-cases")
 
 	openCase(t, u, "CUS-T014")
