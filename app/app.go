@@ -111,6 +111,9 @@ type UI struct {
 	screenClose func()
 	// incidents are the person's own: drafts and reported (myincidents.go).
 	incidents []myIncident
+	// committing holds, for each session with a change being saved, the
+	// changes waiting behind it (commitChange).
+	committing map[*session.Session][]func()
 	// svc owns every goroutine the UI starts (services.go).
 	svc *services
 	// menu is the window's menu, which carries the shortcuts (menu.go).

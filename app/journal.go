@@ -106,25 +106,53 @@ func notSaved(err error) string {
 // given to done as it is; a save that fails leaves s, and so the screen, as
 // it was, and done gets a *notSavedError, so the same button works again
 // once the fault is gone. done runs on the UI goroutine.
+//
+// Changes to one session are made one after another: a change asked for
+// while another is being saved waits for it, and is then tried on what
+// that one left, so that two quick ticks never overwrite each other.
 func (u *UI) commitChange(s *session.Session, change func(*session.Session) error, done func(error)) {
+	if u.committing == nil {
+		u.committing = map[*session.Session][]func(){}
+	}
+	run := func() { u.commitNow(s, change, done) }
+	if queue, busy := u.committing[s]; busy {
+		u.committing[s] = append(queue, run)
+		return
+	}
+	u.committing[s] = nil
+	run()
+}
+
+func (u *UI) commitNow(s *session.Session, change func(*session.Session) error, done func(error)) {
+	next := func() {
+		if queue := u.committing[s]; len(queue) > 0 {
+			u.committing[s] = queue[1:]
+			queue[0]()
+			return
+		}
+		delete(u.committing, s)
+	}
 	c := s.Clone()
 	if err := change(c); err != nil {
 		done(err)
+		next()
 		return
 	}
 	if u.cfg.Vault == nil {
 		s.Adopt(c)
 		done(nil)
+		next()
 		return
 	}
 	doc := c.Document()
 	u.background(func(ctx context.Context) error { return u.cfg.Vault.SaveDraft(ctx, doc) }, func(err error) {
 		if err != nil {
 			done(&notSavedError{err})
-			return
+		} else {
+			s.Adopt(c)
+			done(nil)
 		}
-		s.Adopt(c)
-		done(nil)
+		next()
 	})
 }
 

@@ -156,12 +156,26 @@ func (u *UI) ShowLive(s *session.Session) {
 		c := widget.NewCheck(p.Text, nil)
 		c.SetChecked(done[p.ID])
 		c.OnChanged = func(on bool) {
-			if on {
-				if err := s.ConfirmAgreement(p.ID); err == nil {
-					u.saveDraft(s, l.setStatus)
-				}
+			switch {
+			case !on && l.confirmed(p.ID):
+				c.SetChecked(true) // confirmation cannot be undone
+			case on && !l.confirmed(p.ID):
+				// Ticked now, confirmed once saved; unticked again, with
+				// the reason, if the save fails (issue 15).
+				u.commitChange(s, func(cp *session.Session) error { return cp.ConfirmAgreement(p.ID) }, func(err error) {
+					var ns *notSavedError
+					switch {
+					case errors.As(err, &ns):
+						l.setStatus(notSaved(ns.err))
+						c.SetChecked(false)
+					case err != nil:
+						l.setStatus(fieldMessage(err, "The agreement is confirmed at the start of the session."))
+						c.SetChecked(false)
+					default:
+						l.setStatus("Saved " + u.clockText(u.cfg.Clock.Now(), "15:04:05") + ".")
+					}
+				})
 			}
-			c.SetChecked(l.confirmed(p.ID)) // confirmation cannot be undone
 		}
 		l.agreement[p.ID] = c
 		agreementBox.Add(c)
@@ -421,29 +435,33 @@ func fieldMessage(err error, fallback string) string {
 	return fallback
 }
 
+// The timer stops or restarts once that is saved (issue 15).
 func (l *liveScreen) togglePause() {
-	var err error
+	change := (*session.Session).Pause
 	if l.s.State() == session.Paused {
-		err = l.s.Resume()
-	} else {
-		err = l.s.Pause()
+		change = (*session.Session).Resume
 	}
-	if l.s.State() == session.Paused {
-		l.pause.SetText("Resume")
-		l.pause.SetIcon(theme.MediaPlayIcon())
-	} else {
-		l.pause.SetText("Pause")
-		l.pause.SetIcon(theme.MediaPauseIcon())
-	}
-	switch {
-	case err == nil:
-		l.u.saveDraft(l.s, l.setStatus)
-	case errors.Is(err, session.ErrRiskStopped):
-		l.setStatus("The risk was reassessed as do not proceed: end the session or escalate (Annex 2 3.2).")
-	default:
-		l.setStatus("Cannot carry on: " + err.Error())
-	}
-	l.tick()
+	l.u.commitChange(l.s, change, func(err error) {
+		if l.s.State() == session.Paused {
+			l.pause.SetText("Resume")
+			l.pause.SetIcon(theme.MediaPlayIcon())
+		} else {
+			l.pause.SetText("Pause")
+			l.pause.SetIcon(theme.MediaPauseIcon())
+		}
+		var ns *notSavedError
+		switch {
+		case err == nil:
+			l.setStatus("Saved " + l.u.clockText(l.u.cfg.Clock.Now(), "15:04:05") + ".")
+		case errors.As(err, &ns):
+			l.setStatus(notSaved(ns.err))
+		case errors.Is(err, session.ErrRiskStopped):
+			l.setStatus("The risk was reassessed as do not proceed: end the session or escalate (Annex 2 3.2).")
+		default:
+			l.setStatus("Cannot carry on: " + err.Error())
+		}
+		l.tick()
+	})
 }
 
 // askOverrunReason asks for the exceptional reason and then runs then.
@@ -454,12 +472,15 @@ func (l *liveScreen) askOverrunReason(then func()) {
 			if !ok || strings.TrimSpace(reason.Text) == "" {
 				return
 			}
-			if l.s.SetOverrunReason(reason.Text) == nil {
-				l.u.saveDraft(l.s, l.setStatus)
-				if then != nil {
+			l.u.commitChange(l.s, func(c *session.Session) error { return c.SetOverrunReason(reason.Text) }, func(err error) {
+				var ns *notSavedError
+				switch {
+				case errors.As(err, &ns):
+					l.setStatus(notSaved(ns.err))
+				case err == nil && then != nil:
 					then()
 				}
-			}
+			})
 		}, l.u.win)
 	l.u.win.Canvas().Focus(reason)
 }

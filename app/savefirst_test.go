@@ -82,6 +82,7 @@ func TestEveryActionSavesFirst(t *testing.T) {
 			clock.Set(planDay)
 		}, func(t *testing.T, u *UI) { tap(t, u, "Start session") }, "Not saved:", current, nil},
 		{"add a marker", toLive, func(t *testing.T, u *UI) { tap(t, u, "Third party present  (Ctrl+2)") }, "Not saved:", current, nil},
+		{"pause the session", toLive, func(t *testing.T, u *UI) { tap(t, u, "Pause") }, "Not saved:", current, nil},
 		{"end the session", toLive, func(t *testing.T, u *UI) { tap(t, u, "End session") }, "Not saved:", current, nil},
 		{"save the record", toRecord, func(t *testing.T, u *UI) { tap(t, u, "Sign and lock") }, "Not saved:", current, nil},
 		{"sign the record", func(t *testing.T, u *UI, clock *fixedClock) {
@@ -137,5 +138,23 @@ func TestEveryActionSavesFirst(t *testing.T) {
 				t.Fatalf("nothing changed the second time (%s)", st.state(u))
 			}
 		})
+	}
+}
+
+// TestQuickChangesAreAllKept: changes to one session made faster than they
+// are saved (every agreement point ticked in a row) are made one after
+// another, each on what the one before left; none overwrites another.
+func TestQuickChangesAreAllKept(t *testing.T) {
+	u, clock := newTestUI(t)
+	l := liveSession(t, u, clock)
+	for _, c := range l.agreement { // no settle between the ticks
+		c.SetChecked(true)
+	}
+	settle(u)
+	if got, want := len(l.s.Document().Agreement), len(u.cfg.Pack.Agreement); got != want {
+		t.Fatalf("%d of %d agreement points kept", got, want)
+	}
+	if len(u.committing) != 0 {
+		t.Error("changes still waiting after everything settled")
 	}
 }
