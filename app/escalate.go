@@ -18,6 +18,10 @@ import (
 type escalation struct {
 	session *session.Session
 	record  *historyItem
+	// back, when set, is where Back from the escalation returns: the
+	// screen the record was read on, when that is not the person's own
+	// history (a line manager's review).
+	back func()
 }
 
 func escalateFromSession(s *session.Session) escalation { return escalation{session: s} }
@@ -162,6 +166,8 @@ func (u *UI) safeguardingTeam() []string {
 // returnTo goes back to where an escalation started.
 func (u *UI) returnTo(from escalation) {
 	switch {
+	case from.back != nil:
+		from.back()
 	case from.session != nil:
 		u.Resume(from.session)
 	case from.record != nil:
