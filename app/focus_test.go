@@ -64,4 +64,3 @@ func colourDistance(a, b color.Color) int {
 	c1, c2 := color.NRGBAModel.Convert(a).(color.NRGBA), color.NRGBAModel.Convert(b).(color.NRGBA)
 	return abs(int(c1.R)-int(c2.R)) + abs(int(c1.G)-int(c2.G)) + abs(int(c1.B)-int(c2.B))
 }
-
