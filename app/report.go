@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"os"
+	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -107,8 +109,8 @@ func (rs *reportScreen) rebuild() {
 	}
 	// Each person reads only what is addressed to them, so say what the
 	// figures are built from.
-	from := fmt.Sprintf("%s (%s). Built from the %d session records and %d incidents addressed to you",
-		rs.quarter, rs.quarter.Months(), len(rs.input.Sessions), len(rs.input.Incidents))
+	from := fmt.Sprintf("%s. Built from the %d session records and %d incidents addressed to you",
+		rs.rep.Period(), len(rs.input.Sessions), len(rs.input.Incidents))
 	if n := rs.input.SharedOnly(); n > 0 {
 		from += fmt.Sprintf(", and line managers' shared figures for %d sessions", n)
 	}
@@ -123,12 +125,13 @@ func (rs *reportScreen) rebuild() {
 	}
 	grid := container.NewVBox(row(
 		widget.NewLabelWithStyle("Measure", fyne.TextAlignLeading, bold),
-		widget.NewLabelWithStyle(c.Quarter.String(), fyne.TextAlignLeading, bold),
+		widget.NewLabelWithStyle(rs.rep.CurrentHeading(), fyne.TextAlignLeading, bold),
 		widget.NewLabelWithStyle(p.Quarter.String(), fyne.TextAlignLeading, bold),
 		widget.NewLabelWithStyle("Change", fyne.TextAlignLeading, bold)))
 	for _, r := range rs.rep.Rows() {
 		grid.Add(row(widget.NewLabel(r.Measure), widget.NewLabel(r.Current), widget.NewLabel(r.Previous), widget.NewLabel(r.Change)))
 	}
+	legend := container.NewHBox(legendKey(barNow, rs.rep.CurrentHeading()), legendKey(barPrev, p.Quarter.String()))
 	charts := container.NewGridWithColumns(3,
 		barChart("Escalations by category", c.ByCategory, p.ByCategory),
 		barChart("Escalations by type", c.ByType, p.ByType),
@@ -144,7 +147,7 @@ func (rs *reportScreen) rebuild() {
 		}
 		reasons.SetText(b.String())
 	}
-	rs.body.Objects = []fyne.CanvasObject{grid, widget.NewSeparator(), charts, widget.NewSeparator(),
+	rs.body.Objects = []fyne.CanvasObject{grid, widget.NewSeparator(), legend, charts, widget.NewSeparator(),
 		widget.NewLabelWithStyle(fmt.Sprintf("Overruns and their reasons (%d)", len(c.OverrunReasons)), fyne.TextAlignLeading, bold), reasons}
 	rs.body.Refresh()
 }
@@ -176,6 +179,13 @@ func barChart(title string, cur, prev []report.Count) fyne.CanvasObject {
 		rows.Add(bar(prevN[c.Key], barPrev))
 	}
 	return rows
+}
+
+// legendKey is a chart legend's entry: the bar's colour and what it is.
+func legendKey(col color.Color, text string) fyne.CanvasObject {
+	swatch := canvas.NewRectangle(col)
+	swatch.SetMinSize(fyne.NewSize(16, 8))
+	return container.NewHBox(container.NewCenter(swatch), widget.NewLabel(text))
 }
 
 // reportColumns lays a row's cells out side by side, each taking its
@@ -273,8 +283,34 @@ func (rs *reportScreen) saveAs(format string) {
 		})
 	}, u.win)
 	d.SetFileName(fmt.Sprintf("online-safety-report-%d-Q%d.%s", rs.quarter.Year, rs.quarter.Q, format))
+	if docs, ok := documentsFolder(); ok {
+		d.SetLocation(docs)
+	}
 	d.SetFilter(storage.NewExtensionFileFilter([]string{"." + format}))
 	d.Show()
+}
+
+// documentsFolder is where exports are offered first: the person's
+// documents folder ($XDG_DOCUMENTS_DIR, else Documents in their home
+// folder), else their home folder; false when neither can be listed, and
+// the dialog then opens where Fyne chooses.
+func documentsFolder() (fyne.ListableURI, bool) {
+	var dirs []string
+	if d := os.Getenv("XDG_DOCUMENTS_DIR"); d != "" {
+		dirs = append(dirs, d)
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		dirs = append(dirs, filepath.Join(home, "Documents"), home)
+	}
+	for _, d := range dirs {
+		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+			continue
+		}
+		if l, err := storage.ListerForURI(storage.NewFileURI(d)); err == nil {
+			return l, true
+		}
+	}
+	return nil, false
 }
 
 // isLineManager reports whether the person holds the line manager role in
