@@ -335,7 +335,7 @@ func (cs *caseScreen) actions(d session.IncidentDocument) []fyne.CanvasObject {
 	req := cs.inc.Requirements()
 	out := []fyne.CanvasObject{cs.msg}
 	if !u.caseActor().Safeguarding {
-		out = append(out, wrappedLabel("Only the safeguarding team (DSL or DSO) can work an incident."))
+		out = append(out, wrappedLabel("Only a safeguarding lead can work an incident."))
 		return out
 	}
 	switch d.Status {

@@ -22,6 +22,10 @@ import (
 	"safeguard/companion/store"
 )
 
+// shareFiguresLabel is the line manager's button that shares her session
+// figures with the safeguarding team.
+const shareFiguresLabel = "Share session figures with the safeguarding team"
+
 // reportScreen is the quarterly report on screen.
 type reportScreen struct {
 	u       *UI
@@ -71,7 +75,7 @@ func (u *UI) showReport(log AuditLog) *reportScreen {
 		// Policy 9.1: the DSL reports to the Board with the functional
 		// managers, and cannot read session records; a manager shares the
 		// figures (facts, no content) with the DSLs.
-		actions.Add(widget.NewButtonWithIcon("Share session figures with the DSL", theme.MailSendIcon(), rs.confirmShare))
+		actions.Add(widget.NewButtonWithIcon(shareFiguresLabel, theme.MailSendIcon(), rs.confirmShare))
 	}
 	top := container.NewVBox(actions, rs.status, widget.NewSeparator())
 	u.show("Quarterly report", container.NewBorder(top, nil, nil, nil, container.NewVScroll(rs.body)),
@@ -335,7 +339,7 @@ func (rs *reportScreen) confirmShare() {
 	msg := fmt.Sprintf("The safeguarding team will receive, for each of the %d signed sessions that started in %s: "+
 		"when it started, whether the risk assessment and consent were done, whether it ran over and the reason given, "+
 		"and whether a disclosure was marked. No names, customer references or session notes.\n\n"+
-		"It is signed by you, sent encrypted to the DSLs only, and replaces any figures you shared for this quarter before.",
+		"It is signed by you, sent encrypted to the safeguarding leads only, and replaces any figures you shared for this quarter before.",
 		len(c.Facts), rs.quarter)
 	d := dialog.NewConfirm("Share session figures?", msg, func(ok bool) {
 		if ok {

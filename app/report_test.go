@@ -68,7 +68,7 @@ func TestShareSessionFiguresWithDSL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tap(t, u, "Share session figures with the DSL")
+	tap(t, u, shareFiguresLabel)
 	texts := visibleTexts(u)
 	if !strings.Contains(texts, "No names, customer references or session notes") {
 		t.Fatalf("the confirmation does not say what is shared:\n%s", texts)
@@ -131,7 +131,7 @@ func TestShareSessionFiguresWithDSL(t *testing.T) {
 	if !strings.Contains(texts, "line managers' shared figures") {
 		t.Errorf("the DSL's report does not say where its session figures come from:\n%s", texts)
 	}
-	if strings.Contains(texts, "Share session figures with the DSL") {
+	if strings.Contains(texts, shareFiguresLabel) {
 		t.Error("the DSL is offered to share figures with the DSL")
 	}
 	screenshot(t, d, "28-dsl-report")
