@@ -335,7 +335,7 @@ func (cs *caseScreen) actions(d session.IncidentDocument) []fyne.CanvasObject {
 	req := cs.inc.Requirements()
 	out := []fyne.CanvasObject{cs.msg}
 	if !u.caseActor().Safeguarding {
-		out = append(out, wrappedLabel("Only the safeguarding team (DSL or DSO) can work an incident."))
+		out = append(out, wrappedLabel("Only a safeguarding lead can work an incident."))
 		return out
 	}
 	switch d.Status {
@@ -348,9 +348,10 @@ func (cs *caseScreen) actions(d session.IncidentDocument) []fyne.CanvasObject {
 		ack.Importance = widget.HighImportance
 		return append(out, bold("Acknowledge to start working it; the time it waited is recorded."), ack)
 	}
-	// The questions first: their answers decide the routes. Then
-	// referrals: they are what the policy most often demands, and what a
-	// closing is most often refused for.
+	// The classification and the questions first: they decide the
+	// routes. Then referrals: they are what the policy most often demands,
+	// and what a closing is most often refused for.
+	out = append(out, cs.classifyBox(d)...)
 	out = append(out, cs.questionsBox(d, req)...)
 	out = append(out, cs.routesBox(req)...)
 	out = append(out, cs.stepsBox(req)...)
@@ -432,6 +433,8 @@ func (cs *caseScreen) completedByText(events []string) string {
 			out = append(out, "saving the Prevent summary")
 		case session.CompletedByFollowUp:
 			out = append(out, "setting a monitoring follow-up")
+		case session.CompletedBySeverity:
+			out = append(out, "answering how severe it is")
 		default:
 			out = append(out, ev)
 		}
@@ -693,6 +696,44 @@ func (cs *caseScreen) questionsBox(d session.IncidentDocument, req session.Requi
 	// All answered: folded away, so the referrals they decide come first.
 	box.Objects = box.Objects[1:] // the heading, now the fold's title
 	fold := widget.NewAccordion(widget.NewAccordionItem("What the rules need to know: all answered (open to change an answer)", box))
+	return []fyne.CanvasObject{widget.NewSeparator(), fold}
+}
+
+// classifyBox lets the DSL classify the incident (1.4, 3, 4) with the
+// practitioner's widgets (classificationWidgets): a practitioner may report
+// without classifying, and an unclassified incident can never close. The
+// classification is sealed as one new version, and the message says how
+// the referral routes changed. Once classified it is folded away, open to
+// change with a reason.
+func (cs *caseScreen) classifyBox(d session.IncidentDocument) []fyne.CanvasObject {
+	c := newClassificationWidgets(cs.u)
+	c.fill(d)
+	save := widget.NewButtonWithIcon("Save the classification", theme.DocumentSaveIcon(), func() {
+		cl, ok := c.classification()
+		if !ok {
+			cs.refuse(errors.New("choose the type of incident first; it brings its usual category"))
+			return
+		}
+		why := c.changeWhy.Text
+		cs.actSaying(func(i *session.Incident) (string, error) {
+			before := i.Requirements()
+			if err := i.Classify(cl, why); err != nil {
+				return "", err
+			}
+			return "Classified. " + requirementChanges(before, i.Requirements()), nil
+		})
+	})
+	box := c.box()
+	if d.Type == "" {
+		c.changeWhy.Hide()
+		needed := widget.NewLabel("Needed before the incident can close: the practitioner reported it without saying what kind it is.")
+		needed.Wrapping = fyne.TextWrapWord
+		needed.Importance = widget.WarningImportance
+		return []fyne.CanvasObject{widget.NewSeparator(), bold("What kind of incident (1.4, 3, 4)"), needed, box, container.NewHBox(save)}
+	}
+	box.Add(container.NewHBox(save))
+	label := report.CaseLabel(cs.u.cfg.Pack, d)
+	fold := widget.NewAccordion(widget.NewAccordionItem("What kind of incident: "+label+" (open to change it)", box))
 	return []fyne.CanvasObject{widget.NewSeparator(), fold}
 }
 

@@ -34,6 +34,19 @@ func raiseTestIncident(t *testing.T, w *seed.World) string {
 // risk.
 func raiseTestIncidentAs(t *testing.T, w *seed.World, id, ref string, risk bool) string {
 	t.Helper()
+	return raiseTestIncidentDoing(t, w, id, ref, func(inc *session.Incident) error {
+		if err := inc.Classify(session.Classification{Type: "grooming"}, ""); err != nil || !risk {
+			return err
+		}
+		return inc.SetImmediateRisk(false, "She is at home with her mother; he does not know where she lives.")
+	})
+}
+
+// raiseTestIncidentDoing raises and reports an incident as the seeded
+// practitioner, who says what happened, then does answer, and delivers it
+// to the DSL's store as sync would.
+func raiseTestIncidentDoing(t *testing.T, w *seed.World, id, ref string, answer func(*session.Incident) error) string {
+	t.Helper()
 	ctx := context.Background()
 	at := raisedAt
 	w.Clock.Set(at)
@@ -51,13 +64,7 @@ func raiseTestIncidentAs(t *testing.T, w *seed.World, id, ref string, risk bool)
 		func() error {
 			return inc.Describe("An adult from a game asks her to talk in private and to send photos.")
 		},
-		func() error { return inc.Classify(session.Classification{Type: "grooming"}, "") },
-		func() error {
-			if !risk {
-				return nil
-			}
-			return inc.SetImmediateRisk(false, "She is at home with her mother; he does not know where she lives.")
-		},
+		func() error { return answer(inc) },
 		inc.Report,
 	} {
 		if err := step(); err != nil {
@@ -612,5 +619,84 @@ func plainCaseWords(t *testing.T, u *UI, w *seed.World) {
 			t.Errorf("printed twice: %q", line)
 		}
 		seen[line] = true
+	}
+}
+
+// Policy 1.4, 3, 4: a practitioner may report an incident without saying
+// what kind it is, and Close refuses an unclassified incident; the DSL
+// classifies it on the case screen, with the pack's help for the choice
+// (3.4.7.1-2 for nudes), sealed as a new version, and it can then close.
+func TestCaseScreenClassifiesAnUnclassifiedIncident(t *testing.T) {
+	u, w := newSeededUI(t, seed.DSL)
+	id := raiseTestIncidentDoing(t, w, "inc-test-1", "CUS-T015", func(inc *session.Incident) error {
+		return inc.SetImmediateRisk(false, "She is at home with her mother; he does not know where she lives.")
+	})
+	versions := func() int { c, _ := dslCase(t, w, id); return len(c.Versions) }
+
+	u.ShowCases()
+	settle(u)
+	mustSee(t, u, "CUS-T015 · Not classified yet")
+	openCase(t, u, "CUS-T015")
+	mustSee(t, u, "Not classified yet.")
+	tap(t, u, "Acknowledge")
+	outcome := "Referred to the police; they are investigating."
+	test.Type(findEntry(t, u, "Outcome: what was done and why the incident can close"), outcome)
+	tap(t, u, "Close incident")
+	mustSee(t, u, "• Classify the incident before closing it.", "What kind of incident (1.4, 3, 4)", "Needed before the incident can close")
+
+	// Nothing chosen: refused in words, nothing sealed.
+	tap(t, u, "Save the classification")
+	mustSee(t, u, "Choose the type of incident first")
+	if n := versions(); n != 2 {
+		t.Fatalf("an empty classification was sealed: %d versions", n)
+	}
+
+	// The pack's help is shown for the type chosen and each subtype, so
+	// experimental and aggravated are chosen on the policy's terms.
+	kind := findSelect(t, u, "Choose the type")
+	kind.SetSelected(kindLabel(t, u, "nudes_semi_nudes"))
+	mustSee(t, u, "Experimental (3.4.7.2): Created and sent with no adult involvement", "Aggravated (3.4.7.1): Additional or abusive elements")
+	screenshot(t, u, "24b-case-classify")
+
+	// It is grooming, as what happened says: its category comes with it,
+	// and the routes a groomed child needs are now required.
+	kind.SetSelected(kindLabel(t, u, "grooming"))
+	if cat := findSelect(t, u, "Content, contact, conduct or commerce").Selected; cat == "" {
+		t.Fatal("choosing the type did not bring its category")
+	}
+	tap(t, u, "Save the classification")
+	mustSee(t, u, "Classified. Referral routes: Police is now required", "Contact: Online predators and grooming · ", "Illegal: yes.")
+	c, _ := dslCase(t, w, id)
+	if d := c.Doc(); len(c.Versions) != 3 || d.Type != "grooming" || d.Category == "" {
+		t.Fatalf("classifying sealed %d versions: %+v", len(c.Versions), d.Classification)
+	}
+	checkChain(t, c)
+	if strings.Contains(visibleTexts(u), "Needed before the incident can close: the practitioner") {
+		t.Fatalf("the classification is still asked for:\n%s", visibleTexts(u))
+	}
+
+	// What is left is what grooming needs; done, it closes.
+	answerGroomingQuestions(t, u)
+	tap(t, u, "Save these answers")
+	mustSee(t, u, "Answers saved.")
+	plainCaseWords(t, u, w)
+	inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, c.Doc(), u.caseActor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range inc.Requirements().Routes {
+		if r.Required {
+			findSelect(t, u, "Agency").SetSelected(r.Route.Label)
+			findEntry(t, u, "Agency's reference number").SetText("REF-" + r.Route.ID)
+			tap(t, u, "Record referral")
+			mustSee(t, u, "Referral recorded.")
+		}
+	}
+	test.Type(findEntry(t, u, "Outcome: what was done and why the incident can close"), outcome)
+	test.Type(findEntry(t, u, "Only if closing with steps or follow-ups left: why"), "The police have taken the case over.")
+	tap(t, u, "Close incident")
+	mustSee(t, u, "Incident closed.", "This incident is closed.")
+	if c, _ := dslCase(t, w, id); c.Doc().Status != session.IncidentClosed {
+		t.Fatalf("not closed: %s", c.Doc().Status)
 	}
 }

@@ -18,6 +18,10 @@ import (
 type escalation struct {
 	session *session.Session
 	record  *historyItem
+	// back, when set, is where Back from the escalation returns: the
+	// screen the record was read on, when that is not the person's own
+	// history (a line manager's review).
+	back func()
 }
 
 func escalateFromSession(s *session.Session) escalation { return escalation{session: s} }
@@ -67,7 +71,7 @@ func (u *UI) ShowEscalation(from escalation) {
 		// raised from home, which needs nothing.
 		inc, err = session.RaiseIncident(pk, u.cfg.Clock, id, u.actor(), session.Origin{Kind: session.OriginHome}, session.Customer{})
 		if err != nil {
-			u.show("Escalate", wrapped("Call your Designated Safeguarding Lead now. If anyone is in immediate danger, call 999."))
+			u.show("Escalate", wrapped("Call your safeguarding lead now. If anyone is in immediate danger, call 999."))
 			return
 		}
 	}
@@ -108,7 +112,7 @@ func (u *UI) showGuidance(inc *session.Incident, from escalation) {
 		covers := widget.NewLabel("Tell only them (Annex 1). They cover: " + strings.Join(roles, "; ") + ".")
 		covers.Wrapping = fyne.TextWrapWord
 		covers.Importance = widget.LowImportance
-		contacts.Add(container.NewVBox(widget.NewLabelWithStyle("Your Designated Safeguarding team", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), team, covers))
+		contacts.Add(container.NewVBox(widget.NewLabelWithStyle("Your safeguarding team", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), team, covers, wrappedLabel(whoIsWho)))
 	}
 	cont := widget.NewButtonWithIcon("I have read this: continue", theme.NavigateNextIcon(), func() {
 		if err := inc.ConfirmGuidance(); err != nil {
@@ -129,6 +133,13 @@ func (u *UI) showGuidance(inc *session.Incident, from escalation) {
 	u.inEscalation = true
 	u.win.Canvas().Focus(cont)
 }
+
+// whoIsWho says once, where someone first needs it, which of the policy's
+// two names is which; everywhere else the app says "safeguarding lead" for
+// any of them and "safeguarding team" for them all.
+const whoIsWho = "Who is who: the policy names a Designated Safeguarding Lead (DSL), who has overall responsibility for online safety (6.2), " +
+	"and Designated Safeguarding Officers (DSOs) for each region, contract or area, who take reports and make referrals day to day (section 11). " +
+	"This app calls each of them a safeguarding lead, and all of them your safeguarding team; where the policy's words say DSL or DSO, any of them will act."
 
 // safeguardingTeam lists the DSL/DSO people with their numbers.
 func (u *UI) safeguardingTeam() []string {
@@ -184,6 +195,8 @@ func (u *UI) known() session.Known {
 // returnTo goes back to where an escalation started.
 func (u *UI) returnTo(from escalation) {
 	switch {
+	case from.back != nil:
+		from.back()
 	case from.session != nil:
 		u.Resume(from.session)
 	case from.record != nil:

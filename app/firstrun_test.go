@@ -19,11 +19,22 @@ import (
 	"safeguard/companion/org"
 	"safeguard/companion/session"
 	"safeguard/companion/sync/hub"
+	"safeguard/companion/testclock"
 )
 
 // newFirstRunUI is the app on a computer that is not set up yet, on the
 // join screen, with fresh keys made.
 func newFirstRunUI(t *testing.T) (*UI, device.Paths) {
+	t.Helper()
+	u, paths := newWelcomeUI(t)
+	tap(t, u, "Join my organisation")
+	tap(t, u, "Create my keys")
+	return u, paths
+}
+
+// newWelcomeUI is the app on a computer that is not set up yet, on the
+// welcome screen.
+func newWelcomeUI(t *testing.T) (*UI, device.Paths) {
 	t.Helper()
 	a := test.NewTempApp(t)
 	pack, err := session.DefaultPack()
@@ -44,8 +55,6 @@ func newFirstRunUI(t *testing.T) (*UI, device.Paths) {
 	ks.SetWorkFactor(10)
 	paths := device.Paths{Config: filepath.Join(dir, "config"), Data: filepath.Join(dir, "data")}
 	u.ShowFirstRun(paths, ks)
-	tap(t, u, "Join my organisation")
-	tap(t, u, "Create my keys")
 	return u, paths
 }
 
@@ -155,5 +164,61 @@ func TestJoinByDirectoryFileShowsTheFingerprint(t *testing.T) {
 	}
 	if _, err := device.LoadProfile(paths); !errors.Is(err, device.ErrNotSetUp) {
 		t.Errorf("set up before the fingerprint was compared: %v", err)
+	}
+}
+
+// Issue 20 item 7: the demo as a line manager or as a safeguarding lead
+// opens with the fictional year make demo writes (package seed, its seed,
+// one session a working day), so the inbox and the case list have work in
+// them. The year is written in the background: the welcome screen stays
+// drawn and says how far it has got, and nothing is left behind but the
+// person's own store.
+func TestDemoAsManagerOrLeadOpensAYearToWorkOn(t *testing.T) {
+	for _, c := range []struct{ button, screen string }{
+		{"as a line manager", "Inbox"},
+		{"as a safeguarding lead", "Incident cases"},
+	} {
+		t.Run(c.screen, func(t *testing.T) {
+			u, paths := newWelcomeUI(t)
+			test.Tap(findButton(t, u, c.button))
+			mustSee(t, u, "Making the demo organisation's keys…")
+			if !findButton(t, u, c.button).Disabled() {
+				t.Fatal("the demo button can be pressed again while the demo is set up")
+			}
+			progress := false
+			watch := testclock.NewStopwatch()
+			for u.ui.pending.Load() > 0 && watch.Within(time.Minute) {
+				select {
+				case fn := <-u.ui.queue:
+					fn()
+					progress = progress || strings.Contains(visibleTexts(u), "Writing the demo's fictional year of sessions, reviews and incidents: ")
+				default:
+					time.Sleep(time.Millisecond)
+				}
+			}
+			settle(u)
+			t.Logf("the demo year was written in %s", watch.Elapsed().Round(time.Millisecond))
+			if !progress {
+				t.Error("no progress line while the year was written")
+			}
+			mustSee(t, u, "Demo organisation: the people here are fictional.")
+			tap(t, u, c.screen)
+			settle(u)
+			switch c.screen {
+			case "Inbox":
+				if shown, total := countShown(t, u); shown == 0 || total == 0 {
+					t.Fatalf("the manager's inbox is empty:\n%s", visibleTexts(u))
+				}
+			default:
+				if texts := visibleTexts(u); !strings.Contains(texts, "CUS-") || strings.Contains(texts, "No incidents on this device.") {
+					t.Fatalf("the safeguarding lead's case list is empty:\n%s", texts)
+				}
+			}
+			screenshot(t, u, "00-demo-"+strings.ReplaceAll(strings.ToLower(c.screen), " ", "-"))
+			left, err := filepath.Glob(filepath.Join(paths.Data, ".demo-seed-*"))
+			if err != nil || len(left) > 0 {
+				t.Fatalf("seeding left %v behind (%v)", left, err)
+			}
+		})
 	}
 }

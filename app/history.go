@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -10,27 +11,40 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"safeguard/companion/crypto"
 	"safeguard/companion/session"
 )
 
-// ShowHistory lists past, signed sessions with their flags, searchable over
-// the decrypted text held in memory.
+// ShowHistory lists past, signed sessions with their flags and what the
+// line manager made of each, searchable over the decrypted text held in
+// memory. The reviews are read after the list is drawn.
 func (u *UI) ShowHistory() {
-	search := entry("Search reference, summary, actions…")
+	search := entry("Search reference, summary, actions, review comments…")
 	shown := u.history
+	var reviews map[string][]recordReview
 	list := widget.NewList(
 		func() int { return len(shown) },
 		func() fyne.CanvasObject {
-			return container.NewGridWithColumns(4, widget.NewLabel("ref"), widget.NewLabel("when"), widget.NewLabel("method"), widget.NewLabel("flags"))
+			// The review takes the width its words need; the rest share
+			// what is left.
+			return container.NewBorder(nil, nil, nil, widget.NewLabel("review"),
+				container.NewGridWithColumns(4, widget.NewLabel("ref"), widget.NewLabel("when"), widget.NewLabel("method"), widget.NewLabel("flags")))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			h := shown[i]
-			cells := o.(*fyne.Container).Objects
+			row := o.(*fyne.Container).Objects
+			cells := row[0].(*fyne.Container).Objects
 			cells[0].(*widget.Label).SetText(h.doc.Plan.Customer.Reference)
 			cells[1].(*widget.Label).SetText(u.clockText(h.doc.Plan.Start, "2 Jan 2006 15:04"))
 			m, _ := u.cfg.Pack.Method(h.doc.Plan.Method)
 			cells[2].(*widget.Label).SetText(m.Label)
 			cells[3].(*widget.Label).SetText(flagText(h.doc.Flags()))
+			review := ""
+			if reviews != nil {
+				review = u.reviewSummary(reviews[h.doc.ID])
+			}
+			row[1].(*widget.Label).SetText(review)
+			o.(*fyne.Container).Refresh() // the review's width changed
 		})
 	list.OnSelected = func(i widget.ListItemID) { u.ShowSignedRecord(shown[i]) }
 	count := widget.NewLabel("")
@@ -38,7 +52,7 @@ func (u *UI) ShowHistory() {
 		q = strings.ToLower(strings.TrimSpace(q))
 		shown = shown[:0:0]
 		for _, h := range u.history {
-			if q == "" || strings.Contains(searchText(h.doc), q) {
+			if q == "" || strings.Contains(searchText(h.doc), q) || strings.Contains(reviewSearchText(reviews[h.doc.ID]), q) {
 				shown = append(shown, h)
 			}
 		}
@@ -51,6 +65,132 @@ func (u *UI) ShowHistory() {
 	top := container.NewBorder(nil, nil, nil, count, search)
 	u.show("History", container.NewBorder(top, nil, nil, nil, list), widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome))
 	u.win.Canvas().Focus(search)
+	u.loadReviews(func(got map[string][]recordReview) {
+		reviews = got
+		filter(search.Text)
+	})
+}
+
+// recordReview is one of the line manager's reviews of the person's own
+// record, with the name of whoever signed it.
+type recordReview struct {
+	session.Review
+	by string
+}
+
+// loadReviews reads the reviews of the person's records, which are sealed
+// to them as well as to their managers (vault.PutFor), grouped by the
+// record they review (the signed header's parent, not the payload's word)
+// and oldest first; done gets them on the UI goroutine.
+func (u *UI) loadReviews(done func(map[string][]recordReview)) {
+	if u.cfg.Vault == nil {
+		return
+	}
+	got := map[string][]recordReview{}
+	u.background(func(ctx context.Context) error {
+		entries, _, err := u.cfg.Vault.Open(ctx, nil, crypto.KindReview)
+		for _, e := range entries {
+			var r session.Review
+			if e.Decode(&r) != nil || e.Header.ParentID == "" || r.ParentID != e.Header.ParentID {
+				continue
+			}
+			by := r.Reviewer
+			if e.Author != nil {
+				by = e.Author.Name
+			}
+			got[r.ParentID] = append(got[r.ParentID], recordReview{Review: r, by: by})
+		}
+		for _, rs := range got {
+			slices.SortStableFunc(rs, func(a, b recordReview) int { return a.At.Compare(b.At) })
+		}
+		return err
+	}, func(error) { done(got) })
+}
+
+func reviewsOf(rs []recordReview) []session.Review {
+	out := make([]session.Review, len(rs))
+	for i, r := range rs {
+		out[i] = r.Review
+	}
+	return out
+}
+
+// reviewSummary is a record's review in a few words, for the history list.
+func (u *UI) reviewSummary(rs []recordReview) string {
+	st := session.StatusOf(reviewsOf(rs))
+	var parts []string
+	switch {
+	case st.Countersigned:
+		parts = append(parts, "Countersigned")
+	case st.Reviewed:
+		parts = append(parts, "Reviewed")
+	default:
+		parts = append(parts, "Not reviewed yet")
+	}
+	if st.Comments == 1 {
+		parts = append(parts, "1 comment")
+	} else if st.Comments > 1 {
+		parts = append(parts, fmt.Sprintf("%d comments", st.Comments))
+	}
+	if n := len(st.OpenFollowUps); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d follow-up open", n))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// reviewSearchText is what a history search matches in a record's reviews.
+func reviewSearchText(rs []recordReview) string {
+	var parts []string
+	for _, r := range rs {
+		parts = append(parts, r.Text)
+		if r.FollowUp != nil {
+			parts = append(parts, r.FollowUp.Who, r.FollowUp.What)
+		}
+	}
+	return strings.ToLower(strings.Join(parts, "\n"))
+}
+
+// reviewLines are a record's reviews as its author reads them: who
+// reviewed or countersigned it, their comments, and each follow-up with
+// whether it is done or overdue.
+func (u *UI) reviewLines(rs []recordReview) string {
+	if len(rs) == 0 {
+		return "Not reviewed yet."
+	}
+	now := u.cfg.Clock.Now()
+	done := map[string]recordReview{}
+	for _, r := range rs {
+		if r.Action == session.ReviewFollowUpDone {
+			done[r.Closes] = r
+		}
+	}
+	var lines []string
+	for _, r := range rs {
+		at := u.clockText(r.At, "2 Jan 2006 15:04")
+		switch r.Action {
+		case session.ReviewMarked:
+			lines = append(lines, fmt.Sprintf("Reviewed by %s, %s.", r.by, at))
+		case session.ReviewCountersigned:
+			lines = append(lines, fmt.Sprintf("Countersigned by %s, %s.", r.by, at))
+		case session.ReviewComment:
+			lines = append(lines, fmt.Sprintf("Comment from %s, %s: %s", r.by, at, r.Text))
+		case session.ReviewFollowUp:
+			if r.FollowUp == nil {
+				continue
+			}
+			line := fmt.Sprintf("Follow-up from %s for %s: %s, due %s.", r.by, r.FollowUp.Who, r.FollowUp.What, u.clockText(r.FollowUp.Due, "2 Jan 2006"))
+			switch d, ok := done[r.ID]; {
+			case ok:
+				line += fmt.Sprintf(" Done (%s, %s).", d.by, u.clockText(d.At, "2 Jan 2006"))
+			case session.StatusOf([]session.Review{r.Review}).OverdueFollowUps(now) != nil:
+				line += " OVERDUE."
+			default:
+				line += " Open."
+			}
+			lines = append(lines, line)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // searchText is what a history search matches, lower-cased.
@@ -80,6 +220,12 @@ func (u *UI) ShowSignedRecord(h historyItem) {
 	}
 	text := widget.NewLabel(b.String())
 	text.Wrapping = fyne.TextWrapWord
+	// What the line manager made of it, once read (the reviews are sealed
+	// to the record's author too).
+	reviewed := wrappedLabel("Reading your line manager's review…")
+	u.loadReviews(func(got map[string][]recordReview) { reviewed.SetText(u.reviewLines(got[d.ID])) })
+	page := container.NewVBox(text, widget.NewSeparator(),
+		widget.NewLabelWithStyle("Your line manager's review", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), reviewed)
 
 	note := multiline("Add a note to this record (it is signed and cannot be changed)")
 	status := widget.NewLabel("")
@@ -110,7 +256,7 @@ func (u *UI) ShowSignedRecord(h historyItem) {
 	}
 	export := widget.NewButtonWithIcon("Export encrypted record", theme.DownloadIcon(), func() { u.exportRecord(d.ID, status.SetText) })
 	bottom := container.NewVBox(widget.NewSeparator(), note, container.NewBorder(nil, nil, export, add, status))
-	u.show("Signed record (read-only)", container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(container.NewPadded(text))),
+	u.show("Signed record (read-only)", container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(container.NewPadded(page))),
 		widget.NewButtonWithIcon("History", theme.HistoryIcon(), u.ShowHistory), u.escalateButton(escalateFromRecord(h)))
 }
 

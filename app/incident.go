@@ -27,9 +27,6 @@ type incidentForm struct {
 	from escalation
 
 	describe                     *textArea
-	category, kind, subtype      *widget.Select
-	adult, welfare               *widget.Check
-	changeWhy                    *widget.Entry
 	illegal, risk                *widget.RadioGroup
 	illegalWhy, riskWhy          *widget.Entry
 	illegalFixed                 *widget.Label
@@ -45,8 +42,9 @@ type incidentForm struct {
 	report                       *widget.Button
 	preventBox                   *fyne.Container
 	preventFields                []*textArea
-	filling                      bool
 
+	// The classification (1.4, 3, 4), shared with the DSL's case screen.
+	*classificationWidgets
 	// The questions the rules need (issue 13), each row shown only when
 	// the domain asks it (Requirements.Questions).
 	*questionWidgets
@@ -86,29 +84,13 @@ const (
 
 // ShowIncident shows an incident being raised.
 func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
-	pk := u.cfg.Pack
 	f := &incidentForm{u: u, inc: inc, from: from}
 	d := inc.Document()
 
 	f.describe = multiline("What happened, in your own words (not the imagery)")
 	f.describe.SetMinRowsVisible(4)
 	f.describe.SetText(d.Description)
-	var cats, kinds []string
-	for _, c := range pk.Incident.Categories {
-		cats = append(cats, c.Label)
-	}
-	for _, t := range pk.Incident.Types {
-		kinds = append(kinds, t.Label)
-	}
-	f.category = widget.NewSelect(cats, nil)
-	f.category.PlaceHolder = "Content, contact, conduct or commerce"
-	f.subtype = widget.NewSelect(nil, nil)
-	f.subtype.PlaceHolder = "Which kind"
-	f.kind = widget.NewSelect(kinds, nil)
-	f.kind.PlaceHolder = "Choose the type"
-	f.adult = widget.NewCheck("An adult was involved", nil)
-	f.welfare = widget.NewCheck("Concern for the person's welfare", nil)
-	f.changeWhy = entry("Why the classification changed")
+	f.classificationWidgets = newClassificationWidgets(u)
 
 	f.illegal = widget.NewRadioGroup([]string{yes, no}, nil)
 	f.illegal.Horizontal = true
@@ -161,11 +143,7 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 	f.report.Importance = widget.DangerImportance
 
 	f.fillClassification(d)
-	f.kind.OnChanged = func(string) { f.kindChanged(); f.classify() }
-	f.category.OnChanged = func(string) { f.classify() }
-	f.subtype.OnChanged = func(string) { f.classify() }
-	f.adult.OnChanged = func(bool) { f.classify() }
-	f.welfare.OnChanged = func(bool) { f.classify() }
+	f.onChange = f.classify
 	f.illegal.OnChanged = func(string) { f.answer(true) }
 	f.risk.OnChanged = func(string) { f.answer(false) }
 	f.illegalWhy.OnSubmitted = func(string) { f.answer(true) }
@@ -183,7 +161,7 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 		widget.NewLabelWithStyle("Who it is about", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewGridWithColumns(3, f.ref, f.age, f.adultAtRisk), container.NewHBox(setSubject),
 		widget.NewLabelWithStyle("What kind of incident (1.4, 3, 4)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		f.kind, f.subtype, f.category, container.NewGridWithColumns(2, f.adult, f.welfare), f.changeWhy, f.advice,
+		f.classificationWidgets.box(), f.advice,
 		questions,
 		widget.NewLabelWithStyle("Is the material or action illegal? (Annex 1)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		f.illegalFixed, f.illegal, f.illegalWhy,
@@ -245,24 +223,12 @@ func (f *incidentForm) originText() string {
 	return fmt.Sprintf("Raised at %s.", raised)
 }
 
-// fillClassification shows the stored classification without triggering
-// the change handlers.
+// fillClassification shows the stored classification and answers without
+// triggering the change handlers.
 func (f *incidentForm) fillClassification(d session.IncidentDocument) {
-	pk := f.u.cfg.Pack
+	f.fill(d)
 	f.filling = true
 	defer func() { f.filling = false }()
-	if t, ok := pk.IncidentType(d.Type); ok {
-		f.kind.SetSelected(t.Label)
-		f.kindChanged()
-		if st, ok := t.Subtype(d.Subtype); ok {
-			f.subtype.SetSelected(st.Label)
-		}
-	}
-	if c, ok := pk.IncidentCategory(d.Category); ok {
-		f.category.SetSelected(c.Label)
-	}
-	f.adult.SetChecked(d.AdultInvolved)
-	f.welfare.SetChecked(d.WelfareConcern)
 	if d.Illegal != nil {
 		f.illegal.SetSelected(yesNo(*d.Illegal))
 	}
@@ -278,52 +244,11 @@ func yesNo(b bool) string {
 	return no
 }
 
-func (f *incidentForm) selectedType() (session.IncidentType, bool) {
-	for _, t := range f.u.cfg.Pack.Incident.Types {
-		if t.Label == f.kind.Selected {
-			return t, true
-		}
-	}
-	return session.IncidentType{}, false
-}
-
-// kindChanged offers the chosen type's subtypes and its default category.
-func (f *incidentForm) kindChanged() {
-	t, ok := f.selectedType()
-	f.subtype.Options = nil
-	f.subtype.ClearSelected()
-	if ok {
-		for _, s := range t.Subtypes {
-			f.subtype.Options = append(f.subtype.Options, s.Label)
-		}
-		// A new type brings its own default category (1.4); the person
-		// classifying may still choose another.
-		if c, ok := f.u.cfg.Pack.IncidentCategory(t.Category); ok && (f.category.Selected == "" || !f.filling) {
-			f.category.SetSelected(c.Label)
-		}
-	}
-	f.subtype.Hidden = len(f.subtype.Options) == 0
-	f.subtype.Refresh()
-}
-
+// classify records the classification as soon as a type is chosen.
 func (f *incidentForm) classify() {
-	if f.filling {
-		return
-	}
-	t, ok := f.selectedType()
+	c, ok := f.classification()
 	if !ok {
 		return
-	}
-	c := session.Classification{Type: t.ID, AdultInvolved: f.adult.Checked, WelfareConcern: f.welfare.Checked}
-	for _, cat := range f.u.cfg.Pack.Incident.Categories {
-		if cat.Label == f.category.Selected {
-			c.Category = cat.ID
-		}
-	}
-	for _, s := range t.Subtypes {
-		if s.Label == f.subtype.Selected {
-			c.Subtype = s.ID
-		}
 	}
 	f.after(f.inc.Classify(c, strings.TrimSpace(f.changeWhy.Text)), "")
 }
@@ -794,4 +719,140 @@ func (f *questionWidgets) circumstances() (session.Circumstances, error) {
 		c.YoungPeople = append(c.YoungPeople, session.YoungPerson{Reference: ref, Role: session.RoleHarmed})
 	}
 	return c, nil
+}
+
+// classificationWidgets choose what kind of incident it is (1.4, 3, 4): the
+// type, its subtype where it has them, and the category. The
+// practitioner's incident screen and the DSL's case screen both use them;
+// onChange is called after the person changes a choice.
+type classificationWidgets struct {
+	u                       *UI
+	category, kind, subtype *widget.Select
+	adult, welfare          *widget.Check
+	changeWhy               *widget.Entry
+	// help is the pack's words for the type chosen and each of its
+	// subtypes (what makes sharing experimental or aggravated, 3.4.7), so
+	// the choice is made on the policy's terms, not the label's.
+	help     *widget.Label
+	onChange func()
+	filling  bool
+}
+
+func newClassificationWidgets(u *UI) *classificationWidgets {
+	pk := u.cfg.Pack
+	c := &classificationWidgets{u: u}
+	var cats, kinds []string
+	for _, cat := range pk.Incident.Categories {
+		cats = append(cats, cat.Label)
+	}
+	for _, t := range pk.Incident.Types {
+		kinds = append(kinds, t.Label)
+	}
+	changed := func() {
+		if !c.filling && c.onChange != nil {
+			c.onChange()
+		}
+	}
+	c.category = widget.NewSelect(cats, func(string) { changed() })
+	c.category.PlaceHolder = "Content, contact, conduct or commerce"
+	c.subtype = widget.NewSelect(nil, func(string) { changed() })
+	c.subtype.PlaceHolder = "Which kind"
+	c.kind = widget.NewSelect(kinds, func(string) { c.kindChanged(); changed() })
+	c.kind.PlaceHolder = "Choose the type"
+	c.adult = widget.NewCheck("An adult was involved", func(bool) { changed() })
+	c.welfare = widget.NewCheck("Concern for the person's welfare", func(bool) { changed() })
+	c.changeWhy = entry("Why the classification changed")
+	c.help = wrappedLabel("")
+	c.help.TextStyle = fyne.TextStyle{Italic: true}
+	c.help.Hide()
+	return c
+}
+
+// box lays the widgets out, type first: the type brings its subtypes and
+// its usual category.
+func (c *classificationWidgets) box() *fyne.Container {
+	return container.NewVBox(c.kind, c.subtype, c.help, c.category, container.NewGridWithColumns(2, c.adult, c.welfare), c.changeWhy)
+}
+
+// fill shows a stored classification without calling onChange.
+func (c *classificationWidgets) fill(d session.IncidentDocument) {
+	pk := c.u.cfg.Pack
+	c.filling = true
+	defer func() { c.filling = false }()
+	if t, ok := pk.IncidentType(d.Type); ok {
+		c.kind.SetSelected(t.Label)
+		c.kindChanged()
+		if st, ok := t.Subtype(d.Subtype); ok {
+			c.subtype.SetSelected(st.Label)
+		}
+	}
+	if cat, ok := pk.IncidentCategory(d.Category); ok {
+		c.category.SetSelected(cat.Label)
+	}
+	c.adult.SetChecked(d.AdultInvolved)
+	c.welfare.SetChecked(d.WelfareConcern)
+}
+
+func (c *classificationWidgets) selectedType() (session.IncidentType, bool) {
+	for _, t := range c.u.cfg.Pack.Incident.Types {
+		if t.Label == c.kind.Selected {
+			return t, true
+		}
+	}
+	return session.IncidentType{}, false
+}
+
+// kindChanged offers the chosen type's subtypes, with the pack's help for
+// each, and its default category.
+func (c *classificationWidgets) kindChanged() {
+	t, ok := c.selectedType()
+	// Clearing the subtype and setting the category are part of this
+	// change, not changes of their own.
+	was := c.filling
+	c.filling = true
+	defer func() { c.filling = was }()
+	c.subtype.Options = nil
+	c.subtype.ClearSelected()
+	var help []string
+	if ok {
+		if t.Help != "" {
+			help = append(help, t.Help)
+		}
+		for _, s := range t.Subtypes {
+			c.subtype.Options = append(c.subtype.Options, s.Label)
+			if s.Help != "" {
+				help = append(help, fmt.Sprintf("%s (%s): %s", s.Label, s.Clause, s.Help))
+			}
+		}
+		// A new type brings its own default category (1.4); the person
+		// classifying may still choose another.
+		if cat, ok := c.u.cfg.Pack.IncidentCategory(t.Category); ok && (c.category.Selected == "" || !was) {
+			c.category.SetSelected(cat.Label)
+		}
+	}
+	c.subtype.Hidden = len(c.subtype.Options) == 0
+	c.subtype.Refresh()
+	c.help.SetText(strings.Join(help, "\n"))
+	c.help.Hidden = len(help) == 0
+	c.help.Refresh()
+}
+
+// classification reads the choices; false while no type is chosen.
+func (c *classificationWidgets) classification() (session.Classification, bool) {
+	t, ok := c.selectedType()
+	if !ok {
+		return session.Classification{}, false
+	}
+	cl := session.Classification{Type: t.ID, AdultInvolved: c.adult.Checked, WelfareConcern: c.welfare.Checked}
+	for _, cat := range c.u.cfg.Pack.Incident.Categories {
+		if cat.Label == c.category.Selected {
+			cl.Category = cat.ID
+		}
+	}
+	for _, s := range t.Subtypes {
+		if s.Label == c.subtype.Selected {
+			cl.Subtype = s.ID
+		}
+	}
+	return cl, true
 }

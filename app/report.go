@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"os"
+	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -19,6 +21,10 @@ import (
 	"safeguard/companion/report"
 	"safeguard/companion/store"
 )
+
+// shareFiguresLabel is the line manager's button that shares her session
+// figures with the safeguarding team.
+const shareFiguresLabel = "Share session figures with the safeguarding team"
 
 // reportScreen is the quarterly report on screen.
 type reportScreen struct {
@@ -69,7 +75,7 @@ func (u *UI) showReport(log AuditLog) *reportScreen {
 		// Policy 9.1: the DSL reports to the Board with the functional
 		// managers, and cannot read session records; a manager shares the
 		// figures (facts, no content) with the DSLs.
-		actions.Add(widget.NewButtonWithIcon("Share session figures with the DSL", theme.MailSendIcon(), rs.confirmShare))
+		actions.Add(widget.NewButtonWithIcon(shareFiguresLabel, theme.MailSendIcon(), rs.confirmShare))
 	}
 	top := container.NewVBox(actions, rs.status, widget.NewSeparator())
 	u.show("Quarterly report", container.NewBorder(top, nil, nil, nil, container.NewVScroll(rs.body)),
@@ -107,8 +113,8 @@ func (rs *reportScreen) rebuild() {
 	}
 	// Each person reads only what is addressed to them, so say what the
 	// figures are built from.
-	from := fmt.Sprintf("%s (%s). Built from the %d session records and %d incidents addressed to you",
-		rs.quarter, rs.quarter.Months(), len(rs.input.Sessions), len(rs.input.Incidents))
+	from := fmt.Sprintf("%s. Built from the %d session records and %d incidents addressed to you",
+		rs.rep.Period(), len(rs.input.Sessions), len(rs.input.Incidents))
 	if n := rs.input.SharedOnly(); n > 0 {
 		from += fmt.Sprintf(", and line managers' shared figures for %d sessions", n)
 	}
@@ -123,12 +129,13 @@ func (rs *reportScreen) rebuild() {
 	}
 	grid := container.NewVBox(row(
 		widget.NewLabelWithStyle("Measure", fyne.TextAlignLeading, bold),
-		widget.NewLabelWithStyle(c.Quarter.String(), fyne.TextAlignLeading, bold),
+		widget.NewLabelWithStyle(rs.rep.CurrentHeading(), fyne.TextAlignLeading, bold),
 		widget.NewLabelWithStyle(p.Quarter.String(), fyne.TextAlignLeading, bold),
 		widget.NewLabelWithStyle("Change", fyne.TextAlignLeading, bold)))
 	for _, r := range rs.rep.Rows() {
 		grid.Add(row(widget.NewLabel(r.Measure), widget.NewLabel(r.Current), widget.NewLabel(r.Previous), widget.NewLabel(r.Change)))
 	}
+	legend := container.NewHBox(legendKey(barNow, rs.rep.CurrentHeading()), legendKey(barPrev, p.Quarter.String()))
 	charts := container.NewGridWithColumns(3,
 		barChart("Escalations by category", c.ByCategory, p.ByCategory),
 		barChart("Escalations by type", c.ByType, p.ByType),
@@ -144,7 +151,7 @@ func (rs *reportScreen) rebuild() {
 		}
 		reasons.SetText(b.String())
 	}
-	rs.body.Objects = []fyne.CanvasObject{grid, widget.NewSeparator(), charts, widget.NewSeparator(),
+	rs.body.Objects = []fyne.CanvasObject{grid, widget.NewSeparator(), legend, charts, widget.NewSeparator(),
 		widget.NewLabelWithStyle(fmt.Sprintf("Overruns and their reasons (%d)", len(c.OverrunReasons)), fyne.TextAlignLeading, bold), reasons}
 	rs.body.Refresh()
 }
@@ -176,6 +183,13 @@ func barChart(title string, cur, prev []report.Count) fyne.CanvasObject {
 		rows.Add(bar(prevN[c.Key], barPrev))
 	}
 	return rows
+}
+
+// legendKey is a chart legend's entry: the bar's colour and what it is.
+func legendKey(col color.Color, text string) fyne.CanvasObject {
+	swatch := canvas.NewRectangle(col)
+	swatch.SetMinSize(fyne.NewSize(16, 8))
+	return container.NewHBox(container.NewCenter(swatch), widget.NewLabel(text))
 }
 
 // reportColumns lays a row's cells out side by side, each taking its
@@ -273,8 +287,34 @@ func (rs *reportScreen) saveAs(format string) {
 		})
 	}, u.win)
 	d.SetFileName(fmt.Sprintf("online-safety-report-%d-Q%d.%s", rs.quarter.Year, rs.quarter.Q, format))
+	if docs, ok := documentsFolder(); ok {
+		d.SetLocation(docs)
+	}
 	d.SetFilter(storage.NewExtensionFileFilter([]string{"." + format}))
 	d.Show()
+}
+
+// documentsFolder is where exports are offered first: the person's
+// documents folder ($XDG_DOCUMENTS_DIR, else Documents in their home
+// folder), else their home folder; false when neither can be listed, and
+// the dialog then opens where Fyne chooses.
+func documentsFolder() (fyne.ListableURI, bool) {
+	var dirs []string
+	if d := os.Getenv("XDG_DOCUMENTS_DIR"); d != "" {
+		dirs = append(dirs, d)
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		dirs = append(dirs, filepath.Join(home, "Documents"), home)
+	}
+	for _, d := range dirs {
+		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+			continue
+		}
+		if l, err := storage.ListerForURI(storage.NewFileURI(d)); err == nil {
+			return l, true
+		}
+	}
+	return nil, false
 }
 
 // isLineManager reports whether the person holds the line manager role in
@@ -299,7 +339,7 @@ func (rs *reportScreen) confirmShare() {
 	msg := fmt.Sprintf("The safeguarding team will receive, for each of the %d signed sessions that started in %s: "+
 		"when it started, whether the risk assessment and consent were done, whether it ran over and the reason given, "+
 		"and whether a disclosure was marked. No names, customer references or session notes.\n\n"+
-		"It is signed by you, sent encrypted to the DSLs only, and replaces any figures you shared for this quarter before.",
+		"It is signed by you, sent encrypted to the safeguarding leads only, and replaces any figures you shared for this quarter before.",
 		len(c.Facts), rs.quarter)
 	d := dialog.NewConfirm("Share session figures?", msg, func(ok bool) {
 		if ok {

@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -66,7 +68,7 @@ func TestShareSessionFiguresWithDSL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tap(t, u, "Share session figures with the DSL")
+	tap(t, u, shareFiguresLabel)
 	texts := visibleTexts(u)
 	if !strings.Contains(texts, "No names, customer references or session notes") {
 		t.Fatalf("the confirmation does not say what is shared:\n%s", texts)
@@ -129,7 +131,7 @@ func TestShareSessionFiguresWithDSL(t *testing.T) {
 	if !strings.Contains(texts, "line managers' shared figures") {
 		t.Errorf("the DSL's report does not say where its session figures come from:\n%s", texts)
 	}
-	if strings.Contains(texts, "Share session figures with the DSL") {
+	if strings.Contains(texts, shareFiguresLabel) {
 		t.Error("the DSL is offered to share figures with the DSL")
 	}
 	screenshot(t, d, "28-dsl-report")
@@ -168,4 +170,27 @@ func TestInboxShowsSharedFigures(t *testing.T) {
 		!strings.Contains(texts, fmt.Sprintf("Sessions: %d", seededCounts(w, lastQuarter).Sessions)) {
 		t.Errorf("figures dialog:\n%s", texts)
 	}
+}
+
+// Issue 20 item 8: the quarter still running is reported "to date" (the
+// table's heading, the chart legend and what the figures cover), and the
+// export dialog opens in the person's documents folder.
+func TestReportSaysToDateAndExportsToDocuments(t *testing.T) {
+	home := t.TempDir()
+	docs := filepath.Join(home, "Documents")
+	if err := os.Mkdir(docs, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(docs, "last-quarter.pdf"), []byte("%PDF-"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_DOCUMENTS_DIR", "")
+	u, w := newSeededUI(t, seed.Manager)
+	u.showReport(w.Stores[seed.Manager])
+	settle(u)
+	mustSee(t, u, thisQuarter.String()+" to date", ", to date ("+seededUntil.In(london).Format("2 January 2006")+")")
+	tap(t, u, "Export PDF")
+	mustSee(t, u, "last-quarter\n", "Documents")
+	screenshot(t, u, "26a-report-export-documents")
 }

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -148,7 +149,21 @@ func (u *UI) renderReview(recs *report.Records, it *report.Item, back func()) {
 	markBtn.OnTapped = func() { act(session.Review{Action: session.ReviewMarked}, markBtn) }
 	signBtn := widget.NewButtonWithIcon("Countersign", theme.DocumentCreateIcon(), nil)
 	signBtn.Importance = widget.HighImportance
-	signBtn.OnTapped = func() { act(session.Review{Action: session.ReviewCountersigned}, signBtn) }
+	// A countersignature is the manager's word that they vouch for the
+	// record, signed and never taken back: asked once more.
+	signBtn.OnTapped = func() {
+		c := dialog.NewConfirm("Countersign this record?",
+			fmt.Sprintf("Countersigning says you have read the record %s wrote of the session with %s, and vouch for it. It is signed with your key and cannot be taken back; add a comment if anything needs saying.",
+				authorName(it), d.Plan.Customer.Reference),
+			func(ok bool) {
+				if ok {
+					act(session.Review{Action: session.ReviewCountersigned}, signBtn)
+				}
+			}, u.win)
+		c.SetConfirmText(countersignConfirm)
+		c.SetDismissText("Cancel")
+		c.Show()
+	}
 	if st.Reviewed {
 		markBtn.Disable()
 	}
@@ -192,8 +207,15 @@ func (u *UI) renderReview(recs *report.Records, it *report.Item, back func()) {
 	))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.58
-	u.show("Review: "+d.Plan.Customer.Reference, split, widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), back))
+	// A manager reading a disclosure in a record can raise it at once; Back
+	// from the escalation comes here again.
+	from := escalateFromRecord(historyItem{entry: it.Entry, doc: *d})
+	from.back = again
+	u.show("Review: "+d.Plan.Customer.Reference, split, widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), back), u.escalateButton(from))
 }
+
+// countersignConfirm is the confirming button of the countersign dialog.
+const countersignConfirm = "Yes, countersign"
 
 // documentText is a signed session record in words, for reading.
 func (u *UI) documentText(d session.Document, author string) string {

@@ -19,6 +19,9 @@ func newVariantTheme(v fyne.ThemeVariant) fyne.Theme {
 }
 
 func (t *variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	if n == theme.ColorNameFocus {
+		return focusColor(t.variant)
+	}
 	if c, ok := readable[t.variant][n]; ok {
 		return c
 	}
@@ -44,4 +47,16 @@ var readable = map[fyne.ThemeVariant]map[fyne.ThemeColorName]color.Color{
 		theme.ColorNamePrimary:             color.NRGBA{R: 0x62, G: 0xa0, B: 0xea, A: 0xff},
 		theme.ColorNameForegroundOnPrimary: color.NRGBA{R: 0x0d, G: 0x0d, B: 0x0d, A: 0xff},
 	},
+}
+
+// focusColor is laid over whatever has the keyboard focus. Fyne's default is
+// a faint blue, which cannot be seen on a blue button and barely on the red
+// Escalate; a shade of the text colour darkens (or, in dark mode, lightens)
+// every colour of button alike, so someone working by keyboard always sees
+// where they are.
+func focusColor(v fyne.ThemeVariant) color.Color {
+	if v == theme.VariantDark {
+		return color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0x66}
+	}
+	return color.NRGBA{A: 0x66}
 }

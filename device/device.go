@@ -185,6 +185,14 @@ func SetUpDemo(ctx context.Context, p Paths, ks crypto.Keystore, now time.Time, 
 	if err != nil {
 		return nil, err
 	}
+	return SetUpDemoOrg(ctx, p, ks, o, now, as)
+}
+
+// SetUpDemoOrg is SetUpDemo in a demo organisation already made, for a
+// caller that has first written a year of its people's records into the
+// store at p.DB(as) (package seed): the organisation's keys are then valid
+// from before the first of them.
+func SetUpDemoOrg(ctx context.Context, p Paths, ks crypto.Keystore, o *org.Organisation, now time.Time, as string) (*Device, error) {
 	for _, m := range o.Members {
 		if err := ks.Store(m.Identity.KeyID().String(), m.Identity); err != nil {
 			return nil, fmt.Errorf("keep the demo keys: %w", err)

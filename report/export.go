@@ -10,12 +10,38 @@ import (
 	"github.com/go-pdf/fpdf"
 )
 
+// ToDate reports whether the report's quarter had not ended when the report
+// was made: its figures are then the quarter's so far, not the quarter's.
+func (r Report) ToDate() bool {
+	return r.Generated.Before(r.Current.Quarter.End(r.loc()))
+}
+
+// CurrentHeading names the report's quarter as a heading: "Q4 2026", or
+// "Q4 2026 to date" while it runs.
+func (r Report) CurrentHeading() string {
+	if r.ToDate() {
+		return r.Current.Quarter.String() + " to date"
+	}
+	return r.Current.Quarter.String()
+}
+
+// Period says what the report covers, for its subtitle: "Q4 2026
+// (October to December 2026)", and while the quarter runs ", to date
+// (3 December 2026)".
+func (r Report) Period() string {
+	s := fmt.Sprintf("%s (%s)", r.Current.Quarter, r.Current.Quarter.Months())
+	if r.ToDate() {
+		s += ", to date (" + r.Generated.In(r.loc()).Format("2 January 2006") + ")"
+	}
+	return s
+}
+
 // WriteCSV writes the report as one table: section, measure, this quarter,
 // previous quarter, change. Spreadsheet users filter on the first column.
 func (r Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	c, p := r.Current, r.Previous
-	rows := [][]string{{"section", "measure", c.Quarter.String(), p.Quarter.String(), "change"}}
+	rows := [][]string{{"section", "measure", r.CurrentHeading(), p.Quarter.String(), "change"}}
 	for _, row := range r.Rows() {
 		rows = append(rows, []string{"headline", row.Measure, row.Current, row.Previous, row.Change})
 	}
@@ -75,6 +101,10 @@ var (
 	colourPrev = [3]int{170, 170, 170}
 )
 
+// chartLabelWidth is the width, in mm, of a chart's label column; a label
+// wraps to fit within it less a millimetre each side.
+const chartLabelWidth = 55.0
+
 // WritePDF writes the Board's report: a headline table with the change on
 // last quarter, bar charts of escalations and referrals, and the overrun
 // reasons. The PDF uses the core Helvetica font, so it needs no font files.
@@ -103,14 +133,14 @@ func (r Report) WritePDF(w io.Writer) error {
 	if org == "" {
 		org = "Organisation"
 	}
-	pdf.CellFormat(0, 6, tr(fmt.Sprintf("%s  -  %s (%s), compared with %s", org, c.Quarter, c.Quarter.Months(), p.Quarter)), "", 1, "L", false, 0, "")
+	pdf.CellFormat(0, 6, tr(fmt.Sprintf("%s  -  %s, compared with %s", org, r.Period(), p.Quarter)), "", 1, "L", false, 0, "")
 	pdf.Ln(4)
 
 	// Headline table.
 	widths := []float64{88, 32, 32, 28}
 	pdf.SetFont("Helvetica", "B", 10)
 	pdf.SetFillColor(230, 236, 242)
-	for i, h := range []string{"Measure", c.Quarter.String(), p.Quarter.String(), "Change"} {
+	for i, h := range []string{"Measure", r.CurrentHeading(), p.Quarter.String(), "Change"} {
 		pdf.CellFormat(widths[i], 7, tr(h), "B", 0, "L", true, 0, "")
 	}
 	pdf.Ln(-1)
@@ -118,10 +148,21 @@ func (r Report) WritePDF(w io.Writer) error {
 	for i, row := range r.Rows() {
 		fill := i%2 == 1
 		pdf.SetFillColor(246, 246, 246)
-		for j, cell := range []string{row.Measure, row.Current, row.Previous, row.Change} {
-			pdf.CellFormat(widths[j], 6.5, tr(cell), "", 0, "L", fill, 0, "")
+		// A measure too long for its column wraps, and the row grows.
+		lines := fitLines(pdf, tr, row.Measure, widths[0]-2)
+		h := 6.5 * float64(len(lines))
+		x, y := pdf.GetX(), pdf.GetY()
+		for j, cell := range []string{strings.Join(lines, "\n"), row.Current, row.Previous, row.Change} {
+			pdf.SetXY(x, y)
+			if j == 0 {
+				pdf.MultiCell(widths[0], 6.5, tr(cell), "", "L", fill)
+			} else {
+				pdf.CellFormat(widths[j], h, tr(cell), "", 0, "L", fill, 0, "")
+			}
+			x += widths[j]
 		}
-		pdf.Ln(-1)
+		left, _, _, _ := pdf.GetMargins()
+		pdf.SetXY(left, y+h)
 	}
 	pdf.Ln(6)
 
@@ -131,7 +172,7 @@ func (r Report) WritePDF(w io.Writer) error {
 		for _, l := range []struct {
 			col  [3]int
 			text string
-		}{{colourNow, c.Quarter.String()}, {colourPrev, p.Quarter.String()}} {
+		}{{colourNow, r.CurrentHeading()}, {colourPrev, p.Quarter.String()}} {
 			pdf.SetFillColor(l.col[0], l.col[1], l.col[2])
 			pdf.Rect(x, y+1, 4, 3, "F")
 			pdf.Text(x+6, y+4, tr(l.text))
@@ -141,7 +182,14 @@ func (r Report) WritePDF(w io.Writer) error {
 	}
 	chart := func(title string, cur, prev []Count) {
 		bars := mergeCounts(cur, prev)
-		need := 10 + float64(len(bars))*9
+		const labelW, barMax, lineH = chartLabelWidth, 110.0, 3.8
+		pdf.SetFont("Helvetica", "", 9)
+		labels := make([][]string, len(bars))
+		need := 18.0
+		for i, b := range bars {
+			labels[i] = fitLines(pdf, tr, b.label, labelW-2)
+			need += max(9, float64(len(labels[i]))*lineH+1.5)
+		}
 		if pdf.GetY()+need > 280 {
 			pdf.AddPage()
 		}
@@ -152,12 +200,15 @@ func (r Report) WritePDF(w io.Writer) error {
 		for _, b := range bars {
 			most = max(most, b.cur, b.prev)
 		}
-		const labelW, barMax = 55.0, 110.0
-		for _, b := range bars {
+		for i, b := range bars {
 			x, y := pdf.GetX(), pdf.GetY()
 			pdf.SetFont("Helvetica", "", 9)
 			pdf.SetTextColor(0, 0, 0)
-			pdf.CellFormat(labelW, 8, tr(b.label), "", 0, "L", false, 0, "")
+			// The label wraps within its column, never running under the
+			// bars or off the page.
+			for k, line := range labels[i] {
+				pdf.Text(x, y+3+float64(k)*lineH, tr(line))
+			}
 			for k, v := range []struct {
 				n   int
 				col [3]int
@@ -171,7 +222,7 @@ func (r Report) WritePDF(w io.Writer) error {
 				pdf.SetFont("Helvetica", "", 8)
 				pdf.Text(x+labelW+wd+1.5, by+2.7, fmt.Sprint(v.n))
 			}
-			pdf.SetXY(x, y+9)
+			pdf.SetXY(x, y+max(9, float64(len(labels[i]))*lineH+1.5))
 		}
 		pdf.Ln(4)
 	}
@@ -195,6 +246,35 @@ func (r Report) WritePDF(w io.Writer) error {
 		return fmt.Errorf("write pdf: %w", err)
 	}
 	return nil
+}
+
+// fitLines breaks text into lines that, translated by tr for the PDF's
+// font, are no wider than width in the current font. Lines break between
+// words; a word longer than width is cut rather than let run on.
+func fitLines(pdf *fpdf.Fpdf, tr func(string) string, text string, width float64) []string {
+	fits := func(s string) bool { return pdf.GetStringWidth(tr(s)) <= width }
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		if line == "" {
+			line = word
+		} else if fits(line + " " + word) {
+			line += " " + word
+		} else {
+			lines = append(lines, line)
+			line = word
+		}
+		for !fits(line) {
+			r := []rune(line)
+			n := len(r) - 1
+			for n > 1 && !fits(string(r[:n])) {
+				n--
+			}
+			lines = append(lines, string(r[:n]))
+			line = string(r[n:])
+		}
+	}
+	return append(lines, line)
 }
 
 func (r Report) loc() *time.Location {

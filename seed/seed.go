@@ -57,6 +57,9 @@ type Config struct {
 	// can read. No views are written (the readers' stores do not hold their
 	// records yet): call WriteViews once they do.
 	NoDistribute bool
+	// Progress, when set, is told after each day is written how many of
+	// the span's days are done, so a screen can say how far it has got.
+	Progress func(done, total int)
 }
 
 // Quarterly counts, keyed by the quarter a thing happened in ("2026-Q3"),
@@ -268,8 +271,16 @@ func (g *generator) later(at time.Time, run func(context.Context) error) {
 // order.
 func (g *generator) run(ctx context.Context) error {
 	from := g.cfg.From.In(g.loc)
-	day := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, g.loc)
-	for ; day.Before(g.cfg.Until); day = day.AddDate(0, 0, 1) {
+	first := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, g.loc)
+	total := 0
+	for day := first; day.Before(g.cfg.Until); day = day.AddDate(0, 0, 1) {
+		total++
+	}
+	done := 0
+	for day := first; day.Before(g.cfg.Until); day = day.AddDate(0, 0, 1) {
+		if done++; g.cfg.Progress != nil && done > 1 {
+			g.cfg.Progress(done-1, total)
+		}
 		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
 			continue
 		}
@@ -288,7 +299,13 @@ func (g *generator) run(ctx context.Context) error {
 			return err
 		}
 	}
-	return g.flush(ctx, g.cfg.Until.Add(time.Nanosecond))
+	if err := g.flush(ctx, g.cfg.Until.Add(time.Nanosecond)); err != nil {
+		return err
+	}
+	if g.cfg.Progress != nil {
+		g.cfg.Progress(total, total)
+	}
+	return nil
 }
 
 func (g *generator) flush(ctx context.Context, until time.Time) error {

@@ -41,7 +41,7 @@ func TestIncidentGuidanceComesFirst(t *testing.T) {
 		}
 	}
 	for _, words := range []string{"Never view, copy, print, share, store or save", "ask a child to share or download", "by accident, tell the DSL",
-		"Do not delete", "anyone but the DSL, parents and carers included", "Do not blame or shame", "needs to be reported", "will get support"} {
+		"Do not delete", "Tell only the DSL about the incident: not parents or carers", "Do not blame or shame", "needs to be reported", "will get support"} {
 		if !strings.Contains(text.String(), words) {
 			t.Errorf("Annex 1 guidance lacks %q", words)
 		}
