@@ -201,6 +201,12 @@ func TestKeyboardEscalationInRealBinary(t *testing.T) {
 	}
 	xdo("key", "space") // "I have read this: continue" has the focus
 	time.Sleep(2 * time.Second)
+	// The incident screen puts the focus in "What happened": type it, and
+	// leave for home with Ctrl+H without saving (issue 20: what is typed is
+	// kept on leaving, and the unreported incident is listed).
+	xdo("type", "An older man keeps messaging her")
+	xdo("key", "ctrl+h")
+	time.Sleep(2 * time.Second)
 	app.Process.Kill()
 	app.Wait()
 
@@ -216,5 +222,8 @@ func TestKeyboardEscalationInRealBinary(t *testing.T) {
 	d := drafts[0]
 	if d.Origin.Kind != session.OriginHome || d.GuidanceConfirmedAt.IsZero() || len(d.Chronology) < 2 {
 		t.Errorf("the escalation on disk: origin %q, guidance confirmed %v, %d chronology entries", d.Origin.Kind, d.GuidanceConfirmedAt, len(d.Chronology))
+	}
+	if d.Description != "An older man keeps messaging her" {
+		t.Errorf("what was typed before Ctrl+H is not kept: %q", d.Description)
 	}
 }
