@@ -28,6 +28,9 @@ func (u *UI) saveFile(name string, write func(io.Writer) error, done func(error)
 		done(werr)
 	}, u.win)
 	d.SetFileName(name)
+	if docs, ok := documentsFolder(); ok {
+		d.SetLocation(docs) // the person's documents, as for the report
+	}
 	d.Show()
 }
 
