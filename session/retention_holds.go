@@ -148,26 +148,40 @@ type SignedHold struct {
 	SignerIsDSL bool
 }
 
-// FoldHolds turns hold records into holds as they stand, oldest first. A
-// record signed by anyone but a DSL, or claiming another person than its
-// signer, is refused and returned with the reason: a lifting that did not
-// come from a DSL must never release a record for disposal. A lifting of a
-// hold not (yet) on this device is kept back, not guessed at.
+// FoldHolds turns hold records into holds as they stand, oldest first,
+// erring on the side of keeping. A lifting signed by anyone but a DSL, or
+// claiming another person than its signer, is refused and returned with the
+// reason: it must never release a record for disposal. A placing signed by
+// someone the directory no longer names a DSL (they have left the team)
+// still stands, with a warning, until a DSL lifts it. A lifting of a hold
+// not (yet) on this device is kept back, not guessed at.
 func FoldHolds(records []SignedHold) ([]Hold, []error) {
 	var errs []error
 	rs := slices.Clone(records)
-	slices.SortStableFunc(rs, func(a, b SignedHold) int { return a.Event.At.Compare(b.Event.At) })
+	// Placings before liftings, each oldest first: a lifting names its
+	// hold, and clocks may give both the same instant.
+	slices.SortStableFunc(rs, func(a, b SignedHold) int {
+		if pa, pb := a.Event.Action == HoldPlaced, b.Event.Action == HoldPlaced; pa != pb {
+			if pa {
+				return -1
+			}
+			return 1
+		}
+		return a.Event.At.Compare(b.Event.At)
+	})
 	var holds []Hold
 	byID := map[string]int{}
 	for _, r := range rs {
 		e := r.Event
 		switch {
-		case !r.SignerIsDSL:
-			errs = append(errs, fmt.Errorf("hold record %s: signed by %s, who is not a DSL; it is ignored", e.ID, r.SignerID))
-			continue
 		case e.By != r.SignerID:
 			errs = append(errs, fmt.Errorf("hold record %s: says it is by %s but is signed by %s; it is ignored", e.ID, e.By, r.SignerID))
 			continue
+		case !r.SignerIsDSL && e.Action == HoldLifted:
+			errs = append(errs, fmt.Errorf("hold record %s: a lifting signed by %s, who is not a DSL; it is ignored and the hold stands", e.ID, r.SignerID))
+			continue
+		case !r.SignerIsDSL:
+			errs = append(errs, fmt.Errorf("hold record %s: placed by %s, who is not a DSL now; it stands until a DSL lifts it", e.ID, r.SignerID))
 		}
 		switch e.Action {
 		case HoldPlaced:

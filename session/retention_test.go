@@ -327,6 +327,8 @@ func TestLegalHolds(t *testing.T) {
 		{"a lifting signed by a practitioner is refused: the hold stands", []SignedHold{{placed, "key-dsl", true}, {forged, "sam", false}}, true, 1},
 		{"a lifting claiming another signer is refused", []SignedHold{{placed, "key-dsl", true}, {lifted, "morgan", true}}, true, 1},
 		{"a lifting of a hold not on this device is kept back", []SignedHold{{lifted, "key-dsl", true}}, false, 1},
+		{"a hold placed by someone no longer a DSL stands, with a warning", []SignedHold{{placed, "key-dsl", false}}, true, 1},
+		{"a placing claiming another signer is refused", []SignedHold{{placed, "morgan", true}}, false, 1},
 	}
 	for _, tc := range cases {
 		holds, errs := FoldHolds(tc.records)
