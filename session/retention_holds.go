@@ -84,8 +84,9 @@ type Hold struct {
 // Active reports whether the hold still blocks disposal.
 func (h Hold) Active() bool { return h.Lifted == nil }
 
-// ErrHoldReason: a hold or its lifting without the reason.
-var ErrHoldReason = errors.New("say why: a legal hold and its lifting each need the reason, for the record")
+// holdReasonMessage is shown beside the reason of a hold or its lifting
+// left empty.
+const holdReasonMessage = "Say why: a legal hold and its lifting each need the reason, for the record."
 
 // PlaceHold makes the record of a hold placed by a DSL on a record, a case
 // or a customer reference.
@@ -105,7 +106,7 @@ func PlaceHold(clock Clock, by Actor, id string, scope HoldScope, ref, reason st
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return HoldEvent{}, &FieldError{Field: "reason", Message: ErrHoldReason.Error()}
+		return HoldEvent{}, &FieldError{Field: "reason", Message: holdReasonMessage}
 	}
 	return HoldEvent{ID: id, Action: HoldPlaced, HoldID: id, Scope: scope, Ref: ref, Reason: reason, By: by.ID, At: clock.Now()}, nil
 }
@@ -123,7 +124,7 @@ func LiftHold(clock Clock, by Actor, id string, h Hold, reason string) (HoldEven
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return HoldEvent{}, &FieldError{Field: "reason", Message: ErrHoldReason.Error()}
+		return HoldEvent{}, &FieldError{Field: "reason", Message: holdReasonMessage}
 	}
 	p := h.Placed
 	return HoldEvent{ID: id, Action: HoldLifted, HoldID: p.ID, Scope: p.Scope, Ref: p.Ref, Reason: reason, By: by.ID, At: clock.Now()}, nil
