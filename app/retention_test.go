@@ -184,7 +184,7 @@ func TestSignedRecordShowsItsRetention(t *testing.T) {
 	u, _ := newTestUI(t)
 	signed := time.Date(suiteNow.Year(), suiteNow.Month(), suiteNow.Day(), 11, 0, 0, 0, london)
 	d := session.Document{ID: "rec-ret-1", PackID: u.cfg.Pack.ID, PackVersion: u.cfg.Pack.Version, State: session.Signed, CreatedAt: signed.AddDate(0, 0, -1), SignedAt: signed,
-		Plan: session.Plan{Customer: session.Customer{Reference: "CUS-4821", Age: 16}, Start: signed.Add(-time.Hour), Duration: 45 * time.Minute, Method: "video", Platform: "teams"},
+		Plan:   session.Plan{Customer: session.Customer{Reference: "CUS-4821", Age: 16}, Start: signed.Add(-time.Hour), Duration: 45 * time.Minute, Method: "video", Platform: "teams"},
 		Record: &session.Record{Summary: "Explored college courses."}}
 	u.ShowSignedRecord(historyItem{doc: d})
 	settle(u)
