@@ -179,7 +179,7 @@ func (rs *retentionScreen) dueBox(box *fyne.Container) {
 	box.Add(wrappedLabel(fmt.Sprintf("%d past their date · %d due this month · %d due in the next three months · %d later · %d with no date yet.",
 		counts[session.DueOverdue], counts[session.DueThisMonth], counts[session.DueNextQuarter], counts[session.DueLater], counts[session.DueNotKnown])))
 	info := wrappedLabel("Each date comes from the retention schedule of the policy pack the record was made under. Disposal is not done from this device yet: a record past its date stays until disposal as a signed instruction through the hub is built, and a legal hold will block it.")
-	info.Importance = widget.LowImportance
+	info.TextStyle = fyne.TextStyle{Italic: true}
 	box.Add(info)
 	for _, p := range rs.problems {
 		l := wrappedLabel(p)

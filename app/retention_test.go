@@ -54,7 +54,7 @@ func closedIncident(t *testing.T, u *UI, id, ref string, closed time.Time) {
 	t.Helper()
 	doc := session.IncidentDocument{ID: id, PackID: u.cfg.Pack.ID, PackVersion: u.cfg.Pack.Version, Status: session.IncidentClosed,
 		Author: u.cfg.Vault.KeyID(), RaisedAt: closed.AddDate(0, -1, 0), Subject: session.Customer{Reference: ref, Age: 40},
-		Origin: session.Origin{Kind: session.OriginHome}, Description: "A concern about an adult customer.", Classification: session.Classification{Type: "grooming"},
+		Origin: session.Origin{Kind: session.OriginHome}, Description: "A concern about an adult customer.", Classification: session.Classification{Category: "contact", Type: "grooming"},
 		ClosedAt: closed, ClosedBy: u.cfg.Vault.KeyID(), Outcome: "Referred; no further action.",
 		Chronology: []session.ChronologyEntry{
 			{Seq: 1, At: closed.AddDate(0, -1, 0), By: u.cfg.Vault.KeyID(), Event: session.EventRaised, Detail: "Raised from home"},
@@ -151,6 +151,7 @@ func TestRetentionScreenDueAndLegalHold(t *testing.T) {
 	settle(u)
 	openCase(t, u, "CUS-OLD1")
 	mustSee(t, u, "Retention", "Review on "+today.AddDate(-6, 0, -10).AddDate(6, 0, 0).Format("2 January 2006")+": closure + 6 years")
+	screenshot(t, u, "42-case-retention")
 }
 
 func audited(t *testing.T, dev *device.Device, action string) bool {
@@ -191,4 +192,5 @@ func TestSignedRecordShowsItsRetention(t *testing.T) {
 	due := time.Date(signed.Year()-16, signed.Month(), signed.Day(), 0, 0, 0, 0, london).AddDate(25, 0, 0)
 	mustSee(t, u, "Retention: Review on "+due.Format("2 January 2006")+": date of birth + 25 years, then review (IRMS",
 		"Estimated: the date of birth is not recorded, so it is taken from the age (16)")
+	screenshot(t, u, "41-signed-record-retention")
 }
