@@ -14,7 +14,7 @@ import (
 // schedule of the pack it was made under; and legal holds, which block
 // disposal until lifted (holds.go).
 //
-// Policy 3.4 and 3.10 say records are kept "in line with usual GDPR
+// Annex 2 3.4 and 3.10 say records are kept "in line with usual GDPR
 // requirements"; UK GDPR Art 5(1)(e) (storage limitation) says no longer
 // than needed. The periods are not the policy's: each row cites where its
 // figure comes from and says whether the organisation has confirmed it.
@@ -22,7 +22,8 @@ import (
 // RetentionSchedule is the pack's "retention" object: one row for each kind
 // of record and each kind of subject it can be about.
 type RetentionSchedule struct {
-	// Clause is the policy's own word on keeping records (3.4, 3.10).
+	// Clause is the policy's own word on keeping records (Annex 2 3.4,
+	// 3.10).
 	Clause Clause         `json:"clause"`
 	Rows   []RetentionRow `json:"rows"`
 }

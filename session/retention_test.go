@@ -22,7 +22,7 @@ func TestRetentionScheduleRefusesMalformed(t *testing.T) {
 		wantField string
 		wantWords string
 	}{
-		{"3.4 schedule without its clause", func(m map[string]any) { delete(m["retention"].(map[string]any), "clause") }, "retention.clause", "cite the policy clause"},
+		{"Annex 2 3.4 schedule without its clause", func(m map[string]any) { delete(m["retention"].(map[string]any), "clause") }, "retention.clause", "cite the policy clause"},
 		{"UK GDPR Art 5(1)(e) no rows", func(m map[string]any) { m["retention"].(map[string]any)["rows"] = []any{} }, "retention.rows", "how long"},
 		{"UK GDPR Art 5(1)(e) a kind of record left without a period", func(m map[string]any) {
 			rows := m["retention"].(map[string]any)["rows"].([]any)
@@ -166,7 +166,7 @@ func TestRetentionOf(t *testing.T) {
 			incident(Customer{DateOfBirth: time.Date(2019, 6, 1, 0, 0, 0, 0, time.UTC)}, closed, true), day(2044, 6, 1), EndReview, "child_incident", false, "normal retirement age"},
 		{"IRMS Toolkit for Schools an allegation about staff in an open adult incident: no date until closure",
 			incident(Customer{Age: 30}, time.Time{}, true), time.Time{}, EndReview, "adult_incident", false, "still open"},
-		{"3.4 a record is dated in the organisation's time zone: 23:30 UTC on 30 June is 1 July in London",
+		{"Annex 2 3.4 a record is dated in the organisation's time zone: 23:30 UTC on 30 June is 1 July in London",
 			RetentionFacts{RecordID: "rec-2", Kind: RetainSessionRecord, PackID: p.ID, PackVersion: p.Version, Customer: Customer{Age: 30}, Made: time.Date(2026, 6, 30, 23, 30, 0, 0, time.UTC)},
 			day(2032, 7, 1), EndDispose, "adult_session_record", false, "1 July 2032"},
 	}
