@@ -116,6 +116,7 @@ func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
 		origin.WriteString("\n" + d.Context)
 	}
 	add("Where it came from", origin.String())
+	add("Retention", strings.TrimPrefix(u.retentionText(session.IncidentRetentionFacts(d)), "Retention: ")) // issue 16
 	var said []string
 	for _, w := range d.Disclosures {
 		said = append(said, "“"+w+"”")

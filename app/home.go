@@ -85,6 +85,7 @@ func (u *UI) ShowHome() {
 		}
 		if dsl {
 			buttons.Add(widget.NewButtonWithIcon("Incident cases", theme.WarningIcon(), u.ShowCases))
+			buttons.Add(widget.NewButtonWithIcon("Retention", theme.StorageIcon(), u.ShowRetention)) // issue 16: what falls due, legal holds
 		}
 		if manager || dsl {
 			buttons.Add(widget.NewButtonWithIcon("Quarterly report", theme.DocumentIcon(), func() { u.ShowReport(u.dev.Store) }))

@@ -224,6 +224,7 @@ func (u *UI) documentText(d session.Document, author string) string {
 	fmt.Fprintf(&b, "Customer %s, %s, by %s.\n", d.Plan.Customer.Reference, m.Label, author)
 	fmt.Fprintf(&b, "%s.\n", u.timesText(d))
 	fmt.Fprintf(&b, "Signed %s under policy pack %s.\n", u.clockText(d.SignedAt, "2 January 2006 15:04"), d.PackVersion)
+	fmt.Fprintf(&b, "%s\n", u.retentionText(session.SessionRetentionFacts(d))) // issue 16: when it is reviewed or disposed of
 	fmt.Fprintf(&b, "Risk assessment: %s.\n", d.Outcome.Label())
 	if f := flagText(d.Flags()); f != "" {
 		fmt.Fprintf(&b, "Flags: %s.\n", f)

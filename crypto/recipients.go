@@ -25,16 +25,20 @@ const (
 	// exported which record, when: ids and times, never content), shared
 	// with the DSLs for the access audit.
 	KindAudit Kind = "audit"
+	// KindHold is a DSL placing or lifting a legal hold on a record, a
+	// case or a customer reference (issue 16): sealed like an incident, to
+	// the DSLs and recovery, since every DSL must see what is held.
+	KindHold Kind = "legal_hold"
 )
 
 // Kinds lists every kind, for tests and for UIs that enumerate them.
 func Kinds() []Kind {
-	return []Kind{KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit}
+	return []Kind{KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit, KindHold}
 }
 
 func (k Kind) valid() bool {
 	switch k {
-	case KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit:
+	case KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit, KindHold:
 		return true
 	}
 	return false
@@ -70,6 +74,7 @@ func (d *Directory) Recipients(k Kind, authorID string, at time.Time) ([]Recipie
 //   - figures: the author (a line manager) and every DSL, who put the
 //     Board's quarterly report together (policy 9.1);
 //   - audit: the author and every DSL, who keeps the access audit;
+//   - legal_hold: the author and every DSL, who must all see what is held;
 //   - and always the organisation's recovery recipient, last.
 //
 // A subject is accepted only for reviews and incidents, and must be in the
@@ -126,7 +131,7 @@ func (d *Directory) RecipientsFor(k Kind, authorID, subjectID string, at time.Ti
 		for _, m := range managers {
 			addPerson(m)
 		}
-	case KindIncident, KindFigures, KindAudit:
+	case KindIncident, KindFigures, KindAudit, KindHold:
 		for i := range d.People {
 			if d.People[i].HasRole(RoleDSL) {
 				addPerson(d.People[i].ID)

@@ -47,6 +47,10 @@ type Pack struct {
 
 	// Incident is Annex 1 and sections 1.4, 3 and 4 (incident_pack.go).
 	Incident IncidentPolicy `json:"incident"`
+
+	// Retention is how long records are kept (retention.go); nil in a pack
+	// written before it was data.
+	Retention *RetentionSchedule `json:"retention,omitempty"`
 }
 
 // SessionRules are the timing rules of Annex 2 3.3.
@@ -394,6 +398,7 @@ func (p *Pack) Validate() error {
 	}
 	v.clause("lock_clause", p.LockClause)
 	p.Incident.validate(v)
+	p.Retention.validate(v)
 	return v.err
 }
 

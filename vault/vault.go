@@ -245,12 +245,7 @@ func (v *Vault) commitParent(ctx context.Context, draftID, id string, kind crypt
 	if subject == v.personID() {
 		subject = "" // the author reads every record anyway
 	}
-	// The first version of an incident is the escalation; a DSL's later
-	// version is a signed step like any other record.
-	action := store.ActionSigned
-	if kind == crypto.KindIncident && parentID == "" {
-		action = store.ActionEscalated
-	}
+	action := auditAction(kind, parentID, value)
 	// Record, outbox entry, draft removal and audit event: one transaction,
 	// one fsync. Its first half (the draft's removal and the audit event)
 	// needs no envelope, so it runs while the record is sealed, on the

@@ -1,0 +1,428 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"safeguard/companion/crypto"
+	"safeguard/companion/report"
+	"safeguard/companion/session"
+)
+
+// The DSL's Retention screen (issue 16 sections 1 and 2): what falls due
+// this month and in the next three months, by the schedule of the pack each
+// record was made under, and the legal holds that block disposal. Every
+// rule is the domain's (session/retention.go, retention_holds.go); the
+// screen reads records and holds from the vault, and seals a hold placed
+// or lifted before it shows it.
+//
+// Disposal itself (a signed instruction the hub and every device carry
+// out, leaving a tombstone) is not built yet: the screen says so.
+
+// retentionPacks are the policy packs this device holds, the one in force
+// first: the schedule of the pack a record was made under decides.
+func (u *UI) retentionPacks() []*session.Pack { return []*session.Pack{u.cfg.Pack} }
+
+// retentionText is a record's retention in words, for its own screen.
+func (u *UI) retentionText(f session.RetentionFacts) string {
+	r, err := session.RetentionOf(u.retentionPacks(), f)
+	if err != nil {
+		return "Retention: " + err.Error()
+	}
+	return "Retention: " + r.Describe()
+}
+
+// retentionScreen is the DSL's list of what falls due and what is held.
+type retentionScreen struct {
+	u         *UI
+	items     []session.DueItem
+	facts     []session.RetentionFacts
+	holds     []session.Hold
+	problems  []string
+	showLater bool
+	loaded    bool
+
+	// The hold form, kept across redraws so nothing typed is lost.
+	scope  *widget.RadioGroup
+	ref    *widget.Entry
+	reason *textArea
+	msg    *widget.Label
+	note   *widget.Label
+	// lifting is the hold whose lifting is being written, if any.
+	lifting    string
+	liftReason *widget.Entry
+	busy       bool
+}
+
+// ShowRetention shows the Retention screen.
+func (u *UI) ShowRetention() {
+	rs := &retentionScreen{u: u}
+	rs.scope = widget.NewRadioGroup(scopeLabels(), nil)
+	rs.scope.SetSelected(session.HoldCustomer.Label())
+	rs.ref = entry("Customer reference, or choose Hold on a record on the left")
+	rs.reason = multiline("Why the hold is placed (for example, a police investigation, a claim or a subject access request)")
+	rs.msg = wrappedLabel("")
+	rs.msg.Importance = widget.DangerImportance
+	rs.note = wrappedLabel("")
+	rs.note.Importance = widget.SuccessImportance
+	rs.render()
+	rs.load()
+}
+
+func scopeLabels() []string {
+	var out []string
+	for _, s := range session.HoldScopes() {
+		out = append(out, s.Label())
+	}
+	return out
+}
+
+func scopeOf(label string) session.HoldScope {
+	for _, s := range session.HoldScopes() {
+		if s.Label() == label {
+			return s
+		}
+	}
+	return ""
+}
+
+// load reads every record the DSL can read and every hold, and works out
+// what falls due.
+func (rs *retentionScreen) load() {
+	u := rs.u
+	if u.cfg.Vault == nil {
+		rs.loaded = true
+		rs.problems = []string{"No records on this device."}
+		rs.render()
+		return
+	}
+	var (
+		facts    []session.RetentionFacts
+		signed   []session.SignedHold
+		problems []string
+	)
+	u.background(func(ctx context.Context) error {
+		entries, fails, err := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindIncident)
+		if err != nil {
+			return err
+		}
+		recs, errs := report.NewRecords(entries)
+		for _, e := range errs {
+			problems = append(problems, e.Error())
+		}
+		for _, f := range fails {
+			problems = append(problems, fmt.Sprintf("Record %s was refused: %v", f.ID, f.Err))
+		}
+		for _, it := range recs.Items {
+			if it.Doc != nil && it.Kind() == crypto.KindSessionRecord {
+				facts = append(facts, session.SessionRetentionFacts(*it.Doc))
+			}
+		}
+		for _, c := range recs.Cases {
+			facts = append(facts, session.IncidentRetentionFacts(c.Doc()))
+		}
+		hs, hfails, err := u.cfg.Vault.Holds(ctx)
+		signed = hs
+		for _, f := range hfails {
+			problems = append(problems, fmt.Sprintf("Hold record %s was refused: %v", f.ID, f.Err))
+		}
+		return err
+	}, func(err error) {
+		rs.loaded = true
+		if err != nil {
+			rs.problems = []string{"The records could not be opened: " + plainError(err)}
+			rs.render()
+			return
+		}
+		holds, errs := session.FoldHolds(signed)
+		for _, e := range errs {
+			problems = append(problems, e.Error())
+		}
+		rs.facts, rs.holds = facts, holds
+		items, errs := session.DueList(u.retentionPacks(), facts, holds, u.cfg.Clock.Now())
+		for _, e := range errs {
+			problems = append(problems, e.Error())
+		}
+		rs.items, rs.problems = items, problems
+		rs.render()
+	})
+}
+
+// render draws the screen: what falls due on the left, holds and the
+// schedule on the right.
+func (rs *retentionScreen) render() {
+	u := rs.u
+	left := container.NewVBox(rs.note)
+	if !rs.loaded {
+		left.Add(widget.NewLabel("Opening records…"))
+	} else {
+		rs.dueBox(left)
+	}
+	right := container.NewVBox(rs.holdsBox()...)
+	split := container.NewHSplit(container.NewVScroll(container.NewPadded(left)), container.NewVScroll(container.NewPadded(right)))
+	split.Offset = 0.58
+	u.show("Retention", split, widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome))
+}
+
+func (rs *retentionScreen) dueBox(box *fyne.Container) {
+	counts := map[session.DueWhen]int{}
+	for _, it := range rs.items {
+		counts[it.When]++
+	}
+	box.Add(wrappedLabel(fmt.Sprintf("%d past their date · %d due this month · %d due in the next three months · %d later · %d with no date yet.",
+		counts[session.DueOverdue], counts[session.DueThisMonth], counts[session.DueNextQuarter], counts[session.DueLater], counts[session.DueNotKnown])))
+	info := wrappedLabel("Each date comes from the retention schedule of the policy pack the record was made under. Disposal is not done from this device yet: a record past its date stays until disposal as a signed instruction through the hub is built, and a legal hold will block it.")
+	info.TextStyle = fyne.TextStyle{Italic: true}
+	box.Add(info)
+	for _, p := range rs.problems {
+		l := wrappedLabel(p)
+		l.Importance = widget.DangerImportance
+		box.Add(l)
+	}
+	later := widget.NewCheck("Show records due later and those with no date yet", nil)
+	later.SetChecked(rs.showLater)
+	later.OnChanged = func(b bool) { rs.showLater = b; rs.render() }
+	box.Add(later)
+	box.Add(widget.NewSeparator())
+	windows := []session.DueWhen{session.DueOverdue, session.DueThisMonth, session.DueNextQuarter}
+	if rs.showLater {
+		windows = append(windows, session.DueLater, session.DueNotKnown)
+	}
+	for _, w := range windows {
+		head := bold(fmt.Sprintf("%s (%d)", w.Label(), counts[w]))
+		if w == session.DueOverdue && counts[w] > 0 {
+			head.Importance = widget.DangerImportance
+		}
+		box.Add(head)
+		if counts[w] == 0 {
+			box.Add(widget.NewLabel("Nothing."))
+		}
+		for _, it := range rs.items {
+			if it.When == w {
+				box.Add(rs.itemRow(it))
+			}
+		}
+	}
+}
+
+// itemRow is one record: what it is, its date and why, and its holds.
+func (rs *retentionScreen) itemRow(it session.DueItem) fyne.CanvasObject {
+	u := rs.u
+	f := it.Facts
+	what := f.Kind.Label()
+	if ref := f.Customer.Reference; ref != "" {
+		what += " · " + ref
+	}
+	verb := "made"
+	if f.Kind == session.RetainIncident {
+		verb = "raised"
+	}
+	what += fmt.Sprintf(" · %s %s", verb, u.clockText(f.Made, "2 January 2006"))
+	if f.Kind == session.RetainIncident && !f.Closed.IsZero() {
+		what += ", closed " + u.clockText(f.Closed, "2 January 2006")
+	}
+	rows := []fyne.CanvasObject{bold(what), wrappedLabel(it.Retention.Describe())}
+	for _, h := range it.Holds {
+		l := bold("HELD: " + rs.holdText(h))
+		l.Importance = widget.WarningImportance
+		rows = append(rows, l)
+	}
+	holdBtn := widget.NewButtonWithIcon("Hold this record", theme.MediaPauseIcon(), func() {
+		rs.scope.SetSelected(session.HoldRecord.Label())
+		rs.ref.SetText(f.RecordID)
+		rs.msg.SetText("")
+		rs.render()
+		u.win.Canvas().Focus(rs.reason)
+	})
+	holdBtn.Importance = widget.LowImportance
+	rows = append(rows, container.NewHBox(holdBtn), widget.NewSeparator())
+	return container.NewVBox(rows...)
+}
+
+// holdText is a hold in words: what it covers, why, who set it and when.
+func (rs *retentionScreen) holdText(h session.Hold) string {
+	p := h.Placed
+	return fmt.Sprintf("%s. %s (set by %s on %s)", rs.coverText(p.Scope, p.Ref), p.Reason, rs.u.personName(p.By), rs.u.clockText(p.At, "2 January 2006"))
+}
+
+// coverText names what a hold covers the way the DSL knows it.
+func (rs *retentionScreen) coverText(scope session.HoldScope, ref string) string {
+	switch scope {
+	case session.HoldRecord:
+		for _, f := range rs.facts {
+			if f.RecordID == ref {
+				return fmt.Sprintf("%s %s of %s", f.Kind.Label(), ref, orUnknown(f.Customer.Reference))
+			}
+		}
+		return "Record " + ref
+	case session.HoldCase:
+		for _, f := range rs.facts {
+			if f.Kind == session.RetainIncident && f.RecordID == ref {
+				return fmt.Sprintf("Incident case %s of %s", ref, orUnknown(f.Customer.Reference))
+			}
+		}
+		return "Incident case " + ref
+	}
+	return "Everything about customer " + ref
+}
+
+func orUnknown(ref string) string {
+	if ref == "" {
+		return "an unnamed customer"
+	}
+	return ref
+}
+
+// holdsBox is the standing holds, the form to place one, and the schedule
+// with the rows the organisation is still to confirm.
+func (rs *retentionScreen) holdsBox() []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	standing := 0
+	for _, h := range rs.holds {
+		if h.Active() {
+			standing++
+		}
+	}
+	out = append(out, bold(fmt.Sprintf("Legal holds standing (%d)", standing)))
+	if standing == 0 {
+		out = append(out, widget.NewLabel("None."))
+	}
+	for _, h := range rs.holds {
+		if h.Active() {
+			out = append(out, rs.holdRow(h)...)
+		}
+	}
+	out = append(out, widget.NewSeparator(), bold("Place a legal hold"),
+		wrappedLabel("A hold stops disposal of everything it covers until a DSL lifts it. It is signed, sent to every DSL and audited."),
+		rs.scope, rs.ref, rs.reason, rs.msg,
+		container.NewHBox(widget.NewButtonWithIcon("Place hold", theme.ConfirmIcon(), rs.place)))
+	out = append(out, widget.NewSeparator())
+	out = append(out, rs.scheduleBox()...)
+	return out
+}
+
+func (rs *retentionScreen) holdRow(h session.Hold) []fyne.CanvasObject {
+	out := []fyne.CanvasObject{wrappedLabel(rs.holdText(h))}
+	if rs.lifting != h.Placed.ID {
+		out = append(out, container.NewHBox(widget.NewButtonWithIcon("Lift hold…", theme.MediaPlayIcon(), func() {
+			rs.lifting = h.Placed.ID
+			rs.liftReason = entry("Why the hold is lifted")
+			rs.render()
+		})))
+		return out
+	}
+	return append(out, rs.liftReason, container.NewHBox(
+		widget.NewButton("Lift", func() { rs.lift(h) }),
+		widget.NewButton("Cancel", func() { rs.lifting = ""; rs.render() })))
+}
+
+// scheduleBox is the schedule in force, row by row, with its source and
+// whether the organisation has confirmed it.
+func (rs *retentionScreen) scheduleBox() []fyne.CanvasObject {
+	pk := rs.u.cfg.Pack
+	s := pk.Retention
+	out := []fyne.CanvasObject{bold(fmt.Sprintf("Retention schedule (policy pack %s)", pk.Version))}
+	if s == nil {
+		return append(out, wrappedLabel("This policy pack sets no retention schedule. Publish one with a \"retention\" object."))
+	}
+	if n := len(s.ToConfirm()); n > 0 {
+		l := wrappedLabel(fmt.Sprintf("%d of %d periods are still to be confirmed by the organisation.", n, len(s.Rows)))
+		l.Importance = widget.WarningImportance
+		out = append(out, l)
+	}
+	for _, r := range s.Rows {
+		status := "confirmed"
+		if r.Status != session.Confirmed {
+			status = "to confirm"
+		}
+		out = append(out, wrappedLabel(fmt.Sprintf("• %s about %s: %s (%s). Source: %s.", r.Kind.Label(), r.Subject.Label(), r.Describe(), status, r.Source)))
+	}
+	return out
+}
+
+func (rs *retentionScreen) actor() session.Actor {
+	a := session.Actor{ID: rs.u.cfg.Me.KeyID}
+	if me := rs.u.me(); me != nil {
+		a = session.Actor{ID: me.ID, Safeguarding: me.HasRole(crypto.RoleDSL)}
+	}
+	return a
+}
+
+// place seals a hold from the form, then shows it.
+func (rs *retentionScreen) place() {
+	if rs.busy {
+		return
+	}
+	u := rs.u
+	e, err := session.PlaceHold(u.cfg.Clock, rs.actor(), u.cfg.NewID(), scopeOf(rs.scope.Selected), rs.ref.Text, rs.reason.Text)
+	if err != nil {
+		rs.msg.SetText(holdMessage(err))
+		return
+	}
+	rs.seal(e, func() {
+		rs.ref.SetText("")
+		rs.reason.SetText("")
+		rs.note.SetText("Hold placed and signed: " + rs.coverText(e.Scope, e.Ref) + ".")
+	})
+}
+
+// lift seals the lifting of a hold, then shows it.
+func (rs *retentionScreen) lift(h session.Hold) {
+	if rs.busy {
+		return
+	}
+	u := rs.u
+	e, err := session.LiftHold(u.cfg.Clock, rs.actor(), u.cfg.NewID(), h, rs.liftReason.Text)
+	if err != nil {
+		rs.msg.SetText(holdMessage(err))
+		rs.render()
+		return
+	}
+	rs.seal(e, func() {
+		rs.lifting = ""
+		rs.note.SetText("Hold lifted and signed: " + rs.coverText(h.Placed.Scope, h.Placed.Ref) + ".")
+	})
+}
+
+// seal saves a hold record durably, then reloads what falls due.
+func (rs *retentionScreen) seal(e session.HoldEvent, done func()) {
+	u := rs.u
+	if u.cfg.Vault == nil {
+		rs.msg.SetText("Not saved: there is no vault on this device.")
+		return
+	}
+	rs.busy = true
+	u.background(func(ctx context.Context) error {
+		_, err := u.cfg.Vault.PutHold(ctx, e)
+		return err
+	}, func(err error) {
+		rs.busy = false
+		if err != nil {
+			rs.msg.SetText("Not saved: " + plainError(err))
+			rs.render()
+			return
+		}
+		rs.msg.SetText("")
+		done()
+		u.kickSync()
+		rs.load()
+	})
+}
+
+// holdMessage is the domain's refusal in words.
+func holdMessage(err error) string {
+	if fe := session.Fields(err); len(fe) > 0 {
+		return fe[0].Message
+	}
+	if errors.Is(err, session.ErrSafeguardingOnly) {
+		return "Only the safeguarding team (a DSL) can place or lift a legal hold."
+	}
+	return upperFirst(strings.TrimSpace(err.Error())) + "."
+}
