@@ -193,6 +193,10 @@ func actionText(a string) string {
 		return "escalated"
 	case store.ActionCountersigned:
 		return "countersigned"
+	case vault.ActionHeld:
+		return "placed a legal hold on"
+	case vault.ActionHoldLifted:
+		return "lifted a legal hold on"
 	}
 	return a
 }
