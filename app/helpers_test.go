@@ -271,3 +271,20 @@ type storeItem = store.OutboxItem
 
 // escalateLabel is the Escalate button's text, with its shortcut.
 const escalateLabel = "Escalate  (Ctrl+E)"
+
+// reopen is the app closed and opened again on the same device: the process
+// gone, a new UI over the device opened from disk.
+func reopen(t *testing.T, u *UI, env *testEnv) *UI {
+	t.Helper()
+	env.dev.Close()
+	dev, err := device.Open(context.Background(), env.paths, env.ks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dev.Close() })
+	u2 := New(test.NewTempApp(t), u.cfg)
+	u2.ui.queue = make(chan func(), 64)
+	u2.useDevice(dev)
+	settle(u2)
+	return u2
+}

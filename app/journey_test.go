@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"safeguard/companion/crypto"
-	"safeguard/companion/device"
 	"safeguard/companion/session"
 	"safeguard/companion/store"
 	"safeguard/companion/vault"
@@ -167,16 +166,7 @@ func TestResumeAfterCrash(t *testing.T) {
 
 	// The process dies: nothing runs any more. A new app opens the same
 	// device from disk.
-	env.dev.Close()
-	dev, err := device.Open(context.Background(), env.paths, env.ks)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dev.Close()
-	u2 := New(test.NewTempApp(t), u.cfg)
-	u2.ui.queue = make(chan func(), 64)
-	u2.useDevice(dev)
-	settle(u2)
+	u2 := reopen(t, u, env)
 	if !strings.Contains(visibleTexts(u2), "was still running when the app closed") {
 		t.Fatalf("no offer to resume:\n%s", visibleTexts(u2))
 	}

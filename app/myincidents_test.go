@@ -32,16 +32,7 @@ func TestUnreportedIncidentIsListedAndOffered(t *testing.T) {
 	screenshot(t, u, "37-home-my-incidents")
 
 	// The app closes; a new one opens the same device from disk.
-	env.dev.Close()
-	dev, err := device.Open(context.Background(), env.paths, env.ks)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dev.Close()
-	u2 := New(test.NewTempApp(t), u.cfg)
-	u2.ui.queue = make(chan func(), 64)
-	u2.useDevice(dev)
-	settle(u2)
+	u2 := reopen(t, u, env)
 	if !strings.Contains(visibleTexts(u2), "You started an incident that has not been reported") {
 		t.Fatalf("the unreported incident is not offered on opening:\n%s", visibleTexts(u2))
 	}
@@ -151,16 +142,7 @@ func TestRecordBeingWrittenIsKept(t *testing.T) {
 	// Saved sealed: a new app on the same device finds it.
 	tap(t, u, "Home")
 	settle(u)
-	env.dev.Close()
-	dev, err := device.Open(context.Background(), env.paths, env.ks)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dev.Close()
-	u2 := New(test.NewTempApp(t), u.cfg)
-	u2.ui.queue = make(chan func(), 64)
-	u2.useDevice(dev)
-	settle(u2)
+	u2 := reopen(t, u, env)
 	findList(t, u2).Select(0)
 	settle(u2)
 	if got := findEntry(t, u2, "What was discussed").Text; !strings.Contains(got, "Apprenticeships in engineering") {

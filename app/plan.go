@@ -242,24 +242,7 @@ func (f *planForm) carryFrom(prev session.Document) {
 	pk := f.u.cfg.Pack
 	next := pk.NextPlan(prev)
 	f.carryOffer.RemoveAll()
-	p := next
-	if p.Customer.Age > 0 {
-		f.age.SetText(strconv.Itoa(p.Customer.Age))
-	}
-	if !p.Customer.DateOfBirth.IsZero() {
-		f.dob.SetText(p.Customer.DateOfBirth.Format(dateLayout))
-	}
-	f.adultAtRisk.SetChecked(p.Customer.AdultAtRisk)
-	if m, ok := pk.Method(p.Method); ok {
-		f.method.SetSelected(m.Label)
-	}
-	if pl, ok := pk.Platform(p.Platform); ok {
-		f.platform.SetSelected(pl.Label)
-	}
-	f.access.SetText(p.AccessibilityNeeds)
-	f.facilitator.SetText(p.Facilitator)
-	f.parentCarer.SetText(p.ParentCarerInformed)
-	f.crisis.SetText(p.CrisisPlan)
+	f.fillCustomer(next)
 	for id, a := range session.CarriedAnswers(prev, next) {
 		f.answers[id] = a
 	}
@@ -323,11 +306,10 @@ func (f *planForm) platformID() string {
 	return ""
 }
 
-// fill puts a stored plan and assessment into the widgets.
-func (f *planForm) fill(d session.Document) {
+// fillCustomer puts the customer's facts of a plan into the widgets: what
+// a stored plan and a returning customer's carried plan share.
+func (f *planForm) fillCustomer(p session.Plan) {
 	pk := f.u.cfg.Pack
-	p := d.Plan
-	f.ref.SetText(p.Customer.Reference)
 	if p.Customer.Age > 0 {
 		f.age.SetText(strconv.Itoa(p.Customer.Age))
 	}
@@ -335,12 +317,6 @@ func (f *planForm) fill(d session.Document) {
 		f.dob.SetText(p.Customer.DateOfBirth.Format(dateLayout))
 	}
 	f.adultAtRisk.SetChecked(p.Customer.AdultAtRisk)
-	start := p.Start.In(pk.Location())
-	f.date.SetText(start.Format(dateLayout))
-	f.start.SetText(start.Format(timeLayout))
-	f.duration.SetText(strconv.Itoa(int(p.Duration / time.Minute)))
-	f.durationReason.SetText(p.DurationReason)
-	f.outOfHours.SetText(p.OutOfHoursReason)
 	if m, ok := pk.Method(p.Method); ok {
 		f.method.SetSelected(m.Label)
 	}
@@ -349,9 +325,23 @@ func (f *planForm) fill(d session.Document) {
 	}
 	f.access.SetText(p.AccessibilityNeeds)
 	f.facilitator.SetText(p.Facilitator)
-	f.notified.SetText(p.HowNotified)
 	f.parentCarer.SetText(p.ParentCarerInformed)
 	f.crisis.SetText(p.CrisisPlan)
+}
+
+// fill puts a stored plan and assessment into the widgets.
+func (f *planForm) fill(d session.Document) {
+	pk := f.u.cfg.Pack
+	p := d.Plan
+	f.ref.SetText(p.Customer.Reference)
+	f.fillCustomer(p)
+	start := p.Start.In(pk.Location())
+	f.date.SetText(start.Format(dateLayout))
+	f.start.SetText(start.Format(timeLayout))
+	f.duration.SetText(strconv.Itoa(int(p.Duration / time.Minute)))
+	f.durationReason.SetText(p.DurationReason)
+	f.outOfHours.SetText(p.OutOfHoursReason)
+	f.notified.SetText(p.HowNotified)
 	if g := p.Group; g != nil {
 		f.attendees.SetText(strconv.Itoa(g.ExpectedAttendees))
 		f.recorded.SetChecked(g.Recording.Recorded)
