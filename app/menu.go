@@ -58,7 +58,9 @@ func (u *UI) installMenu() {
 		kind := mk.kind
 		item := &fyne.MenuItem{Label: fmt.Sprintf("Marker: %s", kind.Label()), Shortcut: ctrl(mk.key), Disabled: true,
 			Action: guard(func() {
-				if l := u.currentLive; l != nil {
+				// Fyne's driver runs a shortcut's item even when it is
+				// disabled, so the kind of contact is checked here too.
+				if l := u.currentLive; l != nil && l.offers(kind) {
 					l.mark(kind)
 				}
 			})}
