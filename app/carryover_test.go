@@ -72,3 +72,29 @@ func TestReturningCustomerPlannedFromTheLastSession(t *testing.T) {
 }
 
 func testclock7(t time.Time) time.Time { return t.AddDate(0, 0, 7) }
+
+// TestPlanTheNextSessionFromTheSignedRecord: the signed record offers
+// "Plan the next session", which opens the plan carried from it.
+func TestPlanTheNextSessionFromTheSignedRecord(t *testing.T) {
+	u, clock := newTestUI(t)
+	l := liveSession(t, u, clock)
+	for _, c := range l.agreement {
+		c.SetChecked(true)
+	}
+	settle(u)
+	clock.Advance(30 * time.Minute)
+	tap(t, u, "End session")
+	test.Type(findEntry(t, u, "What was discussed"), "CV and college applications.")
+	tap(t, u, "Sign and lock")
+	tap(t, u, "Yes")
+	tap(t, u, "Plan the next session")
+	f := u.currentPlan
+	if f == nil || f.ref.Text != "CUS-4821" || f.facilitator.Text != "Form tutor" || len(f.stillTrue) == 0 {
+		t.Fatalf("the next plan is not carried from the record:\n%s", visibleTexts(u))
+	}
+	for _, c := range f.stillTrue {
+		if c.Checked {
+			t.Fatal("a carried fact was reconfirmed without being asked")
+		}
+	}
+}

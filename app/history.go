@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -255,7 +256,13 @@ func (u *UI) ShowSignedRecord(h historyItem) {
 		})
 	}
 	export := widget.NewButtonWithIcon("Export encrypted record", theme.DownloadIcon(), func() { u.exportRecord(d.ID, status.SetText) })
-	bottom := container.NewVBox(widget.NewSeparator(), note, container.NewBorder(nil, nil, export, add, status))
+	// The customer's next session is planned from this one (issue 19),
+	// when the record is the person's own.
+	var next fyne.CanvasObject = layout.NewSpacer()
+	if string(h.entry.Header.Author) == u.cfg.Me.KeyID {
+		next = widget.NewButtonWithIcon("Plan the next session", theme.ContentAddIcon(), func() { u.ShowNextPlan(d) })
+	}
+	bottom := container.NewVBox(widget.NewSeparator(), note, container.NewBorder(nil, nil, container.NewHBox(export, next), add, status))
 	u.show("Signed record (read-only)", container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(container.NewPadded(page))),
 		widget.NewButtonWithIcon("History", theme.HistoryIcon(), u.ShowHistory), u.escalateButton(escalateFromRecord(h)))
 }

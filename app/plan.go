@@ -84,6 +84,15 @@ type planForm struct {
 // ShowNewPlan opens an empty plan for a new session.
 func (u *UI) ShowNewPlan() { u.showPlanForm(nil) }
 
+// ShowNextPlan opens a new plan for the customer of prev, carried from it:
+// their facts, each to reconfirm (issue 19).
+func (u *UI) ShowNextPlan(prev session.Document) {
+	u.showPlanForm(nil)
+	f := u.currentPlan
+	f.ref.SetText(prev.Plan.Customer.Reference)
+	f.carryFrom(prev)
+}
+
 // ShowPlan opens an existing session's plan and risk assessment.
 func (u *UI) ShowPlan(s *session.Session) { u.showPlanForm(s) }
 
