@@ -14,7 +14,7 @@ export LANG := en_GB.UTF-8
 endif
 
 .PHONY: all build run hub demo test vet unit unit-other-day bench screenshots policy-coverage package deps test-deps clean \
-	windows windows-deps test-windows
+	windows windows-deps test-windows test-windows-app
 
 all: build
 
@@ -157,6 +157,13 @@ windows: windows-deps $(WINRES)
 test-windows: windows-deps
 	@mkdir -p $(WIN_DIR)
 	PKGS="$(PKGS)" LOG=$(WIN_DIR)/test-windows.log scripts/with-wine.sh scripts/test-windows.sh -count=1 -timeout 30m
+
+# The MSI and the app end to end under Wine and Xvfb (scripts/test-windows-app.sh):
+# silent install, the window (screenshot in docs/screenshots), data under the
+# user's profile, a second copy refused, silent removal keeping the data.
+test-windows-app: windows
+	scripts/with-wine.sh xvfb-run -a -s "-screen 0 1280x800x24" \
+	  scripts/test-windows-app.sh $(WIN_MSI) $(CURDIR)/docs/screenshots/00-windows-wine-first-run.png
 
 clean:
 	rm -rf $(BIN)

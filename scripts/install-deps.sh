@@ -9,9 +9,11 @@ build_pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-d
 test_pkgs=(xvfb xauth xdotool imagemagick dbus dbus-x11 gnome-keyring poppler-utils
   postgresql)
 # Windows on Debian: the cross-compiler for the app's cgo (Fyne's OpenGL
-# window), Wine to run Windows binaries, wixl to build the MSI, Xvfb to give
-# Wine's window a screen.
-windows_pkgs=(gcc-mingw-w64-x86-64 wine wine64 wixl msitools xvfb xauth)
+# window), Wine to run Windows binaries, wixl to build the MSI; and for the
+# app's window under Wine, Xvfb with Mesa's software OpenGL, and ImageMagick's
+# `import` for the screenshot.
+windows_pkgs=(gcc-mingw-w64-x86-64 wine wine64 wixl msitools xvfb xauth libgl1-mesa-dri
+  imagemagick)
 
 case "${1:-build}" in
   build) want=("${build_pkgs[@]}") ;;

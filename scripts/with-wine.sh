@@ -33,6 +33,10 @@ export WINEPREFIX="$tmp/prefix" WINEDEBUG=-all WINEARCH=win64
 # associations) written into the real HOME.
 export WINEDLLOVERRIDES="mscoree,mshtml,winemenubuilder.exe=d"
 export USER="${WINE_USER:-Siân Ørsted Ünal}"
+# Wine decodes the user name and every file name with the Unix locale: it
+# must be a UTF-8 one that exists (C.UTF-8 always does on Debian; the
+# Makefile's en_GB.UTF-8 may not be generated, which means ASCII).
+export LC_ALL=C.UTF-8
 # Wine runs as this Unix user; as root, Linux lets it write to files Windows
 # would refuse (a read-only file): the tests that depend on that say so.
 if [ "$(id -u)" -eq 0 ]; then export COMPANION_WINE_AS_ROOT=1; fi
