@@ -154,9 +154,17 @@ windows: windows-deps $(WINRES)
 # prefix whose user name has spaces and letters outside ASCII (see
 # scripts/with-wine.sh and scripts/test-windows.sh). PKGS narrows it:
 # make test-windows PKGS="./crypto ./store"
-test-windows: windows-deps
+# Against a throwaway PostgreSQL (the hub tests) and a Windows build of the
+# age CLI (the interop tests), as `make unit` does on Linux.
+AGE_WIN := $(shell $(GO) env GOPATH)/bin/windows_amd64/age.exe
+$(AGE_WIN):
+	@echo "Building the age command-line tool $(AGE_VER) for Windows ..."
+	@GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) install filippo.io/age/cmd/...@$(AGE_VER)
+
+test-windows: windows-deps test-deps $(AGE_WIN)
 	@mkdir -p $(WIN_DIR)
-	PKGS="$(PKGS)" LOG=$(WIN_DIR)/test-windows.log scripts/with-wine.sh scripts/test-windows.sh -count=1 -timeout 30m
+	AGE_BIN=$(AGE_WIN) PKGS="$(PKGS)" LOG=$(WIN_DIR)/test-windows.log \
+	  scripts/with-postgres.sh scripts/with-wine.sh scripts/test-windows.sh -count=1 -timeout 30m
 
 # The MSI and the app end to end under Wine and Xvfb (scripts/test-windows-app.sh):
 # silent install, the window (screenshot in docs/screenshots), data under the
