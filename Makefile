@@ -165,6 +165,12 @@ test-windows: windows-deps test-deps $(AGE_WIN)
 	@mkdir -p $(WIN_DIR)
 	AGE_BIN=$(AGE_WIN) PKGS="$(PKGS)" LOG=$(WIN_DIR)/test-windows.log \
 	  scripts/with-postgres.sh scripts/with-wine.sh scripts/test-windows.sh -count=1 -timeout 30m
+ifeq ($(PKGS),)
+	@# From the app package, the canary test (no plaintext in the data folder,
+	@# %TEMP% or the logs): its screens need no cgo on Fyne's test driver.
+	PKGS=./app LOG=$(WIN_DIR)/test-windows-canary.log \
+	  scripts/with-wine.sh scripts/test-windows.sh -count=1 -timeout 15m -run '^TestNoPlaintextAnywhere$$'
+endif
 
 # The MSI and the app end to end under Wine and Xvfb (scripts/test-windows-app.sh):
 # silent install, the window (screenshot in docs/screenshots), data under the
