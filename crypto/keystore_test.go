@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -155,7 +156,10 @@ func TestFileKeystore(t *testing.T) {
 	if bytes.Contains(raw, []byte("AGE-SECRET-KEY")) || bytes.Contains(raw, []byte(identityMagic)) {
 		t.Errorf("key file contains plaintext key material")
 	}
-	if fi, _ := os.Stat(filepath.Join(dir, "me.age")); fi.Mode().Perm() != 0o600 {
+	// Windows has no Unix permission bits (Go reports 0666 for any file
+	// that is not read-only): there the folder under the user's profile,
+	// which only they and administrators can open, protects the file.
+	if fi, _ := os.Stat(filepath.Join(dir, "me.age")); runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
 		t.Errorf("key file mode %v, want 0600", fi.Mode().Perm())
 	}
 	entries, _ := os.ReadDir(dir)
@@ -207,6 +211,10 @@ func TestSecretServiceChild(t *testing.T) {
 // session bus address that leads nowhere, in a child process (no mock), and
 // checks that the probe refuses quickly instead of hanging.
 func TestProbeKeyringNoSecretService(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no Secret Service to be missing: its keyring is the Credential Manager, " +
+			"always there (TestWindowsCredentialManager stores the largest identity in it)")
+	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestProbeKeyringChild$", "-test.count=1", "-test.v")
 	cmd.Env = append(os.Environ(),
 		"COMPANION_PROBE_CHILD=1",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks to build, run and test the app.
-# Usage: scripts/install-deps.sh build|test
+# Usage: scripts/install-deps.sh build|test|windows
 # As root it uses apt-get; otherwise it prints the exact command to run.
 set -euo pipefail
 
@@ -8,11 +8,18 @@ build_pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-d
   libxinerama-dev libxi-dev libxxf86vm-dev)
 test_pkgs=(xvfb xauth xdotool imagemagick dbus dbus-x11 gnome-keyring poppler-utils
   postgresql)
+# Windows on Debian: the cross-compiler for the app's cgo (Fyne's OpenGL
+# window), Wine to run Windows binaries, wixl to build the MSI; and for the
+# app's window under Wine, Xvfb with Mesa's software OpenGL, and ImageMagick's
+# `import` for the screenshot.
+windows_pkgs=(gcc-mingw-w64-x86-64 wine wine64 wixl msitools xvfb xauth libgl1-mesa-dri
+  imagemagick)
 
 case "${1:-build}" in
   build) want=("${build_pkgs[@]}") ;;
   test) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 build|test" >&2; exit 2 ;;
+  windows) want=("${windows_pkgs[@]}") ;;
+  *) echo "usage: $0 build|test|windows" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 )
 
 // AppDirName is the folder under the user data directory that holds one
@@ -63,8 +64,10 @@ func userDataDir(goos string, getenv func(string) string, home string) (string, 
 		dir = filepath.Join(home, "lib")
 	default:
 		// The XDG spec says a relative $XDG_DATA_HOME is invalid and must
-		// be ignored.
-		if x := getenv("XDG_DATA_HOME"); x != "" && filepath.IsAbs(x) {
+		// be ignored. Absolute on a Unix is a leading slash (filepath.IsAbs
+		// would be the host's rule: no drive letter, so never absolute on
+		// Windows, where this is tested too).
+		if x := getenv("XDG_DATA_HOME"); x != "" && strings.HasPrefix(x, "/") {
 			return x, nil
 		}
 		if home == "" {

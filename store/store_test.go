@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -106,14 +107,17 @@ func TestOpenSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := st.Mode().Perm(); m != 0o600 {
+	// Windows has no Unix permission bits (Go reports 0666 for any file
+	// that is not read-only): there the folder under the user's profile,
+	// which only they and administrators can open, protects the database.
+	if m := st.Mode().Perm(); runtime.GOOS != "windows" && m != 0o600 {
 		t.Errorf("db file mode %o, want 600", m)
 	}
 	dst, err := os.Stat(filepath.Dir(s.Path()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := dst.Mode().Perm(); m != 0o700 {
+	if m := dst.Mode().Perm(); runtime.GOOS != "windows" && m != 0o700 {
 		t.Errorf("db dir mode %o, want 700", m)
 	}
 }
@@ -128,6 +132,9 @@ func mustLatest(t testing.TB) int {
 }
 
 func TestOpenTightensLooseFileMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no Unix permission bits to tighten: the folder under the user's profile protects the database")
+	}
 	path := filepath.Join(t.TempDir(), DBFileName)
 	if err := os.WriteFile(path, nil, 0o644); err != nil {
 		t.Fatal(err)

@@ -114,7 +114,9 @@ func TestSeedDemo(t *testing.T) {
 				t.Fatalf("seed-demo: %d\n%s\n%s", c, out, e)
 			}
 			t.Logf("seed-demo on %s took %s:\n%s", backend, start.Elapsed().Round(time.Millisecond), out)
-			for _, s := range []string{"COMPANION_HOME=" + filepath.Join(homes, "priya"), "COMPANION_HOME=" + filepath.Join(homes, "morgan"), "companion-hub serve"} {
+			// Quoted for the shell when the path has spaces (as under Wine,
+			// whose test user's name has them).
+			for _, s := range []string{"COMPANION_HOME=" + shellQuote(filepath.Join(homes, "priya")), "COMPANION_HOME=" + shellQuote(filepath.Join(homes, "morgan")), "companion-hub serve"} {
 				if !strings.Contains(out, s) {
 					t.Errorf("the output does not say %q", s)
 				}

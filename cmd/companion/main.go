@@ -27,6 +27,7 @@ const appID = "org.safeguardcompanion.companion"
 func main() {
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "Safeguard Companion:", err)
+		showStartupError(err) // Windows: a program with no console has nowhere else to say it
 		os.Exit(1)
 	}
 }
@@ -50,6 +51,12 @@ func run() error {
 		// two people, and for tests.
 		paths = device.Paths{Config: filepath.Join(dir, "config"), Data: filepath.Join(dir, "data")}
 	}
+	// Windows: a second copy on the same data refuses (device.LockData).
+	release, err := device.LockData(paths)
+	if err != nil {
+		return err
+	}
+	defer release()
 	// A release build has the computer's clock only (buildmode).
 	var clock session.Clock = session.SystemClock{}
 	if buildmode.TestHooks {
@@ -108,7 +115,7 @@ func errorKind(err error) string {
 		{crypto.ErrNotRecipient, "not_recipient"}, {crypto.ErrMalformed, "malformed"},
 		{crypto.ErrDirectorySignature, "directory_signature"}, {crypto.ErrDirectoryRollback, "directory_rollback"},
 		{crypto.ErrWrongPassphrase, "wrong_passphrase"}, {crypto.ErrKeyNotFound, "key_not_found"},
-		{crypto.ErrNoKeyring, "no_keyring"}, {context.DeadlineExceeded, "timeout"},
+		{crypto.ErrNoKeyring, "no_keyring"}, {context.DeadlineExceeded, "timeout"}, {device.ErrAlreadyOpen, "already_open"},
 	}
 	for _, k := range kinds {
 		if errors.Is(err, k.err) {
