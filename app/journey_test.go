@@ -283,3 +283,29 @@ func TestLockAsksForASecretWithKeysInTheKeyring(t *testing.T) {
 		t.Fatalf("the chosen secret did not unlock:\n%s", visibleTexts(u))
 	}
 }
+
+// TestLockHidesAnOpenDialog: a dialog open when the app locks (the
+// customer's exact words being typed) shows nothing while locked, and
+// comes back as it was on unlocking.
+func TestLockHidesAnOpenDialog(t *testing.T) {
+	u, clock, env := newTestUIEnv(t)
+	u.keys = env.ks
+	u.cfg.LockAfter = 10 * time.Minute
+	l := liveSession(t, u, clock)
+	for _, c := range l.agreement {
+		c.SetChecked(true)
+	}
+	settle(u)
+	press(t, u, shortcutFor(t, "Ctrl+1"))
+	test.Type(findEntry(t, u, "What the customer said, word for word"), "He said not to tell anyone")
+	clock.Advance(11 * time.Minute)
+	u.checkIdle()
+	if !u.locked || strings.Contains(visibleTexts(u), "He said not to tell anyone") {
+		t.Fatalf("the dialog's words show on the locked app:\n%s", visibleTexts(u))
+	}
+	test.Type(findEntry(t, u, "Passphrase"), "correct horse battery staple")
+	tap(t, u, "Unlock")
+	if u.locked || findEntry(t, u, "What the customer said, word for word").Text != "He said not to tell anyone" {
+		t.Fatalf("the dialog did not come back as it was:\n%s", visibleTexts(u))
+	}
+}

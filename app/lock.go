@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -115,6 +116,12 @@ func (u *UI) Lock() {
 	}
 	u.locked = true
 	u.lockedContent = u.win.Content()
+	// A dialog open on the screen (a disclosure's exact words, say) is
+	// hidden with it, and shown again, as it was, on unlocking.
+	hidden := slices.Clone(u.win.Canvas().Overlays().List())
+	for _, o := range hidden {
+		u.win.Canvas().Overlays().Remove(o)
+	}
 	pass := widget.NewPasswordEntry()
 	pass.SetPlaceHolder("Passphrase")
 	status := widget.NewLabel("")
@@ -139,6 +146,9 @@ func (u *UI) Lock() {
 			u.locked = false
 			u.touch()
 			u.win.SetContent(u.lockedContent)
+			for _, o := range hidden {
+				u.win.Canvas().Overlays().Add(o)
+			}
 		})
 	}
 	pass.OnSubmitted = func(string) { unlock.OnTapped() }
