@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -72,20 +73,28 @@ func plainError(err error) string {
 
 // saveDraft autosaves a session, sealed to its author. Failures show in the
 // status line, so a person knows their work is not yet safe.
+//
+// It takes its turn with the session's other changes (commitChange), so an
+// autosave of the state before a change can never land on disk after it.
 func (u *UI) saveDraft(s *session.Session, status func(string)) {
 	if u.cfg.Vault == nil {
 		return
 	}
-	doc := s.Document()
-	u.background(func(ctx context.Context) error { return u.cfg.Vault.SaveDraft(ctx, doc) }, func(err error) {
-		if status == nil {
-			return
-		}
-		if err != nil {
-			status("Not saved: " + plainError(err))
-			return
-		}
-		status("Saved " + u.clockText(u.cfg.Clock.Now(), "15:04:05") + ".")
+	// The document is taken when its turn comes, so it holds every change
+	// made to the session until then; nothing is adopted back.
+	u.inTurn(s, func(next func()) {
+		doc := s.Document()
+		u.background(func(ctx context.Context) error { return u.cfg.Vault.SaveDraft(ctx, doc) }, func(err error) {
+			defer next()
+			if status == nil {
+				return
+			}
+			if err != nil {
+				status("Not saved: " + plainError(err))
+				return
+			}
+			status("Saved " + u.clockText(u.cfg.Clock.Now(), "15:04:05") + ".")
+		})
 	})
 }
 
@@ -111,19 +120,15 @@ func notSaved(err error) string {
 // while another is being saved waits for it, and is then tried on what
 // that one left, so that two quick ticks never overwrite each other.
 func (u *UI) commitChange(s *session.Session, change func(*session.Session) error, done func(error)) {
+	u.inTurn(s, func(next func()) { u.commitNow(s, change, done, next) })
+}
+
+// inTurn runs step now, or after the steps already waiting on s; step calls
+// next when it is finished.
+func (u *UI) inTurn(s *session.Session, step func(next func())) {
 	if u.committing == nil {
 		u.committing = map[*session.Session][]func(){}
 	}
-	run := func() { u.commitNow(s, change, done) }
-	if queue, busy := u.committing[s]; busy {
-		u.committing[s] = append(queue, run)
-		return
-	}
-	u.committing[s] = nil
-	run()
-}
-
-func (u *UI) commitNow(s *session.Session, change func(*session.Session) error, done func(error)) {
 	next := func() {
 		if queue := u.committing[s]; len(queue) > 0 {
 			u.committing[s] = queue[1:]
@@ -132,6 +137,16 @@ func (u *UI) commitNow(s *session.Session, change func(*session.Session) error, 
 		}
 		delete(u.committing, s)
 	}
+	run := func() { step(next) }
+	if queue, busy := u.committing[s]; busy {
+		u.committing[s] = append(queue, run)
+		return
+	}
+	u.committing[s] = nil
+	run()
+}
+
+func (u *UI) commitNow(s *session.Session, change func(*session.Session) error, done func(error), next func()) {
 	c := s.Clone()
 	if err := change(c); err != nil {
 		done(err)
@@ -144,13 +159,20 @@ func (u *UI) commitNow(s *session.Session, change func(*session.Session) error, 
 		next()
 		return
 	}
-	doc := c.Document()
+	before, doc := s.Document(), c.Document()
 	u.background(func(ctx context.Context) error { return u.cfg.Vault.SaveDraft(ctx, doc) }, func(err error) {
-		if err != nil {
+		switch {
+		case err != nil:
 			done(&notSavedError{err})
-		} else {
+		case reflect.DeepEqual(s.Document(), before):
 			s.Adopt(c)
 			done(nil)
+		default:
+			// Something changed the session while this was saving (an
+			// escalation marks it at once): the change is made again on
+			// top of that, never by putting the copy back over it. The
+			// other change's own save, queued behind, writes both.
+			done(change(s))
 		}
 		next()
 	})

@@ -158,3 +158,32 @@ func TestQuickChangesAreAllKept(t *testing.T) {
 		t.Error("changes still waiting after everything settled")
 	}
 }
+
+// TestAChangeMadeWhileSavingIsNotOverwritten: Escalate pressed while a
+// marker is being saved marks the session at once; when the marker's save
+// lands, the session keeps both (the escalation's link to its incident
+// stops the record being signed as if nothing happened).
+func TestAChangeMadeWhileSavingIsNotOverwritten(t *testing.T) {
+	u, l := liveForShortcuts(t)
+	settle(u) // nothing of the session's is being saved
+	press2 := shortcutFor(t, "Ctrl+2")
+	// The marker's save is started but not finished (no settle) when
+	// Escalate marks the session.
+	for _, menu := range u.win.MainMenu().Items {
+		for _, it := range menu.Items {
+			if it.Shortcut != nil && it.Shortcut.ShortcutName() == press2.ShortcutName() {
+				it.Action()
+			}
+		}
+	}
+	u.ShowEscalation(escalateFromSession(l.s))
+	settle(u)
+	d := l.s.Document()
+	kinds := map[session.MarkerKind]bool{}
+	for _, m := range d.Markers {
+		kinds[m.Kind] = true
+	}
+	if !kinds[session.MarkThirdParty] || !kinds[session.MarkEscalated] || len(d.Incidents) != 1 {
+		t.Fatalf("markers %v, incidents %d: one change overwrote the other", kinds, len(d.Incidents))
+	}
+}
