@@ -18,16 +18,7 @@ import (
 // was told are typed.
 func TestReturningCustomerPlannedFromTheLastSession(t *testing.T) {
 	u, clock := newTestUI(t)
-	l := liveSession(t, u, clock)
-	for _, c := range l.agreement {
-		c.SetChecked(true)
-	}
-	settle(u)
-	clock.Advance(30 * time.Minute)
-	tap(t, u, "End session")
-	test.Type(findEntry(t, u, "What was discussed"), "CV and college applications.")
-	tap(t, u, "Sign and lock")
-	tap(t, u, "Yes")
+	signedSession(t, u, clock)
 	if len(u.history) != 1 {
 		t.Fatalf("not signed:\n%s", visibleTexts(u))
 	}
@@ -77,16 +68,7 @@ func testclock7(t time.Time) time.Time { return t.AddDate(0, 0, 7) }
 // "Plan the next session", which opens the plan carried from it.
 func TestPlanTheNextSessionFromTheSignedRecord(t *testing.T) {
 	u, clock := newTestUI(t)
-	l := liveSession(t, u, clock)
-	for _, c := range l.agreement {
-		c.SetChecked(true)
-	}
-	settle(u)
-	clock.Advance(30 * time.Minute)
-	tap(t, u, "End session")
-	test.Type(findEntry(t, u, "What was discussed"), "CV and college applications.")
-	tap(t, u, "Sign and lock")
-	tap(t, u, "Yes")
+	signedSession(t, u, clock)
 	tap(t, u, "Plan the next session")
 	f := u.currentPlan
 	if f == nil || f.ref.Text != "CUS-4821" || f.facilitator.Text != "Form tutor" || len(f.stillTrue) == 0 {
@@ -97,4 +79,20 @@ func TestPlanTheNextSessionFromTheSignedRecord(t *testing.T) {
 			t.Fatal("a carried fact was reconfirmed without being asked")
 		}
 	}
+}
+
+// signedSession runs a session for CUS-4821 through the screens to a signed
+// record: the customer's last session.
+func signedSession(t *testing.T, u *UI, clock *fixedClock) {
+	t.Helper()
+	l := liveSession(t, u, clock)
+	for _, c := range l.agreement {
+		c.SetChecked(true)
+	}
+	settle(u)
+	clock.Advance(30 * time.Minute)
+	tap(t, u, "End session")
+	test.Type(findEntry(t, u, "What was discussed"), "CV and college applications.")
+	tap(t, u, "Sign and lock")
+	tap(t, u, "Yes")
 }
