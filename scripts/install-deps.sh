@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks to build, run and test the app.
-# Usage: scripts/install-deps.sh build|test|windows
+# Usage: scripts/install-deps.sh build|test|windows|windows-build
 # As root it uses apt-get; otherwise it prints the exact command to run.
 set -euo pipefail
 
@@ -14,12 +14,15 @@ test_pkgs=(xvfb xauth xdotool imagemagick dbus dbus-x11 gnome-keyring poppler-ut
 # `import` for the screenshot.
 windows_pkgs=(gcc-mingw-w64-x86-64 wine wine64 wixl msitools xvfb xauth libgl1-mesa-dri
   imagemagick)
+# Just the cross-compiler: what `make test` needs to build for Windows.
+windows_build_pkgs=(gcc-mingw-w64-x86-64)
 
 case "${1:-build}" in
   build) want=("${build_pkgs[@]}") ;;
   test) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
   windows) want=("${windows_pkgs[@]}") ;;
-  *) echo "usage: $0 build|test|windows" >&2; exit 2 ;;
+  windows-build) want=("${windows_build_pkgs[@]}") ;;
+  *) echo "usage: $0 build|test|windows|windows-build" >&2; exit 2 ;;
 esac
 
 missing=()
