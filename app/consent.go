@@ -113,7 +113,7 @@ func (u *UI) ShowConsent(s *session.Session) {
 	body := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, nil, f.start, f.status)), nil, nil, split)
 	back := widget.NewButtonWithIcon("Plan", theme.NavigateBackIcon(), func() { u.ShowPlan(s) })
 	u.show("Consent and invitation: "+d.Plan.Customer.Reference, body, back, u.escalateButton(escalateFromSession(s)))
-	u.win.Canvas().Focus(f.words)
+	u.focusOnOpen(f.words)
 }
 
 func (f *consentForm) refresh() {

@@ -65,7 +65,7 @@ func (u *UI) ShowHistory() {
 	filter("")
 	top := container.NewBorder(nil, nil, nil, count, search)
 	u.show("History", container.NewBorder(top, nil, nil, nil, list), widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome))
-	u.win.Canvas().Focus(search)
+	u.focusOnOpen(search)
 	u.loadReviews(func(got map[string][]recordReview) {
 		reviews = got
 		filter(search.Text)

@@ -188,7 +188,7 @@ func (ib *inboxScreen) build() {
 func (ib *inboxScreen) show() {
 	ib.u.show("Inbox", container.NewBorder(ib.top, nil, nil, nil, ib.list),
 		widget.NewButtonWithIcon("Home", theme.HomeIcon(), ib.u.ShowHome))
-	ib.u.win.Canvas().Focus(ib.search)
+	ib.u.focusOnOpen(ib.search)
 }
 
 // readDates reads the date filters; a date that does not parse is ignored

@@ -187,7 +187,7 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 		}
 	}
 	f.refresh()
-	u.win.Canvas().Focus(f.describe)
+	u.focusOnOpen(f.describe)
 }
 
 // applyDescription puts what is typed about what happened into the
@@ -483,7 +483,7 @@ func (f *incidentForm) skip(id string) {
 		f.after(f.inc.SkipStep(id, strings.TrimSpace(why.Text)), "")
 	}))))
 	f.requirements.Refresh()
-	f.u.win.Canvas().Focus(why)
+	f.u.focusOnOpen(why)
 }
 
 // reportTapped sends the incident: sealed to the safeguarding team and the

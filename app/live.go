@@ -425,7 +425,7 @@ func (l *liveScreen) reassess() {
 	dlg = dialog.NewCustomWithoutButtons("Risk changed: reassess now (Annex 2 3.2)", form, l.u.win)
 	dlg.Resize(fyne.NewSize(520, 520))
 	dlg.Show()
-	l.u.win.Canvas().Focus(what)
+	l.u.focusOnOpen(what)
 }
 
 func fieldMessage(err error, fallback string) string {
@@ -588,5 +588,5 @@ func (l *liveScreen) disclosure() {
 	dlg.SetOnClosed(func() { l.u.dialogEscalate = nil })
 	dlg.Resize(fyne.NewSize(520, 300))
 	dlg.Show()
-	l.u.win.Canvas().Focus(words)
+	l.u.focusOnOpen(words)
 }

@@ -124,3 +124,14 @@ func (u *UI) escalateFromHere() {
 		u.ShowEscalation(escalation{})
 	}
 }
+
+// focusOnOpen puts the focus in the text box a screen or dialog opens with,
+// once the key press that opened it is over. Fyne's driver delivers a key's
+// character after the key itself: a Space on home's list or on a button
+// opened the screen and was then typed into the box just focused, a stray
+// space at the start of a record or an incident for every time it was
+// opened by keyboard (issue 20, found driving the real binary). Focusing a
+// box no longer on screen does nothing.
+func (u *UI) focusOnOpen(o fyne.Focusable) {
+	u.runOnUI(func() { u.win.Canvas().Focus(o) })
+}

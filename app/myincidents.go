@@ -57,6 +57,16 @@ func (u *UI) myIncidents(ctx context.Context) ([]myIncident, error) {
 // incidentLine is one incident in words: where it stands, when it was
 // raised, and what it is about so far.
 func (u *UI) incidentLine(m myIncident) string {
+	state := m.doc.Status.Label()
+	if m.draft {
+		state = "Not reported yet"
+	}
+	return state + ": " + u.incidentRaised(m)
+}
+
+// incidentRaised is when an incident was raised and what it is about so
+// far.
+func (u *UI) incidentRaised(m myIncident) string {
 	d := m.doc
 	what := "not described yet"
 	if t, ok := u.cfg.Pack.IncidentType(d.Type); ok {
@@ -68,11 +78,7 @@ func (u *UI) incidentLine(m myIncident) string {
 	if d.Subject.Reference != "" {
 		about = ", about " + d.Subject.Reference
 	}
-	state := d.Status.Label()
-	if m.draft {
-		state = "Not reported yet"
-	}
-	return fmt.Sprintf("%s: raised %s%s (%s)", state, u.clockText(d.RaisedAt, "Mon 2 Jan 15:04"), about, what)
+	return fmt.Sprintf("raised %s%s (%s)", u.clockText(d.RaisedAt, "Mon 2 Jan 15:04"), about, what)
 }
 
 // myIncidentsBox is home's "My incidents": every draft, each with a button
@@ -137,9 +143,11 @@ func (u *UI) offerIncidentDraft() {
 	if len(drafts) == 0 {
 		return
 	}
-	msg := fmt.Sprintf("You started an incident that has not been reported: %s. The safeguarding team does not have it yet. Open it now?", u.incidentLine(drafts[0]))
+	// Said once (issue 20 item 8: no sentence printed twice): not
+	// "not been reported: Not reported yet".
+	msg := fmt.Sprintf("You started an incident that has not been reported, %s: the safeguarding team does not have it yet. Open it now?", u.incidentRaised(drafts[0]))
 	if len(drafts) > 1 {
-		msg = fmt.Sprintf("You started %d incidents that have not been reported; the newest is %s. The safeguarding team does not have them yet. Open the newest now? (All are listed under My incidents on home.)", len(drafts), u.incidentLine(drafts[0]))
+		msg = fmt.Sprintf("You started %d incidents that have not been reported; the newest was %s. The safeguarding team does not have them yet. Open the newest now? (All are listed under My incidents on home.)", len(drafts), u.incidentRaised(drafts[0]))
 	}
 	dialog.ShowConfirm("Incident not reported", msg, func(ok bool) {
 		if ok {

@@ -33,8 +33,11 @@ func TestUnreportedIncidentIsListedAndOffered(t *testing.T) {
 
 	// The app closes; a new one opens the same device from disk.
 	u2 := reopen(t, u, env)
-	if !strings.Contains(visibleTexts(u2), "You started an incident that has not been reported") {
+	if !strings.Contains(visibleTexts(u2), "You started an incident that has not been reported, raised ") {
 		t.Fatalf("the unreported incident is not offered on opening:\n%s", visibleTexts(u2))
+	}
+	if strings.Contains(visibleTexts(u2), "reported: Not reported yet") {
+		t.Errorf("the offer says it twice:\n%s", visibleTexts(u2))
 	}
 	tap(t, u2, "Yes")
 	if u2.currentIncident == nil {

@@ -107,7 +107,7 @@ func (u *UI) showPlanForm(s *session.Session) {
 		actions = append(actions, u.escalateButton(escalation{}))
 	}
 	u.show("Plan and risk assessment", f.content(), actions...)
-	u.win.Canvas().Focus(f.ref)
+	u.focusOnOpen(f.ref)
 }
 
 // textArea is a multi-line entry in which Tab moves to the next field, as

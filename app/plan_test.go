@@ -79,6 +79,7 @@ func TestPlanOutcomeIsLive(t *testing.T) {
 	if f == nil {
 		t.Fatal("New session did not open the plan")
 	}
+	settle(u) // the focus comes once the tap is over (focusOnOpen)
 	if u.win.Canvas().Focused() != f.ref {
 		t.Error("focus must land in the first field")
 	}

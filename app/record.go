@@ -127,7 +127,7 @@ func (u *UI) ShowRecord(s *session.Session) {
 		container.NewVBox(widget.NewSeparator(), f.problems, container.NewBorder(nil, nil, nil, f.sign, f.status)),
 		nil, nil, container.NewVScroll(container.NewPadded(container.NewVBox(f.checks, form))))
 	u.show("Meeting record (Annex 2 3.4)", body, widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome), u.escalateButton(escalateFromSession(s)))
-	u.win.Canvas().Focus(f.summary)
+	u.focusOnOpen(f.summary)
 	f.autosave()
 }
 
@@ -616,7 +616,7 @@ func (f *recordForm) discard(id string) {
 		}, f.u.win)
 	dlg.Resize(fyne.NewSize(520, 280))
 	dlg.Show()
-	f.u.win.Canvas().Focus(reason)
+	f.u.focusOnOpen(reason)
 }
 
 func (u *UI) removeSession(id string) {

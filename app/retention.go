@@ -239,7 +239,7 @@ func (rs *retentionScreen) itemRow(it session.DueItem) fyne.CanvasObject {
 		rs.ref.SetText(f.RecordID)
 		rs.msg.SetText("")
 		rs.render()
-		u.win.Canvas().Focus(rs.reason)
+		u.focusOnOpen(rs.reason)
 	})
 	holdBtn.Importance = widget.LowImportance
 	rows = append(rows, container.NewHBox(holdBtn), widget.NewSeparator())

@@ -61,8 +61,12 @@ func (l *lockedBuffer) String() string {
 var suiteClock = testclock.NewRunning(testclock.Start())
 
 // clockSetting starts a process's clock where the suite's clock is now.
-func clockSetting() string {
-	return session.ClockSetting + "=" + suiteClock.Now().Format(time.RFC3339Nano)
+func clockSetting() string { return clockSettingOf(suiteClock) }
+
+// clockSettingOf starts a process's clock where c is now: a test whose app
+// must see a working day's morning runs it on a clock of its own.
+func clockSettingOf(c *testclock.Running) string {
+	return session.ClockSetting + "=" + c.Now().Format(time.RFC3339Nano)
 }
 
 // realApp is the real binary running as one person, on one X display.
@@ -80,9 +84,19 @@ type realApp struct {
 // for its window, which it sizes for the inbox's columns.
 func startApp(ctx context.Context, t *testing.T, bin, display, home string, hubLog *lockedBuffer) *realApp {
 	t.Helper()
+	return startAppAt(ctx, t, bin, display, home, hubLog, suiteClock)
+}
+
+// startAppAt is startApp with the app's clock where clock is now. hubLog
+// may be nil when no hub runs.
+func startAppAt(ctx context.Context, t *testing.T, bin, display, home string, hubLog *lockedBuffer, clock *testclock.Running) *realApp {
+	t.Helper()
+	if hubLog == nil {
+		hubLog = &lockedBuffer{}
+	}
 	a := &realApp{t: t, display: display, logs: &lockedBuffer{}, hubLog: hubLog}
 	a.cmd = exec.CommandContext(ctx, bin)
-	a.cmd.Env = append(os.Environ(), "DISPLAY="+display, "COMPANION_HOME="+home, "LANG=en_GB.UTF-8", clockSetting())
+	a.cmd.Env = append(os.Environ(), "DISPLAY="+display, "COMPANION_HOME="+home, "LANG=en_GB.UTF-8", clockSettingOf(clock))
 	a.cmd.Stdout, a.cmd.Stderr = a.logs, a.logs
 	a.started = testclock.NewStopwatch()
 	if err := a.cmd.Start(); err != nil {

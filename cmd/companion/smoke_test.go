@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"safeguard/companion/crypto"
 	"safeguard/companion/device"
 	"safeguard/companion/session"
 	"safeguard/companion/testclock"
@@ -125,51 +124,22 @@ func TestWindowAppearsUnderXvfb(t *testing.T) {
 
 // TestKeyboardEscalationInRealBinary drives the real binary under Xvfb with
 // the keyboard only: first run into the demo organisation, Ctrl+E from a
-// text box of a new plan, past the Annex 1 guidance. Then the app is killed, and the incident
-// draft it autosaved is opened from disk with the keys in the real Secret
-// Service: one-click escalation works, and what was saved survives a kill.
+// text box of a new plan, past the Annex 1 guidance, what happened typed and
+// left with Ctrl+H. Then the app is killed, and the incident draft it saved
+// is opened from disk with the keys in the real Secret Service: one-click
+// escalation works, and what was typed survives a kill. Started again, the
+// app offers the unreported incident and home lists it under My incidents
+// (issue 20 item 1): each is opened by keyboard, and what is typed there is
+// kept on the same draft.
 func TestKeyboardEscalationInRealBinary(t *testing.T) {
-	if os.Getenv("COMPANION_SECRET_SERVICE") != "1" {
-		t.Skip("needs a real Secret Service for the keys (make test runs this under scripts/with-secret-service.sh)")
-	}
-	if _, err := exec.LookPath("xdotool"); err != nil {
-		t.Skip("xdotool is not installed (make test installs it)")
-	}
+	needKeyboard(t)
 	display := startXvfb(t)
 	home := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	paths := homePaths(home)
+	ctx, cancel := context.WithTimeout(context.Background(), 180*time.Second)
 	defer cancel()
-	app := exec.CommandContext(ctx, binary(t))
-	app.Env = append(os.Environ(), "DISPLAY="+display, "COMPANION_HOME="+home, "LANG=en_GB.UTF-8", clockSetting())
-	var logs bytes.Buffer
-	app.Stdout, app.Stderr = &logs, &logs
-	if err := app.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { app.Process.Kill(); app.Wait() }()
-	xdo := func(args ...string) {
-		c := exec.Command("xdotool", args...)
-		c.Env = append(os.Environ(), "DISPLAY="+display)
-		if out, err := c.CombinedOutput(); err != nil {
-			t.Fatalf("xdotool %v: %v %s", args, err, out)
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
-	waitFor := func(what string, ok func() bool) {
-		for sw := testclock.NewStopwatch(); sw.Within(40 * time.Second); time.Sleep(200 * time.Millisecond) {
-			if ok() {
-				return
-			}
-		}
-		t.Fatalf("%s did not happen; app output:\n%s", what, logs.String())
-	}
-	paths := device.Paths{Config: filepath.Join(home, "config"), Data: filepath.Join(home, "data")}
-	waitFor("the window", func() bool {
-		c := exec.Command("xdotool", "search", "--onlyvisible", "--name", "Safeguard Companion")
-		c.Env = append(os.Environ(), "DISPLAY="+display)
-		out, _ := c.Output()
-		return len(bytes.TrimSpace(out)) > 0
-	})
+	bin := binary(t)
+	a := startApp(ctx, t, bin, display, home, nil)
 	// First run: Tab to "Try it as a practitioner", Space. The screen
 	// comes after the keyring probe; keys pressed before it do nothing, so
 	// try again until the demo is set up.
@@ -179,51 +149,82 @@ func TestKeyboardEscalationInRealBinary(t *testing.T) {
 		if setUp() {
 			break
 		}
-		xdo("key", "Tab")
-		xdo("key", "Tab")
-		xdo("key", "space")
+		a.keys("Tab", "Tab", "space")
 	}
-	waitFor("the demo set-up", setUp)
-	time.Sleep(4 * time.Second) // home, and the records loaded behind it
+	a.waitFor("the demo set-up", 40*time.Second, setUp)
+	a.waitQuiet("home, and the records loaded behind it")
 
 	// Ctrl+N opens a new plan; Tab puts the focus in its first text box
 	// and a few letters are typed there. Ctrl+E then escalates although a
 	// text box has the focus (issue 20: the window menu's shortcuts come
 	// before the focused widget's).
-	xdo("key", "ctrl+n")
+	a.keys("ctrl+n")
 	time.Sleep(time.Second)
-	xdo("key", "Tab")
-	xdo("type", "CUS")
-	xdo("key", "ctrl+e")
+	a.keys("Tab")
+	a.xdo("type", "CUS")
+	a.keys("ctrl+e")
 	time.Sleep(time.Second)
-	if dir := os.Getenv("SCREENSHOT_DIR"); dir != "" {
-		exec.Command("/usr/bin/import", "-display", display, "-window", "root", filepath.Join(dir, "00-real-app-escalate.png")).Run()
-	}
-	xdo("key", "space") // "I have read this: continue" has the focus
+	a.screenshot("00-real-app-escalate.png")
+	a.keys("space") // "I have read this: continue" has the focus
 	time.Sleep(2 * time.Second)
 	// The incident screen puts the focus in "What happened": type it, and
 	// leave for home with Ctrl+H without saving (issue 20: what is typed is
 	// kept on leaving, and the unreported incident is listed).
-	xdo("type", "An older man keeps messaging her")
-	xdo("key", "ctrl+h")
-	time.Sleep(2 * time.Second)
-	app.Process.Kill()
-	app.Wait()
+	const what = "An older man keeps messaging her"
+	a.xdo("type", what)
+	a.keys("ctrl+h")
+	drafts := a.waitIncidents(paths, "the incident kept on leaving", func(d []session.IncidentDocument) bool { return len(d) == 1 })
+	a.kill()
 
-	dev, err := device.Open(context.Background(), paths, crypto.KeyringStore{})
-	if err != nil {
-		t.Fatalf("open the device the app set up: %v", err)
-	}
-	defer dev.Close()
-	drafts, err := dev.Vault(suiteClock).IncidentDrafts(context.Background())
-	if err != nil || len(drafts) != 1 {
-		t.Fatalf("incident drafts on disk: %d, %v; app output:\n%s", len(drafts), err, logs.String())
-	}
 	d := drafts[0]
 	if d.Origin.Kind != session.OriginHome || d.GuidanceConfirmedAt.IsZero() || len(d.Chronology) < 2 {
 		t.Errorf("the escalation on disk: origin %q, guidance confirmed %v, %d chronology entries", d.Origin.Kind, d.GuidanceConfirmedAt, len(d.Chronology))
 	}
-	if d.Description != "An older man keeps messaging her" {
+	if d.Description != what {
 		t.Errorf("what was typed before Ctrl+H is not kept: %q", d.Description)
 	}
+
+	// Opened again: the app offers the incident never reported (Yes is
+	// the dialog's second button), and opens it with the focus in What
+	// happened, which holds what was typed before; what is added there
+	// (End, then the words) is kept on leaving, as a note (the chronology
+	// only grows).
+	a = startApp(ctx, t, bin, display, home, nil)
+	a.waitQuiet("home, and the offer of the unreported incident")
+	a.screenshot("issue20-1-offer.png")
+	a.keys("Tab", "Tab", "space")
+	a.waitQuiet("the incident")
+	a.screenshot("issue20-1-reopened.png")
+	const more = what + " She is 14 and he asked for photos"
+	a.keys("End")
+	a.xdo("type", strings.TrimPrefix(more, what))
+	a.keys("ctrl+h")
+	a.waitIncidents(paths, "the note typed after the offer", func(d []session.IncidentDocument) bool { return len(d) == 1 && hasNote(d[0], more) })
+	a.waitQuiet("home")
+	a.screenshot("issue20-1-home.png")
+	// Home lists it under My incidents, with Carry on and report it: the
+	// last of home's buttons before Escalate and the theme's, so three
+	// Shift+Tabs from nothing.
+	a.keys("shift+Tab", "shift+Tab", "shift+Tab", "space")
+	a.waitQuiet("the incident")
+	const again = what + " They met in a game"
+	a.keys("End")
+	a.xdo("type", strings.TrimPrefix(again, what))
+	a.keys("ctrl+h")
+	drafts = a.waitIncidents(paths, "the note typed after opening it from home", func(d []session.IncidentDocument) bool { return len(d) == 1 && hasNote(d[0], again) })
+	a.stop()
+	if got := drafts[0]; got.ID != d.ID || got.Description != what || got.Status != session.IncidentDraft || !hasNote(got, more) {
+		t.Errorf("the draft after opening it twice: %s %q %s, want %s %q, a draft, with the notes typed", got.ID, got.Description, got.Status, d.ID, what)
+	}
+}
+
+// hasNote says whether an incident's chronology holds a note of exactly
+// text.
+func hasNote(d session.IncidentDocument, text string) bool {
+	for _, e := range d.Chronology {
+		if e.Event == session.EventNote && e.Detail == text {
+			return true
+		}
+	}
+	return false
 }
