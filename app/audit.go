@@ -118,7 +118,7 @@ func (u *UI) ShowAccessAudit(log AuditLog) {
 	}, func(err error) {
 		switch {
 		case err != nil:
-			status.SetText("The audit chain could not be read: " + plainError(err))
+			status.SetText("The audit chain could not be read: " + plainWords(err, reading))
 			status.Importance = widget.DangerImportance
 		case chainErr != nil || len(trail.Problems) > 0:
 			// A broken chain is shown, not hidden: the DSL must know.

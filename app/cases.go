@@ -127,7 +127,7 @@ func (u *UI) ShowCases() {
 		return nil
 	}, func(err error) {
 		if err != nil {
-			cs.count.SetText("The incidents could not be opened: " + plainError(err))
+			cs.count.SetText("The incidents could not be opened: " + plainWords(err, reading))
 			return
 		}
 		cs.recs, cs.failures = recs, fails
@@ -437,7 +437,7 @@ func (u *UI) casesWaitingLine() fyne.CanvasObject {
 		now := u.cfg.Clock.Now()
 		switch {
 		case err != nil:
-			l.SetText("The incidents could not be opened: " + plainError(err))
+			l.SetText("The incidents could not be opened: " + plainWords(err, reading))
 		case n == 0:
 			l.SetText("No incident is waiting to be acknowledged.")
 			l.Importance = widget.MediumImportance

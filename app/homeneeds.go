@@ -47,7 +47,7 @@ func (u *UI) reviewsWaitingLine() fyne.CanvasObject {
 		return nil
 	}, func(err error) {
 		if err != nil {
-			l.SetText("Your team's records could not be opened: " + plainError(err))
+			l.SetText("Your team's records could not be opened: " + plainWords(err, reading))
 			l.Show()
 			return
 		}

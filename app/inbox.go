@@ -78,7 +78,7 @@ func (ib *inboxScreen) load() {
 		return nil
 	}, func(err error) {
 		if err != nil {
-			ib.status.SetText("Your records could not be opened: " + plainError(err))
+			ib.status.SetText("Your records could not be opened: " + plainWords(err, reading))
 			ib.status.Importance = widget.DangerImportance
 			ib.status.Refresh()
 			return

@@ -111,7 +111,7 @@ func (u *UI) myIncidentsBox() fyne.CanvasObject {
 func (u *UI) openIncident(m myIncident) {
 	inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, m.doc, u.actor())
 	if err != nil {
-		dialog.ShowInformation("The incident cannot be opened", "It could not be read: "+err.Error()+" Call your safeguarding lead and tell them what happened.", u.win)
+		dialog.ShowInformation("The incident cannot be opened", "It could not be read: "+plainWords(err, reading)+" Call your safeguarding lead and tell them what happened.", u.win)
 		return
 	}
 	from := escalation{}

@@ -95,7 +95,7 @@ func (u *UI) showReport(log AuditLog) *reportScreen {
 		return nil
 	}, func(err error) {
 		if err != nil {
-			rs.status.SetText("Your records could not be opened: " + plainError(err))
+			rs.status.SetText("Your records could not be opened: " + plainWords(err, reading))
 			return
 		}
 		rs.input = in
@@ -280,7 +280,7 @@ func (rs *reportScreen) saveAs(format string) {
 			return nil
 		}, func(err error) {
 			if err != nil {
-				rs.status.SetText("Not exported: " + err.Error())
+				rs.status.SetText("Not exported: " + plainWords(err, exporting))
 				return
 			}
 			rs.status.SetText("Exported " + w.URI().Name() + ". The export is recorded in the audit log.")
@@ -360,7 +360,7 @@ func (rs *reportScreen) share(c report.Contribution) {
 		return err
 	}, func(err error) {
 		if err != nil {
-			rs.status.SetText("The figures were not shared: " + plainError(err))
+			rs.status.SetText("The figures were not shared: " + plainWords(err, syncing))
 			rs.status.Importance = widget.DangerImportance
 			rs.status.Refresh()
 			return

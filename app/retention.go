@@ -137,7 +137,7 @@ func (rs *retentionScreen) load() {
 	}, func(err error) {
 		rs.loaded = true
 		if err != nil {
-			rs.problems = []string{"The records could not be opened: " + plainError(err)}
+			rs.problems = []string{"The records could not be opened: " + plainWords(err, reading)}
 			rs.render()
 			return
 		}
@@ -405,7 +405,7 @@ func (rs *retentionScreen) seal(e session.HoldEvent, done func()) {
 	}, func(err error) {
 		rs.busy = false
 		if err != nil {
-			rs.msg.SetText("Not saved: " + plainError(err))
+			rs.msg.SetText("Not saved: " + plainWords(err, saving))
 			rs.render()
 			return
 		}
