@@ -143,11 +143,13 @@ func (u *UI) ShowAccessAudit(log AuditLog) {
 	if u.cfg.Vault != nil {
 		var recs *report.Records
 		u.background(func(ctx context.Context) error {
-			entries, _, err := u.cfg.Vault.Open(ctx, nil)
+			entries, fails, err := u.cfg.Vault.Open(ctx, nil)
 			if err != nil {
 				return err
 			}
-			recs, _ = report.NewRecords(entries)
+			// Only names the rows: what is unreadable is logged, and
+			// its row shows the id.
+			recs, _ = u.readIndex(entries, fails)
 			return nil
 		}, func(err error) {
 			if err == nil {

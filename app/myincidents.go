@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/crypto"
-	"safeguard/companion/report"
 	"safeguard/companion/session"
 )
 
@@ -37,11 +36,11 @@ func (u *UI) myIncidents(ctx context.Context) ([]myIncident, error) {
 			out = append(out, myIncident{doc: d, draft: true})
 		}
 	}
-	entries, _, err := u.cfg.Vault.Open(ctx, nil, crypto.KindIncident)
+	entries, fails, err := u.cfg.Vault.Open(ctx, nil, crypto.KindIncident)
 	if err != nil {
 		return nil, err
 	}
-	recs, _ := report.NewRecords(entries)
+	recs, _ := u.readIndex(entries, fails) // logged; the inbox says how many
 	var reported []myIncident
 	for _, c := range recs.Cases {
 		if d := c.Doc(); d.Author == u.cfg.Me.KeyID {

@@ -8,6 +8,7 @@ import (
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/device"
+	"safeguard/companion/report"
 	"safeguard/companion/session"
 	"safeguard/companion/store"
 	"safeguard/companion/sync/client"
@@ -240,19 +241,62 @@ func unreadableWords(n int) string {
 	if n == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d record%s could not be read, so %s not shown. Nothing has been changed; tell your ICT administrator, who can check %s.",
-		n, plural(n), map[bool]string{true: "it is", false: "they are"}[n == 1], map[bool]string{true: "it", false: "them"}[n == 1])
+	return fmt.Sprintf("%d record%s could not be read, so %s not shown. Nothing has been changed; tell your ICT administrator.", n, plural(n), itIs(n))
 }
 
-// logUnreadable sends the detail of records that did not decode to the
-// log: the kind of failure, never a record's content.
-func (u *UI) logUnreadable(errs []error) {
-	if u.cfg.Errors == nil {
-		return
+// readIndex decodes opened records into the record index. Records that do
+// not decode are left out, never guessed at; how many is returned for the
+// screen to say (unreadableWords, notShownWords). The detail of each, and of
+// each record that failed verification (fails, from vault.Open), goes to the
+// log (Config.Errors: the kind of failure, never a record's content).
+func (u *UI) readIndex(entries []vault.Entry, fails []vault.Failure) (*report.Records, int) {
+	recs, bad := report.NewRecords(entries)
+	if u.cfg.Errors != nil {
+		for _, f := range fails {
+			u.cfg.Errors("verifying a record", f.Err)
+		}
+		for _, err := range bad {
+			u.cfg.Errors("reading the record index", err)
+		}
 	}
-	for _, err := range errs {
-		u.cfg.Errors("reading the record index", err)
+	return recs, len(bad)
+}
+
+// notShownWords says why records were not shown: those that failed
+// verification, in the words for their refusal, and those that did not
+// decode.
+func notShownWords(fails []vault.Failure, unreadable int) string {
+	var out []string
+	if n := len(fails); n > 0 {
+		seen := map[string]bool{}
+		var why []string
+		for _, f := range fails {
+			if w := plainWords(f.Err, reading); !seen[w] {
+				seen[w] = true
+				why = append(why, w)
+			}
+		}
+		out = append(out, fmt.Sprintf("%d record%s failed verification, so %s not shown: %s", n, plural(n), itIs(n), strings.Join(why, " ")))
 	}
+	if w := unreadableWords(unreadable); w != "" {
+		out = append(out, w)
+	}
+	return strings.Join(out, " ")
+}
+
+// itIs and doesDo agree a sentence with a count.
+func itIs(n int) string {
+	if n == 1 {
+		return "it is"
+	}
+	return "they are"
+}
+
+func doesDo(n int) string {
+	if n == 1 {
+		return "it does"
+	}
+	return "they do"
 }
 
 // sentence makes a package's lower-case message a sentence.

@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/crypto"
-	"safeguard/companion/report"
 	"safeguard/companion/session"
 )
 
@@ -113,9 +112,9 @@ func (rs *retentionScreen) load() {
 		if err != nil {
 			return err
 		}
-		recs, errs := report.NewRecords(entries)
-		for _, e := range errs {
-			problems = append(problems, e.Error())
+		recs, bad := u.readIndex(entries, nil)
+		if bad > 0 {
+			problems = append(problems, unreadableWords(bad))
 		}
 		for _, f := range fails {
 			problems = append(problems, fmt.Sprintf("Record %s was refused: %v", f.ID, f.Err))
