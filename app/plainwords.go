@@ -147,13 +147,13 @@ func storeWords(err error, what doing) string {
 	switch {
 	case errors.Is(err, store.ErrClosed):
 		if readingNow {
-			return "Your records could not be read: the local database on this computer has closed. Close the app and open it again; nothing has been changed or lost."
+			return "The local database on this computer has closed, so nothing more can be read from it. Close the app and open it again; nothing has been changed or lost."
 		}
 		return "The local database on this computer has closed. Close the app and open it again, then try again; nothing already saved has been lost."
 	case errors.Is(err, store.ErrDiskFull) && readingNow:
-		return "The disk is full, so your records could not be read. Free some space, then open them again; nothing has been lost."
+		return "The disk is full, so your records cannot be read. Free some space, then try again; nothing has been changed or lost."
 	case errors.Is(err, store.ErrReadOnly) && readingNow:
-		return "The data folder cannot be read. Check that the disk is connected and that your account owns the folder, then open the app again; nothing has been changed or lost."
+		return "The data folder cannot be used. Check that the disk is connected and not write-protected, and that your account owns the folder, then open the app again; nothing has been changed or lost."
 	case errors.Is(err, store.ErrNotFound) && readingNow:
 		return "That record is not on this computer. It may not have synced yet; try again after the next sync, and tell your ICT administrator if it is still missing."
 	}
