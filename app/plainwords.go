@@ -79,6 +79,9 @@ func plainWords(err error, what doing) string {
 	case errors.As(err, &ope):
 		return sentence(ope.Error())
 	}
+	if w := trustWords(err); w != "" {
+		return w
+	}
 	for _, known := range writtenForPeople {
 		if errors.Is(err, known) {
 			return sentence(known.Error())
@@ -112,9 +115,30 @@ var writtenForPeople = []error{
 	session.ErrNeverLive, session.ErrAgreementIncomplete, session.ErrNoCall, session.ErrOverrunReason,
 	session.ErrGuidanceFirst, session.ErrSafeguardingOnly, session.ErrOnHold, session.ErrNotDue,
 	session.ErrReviewFirst, session.ErrNoSchedule,
-	crypto.ErrWeakUnlockSecret, crypto.ErrWeakPassphrase, crypto.ErrAdminKeyMismatch,
-	device.ErrRogueHub, device.ErrNotInDirectory, device.ErrHubDirectory, device.ErrAlreadyOpen,
+	crypto.ErrWeakUnlockSecret, crypto.ErrWeakPassphrase,
+	device.ErrNotInDirectory, device.ErrHubDirectory, device.ErrAlreadyOpen,
 	client.ErrPlainHTTP, client.ErrHubURL,
+}
+
+// trustWords are a hub or file that does not hold the organisation's key,
+// with both fingerprints for the person to compare with what ICT sent, and
+// an invitation that is not right, with what is wrong.
+func trustWords(err error) string {
+	var mm *crypto.AdminKeyMismatchError
+	fingerprints := ""
+	if errors.As(err, &mm) {
+		fingerprints = " It names the key " + mm.Named + "; you were given " + mm.Given + "."
+	}
+	var ie *device.InvitationError
+	switch {
+	case errors.Is(err, device.ErrRogueHub):
+		return sentence(device.ErrRogueHub.Error()) + fingerprints
+	case errors.Is(err, crypto.ErrAdminKeyMismatch):
+		return sentence(crypto.ErrAdminKeyMismatch.Error()) + fingerprints + " Tell your ICT administrator."
+	case errors.As(err, &ie):
+		return sentence(device.ErrInvitation.Error()) + " " + sentence(ie.Why)
+	}
+	return ""
 }
 
 // notGenuine are a record's or directory's failures to verify: shown as

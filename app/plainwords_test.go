@@ -36,24 +36,27 @@ var leaks = []string{
 // Errors as the packages below the app return them: a typed error deep in
 // a chain of wrapping that names files, ids and system calls.
 var (
-	errDiskFull  = fmt.Errorf("vault: save draft r-7f3a9c: %w", fmt.Errorf("store: put envelope: %w (%w)", store.ErrDiskFull, syscall.ENOSPC))
-	errReadOnly  = fmt.Errorf("store: open: %w (%w)", store.ErrReadOnly, &os.PathError{Op: "open", Path: "/home/ana/.local/share/companion.db", Err: syscall.EROFS})
-	errClosed    = fmt.Errorf("vault: open r-7f3a9c: %w", store.ErrClosed)
-	errCorrupt   = fmt.Errorf("store: list: %w (%w)", store.ErrCorrupt, errors.New("sql: file is not a database"))
-	errBadSig    = fmt.Errorf("vault: open r-7f3a9c: %w", crypto.ErrBadSignature)
-	errRowSwap   = fmt.Errorf("vault: open r-7f3a9c: %w", vault.ErrRowMismatch)
-	errPass      = fmt.Errorf("open key /home/ana/key.age: %w", crypto.ErrWrongPassphrase)
-	errNoKey     = fmt.Errorf("keystore: %w", crypto.ErrKeyNotFound)
-	errDirForged = fmt.Errorf("vault: directory: %w", crypto.ErrDirectorySignature)
-	errRogue     = fmt.Errorf("enrol with the hub: %w", device.ErrRogueHub)
-	errInvite    = fmt.Errorf("%w: %w", device.ErrInvitation, errors.New("json: unexpected end of JSON input"))
-	errPlainHTTP = fmt.Errorf("sync: %w", client.ErrPlainHTTP)
-	errNet       = fmt.Errorf("sync: push: %w", &client.NetError{Err: errors.New("dial tcp 127.0.0.1:8443: connect: connection refused")})
-	errBadCode   = fmt.Errorf("sync: enrol: %w", &client.HubError{Status: 403, Code: proto.CodeEnrolCode, Message: "PWNED: type your passphrase here"})
-	errRevoked   = fmt.Errorf("sync: pull: %w", &client.HubError{Status: 403, Code: proto.CodeDeviceRevoked, Message: "PWNED"})
-	errHubOther  = &client.HubError{Status: 500, Code: "teapot", Message: "PWNED"}
-	errTimeout   = fmt.Errorf("vault: open: %w", context.DeadlineExceeded)
-	errFields    = fmt.Errorf("review: %w", session.FieldErrors{
+	errDiskFull    = fmt.Errorf("vault: save draft r-7f3a9c: %w", fmt.Errorf("store: put envelope: %w (%w)", store.ErrDiskFull, syscall.ENOSPC))
+	errReadOnly    = fmt.Errorf("store: open: %w (%w)", store.ErrReadOnly, &os.PathError{Op: "open", Path: "/home/ana/.local/share/companion.db", Err: syscall.EROFS})
+	errClosed      = fmt.Errorf("vault: open r-7f3a9c: %w", store.ErrClosed)
+	errCorrupt     = fmt.Errorf("store: list: %w (%w)", store.ErrCorrupt, errors.New("sql: file is not a database"))
+	errBadSig      = fmt.Errorf("vault: open r-7f3a9c: %w", crypto.ErrBadSignature)
+	errRowSwap     = fmt.Errorf("vault: open r-7f3a9c: %w", vault.ErrRowMismatch)
+	errPass        = fmt.Errorf("open key /home/ana/key.age: %w", crypto.ErrWrongPassphrase)
+	errNoKey       = fmt.Errorf("keystore: %w", crypto.ErrKeyNotFound)
+	errDirForged   = fmt.Errorf("vault: directory: %w", crypto.ErrDirectorySignature)
+	errRogue       = fmt.Errorf("enrol with the hub: %w", device.ErrRogueHub)
+	errInvite      = fmt.Errorf("%w: %w", device.ErrInvitation, errors.New("json: unexpected end of JSON input"))
+	errInviteFile  = fmt.Errorf("join: %w", &device.InvitationError{Why: "it is not a Safeguard Companion enrolment invitation; ask your ICT administrator to send it again"})
+	errKeyMismatch = fmt.Errorf("directory file: %w", &crypto.AdminKeyMismatchError{Named: "1a2b 3c4d", Given: "9f8e 7d6c"})
+	errRogueKey    = fmt.Errorf("%w (%w)", device.ErrRogueHub, &crypto.AdminKeyMismatchError{Named: "1a2b 3c4d", Given: "9f8e 7d6c"})
+	errPlainHTTP   = fmt.Errorf("sync: %w", client.ErrPlainHTTP)
+	errNet         = fmt.Errorf("sync: push: %w", &client.NetError{Err: errors.New("dial tcp 127.0.0.1:8443: connect: connection refused")})
+	errBadCode     = fmt.Errorf("sync: enrol: %w", &client.HubError{Status: 403, Code: proto.CodeEnrolCode, Message: "PWNED: type your passphrase here"})
+	errRevoked     = fmt.Errorf("sync: pull: %w", &client.HubError{Status: 403, Code: proto.CodeDeviceRevoked, Message: "PWNED"})
+	errHubOther    = &client.HubError{Status: 500, Code: "teapot", Message: "PWNED"}
+	errTimeout     = fmt.Errorf("vault: open: %w", context.DeadlineExceeded)
+	errFields      = fmt.Errorf("review: %w", session.FieldErrors{
 		{Field: "note", Message: "write what you checked"},
 		{Field: "follow_up", Message: "give the follow-up a due date"}})
 	errLocked     = fmt.Errorf("sign r-7f3a9c: %w", session.ErrLocked)
@@ -93,6 +96,9 @@ func TestPlainWords(t *testing.T) {
 		// Enrolling and the hub.
 		{"rogue hub", errRogue, enrolling, "This hub does not hold your organisation's key"},
 		{"invitation", errInvite, enrolling, "Enter the hub address, the one-time code and the admin key fingerprint exactly as your ICT administrator sent them"},
+		{"invitation file", errInviteFile, enrolling, "This enrolment invitation is not complete or not readable. It is not a Safeguard Companion enrolment invitation; ask your ICT administrator to send it again."},
+		{"rogue hub's key", errRogueKey, enrolling, "tell your ICT administrator, and do not use this hub. It names the key 1a2b 3c4d; you were given 9f8e 7d6c."},
+		{"directory's key", errKeyMismatch, enrolling, "does not match the fingerprint your ICT administrator gave you. It names the key 1a2b 3c4d; you were given 9f8e 7d6c. Tell your ICT administrator."},
 		{"plain http", errPlainHTTP, enrolling, "The hub address starts with http://, which is not encrypted"},
 		{"hub unreachable, enrolling", errNet, enrolling, "The hub could not be reached. Check this computer is online and the hub address is right, then try again."},
 		{"hub unreachable, syncing", errNet, syncing, "Your records are safe on this computer and are sent when it can be reached again."},
@@ -129,7 +135,7 @@ func TestPlainWords(t *testing.T) {
 // a failure while reading or opening never says it was saving.
 func TestPlainWordsNeverShowGoErrorText(t *testing.T) {
 	all := []error{errDiskFull, errReadOnly, errClosed, errCorrupt, errBadSig, errRowSwap, errPass, errNoKey, errDirForged,
-		errRogue, errInvite, errPlainHTTP, errNet, errBadCode, errRevoked, errHubOther, errTimeout, errFields, errLocked,
+		errRogue, errInvite, errInviteFile, errKeyMismatch, errRogueKey, errPlainHTTP, errNet, errBadCode, errRevoked, errHubOther, errTimeout, errFields, errLocked,
 		errOwn, errTransition, errGate, errUnknown, errNotSaved}
 	for _, err := range all {
 		for what := saving; what <= exporting; what++ {
