@@ -308,13 +308,6 @@ func (cs *caseScreen) refuse(err error) {
 	cs.msg.SetText(plainList(err, caseWork))
 }
 
-func capitalise(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
 // actions is the DSL's side of the flow, as the domain offers it now.
 func (cs *caseScreen) actions(d session.IncidentDocument) []fyne.CanvasObject {
 	u := cs.u

@@ -51,20 +51,8 @@ func plainWords(err error, what doing) string {
 		return notSaved(ns.err)
 	}
 	// The domain's refusals are written for the person already.
-	if fe := session.Fields(err); len(fe) > 0 {
-		msgs := make([]string, len(fe))
-		for i, e := range fe {
-			msgs[i] = sentence(e.Message)
-		}
-		return strings.Join(msgs, " ")
-	}
-	var ge *session.GateError
-	if errors.As(err, &ge) {
-		msgs := make([]string, len(ge.Problems))
-		for i, p := range ge.Problems {
-			msgs[i] = sentence(p.Error())
-		}
-		return strings.Join(msgs, " ")
+	if lines := problemLines(err); lines != nil {
+		return strings.Join(lines, " ")
 	}
 	var (
 		te  *session.TransitionError
@@ -114,7 +102,7 @@ var writtenForPeople = []error{
 	session.ErrIncidentOpen, session.ErrDecisionNeeded, session.ErrConcernsEmpty, session.ErrAssessmentBlocks,
 	session.ErrNeverLive, session.ErrAgreementIncomplete, session.ErrNoCall, session.ErrOverrunReason,
 	session.ErrGuidanceFirst, session.ErrSafeguardingOnly, session.ErrOnHold, session.ErrNotDue,
-	session.ErrReviewFirst, session.ErrNoSchedule,
+	session.ErrReviewFirst, session.ErrNoSchedule, session.ErrHoldLifted,
 	crypto.ErrWeakUnlockSecret, crypto.ErrWeakPassphrase,
 	device.ErrNotInDirectory, device.ErrHubDirectory, device.ErrAlreadyOpen,
 	client.ErrPlainHTTP, client.ErrHubURL,
@@ -245,18 +233,34 @@ func hubWords(err error, what doing) string {
 	return ""
 }
 
+// problemLines are the domain's refusals one line a problem: each answer
+// a form is missing (session.FieldErrors), or each policy gate that stops a
+// step (session.GateError); nil for any other error.
+func problemLines(err error) []string {
+	var lines []string
+	if fe := session.Fields(err); len(fe) > 0 {
+		for _, e := range fe {
+			lines = append(lines, sentence(e.Message))
+		}
+		return lines
+	}
+	var ge *session.GateError
+	if errors.As(err, &ge) {
+		for _, p := range ge.Problems {
+			lines = append(lines, sentence(p.Error()))
+		}
+	}
+	return lines
+}
+
 // plainList is plainWords for a screen that lists what is still to do,
 // one line each, when the domain refused for missing answers.
 func plainList(err error, what doing) string {
-	fe := session.Fields(err)
-	if len(fe) == 0 {
+	lines := problemLines(err)
+	if lines == nil {
 		return plainWords(err, what)
 	}
-	lines := make([]string, len(fe))
-	for i, e := range fe {
-		lines[i] = "• " + sentence(e.Message)
-	}
-	return "Not done yet:\n" + strings.Join(lines, "\n")
+	return "Not done yet:\n• " + strings.Join(lines, "\n• ")
 }
 
 // unreadableWords says that n records of the record index could not be

@@ -395,22 +395,11 @@ func (f *recordForm) commit() {
 
 // signProblems lists in words what stops a record being signed.
 func signProblems(err error) string {
-	var ge *session.GateError
-	if !errors.As(err, &ge) {
-		return "• " + plainWords(err, signing)
+	lines := problemLines(err)
+	if lines == nil {
+		lines = []string{plainWords(err, signing)}
 	}
-	var lines []string
-	for _, p := range ge.Problems {
-		lines = append(lines, "• "+upperFirst(p.Error())+".")
-	}
-	return strings.Join(lines, "\n")
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return "• " + strings.Join(lines, "\n• ")
 }
 
 func hadConcern(d session.Document) bool {

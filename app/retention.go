@@ -2,9 +2,7 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -362,7 +360,7 @@ func (rs *retentionScreen) place() {
 	u := rs.u
 	e, err := session.PlaceHold(u.cfg.Clock, rs.actor(), u.cfg.NewID(), scopeOf(rs.scope.Selected), rs.ref.Text, rs.reason.Text)
 	if err != nil {
-		rs.msg.SetText(holdMessage(err))
+		rs.msg.SetText(plainWords(err, saving))
 		return
 	}
 	rs.seal(e, func() {
@@ -380,7 +378,7 @@ func (rs *retentionScreen) lift(h session.Hold) {
 	u := rs.u
 	e, err := session.LiftHold(u.cfg.Clock, rs.actor(), u.cfg.NewID(), h, rs.liftReason.Text)
 	if err != nil {
-		rs.msg.SetText(holdMessage(err))
+		rs.msg.SetText(plainWords(err, saving))
 		rs.render()
 		return
 	}
@@ -413,15 +411,4 @@ func (rs *retentionScreen) seal(e session.HoldEvent, done func()) {
 		u.kickSync()
 		rs.load()
 	})
-}
-
-// holdMessage is the domain's refusal in words.
-func holdMessage(err error) string {
-	if fe := session.Fields(err); len(fe) > 0 {
-		return fe[0].Message
-	}
-	if errors.Is(err, session.ErrSafeguardingOnly) {
-		return "Only the safeguarding team (a DSL) can place or lift a legal hold."
-	}
-	return upperFirst(strings.TrimSpace(err.Error())) + "."
 }
