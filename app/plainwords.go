@@ -199,27 +199,27 @@ func keyWords(err error, what doing) string {
 	return ""
 }
 
+// hubCodeWords are the hub's refusals, by their code (proto.Code*).
+var hubCodeWords = map[string]string{
+	proto.CodeEnrolCode:       "The hub did not accept the enrolment code: it may be mistyped, already used or expired. Ask your ICT administrator for a new one.",
+	proto.CodeUnauthenticated: "The hub does not recognise this computer. Tell your ICT administrator; your records are safe here.",
+	proto.CodeUnknownDevice:   "The hub does not recognise this computer. Tell your ICT administrator; your records are safe here.",
+	proto.CodeDeviceRevoked:   "Your organisation has withdrawn this computer's access to the hub. Tell your ICT administrator; your records are safe here.",
+	proto.CodePersonRevoked:   "Your organisation has withdrawn this computer's access to the hub. Tell your ICT administrator; your records are safe here.",
+	proto.CodeClockSkew:       "This computer's clock is wrong. Set the date and time correctly, then try again.",
+	proto.CodeAppTooOld:       "This version of Safeguard Companion is too old for the hub. Install the latest version; your records are safe here.",
+	proto.CodeBusy:            "The hub is busy. Try again in a few minutes; your records are safe here.",
+	proto.CodeNoDirectory:     sentence(device.ErrHubDirectory.Error()),
+}
+
 // hubWords are the hub's answers and the network's silences. What the hub
 // says is a code, put in our own words: its message is not shown, since a
 // hub that is not ours could say anything.
 func hubWords(err error, what doing) string {
 	var he *client.HubError
 	if errors.As(err, &he) {
-		switch he.Code {
-		case proto.CodeEnrolCode:
-			return "The hub did not accept the enrolment code: it may be mistyped, already used or expired. Ask your ICT administrator for a new one."
-		case proto.CodeUnauthenticated, proto.CodeUnknownDevice:
-			return "The hub does not recognise this computer. Tell your ICT administrator; your records are safe here."
-		case proto.CodeDeviceRevoked, proto.CodePersonRevoked:
-			return "Your organisation has withdrawn this computer's access to the hub. Tell your ICT administrator; your records are safe here."
-		case proto.CodeClockSkew:
-			return "This computer's clock is wrong. Set the date and time correctly, then try again."
-		case proto.CodeAppTooOld:
-			return "This version of Safeguard Companion is too old for the hub. Install the latest version; your records are safe here."
-		case proto.CodeBusy:
-			return "The hub is busy. Try again in a few minutes; your records are safe here."
-		case proto.CodeNoDirectory:
-			return sentence(device.ErrHubDirectory.Error())
+		if w, ok := hubCodeWords[he.Code]; ok {
+			return w
 		}
 		return "The hub refused this. Your records are safe on this computer; tell your ICT administrator if it keeps happening."
 	}
