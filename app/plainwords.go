@@ -190,6 +190,9 @@ func keyWords(err error, what doing) string {
 	case errors.Is(err, crypto.ErrNoKeyring):
 		return "The system keyring is not available on this computer. Close the app, log in to the computer again, and tell your ICT administrator if it keeps happening."
 	case errors.Is(err, crypto.ErrDirectorySignature), errors.Is(err, crypto.ErrDirectoryRollback):
+		if what == starting {
+			return "The organisation directory on this computer is not genuine. Do not use the app; tell your ICT administrator."
+		}
 		return "The organisation directory is not genuine. Do not use it; tell your ICT administrator."
 	case errors.Is(err, device.ErrInvitation):
 		return "This enrolment invitation is not complete or not readable. Enter the hub address, the one-time code and the admin key fingerprint exactly as your ICT administrator sent them, or ask them to send the invitation again."

@@ -92,6 +92,7 @@ func TestPlainWords(t *testing.T) {
 		{"wrong passphrase, starting", errPass, starting, "The passphrase is not right. Close the app and try again."},
 		{"wrong passphrase, exporting", errPass, exporting, "The passphrase is not right. Try again."},
 		{"no key", errNoKey, starting, "Your key is not on this computer. Ask your ICT administrator to enrol this device again."},
+		{"forged directory, starting", errDirForged, starting, "The organisation directory on this computer is not genuine. Do not use the app; tell your ICT administrator."},
 		{"forged directory", errDirForged, enrolling, "The organisation directory is not genuine. Do not use it; tell your ICT administrator."},
 		// Enrolling and the hub.
 		{"rogue hub", errRogue, enrolling, "This hub does not hold your organisation's key"},
