@@ -118,7 +118,7 @@ func (u *UI) ShowAccessAudit(log AuditLog) {
 	}, func(err error) {
 		switch {
 		case err != nil:
-			status.SetText("The audit chain could not be read: " + plainError(err))
+			status.SetText("The audit chain could not be read: " + plainWords(err, reading))
 			status.Importance = widget.DangerImportance
 		case chainErr != nil || len(trail.Problems) > 0:
 			// A broken chain is shown, not hidden: the DSL must know.
@@ -143,11 +143,13 @@ func (u *UI) ShowAccessAudit(log AuditLog) {
 	if u.cfg.Vault != nil {
 		var recs *report.Records
 		u.background(func(ctx context.Context) error {
-			entries, _, err := u.cfg.Vault.Open(ctx, nil)
+			entries, fails, err := u.cfg.Vault.Open(ctx, nil)
 			if err != nil {
 				return err
 			}
-			recs, _ = report.NewRecords(entries)
+			// Only names the rows: what is unreadable is logged, and
+			// its row shows the id.
+			recs, _ = u.readIndex(entries, fails)
 			return nil
 		}, func(err error) {
 			if err == nil {

@@ -81,6 +81,7 @@ type casesScreen struct {
 	u          *UI
 	recs       *report.Records
 	failures   []vault.Failure
+	unreadable int // records that did not decode (readIndex)
 	rows       []caseRow
 	showClosed bool
 	list       *widget.List
@@ -116,21 +117,22 @@ func (u *UI) ShowCases() {
 	var (
 		recs  *report.Records
 		fails []vault.Failure
+		bad   int
 	)
 	u.background(func(ctx context.Context) error {
 		entries, f, err := u.cfg.Vault.Open(ctx, nil, crypto.KindIncident)
 		if err != nil {
 			return err
 		}
-		recs, _ = report.NewRecords(entries)
+		recs, bad = u.readIndex(entries, f)
 		fails = f
 		return nil
 	}, func(err error) {
 		if err != nil {
-			cs.count.SetText("The incidents could not be opened: " + plainError(err))
+			cs.count.SetText("The incidents could not be opened: " + plainWords(err, reading))
 			return
 		}
-		cs.recs, cs.failures = recs, fails
+		cs.recs, cs.failures, cs.unreadable = recs, fails, bad
 		cs.refresh()
 	})
 }
@@ -231,15 +233,20 @@ func (cs *casesScreen) refresh() {
 		cs.count.SetText(fmt.Sprintf("%d open incident%s: %d not yet acknowledged, %d overdue.", open, plural(open), unacked, overdue))
 	}
 	// Refused versions are named, never shown as genuine (DESIGN Promises).
-	if n := len(cs.recs.Refused) + len(cs.failures); n > 0 {
+	// Records that could not be read are said too (issue 15).
+	var words []string
+	if n := len(cs.recs.Refused); n > 0 {
 		var why []string
 		for _, it := range cs.recs.Refused {
 			why = append(why, fmt.Sprintf("a version of incident %s: %s", it.Incident.ID, it.Refused))
 		}
-		for _, f := range cs.failures {
-			why = append(why, fmt.Sprintf("record %s: %s", f.ID, f.Err))
-		}
-		cs.refused.SetText(fmt.Sprintf("%d incident record%s refused and not shown. Tell your ICT administrator. ", n, plural(n)) + strings.Join(why, "; ") + ".")
+		words = append(words, fmt.Sprintf("%d incident record%s refused and not shown. Tell your ICT administrator. ", n, plural(n))+strings.Join(why, "; ")+".")
+	}
+	if w := notShownWords(cs.failures, cs.unreadable); w != "" {
+		words = append(words, w)
+	}
+	if len(words) > 0 {
+		cs.refused.SetText(strings.Join(words, " "))
 		cs.refused.Show()
 	}
 	cs.list.Refresh()
@@ -414,15 +421,16 @@ func (u *UI) casesWaitingLine() fyne.CanvasObject {
 		return l
 	}
 	var (
-		n      int
+		n, bad int
 		oldest session.IncidentDocument
 	)
 	u.background(func(ctx context.Context) error {
-		entries, _, err := u.cfg.Vault.Open(ctx, nil, crypto.KindIncident)
+		entries, fails, err := u.cfg.Vault.Open(ctx, nil, crypto.KindIncident)
 		if err != nil {
 			return err
 		}
-		recs, _ := report.NewRecords(entries)
+		var recs *report.Records
+		recs, bad = u.readIndex(entries, fails)
 		for _, c := range recs.Cases {
 			d := c.Doc()
 			if d.Status != session.IncidentReported {
@@ -437,7 +445,9 @@ func (u *UI) casesWaitingLine() fyne.CanvasObject {
 		now := u.cfg.Clock.Now()
 		switch {
 		case err != nil:
-			l.SetText("The incidents could not be opened: " + plainError(err))
+			l.SetText("The incidents could not be opened: " + plainWords(err, reading))
+		case n == 0 && bad > 0:
+			l.SetText(unreadableWords(bad))
 		case n == 0:
 			l.SetText("No incident is waiting to be acknowledged.")
 			l.Importance = widget.MediumImportance
@@ -446,6 +456,9 @@ func (u *UI) casesWaitingLine() fyne.CanvasObject {
 			if oldest.AckLate(now) {
 				text += fmt.Sprintf(" Escalations should be acknowledged within %d hours: open Incident cases.", int(session.AckWithin.Hours()))
 				l.Importance = widget.DangerImportance
+			}
+			if bad > 0 {
+				text += " " + unreadableWords(bad)
 			}
 			l.SetText(text)
 		}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -45,7 +44,7 @@ func (cs *caseScreen) render(note string) {
 	inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, d, u.caseActor())
 	if err != nil {
 		// Made under another policy pack: shown, but not worked here.
-		body := wrappedLabel("This incident cannot be worked on this device: " + err.Error())
+		body := wrappedLabel("This incident cannot be worked on this device: " + plainWords(err, caseWork))
 		u.show("Incident", body, widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), cs.back))
 		return
 	}
@@ -269,7 +268,7 @@ func (cs *caseScreen) actSaying(apply func(*session.Incident) (string, error)) {
 	// The domain only appends; checked again here because a version that
 	// failed this would be refused on every device that reads it.
 	if err := doc.Extends(*prev.Incident); err != nil {
-		cs.refuse(fmt.Errorf("not saved: %w", err))
+		cs.refuse(err)
 		return
 	}
 	cs.busy = true
@@ -291,7 +290,7 @@ func (cs *caseScreen) actSaying(apply func(*session.Incident) (string, error)) {
 		}
 		if err != nil {
 			cs.msg.Importance = widget.DangerImportance
-			cs.msg.SetText("Not saved: " + plainError(err))
+			cs.msg.SetText("Not saved: " + plainWords(err, caseWork))
 			return
 		}
 		u.kickSync()
@@ -302,32 +301,11 @@ func (cs *caseScreen) actSaying(apply func(*session.Incident) (string, error)) {
 	})
 }
 
-// refuse shows why the domain refused an action, in plain words, one line
-// each.
+// refuse shows why an action was refused or not saved, in the app's one
+// voice for errors (plainWords).
 func (cs *caseScreen) refuse(err error) {
 	cs.msg.Importance = widget.DangerImportance
-	if fe := session.Fields(err); len(fe) > 0 {
-		var lines []string
-		for _, e := range fe {
-			lines = append(lines, "• "+e.Message)
-		}
-		cs.msg.SetText("Not done yet:\n" + strings.Join(lines, "\n"))
-		return
-	}
-	var te *session.IncidentTransitionError
-	switch {
-	case errors.As(err, &te), errors.Is(err, session.ErrSafeguardingOnly):
-		cs.msg.SetText(capitalise(err.Error()) + ".")
-	default:
-		cs.msg.SetText(capitalise(err.Error()))
-	}
-}
-
-func capitalise(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	cs.msg.SetText(plainList(err, caseWork))
 }
 
 // actions is the DSL's side of the flow, as the domain offers it now.
@@ -521,7 +499,7 @@ func (cs *caseScreen) routesBox(req session.Requirements) []fyne.CanvasObject {
 		if s := strings.TrimSpace(when.Text); s != "" {
 			t, err := time.ParseInLocation(referralTimeLayout, s, u.cfg.Pack.Location())
 			if err != nil {
-				cs.refuse(errors.New("write the time of the referral as DD/MM/YYYY HH:MM, for example " + u.clockText(u.cfg.Clock.Now(), referralTimeLayout) + ", or leave it empty for now"))
+				cs.refuse(&session.FieldError{Field: "referral time", Message: "write the time of the referral as DD/MM/YYYY HH:MM, for example " + u.clockText(u.cfg.Clock.Now(), referralTimeLayout) + ", or leave it empty for now"})
 				return
 			}
 			r.ReferredAt = t
@@ -572,7 +550,7 @@ func (cs *caseScreen) followUpsBox(d session.IncidentDocument) []fyne.CanvasObje
 		if s := strings.TrimSpace(due.Text); s != "" {
 			var err error
 			if t, err = time.ParseInLocation(dueLayout, s, u.cfg.Pack.Location()); err != nil {
-				cs.refuse(errors.New("write the due date as DD/MM/YYYY, for example 09/12/2026"))
+				cs.refuse(&session.FieldError{Field: "due", Message: "write the due date as DD/MM/YYYY, for example 09/12/2026"})
 				return
 			}
 		}
@@ -712,7 +690,7 @@ func (cs *caseScreen) classifyBox(d session.IncidentDocument) []fyne.CanvasObjec
 	save := widget.NewButtonWithIcon("Save the classification", theme.DocumentSaveIcon(), func() {
 		cl, ok := c.classification()
 		if !ok {
-			cs.refuse(errors.New("choose the type of incident first; it brings its usual category"))
+			cs.refuse(&session.FieldError{Field: "type", Message: "choose the type of incident first; it brings its usual category"})
 			return
 		}
 		why := c.changeWhy.Text

@@ -44,7 +44,7 @@ func (u *UI) exportRecord(id string, status func(string)) {
 		return err
 	}, func(err error) {
 		if err != nil {
-			status("Not exported: " + plainError(err))
+			status("Not exported: " + plainWords(err, exporting))
 			return
 		}
 		u.saveFile("record-"+id+".age", func(w io.Writer) error { _, err := w.Write(ct); return err }, func(err error) {
@@ -101,7 +101,7 @@ func (u *UI) exportKey(status func(string)) {
 					status("Not exported: " + err.Error() + ".")
 					return
 				case err != nil:
-					status("Could not export the key: " + plainError(err))
+					status("Could not export the key: " + plainWords(err, exporting))
 					return
 				}
 				status("Key exported to " + path + ", protected by your passphrase and readable only by your account on this computer.")

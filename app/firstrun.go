@@ -23,7 +23,6 @@ import (
 	"safeguard/companion/device"
 	"safeguard/companion/org"
 	"safeguard/companion/seed"
-	"safeguard/companion/sync/client"
 )
 
 // ShowFirstRun sets up a new device: join the organisation, or try the app
@@ -53,7 +52,7 @@ func (u *UI) ShowFirstRun(paths device.Paths, ks crypto.Keystore) {
 			}, func(err error) {
 				if err != nil {
 					b.Enable()
-					status.SetText("Could not set up the demo: " + plainStartError(err))
+					status.SetText("Could not set up the demo: " + plainWords(err, enrolling))
 					return
 				}
 				u.useDevice(dev)
@@ -120,7 +119,7 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 		}, func(err error) {
 			if err != nil {
 				create.Enable()
-				status.SetText("Could not create your keys: " + plainStartError(err))
+				status.SetText("Could not create your keys: " + plainWords(err, enrolling))
 				return
 			}
 			pk := me.PublicKey()
@@ -174,12 +173,10 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 			return err
 		}, func(err error) {
 			switch {
-			case errors.Is(err, device.ErrNotInDirectory):
-				status.SetText(err.Error())
 			case errors.Is(err, crypto.ErrDirectorySignature), errors.Is(err, crypto.ErrMalformed), errors.Is(err, crypto.ErrDirectoryInvalid):
 				status.SetText("That directory was not signed by this admin key, or is damaged. Check both with your ICT administrator.")
 			case err != nil:
-				status.SetText(plainStartError(err))
+				status.SetText(plainWords(err, enrolling))
 			default:
 				u.useDevice(dev)
 			}
@@ -213,7 +210,7 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 		}
 		inv, err := device.NewInvitation(hubURL.Text, code.Text, fingerprint.Text)
 		if err != nil {
-			status.SetText(enrolMessage(err))
+			status.SetText(plainWords(err, enrolling))
 			return
 		}
 		trained, _ := parseDate(training.Text, u.cfg.Pack.Location())
@@ -226,9 +223,9 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 		}, func(err error) {
 			switch {
 			case errors.Is(err, device.ErrNotInDirectory):
-				status.SetText(err.Error())
+				status.SetText(plainWords(err, enrolling))
 			case err != nil:
-				status.SetText("Could not enrol: " + enrolMessage(err))
+				status.SetText("Could not enrol: " + plainWords(err, enrolling))
 			default:
 				u.useDevice(dev)
 			}
@@ -267,29 +264,12 @@ func parseAdminKey(s string) (ed25519.PublicKey, bool) {
 func fillInvitation(b []byte, hubURL, code, fingerprint *widget.Entry) string {
 	inv, err := device.ParseInvitation(b)
 	if err != nil {
-		return enrolMessage(err)
+		return plainWords(err, enrolling)
 	}
 	hubURL.SetText(inv.Hub)
 	code.SetText(inv.Code)
 	fingerprint.SetText(crypto.GroupFingerprint(inv.Fingerprint))
 	return "Invitation read. Check that the fingerprint is the one your ICT administrator told you, then enrol."
-}
-
-// enrolMessage explains an enrolment failure in plain words. The sync
-// client's errors are written for people already.
-func enrolMessage(err error) string {
-	var he *client.HubError
-	var ne *client.NetError
-	switch {
-	case errors.Is(err, device.ErrRogueHub):
-		return strings.TrimPrefix(err.Error(), "enrol with the hub: ")
-	case errors.Is(err, client.ErrPlainHTTP), errors.Is(err, client.ErrHubURL), errors.Is(err, device.ErrInvitation):
-		s := err.Error()
-		return strings.ToUpper(s[:1]) + s[1:] + "."
-	case errors.As(err, &he), errors.As(err, &ne):
-		return err.Error()
-	}
-	return plainStartError(err)
 }
 
 // demoPerDay is how many sessions a working day the demo's fictional year

@@ -234,7 +234,7 @@ func (u *UI) ShowSignedRecord(h historyItem) {
 	add.OnTapped = func() {
 		a, err := session.NewAddendum(d, u.cfg.NewID(), u.cfg.Me.KeyID, note.Text, u.cfg.Clock)
 		if err != nil {
-			status.SetText(fieldMessage(err, "Write the addendum first."))
+			status.SetText(plainWords(err, saving))
 			return
 		}
 		add.Disable()
@@ -247,7 +247,7 @@ func (u *UI) ShowSignedRecord(h historyItem) {
 		}, func(err error) {
 			add.Enable()
 			if err != nil {
-				status.SetText("Not saved: " + plainError(err))
+				status.SetText("Not saved: " + plainWords(err, saving))
 				return
 			}
 			u.addenda[d.ID] = append(u.addenda[d.ID], a)

@@ -37,21 +37,23 @@ func (u *UI) reviewsWaitingLine() fyne.CanvasObject {
 	}
 	now := u.cfg.Clock.Now()
 	var n reviewNeeds
+	var bad int
 	u.background(func(ctx context.Context) error {
-		entries, _, err := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindReview, crypto.KindFigures)
+		entries, fails, err := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindReview, crypto.KindFigures)
 		if err != nil {
 			return err
 		}
-		recs, _ := report.NewRecords(entries)
+		var recs *report.Records
+		recs, bad = u.readIndex(entries, fails)
 		n = needsOf(recs, me.ID, now, u.cfg.Pack)
 		return nil
 	}, func(err error) {
 		if err != nil {
-			l.SetText("Your team's records could not be opened: " + plainError(err))
+			l.SetText("Your team's records could not be opened: " + plainWords(err, reading))
 			l.Show()
 			return
 		}
-		l.SetText(n.text())
+		l.SetText(strings.TrimSpace(n.text() + " " + unreadableWords(bad)))
 		if n.overdue > 0 || n.followUpsDue > 0 {
 			l.Importance = widget.DangerImportance
 		} else {

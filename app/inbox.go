@@ -58,10 +58,12 @@ func (ib *inboxScreen) load() {
 	var (
 		recs  *report.Records
 		fails []vault.Failure
-		bad   []error
+		bad   int
 	)
 	ib.u.background(func(ctx context.Context) error {
 		entries, f, err := v.Open(ctx, func(first []vault.Entry) {
+			// The first screenful's undecodable records are said with
+			// the rest's, once everything is open.
 			firstRecs, _ := report.NewRecords(first)
 			ib.u.runOnUI(func() {
 				if !ib.loaded {
@@ -73,30 +75,38 @@ func (ib *inboxScreen) load() {
 		if err != nil {
 			return err
 		}
-		recs, bad = report.NewRecords(entries)
+		recs, bad = ib.u.readIndex(entries, f)
 		fails = f
 		return nil
 	}, func(err error) {
 		if err != nil {
-			ib.status.SetText("Your records could not be opened: " + plainError(err))
+			ib.status.SetText("Your records could not be opened: " + plainWords(err, reading))
 			ib.status.Importance = widget.DangerImportance
 			ib.status.Refresh()
 			return
 		}
 		ib.recs, ib.loaded, ib.failures = recs, true, fails
 		ib.refilter()
-		ib.setStatus(len(bad))
+		ib.setStatus(bad)
 	})
 }
 
 func (ib *inboxScreen) setStatus(unreadable int) {
-	n := len(ib.failures) + unreadable + len(ib.recs.Refused)
-	if n == 0 {
-		ib.status.SetText(fmt.Sprintf("%d records verified and decrypted on this device.", len(ib.recs.Items)))
+	verified := fmt.Sprintf("%d records verified and decrypted on this device.", len(ib.recs.Items))
+	if len(ib.failures)+unreadable+len(ib.recs.Refused) == 0 {
+		ib.status.SetText(verified)
 		return
 	}
-	// Refused records are never shown as genuine (DESIGN Promises).
-	ib.status.SetText(fmt.Sprintf("%d records verified; %d refused because they failed verification or could not be read. Tell your ICT administrator.", len(ib.recs.Items), n))
+	// Refused records are never shown as genuine (DESIGN Promises);
+	// records that could not be read are said, not dropped (issue 15).
+	words := []string{verified}
+	if n := len(ib.recs.Refused); n > 0 {
+		words = append(words, fmt.Sprintf("%d incident version%s refused and not shown, because %s not follow on from the version before. Tell your ICT administrator.", n, plural(n), doesDo(n)))
+	}
+	if w := notShownWords(ib.failures, unreadable); w != "" {
+		words = append(words, w)
+	}
+	ib.status.SetText(strings.Join(words, " "))
 	ib.status.Importance = widget.DangerImportance
 	ib.status.Refresh()
 }

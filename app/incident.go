@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -301,24 +300,13 @@ func (f *incidentForm) recordImagery() {
 // after shows the outcome of a change and saves the draft.
 func (f *incidentForm) after(err error, ok string) {
 	if err != nil {
-		f.status.SetText(incidentMessage(err))
+		f.status.SetText(plainWords(err, reporting))
 		f.refresh()
 		return
 	}
 	f.status.SetText(ok)
 	f.u.saveIncidentDraft(f.inc, nil)
 	f.refresh()
-}
-
-func incidentMessage(err error) string {
-	if fe := session.Fields(err); len(fe) > 0 {
-		var msgs []string
-		for _, e := range fe {
-			msgs = append(msgs, e.Message)
-		}
-		return strings.Join(msgs, " ")
-	}
-	return err.Error()
 }
 
 // refresh redraws what the flow demands now.
@@ -495,7 +483,7 @@ func (f *incidentForm) skip(id string) {
 func (f *incidentForm) reportTapped() {
 	// What happened, typed and not yet saved, goes with the report.
 	if err := f.applyDescription(); err != nil {
-		f.status.SetText(incidentMessage(err))
+		f.status.SetText(plainWords(err, reporting))
 		return
 	}
 	next, err := session.RestoreIncident(f.u.cfg.Pack, f.u.cfg.Clock, f.inc.Document(), f.u.actor())
@@ -503,7 +491,7 @@ func (f *incidentForm) reportTapped() {
 		err = next.Report()
 	}
 	if err != nil {
-		f.status.SetText(incidentMessage(err))
+		f.status.SetText(plainWords(err, reporting))
 		return
 	}
 	doc := next.Document()
@@ -515,7 +503,7 @@ func (f *incidentForm) reportTapped() {
 	}, func(err error) {
 		if err != nil {
 			f.report.Enable()
-			f.status.SetText("Not sent: " + plainError(err) + " Call your safeguarding lead now.")
+			f.status.SetText("Not sent: " + plainWords(err, reporting) + " Call your safeguarding lead now.")
 			return
 		}
 		f.inc = next
@@ -537,7 +525,7 @@ func (u *UI) saveIncidentDraft(inc *session.Incident, status func(string)) {
 	doc := inc.Document()
 	u.background(func(ctx context.Context) error { return u.cfg.Vault.SaveIncidentDraft(ctx, doc) }, func(err error) {
 		if err != nil && status != nil {
-			status("Not saved: " + plainError(err))
+			status("Not saved: " + plainWords(err, saving))
 		}
 	})
 }
@@ -663,7 +651,7 @@ func (f *questionWidgets) refreshQuestions(req session.Requirements) {
 func (f *incidentForm) saveAnswers() {
 	c, err := f.circumstances()
 	if err != nil {
-		f.status.SetText(err.Error())
+		f.status.SetText(plainWords(err, reporting))
 		return
 	}
 	f.after(f.inc.SetCircumstances(c, strings.TrimSpace(f.changeWhy.Text)), "Answers saved.")
@@ -684,7 +672,7 @@ func (f *questionWidgets) circumstances() (session.Circumstances, error) {
 		if a := strings.TrimSpace(f.qAge.Text); a != "" {
 			n, err := strconv.Atoi(a)
 			if err != nil {
-				return c, errors.New("Enter the other person's age in whole years, for example 16, or leave it empty.")
+				return c, &session.FieldError{Field: "age", Message: "Enter the other person's age in whole years, for example 16, or leave it empty."}
 			}
 			op.Age = n
 		}

@@ -14,7 +14,6 @@ import (
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/session"
-	"safeguard/companion/store"
 	"safeguard/companion/vault"
 )
 
@@ -58,19 +57,6 @@ func (u *UI) runOnUI(fn func()) {
 	fyne.Do(fn)
 }
 
-// plainError turns an error from below into words for the screen. The store
-// and crypto errors are written for people already; anything else is not
-// shown raw.
-func plainError(err error) string {
-	for _, known := range []error{store.ErrDiskFull, store.ErrReadOnly, store.ErrCorrupt, store.ErrNewerSchema, store.ErrConflict,
-		crypto.ErrUnknownSigner, crypto.ErrRevokedSigner, crypto.ErrNoValidKey} {
-		if errors.Is(err, known) {
-			return known.Error()
-		}
-	}
-	return "Something went wrong saving this. Nothing already saved has been lost; try again, and tell your ICT administrator if it keeps happening."
-}
-
 // saveDraft autosaves a session, sealed to its author. Failures show in the
 // status line, so a person knows their work is not yet safe.
 //
@@ -90,7 +76,7 @@ func (u *UI) saveDraft(s *session.Session, status func(string)) {
 				return
 			}
 			if err != nil {
-				status("Not saved: " + plainError(err))
+				status("Not saved: " + plainWords(err, saving))
 				return
 			}
 			status("Saved " + u.clockText(u.cfg.Clock.Now(), "15:04:05") + ".")
@@ -107,7 +93,7 @@ func (e *notSavedError) Unwrap() error { return e.err }
 
 // notSaved is the sentence for a change that could not be saved.
 func notSaved(err error) string {
-	return "Not saved: " + plainError(err) + " Nothing has changed; try again once that is put right."
+	return "Not saved: " + plainWords(err, saving) + " Nothing has changed; try again once that is put right."
 }
 
 // commitChange applies change to a copy of s, saves the copy durably, and
@@ -222,7 +208,7 @@ func (u *UI) loadSessions() {
 		slices.SortFunc(u.history, func(a, b historyItem) int { return b.doc.Plan.Start.Compare(a.doc.Plan.Start) })
 		u.loaded = true
 		if err != nil {
-			u.loadProblem = "Some records could not be opened: " + plainError(err)
+			u.loadProblem = "Some records could not be opened: " + plainWords(err, reading)
 		}
 		if u.onHome {
 			u.ShowHome()

@@ -104,7 +104,7 @@ func (u *UI) confirmOffPlanStart(s *session.Session, off *session.OffPlanError) 
 			case errors.As(err, &ns):
 				msg.SetText(notSaved(ns.err))
 			case err != nil:
-				msg.SetText(fieldMessage(err, "Say why the session starts now."))
+				msg.SetText(plainWords(err, saving))
 			default:
 				dlg.Hide()
 				u.ShowLive(s)
@@ -169,7 +169,7 @@ func (u *UI) ShowLive(s *session.Session) {
 						l.setStatus(notSaved(ns.err))
 						c.SetChecked(false)
 					case err != nil:
-						l.setStatus(fieldMessage(err, "The agreement is confirmed at the start of the session."))
+						l.setStatus(plainWords(err, saving))
 						c.SetChecked(false)
 					default:
 						l.setStatus("Saved " + u.clockText(u.cfg.Clock.Now(), "15:04:05") + ".")
@@ -341,7 +341,7 @@ func (l *liveScreen) mark(kind session.MarkerKind) {
 		case errors.As(err, &ns):
 			l.setStatus(notSaved(ns.err))
 		case err != nil:
-			l.setStatus(fieldMessage(err, "Markers can be added while the session is running."))
+			l.setStatus(plainWords(err, saving))
 		default:
 			if kind == session.MarkConnectionLost && l.s.State() == session.Live {
 				l.togglePause()
@@ -428,13 +428,6 @@ func (l *liveScreen) reassess() {
 	l.u.focusOnOpen(what)
 }
 
-func fieldMessage(err error, fallback string) string {
-	if fe := session.Fields(err); len(fe) > 0 {
-		return fe[0].Message
-	}
-	return fallback
-}
-
 // The timer stops or restarts once that is saved (issue 15).
 func (l *liveScreen) togglePause() {
 	change := (*session.Session).Pause
@@ -458,7 +451,7 @@ func (l *liveScreen) togglePause() {
 		case errors.Is(err, session.ErrRiskStopped):
 			l.setStatus("The risk was reassessed as do not proceed: end the session or escalate (Annex 2 3.2).")
 		default:
-			l.setStatus("Cannot carry on: " + err.Error())
+			l.setStatus("Cannot carry on: " + plainWords(err, saving))
 		}
 		l.tick()
 	})
@@ -553,7 +546,7 @@ func (l *liveScreen) disclosure() {
 			case errors.As(err, &ns):
 				msg.SetText(notSaved(ns.err))
 			case err != nil:
-				msg.SetText(fieldMessage(err, "Write down the customer's exact words."))
+				msg.SetText(plainWords(err, saving))
 			default:
 				l.setStatus("Saved " + l.u.clockText(l.u.cfg.Clock.Now(), "15:04:05") + ".")
 				l.tick()

@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/crypto"
-	"safeguard/companion/report"
 	"safeguard/companion/session"
 )
 
@@ -37,11 +36,11 @@ func (u *UI) myIncidents(ctx context.Context) ([]myIncident, error) {
 			out = append(out, myIncident{doc: d, draft: true})
 		}
 	}
-	entries, _, err := u.cfg.Vault.Open(ctx, nil, crypto.KindIncident)
+	entries, fails, err := u.cfg.Vault.Open(ctx, nil, crypto.KindIncident)
 	if err != nil {
 		return nil, err
 	}
-	recs, _ := report.NewRecords(entries)
+	recs, _ := u.readIndex(entries, fails) // logged; the inbox says how many
 	var reported []myIncident
 	for _, c := range recs.Cases {
 		if d := c.Doc(); d.Author == u.cfg.Me.KeyID {
@@ -117,7 +116,7 @@ func (u *UI) myIncidentsBox() fyne.CanvasObject {
 func (u *UI) openIncident(m myIncident) {
 	inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, m.doc, u.actor())
 	if err != nil {
-		dialog.ShowInformation("The incident cannot be opened", "It could not be read: "+err.Error()+" Call your safeguarding lead and tell them what happened.", u.win)
+		dialog.ShowInformation("The incident cannot be opened", "It could not be read: "+plainWords(err, reading)+" Call your safeguarding lead and tell them what happened.", u.win)
 		return
 	}
 	from := escalation{}

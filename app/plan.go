@@ -790,7 +790,7 @@ func (f *planForm) planError(err error) {
 		f.status.SetText("This session has started; its plan can no longer change.")
 		return
 	}
-	f.status.SetText("Could not save the plan: " + plainError(err))
+	f.status.SetText("Could not save the plan: " + plainWords(err, saving))
 }
 
 // parseDate reads a DD/MM/YYYY date in loc.

@@ -310,7 +310,7 @@ func (f *recordForm) save(then func()) {
 			return
 		}
 		if err != nil {
-			f.status.SetText("The record could not be saved: " + plainError(err))
+			f.status.SetText("The record could not be saved: " + plainWords(err, saving))
 			return
 		}
 		f.dirty = false
@@ -365,7 +365,7 @@ func (f *recordForm) readyToSign() {
 func (f *recordForm) commit() {
 	signed := f.s.Clone()
 	if err := signed.Sign(); err != nil {
-		f.status.SetText(err.Error())
+		f.status.SetText(plainWords(err, signing))
 		return
 	}
 	doc := signed.Document()
@@ -381,7 +381,7 @@ func (f *recordForm) commit() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			f.status.SetText("Not signed: " + plainError(err) + " The record is as it was; try Sign and lock again once that is put right.")
+			f.status.SetText("Not signed: " + plainWords(err, signing) + " The record is as it was; try Sign and lock again once that is put right.")
 			f.sign.Enable()
 			return
 		}
@@ -395,22 +395,11 @@ func (f *recordForm) commit() {
 
 // signProblems lists in words what stops a record being signed.
 func signProblems(err error) string {
-	var ge *session.GateError
-	if !errors.As(err, &ge) {
-		return "• " + err.Error()
+	lines := problemLines(err)
+	if lines == nil {
+		lines = []string{plainWords(err, signing)}
 	}
-	var lines []string
-	for _, p := range ge.Problems {
-		lines = append(lines, "• "+upperFirst(p.Error())+".")
-	}
-	return strings.Join(lines, "\n")
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return "• " + strings.Join(lines, "\n• ")
 }
 
 func hadConcern(d session.Document) bool {
@@ -528,7 +517,7 @@ func (f *recordForm) decisionRow(k int, m session.Marker, d session.Document) fy
 			dec.Kind = ""
 		}
 		if err := f.s.Decide(k, dec); err != nil {
-			msg.SetText(fieldMessage(err, "Choose escalated, or no safeguarding concern."))
+			msg.SetText(plainWords(err, saving))
 			msg.Show()
 			return
 		}
@@ -557,12 +546,12 @@ func (f *recordForm) incidentDraft(id string, then func(*session.Incident)) {
 		return err
 	}, func(err error) {
 		if found == nil {
-			f.status.SetText("The incident draft could not be opened: " + plainError(err))
+			f.status.SetText("The incident draft could not be opened: " + plainWords(err, reading))
 			return
 		}
 		inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, *found, u.actor())
 		if err != nil {
-			f.status.SetText("The incident draft could not be opened: " + err.Error())
+			f.status.SetText("The incident draft could not be opened: " + plainWords(err, reading))
 			return
 		}
 		then(inc)
@@ -594,7 +583,7 @@ func (f *recordForm) discard(id string) {
 			}
 			f.incidentDraft(id, func(inc *session.Incident) {
 				if err := session.DiscardIncident(f.s, inc, reason.Text); err != nil {
-					f.status.SetText(fieldMessage(err, "Could not discard: "+err.Error()))
+					f.status.SetText(plainWords(err, saving))
 					return
 				}
 				incDoc, doc := inc.Document(), f.s.Document()
@@ -606,7 +595,7 @@ func (f *recordForm) discard(id string) {
 					return f.u.cfg.Vault.SaveDraft(ctx, doc)
 				}, func(err error) {
 					if err != nil {
-						f.status.SetText("Not saved: " + plainError(err))
+						f.status.SetText("Not saved: " + plainWords(err, saving))
 						return
 					}
 					f.status.SetText("Incident discarded; the reason is in the record.")

@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -28,13 +29,16 @@ const shareFiguresLabel = "Share session figures with the safeguarding team"
 
 // reportScreen is the quarterly report on screen.
 type reportScreen struct {
-	u       *UI
-	log     AuditLog
-	input   report.Input
-	quarter report.Quarter
-	rep     report.Report
-	body    *fyne.Container
-	status  *widget.Label
+	u     *UI
+	log   AuditLog
+	input report.Input
+	// unreadable is how many records could not be read, so are left out
+	// of the figures: said, not hidden (issue 15).
+	unreadable int
+	quarter    report.Quarter
+	rep        report.Report
+	body       *fyne.Container
+	status     *widget.Label
 }
 
 // ShowReport shows the quarterly online-safety report for the Board
@@ -85,20 +89,22 @@ func (u *UI) showReport(log AuditLog) *reportScreen {
 		return rs
 	}
 	var in report.Input
+	var bad int
 	u.background(func(ctx context.Context) error {
-		entries, _, err := u.cfg.Vault.Open(ctx, nil)
+		entries, fails, err := u.cfg.Vault.Open(ctx, nil)
 		if err != nil {
 			return err
 		}
-		recs, _ := report.NewRecords(entries)
+		recs, n := u.readIndex(entries, fails)
+		bad = n
 		in = recs.Input(u.cfg.Pack)
 		return nil
 	}, func(err error) {
 		if err != nil {
-			rs.status.SetText("Your records could not be opened: " + plainError(err))
+			rs.status.SetText("Your records could not be opened: " + plainWords(err, reading))
 			return
 		}
-		rs.input = in
+		rs.input, rs.unreadable = in, bad
 		rs.rebuild()
 	})
 	return rs
@@ -118,7 +124,7 @@ func (rs *reportScreen) rebuild() {
 	if n := rs.input.SharedOnly(); n > 0 {
 		from += fmt.Sprintf(", and line managers' shared figures for %d sessions", n)
 	}
-	rs.status.SetText(from + ".")
+	rs.status.SetText(strings.TrimSpace(from + ". " + unreadableWords(rs.unreadable)))
 	c, p := rs.rep.Current, rs.rep.Previous
 	bold := fyne.TextStyle{Bold: true}
 	// The measure column is wider than the figures' (equal columns made
@@ -280,7 +286,7 @@ func (rs *reportScreen) saveAs(format string) {
 			return nil
 		}, func(err error) {
 			if err != nil {
-				rs.status.SetText("Not exported: " + err.Error())
+				rs.status.SetText("Not exported: " + plainWords(err, exporting))
 				return
 			}
 			rs.status.SetText("Exported " + w.URI().Name() + ". The export is recorded in the audit log.")
@@ -360,7 +366,7 @@ func (rs *reportScreen) share(c report.Contribution) {
 		return err
 	}, func(err error) {
 		if err != nil {
-			rs.status.SetText("The figures were not shared: " + plainError(err))
+			rs.status.SetText("The figures were not shared: " + plainWords(err, syncing))
 			rs.status.Importance = widget.DangerImportance
 			rs.status.Refresh()
 			return

@@ -2,9 +2,7 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/crypto"
-	"safeguard/companion/report"
 	"safeguard/companion/session"
 )
 
@@ -113,9 +110,9 @@ func (rs *retentionScreen) load() {
 		if err != nil {
 			return err
 		}
-		recs, errs := report.NewRecords(entries)
-		for _, e := range errs {
-			problems = append(problems, e.Error())
+		recs, bad := u.readIndex(entries, nil)
+		if bad > 0 {
+			problems = append(problems, unreadableWords(bad))
 		}
 		for _, f := range fails {
 			problems = append(problems, fmt.Sprintf("Record %s was refused: %v", f.ID, f.Err))
@@ -137,7 +134,7 @@ func (rs *retentionScreen) load() {
 	}, func(err error) {
 		rs.loaded = true
 		if err != nil {
-			rs.problems = []string{"The records could not be opened: " + plainError(err)}
+			rs.problems = []string{"The records could not be opened: " + plainWords(err, reading)}
 			rs.render()
 			return
 		}
@@ -363,7 +360,7 @@ func (rs *retentionScreen) place() {
 	u := rs.u
 	e, err := session.PlaceHold(u.cfg.Clock, rs.actor(), u.cfg.NewID(), scopeOf(rs.scope.Selected), rs.ref.Text, rs.reason.Text)
 	if err != nil {
-		rs.msg.SetText(holdMessage(err))
+		rs.msg.SetText(plainWords(err, saving))
 		return
 	}
 	rs.seal(e, func() {
@@ -381,7 +378,7 @@ func (rs *retentionScreen) lift(h session.Hold) {
 	u := rs.u
 	e, err := session.LiftHold(u.cfg.Clock, rs.actor(), u.cfg.NewID(), h, rs.liftReason.Text)
 	if err != nil {
-		rs.msg.SetText(holdMessage(err))
+		rs.msg.SetText(plainWords(err, saving))
 		rs.render()
 		return
 	}
@@ -405,7 +402,7 @@ func (rs *retentionScreen) seal(e session.HoldEvent, done func()) {
 	}, func(err error) {
 		rs.busy = false
 		if err != nil {
-			rs.msg.SetText("Not saved: " + plainError(err))
+			rs.msg.SetText("Not saved: " + plainWords(err, saving))
 			rs.render()
 			return
 		}
@@ -414,15 +411,4 @@ func (rs *retentionScreen) seal(e session.HoldEvent, done func()) {
 		u.kickSync()
 		rs.load()
 	})
-}
-
-// holdMessage is the domain's refusal in words.
-func holdMessage(err error) string {
-	if fe := session.Fields(err); len(fe) > 0 {
-		return fe[0].Message
-	}
-	if errors.Is(err, session.ErrSafeguardingOnly) {
-		return "Only the safeguarding team (a DSL) can place or lift a legal hold."
-	}
-	return upperFirst(strings.TrimSpace(err.Error())) + "."
 }

@@ -73,21 +73,6 @@ func (u *UI) putReview(recs *report.Records, parent *report.Item, r session.Revi
 	})
 }
 
-// reviewMessage turns a review error into words for the form.
-func reviewMessage(err error) string {
-	if fe := session.Fields(err); len(fe) > 0 {
-		msgs := make([]string, len(fe))
-		for i, e := range fe {
-			msgs[i] = e.Message
-		}
-		return strings.Join(msgs, " ")
-	}
-	if errors.Is(err, session.ErrOwnRecord) {
-		return err.Error()
-	}
-	return "Not saved: " + plainError(err)
-}
-
 // showReview shows a signed session record to its line manager: the record
 // read-only, its review history, and the reviewer's actions, each of which
 // is a new signed review, never an edit. Opening it is audited.
@@ -124,7 +109,7 @@ func (u *UI) renderReview(recs *report.Records, it *report.Item, back func()) {
 				btn.Enable()
 			}
 			if err != nil {
-				msg.SetText(reviewMessage(err))
+				msg.SetText(plainWords(err, reviewing))
 				return
 			}
 			again()

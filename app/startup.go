@@ -43,7 +43,7 @@ func (u *UI) unlock(paths device.Paths) {
 			u.keys = ks
 			u.ShowFirstRun(paths, ks)
 		case err != nil:
-			u.show("Safeguard Companion", wrapped(fmt.Sprintf("Your records could not be opened. %s", plainStartError(err))))
+			u.show("Safeguard Companion", wrapped(fmt.Sprintf("Your records could not be opened. %s", plainWords(err, starting))))
 		default:
 			u.keys = ks
 			u.useDevice(dev)
@@ -61,18 +61,6 @@ func (u *UI) useDevice(dev *device.Device) {
 	u.loadSessions()
 	u.watchIdle()
 	u.loadUnlockSecret()
-}
-
-func plainStartError(err error) string {
-	switch {
-	case errors.Is(err, crypto.ErrWrongPassphrase):
-		return "The passphrase is not right. Close the app and try again."
-	case errors.Is(err, crypto.ErrKeyNotFound):
-		return "Your key is not on this computer. Ask your ICT administrator to enrol this device again."
-	case errors.Is(err, crypto.ErrDirectorySignature), errors.Is(err, crypto.ErrDirectoryRollback):
-		return "The organisation directory on this computer is not genuine. Do not use the app; tell your ICT administrator."
-	}
-	return plainError(err)
 }
 
 func wrapped(text string) fyne.CanvasObject {

@@ -24,7 +24,7 @@ func (u *UI) startSync() {
 		if u.cfg.Errors != nil {
 			u.cfg.Errors("sync", err)
 		}
-		u.syncProblem = "Sync is not running: " + plainStartError(err)
+		u.syncProblem = "Sync is not running: " + plainWords(err, syncing)
 		return
 	}
 	u.engine = eng

@@ -64,15 +64,26 @@ func ParseAdminFingerprint(s string) (KeyID, error) {
 	return KeyID(k), nil
 }
 
-// MatchAdminKey reports whether pub is the admin key the fingerprint names,
-// wrapping ErrAdminKeyMismatch when it is not.
+// MatchAdminKey reports whether pub is the admin key the fingerprint names;
+// an *AdminKeyMismatchError, which matches ErrAdminKeyMismatch, when it is
+// not.
 func MatchAdminKey(pub ed25519.PublicKey, fingerprint KeyID) error {
 	if len(pub) != ed25519.PublicKeySize || AdminKeyID(pub) != fingerprint {
-		return fmt.Errorf("%w: it names %s, you were given %s", ErrAdminKeyMismatch,
-			fingerprintOf(pub), groupFingerprint(string(fingerprint)))
+		return &AdminKeyMismatchError{Named: fingerprintOf(pub), Given: groupFingerprint(string(fingerprint))}
 	}
 	return nil
 }
+
+// AdminKeyMismatchError is ErrAdminKeyMismatch with both fingerprints, for
+// the person to compare with what ICT sent: the one the hub or file names
+// and the one they were given, each grouped as people read them.
+type AdminKeyMismatchError struct{ Named, Given string }
+
+func (e *AdminKeyMismatchError) Error() string {
+	return fmt.Sprintf("%s: it names %s, you were given %s", ErrAdminKeyMismatch, e.Named, e.Given)
+}
+
+func (e *AdminKeyMismatchError) Is(target error) bool { return target == ErrAdminKeyMismatch }
 
 func fingerprintOf(pub ed25519.PublicKey) string {
 	if len(pub) != ed25519.PublicKeySize {

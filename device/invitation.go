@@ -36,12 +36,21 @@ const invitationMagic = "Safeguard Companion enrolment invitation"
 // ErrInvitation wraps every refusal of ParseInvitation and Check.
 var ErrInvitation = errors.New("this enrolment invitation is not complete or not readable")
 
+// InvitationError is ErrInvitation with what is wrong and what to do, in
+// words for the person, so a screen can show them without reading the
+// error's text (issue 15, one voice for errors).
+type InvitationError struct{ Why string }
+
+func (e *InvitationError) Error() string { return ErrInvitation.Error() + ": " + e.Why }
+
+func (e *InvitationError) Is(target error) bool { return target == ErrInvitation }
+
 // NewInvitation checks and assembles an invitation from what a person
 // typed: the hub address, the code and the fingerprint.
 func NewInvitation(hub, code, fingerprint string) (Invitation, error) {
 	inv := Invitation{Hub: strings.TrimSpace(hub), Code: strings.TrimSpace(code)}
 	if inv.Hub == "" || inv.Code == "" || strings.TrimSpace(fingerprint) == "" {
-		return Invitation{}, fmt.Errorf("%w: enter the hub address, the one-time code and the admin key fingerprint exactly as your ICT administrator sent them", ErrInvitation)
+		return Invitation{}, &InvitationError{Why: "enter the hub address, the one-time code and the admin key fingerprint exactly as your ICT administrator sent them"}
 	}
 	if err := client.CheckHubURL(inv.Hub); err != nil {
 		return Invitation{}, err
@@ -75,7 +84,7 @@ func (inv Invitation) File() []byte {
 // required, and nothing unknown is accepted.
 func ParseInvitation(b []byte) (Invitation, error) {
 	bad := func(why string) (Invitation, error) {
-		return Invitation{}, fmt.Errorf("%w: %s; ask your ICT administrator to send it again", ErrInvitation, why)
+		return Invitation{}, &InvitationError{Why: why + "; ask your ICT administrator to send it again"}
 	}
 	if len(b) > 4096 {
 		return bad("the file is far larger than an invitation")

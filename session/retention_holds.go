@@ -111,6 +111,9 @@ func PlaceHold(clock Clock, by Actor, id string, scope HoldScope, ref, reason st
 	return HoldEvent{ID: id, Action: HoldPlaced, HoldID: id, Scope: scope, Ref: ref, Reason: reason, By: by.ID, At: clock.Now()}, nil
 }
 
+// ErrHoldLifted is returned for lifting a hold that no longer stands.
+var ErrHoldLifted = errors.New("this hold has been lifted already; nothing more is needed")
+
 // LiftHold makes the record of a DSL lifting a hold that stands.
 func LiftHold(clock Clock, by Actor, id string, h Hold, reason string) (HoldEvent, error) {
 	if !by.Safeguarding {
@@ -120,7 +123,7 @@ func LiftHold(clock Clock, by Actor, id string, h Hold, reason string) (HoldEven
 		return HoldEvent{}, errors.New("lift a legal hold: id and the person lifting it are required")
 	}
 	if !h.Active() {
-		return HoldEvent{}, fmt.Errorf("lift a legal hold: it was lifted on %s already", h.Lifted.At.Format("2 January 2006"))
+		return HoldEvent{}, fmt.Errorf("lift a legal hold: %w (on %s)", ErrHoldLifted, h.Lifted.At.Format("2 January 2006"))
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
