@@ -126,6 +126,10 @@ type Requirements struct {
 	// with the reason in words.
 	AttachmentsAllowed bool
 	AttachmentsReason  string
+	// AskImagery: ask where the imagery is and whether it was seen, never
+	// for the imagery itself (Annex 1 guidance). Asked once the incident is
+	// classified and nothing may be attached.
+	AskImagery bool
 	// Prevent: offer the Prevent referral summary.
 	Prevent bool
 	// Child and AdultAtRisk say which branch of safeguarding applies.
@@ -154,6 +158,7 @@ func (i *Incident) Requirements() Requirements {
 		r.Branch = BranchUndecided
 	}
 	r.AttachmentsAllowed, r.AttachmentsReason = i.AttachmentsAllowed()
+	r.AskImagery = !r.AttachmentsAllowed && i.doc.Type != ""
 	r.Child, r.AdultAtRisk = facts["child"], facts["adult_at_risk"]
 	r.Prevent = facts["prevent"]
 	r.Questions = i.questions(facts)
