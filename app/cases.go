@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/records"
 	"safeguard/companion/report"
 	"safeguard/companion/session"
 	"safeguard/companion/vault"
@@ -23,14 +24,14 @@ import (
 // (session.Incident over an IncidentDocument): each thing the DSL does is
 // applied by an Incident method to the latest version and sealed as a new
 // version naming the previous one as its parent (Vault.ReportIncident), so
-// nothing is ever edited and the chronology only grows. report.Records folds
+// nothing is ever edited and the chronology only grows. records.Records folds
 // the versions and refuses any that rewrites history.
 
 // caseRow is one incident in the DSL's queue, as it stands, or the heading
 // of a group of them.
 type caseRow struct {
 	heading string
-	c       *report.Case
+	c       *records.Case
 	doc     session.IncidentDocument
 	req     session.Requirements
 	overdue []string
@@ -79,7 +80,7 @@ func groupOf(d session.IncidentDocument, now time.Time) caseGroup {
 // casesScreen is the DSL's queue of incidents.
 type casesScreen struct {
 	u          *UI
-	recs       *report.Records
+	recs       *records.Records
 	failures   []vault.Failure
 	rows       []caseRow
 	showClosed bool
@@ -92,7 +93,7 @@ type casesScreen struct {
 // since escalation, acknowledgement, the steps still open, referrals and
 // monitoring dates; overdue ones first and marked.
 func (u *UI) ShowCases() {
-	cs := &casesScreen{u: u, recs: &report.Records{}}
+	cs := &casesScreen{u: u, recs: &records.Records{}}
 	cs.count = widget.NewLabel("Opening incidents…")
 	cs.refused = widget.NewLabel("")
 	cs.refused.Wrapping = fyne.TextWrapWord
@@ -114,7 +115,7 @@ func (u *UI) ShowCases() {
 		return
 	}
 	var (
-		recs  *report.Records
+		recs  *records.Records
 		fails []vault.Failure
 	)
 	u.background(func(ctx context.Context) error {
@@ -122,7 +123,7 @@ func (u *UI) ShowCases() {
 		if err != nil {
 			return err
 		}
-		recs, _ = report.NewRecords(entries)
+		recs, _ = records.NewRecords(entries)
 		fails = f
 		return nil
 	}, func(err error) {
@@ -422,7 +423,7 @@ func (u *UI) casesWaitingLine() fyne.CanvasObject {
 		if err != nil {
 			return err
 		}
-		recs, _ := report.NewRecords(entries)
+		recs, _ := records.NewRecords(entries)
 		for _, c := range recs.Cases {
 			d := c.Doc()
 			if d.Status != session.IncidentReported {

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/crypto"
-	"safeguard/companion/report"
+	"safeguard/companion/records"
 	"safeguard/companion/session"
 )
 
@@ -41,7 +41,7 @@ func (u *UI) myIncidents(ctx context.Context) ([]myIncident, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs, _ := report.NewRecords(entries)
+	recs, _ := records.NewRecords(entries)
 	var reported []myIncident
 	for _, c := range recs.Cases {
 		if d := c.Doc(); d.Author == u.cfg.Me.KeyID {

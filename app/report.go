@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/records"
 	"safeguard/companion/report"
 	"safeguard/companion/store"
 )
@@ -90,7 +91,7 @@ func (u *UI) showReport(log AuditLog) *reportScreen {
 		if err != nil {
 			return err
 		}
-		recs, _ := report.NewRecords(entries)
+		recs, _ := records.NewRecords(entries)
 		in = recs.Input(u.cfg.Pack)
 		return nil
 	}, func(err error) {

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/crypto"
-	"safeguard/companion/report"
+	"safeguard/companion/records"
 	"safeguard/companion/session"
 )
 
@@ -113,7 +113,7 @@ func (rs *retentionScreen) load() {
 		if err != nil {
 			return err
 		}
-		recs, errs := report.NewRecords(entries)
+		recs, errs := records.NewRecords(entries)
 		for _, e := range errs {
 			problems = append(problems, e.Error())
 		}

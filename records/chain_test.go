@@ -1,4 +1,4 @@
-package report_test
+package records_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"safeguard/companion/report"
+	"safeguard/companion/records"
 	"safeguard/companion/seed"
 	"safeguard/companion/session"
 	"safeguard/companion/testclock"
@@ -77,7 +77,7 @@ func TestFoldVersions(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	recs, errs := report.NewRecords([]vault.Entry{forged, manager, fork, note, ack, first})
+	recs, errs := records.NewRecords([]vault.Entry{forged, manager, fork, note, ack, first})
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -99,7 +99,7 @@ func TestFoldVersions(t *testing.T) {
 		t.Fatalf("refused: %v", refused)
 	}
 	// A version whose earlier version has not arrived cannot be checked.
-	recs, _ = report.NewRecords([]vault.Entry{note, first})
+	recs, _ = records.NewRecords([]vault.Entry{note, first})
 	if len(recs.Refused) != 1 || !strings.Contains(recs.Refused[0].Refused, "not on this device") {
 		t.Fatalf("missing parent: %+v", recs.Refused)
 	}

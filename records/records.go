@@ -1,17 +1,22 @@
-package report
+// Package records is the reader's index of everything they can read:
+// records already verified and decrypted by the vault, decoded by kind and
+// cross-referenced (reviews and addenda by the record they belong to), with
+// a search text held in memory only, and each incident folded along its
+// version chain to the version that stands (chain.go). Screens list and
+// filter it; the Board report (package report) is built from its Input.
+package records
 
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/report"
 	"safeguard/companion/session"
 	"safeguard/companion/vault"
 )
@@ -28,7 +33,7 @@ type Item struct {
 	Addendum *session.Addendum
 	// Figures is a line manager's quarterly session figures, shared with
 	// the DSLs (crypto.KindFigures).
-	Figures *Contribution
+	Figures *report.Contribution
 	// Refused says why an incident version was refused while folding
 	// (see Records.Refused); "" for every other record.
 	Refused string
@@ -208,11 +213,11 @@ func decode(e vault.Entry) (*Item, error) {
 		it.Addendum = &a
 		parts = append(parts, a.Text)
 	case crypto.KindFigures:
-		var c Contribution
+		var c report.Contribution
 		if err := e.Decode(&c); err != nil {
 			return nil, err
 		}
-		if err := c.check(); err != nil {
+		if err := c.Check(); err != nil {
 			return nil, err
 		}
 		it.Figures = &c
@@ -222,42 +227,27 @@ func decode(e vault.Entry) (*Item, error) {
 }
 
 // Input gathers the report's input from the records: the session records,
-// and each incident as its latest genuine version. pack names the incident
-// types and routes.
-func (r *Records) Input(pack *session.Pack) Input {
-	in := Input{Pack: pack}
+// each incident as its latest genuine version, and the session figures
+// managers shared (report.SharedFacts decides which count). pack names the
+// incident types and routes.
+func (r *Records) Input(pack *session.Pack) report.Input {
+	in := report.Input{Pack: pack}
+	var received []report.Received
 	for _, it := range r.Items {
-		if it.Doc != nil {
+		switch {
+		case it.Doc != nil:
 			in.Sessions = append(in.Sessions, *it.Doc)
+		case it.Figures != nil && it.Entry.Author != nil:
+			received = append(received, report.Received{From: it.Entry.Author.ID, Figures: *it.Figures})
 		}
 	}
 	for _, c := range r.Cases {
 		in.Incidents = append(in.Incidents, c.Doc())
 	}
-	// Each manager's latest figures for a quarter stand for that quarter:
-	// a manager who sends again (a late record signed) replaces, not adds.
-	latest := map[string]*Item{}
-	for _, it := range r.Items {
-		if it.Figures == nil || it.Entry.Author == nil {
-			continue
-		}
-		k := fmt.Sprintf("%s/%d-%d", it.Entry.Author.ID, it.Figures.Year, it.Figures.Q)
-		if old, ok := latest[k]; !ok || it.Figures.SentAt.After(old.Figures.SentAt) {
-			latest[k] = it
-		}
-	}
 	loc := time.UTC
 	if pack != nil {
 		loc = pack.Location()
 	}
-	for _, k := range slices.Sorted(maps.Keys(latest)) {
-		c := latest[k].Figures
-		for _, f := range c.Facts {
-			// A quarter's figures speak for that quarter only.
-			if c.Quarter().Contains(f.Start, loc) {
-				in.Shared = append(in.Shared, f)
-			}
-		}
-	}
+	in.Shared = report.SharedFacts(received, loc)
 	return in
 }
