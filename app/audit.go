@@ -37,7 +37,7 @@ type auditScreen struct {
 	views  bool // only views and exports
 }
 
-// ShowAccessAudit shows the access audit (DESIGN journey 7: every view and
+// ShowAccessAudit shows the access audit (docs/ARCHITECTURE.md, journey 7: every view and
 // export is audited): who opened or exported which record, and when, newest
 // first, after checking the chain is unbroken.
 func (u *UI) ShowAccessAudit(log AuditLog) {

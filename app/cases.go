@@ -231,7 +231,7 @@ func (cs *casesScreen) refresh() {
 	if cs.recs.Items != nil {
 		cs.count.SetText(fmt.Sprintf("%d open incident%s: %d not yet acknowledged, %d overdue.", open, plural(open), unacked, overdue))
 	}
-	// Refused versions are named, never shown as genuine (DESIGN Promises).
+	// Refused versions are named, never shown as genuine (docs/ARCHITECTURE.md, Promises).
 	if n := len(cs.recs.Refused) + len(cs.failures); n > 0 {
 		var why []string
 		for _, it := range cs.recs.Refused {

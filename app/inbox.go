@@ -96,7 +96,7 @@ func (ib *inboxScreen) setStatus(unreadable int) {
 		ib.status.SetText(fmt.Sprintf("%d records verified and decrypted on this device.", len(ib.recs.Items)))
 		return
 	}
-	// Refused records are never shown as genuine (DESIGN Promises).
+	// Refused records are never shown as genuine (docs/ARCHITECTURE.md, Promises).
 	ib.status.SetText(fmt.Sprintf("%d records verified; %d refused because they failed verification or could not be read. Tell your ICT administrator.", len(ib.recs.Items), n))
 	ib.status.Importance = widget.DangerImportance
 	ib.status.Refresh()

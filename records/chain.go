@@ -62,7 +62,7 @@ func (r *Records) IsLatest(it *Item) bool {
 // against the one it names as parent, and finds each incident's latest
 // genuine version. A version that fails a check is refused, with the
 // reason in Item.Refused, and so is every version written on top of it: a
-// refused record is never shown as genuine (DESIGN Promises).
+// refused record is never shown as genuine (docs/ARCHITECTURE.md, Promises).
 func (r *Records) fold() {
 	groups := map[string][]*Item{}
 	var ids []string

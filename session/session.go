@@ -32,7 +32,7 @@ const (
 	Cancelled State = "cancelled"
 )
 
-// MarkerKind is a one-tap marker during a live session (DESIGN journey 4).
+// MarkerKind is a one-tap marker during a live session (docs/ARCHITECTURE.md, journey 4).
 type MarkerKind string
 
 const (
