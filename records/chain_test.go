@@ -21,7 +21,11 @@ import (
 func TestFoldVersions(t *testing.T) {
 	ctx := context.Background()
 	from := testclock.Day().AddDate(0, -3, 0)
-	w := world(t, from, from.AddDate(0, 0, 1), 0)
+	w, err := seed.Generate(ctx, seed.Config{Dir: t.TempDir(), From: from, Until: from.AddDate(0, 0, 1), Seed: 42})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
 	at := from.Add(10 * time.Hour)
 	w.Clock.Set(at)
 	actor := func(who string) session.Actor {

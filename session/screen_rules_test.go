@@ -132,27 +132,5 @@ func TestAgreementUnexplained(t *testing.T) {
 	}
 }
 
-func TestIncidentAskImagery(t *testing.T) {
-	cases := []struct {
-		name  string
-		class Classification
-		age   int
-		want  bool
-	}{
-		{"Annex 1 guidance not asked before the incident is classified", Classification{}, 16, false},
-		{"Annex 1 guidance nudes and semi-nudes: ask where the imagery is", Classification{Type: "nudes_semi_nudes", Subtype: "experimental"}, 16, true},
-		{"Annex 1 guidance indecent images: ask where they are", Classification{Type: "cybercrime", Subtype: "indecent_images"}, 30, true},
-		{"Annex 1 illegal material is never attached: ask where it is", Classification{Type: "grooming"}, 14, true},
-		{"3.1 cyberbullying screenshots may be attached: not asked", Classification{Type: "cyberbullying"}, 15, false},
-	}
-	for _, tc := range cases {
-		inc := raised(t, &fakeClock{t: testNow()})
-		must(t, inc.SetSubject(Customer{Reference: "CUS-1000", Age: tc.age}, ""))
-		if tc.class.Type != "" {
-			must(t, inc.Classify(tc.class, ""))
-		}
-		if got := inc.Requirements().AskImagery; got != tc.want {
-			t.Errorf("%s: AskImagery = %v, want %v", tc.name, got, tc.want)
-		}
-	}
-}
+// The imagery section's rule (Requirements.AskImagery) is tested with the
+// attachment rule it follows: TestIncidentNoAttachmentRule.
