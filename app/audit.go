@@ -32,7 +32,7 @@ type auditScreen struct {
 	events []store.AuditRecord
 	local  int // how many of events are this device's own
 	shown  []store.AuditRecord
-	recs   *records.Records
+	recs   *records.Index
 	pack   *session.Pack
 	views  bool // only views and exports
 }
@@ -41,7 +41,7 @@ type auditScreen struct {
 // export is audited): who opened or exported which record, and when, newest
 // first, after checking the chain is unbroken.
 func (u *UI) ShowAccessAudit(log AuditLog) {
-	as := &auditScreen{recs: &records.Records{}, pack: u.cfg.Pack, views: true}
+	as := &auditScreen{recs: &records.Index{}, pack: u.cfg.Pack, views: true}
 	status := widget.NewLabel("Reading the audit chain…")
 	status.Wrapping = fyne.TextWrapWord
 	list := widget.NewList(
@@ -141,13 +141,13 @@ func (u *UI) ShowAccessAudit(log AuditLog) {
 	})
 	// Name the records: open them in the background; rows show ids until then.
 	if u.cfg.Vault != nil {
-		var recs *records.Records
+		var recs *records.Index
 		u.background(func(ctx context.Context) error {
 			entries, _, err := u.cfg.Vault.Open(ctx, nil)
 			if err != nil {
 				return err
 			}
-			recs, _ = records.NewRecords(entries)
+			recs, _ = records.New(entries)
 			return nil
 		}, func(err error) {
 			if err == nil {

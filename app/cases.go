@@ -24,7 +24,7 @@ import (
 // (session.Incident over an IncidentDocument): each thing the DSL does is
 // applied by an Incident method to the latest version and sealed as a new
 // version naming the previous one as its parent (Vault.ReportIncident), so
-// nothing is ever edited and the chronology only grows. records.Records folds
+// nothing is ever edited and the chronology only grows. records.Index folds
 // the versions and refuses any that rewrites history.
 
 // caseRow is one incident in the DSL's queue, as it stands, or the heading
@@ -80,7 +80,7 @@ func groupOf(d session.IncidentDocument, now time.Time) caseGroup {
 // casesScreen is the DSL's queue of incidents.
 type casesScreen struct {
 	u          *UI
-	recs       *records.Records
+	recs       *records.Index
 	failures   []vault.Failure
 	rows       []caseRow
 	showClosed bool
@@ -93,7 +93,7 @@ type casesScreen struct {
 // since escalation, acknowledgement, the steps still open, referrals and
 // monitoring dates; overdue ones first and marked.
 func (u *UI) ShowCases() {
-	cs := &casesScreen{u: u, recs: &records.Records{}}
+	cs := &casesScreen{u: u, recs: &records.Index{}}
 	cs.count = widget.NewLabel("Opening incidents…")
 	cs.refused = widget.NewLabel("")
 	cs.refused.Wrapping = fyne.TextWrapWord
@@ -115,7 +115,7 @@ func (u *UI) ShowCases() {
 		return
 	}
 	var (
-		recs  *records.Records
+		recs  *records.Index
 		fails []vault.Failure
 	)
 	u.background(func(ctx context.Context) error {
@@ -123,7 +123,7 @@ func (u *UI) ShowCases() {
 		if err != nil {
 			return err
 		}
-		recs, _ = records.NewRecords(entries)
+		recs, _ = records.New(entries)
 		fails = f
 		return nil
 	}, func(err error) {
@@ -423,7 +423,7 @@ func (u *UI) casesWaitingLine() fyne.CanvasObject {
 		if err != nil {
 			return err
 		}
-		recs, _ := records.NewRecords(entries)
+		recs, _ := records.New(entries)
 		for _, c := range recs.Cases {
 			d := c.Doc()
 			if d.Status != session.IncidentReported {

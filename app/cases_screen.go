@@ -24,7 +24,7 @@ import (
 // method, shows its refusal in words or seals the result as a new version.
 type caseScreen struct {
 	u    *UI
-	recs *records.Records
+	recs *records.Index
 	c    *records.Case
 	back func()
 	inc  *session.Incident
@@ -33,7 +33,7 @@ type caseScreen struct {
 }
 
 // showCase shows one incident to the DSL. Opening it is audited.
-func (u *UI) showCase(recs *records.Records, c *records.Case, back func()) {
+func (u *UI) showCase(recs *records.Index, c *records.Case, back func()) {
 	u.viewed(c.Latest.Entry.Header.ID)
 	(&caseScreen{u: u, recs: recs, c: c, back: back}).render("")
 }

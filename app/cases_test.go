@@ -87,13 +87,13 @@ func raiseTestIncidentDoing(t *testing.T, w *seed.World, id, ref string, answer 
 
 // dslCase opens the DSL's incident versions from their vault and folds them,
 // as another device would.
-func dslCase(t *testing.T, w *seed.World, id string) (*records.Case, *records.Records) {
+func dslCase(t *testing.T, w *seed.World, id string) (*records.Case, *records.Index) {
 	t.Helper()
 	entries, fails, err := w.Vaults[seed.DSL].Open(context.Background(), nil, crypto.KindIncident)
 	if err != nil || len(fails) > 0 {
 		t.Fatalf("open: %v %v", err, fails)
 	}
-	recs, errs := records.NewRecords(entries)
+	recs, errs := records.New(entries)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -488,7 +488,7 @@ func unacknowledged(t *testing.T, w *seed.World) (n int, oldest time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, _ := records.NewRecords(entries)
+	recs, _ := records.New(entries)
 	for _, c := range recs.Cases {
 		if d := c.Doc(); d.Status == session.IncidentReported {
 			if n++; n == 1 || d.RaisedAt.Before(oldest) {

@@ -43,7 +43,7 @@ func (u *UI) reviewsWaitingLine() fyne.CanvasObject {
 		if err != nil {
 			return err
 		}
-		recs, _ := records.NewRecords(entries)
+		recs, _ := records.New(entries)
 		n = needsOf(recs, me.ID, now, u.cfg.Pack)
 		return nil
 	}, func(err error) {
@@ -64,7 +64,7 @@ func (u *UI) reviewsWaitingLine() fyne.CanvasObject {
 }
 
 // needsOf counts what waits on the manager me among recs at now.
-func needsOf(recs *records.Records, me string, t time.Time, pk *session.Pack) reviewNeeds {
+func needsOf(recs *records.Index, me string, t time.Time, pk *session.Pack) reviewNeeds {
 	var n reviewNeeds
 	n.lastQuarter = report.QuarterOf(t, pk.Location()).Prev()
 	var oldest *records.Item

@@ -48,12 +48,12 @@ func TestHomeSaysWhatWaitsOnAManager(t *testing.T) {
 	}
 }
 
-func openRecords(t *testing.T, w *seed.World, who string) *records.Records {
+func openRecords(t *testing.T, w *seed.World, who string) *records.Index {
 	t.Helper()
 	entries, _, err := w.Vaults[who].Open(t.Context(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, _ := records.NewRecords(entries)
+	recs, _ := records.New(entries)
 	return recs
 }

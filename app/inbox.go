@@ -22,7 +22,7 @@ import (
 // them, verified and decrypted on this device, held in memory only.
 type inboxScreen struct {
 	u     *UI
-	recs  *records.Records
+	recs  *records.Index
 	shown []*records.Item
 	// loaded is set once every record is open; until then the list holds
 	// the first screenful.
@@ -41,7 +41,7 @@ type inboxScreen struct {
 // ShowInbox shows every record addressed to the person using the app, with
 // filters and a search over the decrypted text.
 func (u *UI) ShowInbox() {
-	ib := &inboxScreen{u: u, recs: &records.Records{}, q: inboxQuery{Kind: kindRecordsIncidents, Status: statusAny}}
+	ib := &inboxScreen{u: u, recs: &records.Index{}, q: inboxQuery{Kind: kindRecordsIncidents, Status: statusAny}}
 	ib.build()
 	ib.show()
 	ib.load()
@@ -57,13 +57,13 @@ func (ib *inboxScreen) load() {
 	}
 	ib.status.SetText("Opening your records…")
 	var (
-		recs  *records.Records
+		recs  *records.Index
 		fails []vault.Failure
 		bad   []error
 	)
 	ib.u.background(func(ctx context.Context) error {
 		entries, f, err := v.Open(ctx, func(first []vault.Entry) {
-			firstRecs, _ := records.NewRecords(first)
+			firstRecs, _ := records.New(first)
 			ib.u.runOnUI(func() {
 				if !ib.loaded {
 					ib.recs = firstRecs
@@ -74,7 +74,7 @@ func (ib *inboxScreen) load() {
 		if err != nil {
 			return err
 		}
-		recs, bad = records.NewRecords(entries)
+		recs, bad = records.New(entries)
 		fails = f
 		return nil
 	}, func(err error) {

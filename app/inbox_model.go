@@ -50,7 +50,7 @@ const (
 var statusChoices = []string{statusAny, statusUnreviewed, statusReviewOverdue, statusReviewed, statusCountersigned, statusFollowUpOpen, statusCaseOpen, statusCaseClosed}
 
 // filterInbox returns the records matching q, in the order given.
-func filterInbox(recs *records.Records, q inboxQuery, now time.Time) []*records.Item {
+func filterInbox(recs *records.Index, q inboxQuery, now time.Time) []*records.Item {
 	text := strings.ToLower(strings.TrimSpace(q.Text))
 	out := make([]*records.Item, 0, len(recs.Items))
 	for _, it := range recs.Items {
@@ -61,7 +61,7 @@ func filterInbox(recs *records.Records, q inboxQuery, now time.Time) []*records.
 	return out
 }
 
-func inboxMatch(recs *records.Records, it *records.Item, q inboxQuery, text string, now time.Time) bool {
+func inboxMatch(recs *records.Index, it *records.Item, q inboxQuery, text string, now time.Time) bool {
 	h := it.Entry.Header
 	switch q.Kind {
 	case kindRecordsIncidents, "":
@@ -116,7 +116,7 @@ func inboxMatch(recs *records.Records, it *records.Item, q inboxQuery, text stri
 	return it.Matches(text)
 }
 
-func statusMatch(recs *records.Records, it *records.Item, q inboxQuery, now time.Time) bool {
+func statusMatch(recs *records.Index, it *records.Item, q inboxQuery, now time.Time) bool {
 	id := it.Entry.Header.ID
 	if d := it.Incident; d != nil {
 		closed := d.Status == session.IncidentClosed
@@ -214,7 +214,7 @@ func firstLine(s string) string {
 }
 
 // statusText is a record's review or case status in words, for a list row.
-func statusText(recs *records.Records, it *records.Item, now time.Time) (string, bool) {
+func statusText(recs *records.Index, it *records.Item, now time.Time) (string, bool) {
 	id := it.Entry.Header.ID
 	switch {
 	case it.Incident != nil:

@@ -210,7 +210,7 @@ func TestReviewCountersignCommentFollowUp(t *testing.T) {
 	if err != nil || len(fails) > 0 {
 		t.Fatal(err, fails)
 	}
-	recs, _ := records.NewRecords(entries)
+	recs, _ := records.New(entries)
 	var mine []session.Review
 	for _, it := range recs.Items {
 		if it.Review != nil && strings.HasPrefix(it.Review.ID, "rv-test-") {

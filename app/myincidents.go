@@ -41,7 +41,7 @@ func (u *UI) myIncidents(ctx context.Context) ([]myIncident, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs, _ := records.NewRecords(entries)
+	recs, _ := records.New(entries)
 	var reported []myIncident
 	for _, c := range recs.Cases {
 		if d := c.Doc(); d.Author == u.cfg.Me.KeyID {

@@ -91,7 +91,7 @@ func (u *UI) showReport(log AuditLog) *reportScreen {
 		if err != nil {
 			return err
 		}
-		recs, _ := records.NewRecords(entries)
+		recs, _ := records.New(entries)
 		in = recs.Input(u.cfg.Pack)
 		return nil
 	}, func(err error) {

@@ -145,7 +145,7 @@ func TestInboxShowsSharedFigures(t *testing.T) {
 	if err != nil || len(entries) == 0 {
 		t.Fatalf("the DSL holds no shared figures: %v", err)
 	}
-	recs, errs := records.NewRecords(entries)
+	recs, errs := records.New(entries)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}

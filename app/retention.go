@@ -113,7 +113,7 @@ func (rs *retentionScreen) load() {
 		if err != nil {
 			return err
 		}
-		recs, errs := records.NewRecords(entries)
+		recs, errs := records.New(entries)
 		for _, e := range errs {
 			problems = append(problems, e.Error())
 		}

@@ -81,7 +81,7 @@ func TestFoldVersions(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	recs, errs := records.NewRecords([]vault.Entry{forged, manager, fork, note, ack, first})
+	recs, errs := records.New([]vault.Entry{forged, manager, fork, note, ack, first})
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -103,7 +103,7 @@ func TestFoldVersions(t *testing.T) {
 		t.Fatalf("refused: %v", refused)
 	}
 	// A version whose earlier version has not arrived cannot be checked.
-	recs, _ = records.NewRecords([]vault.Entry{note, first})
+	recs, _ = records.New([]vault.Entry{note, first})
 	if len(recs.Refused) != 1 || !strings.Contains(recs.Refused[0].Refused, "not on this device") {
 		t.Fatalf("missing parent: %+v", recs.Refused)
 	}

@@ -36,7 +36,7 @@ func TestSharedFigures(t *testing.T) {
 		fact("s9", time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC), false), // Q2: not this figures' quarter
 	}}
 	other := report.Contribution{Year: 2026, Q: 3, SentAt: in(21), Version: 1, Facts: []report.SessionFacts{fact("s2", in(2), true), fact("s3", in(3), false)}}
-	recs, errs := NewRecords([]vault.Entry{
+	recs, errs := New([]vault.Entry{
 		figuresEntry(t, "f1", "priya", early),
 		figuresEntry(t, "f2", "priya", late),
 		figuresEntry(t, "f3", "omar", other),
@@ -74,7 +74,7 @@ func FuzzSharedFigures(f *testing.F) {
 	f.Add([]byte(`{"v":2}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		e := vault.Entry{Header: crypto.Header{ID: "fig-1", Kind: crypto.KindFigures, Created: in}, Author: &crypto.Person{ID: "priya"}, Body: body}
-		recs, errs := NewRecords([]vault.Entry{e})
+		recs, errs := New([]vault.Entry{e})
 		input := recs.Input(nil)
 		if len(errs) > 0 {
 			if len(input.Shared) != 0 {

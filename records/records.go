@@ -25,7 +25,7 @@ import (
 type Item struct {
 	Entry vault.Entry
 	Doc   *session.Document // a session record
-	// Incident is one version of an incident; Records folds the versions
+	// Incident is one version of an incident; Index folds the versions
 	// (see Case). Only a case's Latest version is the incident as it
 	// stands.
 	Incident *session.IncidentDocument
@@ -35,7 +35,7 @@ type Item struct {
 	// the DSLs (crypto.KindFigures).
 	Figures *report.Contribution
 	// Refused says why an incident version was refused while folding
-	// (see Records.Refused); "" for every other record.
+	// (see Index.Refused); "" for every other record.
 	Refused string
 	// search is the record's decrypted text, lower-cased, held in memory
 	// only, for the inbox search.
@@ -49,9 +49,9 @@ func (it *Item) Kind() crypto.Kind { return it.Entry.Header.Kind }
 // be lower-case.
 func (it *Item) Matches(q string) bool { return q == "" || strings.Contains(it.search, q) }
 
-// Records is everything a person can read, decoded and cross-referenced:
+// Index is everything a person can read, decoded and cross-referenced:
 // reviews and addenda by the record they belong to.
-type Records struct {
+type Index struct {
 	Items []*Item
 	byID  map[string]*Item
 	// Reviews and Addenda by parent record id, oldest first.
@@ -65,10 +65,10 @@ type Records struct {
 	cases   map[string]*Case
 }
 
-// NewRecords decodes opened records. A record whose content does not decode
+// New decodes opened records. A record whose content does not decode
 // is reported and left out, never guessed at.
-func NewRecords(entries []vault.Entry) (*Records, []error) {
-	r := &Records{byID: make(map[string]*Item, len(entries)), Reviews: map[string][]session.Review{}, Addenda: map[string][]session.Addendum{}}
+func New(entries []vault.Entry) (*Index, []error) {
+	r := &Index{byID: make(map[string]*Item, len(entries)), Reviews: map[string][]session.Review{}, Addenda: map[string][]session.Addendum{}}
 	r.Items = make([]*Item, 0, len(entries))
 	// Decoding is most of the cost (JSON and the search text): do it on
 	// every core, then index in order on one.
@@ -124,7 +124,7 @@ func reverse[T any](s []T) {
 
 // Add takes in a record made on this device after the others were opened
 // (a review just signed), so screens need not reopen everything.
-func (r *Records) Add(e vault.Entry) error {
+func (r *Index) Add(e vault.Entry) error {
 	it, err := decode(e)
 	if err != nil {
 		return fmt.Errorf("record %s: %w", e.Header.ID, err)
@@ -137,7 +137,7 @@ func (r *Records) Add(e vault.Entry) error {
 	return nil
 }
 
-func (r *Records) add(it *Item) {
+func (r *Index) add(it *Item) {
 	if r.byID == nil {
 		r.byID = map[string]*Item{}
 		r.Reviews = map[string][]session.Review{}
@@ -153,7 +153,7 @@ func (r *Records) add(it *Item) {
 }
 
 // Get returns a record by id.
-func (r *Records) Get(id string) (*Item, bool) {
+func (r *Index) Get(id string) (*Item, bool) {
 	it, ok := r.byID[id]
 	return it, ok
 }
@@ -230,7 +230,7 @@ func decode(e vault.Entry) (*Item, error) {
 // each incident as its latest genuine version, and the session figures
 // managers shared (report.SharedFacts decides which count). pack names the
 // incident types and routes.
-func (r *Records) Input(pack *session.Pack) report.Input {
+func (r *Index) Input(pack *session.Pack) report.Input {
 	in := report.Input{Pack: pack}
 	var received []report.Received
 	for _, it := range r.Items {

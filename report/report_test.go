@@ -31,13 +31,13 @@ func world(t testing.TB, from, until time.Time, perDay int) *seed.World {
 	return w
 }
 
-func openRecords(t testing.TB, w *seed.World, who string) *records.Records {
+func openRecords(t testing.TB, w *seed.World, who string) *records.Index {
 	t.Helper()
 	entries, fails, err := w.Vaults[who].Open(context.Background(), nil)
 	if err != nil || len(fails) > 0 {
 		t.Fatalf("open %s: %v %v", who, err, fails)
 	}
-	r, errs := records.NewRecords(entries)
+	r, errs := records.New(entries)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
