@@ -85,7 +85,7 @@ unit: test-deps $(AGE_CLI) build
 # a year after every date the code was written on. Any other instant can be
 # given: make unit-other-day OTHER_DAY=2031-03-30T00:30:00Z
 OTHER_DAY ?= 2028-02-29T23:30:00Z
-DATE_PKGS := ./session/... ./app/... ./report/... ./seed/... ./vault/... ./sync/... ./cmd/...
+DATE_PKGS := ./session/... ./app/... ./report/... ./records/... ./seed/... ./vault/... ./sync/... ./cmd/...
 unit-other-day: test-deps $(AGE_CLI) build
 	@echo "Running the date-rule packages again as if it were $(OTHER_DAY) ..."
 	COMPANION_TEST_NOW=$(OTHER_DAY) AGE_BIN=$(AGE_CLI) COMPANION_BIN=$(BIN)/companion \

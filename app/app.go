@@ -48,7 +48,8 @@ type Config struct {
 	// Errors receives failures for the log: never content.
 	Errors func(op string, err error)
 	// UnlockWorkFactor is scrypt's log2 N for the lock's verifier;
-	// crypto.DefaultUnlockWorkFactor when zero (tests make it cheaper).
+	// crypto.DefaultUnlockWorkFactor when zero. Tests make it cheaper; a
+	// release build ignores it (buildmode).
 	UnlockWorkFactor int
 }
 

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/crypto"
-	"safeguard/companion/report"
+	"safeguard/companion/records"
 	"safeguard/companion/session"
 	"safeguard/companion/store"
 	"safeguard/companion/vault"
@@ -32,16 +32,16 @@ type auditScreen struct {
 	events []store.AuditRecord
 	local  int // how many of events are this device's own
 	shown  []store.AuditRecord
-	recs   *report.Records
+	recs   *records.Index
 	pack   *session.Pack
 	views  bool // only views and exports
 }
 
-// ShowAccessAudit shows the access audit (DESIGN journey 7: every view and
+// ShowAccessAudit shows the access audit (docs/ARCHITECTURE.md, journey 7: every view and
 // export is audited): who opened or exported which record, and when, newest
 // first, after checking the chain is unbroken.
 func (u *UI) ShowAccessAudit(log AuditLog) {
-	as := &auditScreen{recs: &report.Records{}, pack: u.cfg.Pack, views: true}
+	as := &auditScreen{recs: &records.Index{}, pack: u.cfg.Pack, views: true}
 	status := widget.NewLabel("Reading the audit chain…")
 	status.Wrapping = fyne.TextWrapWord
 	list := widget.NewList(
@@ -141,7 +141,7 @@ func (u *UI) ShowAccessAudit(log AuditLog) {
 	})
 	// Name the records: open them in the background; rows show ids until then.
 	if u.cfg.Vault != nil {
-		var recs *report.Records
+		var recs *records.Index
 		u.background(func(ctx context.Context) error {
 			entries, fails, err := u.cfg.Vault.Open(ctx, nil)
 			if err != nil {

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/records"
 	"safeguard/companion/report"
 	"safeguard/companion/session"
 	"safeguard/companion/vault"
@@ -23,14 +24,14 @@ import (
 // (session.Incident over an IncidentDocument): each thing the DSL does is
 // applied by an Incident method to the latest version and sealed as a new
 // version naming the previous one as its parent (Vault.ReportIncident), so
-// nothing is ever edited and the chronology only grows. report.Records folds
+// nothing is ever edited and the chronology only grows. records.Index folds
 // the versions and refuses any that rewrites history.
 
 // caseRow is one incident in the DSL's queue, as it stands, or the heading
 // of a group of them.
 type caseRow struct {
 	heading string
-	c       *report.Case
+	c       *records.Case
 	doc     session.IncidentDocument
 	req     session.Requirements
 	overdue []string
@@ -79,7 +80,7 @@ func groupOf(d session.IncidentDocument, now time.Time) caseGroup {
 // casesScreen is the DSL's queue of incidents.
 type casesScreen struct {
 	u          *UI
-	recs       *report.Records
+	recs       *records.Index
 	failures   []vault.Failure
 	unreadable int // records that did not decode (readIndex)
 	rows       []caseRow
@@ -93,7 +94,7 @@ type casesScreen struct {
 // since escalation, acknowledgement, the steps still open, referrals and
 // monitoring dates; overdue ones first and marked.
 func (u *UI) ShowCases() {
-	cs := &casesScreen{u: u, recs: &report.Records{}}
+	cs := &casesScreen{u: u, recs: &records.Index{}}
 	cs.count = widget.NewLabel("Opening incidents…")
 	cs.refused = widget.NewLabel("")
 	cs.refused.Wrapping = fyne.TextWrapWord
@@ -115,7 +116,7 @@ func (u *UI) ShowCases() {
 		return
 	}
 	var (
-		recs  *report.Records
+		recs  *records.Index
 		fails []vault.Failure
 		bad   int
 	)
@@ -232,7 +233,7 @@ func (cs *casesScreen) refresh() {
 	if cs.recs.Items != nil {
 		cs.count.SetText(fmt.Sprintf("%d open incident%s: %d not yet acknowledged, %d overdue.", open, plural(open), unacked, overdue))
 	}
-	// Refused versions are named, never shown as genuine (DESIGN Promises).
+	// Refused versions are named, never shown as genuine (docs/ARCHITECTURE.md, Promises).
 	// Records that could not be read are said too (issue 15).
 	var words []string
 	if n := len(cs.recs.Refused); n > 0 {
@@ -429,7 +430,7 @@ func (u *UI) casesWaitingLine() fyne.CanvasObject {
 		if err != nil {
 			return err
 		}
-		var recs *report.Records
+		var recs *records.Index
 		recs, bad = u.readIndex(entries, fails)
 		for _, c := range recs.Cases {
 			d := c.Doc()

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"safeguard/companion/records"
 	"safeguard/companion/report"
 	"safeguard/companion/session"
 	"safeguard/companion/vault"
@@ -22,8 +23,8 @@ import (
 // method, shows its refusal in words or seals the result as a new version.
 type caseScreen struct {
 	u    *UI
-	recs *report.Records
-	c    *report.Case
+	recs *records.Index
+	c    *records.Case
 	back func()
 	inc  *session.Incident
 	msg  *widget.Label
@@ -31,7 +32,7 @@ type caseScreen struct {
 }
 
 // showCase shows one incident to the DSL. Opening it is audited.
-func (u *UI) showCase(recs *report.Records, c *report.Case, back func()) {
+func (u *UI) showCase(recs *records.Index, c *records.Case, back func()) {
 	u.viewed(c.Latest.Entry.Header.ID)
 	(&caseScreen{u: u, recs: recs, c: c, back: back}).render("")
 }

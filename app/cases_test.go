@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/crypto"
-	"safeguard/companion/report"
+	"safeguard/companion/records"
 	"safeguard/companion/seed"
 	"safeguard/companion/session"
 )
@@ -87,13 +87,13 @@ func raiseTestIncidentDoing(t *testing.T, w *seed.World, id, ref string, answer 
 
 // dslCase opens the DSL's incident versions from their vault and folds them,
 // as another device would.
-func dslCase(t *testing.T, w *seed.World, id string) (*report.Case, *report.Records) {
+func dslCase(t *testing.T, w *seed.World, id string) (*records.Case, *records.Index) {
 	t.Helper()
 	entries, fails, err := w.Vaults[seed.DSL].Open(context.Background(), nil, crypto.KindIncident)
 	if err != nil || len(fails) > 0 {
 		t.Fatalf("open: %v %v", err, fails)
 	}
-	recs, errs := report.NewRecords(entries)
+	recs, errs := records.New(entries)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -106,7 +106,7 @@ func dslCase(t *testing.T, w *seed.World, id string) (*report.Case, *report.Reco
 
 // checkChain checks that every version of a case names the one before as
 // its parent, bound by hash, and extends it.
-func checkChain(t *testing.T, c *report.Case) {
+func checkChain(t *testing.T, c *records.Case) {
 	t.Helper()
 	for k := 1; k < len(c.Versions); k++ {
 		prev, v := c.Versions[k-1], c.Versions[k]
@@ -488,7 +488,7 @@ func unacknowledged(t *testing.T, w *seed.World) (n int, oldest time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, _ := report.NewRecords(entries)
+	recs, _ := records.New(entries)
 	for _, c := range recs.Cases {
 		if d := c.Doc(); d.Status == session.IncidentReported {
 			if n++; n == 1 || d.RaisedAt.Before(oldest) {

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/records"
 	"safeguard/companion/report"
 	"safeguard/companion/session"
 )
@@ -43,7 +44,7 @@ func (u *UI) reviewsWaitingLine() fyne.CanvasObject {
 		if err != nil {
 			return err
 		}
-		var recs *report.Records
+		var recs *records.Index
 		recs, bad = u.readIndex(entries, fails)
 		n = needsOf(recs, me.ID, now, u.cfg.Pack)
 		return nil
@@ -65,10 +66,10 @@ func (u *UI) reviewsWaitingLine() fyne.CanvasObject {
 }
 
 // needsOf counts what waits on the manager me among recs at now.
-func needsOf(recs *report.Records, me string, t time.Time, pk *session.Pack) reviewNeeds {
+func needsOf(recs *records.Index, me string, t time.Time, pk *session.Pack) reviewNeeds {
 	var n reviewNeeds
 	n.lastQuarter = report.QuarterOf(t, pk.Location()).Prev()
-	var oldest *report.Item
+	var oldest *records.Item
 	for _, it := range recs.Items {
 		switch {
 		case it.Figures != nil:

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"safeguard/companion/report"
+	"safeguard/companion/records"
 	"safeguard/companion/seed"
 	"safeguard/companion/session"
 )
@@ -17,7 +17,7 @@ func TestHomeSaysWhatWaitsOnAManager(t *testing.T) {
 	u, w := newSeededUI(t, seed.Manager)
 	u.ShowHome()
 	settle(u)
-	recs := records(t, w, seed.Manager)
+	recs := openRecords(t, w, seed.Manager)
 	want := needsOf(recs, u.me().ID, u.cfg.Clock.Now(), w.Pack)
 	if want.waiting == 0 {
 		t.Fatal("the seeded year leaves nothing waiting for review: the test would prove nothing")
@@ -48,12 +48,12 @@ func TestHomeSaysWhatWaitsOnAManager(t *testing.T) {
 	}
 }
 
-func records(t *testing.T, w *seed.World, who string) *report.Records {
+func openRecords(t *testing.T, w *seed.World, who string) *records.Index {
 	t.Helper()
 	entries, _, err := w.Vaults[who].Open(t.Context(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, _ := report.NewRecords(entries)
+	recs, _ := records.New(entries)
 	return recs
 }

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/records"
 	"safeguard/companion/report"
 	"safeguard/companion/vault"
 )
@@ -21,8 +22,8 @@ import (
 // them, verified and decrypted on this device, held in memory only.
 type inboxScreen struct {
 	u     *UI
-	recs  *report.Records
-	shown []*report.Item
+	recs  *records.Index
+	shown []*records.Item
 	// loaded is set once every record is open; until then the list holds
 	// the first screenful.
 	loaded   bool
@@ -40,7 +41,7 @@ type inboxScreen struct {
 // ShowInbox shows every record addressed to the person using the app, with
 // filters and a search over the decrypted text.
 func (u *UI) ShowInbox() {
-	ib := &inboxScreen{u: u, recs: &report.Records{}, q: inboxQuery{Kind: kindRecordsIncidents, Status: statusAny}}
+	ib := &inboxScreen{u: u, recs: &records.Index{}, q: inboxQuery{Kind: kindRecordsIncidents, Status: statusAny}}
 	ib.build()
 	ib.show()
 	ib.load()
@@ -56,7 +57,7 @@ func (ib *inboxScreen) load() {
 	}
 	ib.status.SetText("Opening your records…")
 	var (
-		recs  *report.Records
+		recs  *records.Index
 		fails []vault.Failure
 		bad   int
 	)
@@ -64,7 +65,7 @@ func (ib *inboxScreen) load() {
 		entries, f, err := v.Open(ctx, func(first []vault.Entry) {
 			// The first screenful's undecodable records are said with
 			// the rest's, once everything is open.
-			firstRecs, _ := report.NewRecords(first)
+			firstRecs, _ := records.New(first)
 			ib.u.runOnUI(func() {
 				if !ib.loaded {
 					ib.recs = firstRecs
@@ -97,7 +98,7 @@ func (ib *inboxScreen) setStatus(unreadable int) {
 		ib.status.SetText(verified)
 		return
 	}
-	// Refused records are never shown as genuine (DESIGN Promises);
+	// Refused records are never shown as genuine (docs/ARCHITECTURE.md, Promises);
 	// records that could not be read are said, not dropped (issue 15).
 	words := []string{verified}
 	if n := len(ib.recs.Refused); n > 0 {
@@ -240,7 +241,7 @@ func (ib *inboxScreen) refilter() {
 
 // open shows a record for review: a session record on the review screen,
 // an incident as a case; a review or addendum opens the record it is on.
-func (ib *inboxScreen) open(it *report.Item) {
+func (ib *inboxScreen) open(it *records.Item) {
 	back := func() { ib.show(); ib.refilter() }
 	if it.Review != nil || it.Addendum != nil {
 		parent := it.Entry.Header.ParentID
@@ -261,7 +262,7 @@ func (ib *inboxScreen) open(it *report.Item) {
 }
 
 // showFigures says what a line manager's shared session figures hold.
-func (ib *inboxScreen) showFigures(it *report.Item) {
+func (ib *inboxScreen) showFigures(it *records.Item) {
 	u := ib.u
 	c := it.Figures
 	f := report.Build(report.Input{Shared: c.Facts}, c.Quarter(), u.cfg.Pack.Location(), u.cfg.Clock.Now()).Current
@@ -273,7 +274,7 @@ func (ib *inboxScreen) showFigures(it *report.Item) {
 	dialog.ShowInformation("Session figures", msg, u.win)
 }
 
-func authorName(it *report.Item) string {
+func authorName(it *records.Item) string {
 	if it.Entry.Author != nil {
 		return it.Entry.Author.Name
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"safeguard/companion/report"
+	"safeguard/companion/records"
 	"safeguard/companion/seed"
 	"safeguard/companion/testclock"
 	"safeguard/companion/vault"
@@ -54,14 +54,14 @@ func benchInbox(b *testing.B, v *vault.Vault, atLeast int, now time.Time) {
 	for b.Loop() {
 		start := testclock.NewStopwatch()
 		entries, _, err := v.Open(context.Background(), func(fs []vault.Entry) {
-			recs, _ := report.NewRecords(fs)
+			recs, _ := records.New(fs)
 			_ = filterInbox(recs, inboxQuery{Kind: kindRecordsIncidents}, now)
 			first += start.Elapsed()
 		})
 		if err != nil {
 			b.Fatal(err)
 		}
-		recs, _ := report.NewRecords(entries)
+		recs, _ := records.New(entries)
 		all += start.Elapsed()
 		s := testclock.NewStopwatch()
 		hits = len(filterInbox(recs, inboxQuery{Kind: kindRecordsIncidents, Text: "interview next week"}, now))

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/records"
 	"safeguard/companion/report"
 	"safeguard/companion/session"
 )
@@ -49,9 +50,9 @@ const (
 var statusChoices = []string{statusAny, statusUnreviewed, statusReviewOverdue, statusReviewed, statusCountersigned, statusFollowUpOpen, statusCaseOpen, statusCaseClosed}
 
 // filterInbox returns the records matching q, in the order given.
-func filterInbox(recs *report.Records, q inboxQuery, now time.Time) []*report.Item {
+func filterInbox(recs *records.Index, q inboxQuery, now time.Time) []*records.Item {
 	text := strings.ToLower(strings.TrimSpace(q.Text))
-	out := make([]*report.Item, 0, len(recs.Items))
+	out := make([]*records.Item, 0, len(recs.Items))
 	for _, it := range recs.Items {
 		if inboxMatch(recs, it, q, text, now) {
 			out = append(out, it)
@@ -60,7 +61,7 @@ func filterInbox(recs *report.Records, q inboxQuery, now time.Time) []*report.It
 	return out
 }
 
-func inboxMatch(recs *report.Records, it *report.Item, q inboxQuery, text string, now time.Time) bool {
+func inboxMatch(recs *records.Index, it *records.Item, q inboxQuery, text string, now time.Time) bool {
 	h := it.Entry.Header
 	switch q.Kind {
 	case kindRecordsIncidents, "":
@@ -115,7 +116,7 @@ func inboxMatch(recs *report.Records, it *report.Item, q inboxQuery, text string
 	return it.Matches(text)
 }
 
-func statusMatch(recs *report.Records, it *report.Item, q inboxQuery, now time.Time) bool {
+func statusMatch(recs *records.Index, it *records.Item, q inboxQuery, now time.Time) bool {
 	id := it.Entry.Header.ID
 	if d := it.Incident; d != nil {
 		closed := d.Status == session.IncidentClosed
@@ -155,7 +156,7 @@ func statusMatch(recs *report.Records, it *report.Item, q inboxQuery, now time.T
 
 // itemTime is the time a record is about: a session's start, an
 // incident's raising, otherwise when the record was signed.
-func itemTime(it *report.Item) time.Time {
+func itemTime(it *records.Item) time.Time {
 	switch {
 	case it.Doc != nil:
 		return it.Doc.Plan.Start
@@ -166,7 +167,7 @@ func itemTime(it *report.Item) time.Time {
 }
 
 // kindText names a record's kind for a list row.
-func kindText(it *report.Item) string {
+func kindText(it *records.Item) string {
 	switch {
 	case it.Doc != nil:
 		return "Session"
@@ -184,7 +185,7 @@ func kindText(it *report.Item) string {
 
 // itemSubject is a short line about what the record is, for a list row;
 // pack names incident types.
-func itemSubject(pack *session.Pack, it *report.Item) string {
+func itemSubject(pack *session.Pack, it *records.Item) string {
 	switch {
 	case it.Doc != nil:
 		s := it.Doc.Plan.Customer.Reference
@@ -213,7 +214,7 @@ func firstLine(s string) string {
 }
 
 // statusText is a record's review or case status in words, for a list row.
-func statusText(recs *report.Records, it *report.Item, now time.Time) (string, bool) {
+func statusText(recs *records.Index, it *records.Item, now time.Time) (string, bool) {
 	id := it.Entry.Header.ID
 	switch {
 	case it.Incident != nil:

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"safeguard/companion/records"
 	"safeguard/companion/report"
 	"safeguard/companion/seed"
 	"safeguard/companion/session"
@@ -209,7 +210,7 @@ func TestReviewCountersignCommentFollowUp(t *testing.T) {
 	if err != nil || len(fails) > 0 {
 		t.Fatal(err, fails)
 	}
-	recs, _ := report.NewRecords(entries)
+	recs, _ := records.New(entries)
 	var mine []session.Review
 	for _, it := range recs.Items {
 		if it.Review != nil && strings.HasPrefix(it.Review.ID, "rv-test-") {

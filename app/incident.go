@@ -324,8 +324,7 @@ func (f *incidentForm) refresh() {
 	f.illegalFixed.Hidden = !req.IllegalFixed
 	f.illegalFixed.Refresh()
 	f.noAttach.SetText("No image or file can be attached anywhere here. " + req.AttachmentsReason)
-	// The imagery section appears once the type says no attachments.
-	f.imageryBox.Hidden = req.AttachmentsAllowed || d.Type == ""
+	f.imageryBox.Hidden = !req.AskImagery
 	f.imWhen.Hidden = f.imAttest.Selected != attestAccident
 	f.imHow.Hidden = f.imWhen.Hidden
 	f.imageryBox.Refresh()

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 
+	"safeguard/companion/buildmode"
 	"safeguard/companion/crypto"
 	"safeguard/companion/session"
 	"safeguard/companion/vault"
@@ -45,12 +46,13 @@ func (u *UI) background(work func(ctx context.Context) error, done func(error)) 
 type uiQueue struct {
 	// pending counts background work whose callback has not yet run.
 	pending atomic.Int64
-	// queue, when not nil, receives callbacks instead of fyne.Do.
+	// queue, when a test sets it, receives callbacks instead of fyne.Do;
+	// a release build never reads it (buildmode).
 	queue chan func()
 }
 
 func (u *UI) runOnUI(fn func()) {
-	if u.ui.queue != nil {
+	if buildmode.TestHooks && u.ui.queue != nil {
 		u.ui.queue <- fn
 		return
 	}

@@ -281,7 +281,7 @@ func (l *liveScreen) tick() {
 		l.banner.SetText(fmt.Sprintf("%d minute%s left: start bringing the session to a close (Annex 2 3.3).", t.Warnings[len(t.Warnings)-1], plural(t.Warnings[len(t.Warnings)-1])))
 		l.s.AcknowledgeWarnings(t.Warnings...)
 	}
-	if t.Overrun && !l.overrunAsked && l.s.Document().OverrunReason == "" {
+	if l.s.OverrunReasonDue() && !l.overrunAsked {
 		l.overrunAsked = true
 		l.banner.SetText("The session is over its planned time. An overrun needs an exceptional reason (Annex 2 3.3).")
 		l.askOverrunReason(nil)

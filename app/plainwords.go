@@ -8,7 +8,7 @@ import (
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/device"
-	"safeguard/companion/report"
+	"safeguard/companion/records"
 	"safeguard/companion/session"
 	"safeguard/companion/store"
 	"safeguard/companion/sync/client"
@@ -280,8 +280,8 @@ func unreadableWords(n int) string {
 // screen to say (unreadableWords, notShownWords). The detail of each, and of
 // each record that failed verification (fails, from vault.Open), goes to the
 // log (Config.Errors: the kind of failure, never a record's content).
-func (u *UI) readIndex(entries []vault.Entry, fails []vault.Failure) (*report.Records, int) {
-	recs, bad := report.NewRecords(entries)
+func (u *UI) readIndex(entries []vault.Entry, fails []vault.Failure) (*records.Index, int) {
+	recs, bad := records.New(entries)
 	if u.cfg.Errors != nil {
 		for _, f := range fails {
 			u.cfg.Errors("verifying a record", f.Err)

@@ -69,7 +69,7 @@ var (
 
 // TestPlainWords is the one translator, error by error and action by
 // action: what the person reads says what happened and what to do, in the
-// app's words (DESIGN Promises: "a clear, specific error").
+// app's words (docs/ARCHITECTURE.md, Promises: "a clear, specific error").
 func TestPlainWords(t *testing.T) {
 	for _, c := range []struct {
 		name string

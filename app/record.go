@@ -325,7 +325,8 @@ func (f *recordForm) signTapped() { f.save(f.readyToSign) }
 
 func (f *recordForm) readyToSign() {
 	ready := f.s.ReadyToSign()
-	if un := f.s.UnconfirmedAgreement(); len(un) > 0 && f.s.Document().AgreementReason == "" && errors.Is(ready, session.ErrAgreementIncomplete) {
+	if errors.Is(ready, session.ErrAgreementIncomplete) {
+		un := f.s.AgreementUnexplained()
 		reason := multiline("Why these points were not confirmed")
 		var points []string
 		for _, p := range un {

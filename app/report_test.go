@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/records"
 	"safeguard/companion/report"
 	"safeguard/companion/seed"
 	"safeguard/companion/store"
@@ -144,11 +145,11 @@ func TestInboxShowsSharedFigures(t *testing.T) {
 	if err != nil || len(entries) == 0 {
 		t.Fatalf("the DSL holds no shared figures: %v", err)
 	}
-	recs, errs := report.NewRecords(entries)
+	recs, errs := records.New(entries)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	var q3 *report.Item
+	var q3 *records.Item
 	for _, it := range recs.Items {
 		if it.Figures != nil && it.Figures.Quarter() == lastQuarter {
 			q3 = it

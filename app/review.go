@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/crypto"
-	"safeguard/companion/report"
+	"safeguard/companion/records"
 	"safeguard/companion/session"
 	"safeguard/companion/vault"
 )
@@ -42,7 +42,7 @@ func (u *UI) viewed(id string) {
 // putReview checks a review against the domain rules, seals it as a signed
 // review of its parent and adds it to recs. done gets the domain's error
 // (for the form) or the vault's.
-func (u *UI) putReview(recs *report.Records, parent *report.Item, r session.Review, done func(error)) {
+func (u *UI) putReview(recs *records.Index, parent *records.Item, r session.Review, done func(error)) {
 	me := u.me()
 	if me == nil {
 		done(errors.New("you are not in the organisation directory on this device"))
@@ -76,14 +76,14 @@ func (u *UI) putReview(recs *report.Records, parent *report.Item, r session.Revi
 // showReview shows a signed session record to its line manager: the record
 // read-only, its review history, and the reviewer's actions, each of which
 // is a new signed review, never an edit. Opening it is audited.
-func (u *UI) showReview(recs *report.Records, it *report.Item, back func()) {
+func (u *UI) showReview(recs *records.Index, it *records.Item, back func()) {
 	u.viewed(it.Entry.Header.ID)
 	u.renderReview(recs, it, back)
 }
 
 // renderReview draws the review screen; after an action it is drawn again
 // without auditing another view.
-func (u *UI) renderReview(recs *report.Records, it *report.Item, back func()) {
+func (u *UI) renderReview(recs *records.Index, it *records.Item, back func()) {
 	d := it.Doc
 	id := it.Entry.Header.ID
 	now := u.cfg.Clock.Now()

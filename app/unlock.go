@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"safeguard/companion/buildmode"
 	"safeguard/companion/crypto"
 	"safeguard/companion/store"
 )
@@ -118,9 +119,9 @@ func (u *UI) askUnlockSecret() {
 }
 
 // unlockWorkFactor is scrypt's log2 N for a new verifier: the default, or
-// the test's cheaper one.
+// the test's cheaper one, which a release build ignores (buildmode).
 func (u *UI) unlockWorkFactor() int {
-	if u.cfg.UnlockWorkFactor > 0 {
+	if buildmode.TestHooks && u.cfg.UnlockWorkFactor > 0 {
 		return u.cfg.UnlockWorkFactor
 	}
 	return crypto.DefaultUnlockWorkFactor

@@ -18,7 +18,7 @@ import (
 // which records.
 type Role string
 
-// The roles of DESIGN.md "Who uses it".
+// The roles of docs/ARCHITECTURE.md "Who uses it".
 const (
 	RolePractitioner Role = "practitioner"
 	RoleLineManager  Role = "line_manager"

@@ -1,5 +1,5 @@
 // Package crypto holds identities, keyring storage, the signed organisation
-// directory and signed, age-encrypted record envelopes (DESIGN.md, "Trust
+// directory and signed, age-encrypted record envelopes (docs/ARCHITECTURE.md, "Trust
 // model"). It knows nothing about screens, SQL or the network.
 //
 // # Identities and keystores

@@ -40,7 +40,7 @@ const (
 )
 
 // Header is the non-identifying routing data of a record, readable without
-// decrypting (DESIGN.md Trust model). It names keys, never people.
+// decrypting (docs/ARCHITECTURE.md Trust model). It names keys, never people.
 type Header struct {
 	ID               string    `json:"id"`
 	Kind             Kind      `json:"kind"`

@@ -4,7 +4,7 @@ import "errors"
 
 // Sentinel errors. Every refusal wraps exactly one of these so that callers
 // can branch with errors.Is and show the message to a person as it stands:
-// the Promises in DESIGN.md ask for "a clear, specific error".
+// the Promises in docs/ARCHITECTURE.md ask for "a clear, specific error".
 var (
 	// ErrMalformed: the envelope bytes are not a well-formed envelope.
 	ErrMalformed = errors.New("this record is damaged or is not a Safeguard Companion record")
@@ -39,7 +39,7 @@ var (
 	ErrWrongPassphrase = errors.New("the passphrase is not correct for this key file")
 )
 
-// Refusals about time (DESIGN.md Trust model: "A key signs only within its
+// Refusals about time (docs/ARCHITECTURE.md Trust model: "A key signs only within its
 // validity window, and never after its revocation ... A record dated in
 // the future beyond the clock window is refused").
 var (

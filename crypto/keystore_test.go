@@ -81,7 +81,7 @@ func TestProbeKeyring(t *testing.T) {
 		t.Errorf("working keyring: %v", err)
 	}
 	// The messages go-keyring gives on Linux without a Secret Service
-	// (TOOLCHAIN.md "go-keyring on Linux without a desktop").
+	// (docs/ARCHITECTURE.md, "Running one package's tests").
 	for _, msg := range []string{
 		`exec: "dbus-launch": executable file not found in $PATH`,
 		`The name org.freedesktop.secrets was not provided by any .service files`,

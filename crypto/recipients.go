@@ -59,7 +59,7 @@ func (d *Directory) Recipients(k Kind, authorID string, at time.Time) ([]Recipie
 
 // RecipientsFor returns whom the policy names for a record of kind k written
 // by author at time at about subject (a person id, or "" for none; see
-// Record.Subject), following the Trust model in DESIGN.md:
+// Record.Subject), following the Trust model in docs/ARCHITECTURE.md:
 //
 //   - draft: the author only;
 //   - session_record, addendum: the author and their line managers;

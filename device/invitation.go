@@ -17,7 +17,7 @@ import (
 // fingerprint of the organisation's admin key. The fingerprint is what
 // makes it safe: the laptop pins the admin key the hub names only if it
 // matches, so a hub whose database was altered to name another key
-// enrols nothing (DESIGN.md Trust model: "a laptop never takes the admin
+// enrols nothing (docs/ARCHITECTURE.md Trust model: "a laptop never takes the admin
 // key on the hub's word"). It is short enough to read out and type, and
 // is also written as a small text file (InvitationFile).
 type Invitation struct {

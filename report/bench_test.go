@@ -14,8 +14,8 @@ import (
 func BenchmarkQuarterlyReport(b *testing.B) {
 	until := testclock.Day()
 	w := world(b, until.AddDate(-1, 0, 0), until, 39)
-	in := records(b, w, seed.Manager).Input(w.Pack)
-	in.Incidents = records(b, w, seed.DSL).Input(w.Pack).Incidents
+	in := openRecords(b, w, seed.Manager).Input(w.Pack)
+	in.Incidents = openRecords(b, w, seed.DSL).Input(w.Pack).Incidents
 	q := report.QuarterOf(until, london)
 	b.ResetTimer()
 	for b.Loop() {

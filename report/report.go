@@ -66,7 +66,7 @@ func (q Quarter) Months() string {
 
 // Input is everything the report is built from: the signed session records
 // and incidents the DSL can read, decrypted in memory, each incident folded
-// to its latest genuine version (Records.Input). Pack names the incident
+// to its latest genuine version (records.Index.Input). Pack names the incident
 // types, categories and referral routes.
 type Input struct {
 	Sessions []session.Document

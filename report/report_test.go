@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"safeguard/companion/records"
 	"safeguard/companion/report"
 	"safeguard/companion/seed"
 	"safeguard/companion/session"
@@ -30,13 +31,13 @@ func world(t testing.TB, from, until time.Time, perDay int) *seed.World {
 	return w
 }
 
-func records(t testing.TB, w *seed.World, who string) *report.Records {
+func openRecords(t testing.TB, w *seed.World, who string) *records.Index {
 	t.Helper()
 	entries, fails, err := w.Vaults[who].Open(context.Background(), nil)
 	if err != nil || len(fails) > 0 {
 		t.Fatalf("open %s: %v %v", who, err, fails)
 	}
-	r, errs := report.NewRecords(entries)
+	r, errs := records.New(entries)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -87,8 +88,8 @@ func TestFiguresMatchGenerator(t *testing.T) {
 	first := cur.Prev().Prev()
 	from := first.Start(london)
 	w := world(t, from, until, 3)
-	mgr := records(t, w, seed.Manager).Input(w.Pack)
-	dsl := records(t, w, seed.DSL).Input(w.Pack)
+	mgr := openRecords(t, w, seed.Manager).Input(w.Pack)
+	dsl := openRecords(t, w, seed.DSL).Input(w.Pack)
 	if len(dsl.Sessions) != 0 {
 		t.Fatalf("the DSL read %d session records not addressed to them", len(dsl.Sessions))
 	}
@@ -159,8 +160,8 @@ func TestExports(t *testing.T) {
 	from := q.Prev().Start(london)
 	until := q.End(london).Add(41 * time.Hour)
 	w := world(t, from, until, 3)
-	in := records(t, w, seed.Manager).Input(w.Pack)
-	in.Incidents = records(t, w, seed.DSL).Input(w.Pack).Incidents
+	in := openRecords(t, w, seed.Manager).Input(w.Pack)
+	in.Incidents = openRecords(t, w, seed.DSL).Input(w.Pack).Incidents
 	rep := report.Build(in, q, london, until)
 	rep.Organisation = w.Org.Directory.Org
 

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -89,8 +90,8 @@ func NewContribution(in Input, q Quarter, loc *time.Location, now time.Time) Con
 	return c
 }
 
-// check refuses a contribution this code would not have written.
-func (c Contribution) check() error {
+// Check refuses a contribution this code would not have written.
+func (c Contribution) Check() error {
 	switch {
 	case c.Version != contributionVersion:
 		return fmt.Errorf("session figures in an unknown format (version %d)", c.Version)
@@ -103,6 +104,37 @@ func (c Contribution) check() error {
 		}
 	}
 	return nil
+}
+
+// Received is a contribution as it reached the reader: From is the
+// sender's person id.
+type Received struct {
+	From    string
+	Figures Contribution
+}
+
+// SharedFacts are the session facts the reader counts from the figures
+// received (policy 9.1): each sender's latest figures for a quarter stand
+// for that quarter, so a manager who sends again (a late record signed)
+// replaces, not adds; and a quarter's figures speak for that quarter only.
+func SharedFacts(received []Received, loc *time.Location) []SessionFacts {
+	latest := map[string]Contribution{}
+	for _, r := range received {
+		k := fmt.Sprintf("%s/%d-%d", r.From, r.Figures.Year, r.Figures.Q)
+		if old, ok := latest[k]; !ok || r.Figures.SentAt.After(old.SentAt) {
+			latest[k] = r.Figures
+		}
+	}
+	var out []SessionFacts
+	for _, k := range slices.Sorted(maps.Keys(latest)) {
+		c := latest[k]
+		for _, f := range c.Facts {
+			if c.Quarter().Contains(f.Start, loc) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }
 
 // facts are the facts of every session the input holds: its own signed

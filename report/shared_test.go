@@ -1,92 +1,52 @@
-package report
+package report_test
 
 import (
-	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
-	"safeguard/companion/crypto"
-	"safeguard/companion/vault"
+	"safeguard/companion/report"
 )
 
-func figuresEntry(t *testing.T, id, author string, c Contribution) vault.Entry {
-	t.Helper()
-	b, err := json.Marshal(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return vault.Entry{Header: crypto.Header{ID: id, Kind: crypto.KindFigures, Created: c.SentAt},
-		Author: &crypto.Person{ID: author}, Body: b}
-}
-
-// Shared figures (policy 9.1): each manager's latest figures for a quarter
-// stand for it, a session shared by two managers counts once, facts outside
-// the figures' quarter are not counted, and figures in another format are
-// refused, never guessed at.
-func TestSharedFigures(t *testing.T) {
-	q3 := Quarter{Year: 2026, Q: 3}
-	in := func(d int) time.Time { return time.Date(2026, 8, d, 10, 0, 0, 0, time.UTC) }
-	fact := func(id string, start time.Time, overrun bool) SessionFacts {
-		return SessionFacts{ID: id, Start: start, Consented: true, Overrun: overrun}
-	}
-	early := Contribution{Year: 2026, Q: 3, SentAt: in(20), Version: 1, Facts: []SessionFacts{fact("s1", in(1), false)}}
-	late := Contribution{Year: 2026, Q: 3, SentAt: in(25), Version: 1, Facts: []SessionFacts{
-		fact("s1", in(1), false), fact("s2", in(2), true),
-		fact("s9", time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC), false), // Q2: not this figures' quarter
-	}}
-	other := Contribution{Year: 2026, Q: 3, SentAt: in(21), Version: 1, Facts: []SessionFacts{fact("s2", in(2), true), fact("s3", in(3), false)}}
-	recs, errs := NewRecords([]vault.Entry{
-		figuresEntry(t, "f1", "priya", early),
-		figuresEntry(t, "f2", "priya", late),
-		figuresEntry(t, "f3", "omar", other),
-		figuresEntry(t, "f4", "omar", Contribution{Year: 2026, Q: 3, SentAt: in(22), Version: 2}),
-		figuresEntry(t, "f5", "omar", Contribution{Year: 2026, Q: 7, SentAt: in(22), Version: 1}),
-	})
-	if len(errs) != 2 {
-		t.Fatalf("%d refused, want the two malformed figures: %v", len(errs), errs)
-	}
-	input := recs.Input(nil)
-	if got := input.SharedOnly(); got != 3 {
-		t.Errorf("shared sessions = %d, want 3 (s1, s2, s3; s9 is outside the figures' quarter)", got)
-	}
-	f := Build(input, q3, time.UTC, in(30)).Current
-	if f.Sessions != 3 || f.Overruns != 1 || f.Consented != 3 {
-		t.Errorf("Q3 from shared figures: %d sessions, %d overruns, %d consented; want 3, 1, 3", f.Sessions, f.Overruns, f.Consented)
-	}
-	if q2 := Build(input, q3.Prev(), time.UTC, in(30)).Current; q2.Sessions != 0 {
-		t.Errorf("Q2 counted %d sessions from Q3's figures", q2.Sessions)
-	}
-}
-
-// FuzzSharedFigures: a manager's figures come from another person's device.
-// Whatever their bytes, decoding and building the report must not panic; a
-// refused record adds nothing; an accepted one counts no more sessions in
-// its quarter than it holds facts for.
-//
-//	go test -run '^$' -fuzz FuzzSharedFigures -fuzztime 60s ./report
-func FuzzSharedFigures(f *testing.F) {
-	in := time.Date(2026, 8, 3, 10, 0, 0, 0, time.UTC)
-	good, _ := json.Marshal(Contribution{Year: 2026, Q: 3, SentAt: in, Version: 1,
-		Facts: []SessionFacts{{ID: "s1", Start: in, RiskAssessed: true, Consented: true, Overrun: true, OverrunReason: "r"}}})
-	f.Add(good)
-	f.Add([]byte(`{"v":1,"year":2026,"quarter":3,"sessions":[]}`))
-	f.Add([]byte(`{"v":2}`))
-	f.Fuzz(func(t *testing.T, body []byte) {
-		e := vault.Entry{Header: crypto.Header{ID: "fig-1", Kind: crypto.KindFigures, Created: in}, Author: &crypto.Person{ID: "priya"}, Body: body}
-		recs, errs := NewRecords([]vault.Entry{e})
-		input := recs.Input(nil)
-		if len(errs) > 0 {
-			if len(input.Shared) != 0 {
-				t.Fatal("a refused record added figures")
+// TestSharedFactsLatestPerSenderAndQuarter: which shared session facts the
+// DSL's report counts (policy 9.1). The decoding and refusal of figures from
+// another device is tested with the record index (package records).
+func TestSharedFactsLatestPerSenderAndQuarter(t *testing.T) {
+	in := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 10, 0, 0, 0, time.UTC) }
+	fig := func(q int, sent time.Time, ids ...string) report.Contribution {
+		c := report.Contribution{Year: 2026, Q: q, SentAt: sent, Version: 1}
+		for _, id := range ids {
+			start := in(time.Month(3*q-1), 1) // the quarter's middle month
+			if id == "s9" {
+				start = in(5, 1) // Q2
 			}
-			return
+			c.Facts = append(c.Facts, report.SessionFacts{ID: id, Start: start})
 		}
-		c := recs.Items[0].Figures
-		if c == nil {
-			t.Fatal("an accepted figures record has no figures")
+		return c
+	}
+	cases := []struct {
+		name     string
+		received []report.Received
+		want     []string
+	}{
+		{"9.1 one manager's figures count", []report.Received{{"priya", fig(3, in(8, 20), "s1", "s2")}}, []string{"s1", "s2"}},
+		{"9.1 a manager who sends again replaces, not adds", []report.Received{
+			{"priya", fig(3, in(8, 25), "s1", "s2", "s3")}, {"priya", fig(3, in(8, 20), "s1")}}, []string{"s1", "s2", "s3"}},
+		{"9.1 the older figures sent later do not win", []report.Received{
+			{"priya", fig(3, in(8, 20), "s1")}, {"priya", fig(3, in(8, 25), "s1", "s2")}}, []string{"s1", "s2"}},
+		{"9.1 two managers' figures both count", []report.Received{
+			{"priya", fig(3, in(8, 20), "s1")}, {"omar", fig(3, in(8, 21), "s7")}}, []string{"s7", "s1"}},
+		{"9.1 each quarter's figures stand for that quarter", []report.Received{
+			{"priya", fig(2, in(5, 20), "s4")}, {"priya", fig(3, in(8, 20), "s1")}}, []string{"s4", "s1"}},
+		{"9.1 facts outside the figures' quarter are not counted", []report.Received{{"priya", fig(3, in(8, 20), "s1", "s9")}}, []string{"s1"}},
+	}
+	for _, tc := range cases {
+		var got []string
+		for _, f := range report.SharedFacts(tc.received, time.UTC) {
+			got = append(got, f.ID)
 		}
-		if n := Build(input, c.Quarter(), time.UTC, in).Current.Sessions; n > len(c.Facts) {
-			t.Fatalf("%d sessions counted from %d facts", n, len(c.Facts))
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: counted %v, want %v", tc.name, got, tc.want)
 		}
-	})
+	}
 }

@@ -5,7 +5,7 @@
 #
 # Starts a private D-Bus session (dbus-run-session), gives it a fresh,
 # temporary HOME (a stale login keyring with another password can prompt and
-# hang; see TOOLCHAIN.md), starts gnome-keyring-daemon's secrets component
+# hang; see docs/ARCHITECTURE.md), starts gnome-keyring-daemon's secrets component
 # unlocked with a throwaway password, exports COMPANION_SECRET_SERVICE=1 so
 # the gated integration tests run, then runs the command. Everything is
 # removed afterwards. Needs: dbus (dbus-run-session), gnome-keyring.

@@ -108,10 +108,10 @@ func (s *Session) signGates() []error {
 	if realTime && len(d.Segments) == 0 {
 		out = append(out, ErrNeverLive)
 	}
-	if realTime && s.Elapsed() > d.Plan.Duration && strings.TrimSpace(d.OverrunReason) == "" {
+	if s.OverrunReasonDue() {
 		out = append(out, ErrOverrunReason)
 	}
-	if len(s.UnconfirmedAgreement()) > 0 && strings.TrimSpace(d.AgreementReason) == "" {
+	if len(s.AgreementUnexplained()) > 0 {
 		out = append(out, ErrAgreementIncomplete)
 	}
 	if d.Record == nil {

@@ -272,11 +272,6 @@ func (i *Incident) baseFacts() map[string]bool { return factsOf(i.pack, &i.doc, 
 // facts are every fact a Condition may name, for this incident as it stands.
 func (i *Incident) facts() map[string]bool { return factsOf(i.pack, &i.doc, true) }
 
-// Facts lists the facts that hold for this incident, sorted: what the
-// rules of the pack read. Screens do not need it; tests and the coverage
-// map do.
-func (i *Incident) Facts() []string { return trueFacts(i.facts()) }
-
 // IncidentFactsOf lists the facts that hold for a stored incident under
 // this pack, for readers (the quarterly report) that hold no Incident.
 func (p *Pack) IncidentFactsOf(d IncidentDocument) []string { return trueFacts(factsOf(p, &d, true)) }

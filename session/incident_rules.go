@@ -126,6 +126,10 @@ type Requirements struct {
 	// with the reason in words.
 	AttachmentsAllowed bool
 	AttachmentsReason  string
+	// AskImagery: ask where the imagery is and whether it was seen, never
+	// for the imagery itself (Annex 1 guidance). Asked once the incident is
+	// classified and nothing may be attached.
+	AskImagery bool
 	// Prevent: offer the Prevent referral summary.
 	Prevent bool
 	// Child and AdultAtRisk say which branch of safeguarding applies.
@@ -154,6 +158,7 @@ func (i *Incident) Requirements() Requirements {
 		r.Branch = BranchUndecided
 	}
 	r.AttachmentsAllowed, r.AttachmentsReason = i.AttachmentsAllowed()
+	r.AskImagery = !r.AttachmentsAllowed && i.doc.Type != ""
 	r.Child, r.AdultAtRisk = facts["child"], facts["adult_at_risk"]
 	r.Prevent = facts["prevent"]
 	r.Questions = i.questions(facts)
@@ -247,114 +252,4 @@ func (i *Incident) stepDone(s IncidentStep) (bool, string) {
 		}
 	}
 	return false, ""
-}
-
-// RequiredSteps, OfferedSteps and the like list ids, for screens that bind
-// to ids and for tests.
-
-// RequiredSteps lists the ids of the required steps.
-func (r Requirements) RequiredSteps() []string {
-	var out []string
-	for _, s := range r.Steps {
-		if s.Required {
-			out = append(out, s.Step.ID)
-		}
-	}
-	return out
-}
-
-// OfferedSteps lists the ids of every step shown, required or not.
-func (r Requirements) OfferedSteps() []string {
-	var out []string
-	for _, s := range r.Steps {
-		out = append(out, s.Step.ID)
-	}
-	return out
-}
-
-// RequiredRoutes lists the ids of the referral routes that need a referral
-// or a recorded decision not to refer.
-func (r Requirements) RequiredRoutes() []string {
-	var out []string
-	for _, s := range r.Routes {
-		if s.Required {
-			out = append(out, s.Route.ID)
-		}
-	}
-	return out
-}
-
-// OfferedRoutes lists the ids of every referral route shown.
-func (r Requirements) OfferedRoutes() []string {
-	var out []string
-	for _, s := range r.Routes {
-		out = append(out, s.Route.ID)
-	}
-	return out
-}
-
-// RequiredContacts lists the ids of the contacts the flow requires telling.
-func (r Requirements) RequiredContacts() []string {
-	var out []string
-	for _, c := range r.Contacts {
-		if c.Required {
-			out = append(out, c.Contact.ID)
-		}
-	}
-	return out
-}
-
-// OfferedContacts lists the ids of every contact shown.
-func (r Requirements) OfferedContacts() []string {
-	var out []string
-	for _, c := range r.Contacts {
-		out = append(out, c.Contact.ID)
-	}
-	return out
-}
-
-// AskedQuestions lists the ids of the questions asked of this incident.
-func (r Requirements) AskedQuestions() []string {
-	var out []string
-	for _, q := range r.Questions {
-		out = append(out, q.Question.ID)
-	}
-	return out
-}
-
-// RequiredQuestions lists the ids of the questions that must be answered.
-func (r Requirements) RequiredQuestions() []string {
-	var out []string
-	for _, q := range r.Questions {
-		if q.Required {
-			out = append(out, q.Question.ID)
-		}
-	}
-	return out
-}
-
-// RouteWhy returns why a route is shown (required or offered) or, if
-// excluded, why not; "" if the route is neither.
-func (r Requirements) RouteWhy(id string) string {
-	for _, s := range r.Routes {
-		if s.Route.ID == id {
-			return s.Why
-		}
-	}
-	for _, e := range r.Excluded {
-		if e.Kind == "route" && e.ID == id {
-			return e.Reason
-		}
-	}
-	return ""
-}
-
-// ExcludedReason returns why an item is not offered, or "".
-func (r Requirements) ExcludedReason(id string) string {
-	for _, e := range r.Excluded {
-		if e.ID == id {
-			return e.Reason
-		}
-	}
-	return ""
 }

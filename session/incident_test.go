@@ -352,14 +352,17 @@ func TestIncidentNoAttachmentRule(t *testing.T) {
 		age   int
 		allow bool
 		words string
+		// ask: the form asks where the imagery is, never for it (Annex 1
+		// guidance; Requirements.AskImagery).
+		ask bool
 	}{
-		{"Annex 1 nothing before classification", Classification{}, 16, false, "Classify the incident first"},
-		{"3.4.5 nudes and semi-nudes", Classification{Type: "nudes_semi_nudes", Subtype: "experimental"}, 16, false, "never view, copy, print, share, store or save"},
-		{"3.4.5 nudes of an adult too", Classification{Type: "nudes_semi_nudes", Subtype: "aggravated"}, 30, false, "Record where it is"},
-		{"3.3 digital images", Classification{Type: "digital_images"}, 30, false, "never copy, store or save imagery"},
-		{"3.6f indecent images", Classification{Type: "cybercrime", Subtype: "indecent_images"}, 30, false, "never be viewed"},
-		{"Annex 1 illegal grooming: do not send materials on", Classification{Type: "grooming"}, 14, false, "do not send materials on"},
-		{"3.1 cyberbullying screenshots", Classification{Type: "cyberbullying"}, 15, true, ""},
+		{"Annex 1 nothing before classification", Classification{}, 16, false, "Classify the incident first", false},
+		{"3.4.5 nudes and semi-nudes", Classification{Type: "nudes_semi_nudes", Subtype: "experimental"}, 16, false, "never view, copy, print, share, store or save", true},
+		{"3.4.5 nudes of an adult too", Classification{Type: "nudes_semi_nudes", Subtype: "aggravated"}, 30, false, "Record where it is", true},
+		{"3.3 digital images", Classification{Type: "digital_images"}, 30, false, "never copy, store or save imagery", true},
+		{"3.6f indecent images", Classification{Type: "cybercrime", Subtype: "indecent_images"}, 30, false, "never be viewed", true},
+		{"Annex 1 illegal grooming: do not send materials on", Classification{Type: "grooming"}, 14, false, "do not send materials on", true},
+		{"3.1 cyberbullying screenshots", Classification{Type: "cyberbullying"}, 15, true, "", false},
 	}
 	for _, tc := range cases {
 		inc := raised(t, &fakeClock{t: testNow()})
@@ -371,8 +374,12 @@ func TestIncidentNoAttachmentRule(t *testing.T) {
 		if ok != tc.allow || !strings.Contains(why, tc.words) {
 			t.Errorf("%s: AttachmentsAllowed = %v %q, want %v mentioning %q", tc.name, ok, why, tc.allow, tc.words)
 		}
-		if r := inc.Requirements(); r.AttachmentsAllowed != ok || r.AttachmentsReason != why {
+		r := inc.Requirements()
+		if r.AttachmentsAllowed != ok || r.AttachmentsReason != why {
 			t.Errorf("%s: Requirements disagree with AttachmentsAllowed", tc.name)
+		}
+		if r.AskImagery != tc.ask {
+			t.Errorf("%s: AskImagery = %v, want %v", tc.name, r.AskImagery, tc.ask)
 		}
 	}
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // ReviewAction is what a line manager does to a signed session record.
-// Every action is its own signed addendum (DESIGN journey 7): a record is
+// Every action is its own signed addendum (docs/ARCHITECTURE.md, journey 7): a record is
 // never edited, so its review history is the list of these in order. The
 // DSL's work on an incident is not a review: it is a new version of the
 // incident itself (see Incident and IncidentDocument.Extends).

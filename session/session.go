@@ -32,7 +32,7 @@ const (
 	Cancelled State = "cancelled"
 )
 
-// MarkerKind is a one-tap marker during a live session (DESIGN journey 4).
+// MarkerKind is a one-tap marker during a live session (docs/ARCHITECTURE.md, journey 4).
 type MarkerKind string
 
 const (
@@ -460,6 +460,17 @@ func (s *Session) UnconfirmedAgreement() []AgreementPoint {
 	return out
 }
 
+// AgreementUnexplained lists the agreement points neither confirmed at the
+// start of the call nor explained by a recorded reason (Annex 2 2.1: the
+// agreement part of the interaction takes place). Sign refuses while any
+// remain; the record screen asks for the reason then.
+func (s *Session) AgreementUnexplained() []AgreementPoint {
+	if strings.TrimSpace(s.doc.AgreementReason) != "" {
+		return nil
+	}
+	return s.UnconfirmedAgreement()
+}
+
 // SetAgreementReason records why some agreement points were not confirmed.
 func (s *Session) SetAgreementReason(reason string) error {
 	if err := s.require("explain the agreement of", Live, Paused, Ended, Recorded); err != nil {
@@ -470,18 +481,30 @@ func (s *Session) SetAgreementReason(reason string) error {
 }
 
 // Elapsed is the live time so far, not counting pauses.
-func (s *Session) Elapsed() time.Duration {
-	now := s.clock.Now()
-	var d time.Duration
-	for _, seg := range s.doc.Segments {
+func (s *Session) Elapsed() time.Duration { return s.doc.liveTime(s.clock.Now()) }
+
+// liveTime adds up the segments of the call, a segment still open counting
+// up to now; with a zero now, an open segment does not count.
+func (d Document) liveTime(now time.Time) time.Duration {
+	var sum time.Duration
+	for _, seg := range d.Segments {
 		to := seg.To
 		if to.IsZero() {
+			if now.IsZero() {
+				continue
+			}
 			to = now
 		}
-		d += to.Sub(seg.From)
+		sum += to.Sub(seg.From)
 	}
-	return d
+	return sum
 }
+
+// Overran reports whether the call ran past its planned duration (Annex 2
+// 3.3), from its segments: the same measure as the live Timer, for a
+// document read back without a clock. A segment still open is not counted;
+// an e-mail, letter or text has no segments and never overruns.
+func (d Document) Overran() bool { return d.liveTime(time.Time{}) > d.Plan.Duration }
 
 // Timer is what the live screen shows.
 type Timer struct {
@@ -523,6 +546,14 @@ func (s *Session) AcknowledgeWarnings(minutes ...int) {
 // ErrOverrunReason is returned when an overrun session is ended without the
 // reason the policy asks for (Annex 2 3.3: exceptional circumstances only).
 var ErrOverrunReason = errors.New("the session ran over its planned time: record the exceptional reason before ending it")
+
+// OverrunReasonDue reports whether the session has run over its planned
+// time with no exceptional reason recorded yet (Annex 2 3.3: a meeting does
+// not exceed the normal duration except in exceptional circumstances). The
+// live screen asks for the reason then; End and Sign refuse without it.
+func (s *Session) OverrunReasonDue() bool {
+	return s.Timer().Overrun && strings.TrimSpace(s.doc.OverrunReason) == ""
+}
 
 // SetOverrunReason records why the session ran over.
 func (s *Session) SetOverrunReason(reason string) error {
@@ -605,7 +636,7 @@ func (s *Session) End() error {
 	if err := s.require("end", Live, Paused); err != nil {
 		return err
 	}
-	if s.Timer().Overrun && s.doc.OverrunReason == "" {
+	if s.OverrunReasonDue() {
 		return ErrOverrunReason
 	}
 	if s.doc.State == Live && len(s.doc.Segments) > 0 {
@@ -638,7 +669,7 @@ type Flags struct {
 // Flags reports what a reviewer should notice about the session.
 func (d Document) Flags() Flags {
 	var f Flags
-	f.Overrun = d.OverrunReason != ""
+	f.Overrun = d.Overran()
 	f.NoConsent = d.Consent != nil && !d.Consent.Given()
 	for _, m := range d.Markers {
 		f.Disclosure = f.Disclosure || m.Kind == MarkDisclosure

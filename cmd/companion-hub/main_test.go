@@ -33,7 +33,7 @@ func env(k string) string {
 		return suiteNow.Format(time.RFC3339Nano)
 	case "COMPANION_ADMIN_PASSPHRASE":
 		return "correct horse battery staple"
-	case "COMPANION_TEST_FAST_SCRYPT":
+	case "COMPANION_TEST_FAST_SCRYPT", "COMPANION_TEST_KEY_FILES":
 		return "1"
 	case "COMPANION_DEMO_PASSPHRASE":
 		return demoPass

@@ -59,9 +59,21 @@ flags:
 `
 
 // demoKeystore is where a home's keys go: what the app chooses
-// (device.Keystore). Tests replace it so that parallel test packages do not
-// share one keyring entry per person.
-var demoKeystore = device.Keystore
+// (device.Keystore). Outside a release build (buildmode),
+// COMPANION_TEST_KEY_FILES=1 puts them in passphrase-protected key files
+// instead, where the app looks when there is no keyring, so that test
+// packages seeding demo homes at the same time do not share one keyring
+// entry per person.
+func demoKeystore(p device.Paths, getenv func(string) string, ask func(string) (string, error)) (crypto.Keystore, error) {
+	if !buildmode.TestHooks || getenv("COMPANION_TEST_KEY_FILES") != "1" {
+		return device.Keystore(p, ask)
+	}
+	pass, err := ask(crypto.FallbackExplanation)
+	if err != nil {
+		return nil, err
+	}
+	return crypto.NewFileKeystore(filepath.Join(p.Config, "keys"), pass)
+}
 
 func seedDemo(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	clock, err := hubClock(getenv)
@@ -133,7 +145,7 @@ func seedDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	keystores := map[string]home{}
 	for _, s := range org.DemoPeople {
 		p := home{id: s.ID, paths: device.Paths{Config: filepath.Join(abs, s.ID, "config"), Data: filepath.Join(abs, s.ID, "data")}}
-		if p.ks, err = demoKeystore(p.paths, func(string) (string, error) { return demoPassphrase(*passFile, getenv) }); err != nil {
+		if p.ks, err = demoKeystore(p.paths, getenv, func(string) (string, error) { return demoPassphrase(*passFile, getenv) }); err != nil {
 			return fmt.Errorf("keys for %s: %w", p.id, err)
 		}
 		if fks, ok := p.ks.(*crypto.FileKeystore); ok && buildmode.TestHooks && getenv("COMPANION_TEST_FAST_SCRYPT") == "1" {

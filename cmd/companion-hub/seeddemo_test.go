@@ -24,20 +24,12 @@ import (
 
 const demoPass = "a demo passphrase for tests"
 
-// Key files, not the keyring, in these tests: the keyring is one per user,
+// Key files, not the keyring, in these tests (env sets
+// COMPANION_TEST_KEY_FILES, see demoKeystore): the keyring is one per user,
 // and another test package seeding demo homes at the same time would share
 // its "device-priya" entry. The app's choice (device.Keystore) is what the
-// real-binary test in cmd/companion seeds with.
-func init() {
-	demoKeystore = func(p device.Paths, ask func(string) (string, error)) (crypto.Keystore, error) {
-		pass, err := ask(crypto.FallbackExplanation)
-		if err != nil {
-			return nil, err
-		}
-		return testKeystore(p, pass)
-	}
-}
-
+// real-binary test in cmd/companion seeds with. testKeystore opens the
+// same files.
 func testKeystore(p device.Paths, pass string) (*crypto.FileKeystore, error) {
 	ks, err := crypto.NewFileKeystore(filepath.Join(p.Config, "keys"), pass)
 	if err == nil {

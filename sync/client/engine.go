@@ -513,7 +513,7 @@ func (e *Engine) verifyPage(recs []proto.PullRecord) ([]store.Envelope, error) {
 // first stored the record: a record the hub took in at or after its
 // author's key was revoked is refused whatever date it claims, and so is
 // one dated beyond that time, or beyond now, by more than the clock window
-// (DESIGN.md Trust model).
+// (docs/ARCHITECTURE.md Trust model).
 func verifyOne(r proto.PullRecord, dir *crypto.Directory, v *proto.ReceiptVerifier, now time.Time) (store.Envelope, error) {
 	if sha256.Sum256(r.Envelope) != r.Hash {
 		return store.Envelope{}, errors.New("it does not match the hash the hub holds for it")

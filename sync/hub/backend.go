@@ -11,7 +11,7 @@ import (
 
 // Backend is the hub's durable storage. Both implementations (SQLite and
 // PostgreSQL) keep everything the hub knows, so a hub process holds nothing
-// between requests that another process would need (DESIGN.md, Scale).
+// between requests that another process would need (docs/ARCHITECTURE.md, Scale).
 //
 // Every write method returns only once the write is durable.
 type Backend interface {

@@ -469,7 +469,7 @@ func (h *Hub) heldBefore(ctx context.Context, v verified, dir *crypto.Directory)
 // check parses and verifies one envelope for the device's person, received
 // now: a key revoked at or before now signs nothing the hub takes, whatever
 // date the record claims, and a record dated beyond now and the clock
-// window is refused (DESIGN.md Trust model).
+// window is refused (docs/ARCHITECTURE.md Trust model).
 func (h *Hub) check(b []byte, i int, dir *crypto.Directory, person string, now time.Time) verified {
 	if len(b) > proto.MaxEnvelope {
 		return verified{err: refuse(http.StatusRequestEntityTooLarge, proto.CodeTooLarge,

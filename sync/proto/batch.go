@@ -43,7 +43,7 @@ import (
 // page's records are one batch under one signature), naming its id, seq,
 // hash and the time the hub first stored it: the device judges a record
 // against its author's revocation by that time, which the author cannot
-// backdate (DESIGN.md Trust model).
+// backdate (docs/ARCHITECTURE.md Trust model).
 //
 // Pull page, version 1: what /v1/pull answers a previous-version app
 // within the deprecation window (proto.go): the same without the receipt.

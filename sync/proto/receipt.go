@@ -305,21 +305,6 @@ func parseReceipt(b []byte) (parsedReceipt, error) {
 	return p, nil
 }
 
-// appendTo is parseReceipt's inverse, for the fuzz target's
-// one-encoding check.
-func (p parsedReceipt) appendTo(dst []byte) []byte {
-	dst = append(dst, receiptMagic...)
-	dst = append(dst, p.statement...)
-	dst = append(dst, p.sig...)
-	dst = binary.BigEndian.AppendUint32(dst, uint32(p.index))
-	dst = append(dst, p.leaf...)
-	dst = append(dst, byte(len(p.path)))
-	for _, h := range p.path {
-		dst = append(dst, h[:]...)
-	}
-	return dst
-}
-
 // ReceiptVerifier checks receipts against one pinned hub key. It verifies
 // each distinct signed batch statement once and remembers it, so the
 // receipts of one push answer cost one signature check and a few hashes

@@ -1,4 +1,4 @@
-package report
+package records
 
 import (
 	"cmp"
@@ -38,14 +38,14 @@ func (c *Case) Doc() session.IncidentDocument { return *c.Latest.Incident }
 func (c *Case) First() *Item { return c.Versions[0] }
 
 // Case returns the folded incident with the given incident id.
-func (r *Records) Case(id string) (*Case, bool) {
+func (r *Index) Case(id string) (*Case, bool) {
 	c, ok := r.cases[id]
 	return c, ok
 }
 
 // CaseOf returns the case an incident version belongs to, whether or not it
 // is the latest.
-func (r *Records) CaseOf(it *Item) (*Case, bool) {
+func (r *Index) CaseOf(it *Item) (*Case, bool) {
 	if it == nil || it.Incident == nil || it.Refused != "" {
 		return nil, false
 	}
@@ -53,7 +53,7 @@ func (r *Records) CaseOf(it *Item) (*Case, bool) {
 }
 
 // IsLatest reports whether an item is the latest version of its incident.
-func (r *Records) IsLatest(it *Item) bool {
+func (r *Index) IsLatest(it *Item) bool {
 	c, ok := r.CaseOf(it)
 	return ok && c.Latest == it
 }
@@ -62,8 +62,8 @@ func (r *Records) IsLatest(it *Item) bool {
 // against the one it names as parent, and finds each incident's latest
 // genuine version. A version that fails a check is refused, with the
 // reason in Item.Refused, and so is every version written on top of it: a
-// refused record is never shown as genuine (DESIGN Promises).
-func (r *Records) fold() {
+// refused record is never shown as genuine (docs/ARCHITECTURE.md, Promises).
+func (r *Index) fold() {
 	groups := map[string][]*Item{}
 	var ids []string
 	for _, it := range r.Items {

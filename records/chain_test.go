@@ -1,4 +1,4 @@
-package report_test
+package records_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"safeguard/companion/report"
+	"safeguard/companion/records"
 	"safeguard/companion/seed"
 	"safeguard/companion/session"
 	"safeguard/companion/testclock"
@@ -21,7 +21,11 @@ import (
 func TestFoldVersions(t *testing.T) {
 	ctx := context.Background()
 	from := testclock.Day().AddDate(0, -3, 0)
-	w := world(t, from, from.AddDate(0, 0, 1), 0)
+	w, err := seed.Generate(ctx, seed.Config{Dir: t.TempDir(), From: from, Until: from.AddDate(0, 0, 1), Seed: 42})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
 	at := from.Add(10 * time.Hour)
 	w.Clock.Set(at)
 	actor := func(who string) session.Actor {
@@ -77,7 +81,7 @@ func TestFoldVersions(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	recs, errs := report.NewRecords([]vault.Entry{forged, manager, fork, note, ack, first})
+	recs, errs := records.New([]vault.Entry{forged, manager, fork, note, ack, first})
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -99,7 +103,7 @@ func TestFoldVersions(t *testing.T) {
 		t.Fatalf("refused: %v", refused)
 	}
 	// A version whose earlier version has not arrived cannot be checked.
-	recs, _ = report.NewRecords([]vault.Entry{note, first})
+	recs, _ = records.New([]vault.Entry{note, first})
 	if len(recs.Refused) != 1 || !strings.Contains(recs.Refused[0].Refused, "not on this device") {
 		t.Fatalf("missing parent: %+v", recs.Refused)
 	}

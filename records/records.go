@@ -1,17 +1,22 @@
-package report
+// Package records is the reader's index of everything they can read:
+// records already verified and decrypted by the vault, decoded by kind and
+// cross-referenced (reviews and addenda by the record they belong to), with
+// a search text held in memory only, and each incident folded along its
+// version chain to the version that stands (chain.go). Screens list and
+// filter it; the Board report (package report) is built from its Input.
+package records
 
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/report"
 	"safeguard/companion/session"
 	"safeguard/companion/vault"
 )
@@ -20,7 +25,7 @@ import (
 type Item struct {
 	Entry vault.Entry
 	Doc   *session.Document // a session record
-	// Incident is one version of an incident; Records folds the versions
+	// Incident is one version of an incident; Index folds the versions
 	// (see Case). Only a case's Latest version is the incident as it
 	// stands.
 	Incident *session.IncidentDocument
@@ -28,9 +33,9 @@ type Item struct {
 	Addendum *session.Addendum
 	// Figures is a line manager's quarterly session figures, shared with
 	// the DSLs (crypto.KindFigures).
-	Figures *Contribution
+	Figures *report.Contribution
 	// Refused says why an incident version was refused while folding
-	// (see Records.Refused); "" for every other record.
+	// (see Index.Refused); "" for every other record.
 	Refused string
 	// search is the record's decrypted text, lower-cased, held in memory
 	// only, for the inbox search.
@@ -44,9 +49,9 @@ func (it *Item) Kind() crypto.Kind { return it.Entry.Header.Kind }
 // be lower-case.
 func (it *Item) Matches(q string) bool { return q == "" || strings.Contains(it.search, q) }
 
-// Records is everything a person can read, decoded and cross-referenced:
+// Index is everything a person can read, decoded and cross-referenced:
 // reviews and addenda by the record they belong to.
-type Records struct {
+type Index struct {
 	Items []*Item
 	byID  map[string]*Item
 	// Reviews and Addenda by parent record id, oldest first.
@@ -60,10 +65,10 @@ type Records struct {
 	cases   map[string]*Case
 }
 
-// NewRecords decodes opened records. A record whose content does not decode
+// New decodes opened records. A record whose content does not decode
 // is reported and left out, never guessed at.
-func NewRecords(entries []vault.Entry) (*Records, []error) {
-	r := &Records{byID: make(map[string]*Item, len(entries)), Reviews: map[string][]session.Review{}, Addenda: map[string][]session.Addendum{}}
+func New(entries []vault.Entry) (*Index, []error) {
+	r := &Index{byID: make(map[string]*Item, len(entries)), Reviews: map[string][]session.Review{}, Addenda: map[string][]session.Addendum{}}
 	r.Items = make([]*Item, 0, len(entries))
 	// Decoding is most of the cost (JSON and the search text): do it on
 	// every core, then index in order on one.
@@ -119,7 +124,7 @@ func reverse[T any](s []T) {
 
 // Add takes in a record made on this device after the others were opened
 // (a review just signed), so screens need not reopen everything.
-func (r *Records) Add(e vault.Entry) error {
+func (r *Index) Add(e vault.Entry) error {
 	it, err := decode(e)
 	if err != nil {
 		return fmt.Errorf("record %s: %w", e.Header.ID, err)
@@ -132,7 +137,7 @@ func (r *Records) Add(e vault.Entry) error {
 	return nil
 }
 
-func (r *Records) add(it *Item) {
+func (r *Index) add(it *Item) {
 	if r.byID == nil {
 		r.byID = map[string]*Item{}
 		r.Reviews = map[string][]session.Review{}
@@ -148,7 +153,7 @@ func (r *Records) add(it *Item) {
 }
 
 // Get returns a record by id.
-func (r *Records) Get(id string) (*Item, bool) {
+func (r *Index) Get(id string) (*Item, bool) {
 	it, ok := r.byID[id]
 	return it, ok
 }
@@ -208,11 +213,11 @@ func decode(e vault.Entry) (*Item, error) {
 		it.Addendum = &a
 		parts = append(parts, a.Text)
 	case crypto.KindFigures:
-		var c Contribution
+		var c report.Contribution
 		if err := e.Decode(&c); err != nil {
 			return nil, err
 		}
-		if err := c.check(); err != nil {
+		if err := c.Check(); err != nil {
 			return nil, err
 		}
 		it.Figures = &c
@@ -222,42 +227,27 @@ func decode(e vault.Entry) (*Item, error) {
 }
 
 // Input gathers the report's input from the records: the session records,
-// and each incident as its latest genuine version. pack names the incident
-// types and routes.
-func (r *Records) Input(pack *session.Pack) Input {
-	in := Input{Pack: pack}
+// each incident as its latest genuine version, and the session figures
+// managers shared (report.SharedFacts decides which count). pack names the
+// incident types and routes.
+func (r *Index) Input(pack *session.Pack) report.Input {
+	in := report.Input{Pack: pack}
+	var received []report.Received
 	for _, it := range r.Items {
-		if it.Doc != nil {
+		switch {
+		case it.Doc != nil:
 			in.Sessions = append(in.Sessions, *it.Doc)
+		case it.Figures != nil && it.Entry.Author != nil:
+			received = append(received, report.Received{From: it.Entry.Author.ID, Figures: *it.Figures})
 		}
 	}
 	for _, c := range r.Cases {
 		in.Incidents = append(in.Incidents, c.Doc())
 	}
-	// Each manager's latest figures for a quarter stand for that quarter:
-	// a manager who sends again (a late record signed) replaces, not adds.
-	latest := map[string]*Item{}
-	for _, it := range r.Items {
-		if it.Figures == nil || it.Entry.Author == nil {
-			continue
-		}
-		k := fmt.Sprintf("%s/%d-%d", it.Entry.Author.ID, it.Figures.Year, it.Figures.Q)
-		if old, ok := latest[k]; !ok || it.Figures.SentAt.After(old.Figures.SentAt) {
-			latest[k] = it
-		}
-	}
 	loc := time.UTC
 	if pack != nil {
 		loc = pack.Location()
 	}
-	for _, k := range slices.Sorted(maps.Keys(latest)) {
-		c := latest[k].Figures
-		for _, f := range c.Facts {
-			// A quarter's figures speak for that quarter only.
-			if c.Quarter().Contains(f.Start, loc) {
-				in.Shared = append(in.Shared, f)
-			}
-		}
-	}
+	in.Shared = report.SharedFacts(received, loc)
 	return in
 }
