@@ -150,7 +150,7 @@ windows-build:
 	@mkdir -p $(WIN_DIR)
 	$(WIN_CGO) $(GO) build -tags "$(TAGS) release" -trimpath -o $(WIN_DIR)/companion-check.exe ./cmd/companion
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) test -tags "$(TAGS)" -count=1 -run '^$$' -exec true \
-	  ./session/... ./crypto/... ./store/... ./vault/... ./sync/... ./report/... ./device/... ./org/... ./testclock/...
+	  ./session/... ./crypto/... ./store/... ./vault/... ./sync/... ./report/... ./records/... ./device/... ./org/... ./testclock/...
 
 $(WINRES):
 	@echo "Building go-winres $(WINRES_VER) (Windows icon, version and manifest) ..."
