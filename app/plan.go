@@ -46,7 +46,7 @@ type planForm struct {
 
 	ref, age, dob, date, start, duration *widget.Entry
 	durationReason, outOfHours, access   *widget.Entry
-	facilitator, parentCarer             *widget.Entry
+	facilitator, parentCarer, link       *widget.Entry
 	notified, crisis                     *textArea
 	adultAtRisk                          *widget.Check
 	method, platform                     *widget.Select
@@ -79,6 +79,13 @@ type planForm struct {
 	carried    []session.CarriedFact
 	stillTrue  []*widget.Check
 	carriedMsg *widget.Label
+
+	// A plan not yet saved is kept as a draft (plandraft.go): under the id
+	// the session will take, saved in turn behind turn.
+	draftID  string
+	turn     *session.Session
+	dirty    bool
+	defaults map[string]string
 }
 
 // ShowNewPlan opens an empty plan for a new session.
@@ -108,6 +115,7 @@ func (u *UI) showPlanForm(s *session.Session) {
 	}
 	u.show("Plan and risk assessment", f.content(), actions...)
 	u.win.Canvas().Focus(f.ref)
+	f.autosave()
 }
 
 // textArea is a multi-line entry in which Tab moves to the next field, as
@@ -136,7 +144,8 @@ func entry(placeholder string) *widget.Entry {
 
 func (u *UI) newPlanForm(s *session.Session) *planForm {
 	pk := u.cfg.Pack
-	f := &planForm{u: u, s: s, answers: map[string]session.ItemAnswer{}}
+	// turn is only a key for inTurn: the plan draft's saves take turns.
+	f := &planForm{u: u, s: s, answers: map[string]session.ItemAnswer{}, turn: new(session.Session)}
 	f.ref = entry("e.g. CUS-4821 (never a name)")
 	f.age = entry("years")
 	f.dob = entry("DD/MM/YYYY")
@@ -166,6 +175,7 @@ func (u *UI) newPlanForm(s *session.Session) *planForm {
 	f.notified = multiline("How the customer was told, and how to join")
 	f.parentCarer = entry("How a parent or carer was told, where required")
 	f.crisis = multiline("What you will do if a crisis arises during the session")
+	f.link = entry("https://… (kept encrypted in the plan)")
 	f.attendees = entry("Expected number of attendees")
 	f.recorded = widget.NewCheck("It will be recorded", nil)
 	f.storedWhere = entry("Where the recording is stored (GDPR)")
@@ -193,7 +203,7 @@ func (u *UI) newPlanForm(s *session.Session) *planForm {
 		f.duration.SetText(strconv.Itoa(pk.Session.NormalDurationMinutes))
 	}
 	for _, e := range []*widget.Entry{f.ref, f.age, f.dob, f.date, f.start, f.duration, f.durationReason, f.outOfHours, f.access, f.facilitator, f.parentCarer, &f.notified.Entry, &f.crisis.Entry,
-		f.attendees, f.storedWhere, f.told, f.whyNot} {
+		f.link, f.attendees, f.storedWhere, f.told, f.whyNot} {
 		e.OnChanged = func(string) { f.changed() }
 	}
 	f.adultAtRisk.OnChanged = func(bool) { f.changed() }
@@ -208,6 +218,7 @@ func (u *UI) newPlanForm(s *session.Session) *planForm {
 	}
 	f.ref.OnChanged = func(string) { f.offerCarry(); f.changed() }
 	f.changed()
+	f.defaults, f.dirty = f.fieldTexts(), false
 	return f
 }
 
@@ -351,6 +362,7 @@ func (f *planForm) fill(d session.Document) {
 	f.durationReason.SetText(p.DurationReason)
 	f.outOfHours.SetText(p.OutOfHoursReason)
 	f.notified.SetText(p.HowNotified)
+	f.link.SetText(p.MeetingLink)
 	if g := p.Group; g != nil {
 		f.attendees.SetText(strconv.Itoa(g.ExpectedAttendees))
 		f.recorded.SetChecked(g.Recording.Recorded)
@@ -378,6 +390,7 @@ func (f *planForm) readPlan() (session.Plan, session.FieldErrors) {
 		AccessibilityNeeds:  strings.TrimSpace(f.access.Text),
 		Facilitator:         strings.TrimSpace(f.facilitator.Text),
 		HowNotified:         strings.TrimSpace(f.notified.Text),
+		MeetingLink:         strings.TrimSpace(f.link.Text),
 		ParentCarerInformed: strings.TrimSpace(f.parentCarer.Text),
 		CrisisPlan:          strings.TrimSpace(f.crisis.Text),
 	}
@@ -448,6 +461,7 @@ func (f *planForm) assessment() session.Assessment {
 // changed recomputes everything that depends on the form: field messages,
 // which checklist items apply, and the outcome.
 func (f *planForm) changed() {
+	f.dirty = true
 	pk := f.u.cfg.Pack
 	plan, errs := f.readPlan()
 	if f.showErrors {
@@ -711,6 +725,7 @@ func (f *planForm) content() fyne.CanvasObject {
 		f.row("Accessibility needs", f.access),
 		f.row("Facilitator invited", f.facilitator),
 		f.row("Customer told how", f.notified, "how_notified"),
+		f.row("Meeting link", f.link, "meeting_link"),
 		f.row("Parent or carer told", f.parentCarer),
 		f.row("Crisis plan", f.crisis, "crisis_plan"),
 	)
@@ -741,7 +756,7 @@ func (f *planForm) saveTapped() {
 	// 15); a new session joins the list only then.
 	target, isNew := f.s, f.s == nil
 	if isNew {
-		s, err := session.New(u.cfg.Pack, u.cfg.Clock, u.cfg.NewID(), u.cfg.Me.KeyID, plan)
+		s, err := session.New(u.cfg.Pack, u.cfg.Clock, f.id(), u.cfg.Me.KeyID, plan)
 		if err != nil {
 			f.planError(err)
 			return
@@ -759,24 +774,40 @@ func (f *planForm) saveTapped() {
 		r, err = c.Assess(f.assessment())
 		return err
 	}
-	u.commitChange(target, change, func(err error) {
-		var ns *notSavedError
-		switch {
-		case errors.As(err, &ns):
-			f.status.SetText(notSaved(ns.err))
-			return
-		case err != nil:
-			f.planError(err)
+	// A new plan's save takes its turn behind the plan draft's autosaves:
+	// it replaces the draft (the same id), and none may land after it.
+	u.inTurn(f.turn, func(nextTurn func()) {
+		if isNew && f.s != nil { // saved meanwhile by a press before this one
+			nextTurn()
+			f.saveTapped()
 			return
 		}
-		if isNew {
-			f.s = target
-			u.sessions = append(u.sessions, target)
-		}
-		f.status.SetText("Saved. " + r.Outcome.Label() + ".")
-		f.next.Hidden = !r.Outcome.MayProceed()
-		f.next.Refresh()
+		u.commitChange(target, change, func(err error) { f.saved(target, isNew, &r, err); nextTurn() })
 	})
+}
+
+// saved shows the outcome of saveTapped's change.
+func (f *planForm) saved(target *session.Session, isNew bool, result *session.Result, err error) {
+	u, r := f.u, *result
+	var ns *notSavedError
+	switch {
+	case errors.As(err, &ns):
+		f.status.SetText(notSaved(ns.err))
+		return
+	case err != nil:
+		f.planError(err)
+		return
+	}
+	if isNew {
+		f.s = target
+		u.sessions = append(u.sessions, target)
+	}
+	f.status.SetText("Saved. " + r.Outcome.Label() + ".")
+	f.next.Hidden = !r.Outcome.MayProceed()
+	f.next.Refresh()
+	if !f.next.Hidden {
+		u.win.Canvas().Focus(f.next) // the next step, for the keyboard
+	}
 }
 
 // planError says why the plan or its assessment was refused.
