@@ -30,7 +30,7 @@ const (
 
 // checkRow is the widgets of one checklist item.
 type checkRow struct {
-	radio      *widget.RadioGroup
+	radio      *answerChoice
 	mitigation *widget.Entry
 	// reason is why the item does not apply (Annex 2 3.2: "not applicable"
 	// needs one).
@@ -79,6 +79,9 @@ type planForm struct {
 	carried    []session.CarriedFact
 	stillTrue  []*widget.Check
 	carriedMsg *widget.Label
+	allTrue    *widget.Button
+	offered    *session.Document
+	body       fyne.CanvasObject
 
 	// A plan not yet saved is kept as a draft (plandraft.go): under the id
 	// the session will take, saved in turn behind turn.
@@ -113,7 +116,8 @@ func (u *UI) showPlanForm(s *session.Session) {
 	} else {
 		actions = append(actions, u.escalateButton(escalation{}))
 	}
-	u.show("Plan and risk assessment", f.content(), actions...)
+	f.body = f.content()
+	u.show("Plan and risk assessment", f.body, actions...)
 	u.win.Canvas().Focus(f.ref)
 	f.autosave()
 }
@@ -217,6 +221,19 @@ func (u *UI) newPlanForm(s *session.Session) *planForm {
 		f.showCarried(s.Document().Plan.Carried)
 	}
 	f.ref.OnChanged = func(string) { f.offerCarry(); f.changed() }
+	// Enter goes on: to plan from the customer's last session when that
+	// is offered, else to the next thing to do (plannext.go).
+	f.ref.OnSubmitted = func(string) {
+		if f.offered != nil {
+			f.carryFrom(*f.offered)
+			return
+		}
+		f.nextToDo()
+	}
+	for _, e := range []*widget.Entry{f.age, f.dob, f.date, f.start, f.duration, f.durationReason, f.outOfHours, f.access, f.facilitator, f.parentCarer,
+		f.link, f.attendees, f.storedWhere, f.told, f.whyNot} {
+		e.OnSubmitted = func(string) { f.nextToDo() }
+	}
 	f.changed()
 	f.defaults, f.dirty = f.fieldTexts(), false
 	return f
@@ -243,6 +260,7 @@ func (u *UI) lastSessionWith(ref string) (session.Document, bool) {
 // to plan from their last session.
 func (f *planForm) offerCarry() {
 	f.carryOffer.RemoveAll()
+	f.offered = nil
 	if f.s != nil || len(f.carried) > 0 {
 		return
 	}
@@ -250,10 +268,11 @@ func (f *planForm) offerCarry() {
 	if !ok {
 		return
 	}
+	f.offered = &prev
 	when := f.u.clockText(prev.Plan.Start, "Monday 2 January")
 	f.carryOffer.Add(container.NewBorder(nil, nil, nil,
 		widget.NewButtonWithIcon("Plan from that session", theme.ContentCopyIcon(), func() { f.carryFrom(prev) }),
-		wrappedLabel("A returning customer: their last session was on "+when+".")))
+		wrappedLabel("A returning customer: their last session was on "+when+". Enter plans from it.")))
 }
 
 // carryFrom fills the form from the customer's last session: their facts
@@ -262,6 +281,7 @@ func (f *planForm) carryFrom(prev session.Document) {
 	pk := f.u.cfg.Pack
 	next := pk.NextPlan(prev)
 	f.carryOffer.RemoveAll()
+	f.offered = nil
 	f.fillCustomer(next)
 	for id, a := range session.CarriedAnswers(prev, next) {
 		f.answers[id] = a
@@ -269,13 +289,16 @@ func (f *planForm) carryFrom(prev session.Document) {
 	f.itemIDs = nil // rebuild the checklist with the carried answers
 	f.showCarried(next.Carried)
 	f.changed()
+	if f.allTrue != nil {
+		f.u.win.Canvas().Focus(f.allTrue) // one glance, one key
+	}
 }
 
 // showCarried lists the carried facts, each with its "still true" box.
 func (f *planForm) showCarried(cs []session.CarriedFact) {
 	f.carried = append([]session.CarriedFact(nil), cs...)
 	f.carriedBox.RemoveAll()
-	f.stillTrue = nil
+	f.stillTrue, f.allTrue = nil, nil
 	if len(cs) == 0 {
 		return
 	}
@@ -292,11 +315,13 @@ func (f *planForm) showCarried(cs []session.CarriedFact) {
 		f.stillTrue = append(f.stillTrue, check)
 		f.carriedBox.Add(container.NewBorder(nil, nil, check, nil, wrappedLabel(strings.TrimSuffix(c.Label, ".")+": "+c.Value)))
 	}
-	f.carriedBox.Add(container.NewBorder(nil, nil, widget.NewButton("All still true", func() {
+	f.allTrue = widget.NewButton("All still true", func() {
 		for _, c := range f.stillTrue {
 			c.SetChecked(true)
 		}
-	}), nil, wrappedLabel("If something has changed, change it in the plan instead.")))
+		f.nextToDo()
+	})
+	f.carriedBox.Add(container.NewBorder(nil, nil, f.allTrue, nil, wrappedLabel("If something has changed, change it in the plan instead.")))
 	f.carriedBox.Add(f.carriedMsg)
 }
 
@@ -643,9 +668,11 @@ func (f *planForm) buildChecklist(items []session.ChecklistItem) {
 		if it.AlwaysApplies {
 			options = options[:2]
 		}
-		radio := widget.NewRadioGroup(options, nil)
-		radio.Horizontal = true
+		radio := newAnswerChoice(options)
 		radio.SetSelected(answerWord(ans.Answer))
+		radio.OnAnswered = func() { f.answered(it.ID) }
+		mitigation.OnSubmitted = func(string) { f.nextToDo() }
+		reason.OnSubmitted = func(string) { f.nextToDo() }
 		radio.OnChanged = func(s string) {
 			a := f.answers[it.ID]
 			a.Answer = wordAnswer(s)
