@@ -193,7 +193,7 @@ func runDayFlow(t testing.TB) dayFlow {
 	d.screen()
 	d.write("YES")
 	d.press("shift+Tab", "shift+Tab", "shift+Tab", "shift+Tab", "shift+Tab", "space") // the reply came by text message
-	d.press("Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "space")                       // Record consent
+	d.press("Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "space")                        // Record consent
 	d.screen()
 	d.press("space") // Start session
 	d.screen()
