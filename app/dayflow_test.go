@@ -183,3 +183,48 @@ func TestPlanHalfDoneIsNeverLost(t *testing.T) {
 		t.Error("a saved plan is still listed as not saved")
 	}
 }
+
+// TestChecklistByKeyboard: issue 19, each checklist question is one stop
+// for the keyboard (Annex 2 3.2 still asks every one). Ctrl+J goes to the
+// first question not answered; Y answers yes and goes to the next; N on a
+// question that may be mitigated goes to its mitigation, and Enter there
+// to the next question; when nothing is left, the focus is on Save plan.
+func TestChecklistByKeyboard(t *testing.T) {
+	u, _ := newTestUI(t)
+	press(t, u, shortcutFor(t, "Ctrl+N"))
+	f := u.currentPlan
+	fillPlan(f)
+	press(t, u, shortcutFor(t, "Ctrl+J"))
+	c := u.win.Canvas()
+	first, ok := c.Focused().(*answerChoice)
+	if !ok || first != f.rows[f.itemIDs[2]].radio { // the first two are known: training and the DSO
+		t.Fatalf("Ctrl+J did not go to the first question: %T", c.Focused())
+	}
+	c.Focused().TypedRune('y')
+	if first.Selected != answerYes || c.Focused() == fyne.Focusable(first) {
+		t.Fatalf("Y did not answer yes and go on: %q", first.Selected)
+	}
+	screenshot(t, u, "46-plan-by-keyboard")
+	dev := f.rows["device_location"]
+	c.Focus(dev.radio)
+	c.Focused().TypedRune('n')
+	if dev.radio.Selected != answerNo || c.Focused() != fyne.Focusable(dev.mitigation) {
+		t.Fatalf("Annex 2 3.2 N did not go to the mitigation: %q %T", dev.radio.Selected, c.Focused())
+	}
+	test.Type(dev.mitigation, "Headphones; she will be in her room")
+	dev.mitigation.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	for range 20 {
+		if _, ok := c.Focused().(*answerChoice); !ok {
+			break
+		}
+		c.Focused().TypedRune('y')
+	}
+	if c.Focused() != fyne.Focusable(f.save) {
+		t.Fatalf("with every question answered the focus is not on Save plan: %T", c.Focused())
+	}
+	if got := u.cfg.Pack.Assess(f.readPlanOnly(), f.assessment()); got.Outcome != session.ProceedWithMitigations {
+		t.Errorf("Annex 2 3.2 outcome %v, want proceed with mitigations", got.Outcome)
+	}
+}
+
+func (f *planForm) readPlanOnly() session.Plan { p, _ := f.readPlan(); return p }
