@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -126,9 +127,34 @@ func (u *UI) fillPlanDrafts(box *fyne.Container) {
 			}
 			line := widget.NewLabel(fmt.Sprintf("%s, last changed %s", ref, u.clockText(d.UpdatedAt, "Monday 2 January 15:04")))
 			carryOn := widget.NewButtonWithIcon("Carry on", theme.DocumentCreateIcon(), func() { u.ShowPlanDraft(d) })
-			box.Add(container.NewBorder(nil, nil, nil, carryOn, line))
+			discard := widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), func() { u.discardPlanDraft(d) })
+			discard.Importance = widget.LowImportance
+			box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(discard, carryOn), line))
 		}
 	})
+}
+
+// discardPlanDraft deletes a plan not yet saved, once the practitioner
+// confirms: nothing of it was ever a record.
+func (u *UI) discardPlanDraft(d session.PlanDraft) {
+	ref := d.Reference()
+	if ref == "" {
+		ref = "with no reference yet"
+	}
+	dialog.ShowConfirm("Discard this plan?", "The plan "+ref+", never saved, will be deleted from this laptop. This cannot be undone.", func(ok bool) {
+		if !ok {
+			return
+		}
+		u.background(func(ctx context.Context) error { return u.cfg.Vault.DeleteDraft(ctx, d.ID) }, func(err error) {
+			if err != nil {
+				dialog.ShowInformation("Not discarded", plainError(err), u.win)
+				return
+			}
+			if u.onHome {
+				u.ShowHome()
+			}
+		})
+	}, u.win)
 }
 
 // startReminders checks, while the window is open, for sessions ten

@@ -228,3 +228,21 @@ func TestChecklistByKeyboard(t *testing.T) {
 }
 
 func (f *planForm) readPlanOnly() session.Plan { p, _ := f.readPlan(); return p }
+
+// TestPlanDraftDiscarded: a plan not yet saved can be discarded from home,
+// after a confirmation; it is then gone from the laptop.
+func TestPlanDraftDiscarded(t *testing.T) {
+	u, _ := newTestUI(t)
+	press(t, u, shortcutFor(t, "Ctrl+N"))
+	test.Type(u.currentPlan.ref, "CUS-9001")
+	press(t, u, shortcutFor(t, "Ctrl+H"))
+	tap(t, u, "Discard")
+	if !strings.Contains(visibleTexts(u), "The plan CUS-9001, never saved, will be deleted") {
+		t.Fatalf("no confirmation:\n%s", visibleTexts(u))
+	}
+	tap(t, u, "Yes")
+	drafts, err := u.cfg.Vault.PlanDrafts(context.Background())
+	if err != nil || len(drafts) != 0 || strings.Contains(visibleTexts(u), "Plans not yet saved") {
+		t.Fatalf("the discarded plan is still kept (%d, %v):\n%s", len(drafts), err, visibleTexts(u))
+	}
+}
