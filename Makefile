@@ -100,8 +100,11 @@ FUZZTIME ?= 3s
 fuzz-smoke: test-deps
 	@scripts/fuzz-smoke.sh $(GO) $(TAGS) $(FUZZTIME)
 
-bench: test-deps
-	PG_DURABLE=1 scripts/with-postgres.sh $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
+# BenchmarkDayFlow (cmd/companion) drives the real binary under Xvfb and
+# prints issue 19's action counts and times beside their targets.
+bench: test-deps build
+	PG_DURABLE=1 COMPANION_BIN=$(BIN)/companion scripts/with-postgres.sh scripts/with-secret-service.sh \
+	  $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
 
 screenshots: test-deps build
 	@mkdir -p docs/screenshots

@@ -124,6 +124,8 @@ type UI struct {
 	// taken by show. inEscalation is set on the escalation's own screens.
 	escalateHere, nextEscalate *escalation
 	inEscalation               bool
+	// reminded are the sessions whose ten-minute reminder was sent (agenda.go).
+	reminded map[string]bool
 	// dialogEscalate is set while a dialog with its own Escalate is open:
 	// Ctrl+E does what that button does.
 	dialogEscalate func()
@@ -140,6 +142,7 @@ func New(a fyne.App, cfg Config) *UI {
 	u := newUI(a, cfg)
 	u.ShowHome()
 	u.loadSessions()
+	u.startReminders() // today's agenda (agenda.go)
 	return u
 }
 

@@ -62,6 +62,7 @@ func TestNoPlaintextAnywhere(t *testing.T) {
 	test.Type(f.access, mark())
 	test.Type(f.facilitator, mark())
 	test.Type(f.notified, mark())
+	test.Type(f.link, "https://teams.example/l/"+mark()) // issue 19: the meeting link, sealed with the plan
 	test.Type(f.parentCarer, mark())
 	test.Type(f.crisis, mark())
 	answerAll(f, answerYes)

@@ -28,6 +28,11 @@ type consentForm struct {
 	start             *widget.Button
 	status, msgWords  *widget.Label
 	emailText, smsTxt string
+
+	// A returning customer (issue 19): the channel and who answered last
+	// time, chosen already, and the box that says they are still the same.
+	kept      *session.CarriedConsent
+	stillSame *widget.Check
 }
 
 const (
@@ -78,6 +83,7 @@ func (u *UI) ShowConsent(s *session.Session) {
 	f.from = widget.NewRadioGroup([]string{fromCustomer, fromParent}, nil)
 	f.from.Horizontal = true
 	f.from.SetSelected(fromCustomer)
+	keptRow := f.keepLastChannel(d)
 	f.date = entry("DD/MM/YYYY")
 	f.date.SetText(now.Format(dateLayout))
 	f.clock = entry("HH:MM")
@@ -102,7 +108,7 @@ func (u *UI) ShowConsent(s *session.Session) {
 	)
 	right := container.NewVBox(
 		widget.NewLabelWithStyle("Record the reply (Annex 2 1.3.6)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		reply, container.NewHBox(f.record), widget.NewSeparator(),
+		reply, keptRow, container.NewHBox(f.record), widget.NewSeparator(),
 		widget.NewLabel("No reply and the session must still go ahead?"), f.noConsent, container.NewHBox(f.goAhead),
 	)
 	f.refresh()
@@ -110,7 +116,7 @@ func (u *UI) ShowConsent(s *session.Session) {
 		container.NewBorder(widget.NewLabelWithStyle("Send to the customer", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, tabs),
 		container.NewVScroll(container.NewPadded(right)))
 	split.Offset = 0.5
-	body := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, nil, f.start, f.status)), nil, nil, split)
+	body := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, nil, u.startWithLink(d, f.start, f.status.SetText), f.status)), nil, nil, split)
 	back := widget.NewButtonWithIcon("Plan", theme.NavigateBackIcon(), func() { u.ShowPlan(s) })
 	u.show("Consent and invitation: "+d.Plan.Customer.Reference, body, back, u.escalateButton(escalateFromSession(s)))
 	u.focusOnOpen(f.words)
@@ -154,7 +160,13 @@ func (f *consentForm) recordReply() {
 	}
 	at := time.Date(day.Year(), day.Month(), day.Day(), clock.Hour(), clock.Minute(), 0, 0, pk.Location())
 	reply := &session.ConsentReply{Channel: ch, ReceivedAt: at, From: from, ExactWords: strings.TrimSpace(f.words.Text)}
-	f.commit(session.Consent{Reply: reply})
+	c := session.Consent{Reply: reply}
+	if f.kept != nil {
+		k := *f.kept
+		k.Reconfirmed = f.stillSame.Checked
+		c.Carried = &k
+	}
+	f.commit(c)
 }
 
 func (f *consentForm) waive() {
@@ -174,8 +186,41 @@ func (f *consentForm) commit(c session.Consent) {
 		default:
 			f.msgWords.Hide()
 			f.refresh()
+			if !f.start.Disabled() {
+				f.u.win.Canvas().Focus(f.start) // the next step, for the keyboard
+			}
 		}
 	})
+}
+
+// keepLastChannel chooses, for a returning customer with no consent yet
+// recorded for this session, the channel and respondent of their last
+// reply, and returns the "still the same?" row (nothing for anyone else).
+func (f *consentForm) keepLastChannel(d session.Document) fyne.CanvasObject {
+	if d.Consent != nil {
+		return container.NewVBox()
+	}
+	prev, ok := f.u.lastSessionWith(d.Plan.Customer.Reference)
+	if !ok || prev.ID == d.ID {
+		return container.NewVBox()
+	}
+	k, ok := session.CarryConsent(prev)
+	if !ok {
+		return container.NewVBox()
+	}
+	f.kept = &k
+	if k.Channel == session.ChannelSMS {
+		f.channel.SetSelected(channelSMS)
+	} else {
+		f.channel.SetSelected(channelEmail)
+	}
+	if k.From == session.RespondentParentCare {
+		f.from.SetSelected(fromParent)
+	} else {
+		f.from.SetSelected(fromCustomer)
+	}
+	f.stillSame = widget.NewCheck("Still the same", nil)
+	return container.NewBorder(nil, nil, nil, f.stillSame, wrappedLabel(k.Words()))
 }
 
 func (f *consentForm) showError(err error) {

@@ -100,6 +100,7 @@ func (u *UI) ShowHome() {
 		top.Add(widget.NewSeparator())
 		top.Add(mine)
 	}
+	top.Add(u.agendaBox()) // today's agenda and plans not yet saved (issue 19, agenda.go)
 	top.Add(widget.NewSeparator())
 	top.Add(widget.NewLabelWithStyle("Today and upcoming", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	u.show("Safeguard Companion", container.NewBorder(top, nil, nil, nil, list), u.escalateButton(escalation{}))

@@ -51,6 +51,12 @@ func (u *UI) installMenu() {
 			u.ShowNewPlan()
 		}
 	})}
+	// Ctrl+J: on the plan, the next thing still to do (issue 19, plannext.go).
+	nextToDo := &fyne.MenuItem{Label: "Next thing to do", Shortcut: ctrl(fyne.KeyJ), Action: guard(func() {
+		if f := u.currentPlan; f != nil && f.onShow() {
+			f.nextToDo()
+		}
+	})}
 	escalate := &fyne.MenuItem{Label: "Escalate a concern", Shortcut: escalateKey, Action: guard(u.escalateFromHere)}
 
 	var sessionItems []*fyne.MenuItem
@@ -81,7 +87,7 @@ func (u *UI) installMenu() {
 	sessionItems = append(sessionItems, fyne.NewMenuItemSeparator(), hide, reveal)
 
 	m.main = fyne.NewMainMenu(
-		fyne.NewMenu("Companion", m.home, m.newPlan),
+		fyne.NewMenu("Companion", m.home, m.newPlan, nextToDo),
 		fyne.NewMenu("Session", sessionItems...),
 		fyne.NewMenu("Safeguarding", escalate),
 	)

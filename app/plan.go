@@ -30,7 +30,7 @@ const (
 
 // checkRow is the widgets of one checklist item.
 type checkRow struct {
-	radio      *widget.RadioGroup
+	radio      *answerChoice
 	mitigation *widget.Entry
 	// reason is why the item does not apply (Annex 2 3.2: "not applicable"
 	// needs one).
@@ -46,7 +46,7 @@ type planForm struct {
 
 	ref, age, dob, date, start, duration *widget.Entry
 	durationReason, outOfHours, access   *widget.Entry
-	facilitator, parentCarer             *widget.Entry
+	facilitator, parentCarer, link       *widget.Entry
 	notified, crisis                     *textArea
 	adultAtRisk                          *widget.Check
 	method, platform                     *widget.Select
@@ -79,6 +79,16 @@ type planForm struct {
 	carried    []session.CarriedFact
 	stillTrue  []*widget.Check
 	carriedMsg *widget.Label
+	allTrue    *widget.Button
+	offered    *session.Document
+	body       fyne.CanvasObject
+
+	// A plan not yet saved is kept as a draft (plandraft.go): under the id
+	// the session will take, saved in turn behind turn.
+	draftID  string
+	turn     *session.Session
+	dirty    bool
+	defaults map[string]string
 }
 
 // ShowNewPlan opens an empty plan for a new session.
@@ -106,8 +116,10 @@ func (u *UI) showPlanForm(s *session.Session) {
 	} else {
 		actions = append(actions, u.escalateButton(escalation{}))
 	}
-	u.show("Plan and risk assessment", f.content(), actions...)
+	f.body = f.content()
+	u.show("Plan and risk assessment", f.body, actions...)
 	u.focusOnOpen(f.ref)
+	f.autosave()
 }
 
 // textArea is a multi-line entry in which Tab moves to the next field, as
@@ -136,7 +148,8 @@ func entry(placeholder string) *widget.Entry {
 
 func (u *UI) newPlanForm(s *session.Session) *planForm {
 	pk := u.cfg.Pack
-	f := &planForm{u: u, s: s, answers: map[string]session.ItemAnswer{}}
+	// turn is only a key for inTurn: the plan draft's saves take turns.
+	f := &planForm{u: u, s: s, answers: map[string]session.ItemAnswer{}, turn: new(session.Session)}
 	f.ref = entry("e.g. CUS-4821 (never a name)")
 	f.age = entry("years")
 	f.dob = entry("DD/MM/YYYY")
@@ -166,6 +179,7 @@ func (u *UI) newPlanForm(s *session.Session) *planForm {
 	f.notified = multiline("How the customer was told, and how to join")
 	f.parentCarer = entry("How a parent or carer was told, where required")
 	f.crisis = multiline("What you will do if a crisis arises during the session")
+	f.link = entry("https://… (kept encrypted in the plan)")
 	f.attendees = entry("Expected number of attendees")
 	f.recorded = widget.NewCheck("It will be recorded", nil)
 	f.storedWhere = entry("Where the recording is stored (GDPR)")
@@ -193,7 +207,7 @@ func (u *UI) newPlanForm(s *session.Session) *planForm {
 		f.duration.SetText(strconv.Itoa(pk.Session.NormalDurationMinutes))
 	}
 	for _, e := range []*widget.Entry{f.ref, f.age, f.dob, f.date, f.start, f.duration, f.durationReason, f.outOfHours, f.access, f.facilitator, f.parentCarer, &f.notified.Entry, &f.crisis.Entry,
-		f.attendees, f.storedWhere, f.told, f.whyNot} {
+		f.link, f.attendees, f.storedWhere, f.told, f.whyNot} {
 		e.OnChanged = func(string) { f.changed() }
 	}
 	f.adultAtRisk.OnChanged = func(bool) { f.changed() }
@@ -207,7 +221,21 @@ func (u *UI) newPlanForm(s *session.Session) *planForm {
 		f.showCarried(s.Document().Plan.Carried)
 	}
 	f.ref.OnChanged = func(string) { f.offerCarry(); f.changed() }
+	// Enter goes on: to plan from the customer's last session when that
+	// is offered, else to the next thing to do (plannext.go).
+	f.ref.OnSubmitted = func(string) {
+		if f.offered != nil {
+			f.carryFrom(*f.offered)
+			return
+		}
+		f.nextToDo()
+	}
+	for _, e := range []*widget.Entry{f.age, f.dob, f.date, f.start, f.duration, f.durationReason, f.outOfHours, f.access, f.facilitator, f.parentCarer,
+		f.link, f.attendees, f.storedWhere, f.told, f.whyNot} {
+		e.OnSubmitted = func(string) { f.nextToDo() }
+	}
 	f.changed()
+	f.defaults, f.dirty = f.fieldTexts(), false
 	return f
 }
 
@@ -232,6 +260,7 @@ func (u *UI) lastSessionWith(ref string) (session.Document, bool) {
 // to plan from their last session.
 func (f *planForm) offerCarry() {
 	f.carryOffer.RemoveAll()
+	f.offered = nil
 	if f.s != nil || len(f.carried) > 0 {
 		return
 	}
@@ -239,10 +268,11 @@ func (f *planForm) offerCarry() {
 	if !ok {
 		return
 	}
+	f.offered = &prev
 	when := f.u.clockText(prev.Plan.Start, "Monday 2 January")
 	f.carryOffer.Add(container.NewBorder(nil, nil, nil,
 		widget.NewButtonWithIcon("Plan from that session", theme.ContentCopyIcon(), func() { f.carryFrom(prev) }),
-		wrappedLabel("A returning customer: their last session was on "+when+".")))
+		wrappedLabel("A returning customer: their last session was on "+when+". Enter plans from it.")))
 }
 
 // carryFrom fills the form from the customer's last session: their facts
@@ -251,6 +281,7 @@ func (f *planForm) carryFrom(prev session.Document) {
 	pk := f.u.cfg.Pack
 	next := pk.NextPlan(prev)
 	f.carryOffer.RemoveAll()
+	f.offered = nil
 	f.fillCustomer(next)
 	for id, a := range session.CarriedAnswers(prev, next) {
 		f.answers[id] = a
@@ -258,13 +289,16 @@ func (f *planForm) carryFrom(prev session.Document) {
 	f.itemIDs = nil // rebuild the checklist with the carried answers
 	f.showCarried(next.Carried)
 	f.changed()
+	if f.allTrue != nil {
+		f.u.win.Canvas().Focus(f.allTrue) // one glance, one key
+	}
 }
 
 // showCarried lists the carried facts, each with its "still true" box.
 func (f *planForm) showCarried(cs []session.CarriedFact) {
 	f.carried = append([]session.CarriedFact(nil), cs...)
 	f.carriedBox.RemoveAll()
-	f.stillTrue = nil
+	f.stillTrue, f.allTrue = nil, nil
 	if len(cs) == 0 {
 		return
 	}
@@ -281,11 +315,13 @@ func (f *planForm) showCarried(cs []session.CarriedFact) {
 		f.stillTrue = append(f.stillTrue, check)
 		f.carriedBox.Add(container.NewBorder(nil, nil, check, nil, wrappedLabel(strings.TrimSuffix(c.Label, ".")+": "+c.Value)))
 	}
-	f.carriedBox.Add(container.NewBorder(nil, nil, widget.NewButton("All still true", func() {
+	f.allTrue = widget.NewButton("All still true", func() {
 		for _, c := range f.stillTrue {
 			c.SetChecked(true)
 		}
-	}), nil, wrappedLabel("If something has changed, change it in the plan instead.")))
+		f.nextToDo()
+	})
+	f.carriedBox.Add(container.NewBorder(nil, nil, f.allTrue, nil, wrappedLabel("If something has changed, change it in the plan instead.")))
 	f.carriedBox.Add(f.carriedMsg)
 }
 
@@ -351,6 +387,7 @@ func (f *planForm) fill(d session.Document) {
 	f.durationReason.SetText(p.DurationReason)
 	f.outOfHours.SetText(p.OutOfHoursReason)
 	f.notified.SetText(p.HowNotified)
+	f.link.SetText(p.MeetingLink)
 	if g := p.Group; g != nil {
 		f.attendees.SetText(strconv.Itoa(g.ExpectedAttendees))
 		f.recorded.SetChecked(g.Recording.Recorded)
@@ -378,6 +415,7 @@ func (f *planForm) readPlan() (session.Plan, session.FieldErrors) {
 		AccessibilityNeeds:  strings.TrimSpace(f.access.Text),
 		Facilitator:         strings.TrimSpace(f.facilitator.Text),
 		HowNotified:         strings.TrimSpace(f.notified.Text),
+		MeetingLink:         strings.TrimSpace(f.link.Text),
 		ParentCarerInformed: strings.TrimSpace(f.parentCarer.Text),
 		CrisisPlan:          strings.TrimSpace(f.crisis.Text),
 	}
@@ -448,6 +486,7 @@ func (f *planForm) assessment() session.Assessment {
 // changed recomputes everything that depends on the form: field messages,
 // which checklist items apply, and the outcome.
 func (f *planForm) changed() {
+	f.dirty = true
 	pk := f.u.cfg.Pack
 	plan, errs := f.readPlan()
 	if f.showErrors {
@@ -629,9 +668,11 @@ func (f *planForm) buildChecklist(items []session.ChecklistItem) {
 		if it.AlwaysApplies {
 			options = options[:2]
 		}
-		radio := widget.NewRadioGroup(options, nil)
-		radio.Horizontal = true
+		radio := newAnswerChoice(options)
 		radio.SetSelected(answerWord(ans.Answer))
+		radio.OnAnswered = func() { f.answered(it.ID) }
+		mitigation.OnSubmitted = func(string) { f.nextToDo() }
+		reason.OnSubmitted = func(string) { f.nextToDo() }
 		radio.OnChanged = func(s string) {
 			a := f.answers[it.ID]
 			a.Answer = wordAnswer(s)
@@ -711,6 +752,7 @@ func (f *planForm) content() fyne.CanvasObject {
 		f.row("Accessibility needs", f.access),
 		f.row("Facilitator invited", f.facilitator),
 		f.row("Customer told how", f.notified, "how_notified"),
+		f.row("Meeting link", f.link, "meeting_link"),
 		f.row("Parent or carer told", f.parentCarer),
 		f.row("Crisis plan", f.crisis, "crisis_plan"),
 	)
@@ -741,7 +783,7 @@ func (f *planForm) saveTapped() {
 	// 15); a new session joins the list only then.
 	target, isNew := f.s, f.s == nil
 	if isNew {
-		s, err := session.New(u.cfg.Pack, u.cfg.Clock, u.cfg.NewID(), u.cfg.Me.KeyID, plan)
+		s, err := session.New(u.cfg.Pack, u.cfg.Clock, f.id(), u.cfg.Me.KeyID, plan)
 		if err != nil {
 			f.planError(err)
 			return
@@ -759,24 +801,40 @@ func (f *planForm) saveTapped() {
 		r, err = c.Assess(f.assessment())
 		return err
 	}
-	u.commitChange(target, change, func(err error) {
-		var ns *notSavedError
-		switch {
-		case errors.As(err, &ns):
-			f.status.SetText(notSaved(ns.err))
-			return
-		case err != nil:
-			f.planError(err)
+	// A new plan's save takes its turn behind the plan draft's autosaves:
+	// it replaces the draft (the same id), and none may land after it.
+	u.inTurn(f.turn, func(nextTurn func()) {
+		if isNew && f.s != nil { // saved meanwhile by a press before this one
+			nextTurn()
+			f.saveTapped()
 			return
 		}
-		if isNew {
-			f.s = target
-			u.sessions = append(u.sessions, target)
-		}
-		f.status.SetText("Saved. " + r.Outcome.Label() + ".")
-		f.next.Hidden = !r.Outcome.MayProceed()
-		f.next.Refresh()
+		u.commitChange(target, change, func(err error) { f.saved(target, isNew, &r, err); nextTurn() })
 	})
+}
+
+// saved shows the outcome of saveTapped's change.
+func (f *planForm) saved(target *session.Session, isNew bool, result *session.Result, err error) {
+	u, r := f.u, *result
+	var ns *notSavedError
+	switch {
+	case errors.As(err, &ns):
+		f.status.SetText(notSaved(ns.err))
+		return
+	case err != nil:
+		f.planError(err)
+		return
+	}
+	if isNew {
+		f.s = target
+		u.sessions = append(u.sessions, target)
+	}
+	f.status.SetText("Saved. " + r.Outcome.Label() + ".")
+	f.next.Hidden = !r.Outcome.MayProceed()
+	f.next.Refresh()
+	if !f.next.Hidden {
+		u.win.Canvas().Focus(f.next) // the next step, for the keyboard
+	}
 }
 
 // planError says why the plan or its assessment was refused.

@@ -58,7 +58,7 @@ func answerAll(f *planForm, word string) {
 	}
 }
 
-func radioFor(t *testing.T, f *planForm, id string) *widget.RadioGroup {
+func radioFor(t *testing.T, f *planForm, id string) *answerChoice {
 	t.Helper()
 	r, ok := f.rows[id]
 	if !ok {

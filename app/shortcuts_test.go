@@ -99,6 +99,16 @@ func TestEveryReadmeShortcutWorks(t *testing.T) {
 				t.Fatalf("Ctrl+H did not go home:\n%s", visibleTexts(u))
 			}
 		},
+		"Ctrl+J": func(t *testing.T) {
+			u, _ := newTestUI(t)
+			press(t, u, shortcutFor(t, "Ctrl+N"))
+			test.Type(u.currentPlan.ref, "CUS-4821")
+			test.Type(u.currentPlan.age, "15")
+			press(t, u, shortcutFor(t, "Ctrl+J"))
+			if u.win.Canvas().Focused() != u.currentPlan.start {
+				t.Fatalf("Ctrl+J did not go to the next thing to do (the start time): %T", u.win.Canvas().Focused())
+			}
+		},
 		"Ctrl+E": func(t *testing.T) {
 			u, _ := newTestUI(t)
 			press(t, u, shortcutFor(t, "Ctrl+E"))

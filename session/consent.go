@@ -117,6 +117,10 @@ type Consent struct {
 	// NoConsentReason explains a session run without recorded consent.
 	NoConsentReason string    `json:"no_consent_reason,omitempty"`
 	RecordedAt      time.Time `json:"recorded_at"`
+	// Carried is set for a returning customer: the channel and who
+	// answers, kept from their last session for reconfirmation (issue 19;
+	// consentcarry.go).
+	Carried *CarriedConsent `json:"carried,omitempty"`
 }
 
 // Given reports whether consent was recorded, as opposed to waived.

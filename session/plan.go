@@ -57,6 +57,10 @@ type Plan struct {
 	Facilitator string `json:"facilitator,omitempty"`
 	// HowNotified: how the customer was told and how to join (1.3.4).
 	HowNotified string `json:"how_notified"`
+	// MeetingLink is the link the customer joins by (1.3.4), kept with
+	// the rest of the plan in the sealed document, never in an index or a
+	// log (issue 19: "Copy link" beside "Start").
+	MeetingLink string `json:"meeting_link,omitempty"`
 	// ParentCarerInformed (1.3.5): how, or "" if not.
 	ParentCarerInformed string `json:"parent_carer_informed,omitempty"`
 	// CrisisPlan: what happens if a crisis arises during the session (1.3.3).

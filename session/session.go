@@ -184,6 +184,10 @@ func cloneDocument(d Document) Document {
 			r := *d.Consent.Reply
 			cc.Reply = &r
 		}
+		if d.Consent.Carried != nil {
+			k := *d.Consent.Carried
+			cc.Carried = &k
+		}
 		c.Consent = &cc
 	}
 	c.Agreement = slices.Clone(d.Agreement)
@@ -301,9 +305,14 @@ func (s *Session) recordConsent(c Consent, next State) error {
 		if err := s.pack.ValidateReply(*c.Reply, now); err != nil {
 			return err
 		}
+		if err := validateCarriedConsent(c); err != nil {
+			return err
+		}
 		c.NoConsentReason = ""
 	case strings.TrimSpace(c.NoConsentReason) == "":
 		return ErrConsentRequired
+	default:
+		c.Carried = nil // no reply: nothing was kept from the last one
 	}
 	c.RecordedAt = now
 	s.doc.Consent = &c

@@ -73,6 +73,9 @@ func (v *Vault) SetDirectory(d *crypto.Directory) bool {
 const (
 	draftSession  = "session"
 	draftIncident = "incident"
+	// draftPlan is a plan not yet saved as a session (issue 19). It has
+	// the id the session will take, so saving the session replaces it.
+	draftPlan = "plan"
 )
 
 // SaveDraft seals a session document to its author alone and saves it
@@ -110,6 +113,27 @@ func (v *Vault) Drafts(ctx context.Context) ([]session.Document, error) {
 			return err
 		}
 		out = append(out, doc)
+		return nil
+	})
+	return out, err
+}
+
+// SavePlanDraft seals a plan being typed, not yet saved as a session, to
+// its author alone and saves it durably (issue 19: a plan half done is
+// never lost).
+func (v *Vault) SavePlanDraft(ctx context.Context, d session.PlanDraft) error {
+	return v.saveDraft(ctx, d.ID, draftPlan, d, d.PackVersion)
+}
+
+// PlanDrafts opens every plan not yet saved as a session.
+func (v *Vault) PlanDrafts(ctx context.Context) ([]session.PlanDraft, error) {
+	var out []session.PlanDraft
+	err := v.drafts(ctx, draftPlan, func(b []byte) error {
+		var d session.PlanDraft
+		if _, err := v.open(b, &d); err != nil {
+			return err
+		}
+		out = append(out, d)
 		return nil
 	})
 	return out, err

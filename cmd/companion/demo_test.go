@@ -71,7 +71,7 @@ func clockSettingOf(c *testclock.Running) string {
 
 // realApp is the real binary running as one person, on one X display.
 type realApp struct {
-	t       *testing.T
+	t       testing.TB
 	display string
 	cmd     *exec.Cmd
 	logs    *lockedBuffer
@@ -83,20 +83,25 @@ type realApp struct {
 // startApp starts the real binary with home as COMPANION_HOME and waits
 // for its window, which it sizes for the inbox's columns.
 func startApp(ctx context.Context, t *testing.T, bin, display, home string, hubLog *lockedBuffer) *realApp {
-	t.Helper()
-	return startAppAt(ctx, t, bin, display, home, hubLog, suiteClock)
+	return startAppWith(ctx, t, bin, display, home, hubLog, clockSetting())
 }
 
 // startAppAt is startApp with the app's clock where clock is now. hubLog
 // may be nil when no hub runs.
-func startAppAt(ctx context.Context, t *testing.T, bin, display, home string, hubLog *lockedBuffer, clock *testclock.Running) *realApp {
+func startAppAt(ctx context.Context, t testing.TB, bin, display, home string, hubLog *lockedBuffer, clock *testclock.Running) *realApp {
+	t.Helper()
+	return startAppWith(ctx, t, bin, display, home, hubLog, clockSettingOf(clock))
+}
+
+// startAppWith is startApp with the process's clock setting given.
+func startAppWith(ctx context.Context, t testing.TB, bin, display, home string, hubLog *lockedBuffer, clock string) *realApp {
 	t.Helper()
 	if hubLog == nil {
 		hubLog = &lockedBuffer{}
 	}
 	a := &realApp{t: t, display: display, logs: &lockedBuffer{}, hubLog: hubLog}
 	a.cmd = exec.CommandContext(ctx, bin)
-	a.cmd.Env = append(os.Environ(), "DISPLAY="+display, "COMPANION_HOME="+home, "LANG=en_GB.UTF-8", clockSettingOf(clock))
+	a.cmd.Env = append(os.Environ(), "DISPLAY="+display, "COMPANION_HOME="+home, "LANG=en_GB.UTF-8", clock)
 	a.cmd.Stdout, a.cmd.Stderr = a.logs, a.logs
 	a.started = testclock.NewStopwatch()
 	if err := a.cmd.Start(); err != nil {

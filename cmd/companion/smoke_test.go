@@ -18,7 +18,7 @@ import (
 
 // binary returns the real app binary: $COMPANION_BIN (make test builds it) or
 // a fresh build into a temporary directory.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	if b := os.Getenv("COMPANION_BIN"); b != "" {
 		return b
@@ -50,13 +50,13 @@ func TestNoDisplaySaysWhatToDo(t *testing.T) {
 }
 
 // startXvfb starts a private X server and returns its display name.
-func startXvfb(t *testing.T) string {
+func startXvfb(t testing.TB) string {
 	t.Helper()
 	return startXvfbScreen(t, "1280x800x24")
 }
 
 // startXvfbScreen is startXvfb with a screen of the given geometry.
-func startXvfbScreen(t *testing.T, screen string) string {
+func startXvfbScreen(t testing.TB, screen string) string {
 	t.Helper()
 	if _, err := exec.LookPath("Xvfb"); err != nil {
 		t.Skip("Xvfb is not installed (make test installs it): cannot start the real window")

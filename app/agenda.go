@@ -1,0 +1,185 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"safeguard/companion/session"
+)
+
+// Today's agenda on home (issue 19): the practitioner's sessions of the
+// day, each with where it stands and what is missing (session.Pack.Agenda
+// decides both), "Start" or "Open", and "Copy link" beside it when the
+// plan keeps a meeting link; then the plans not yet saved, each to carry
+// on with. Ten minutes before each session a desktop notification says
+// what is still missing, and names no one.
+
+// agendaBox is home's agenda and plan drafts; empty when there is neither.
+func (u *UI) agendaBox() fyne.CanvasObject {
+	box := container.NewVBox()
+	now := u.cfg.Clock.Now()
+	byID := map[string]*session.Session{}
+	var docs []session.Document
+	for _, s := range u.sessions {
+		byID[s.Document().ID] = s
+		docs = append(docs, s.Document())
+	}
+	for _, h := range u.history {
+		if _, ok := byID[h.doc.ID]; !ok {
+			docs = append(docs, h.doc)
+		}
+	}
+	items := u.cfg.Pack.Agenda(docs, now)
+	status := wrappedLabel("")
+	status.Importance = widget.LowImportance
+	if len(items) > 0 {
+		box.Add(widget.NewSeparator())
+		box.Add(widget.NewLabelWithStyle("Today, "+u.clockText(now, "Monday 2 January"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		for _, it := range items {
+			box.Add(u.agendaRow(it, byID[it.ID], status.SetText))
+		}
+		box.Add(status)
+	}
+	drafts := container.NewVBox()
+	box.Add(drafts)
+	u.fillPlanDrafts(drafts)
+	return box
+}
+
+// agendaRow is one session of the day.
+func (u *UI) agendaRow(it session.AgendaItem, s *session.Session, say func(string)) fyne.CanvasObject {
+	ref := ""
+	if s != nil {
+		ref = s.Document().Plan.Customer.Reference
+	}
+	text := fmt.Sprintf("%s  %s  %s", u.clockText(it.Start, "15:04"), ref, it.State.Label())
+	if len(it.Missing) > 0 && it.State != session.AgendaConsentWaiting {
+		text += ": " + it.Missing[0]
+	}
+	label := widget.NewLabel(text)
+	if s == nil { // signed: in History
+		return label
+	}
+	var action *widget.Button
+	if it.State == session.AgendaReadyToStart {
+		action = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), func() { u.startLive(s) })
+		action.Importance = widget.HighImportance
+	} else {
+		action = widget.NewButtonWithIcon("Open", theme.NavigateNextIcon(), func() {
+			if it.State == session.AgendaConsentWaiting {
+				u.ShowConsent(s) // the step it waits on
+				return
+			}
+			u.Resume(s)
+		})
+	}
+	return container.NewBorder(nil, nil, nil, u.startWithLink(s.Document(), action, say), label)
+}
+
+// startWithLink is a session's Start button with "Copy link" beside it
+// when its plan keeps a meeting link. The link goes to the clipboard
+// only; it is never logged or shown in a notification.
+func (u *UI) startWithLink(d session.Document, start *widget.Button, say func(string)) fyne.CanvasObject {
+	link := d.Plan.MeetingLink
+	if link == "" {
+		return start
+	}
+	copyBtn := widget.NewButtonWithIcon("Copy link", theme.ContentCopyIcon(), func() {
+		u.app.Clipboard().SetContent(link)
+		say("Meeting link copied: paste it into your browser or meeting app.")
+	})
+	return container.NewHBox(copyBtn, start)
+}
+
+// fillPlanDrafts lists the plans not yet saved, read in the background.
+func (u *UI) fillPlanDrafts(box *fyne.Container) {
+	if u.cfg.Vault == nil {
+		return
+	}
+	var drafts []session.PlanDraft
+	u.background(func(ctx context.Context) error {
+		var err error
+		drafts, err = u.cfg.Vault.PlanDrafts(ctx)
+		return err
+	}, func(err error) {
+		if err != nil {
+			box.Add(warningLabel("Some plans not yet saved could not be opened: " + plainWords(err, reading)))
+			return
+		}
+		if len(drafts) == 0 {
+			return
+		}
+		slices.SortFunc(drafts, func(a, b session.PlanDraft) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
+		box.Add(widget.NewSeparator())
+		box.Add(widget.NewLabelWithStyle("Plans not yet saved", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		for _, d := range drafts {
+			ref := d.Reference()
+			if ref == "" {
+				ref = "No reference yet"
+			}
+			line := widget.NewLabel(fmt.Sprintf("%s, last changed %s", ref, u.clockText(d.UpdatedAt, "Monday 2 January 15:04")))
+			carryOn := widget.NewButtonWithIcon("Carry on", theme.DocumentCreateIcon(), func() { u.ShowPlanDraft(d) })
+			discard := widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), func() { u.discardPlanDraft(d) })
+			discard.Importance = widget.LowImportance
+			box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(discard, carryOn), line))
+		}
+	})
+}
+
+// discardPlanDraft deletes a plan not yet saved, once the practitioner
+// confirms: nothing of it was ever a record.
+func (u *UI) discardPlanDraft(d session.PlanDraft) {
+	ref := d.Reference()
+	if ref == "" {
+		ref = "with no reference yet"
+	}
+	dialog.ShowConfirm("Discard this plan?", "The plan "+ref+", never saved, will be deleted from this laptop. This cannot be undone.", func(ok bool) {
+		if !ok {
+			return
+		}
+		u.background(func(ctx context.Context) error { return u.cfg.Vault.DeleteDraft(ctx, d.ID) }, func(err error) {
+			if err != nil {
+				dialog.ShowInformation("Not discarded", plainWords(err, saving), u.win)
+				return
+			}
+			if u.onHome {
+				u.ShowHome()
+			}
+		})
+	}, u.win)
+}
+
+// startReminders checks, while the window is open, for sessions ten
+// minutes away (the services stop it with the window).
+func (u *UI) startReminders() {
+	every := u.cfg.TickEvery
+	if every == 0 || every > 20*time.Second {
+		every = 20 * time.Second
+	}
+	u.svc.Every(every, nil, func() { u.runOnUI(u.remindDue) })
+}
+
+// remindDue sends the reminders that fall due now, each once: a desktop
+// notification with the time and what is missing, never who it is with.
+func (u *UI) remindDue() {
+	if u.reminded == nil {
+		u.reminded = map[string]bool{}
+	}
+	pk, now := u.cfg.Pack, u.cfg.Clock.Now()
+	docs := make([]session.Document, len(u.sessions))
+	for i, s := range u.sessions {
+		docs[i] = s.Document()
+	}
+	for _, it := range session.RemindersDue(pk.Agenda(docs, now), now, u.reminded) {
+		u.reminded[it.ID] = true
+		u.app.SendNotification(fyne.NewNotification("Safeguard Companion", pk.ReminderText(it, now)))
+	}
+}
