@@ -105,6 +105,15 @@ type notSavedError struct{ err error }
 func (e *notSavedError) Error() string { return "not saved: " + e.err.Error() }
 func (e *notSavedError) Unwrap() error { return e.err }
 
+// unwrapNotSaved is the save's own error inside a *notSavedError, or err.
+func unwrapNotSaved(err error) error {
+	var ns *notSavedError
+	if errors.As(err, &ns) {
+		return ns.err
+	}
+	return err
+}
+
 // notSaved is the sentence for a change that could not be saved.
 func notSaved(err error) string {
 	return "Not saved: " + plainError(err) + " Nothing has changed; try again once that is put right."

@@ -38,9 +38,12 @@ type liveScreen struct {
 	markers   *widget.Label
 
 	overrunAsked bool
-	lastSave     time.Time
-	hidden       bool
-	body         fyne.CanvasObject
+	// acking is a warning's "seen" being saved: the next tick does not
+	// ask again until that save has landed or failed.
+	acking   bool
+	lastSave time.Time
+	hidden   bool
+	body     fyne.CanvasObject
 }
 
 // marker shortcuts: Ctrl+1..5, so nobody leaves the call window for long.
@@ -279,7 +282,7 @@ func (l *liveScreen) tick() {
 	l.elapsed.SetText(fmt.Sprintf("%s of %d minutes, %s", formatDuration(t.Elapsed), int(l.s.Document().Plan.Duration/time.Minute), state))
 	if len(t.Warnings) > 0 {
 		l.banner.SetText(fmt.Sprintf("%d minute%s left: start bringing the session to a close (Annex 2 3.3).", t.Warnings[len(t.Warnings)-1], plural(t.Warnings[len(t.Warnings)-1])))
-		l.s.AcknowledgeWarnings(t.Warnings...)
+		l.acknowledge(t.Warnings)
 	}
 	if t.Overrun && !l.overrunAsked && l.s.Document().OverrunReason == "" {
 		l.overrunAsked = true
@@ -291,6 +294,24 @@ func (l *liveScreen) tick() {
 		l.u.saveDraft(l.s, l.setStatus)
 	}
 	l.showMarkers()
+}
+
+// acknowledge saves that the warnings shown were seen, so each is given
+// once (Annex 2 3.3). Until the save lands the warning stays due, and the
+// next tick shows it and tries again (issue 15: save first).
+func (l *liveScreen) acknowledge(warnings []int) {
+	if l.acking {
+		return
+	}
+	l.acking = true
+	l.u.commitChange(l.s, func(c *session.Session) error { c.AcknowledgeWarnings(warnings...); return nil }, func(err error) {
+		l.acking = false
+		if err != nil {
+			l.setStatus(notSaved(unwrapNotSaved(err)))
+			return
+		}
+		l.setStatus("Saved " + l.u.clockText(l.u.cfg.Clock.Now(), "15:04:05") + ".")
+	})
 }
 
 // tickDelayed is tick for an e-mail, letter or text: no timer, autosave
