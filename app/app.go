@@ -128,6 +128,8 @@ type UI struct {
 	dialogEscalate func()
 
 	ui uiQueue
+	// alerts notifies a safeguarding lead of incidents sync brings (notify.go).
+	alerts incidentAlerts
 }
 
 // Icon is the app icon as a Fyne resource.
