@@ -174,6 +174,9 @@ func (f *consentForm) commit(c session.Consent) {
 		default:
 			f.msgWords.Hide()
 			f.refresh()
+			if !f.start.Disabled() {
+				f.u.win.Canvas().Focus(f.start) // the next step, for a keyboard user (issue 15 §6)
+			}
 		}
 	})
 }

@@ -776,6 +776,9 @@ func (f *planForm) saveTapped() {
 		f.status.SetText("Saved. " + r.Outcome.Label() + ".")
 		f.next.Hidden = !r.Outcome.MayProceed()
 		f.next.Refresh()
+		if f.next.Visible() {
+			u.win.Canvas().Focus(f.next) // the next step, for a keyboard user (issue 15 §6)
+		}
 	})
 }
 

@@ -80,9 +80,16 @@ type realApp struct {
 // for its window, which it sizes for the inbox's columns.
 func startApp(ctx context.Context, t *testing.T, bin, display, home string, hubLog *lockedBuffer) *realApp {
 	t.Helper()
+	return startAppWith(ctx, t, bin, display, home, hubLog)
+}
+
+// startAppWith is startApp with more environment, which wins over the
+// usual (a later COMPANION_CLOCK, FYNE_SCALE).
+func startAppWith(ctx context.Context, t *testing.T, bin, display, home string, hubLog *lockedBuffer, env ...string) *realApp {
+	t.Helper()
 	a := &realApp{t: t, display: display, logs: &lockedBuffer{}, hubLog: hubLog}
 	a.cmd = exec.CommandContext(ctx, bin)
-	a.cmd.Env = append(os.Environ(), "DISPLAY="+display, "COMPANION_HOME="+home, "LANG=en_GB.UTF-8", clockSetting())
+	a.cmd.Env = append(append(os.Environ(), "DISPLAY="+display, "COMPANION_HOME="+home, "LANG=en_GB.UTF-8", clockSetting()), env...)
 	a.cmd.Stdout, a.cmd.Stderr = a.logs, a.logs
 	a.started = testclock.NewStopwatch()
 	if err := a.cmd.Start(); err != nil {
