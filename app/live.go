@@ -156,7 +156,16 @@ func (u *UI) ShowLive(s *session.Session) {
 		done[a.PointID] = true
 	}
 	for _, p := range u.cfg.Pack.Agreement {
-		c := widget.NewCheck(p.Text, nil)
+		// A check's words do not wrap: the point's heading goes with the
+		// box, the rest in a label that wraps, so the screen fits text at
+		// 150% (issue 15 §6).
+		head, rest, ok := strings.Cut(p.Text, ": ")
+		if !ok {
+			head, rest = "", p.Text
+		} else {
+			head += ":"
+		}
+		c := widget.NewCheck(head, nil)
 		c.SetChecked(done[p.ID])
 		c.OnChanged = func(on bool) {
 			switch {
@@ -181,7 +190,7 @@ func (u *UI) ShowLive(s *session.Session) {
 			}
 		}
 		l.agreement[p.ID] = c
-		agreementBox.Add(c)
+		agreementBox.Add(container.NewBorder(nil, nil, c, nil, wrappedLabel(rest)))
 	}
 
 	pk := u.cfg.Pack
