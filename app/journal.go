@@ -77,6 +77,19 @@ func plainError(err error) string {
 // It takes its turn with the session's other changes (commitChange), so an
 // autosave of the state before a change can never land on disk after it.
 func (u *UI) saveDraft(s *session.Session, status func(string)) {
+	u.saveDraftDone(s, func(err error) {
+		switch {
+		case status == nil:
+		case err != nil:
+			status("Not saved: " + plainError(err))
+		default:
+			status("Saved " + u.clockText(u.cfg.Clock.Now(), "15:04:05") + ".")
+		}
+	})
+}
+
+// saveDraftDone is saveDraft, telling done how the save went.
+func (u *UI) saveDraftDone(s *session.Session, done func(error)) {
 	if u.cfg.Vault == nil {
 		return
 	}
@@ -86,14 +99,7 @@ func (u *UI) saveDraft(s *session.Session, status func(string)) {
 		doc := s.Document()
 		u.background(func(ctx context.Context) error { return u.cfg.Vault.SaveDraft(ctx, doc) }, func(err error) {
 			defer next()
-			if status == nil {
-				return
-			}
-			if err != nil {
-				status("Not saved: " + plainError(err))
-				return
-			}
-			status("Saved " + u.clockText(u.cfg.Clock.Now(), "15:04:05") + ".")
+			done(err)
 		})
 	})
 }

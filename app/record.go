@@ -180,16 +180,21 @@ func (f *recordForm) keepDraft() {
 	if !f.dirty || f.s.State() == session.Signed {
 		return
 	}
-	d := f.draft()
-	f.u.commitChange(f.s, func(c *session.Session) error { return c.KeepRecordDraft(d) }, func(err error) {
-		var ns *notSavedError
-		switch {
-		case errors.As(err, &ns):
-			f.status.SetText("Not saved: " + plainError(ns.err)) // still dirty: the next autosave tries again
-		case err == nil:
-			f.dirty = false
-			f.status.SetText("Saved " + f.u.clockText(f.u.cfg.Clock.Now(), "15:04:05") + ".")
+	// What is typed is the person's own work, not a change of state: it
+	// is kept in memory at once, so that leaving the screen while the
+	// store is failing never loses it, and saved after; a failed save says
+	// so and is tried again at the next autosave (issue 15).
+	if err := f.s.KeepRecordDraft(f.draft()); err != nil {
+		return
+	}
+	f.dirty = false
+	f.u.saveDraftDone(f.s, func(err error) {
+		if err != nil {
+			f.dirty = true
+			f.status.SetText("Not saved: " + plainError(err) + " What you typed is kept; it is saved again in a few seconds.")
+			return
 		}
+		f.status.SetText("Saved " + f.u.clockText(f.u.cfg.Clock.Now(), "15:04:05") + ".")
 	})
 }
 

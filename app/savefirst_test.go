@@ -328,3 +328,40 @@ func TestReportedLinkSavesFirst(t *testing.T) {
 		t.Fatalf("still says not saved:\n%s", visibleTexts(u))
 	}
 }
+
+// TestTypedRecordIsNeverLost: the words of a record being written are the
+// person's own work, not a change of state: with the store failing they are
+// kept in memory when the screen is left, the save is tried again, and once
+// the store is back they are on disk (issue 15; issue 20: a record half
+// written is never lost).
+func TestTypedRecordIsNeverLost(t *testing.T) {
+	u, clock, env := newTestUIEnv(t)
+	l := liveSession(t, u, clock)
+	for _, c := range l.agreement {
+		c.SetChecked(true)
+	}
+	settle(u)
+	clock.Advance(20 * time.Minute)
+	tap(t, u, "End session")
+	s := l.s
+	good := u.cfg.Vault
+	u.cfg.Vault = brokenVault(t, u, env)
+	test.Type(findEntry(t, u, "What was discussed"), "College courses; CV next week.")
+	tap(t, u, "Home") // leaving the record saves what was typed, and fails
+	if d := s.Document().RecordDraft; d == nil || d.Summary != "College courses; CV next week." {
+		t.Fatalf("what was typed is lost when the save failed: %+v", d)
+	}
+	u.cfg.Vault = good
+	u.Resume(s)
+	summary := findEntry(t, u, "What was discussed")
+	if summary.Text != "College courses; CV next week." {
+		t.Fatalf("the record comes back with %q", summary.Text)
+	}
+	summary.CursorRow, summary.CursorColumn = 0, len(summary.Text)
+	test.Type(summary, " Apprenticeships too.")
+	tap(t, u, "Home")
+	drafts, err := good.Drafts(t.Context())
+	if err != nil || len(drafts) != 1 || drafts[0].RecordDraft == nil || drafts[0].RecordDraft.Summary != "College courses; CV next week. Apprenticeships too." {
+		t.Fatalf("the words are not on disk once the store is back: %v %+v", err, drafts)
+	}
+}
