@@ -222,9 +222,21 @@ func (u *UI) ShowLive(s *session.Session) {
 		l.elapsed.SetText(m.Label + ": no call, so no timer (Annex 2 1.2.1). Note any disclosure in the replies.")
 		l.elapsed.Wrapping = fyne.TextWrapWord
 	}
-	controls := container.NewVBox(
-		widget.NewLabelWithStyle("Markers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		markerButtons, l.markers, widget.NewSeparator(), agreementBox)
+	markersBox := container.NewVBox(widget.NewLabelWithStyle("Markers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), markerButtons, l.markers)
+	controls := container.NewVBox(markersBox, widget.NewSeparator(), agreementBox)
+	// At the start the agreement comes first, on screen and for Tab, with
+	// the focus on its first point (issue 15 §6: the order of the task);
+	// once it is confirmed the markers do.
+	var firstPoint fyne.Focusable
+	for _, p := range u.cfg.Pack.Agreement {
+		if !done[p.ID] {
+			firstPoint = l.agreement[p.ID]
+			break
+		}
+	}
+	if firstPoint != nil {
+		controls = container.NewVBox(agreementBox, widget.NewSeparator(), markersBox)
+	}
 	l.body = container.NewBorder(timer,
 		container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, l.pause, end, l.status)),
 		nil, nil, container.NewVScroll(controls))
@@ -240,6 +252,9 @@ func (u *UI) ShowLive(s *session.Session) {
 	// menu's, enabled now.
 	u.currentLive = l
 	u.refreshMenu()
+	if firstPoint != nil {
+		u.win.Canvas().Focus(firstPoint)
+	}
 	stop := make(chan struct{})
 	u.screenClose = func() { close(stop); u.currentLive = nil }
 	every := u.cfg.TickEvery

@@ -73,8 +73,9 @@ func (a *realApp) step(prefix, name string) {
 }
 
 // practitionerByKeyboard walks the practitioner's journey with the keyboard
-// alone, Tab, Shift+Tab, Space and typing, from the first run to a live
-// session: home, plan and risk assessment, consent, start. Each field is
+// alone, Tab, Shift+Tab, Space and typing, from the first run to a signed
+// record: home, plan and risk assessment, consent, start, the agreement,
+// end, the record, sign and lock. Each field is
 // reached by Tab in the order it is read on screen; what was typed in each
 // is checked on disk afterwards, so a field reached out of order puts a
 // value in the wrong place and fails the test. prefix, if not empty, names
@@ -165,7 +166,30 @@ func practitionerByKeyboard(t *testing.T, prefix string, env ...string) {
 	a.step(prefix, "5-consented")
 	a.xdo("key", "space")
 	time.Sleep(2 * time.Second)
+	// Live: the agreement's first point has the focus; Space confirms
+	// each, Tab moves to the next.
+	for k := range pack.Agreement {
+		if k > 0 {
+			a.tab(1)
+		}
+		a.xdo("key", "space")
+	}
+	time.Sleep(time.Second)
 	a.step(prefix, "6-live")
+	a.tab(7) // past the five markers (Ctrl+1 to 5) and Pause, to End session
+	a.xdo("key", "space")
+	time.Sleep(2 * time.Second)
+	// The record: what was discussed has the focus.
+	a.write("College courses; CV next week.")
+	a.step(prefix, "7-record")
+	a.tab(6) // an action's who, what and by when, Add an action, concerns, Sign and lock
+	a.xdo("key", "space")
+	time.Sleep(2 * time.Second)
+	a.step(prefix, "8-sign-asks")
+	a.tab(2) // in "Sign and lock?": No, then Yes
+	a.xdo("key", "space")
+	time.Sleep(3 * time.Second)
+	a.step(prefix, "9-signed")
 	a.stop()
 
 	dev, err := device.Open(context.Background(), paths, crypto.KeyringStore{})
@@ -173,11 +197,14 @@ func practitionerByKeyboard(t *testing.T, prefix string, env ...string) {
 		t.Fatalf("open the device the app set up: %v", err)
 	}
 	defer dev.Close()
-	drafts, err := dev.Vault(suiteClock).Drafts(context.Background())
-	if err != nil || len(drafts) != 1 {
-		t.Fatalf("drafts on disk: %d, %v; app output:\n%s", len(drafts), err, a.logs.String())
+	signed, _, err := dev.Vault(suiteClock).Open(context.Background(), nil, crypto.KindSessionRecord)
+	if err != nil || len(signed) != 1 {
+		t.Fatalf("signed records on disk: %d, %v; app output:\n%s", len(signed), err, a.logs.String())
 	}
-	d := drafts[0]
+	var d session.Document
+	if err := signed[0].Decode(&d); err != nil {
+		t.Fatal(err)
+	}
 	p := d.Plan
 	got := fmt.Sprintf("ref %q age %d start %s duration %s method %q platform %q facilitator %q notified %q parent %q crisis %q",
 		p.Customer.Reference, p.Customer.Age, p.Start.In(pack.Location()).Format("02/01/2006 15:04"), p.Duration, p.Method, p.Platform,
@@ -194,13 +221,17 @@ func practitionerByKeyboard(t *testing.T, prefix string, env ...string) {
 	if d.Consent == nil || d.Consent.Reply == nil || d.Consent.Reply.ExactWords != "YES" || d.Consent.Reply.Channel != session.ChannelSMS {
 		t.Errorf("consent %+v, want the reply YES", d.Consent)
 	}
-	if d.State != session.Live {
-		t.Errorf("session %s, want live: Start session had the focus after consent", d.State)
+	if len(d.Agreement) != len(pack.Agreement) {
+		t.Errorf("%d of %d agreement points confirmed by Space and Tab", len(d.Agreement), len(pack.Agreement))
+	}
+	if d.State != session.Signed || d.Record == nil || d.Record.Summary != "College courses; CV next week." {
+		t.Errorf("session %s, record %+v: want it signed with the summary typed", d.State, d.Record)
 	}
 }
 
 // TestPractitionerJourneyByKeyboard: issue 15 §6, every screen works by
-// keyboard alone in a sensible focus order, plan, consent, start.
+// keyboard alone in a sensible focus order: plan, consent, start, the
+// agreement, end, record, sign.
 func TestPractitionerJourneyByKeyboard(t *testing.T) {
 	practitionerByKeyboard(t, "") // the screens as usual are in the other screenshots
 }
