@@ -131,6 +131,8 @@ type UI struct {
 	dialogEscalate func()
 
 	ui uiQueue
+	// alerts notifies a safeguarding lead of incidents sync brings (notify.go).
+	alerts incidentAlerts
 }
 
 // Icon is the app icon as a Fyne resource.
@@ -153,7 +155,7 @@ func newUI(a fyne.App, cfg Config) *UI {
 	// waits for every goroutine the UI started.
 	u.win.SetOnClosed(u.Close)
 	u.win.SetIcon(Icon)
-	u.win.Resize(fyne.NewSize(1024, 640))
+	u.win.Resize(windowSize(textScale(a))) // fits a 1280x800 screen at 150% text (window.go)
 	u.setTheme(a.Settings().ThemeVariant() == theme.VariantDark)
 	u.installMenu()
 	return u

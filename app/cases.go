@@ -424,7 +424,9 @@ func (u *UI) casesWaitingLine() fyne.CanvasObject {
 	var (
 		n, bad int
 		oldest session.IncidentDocument
+		due    session.CaseDue // follow-ups and referral checks due (issue 15)
 	)
+	actor := u.caseActor()
 	u.background(func(ctx context.Context) error {
 		entries, fails, err := u.cfg.Vault.Open(ctx, nil, crypto.KindIncident)
 		if err != nil {
@@ -434,6 +436,11 @@ func (u *UI) casesWaitingLine() fyne.CanvasObject {
 		recs, bad = u.readIndex(entries, fails)
 		for _, c := range recs.Cases {
 			d := c.Doc()
+			if inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, d, actor); err == nil {
+				cd := inc.Due()
+				due.FollowUps += cd.FollowUps
+				due.Referrals += cd.Referrals
+			}
 			if d.Status != session.IncidentReported {
 				continue
 			}
@@ -463,7 +470,27 @@ func (u *UI) casesWaitingLine() fyne.CanvasObject {
 			}
 			l.SetText(text)
 		}
+		if t := dueText(due); err == nil && t != "" {
+			l.SetText(l.Text + " " + t)
+			l.Importance = widget.DangerImportance
+		}
 		l.Show()
 	})
 	return l
+}
+
+// dueText says what is due on the team's incidents, if anything.
+func dueText(d session.CaseDue) string {
+	var parts []string
+	if d.FollowUps > 0 {
+		parts = append(parts, fmt.Sprintf("%d follow-up%s due", d.FollowUps, plural(d.FollowUps)))
+	}
+	if d.Referrals > 0 {
+		parts = append(parts, fmt.Sprintf("%d referral check%s due", d.Referrals, plural(d.Referrals)))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	due := strings.Join(parts, " and ")
+	return strings.ToUpper(due[:1]) + due[1:] + ": open Incident cases."
 }

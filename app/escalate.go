@@ -55,11 +55,31 @@ func (u *UI) ShowEscalation(from escalation) {
 	id := u.cfg.NewID()
 	var inc *session.Incident
 	var err error
+	// unsaved says on the guidance screen what could not be saved; the
+	// guidance and the numbers show all the same (escalation is never
+	// blocked).
+	unsaved := wrappedLabel("")
+	unsaved.Importance = widget.DangerImportance
+	unsaved.Hide()
+	says := func(what string) {
+		unsaved.SetText("Call your safeguarding lead now. " + what + " Then press Back and Escalate again.")
+		unsaved.Show()
+	}
 	switch {
 	case from.session != nil:
-		inc, err = session.EscalateSession(from.session, id, u.actor(), "")
+		// The incident is raised at once from a copy; the session is
+		// marked escalated once that mark is saved (issue 15).
+		s := from.session
+		inc, err = session.EscalateSession(s.Clone(), id, u.actor(), "")
 		if err == nil {
-			u.saveDraft(from.session, nil)
+			u.commitChange(s, func(c *session.Session) error {
+				_, err := session.EscalateSession(c, id, u.actor(), "")
+				return err
+			}, func(err error) {
+				if err != nil {
+					says(notSaved(unwrapNotSaved(err)))
+				}
+			})
 		}
 	case from.record != nil:
 		inc, err = session.RaiseFromRecord(pk, u.cfg.Clock, id, u.actor(), from.record.doc, "")
@@ -75,13 +95,13 @@ func (u *UI) ShowEscalation(from escalation) {
 			return
 		}
 	}
-	u.saveIncidentDraft(inc, nil)
-	u.showGuidance(inc, from)
+	u.saveIncidentDraft(inc, says)
+	u.showGuidance(inc, from, unsaved)
 }
 
 // showGuidance is the first thing shown: what to do and not do (Annex 1),
 // and who to call, resolved from the signed directory held on this device.
-func (u *UI) showGuidance(inc *session.Incident, from escalation) {
+func (u *UI) showGuidance(inc *session.Incident, from escalation, unsaved *widget.Label) {
 	g := inc.Guidance()
 	do := widget.NewLabel("")
 	do.Wrapping = fyne.TextWrapWord
@@ -129,7 +149,11 @@ func (u *UI) showGuidance(inc *session.Incident, from escalation) {
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.55
 	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { u.returnTo(from) })
-	u.show("Escalate: read this first", container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), container.NewHBox(cont)), nil, nil, split), back)
+	top := container.NewVBox()
+	if unsaved != nil {
+		top.Add(unsaved)
+	}
+	u.show("Escalate: read this first", container.NewBorder(top, container.NewVBox(widget.NewSeparator(), container.NewHBox(cont)), nil, nil, split), back)
 	u.inEscalation = true
 	u.win.Canvas().Focus(cont)
 }

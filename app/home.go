@@ -94,6 +94,7 @@ func (u *UI) ShowHome() {
 	}
 	buttons.Add(layout.NewSpacer())
 	top := container.NewVBox(demo, greeting, trainingLine, container.NewBorder(nil, nil, nil, keyBtn, buttons), status,
+		u.draftsLine(),         // records and incidents to finish (issue 15)
 		u.casesWaitingLine(),   // the safeguarding team's incidents not yet acknowledged (issue 20 item 6)
 		u.reviewsWaitingLine()) // a line manager's reviews, follow-ups and figures (issue 15)
 	if mine := u.myIncidentsBox(); mine != nil {

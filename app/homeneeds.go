@@ -117,3 +117,48 @@ func (n reviewNeeds) text() string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// draftsLine is home's "to finish" for the person using the app (issue 15):
+// their session records still to write or to sign, and the incidents they
+// raised that are not reported yet (Annex 1: report it, or discard it with
+// the reason). It is hidden when nothing is unfinished. Records waiting to
+// sync are the sync line's (refreshWaiting).
+func (u *UI) draftsLine() fyne.CanvasObject {
+	write, sign, incidents := 0, 0, 0
+	for _, s := range u.sessions {
+		switch s.State() {
+		case session.Ended:
+			write++
+		case session.Recorded:
+			sign++
+		}
+	}
+	for _, m := range u.incidents {
+		if m.draft {
+			incidents++
+		}
+	}
+	var parts []string
+	if write > 0 {
+		parts = append(parts, fmt.Sprintf("%d session record%s to write", write, plural(write)))
+	}
+	switch {
+	case sign > 0 && write > 0:
+		parts = append(parts, fmt.Sprintf("%d to sign", sign))
+	case sign > 0:
+		parts = append(parts, fmt.Sprintf("%d session record%s to sign", sign, plural(sign)))
+	}
+	if incidents > 0 {
+		parts = append(parts, fmt.Sprintf("%d incident%s not reported yet", incidents, plural(incidents)))
+	}
+	l := warningLabel("")
+	if len(parts) == 0 {
+		l.Hide()
+		return l
+	}
+	l.SetText("To finish: " + strings.Join(parts, ", ") + ".")
+	if incidents > 0 {
+		l.Importance = widget.DangerImportance
+	}
+	return l
+}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -39,8 +40,11 @@ type incidentForm struct {
 	requirements, chronology     *fyne.Container
 	branch, status               *widget.Label
 	report                       *widget.Button
-	preventBox                   *fyne.Container
-	preventFields                []*textArea
+	// unlinked is a reported incident whose session could not yet be
+	// saved as knowing it: Report then saves that link again.
+	unlinked      bool
+	preventBox    *fyne.Container
+	preventFields []*textArea
 
 	// The classification (1.4, 3, 4), shared with the DSL's case screen.
 	*classificationWidgets
@@ -444,7 +448,7 @@ func (f *incidentForm) refresh() {
 	f.chronology.Add(wrappedLabel(strings.Join(lines, "\n")))
 	f.chronology.Refresh()
 
-	if f.inc.Status() != session.IncidentDraft {
+	if f.inc.Status() != session.IncidentDraft && !f.unlinked {
 		f.report.Disable()
 		f.report.SetText("Reported")
 	}
@@ -480,6 +484,10 @@ func (f *incidentForm) skip(id string) {
 // only once it is saved (issue 15): a save that fails (a full disk, a
 // locked database) leaves the incident a draft that can be reported again.
 func (f *incidentForm) reportTapped() {
+	if f.unlinked {
+		f.linkSession(f.inc.Document().ID)
+		return
+	}
 	// What happened, typed and not yet saved, goes with the report.
 	if err := f.applyDescription(); err != nil {
 		f.status.SetText(plainWords(err, reporting))
@@ -507,12 +515,37 @@ func (f *incidentForm) reportTapped() {
 		}
 		f.inc = next
 		f.u.kickSync()
-		// The session it was raised from may now be signed (issue 13).
-		if s := f.from.session; s != nil && s.IncidentReported(doc.ID) == nil {
-			f.u.saveDraft(s, nil)
-		}
-		f.status.SetText("Reported to the safeguarding team. It goes first when this laptop next syncs; if anyone is at risk now, phone them too.")
+		f.status.SetText(reportedText)
 		f.refresh()
+		f.linkSession(doc.ID)
+	})
+}
+
+const reportedText = "Reported to the safeguarding team. It goes first when this laptop next syncs; if anyone is at risk now, phone them too."
+
+// linkSession saves, in the session the incident was raised from, that it
+// is reported, so its record may now be signed (issue 13). The session
+// changes only once that is saved (issue 15); until then Report saves it
+// again.
+func (f *incidentForm) linkSession(id string) {
+	s := f.from.session
+	if s == nil {
+		return
+	}
+	f.u.commitChange(s, func(c *session.Session) error { return c.IncidentReported(id) }, func(err error) {
+		var ns *notSavedError
+		if errors.As(err, &ns) {
+			f.unlinked = true
+			f.report.SetText("Save it in the session's record")
+			f.report.Enable()
+			f.status.SetText("Reported to the safeguarding team, but the session's record does not know it yet. " + notSaved(ns.err))
+			return
+		}
+		if f.unlinked {
+			f.unlinked = false
+			f.status.SetText(reportedText)
+			f.refresh()
+		}
 	})
 }
 

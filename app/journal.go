@@ -65,6 +65,19 @@ func (u *UI) runOnUI(fn func()) {
 // It takes its turn with the session's other changes (commitChange), so an
 // autosave of the state before a change can never land on disk after it.
 func (u *UI) saveDraft(s *session.Session, status func(string)) {
+	u.saveDraftDone(s, func(err error) {
+		switch {
+		case status == nil:
+		case err != nil:
+			status("Not saved: " + plainWords(err, saving))
+		default:
+			status("Saved " + u.clockText(u.cfg.Clock.Now(), "15:04:05") + ".")
+		}
+	})
+}
+
+// saveDraftDone is saveDraft, telling done how the save went.
+func (u *UI) saveDraftDone(s *session.Session, done func(error)) {
 	if u.cfg.Vault == nil {
 		return
 	}
@@ -74,14 +87,7 @@ func (u *UI) saveDraft(s *session.Session, status func(string)) {
 		doc := s.Document()
 		u.background(func(ctx context.Context) error { return u.cfg.Vault.SaveDraft(ctx, doc) }, func(err error) {
 			defer next()
-			if status == nil {
-				return
-			}
-			if err != nil {
-				status("Not saved: " + plainWords(err, saving))
-				return
-			}
-			status("Saved " + u.clockText(u.cfg.Clock.Now(), "15:04:05") + ".")
+			done(err)
 		})
 	})
 }
@@ -92,6 +98,15 @@ type notSavedError struct{ err error }
 
 func (e *notSavedError) Error() string { return "not saved: " + e.err.Error() }
 func (e *notSavedError) Unwrap() error { return e.err }
+
+// unwrapNotSaved is the save's own error inside a *notSavedError, or err.
+func unwrapNotSaved(err error) error {
+	var ns *notSavedError
+	if errors.As(err, &ns) {
+		return ns.err
+	}
+	return err
+}
 
 // notSaved is the sentence for a change that could not be saved.
 func notSaved(err error) string {

@@ -38,9 +38,12 @@ type liveScreen struct {
 	markers   *widget.Label
 
 	overrunAsked bool
-	lastSave     time.Time
-	hidden       bool
-	body         fyne.CanvasObject
+	// acking is a warning's "seen" being saved: the next tick does not
+	// ask again until that save has landed or failed.
+	acking   bool
+	lastSave time.Time
+	hidden   bool
+	body     fyne.CanvasObject
 }
 
 // marker shortcuts: Ctrl+1..5, so nobody leaves the call window for long.
@@ -153,7 +156,16 @@ func (u *UI) ShowLive(s *session.Session) {
 		done[a.PointID] = true
 	}
 	for _, p := range u.cfg.Pack.Agreement {
-		c := widget.NewCheck(p.Text, nil)
+		// A check's words do not wrap: the point's heading goes with the
+		// box, the rest in a label that wraps, so the screen fits text at
+		// 150% (issue 15 §6).
+		head, rest, ok := strings.Cut(p.Text, ": ")
+		if !ok {
+			head, rest = "", p.Text
+		} else {
+			head += ":"
+		}
+		c := widget.NewCheck(head, nil)
 		c.SetChecked(done[p.ID])
 		c.OnChanged = func(on bool) {
 			switch {
@@ -178,7 +190,7 @@ func (u *UI) ShowLive(s *session.Session) {
 			}
 		}
 		l.agreement[p.ID] = c
-		agreementBox.Add(c)
+		agreementBox.Add(container.NewBorder(nil, nil, c, nil, wrappedLabel(rest)))
 	}
 
 	pk := u.cfg.Pack
@@ -210,9 +222,21 @@ func (u *UI) ShowLive(s *session.Session) {
 		l.elapsed.SetText(m.Label + ": no call, so no timer (Annex 2 1.2.1). Note any disclosure in the replies.")
 		l.elapsed.Wrapping = fyne.TextWrapWord
 	}
-	controls := container.NewVBox(
-		widget.NewLabelWithStyle("Markers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		markerButtons, l.markers, widget.NewSeparator(), agreementBox)
+	markersBox := container.NewVBox(widget.NewLabelWithStyle("Markers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), markerButtons, l.markers)
+	controls := container.NewVBox(markersBox, widget.NewSeparator(), agreementBox)
+	// At the start the agreement comes first, on screen and for Tab, with
+	// the focus on its first point (issue 15 §6: the order of the task);
+	// once it is confirmed the markers do.
+	var firstPoint fyne.Focusable
+	for _, p := range u.cfg.Pack.Agreement {
+		if !done[p.ID] {
+			firstPoint = l.agreement[p.ID]
+			break
+		}
+	}
+	if firstPoint != nil {
+		controls = container.NewVBox(agreementBox, widget.NewSeparator(), markersBox)
+	}
 	l.body = container.NewBorder(timer,
 		container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, l.pause, end, l.status)),
 		nil, nil, container.NewVScroll(controls))
@@ -228,6 +252,9 @@ func (u *UI) ShowLive(s *session.Session) {
 	// menu's, enabled now.
 	u.currentLive = l
 	u.refreshMenu()
+	if firstPoint != nil {
+		u.win.Canvas().Focus(firstPoint)
+	}
 	stop := make(chan struct{})
 	u.screenClose = func() { close(stop); u.currentLive = nil }
 	every := u.cfg.TickEvery
@@ -279,7 +306,7 @@ func (l *liveScreen) tick() {
 	l.elapsed.SetText(fmt.Sprintf("%s of %d minutes, %s", formatDuration(t.Elapsed), int(l.s.Document().Plan.Duration/time.Minute), state))
 	if len(t.Warnings) > 0 {
 		l.banner.SetText(fmt.Sprintf("%d minute%s left: start bringing the session to a close (Annex 2 3.3).", t.Warnings[len(t.Warnings)-1], plural(t.Warnings[len(t.Warnings)-1])))
-		l.s.AcknowledgeWarnings(t.Warnings...)
+		l.acknowledge(t.Warnings)
 	}
 	if l.s.OverrunReasonDue() && !l.overrunAsked {
 		l.overrunAsked = true
@@ -291,6 +318,24 @@ func (l *liveScreen) tick() {
 		l.u.saveDraft(l.s, l.setStatus)
 	}
 	l.showMarkers()
+}
+
+// acknowledge saves that the warnings shown were seen, so each is given
+// once (Annex 2 3.3). Until the save lands the warning stays due, and the
+// next tick shows it and tries again (issue 15: save first).
+func (l *liveScreen) acknowledge(warnings []int) {
+	if l.acking {
+		return
+	}
+	l.acking = true
+	l.u.commitChange(l.s, func(c *session.Session) error { c.AcknowledgeWarnings(warnings...); return nil }, func(err error) {
+		l.acking = false
+		if err != nil {
+			l.setStatus(notSaved(unwrapNotSaved(err)))
+			return
+		}
+		l.setStatus("Saved " + l.u.clockText(l.u.cfg.Clock.Now(), "15:04:05") + ".")
+	})
 }
 
 // tickDelayed is tick for an e-mail, letter or text: no timer, autosave

@@ -157,8 +157,10 @@ func (u *UI) newPlanForm(s *session.Session) *planForm {
 	f.date = entry("DD/MM/YYYY")
 	f.start = entry("HH:MM")
 	f.duration = entry("minutes")
-	f.durationReason = entry("Exceptional reason for a longer session")
-	f.outOfHours = entry("Reason for a time outside agreed hours")
+	// Placeholders short enough to be read whole in a field's width with
+	// text at 150% (issue 15 §6); the row's label says the rest.
+	f.durationReason = entry("The exceptional reason")
+	f.outOfHours = entry("Why at that time")
 	var methodLabels []string
 	for _, m := range pk.DeliveryMethods {
 		methodLabels = append(methodLabels, m.Label)
@@ -174,10 +176,10 @@ func (u *UI) newPlanForm(s *session.Session) *planForm {
 		f.platform.Refresh()
 		f.changed()
 	})
-	f.access = entry("Accessibility needs, or leave blank if none")
-	f.facilitator = entry("e.g. form tutor, parent (role, not name)")
+	f.access = entry("Blank if none")
+	f.facilitator = entry("A role, never a name")
 	f.notified = multiline("How the customer was told, and how to join")
-	f.parentCarer = entry("How a parent or carer was told, where required")
+	f.parentCarer = entry("How, where required")
 	f.crisis = multiline("What you will do if a crisis arises during the session")
 	f.link = entry("https://… (kept encrypted in the plan)")
 	f.attendees = entry("Expected number of attendees")
@@ -708,7 +710,9 @@ func (f *planForm) buildChecklist(items []session.ChecklistItem) {
 		}
 		update()
 		f.rows[it.ID] = checkRow{radio, mitigation, reason}
-		f.checklist.Add(container.NewVBox(text, container.NewHBox(radio, clause), mitigation, reason, note, widget.NewSeparator()))
+		// The clause goes beside the question, not the choices: beside the
+		// choices it made the form too wide for text at 150% (issue 15 §6).
+		f.checklist.Add(container.NewVBox(container.NewBorder(nil, nil, nil, clause, text), radio, mitigation, reason, note, widget.NewSeparator()))
 	}
 	f.checklist.Refresh()
 }
@@ -732,7 +736,9 @@ func (f *planForm) row(label string, obj fyne.CanvasObject, fields ...string) *w
 
 func (f *planForm) content() fyne.CanvasObject {
 	ageRow := container.NewGridWithColumns(2, f.age, f.dob)
-	when := container.NewGridWithColumns(3, f.date, f.start, f.duration)
+	// The date has a row to itself: three boxes in one row clip it when
+	// text is scaled to 150% (issue 15 §6).
+	when := container.NewGridWithColumns(2, f.start, f.duration)
 	f.groupBox = container.NewVBox(
 		widget.NewLabelWithStyle("Webinar or live broadcast (Annex 2 3.10)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewForm(
@@ -744,7 +750,8 @@ func (f *planForm) content() fyne.CanvasObject {
 	plan := widget.NewForm(
 		f.row("Customer reference", f.ref, "customer.reference"),
 		f.row("Age, or date of birth", container.NewVBox(ageRow, f.adultAtRisk), "customer.age", "customer.date_of_birth"),
-		f.row("Date, time, minutes", when, "start", "duration"),
+		f.row("Date", f.date, "start"),
+		f.row("Time, minutes", when, "duration"),
 		f.row("If longer than normal", f.durationReason),
 		f.row("If outside agreed hours", f.outOfHours),
 		f.row("Delivery method", f.method, "method"),

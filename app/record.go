@@ -180,11 +180,22 @@ func (f *recordForm) keepDraft() {
 	if !f.dirty || f.s.State() == session.Signed {
 		return
 	}
+	// What is typed is the person's own work, not a change of state: it
+	// is kept in memory at once, so that leaving the screen while the
+	// store is failing never loses it, and saved after; a failed save says
+	// so and is tried again at the next autosave (issue 15).
 	if err := f.s.KeepRecordDraft(f.draft()); err != nil {
 		return
 	}
 	f.dirty = false
-	f.u.saveDraft(f.s, f.status.SetText)
+	f.u.saveDraftDone(f.s, func(err error) {
+		if err != nil {
+			f.dirty = true
+			f.status.SetText("Not saved: " + plainWords(err, saving) + " What you typed is kept; it is saved again in a few seconds.")
+			return
+		}
+		f.status.SetText("Saved " + f.u.clockText(f.u.cfg.Clock.Now(), "15:04:05") + ".")
+	})
 }
 
 // draft is the form as typed, unchecked.
@@ -336,9 +347,16 @@ func (f *recordForm) readyToSign() {
 		lbl.Wrapping = fyne.TextWrapWord
 		dlg := dialog.NewForm("Agreement not confirmed (Annex 2 2.1)", "Record reason", "Cancel",
 			[]*widget.FormItem{widget.NewFormItem("Not confirmed", lbl), widget.NewFormItem("Why", reason)}, func(ok bool) {
-				if ok && strings.TrimSpace(reason.Text) != "" && f.s.SetAgreementReason(reason.Text) == nil {
-					f.signTapped()
+				if !ok || strings.TrimSpace(reason.Text) == "" {
+					return
 				}
+				f.u.commitChange(f.s, func(c *session.Session) error { return c.SetAgreementReason(reason.Text) }, func(err error) {
+					if err != nil {
+						f.status.SetText(notSaved(unwrapNotSaved(err)))
+						return
+					}
+					f.signTapped()
+				})
 			}, f.u.win)
 		dlg.Resize(fyne.NewSize(560, 360))
 		dlg.Show()
@@ -517,13 +535,20 @@ func (f *recordForm) decisionRow(k int, m session.Marker, d session.Document) fy
 		if choice.Selected == "" {
 			dec.Kind = ""
 		}
-		if err := f.s.Decide(k, dec); err != nil {
-			msg.SetText(plainWords(err, saving))
-			msg.Show()
-			return
-		}
-		f.u.saveDraft(f.s, func(s string) { f.status.SetText(s) })
-		f.refreshChecks()
+		f.u.commitChange(f.s, func(c *session.Session) error { return c.Decide(k, dec) }, func(err error) {
+			var ns *notSavedError
+			switch {
+			case errors.As(err, &ns):
+				msg.SetText(notSaved(ns.err))
+				msg.Show()
+			case err != nil:
+				msg.SetText(plainWords(err, saving))
+				msg.Show()
+			default:
+				f.status.SetText("Decision saved " + f.u.clockText(f.u.cfg.Clock.Now(), "15:04:05") + ".")
+				f.refreshChecks()
+			}
+		})
 	})
 	return container.NewVBox(head, choice, which, reason, msg, container.NewHBox(record))
 }
@@ -565,7 +590,7 @@ func (f *recordForm) openIncident(id string) {
 	f.incidentDraft(id, func(inc *session.Incident) {
 		from := escalateFromSession(f.s)
 		if inc.Document().GuidanceConfirmedAt.IsZero() {
-			f.u.showGuidance(inc, from)
+			f.u.showGuidance(inc, from, nil)
 			return
 		}
 		f.u.ShowIncident(inc, from)
@@ -576,37 +601,56 @@ func (f *recordForm) openIncident(id string) {
 // which goes into this record and the incident's chronology. Both are saved
 // before the screen shows it as done.
 func (f *recordForm) discard(id string) {
-	reason := multiline("Why this incident is not being reported")
-	dlg := dialog.NewForm("Discard the incident?", "Discard it", "Keep it",
-		[]*widget.FormItem{widget.NewFormItem("Reason (goes in the record)", reason)}, func(ok bool) {
-			if !ok {
+	// The incident is read first, so that Discard it, pressed, only saves.
+	f.incidentDraft(id, func(inc *session.Incident) {
+		reason := multiline("Why this incident is not being reported")
+		dlg := dialog.NewForm("Discard the incident?", "Discard it", "Keep it",
+			[]*widget.FormItem{widget.NewFormItem("Reason (goes in the record)", reason)}, func(ok bool) {
+				if ok {
+					f.discardNow(inc, reason.Text)
+				}
+			}, f.u.win)
+		dlg.Resize(fyne.NewSize(520, 280))
+		dlg.Show()
+		f.u.focusOnOpen(reason)
+	})
+}
+
+// discardNow saves the session's side of a discard first (issue 15): until
+// it is saved nothing changes and Discard works again; the incident's own
+// copy follows.
+func (f *recordForm) discardNow(inc *session.Incident, reason string) {
+	var discarded session.IncidentDocument
+	f.status.SetText("Saving…")
+	f.u.commitChange(f.s, func(c *session.Session) error {
+		ic, err := session.RestoreIncident(f.u.cfg.Pack, f.u.cfg.Clock, inc.Document(), f.u.actor())
+		if err != nil {
+			return err
+		}
+		if err := session.DiscardIncident(c, ic, reason); err != nil {
+			return err
+		}
+		discarded = ic.Document()
+		return nil
+	}, func(err error) {
+		var ns *notSavedError
+		switch {
+		case errors.As(err, &ns):
+			f.status.SetText(notSaved(ns.err))
+			return
+		case err != nil:
+			f.status.SetText(plainWords(err, saving))
+			return
+		}
+		f.refreshChecks()
+		f.u.background(func(ctx context.Context) error { return f.u.cfg.Vault.SaveIncidentDraft(ctx, discarded) }, func(err error) {
+			if err != nil {
+				f.status.SetText("The record says the incident is discarded, but the incident's own copy was not saved: " + plainWords(err, saving))
 				return
 			}
-			f.incidentDraft(id, func(inc *session.Incident) {
-				if err := session.DiscardIncident(f.s, inc, reason.Text); err != nil {
-					f.status.SetText(plainWords(err, saving))
-					return
-				}
-				incDoc, doc := inc.Document(), f.s.Document()
-				f.status.SetText("Saving…")
-				f.u.background(func(ctx context.Context) error {
-					if err := f.u.cfg.Vault.SaveIncidentDraft(ctx, incDoc); err != nil {
-						return err
-					}
-					return f.u.cfg.Vault.SaveDraft(ctx, doc)
-				}, func(err error) {
-					if err != nil {
-						f.status.SetText("Not saved: " + plainWords(err, saving))
-						return
-					}
-					f.status.SetText("Incident discarded; the reason is in the record.")
-					f.refreshChecks()
-				})
-			})
-		}, f.u.win)
-	dlg.Resize(fyne.NewSize(520, 280))
-	dlg.Show()
-	f.u.focusOnOpen(reason)
+			f.status.SetText("Incident discarded; the reason is in the record.")
+		})
+	})
 }
 
 func (u *UI) removeSession(id string) {

@@ -28,11 +28,22 @@ func (u *UI) startSync() {
 		return
 	}
 	u.engine = eng
-	u.svc.Go(func(ctx context.Context) { _ = eng.Run(ctx) })
+	// A safeguarding lead is told when an incident arrives (notify.go):
+	// what is here before sync first runs is not news.
+	v, alerts := u.cfg.Vault, u.cfg.Vault != nil && u.dev.Person.HasRole(crypto.RoleDSL)
+	u.svc.Go(func(ctx context.Context) {
+		if alerts {
+			_ = u.alerts.prime(ctx, v)
+		}
+		_ = eng.Run(ctx)
+	})
 	// Every second, so home says "sent" soon after a round ends; a status
 	// is an outbox count and a copy, cheap to take.
 	u.svc.Every(time.Second, nil, func() {
 		st := eng.Status(u.svc.ctx)
+		if alerts {
+			_ = u.alerts.check(u.svc.ctx, v, st, u.notifyIncident)
+		}
 		u.runOnUI(func() {
 			u.showSyncStatus(st)
 			u.adoptDirectory(eng.Directory())

@@ -83,7 +83,7 @@ type realApp struct {
 // startApp starts the real binary with home as COMPANION_HOME and waits
 // for its window, which it sizes for the inbox's columns.
 func startApp(ctx context.Context, t *testing.T, bin, display, home string, hubLog *lockedBuffer) *realApp {
-	return startAppWith(ctx, t, bin, display, home, hubLog, clockSetting())
+	return startAppWith(ctx, t, bin, display, home, hubLog)
 }
 
 // startAppAt is startApp with the app's clock where clock is now. hubLog
@@ -93,15 +93,16 @@ func startAppAt(ctx context.Context, t testing.TB, bin, display, home string, hu
 	return startAppWith(ctx, t, bin, display, home, hubLog, clockSettingOf(clock))
 }
 
-// startAppWith is startApp with the process's clock setting given.
-func startAppWith(ctx context.Context, t testing.TB, bin, display, home string, hubLog *lockedBuffer, clock string) *realApp {
+// startAppWith is startApp with more environment, which wins over the
+// usual (a later COMPANION_CLOCK, FYNE_SCALE: the last of a name counts).
+func startAppWith(ctx context.Context, t testing.TB, bin, display, home string, hubLog *lockedBuffer, env ...string) *realApp {
 	t.Helper()
 	if hubLog == nil {
 		hubLog = &lockedBuffer{}
 	}
 	a := &realApp{t: t, display: display, logs: &lockedBuffer{}, hubLog: hubLog}
 	a.cmd = exec.CommandContext(ctx, bin)
-	a.cmd.Env = append(os.Environ(), "DISPLAY="+display, "COMPANION_HOME="+home, "LANG=en_GB.UTF-8", clock)
+	a.cmd.Env = append(append(os.Environ(), "DISPLAY="+display, "COMPANION_HOME="+home, "LANG=en_GB.UTF-8", clockSetting()), env...)
 	a.cmd.Stdout, a.cmd.Stderr = a.logs, a.logs
 	a.started = testclock.NewStopwatch()
 	if err := a.cmd.Start(); err != nil {
