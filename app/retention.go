@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -23,8 +25,9 @@ import (
 // screen reads records and holds from the vault, and seals a hold placed
 // or lifted before it shows it.
 //
-// Disposal itself (a signed instruction the hub and every device carry
-// out, leaving a tombstone) is not built yet: the screen says so.
+// The DSL ticks records and, in one batch, approves their disposal or
+// keeps them longer with the reason (session/retention_decisions.go); a
+// held record is never offered for disposal.
 
 // retentionPacks are the policy packs this device holds, the one in force
 // first: the schedule of the pack a record was made under decides.
@@ -59,6 +62,13 @@ type retentionScreen struct {
 	lifting    string
 	liftReason *widget.Entry
 	busy       bool
+
+	// The batch decision: ticked records and the form, kept across
+	// redraws.
+	ticked    map[string]bool
+	decReason *widget.Entry
+	decUntil  *widget.Entry
+	decMsg    *widget.Label
 }
 
 // ShowRetention shows the Retention screen.
@@ -72,6 +82,11 @@ func (u *UI) ShowRetention() {
 	rs.msg.Importance = widget.DangerImportance
 	rs.note = wrappedLabel("")
 	rs.note.Importance = widget.SuccessImportance
+	rs.ticked = map[string]bool{}
+	rs.decReason = entry("Reason (needed to keep longer)")
+	rs.decUntil = entry("Keep until (DD/MM/YYYY)")
+	rs.decMsg = wrappedLabel("")
+	rs.decMsg.Importance = widget.DangerImportance
 	rs.render()
 	rs.load()
 }
@@ -106,6 +121,7 @@ func (rs *retentionScreen) load() {
 	var (
 		facts    []session.RetentionFacts
 		signed   []session.SignedHold
+		decided  []session.SignedDecision
 		problems []string
 	)
 	u.background(func(ctx context.Context) error {
@@ -133,6 +149,14 @@ func (rs *retentionScreen) load() {
 		for _, f := range hfails {
 			problems = append(problems, fmt.Sprintf("Hold record %s was refused: %v", f.ID, f.Err))
 		}
+		if err != nil {
+			return err
+		}
+		ds, dfails, err := u.cfg.Vault.RetentionDecisions(ctx)
+		decided = ds
+		for _, f := range dfails {
+			problems = append(problems, fmt.Sprintf("Retention decision %s was refused: %v", f.ID, f.Err))
+		}
 		return err
 	}, func(err error) {
 		rs.loaded = true
@@ -146,9 +170,19 @@ func (rs *retentionScreen) load() {
 			problems = append(problems, e.Error())
 		}
 		rs.facts, rs.holds = facts, holds
-		items, errs := session.DueList(u.retentionPacks(), facts, holds, u.cfg.Clock.Now())
+		now := u.cfg.Clock.Now()
+		items, errs := session.DueList(u.retentionPacks(), facts, holds, now)
 		for _, e := range errs {
 			problems = append(problems, e.Error())
+		}
+		items, errs = session.ApplyDecisions(items, decided, now, u.cfg.Pack.Location())
+		for _, e := range errs {
+			problems = append(problems, e.Error())
+		}
+		for id := range rs.ticked {
+			if !slices.ContainsFunc(items, func(it session.DueItem) bool { return it.Facts.RecordID == id }) {
+				delete(rs.ticked, id)
+			}
 		}
 		rs.items, rs.problems = items, problems
 		rs.render()
@@ -178,9 +212,10 @@ func (rs *retentionScreen) dueBox(box *fyne.Container) {
 	}
 	box.Add(wrappedLabel(fmt.Sprintf("%d past their date · %d due this month · %d due in the next three months · %d later · %d with no date yet.",
 		counts[session.DueOverdue], counts[session.DueThisMonth], counts[session.DueNextQuarter], counts[session.DueLater], counts[session.DueNotKnown])))
-	info := wrappedLabel("Each date comes from the retention schedule of the policy pack the record was made under. Disposal is not done from this device yet: a record past its date stays until disposal as a signed instruction through the hub is built, and a legal hold will block it.")
+	info := wrappedLabel("Each date comes from the retention schedule of the policy pack the record was made under. Tick records to approve their disposal or keep them longer; a record under a legal hold is never offered for disposal.")
 	info.TextStyle = fyne.TextStyle{Italic: true}
 	box.Add(info)
+	rs.decisionBox(box)
 	for _, p := range rs.problems {
 		l := wrappedLabel(p)
 		l.Importance = widget.DangerImportance
@@ -233,6 +268,17 @@ func (rs *retentionScreen) itemRow(it session.DueItem) fyne.CanvasObject {
 		l := bold("HELD: " + rs.holdText(h))
 		l.Importance = widget.WarningImportance
 		rows = append(rows, l)
+	}
+	if x := it.Extension; x != nil {
+		rows = append(rows, wrappedLabel(fmt.Sprintf("Kept until %s: %s (decided by %s on %s).", u.clockText(x.Until, "2 January 2006"), x.Reason, u.personName(x.By), u.clockText(x.At, "2 January 2006"))))
+	}
+	if d := it.Disposal; d != nil {
+		l := bold(fmt.Sprintf("Disposal approved by %s on %s.", u.personName(d.By), u.clockText(d.At, "2 January 2006")))
+		l.Importance = widget.SuccessImportance
+		rows = append(rows, l)
+	}
+	if c := rs.tickFor(it); c != nil {
+		rows = append(rows, c)
 	}
 	holdBtn := widget.NewButtonWithIcon("Hold this record", theme.MediaPauseIcon(), func() {
 		rs.scope.SetSelected(session.HoldRecord.Label())
@@ -425,4 +471,114 @@ func holdMessage(err error) string {
 		return "Only the safeguarding team (a DSL) can place or lift a legal hold."
 	}
 	return upperFirst(strings.TrimSpace(err.Error())) + "."
+}
+
+// tickFor is a record's tick box for the batch decision: none for a record
+// under a legal hold (never offered for disposal) or whose disposal is
+// approved already.
+func (rs *retentionScreen) tickFor(it session.DueItem) fyne.CanvasObject {
+	if it.Held() {
+		l := widget.NewLabel("Held: not offered for disposal.")
+		l.Importance = widget.LowImportance
+		return l
+	}
+	if it.Disposal != nil {
+		return nil
+	}
+	id := it.Facts.RecordID
+	label := "Tick " + id
+	if it.Facts.Customer.Reference != "" {
+		label += " (" + it.Facts.Customer.Reference + ")"
+	}
+	c := widget.NewCheck(label, nil)
+	c.SetChecked(rs.ticked[id])
+	c.OnChanged = func(b bool) {
+		if b {
+			rs.ticked[id] = true
+		} else {
+			delete(rs.ticked, id)
+		}
+		rs.render()
+	}
+	return c
+}
+
+// decisionBox is the batch decision: how many are ticked, and the two
+// decisions with their reason and date.
+func (rs *retentionScreen) decisionBox(box *fyne.Container) {
+	box.Add(bold(fmt.Sprintf("Decide on ticked records (%d ticked)", len(rs.ticked))))
+	dispose := widget.NewButtonWithIcon("Approve disposal of ticked", theme.DeleteIcon(), func() { rs.decide(session.ChoiceDispose) })
+	dispose.Importance = widget.DangerImportance
+	keep := widget.NewButtonWithIcon("Keep ticked longer", theme.HistoryIcon(), func() { rs.decide(session.ChoiceExtend) })
+	if len(rs.ticked) == 0 || rs.busy {
+		dispose.Disable()
+		keep.Disable()
+	}
+	box.Add(container.NewGridWithColumns(2, rs.decReason, rs.decUntil))
+	box.Add(container.NewHBox(dispose, keep))
+	box.Add(rs.decMsg)
+}
+
+// ticks are the ticked records, in the list's order.
+func (rs *retentionScreen) ticks() []session.DueItem {
+	var out []session.DueItem
+	for _, it := range rs.items {
+		if rs.ticked[it.Facts.RecordID] {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// decide makes the batch decision, seals it, then shows it.
+func (rs *retentionScreen) decide(choice session.RetentionChoice) {
+	if rs.busy {
+		return
+	}
+	u := rs.u
+	var until time.Time
+	if choice == session.ChoiceExtend && strings.TrimSpace(rs.decUntil.Text) != "" {
+		d, err := parseDate(rs.decUntil.Text, u.cfg.Pack.Location())
+		if err != nil {
+			rs.decMsg.SetText("Write the date to keep them until as DD/MM/YYYY.")
+			return
+		}
+		until = d
+	}
+	d, err := session.DecideRetention(u.cfg.Clock, rs.actor(), u.cfg.NewID(), choice, rs.ticks(), rs.decReason.Text, until)
+	if errors.Is(err, session.ErrSafeguardingOnly) {
+		rs.decMsg.SetText("Only the safeguarding team (a DSL) can decide on disposal.")
+		return
+	}
+	if err != nil {
+		rs.decMsg.SetText(holdMessage(err))
+		return
+	}
+	if u.cfg.Vault == nil {
+		rs.decMsg.SetText("Not saved: there is no vault on this device.")
+		return
+	}
+	rs.busy = true
+	u.background(func(ctx context.Context) error {
+		_, err := u.cfg.Vault.PutRetentionDecision(ctx, d)
+		return err
+	}, func(err error) {
+		rs.busy = false
+		if err != nil {
+			rs.decMsg.SetText("Not saved: " + plainError(err))
+			rs.render()
+			return
+		}
+		rs.decMsg.SetText("")
+		rs.ticked = map[string]bool{}
+		rs.decReason.SetText("")
+		rs.decUntil.SetText("")
+		if choice == session.ChoiceDispose {
+			rs.note.SetText(fmt.Sprintf("Disposal of %d record%s approved and signed.", len(d.Records), plural(len(d.Records))))
+		} else {
+			rs.note.SetText(fmt.Sprintf("%d record%s kept until %s, signed with the reason.", len(d.Records), plural(len(d.Records)), u.clockText(d.Until, "2 January 2006")))
+		}
+		u.kickSync()
+		rs.load()
+	})
 }

@@ -29,16 +29,20 @@ const (
 	// case or a customer reference (issue 16): sealed like an incident, to
 	// the DSLs and recovery, since every DSL must see what is held.
 	KindHold Kind = "legal_hold"
+	// KindRetention is a DSL's batch decision on records that fall due:
+	// disposal approved, or kept longer for a reason (issue 16). Sealed
+	// like a hold, to the DSLs and recovery.
+	KindRetention Kind = "retention_decision"
 )
 
 // Kinds lists every kind, for tests and for UIs that enumerate them.
 func Kinds() []Kind {
-	return []Kind{KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit, KindHold}
+	return []Kind{KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit, KindHold, KindRetention}
 }
 
 func (k Kind) valid() bool {
 	switch k {
-	case KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit, KindHold:
+	case KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit, KindHold, KindRetention:
 		return true
 	}
 	return false
@@ -131,7 +135,7 @@ func (d *Directory) RecipientsFor(k Kind, authorID, subjectID string, at time.Ti
 		for _, m := range managers {
 			addPerson(m)
 		}
-	case KindIncident, KindFigures, KindAudit, KindHold:
+	case KindIncident, KindFigures, KindAudit, KindHold, KindRetention:
 		for i := range d.People {
 			if d.People[i].HasRole(RoleDSL) {
 				addPerson(d.People[i].ID)

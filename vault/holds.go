@@ -79,6 +79,11 @@ func auditAction(kind crypto.Kind, parentID string, value any) string {
 			return ActionHoldLifted
 		}
 		return ActionHeld
+	case crypto.KindRetention:
+		if d, ok := value.(session.RetentionDecision); ok && d.Choice == session.ChoiceExtend {
+			return ActionRetentionExtend
+		}
+		return ActionDisposalApproved
 	}
 	return store.ActionSigned
 }
