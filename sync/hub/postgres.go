@@ -340,7 +340,7 @@ func (p *Postgres) Pull(ctx context.Context, keys []string, after int64, limit i
 func (p *Postgres) Get(ctx context.Context, id string) (Stored, error) {
 	var st Stored
 	var recv int64
-	err := p.pool.queryRow(ctx, "SELECT seq, id, hash, received, data FROM envelopes WHERE id = $1", []any{id}, &st.Seq, &st.ID, &st.Hash, &recv, &st.Data)
+	err := p.pool.queryRow(ctx, "SELECT seq, id, hash, received, data FROM envelopes WHERE id = $1 AND octet_length(data) > 0", []any{id}, &st.Seq, &st.ID, &st.Hash, &recv, &st.Data)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Stored{}, ErrNotFound
 	}
@@ -374,6 +374,12 @@ func (p *Postgres) Push(ctx context.Context, items []Item, at time.Time) ([]Stor
 		ids := make([]string, len(items))
 		for i, it := range items {
 			ids[i] = it.ID
+		}
+		if id, err := pgDisposedAmong(ctx, tx, ids); err != nil || id != "" {
+			if err == nil {
+				err = &DisposedError{ID: id}
+			}
+			return err
 		}
 		held := make(map[string]Stored, len(items))
 		rows, err := tx.Query(ctx, "SELECT seq, id, hash, received FROM envelopes WHERE id = ANY($1)", ids)

@@ -36,7 +36,7 @@ func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
 	// page_size applies when the file is created: with 8 KiB pages a ~4 KB
 	// envelope fits in one page instead of spilling onto an overflow page,
 	// so each record costs fewer WAL frames to write and fsync.
-	base := "file:" + path + "?_txlock=immediate&_pragma=page_size(8192)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=trusted_schema(0)"
+	base := "file:" + path + "?_txlock=immediate&_pragma=page_size(8192)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=trusted_schema(0)&_pragma=secure_delete(1)"
 	w, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)")
 	if err != nil {
 		return nil, fmt.Errorf("hub: open %s: %w", path, err)
@@ -295,6 +295,16 @@ func (s *SQLite) UseNonce(ctx context.Context, device, nonce string, at, purgeBe
 func (s *SQLite) Push(ctx context.Context, items []Item, at time.Time) ([]Stored, error) {
 	out := make([]Stored, len(items))
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		ids := make([]string, len(items))
+		for i, it := range items {
+			ids[i] = it.ID
+		}
+		if id, err := s.disposedAmong(ctx, tx, ids); err != nil || id != "" {
+			if err == nil {
+				err = &DisposedError{ID: id}
+			}
+			return err
+		}
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO envelopes (id, hash, author, device, received, data)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`)
 		if err != nil {
@@ -389,7 +399,7 @@ func (s *SQLite) Pull(ctx context.Context, keys []string, after int64, limit int
 func (s *SQLite) Get(ctx context.Context, id string) (Stored, error) {
 	var st Stored
 	var recv int64
-	err := s.r.QueryRowContext(ctx, "SELECT seq, id, hash, received, data FROM envelopes WHERE id = ?", id).
+	err := s.r.QueryRowContext(ctx, "SELECT seq, id, hash, received, data FROM envelopes WHERE id = ? AND length(data) > 0", id).
 		Scan(&st.Seq, &st.ID, &st.Hash, &recv, &st.Data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Stored{}, ErrNotFound
