@@ -46,6 +46,7 @@ func (u *UI) retentionText(f session.RetentionFacts) string {
 type retentionScreen struct {
 	u         *UI
 	items     []session.DueItem
+	certs     []crypto.Tombstone
 	facts     []session.RetentionFacts
 	holds     []session.Hold
 	problems  []string
@@ -122,6 +123,7 @@ func (rs *retentionScreen) load() {
 		facts    []session.RetentionFacts
 		signed   []session.SignedHold
 		decided  []session.SignedDecision
+		certs    []crypto.Tombstone
 		problems []string
 	)
 	u.background(func(ctx context.Context) error {
@@ -157,6 +159,14 @@ func (rs *retentionScreen) load() {
 		for _, f := range dfails {
 			problems = append(problems, fmt.Sprintf("Retention decision %s was refused: %v", f.ID, f.Err))
 		}
+		if err != nil {
+			return err
+		}
+		cs, cfails, err := u.cfg.Vault.Disposals(ctx)
+		certs = cs
+		for _, f := range cfails {
+			problems = append(problems, fmt.Sprintf("The disposal certificate of %s does not verify: %v", f.ID, f.Err))
+		}
 		return err
 	}, func(err error) {
 		rs.loaded = true
@@ -184,7 +194,7 @@ func (rs *retentionScreen) load() {
 				delete(rs.ticked, id)
 			}
 		}
-		rs.items, rs.problems = items, problems
+		rs.items, rs.problems, rs.certs = items, problems, certs
 		rs.render()
 	})
 }
@@ -349,6 +359,8 @@ func (rs *retentionScreen) holdsBox() []fyne.CanvasObject {
 		wrappedLabel("A hold stops disposal of everything it covers until a DSL lifts it. It is signed, sent to every DSL and audited."),
 		rs.scope, rs.ref, rs.reason, rs.msg,
 		container.NewHBox(widget.NewButtonWithIcon("Place hold", theme.ConfirmIcon(), rs.place)))
+	out = append(out, widget.NewSeparator())
+	out = append(out, rs.certBox()...)
 	out = append(out, widget.NewSeparator())
 	out = append(out, rs.scheduleBox()...)
 	return out
@@ -559,9 +571,33 @@ func (rs *retentionScreen) decide(choice session.RetentionChoice) {
 		return
 	}
 	rs.busy = true
+	items := rs.ticks()
+	disposed := 0
 	u.background(func(ctx context.Context) error {
-		_, err := u.cfg.Vault.PutRetentionDecision(ctx, d)
-		return err
+		if _, err := u.cfg.Vault.PutRetentionDecision(ctx, d); err != nil {
+			return err
+		}
+		if d.Choice != session.ChoiceDispose {
+			return nil
+		}
+		// Carried out at once on this computer; the tombstones go to the
+		// hub at the next sync, and from it to every device.
+		for _, r := range d.Records {
+			for _, it := range items {
+				if it.Facts.RecordID != r.RecordID {
+					continue
+				}
+				it.Disposal = &d
+				if session.MayCarryOut(it) != nil {
+					continue
+				}
+				if _, err := u.cfg.Vault.Dispose(ctx, d, r); err != nil {
+					return err
+				}
+				disposed++
+			}
+		}
+		return nil
 	}, func(err error) {
 		rs.busy = false
 		if err != nil {
@@ -574,11 +610,31 @@ func (rs *retentionScreen) decide(choice session.RetentionChoice) {
 		rs.decReason.SetText("")
 		rs.decUntil.SetText("")
 		if choice == session.ChoiceDispose {
-			rs.note.SetText(fmt.Sprintf("Disposal of %d record%s approved and signed.", len(d.Records), plural(len(d.Records))))
+			rs.note.SetText(fmt.Sprintf("Disposal of %d record%s approved and signed; %d disposed of on this computer, and the hub and every device follow at their next sync.", len(d.Records), plural(len(d.Records)), disposed))
 		} else {
 			rs.note.SetText(fmt.Sprintf("%d record%s kept until %s, signed with the reason.", len(d.Records), plural(len(d.Records)), u.clockText(d.Until, "2 January 2006")))
 		}
 		u.kickSync()
 		rs.load()
 	})
+}
+
+// certBox lists the disposal certificates: what was disposed of, its
+// dates and who approved it; never its content, which is gone.
+func (rs *retentionScreen) certBox() []fyne.CanvasObject {
+	u := rs.u
+	out := []fyne.CanvasObject{bold(fmt.Sprintf("Disposed of (%d)", len(rs.certs)))}
+	if len(rs.certs) == 0 {
+		return append(out, widget.NewLabel("Nothing yet."))
+	}
+	for _, t := range rs.certs {
+		kind := "Session record"
+		if t.Kind == crypto.KindIncident {
+			kind = "Incident"
+		}
+		out = append(out, wrappedLabel(fmt.Sprintf("• %s %s, made %s, due %s: disposed of on the approval of %s on %s (decision %s). Certificate signed; nothing of its content is kept.",
+			kind, t.RecordID, u.clockText(t.Made, "2 January 2006"), u.clockText(t.Due, "2 January 2006"),
+			u.personName(t.ApprovedBy), u.clockText(t.ApprovedAt, "2 January 2006"), t.DecisionID)))
+	}
+	return out
 }

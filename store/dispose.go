@@ -18,6 +18,19 @@ type Tombstone struct {
 	RecordID string
 	Signed   []byte
 	Applied  time.Time
+	// Sent is when the hub took it; zero while it waits to be sent.
+	Sent time.Time
+}
+
+// Disposal is a verified tombstone to carry out: the record, every
+// envelope it is made of, and the signed tombstone. FromHub: it came from
+// the hub (nothing to send); else this computer's DSL made it and the sync
+// engine sends it.
+type Disposal struct {
+	RecordID  string
+	Envelopes []string
+	Signed    []byte
+	FromHub   bool
 }
 
 // Dispose carries out a verified tombstone in one transaction: the
@@ -27,7 +40,8 @@ type Tombstone struct {
 // the WAL is checkpointed and truncated, so that with secure_delete no
 // copy of the ciphertext is left in either file. A tombstone already
 // carried out is a no-op.
-func (s *Store) Dispose(ctx context.Context, recordID string, envelopeIDs []string, signed []byte, ev Event) error {
+func (s *Store) Dispose(ctx context.Context, d Disposal, ev Event) error {
+	recordID, envelopeIDs, signed := d.RecordID, d.Envelopes, d.Signed
 	if recordID == "" || len(signed) == 0 {
 		return fmt.Errorf("store: dispose: %w: a tombstone needs its record id and signed bytes", ErrInvalid)
 	}
@@ -47,7 +61,11 @@ func (s *Store) Dispose(ctx context.Context, recordID string, envelopeIDs []stri
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO tombstones (record_id, signed, applied) VALUES (?, ?, ?)", recordID, signed, unixMilli(s.now())); err != nil {
+		var sent any
+		if d.FromHub {
+			sent = unixMilli(s.now())
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO tombstones (record_id, signed, applied, sent) VALUES (?, ?, ?, ?)", recordID, signed, unixMilli(s.now()), sent); err != nil {
 			return err
 		}
 		for _, id := range envelopeIDs {
@@ -98,7 +116,17 @@ func (s *Store) truncateWAL(ctx context.Context) error {
 
 // Tombstones lists the disposals carried out here, oldest first.
 func (s *Store) Tombstones(ctx context.Context) ([]Tombstone, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT record_id, signed, applied FROM tombstones ORDER BY applied, record_id")
+	return s.tombstones(ctx, "")
+}
+
+// UnsentTombstones lists the tombstones this computer's DSL made that the
+// hub has not taken yet, oldest first.
+func (s *Store) UnsentTombstones(ctx context.Context) ([]Tombstone, error) {
+	return s.tombstones(ctx, "WHERE sent IS NULL")
+}
+
+func (s *Store) tombstones(ctx context.Context, where string) ([]Tombstone, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT record_id, signed, applied, sent FROM tombstones "+where+" ORDER BY applied, record_id")
 	if err != nil {
 		return nil, classify("list tombstones", err)
 	}
@@ -107,13 +135,54 @@ func (s *Store) Tombstones(ctx context.Context) ([]Tombstone, error) {
 	for rows.Next() {
 		var t Tombstone
 		var at int64
-		if err := rows.Scan(&t.RecordID, &t.Signed, &at); err != nil {
+		var sent sql.NullInt64
+		if err := rows.Scan(&t.RecordID, &t.Signed, &at, &sent); err != nil {
 			return nil, classify("list tombstones", err)
 		}
 		t.Applied = fromMilli(at)
+		if sent.Valid {
+			t.Sent = fromMilli(sent.Int64)
+		}
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// MarkTombstoneSent records that the hub took a tombstone.
+func (s *Store) MarkTombstoneSent(ctx context.Context, recordID string) error {
+	return s.write(ctx, "mark a tombstone sent", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE tombstones SET sent = ? WHERE record_id = ? AND sent IS NULL", unixMilli(s.now()), recordID)
+		return err
+	})
+}
+
+// Family is an envelope's id and the ids of every envelope under it by
+// parent (addenda, reviews, later versions, and theirs), for a tombstone
+// to name them all.
+func (s *Store) Family(ctx context.Context, id string) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, `WITH RECURSIVE fam(id) AS (
+		SELECT id FROM envelopes WHERE id = ?
+		UNION SELECT e.id FROM envelopes e JOIN fam ON e.parent_id = fam.id)
+		SELECT id FROM fam`, id)
+	if err != nil {
+		return nil, classify("list a record's envelopes", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return nil, classify("list a record's envelopes", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, classify("list a record's envelopes", err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("store: envelope %s: %w", id, ErrNotFound)
+	}
+	return out, nil
 }
 
 // Disposed reports whether a tombstone named the envelope.

@@ -43,6 +43,7 @@ func TestDisposeLeavesNoRecoverableCopy(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
 	rec, addendum, other := marked("rec-1", "CIPHERTEXT-OF-REC-1:"), marked("add-1", "CIPHERTEXT-OF-ADD-1:"), marked("rec-2", "CIPHERTEXT-OF-REC-2:")
+	addendum.ParentID = "rec-1"
 	for _, e := range []Envelope{rec, addendum, other} {
 		if err := s.PutEnvelope(ctx, e); err != nil {
 			t.Fatal(err)
@@ -64,7 +65,11 @@ func TestDisposeLeavesNoRecoverableCopy(t *testing.T) {
 		}
 	}
 
-	if err := s.Dispose(ctx, "rec-1", []string{"rec-1", "add-1"}, []byte("signed-tombstone"), Event{Actor: "key-dsl"}); err != nil {
+	fam, err := s.Family(ctx, "rec-1")
+	if err != nil || len(fam) != 2 {
+		t.Fatalf("a record's family is it and its addendum: %v %v", fam, err)
+	}
+	if err := s.Dispose(ctx, Disposal{RecordID: "rec-1", Envelopes: fam, Signed: []byte("signed-tombstone")}, Event{Actor: "key-dsl"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range markers {
@@ -92,12 +97,21 @@ func TestDisposeLeavesNoRecoverableCopy(t *testing.T) {
 	if err := s.PutReceivedEnvelope(ctx, rec); err == nil {
 		t.Error("a record disposed of was stored again")
 	}
-	if err := s.Dispose(ctx, "rec-1", []string{"rec-1"}, []byte("signed-tombstone"), Event{Actor: "key-dsl"}); err != nil {
+	if err := s.Dispose(ctx, Disposal{RecordID: "rec-1", Envelopes: []string{"rec-1"}, Signed: []byte("signed-tombstone")}, Event{Actor: "key-dsl"}); err != nil {
 		t.Errorf("a tombstone applied twice: %v", err)
 	}
 	ts, err := s.Tombstones(ctx)
-	if err != nil || len(ts) != 1 || ts[0].RecordID != "rec-1" || string(ts[0].Signed) != "signed-tombstone" {
+	if err != nil || len(ts) != 1 || ts[0].RecordID != "rec-1" || string(ts[0].Signed) != "signed-tombstone" || !ts[0].Sent.IsZero() {
 		t.Errorf("tombstones kept: %+v %v", ts, err)
+	}
+	if un, err := s.UnsentTombstones(ctx); err != nil || len(un) != 1 {
+		t.Errorf("a DSL's own tombstone waits to be sent: %v %v", un, err)
+	}
+	if err := s.MarkTombstoneSent(ctx, "rec-1"); err != nil {
+		t.Fatal(err)
+	}
+	if un, err := s.UnsentTombstones(ctx); err != nil || len(un) != 0 {
+		t.Errorf("sent: %v %v", un, err)
 	}
 	evs, err := s.AuditEvents(ctx, 0, 100)
 	if err != nil {

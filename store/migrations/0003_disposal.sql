@@ -7,10 +7,13 @@
 
 -- tombstones: the signed statements carried out here, kept as the
 -- disposal's certificate (ids, kind, dates, who approved; no content).
+-- sent is when the hub took it: NULL for one this computer's DSL made that
+-- is still to go (the sync engine sends it), set for one from the hub.
 CREATE TABLE tombstones (
     record_id TEXT    PRIMARY KEY,
     signed    BLOB    NOT NULL CHECK (length(signed) > 0),
-    applied   INTEGER NOT NULL
+    applied   INTEGER NOT NULL,
+    sent      INTEGER
 ) STRICT, WITHOUT ROWID;
 
 -- disposed: every envelope a tombstone names; none comes back.
@@ -20,6 +23,8 @@ CREATE TABLE disposed (
 ) STRICT, WITHOUT ROWID;
 
 CREATE TRIGGER tombstones_no_update BEFORE UPDATE ON tombstones
+WHEN NOT (OLD.sent IS NULL AND NEW.sent IS NOT NULL AND NEW.record_id = OLD.record_id
+    AND NEW.signed = OLD.signed AND NEW.applied = OLD.applied)
 BEGIN
     SELECT RAISE(ABORT, 'tombstones are append-only');
 END;
