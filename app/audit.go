@@ -197,6 +197,12 @@ func actionText(a string) string {
 		return "placed a legal hold on"
 	case vault.ActionHoldLifted:
 		return "lifted a legal hold on"
+	case vault.ActionDisposalApproved:
+		return "approved disposal in decision"
+	case vault.ActionRetentionExtend:
+		return "kept records longer in decision"
+	case store.ActionDisposed:
+		return "disposed of (certificate kept)"
 	}
 	return a
 }

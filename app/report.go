@@ -92,7 +92,8 @@ func (u *UI) showReport(log AuditLog) *reportScreen {
 		}
 		recs, _ := report.NewRecords(entries)
 		in = recs.Input(u.cfg.Pack)
-		return nil
+		in.Disposals, in.KeptDue, err = u.retentionReport(ctx, recs)
+		return err
 	}, func(err error) {
 		if err != nil {
 			rs.status.SetText("Your records could not be opened: " + plainError(err))
@@ -152,7 +153,9 @@ func (rs *reportScreen) rebuild() {
 		reasons.SetText(b.String())
 	}
 	rs.body.Objects = []fyne.CanvasObject{grid, widget.NewSeparator(), legend, charts, widget.NewSeparator(),
-		widget.NewLabelWithStyle(fmt.Sprintf("Overruns and their reasons (%d)", len(c.OverrunReasons)), fyne.TextAlignLeading, bold), reasons}
+		widget.NewLabelWithStyle(fmt.Sprintf("Overruns and their reasons (%d)", len(c.OverrunReasons)), fyne.TextAlignLeading, bold), reasons,
+		widget.NewSeparator(), widget.NewLabelWithStyle(fmt.Sprintf("Records disposed of at the end of retention (%d)", c.Disposed), fyne.TextAlignLeading, bold),
+		disposalsLabel(rs.rep)}
 	rs.body.Refresh()
 }
 
@@ -373,4 +376,18 @@ func (rs *reportScreen) share(c report.Contribution) {
 			len(c.Facts), c.Quarter(), when))
 		u.kickSync()
 	})
+}
+
+// disposalsLabel lists the quarter's disposals (issue 16).
+func disposalsLabel(r report.Report) *widget.Label {
+	l := widget.NewLabel("No record was disposed of this quarter.")
+	l.Wrapping = fyne.TextWrapWord
+	if len(r.Current.DisposedList) > 0 {
+		var b bytes.Buffer
+		for _, d := range r.Current.DisposedList {
+			fmt.Fprintf(&b, "• %s\n", r.DisposalLine(d))
+		}
+		l.SetText(b.String())
+	}
+	return l
 }

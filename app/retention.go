@@ -138,14 +138,7 @@ func (rs *retentionScreen) load() {
 		for _, f := range fails {
 			problems = append(problems, fmt.Sprintf("Record %s was refused: %v", f.ID, f.Err))
 		}
-		for _, it := range recs.Items {
-			if it.Doc != nil && it.Kind() == crypto.KindSessionRecord {
-				facts = append(facts, session.SessionRetentionFacts(*it.Doc))
-			}
-		}
-		for _, c := range recs.Cases {
-			facts = append(facts, session.IncidentRetentionFacts(c.Doc()))
-		}
+		facts = retentionFactsOf(recs)
 		hs, hfails, err := u.cfg.Vault.Holds(ctx)
 		signed = hs
 		for _, f := range hfails {
@@ -637,4 +630,51 @@ func (rs *retentionScreen) certBox() []fyne.CanvasObject {
 			u.personName(t.ApprovedBy), u.clockText(t.ApprovedAt, "2 January 2006"), t.DecisionID)))
 	}
 	return out
+}
+
+// retentionFactsOf are the retention facts of every signed session record
+// and incident case among recs.
+func retentionFactsOf(recs *report.Records) []session.RetentionFacts {
+	var facts []session.RetentionFacts
+	for _, it := range recs.Items {
+		if it.Doc != nil && it.Kind() == crypto.KindSessionRecord {
+			facts = append(facts, session.SessionRetentionFacts(*it.Doc))
+		}
+	}
+	for _, c := range recs.Cases {
+		facts = append(facts, session.IncidentRetentionFacts(c.Doc()))
+	}
+	return facts
+}
+
+// retentionReport reads what the Board's report says of retention: the
+// disposals carried out (from their certificates) and the dates, after
+// any extension, of the records still kept.
+func (u *UI) retentionReport(ctx context.Context, recs *report.Records) ([]report.Disposal, []time.Time, error) {
+	certs, _, err := u.cfg.Vault.Disposals(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ds []report.Disposal
+	for _, t := range certs {
+		kind := "Session record"
+		if t.Kind == crypto.KindIncident {
+			kind = "Incident"
+		}
+		ds = append(ds, report.Disposal{RecordID: t.RecordID, Kind: kind, Made: t.Made, Due: t.Due, At: t.ApprovedAt, ApprovedBy: u.personName(t.ApprovedBy)})
+	}
+	decided, _, err := u.cfg.Vault.RetentionDecisions(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := u.cfg.Clock.Now()
+	items, _ := session.DueList(u.retentionPacks(), retentionFactsOf(recs), nil, now)
+	items, _ = session.ApplyDecisions(items, decided, now, u.cfg.Pack.Location())
+	var due []time.Time
+	for _, it := range items {
+		if it.Disposal == nil {
+			due = append(due, it.Due())
+		}
+	}
+	return ds, due, nil
 }

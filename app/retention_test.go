@@ -267,4 +267,14 @@ func TestRetentionBatchDecisions(t *testing.T) {
 	}
 	test.Tap(findCheck(t, u, "Tick inc-c (CUS-C)"))
 	screenshot(t, u, "43-retention-batch")
+
+	// The Board's report counts and lists the disposals.
+	tap(t, u, "Home")
+	tap(t, u, "Quarterly report")
+	settle(u)
+	mustSee(t, u, "Records disposed of at the end of retention", "Records disposed of at the end of retention (2)",
+		"Past retention date at quarter end, still kept")
+	if !strings.Contains(visibleTexts(u), "Incident inc-b: made ") {
+		t.Fatal("the report does not list the disposal")
+	}
 }
