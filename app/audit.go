@@ -203,6 +203,12 @@ func actionText(a string) string {
 		return "kept records longer in decision"
 	case store.ActionDisposed:
 		return "disposed of (certificate kept)"
+	case vault.ActionSAROpened:
+		return "opened subject access request"
+	case vault.ActionSARExtended:
+		return "extended subject access request"
+	case vault.ActionSARAnswered:
+		return "answered subject access request"
 	}
 	return a
 }

@@ -93,6 +93,10 @@ func (u *UI) showReport(log AuditLog) *reportScreen {
 		recs, _ := report.NewRecords(entries)
 		in = recs.Input(u.cfg.Pack)
 		in.Disposals, in.KeptDue, err = u.retentionReport(ctx, recs)
+		if err != nil {
+			return err
+		}
+		in.SARs, err = u.sarReport(ctx)
 		return err
 	}, func(err error) {
 		if err != nil {

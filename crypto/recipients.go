@@ -33,16 +33,19 @@ const (
 	// disposal approved, or kept longer for a reason (issue 16). Sealed
 	// like a hold, to the DSLs and recovery.
 	KindRetention Kind = "retention_decision"
+	// KindSubjectAccess is a step of a subject access request (opened,
+	// extended, answered; issue 16), sealed to the DSLs and recovery.
+	KindSubjectAccess Kind = "subject_access"
 )
 
 // Kinds lists every kind, for tests and for UIs that enumerate them.
 func Kinds() []Kind {
-	return []Kind{KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit, KindHold, KindRetention}
+	return []Kind{KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit, KindHold, KindRetention, KindSubjectAccess}
 }
 
 func (k Kind) valid() bool {
 	switch k {
-	case KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit, KindHold, KindRetention:
+	case KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit, KindHold, KindRetention, KindSubjectAccess:
 		return true
 	}
 	return false
@@ -135,7 +138,7 @@ func (d *Directory) RecipientsFor(k Kind, authorID, subjectID string, at time.Ti
 		for _, m := range managers {
 			addPerson(m)
 		}
-	case KindIncident, KindFigures, KindAudit, KindHold, KindRetention:
+	case KindIncident, KindFigures, KindAudit, KindHold, KindRetention, KindSubjectAccess:
 		for i := range d.People {
 			if d.People[i].HasRole(RoleDSL) {
 				addPerson(d.People[i].ID)

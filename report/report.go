@@ -81,6 +81,8 @@ type Input struct {
 	// the records still kept (retention.go).
 	Disposals []Disposal
 	KeptDue   []time.Time
+	// SARs are the subject access requests' dates.
+	SARs []SARFacts
 }
 
 // Count is one bar of a breakdown.
@@ -140,6 +142,10 @@ type Figures struct {
 	Disposed     int
 	DisposedList []Disposal
 	PastDueAtEnd int
+	// Subject access requests answered in the quarter, how many by their
+	// due day (UK GDPR Art 12(3)), and how many open and overdue at the
+	// quarter's end.
+	SARsAnswered, SARsOnTime, SARsOverdueAtEnd int
 }
 
 // Report is the quarter's figures beside the previous quarter's.
@@ -248,6 +254,7 @@ func figures(in Input, q Quarter, loc *time.Location) Figures {
 	}
 	f.ByAgency = counts(agencies, agencyOrder, func(k string) string { return session.Agency(k).Label() })
 	retentionFigures(&f, in, q, loc)
+	sarFigures(&f, in, q, loc)
 	return f
 }
 

@@ -45,10 +45,39 @@ func retentionFigures(f *Figures, in Input, q Quarter, loc *time.Location) {
 	}
 }
 
+// SARFacts are a subject access request's dates, for the Board.
+type SARFacts struct {
+	Received, DueBy, Answered time.Time
+}
+
+// sarFigures counts the requests answered in the quarter, how many on
+// time (by the end of their due day, after any lawful extension), and the
+// requests open and overdue at the quarter's end.
+func sarFigures(f *Figures, in Input, q Quarter, loc *time.Location) {
+	end := q.End(loc)
+	for _, r := range in.SARs {
+		onTime := func(t time.Time) bool { return t.Before(r.DueBy.AddDate(0, 0, 1)) }
+		if !r.Answered.IsZero() && q.Contains(r.Answered, loc) {
+			f.SARsAnswered++
+			if onTime(r.Answered) {
+				f.SARsOnTime++
+			}
+		}
+		open := r.Received.Before(end) && (r.Answered.IsZero() || !r.Answered.Before(end))
+		if open && !onTime(end) {
+			f.SARsOverdueAtEnd++
+		}
+	}
+}
+
 // retentionRows are the headline rows for retention.
 func (r Report) retentionRows() []Row {
 	c, p := r.Current, r.Previous
 	return []Row{
+		{"Subject access requests answered", fmt.Sprint(c.SARsAnswered), fmt.Sprint(p.SARsAnswered), change(c.SARsAnswered, p.SARsAnswered)},
+		{"Subject access requests answered on time", fmt.Sprintf("%d (%s)", c.SARsOnTime, Percent(c.SARsOnTime, c.SARsAnswered)),
+			fmt.Sprintf("%d (%s)", p.SARsOnTime, Percent(p.SARsOnTime, p.SARsAnswered)), pointsChange(c.SARsOnTime, c.SARsAnswered, p.SARsOnTime, p.SARsAnswered)},
+		{"Subject access requests overdue at quarter end", fmt.Sprint(c.SARsOverdueAtEnd), fmt.Sprint(p.SARsOverdueAtEnd), change(c.SARsOverdueAtEnd, p.SARsOverdueAtEnd)},
 		{"Records disposed of at the end of retention", fmt.Sprint(c.Disposed), fmt.Sprint(p.Disposed), change(c.Disposed, p.Disposed)},
 		{"Past retention date at quarter end, still kept", fmt.Sprint(c.PastDueAtEnd), fmt.Sprint(p.PastDueAtEnd), change(c.PastDueAtEnd, p.PastDueAtEnd)},
 	}

@@ -56,3 +56,31 @@ func TestReportRetention(t *testing.T) {
 		t.Fatalf("pdf: %v", err)
 	}
 }
+
+// UK GDPR Art 12(3): the Board sees requests answered, how many on time,
+// and how many were overdue at the quarter's end.
+func TestReportSubjectAccess(t *testing.T) {
+	q := report.Quarter{Year: 2026, Q: 4}
+	d := func(y int, m time.Month, day int, h int) time.Time { return time.Date(y, m, day, h, 0, 0, 0, london) }
+	in := report.Input{SARs: []report.SARFacts{
+		{Received: d(2026, 10, 1, 0), DueBy: d(2026, 11, 1, 0), Answered: d(2026, 11, 1, 17)}, // on its due day: on time
+		{Received: d(2026, 10, 5, 0), DueBy: d(2026, 11, 5, 0), Answered: d(2026, 11, 6, 9)},  // a day late
+		{Received: d(2026, 11, 20, 0), DueBy: d(2026, 12, 20, 0)},                             // open, overdue at the end
+		{Received: d(2026, 12, 10, 0), DueBy: d(2027, 1, 10, 0)},                              // open, not yet due
+		{Received: d(2026, 8, 1, 0), DueBy: d(2026, 9, 1, 0), Answered: d(2026, 10, 3, 9)},    // overdue at Q3's end, answered late in Q4
+	}}
+	rep := report.Build(in, q, london, d(2027, 1, 5, 9))
+	c, p := rep.Current, rep.Previous
+	if c.SARsAnswered != 3 || c.SARsOnTime != 1 || c.SARsOverdueAtEnd != 1 || p.SARsOverdueAtEnd != 1 || p.SARsAnswered != 0 {
+		t.Errorf("figures: %+v / %+v", c, p)
+	}
+	found := false
+	for _, r := range rep.Rows() {
+		if r.Measure == "Subject access requests answered on time" && r.Current == "1 (33%)" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("rows: %+v", rep.Rows())
+	}
+}

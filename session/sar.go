@@ -198,8 +198,9 @@ type SignedSAREvent struct {
 
 // FoldSARs turns request records into requests as they stand, refusing
 // (and saying why) a record signed by anyone but a DSL, claiming another
-// person than its signer, or naming a request not on this device.
-func FoldSARs(records []SignedSAREvent) ([]SubjectAccessRequest, []error) {
+// person than its signer, or naming a request not on this device. Dates
+// are calendar days in loc, the organisation's time zone.
+func FoldSARs(records []SignedSAREvent, loc *time.Location) ([]SubjectAccessRequest, []error) {
 	var errs []error
 	rs := slices.Clone(records)
 	order := map[SARAction]int{SAROpened: 0, SARExtended: 1, SARAnswered: 2}
@@ -226,7 +227,8 @@ func FoldSARs(records []SignedSAREvent) ([]SubjectAccessRequest, []error) {
 				continue
 			}
 			idx[e.RequestID] = len(out)
-			out = append(out, SubjectAccessRequest{ID: e.RequestID, Ref: e.Ref, Received: e.Received, OpenedBy: e.By, Due: SARDue(e.Received)})
+			received := dayOf(e.Received, loc)
+			out = append(out, SubjectAccessRequest{ID: e.RequestID, Ref: e.Ref, Received: received, OpenedBy: e.By, Due: SARDue(received)})
 			continue
 		}
 		i, ok := idx[e.RequestID]
@@ -237,8 +239,9 @@ func FoldSARs(records []SignedSAREvent) ([]SubjectAccessRequest, []error) {
 		r := &out[i]
 		switch e.Action {
 		case SARExtended:
-			if r.ExtendedTo.IsZero() && !e.Notified.After(r.Due) && !e.Until.After(SARLatest(r.Received)) {
-				r.ExtendedTo, r.Notified, r.Reason = e.Until, e.Notified, e.Reason
+			until, notified := dayOf(e.Until, loc), dayOf(e.Notified, loc)
+			if r.ExtendedTo.IsZero() && !notified.After(r.Due) && !until.After(SARLatest(r.Received)) {
+				r.ExtendedTo, r.Notified, r.Reason = until, notified, e.Reason
 			} else {
 				errs = append(errs, fmt.Errorf("subject access record %s: an extension UK GDPR Art 12(3) does not allow; it is ignored", e.ID))
 			}
@@ -413,11 +416,21 @@ func redactor(names []string) func(string) (string, int) {
 		return func(s string) (string, int) { return s, 0 }
 	}
 	slices.SortFunc(ns, func(a, b string) int { return len(b) - len(a) })
+	word := regexp.MustCompile(`^\w`)
 	quoted := make([]string, len(ns))
 	for i, n := range ns {
-		quoted[i] = regexp.QuoteMeta(n)
+		// Whole words: a boundary where the name begins or ends with a
+		// letter or digit ("Morgan Hughes (demo)" ends with neither).
+		q := regexp.QuoteMeta(n)
+		if word.MatchString(n) {
+			q = `\b` + q
+		}
+		if r := []rune(n); word.MatchString(string(r[len(r)-1:])) {
+			q += `\b`
+		}
+		quoted[i] = q
 	}
-	re := regexp.MustCompile(`(?i)\b(?:` + strings.Join(quoted, "|") + `)\b`)
+	re := regexp.MustCompile(`(?i)(?:` + strings.Join(quoted, "|") + `)`)
 	return func(s string) (string, int) {
 		n := 0
 		out := re.ReplaceAllStringFunc(s, func(string) string { n++; return Redacted })

@@ -40,7 +40,7 @@ func TestSARClockAndExtension(t *testing.T) {
 	if _, err := OpenSAR(clock, dsl, "sar-x", "CUS-7", day(2026, 3, 11), london); err == nil {
 		t.Error("a request received tomorrow")
 	}
-	reqs, errs := FoldSARs([]SignedSAREvent{{open, dsl.ID, true}})
+	reqs, errs := FoldSARs([]SignedSAREvent{{open, dsl.ID, true}}, london)
 	if len(errs) != 0 || len(reqs) != 1 {
 		t.Fatal(errs)
 	}
@@ -79,7 +79,7 @@ func TestSARClockAndExtension(t *testing.T) {
 	must(t, err)
 	forged := ans
 	forged.ID, forged.By = "ans-forged", "key-prac"
-	reqs, errs = FoldSARs([]SignedSAREvent{{ans, dsl.ID, true}, {ext, dsl.ID, true}, {open, dsl.ID, true}, {forged, "key-prac", false}})
+	reqs, errs = FoldSARs([]SignedSAREvent{{ans, dsl.ID, true}, {ext, dsl.ID, true}, {open, dsl.ID, true}, {forged, "key-prac", false}}, london)
 	if len(errs) != 1 {
 		t.Errorf("a practitioner's answer is ignored and said: %v", errs)
 	}
@@ -124,10 +124,10 @@ func TestBuildDisclosure(t *testing.T) {
 	clock := &fakeClock{t: time.Date(2026, 3, 20, 9, 0, 0, 0, london)}
 	r := SubjectAccessRequest{ID: "sar-1", Ref: "CUS-7", Received: day(2026, 3, 3), Due: SARDue(day(2026, 3, 3))}
 	sources := []DisclosureSource{
-		{RecordID: "ses-2", Kind: RetainSessionRecord, Made: day(2026, 2, 1), Title: "Session with Sam Adviser", Paragraphs: []string{"Sam Adviser and the customer talked about college. Her uncle Dave Jones joined; dave jones left early.", "Davenport Road was mentioned."}},
+		{RecordID: "ses-2", Kind: RetainSessionRecord, Made: day(2026, 2, 1), Title: "Session with Sam Adviser", Paragraphs: []string{"Sam Adviser and the customer talked about college. Her uncle Dave Jones joined; dave jones left early.", "Davenport Road was mentioned.", "Morgan Hughes (demo) joined."}},
 		{RecordID: "inc-1", Kind: RetainIncident, Made: day(2026, 1, 5), Title: "Incident", Paragraphs: []string{"Disclosure about a relative."}},
 	}
-	names := []string{"Dave Jones", "Sam Adviser", " ", "Dave"}
+	names := []string{"Dave Jones", "Sam Adviser", " ", "Dave", "Morgan Hughes (demo)"}
 	p, err := BuildDisclosure(clock, dsl, r, sources, map[string]DisclosureChoice{"inc-1": {Withheld: true, Exemption: "child_abuse_data", Reason: "Police investigation under way; the parent is the alleged abuser."}}, names)
 	must(t, err)
 	if len(p.Items) != 2 || p.Items[0].RecordID != "inc-1" {
@@ -139,7 +139,7 @@ func TestBuildDisclosure(t *testing.T) {
 	}
 	d := p.Items[1]
 	want := "[name withheld] and the customer talked about college. Her uncle [name withheld] joined; [name withheld] left early."
-	if d.Paragraphs[0] != want || d.Paragraphs[1] != "Davenport Road was mentioned." || d.Title != "Session with [name withheld]" || d.Redactions != 4 {
+	if d.Paragraphs[0] != want || d.Paragraphs[1] != "Davenport Road was mentioned." || d.Paragraphs[2] != "[name withheld] joined." || d.Title != "Session with [name withheld]" || d.Redactions != 5 {
 		t.Errorf("third-party and staff names redacted as whole words, any case: %q %q %q %d", d.Paragraphs[0], d.Paragraphs[1], d.Title, d.Redactions)
 	}
 	for _, c := range []struct {

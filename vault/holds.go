@@ -84,6 +84,16 @@ func auditAction(kind crypto.Kind, parentID string, value any) string {
 			return ActionRetentionExtend
 		}
 		return ActionDisposalApproved
+	case crypto.KindSubjectAccess:
+		if e, ok := value.(session.SAREvent); ok {
+			switch e.Action {
+			case session.SARExtended:
+				return ActionSARExtended
+			case session.SARAnswered:
+				return ActionSARAnswered
+			}
+		}
+		return ActionSAROpened
 	}
 	return store.ActionSigned
 }
