@@ -146,6 +146,10 @@ type Figures struct {
 	// due day (UK GDPR Art 12(3)), and how many open and overdue at the
 	// quarter's end.
 	SARsAnswered, SARsOnTime, SARsOverdueAtEnd int
+	// Shared: information shared with other agencies in the quarter (each
+	// with what, with whom, why and its basis); SharedWithoutConsent, of
+	// those, shared without consent.
+	Shared, SharedWithoutConsent int
 }
 
 // Report is the quarter's figures beside the previous quarter's.
@@ -255,6 +259,7 @@ func figures(in Input, q Quarter, loc *time.Location) Figures {
 	f.ByAgency = counts(agencies, agencyOrder, func(k string) string { return session.Agency(k).Label() })
 	retentionFigures(&f, in, q, loc)
 	sarFigures(&f, in, q, loc)
+	sharingFigures(&f, in, q, loc)
 	return f
 }
 

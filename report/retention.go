@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/go-pdf/fpdf"
+
+	"safeguard/companion/session"
 )
 
 // Retention in the Board's report (issue 16): the records disposed of at
@@ -70,10 +72,27 @@ func sarFigures(f *Figures, in Input, q Quarter, loc *time.Location) {
 	}
 }
 
+// sharingFigures counts information shared with other agencies in the
+// quarter, and how much of it without consent (Working Together 2023).
+func sharingFigures(f *Figures, in Input, q Quarter, loc *time.Location) {
+	for _, d := range in.Incidents {
+		for _, s := range d.Sharing {
+			if q.Contains(s.SharedAt, loc) {
+				f.Shared++
+				if s.Basis == session.SharedWithoutConsent {
+					f.SharedWithoutConsent++
+				}
+			}
+		}
+	}
+}
+
 // retentionRows are the headline rows for retention.
 func (r Report) retentionRows() []Row {
 	c, p := r.Current, r.Previous
 	return []Row{
+		{"Information shared with other agencies", fmt.Sprint(c.Shared), fmt.Sprint(p.Shared), change(c.Shared, p.Shared)},
+		{"of which shared without consent", fmt.Sprint(c.SharedWithoutConsent), fmt.Sprint(p.SharedWithoutConsent), change(c.SharedWithoutConsent, p.SharedWithoutConsent)},
 		{"Subject access requests answered", fmt.Sprint(c.SARsAnswered), fmt.Sprint(p.SARsAnswered), change(c.SARsAnswered, p.SARsAnswered)},
 		{"Subject access requests answered on time", fmt.Sprintf("%d (%s)", c.SARsOnTime, Percent(c.SARsOnTime, c.SARsAnswered)),
 			fmt.Sprintf("%d (%s)", p.SARsOnTime, Percent(p.SARsOnTime, p.SARsAnswered)), pointsChange(c.SARsOnTime, c.SARsAnswered, p.SARsOnTime, p.SARsAnswered)},

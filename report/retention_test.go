@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"safeguard/companion/report"
+	"safeguard/companion/session"
 )
 
 // UK GDPR Art 5(1)(e) and 5(2): the Board sees the records disposed of in
@@ -82,5 +83,21 @@ func TestReportSubjectAccess(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("rows: %+v", rep.Rows())
+	}
+}
+
+// Working Together 2023: the Board sees how much was shared, and how much
+// without consent.
+func TestReportSharing(t *testing.T) {
+	q := report.Quarter{Year: 2026, Q: 4}
+	at := func(m time.Month) time.Time { return time.Date(2026, m, 10, 12, 0, 0, 0, london) }
+	in := report.Input{Incidents: []session.IncidentDocument{{ID: "inc-1", Sharing: []session.InformationSharing{
+		{Basis: session.SharedWithConsent, SharedAt: at(10)},
+		{Basis: session.SharedWithoutConsent, SharedAt: at(11)},
+		{Basis: session.SharedWithoutConsent, SharedAt: at(9)},
+	}}}}
+	rep := report.Build(in, q, london, at(12))
+	if c, p := rep.Current, rep.Previous; c.Shared != 2 || c.SharedWithoutConsent != 1 || p.Shared != 1 || p.SharedWithoutConsent != 1 {
+		t.Errorf("sharing: %d/%d this quarter, %d/%d last", c.Shared, c.SharedWithoutConsent, p.Shared, p.SharedWithoutConsent)
 	}
 }

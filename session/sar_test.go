@@ -7,7 +7,6 @@ import (
 	"time"
 )
 
-
 // UK GDPR Art 12(3), as the ICO counts a calendar month.
 func TestSARDue(t *testing.T) {
 	cases := []struct {
