@@ -209,6 +209,10 @@ func actionText(a string) string {
 		return "extended subject access request"
 	case vault.ActionSARAnswered:
 		return "answered subject access request"
+	case vault.ActionTransferSent:
+		return "transferred a safeguarding file in"
+	case vault.ActionTransferConfirmed:
+		return "recorded receipt of transfer"
 	}
 	return a
 }

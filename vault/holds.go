@@ -94,6 +94,11 @@ func auditAction(kind crypto.Kind, parentID string, value any) string {
 			}
 		}
 		return ActionSAROpened
+	case crypto.KindTransfer:
+		if e, ok := value.(session.TransferEvent); ok && e.Action == session.TransferConfirmed {
+			return ActionTransferConfirmed
+		}
+		return ActionTransferSent
 	}
 	return store.ActionSigned
 }
