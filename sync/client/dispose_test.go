@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -216,6 +217,42 @@ func TestDisposalThroughTheHub(t *testing.T) {
 			}
 			if bt, err := bob2.st.Tombstones(ctx); err != nil || len(bt) != 1 {
 				t.Errorf("a new device keeps the tombstone as the certificate: %v %v", bt, err)
+			}
+		})
+	}
+}
+
+// A tombstone this computer cannot verify (one the hub's database was made
+// to hold beneath its checks, signed by a line manager) deletes nothing
+// and is said; records still sync.
+func TestForgedTombstoneFromTheHubDeletesNothing(t *testing.T) {
+	for _, b := range synctest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			org := synctest.NewOrg(t)
+			clock := synctest.NewClock()
+			db, tamper := b.OpenTamperable(t)
+			h := synctest.StartHub(t, db, org, clock.Now)
+			alice := newDevice(t, org, h, "alice", clock.Now, nil, h.URL)
+			bob := newDevice(t, org, h, "bob", clock.Now, nil, h.URL)
+			alice.save(t, org.Seal(t, "alice", "ses-1", crypto.KindSessionRecord, []byte("summary")))
+			for _, d := range []*device{alice, bob} {
+				if err := d.eng.SyncNow(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			forged := tombstone(t, org, "bob", "ses-1", clock.Now())
+			tamper("INSERT INTO tombstones (seq, record_id, signed, received) VALUES (1, 'ses-1', ?, 0)", forged)
+			alice.save(t, org.Seal(t, "alice", "ses-2", crypto.KindSessionRecord, []byte("another summary")))
+			err := alice.eng.SyncNow(ctx)
+			if st := alice.eng.Status(ctx); err == nil || st.Problem != ProblemBadRecord || !strings.Contains(st.Message, "nothing was deleted") {
+				t.Fatalf("a forged tombstone: %v, %+v", err, st)
+			}
+			if _, err := alice.st.GetEnvelope(ctx, "ses-1"); err != nil {
+				t.Fatalf("a forged tombstone deleted the record: %v", err)
+			}
+			if alice.outbox(t) != 0 {
+				t.Fatal("records stopped syncing")
 			}
 		})
 	}

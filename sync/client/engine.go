@@ -230,7 +230,8 @@ func (e *Engine) round(ctx context.Context) error {
 		return err
 	}
 	// Disposals first: what was disposed of is never pushed or pulled.
-	if err := e.pullAndApplyTombstones(ctx); err != nil {
+	badTomb, err := e.pullAndApplyTombstones(ctx)
+	if err != nil {
 		return err
 	}
 	refused, err := e.sendOwnTombstones(ctx)
@@ -242,6 +243,9 @@ func (e *Engine) round(ctx context.Context) error {
 	}
 	if err := e.pullAll(ctx); err != nil {
 		return err
+	}
+	if badTomb != nil {
+		return badTomb
 	}
 	return refused
 }

@@ -28,9 +28,17 @@ const tombstoneCursorKey = "sync.tombstone_cursor"
 // errHubPredatesDisposal: the hub has no tombstone endpoints.
 var errHubPredatesDisposal = errors.New("the hub predates disposal")
 
-// pullAndApplyTombstones fetches and carries out the hub's tombstones.
-func (e *Engine) pullAndApplyTombstones(ctx context.Context) error {
-	return e.predates(ctx, e.pullTombstones(ctx))
+// pullAndApplyTombstones fetches and carries out the hub's tombstones. A
+// tombstone this computer cannot verify stops the tombstones (nothing is
+// deleted on it, and the cursor stays before it) but not the records: it
+// is returned as refused, for the end of the round.
+func (e *Engine) pullAndApplyTombstones(ctx context.Context) (refused, err error) {
+	err = e.predates(ctx, e.pullTombstones(ctx))
+	var pe *problemError
+	if errors.As(err, &pe) && pe.kind == ProblemBadRecord {
+		return err, nil
+	}
+	return nil, err
 }
 
 // sendOwnTombstones sends this computer's tombstones. A refusal is kept
