@@ -145,9 +145,12 @@ func (u *UI) ShowCases() {
 func (cs *casesScreen) show() {
 	closed := widget.NewCheck("Show closed incidents", func(b bool) { cs.showClosed = b; cs.refresh() })
 	closed.SetChecked(cs.showClosed)
+	// Issue 16: subject access requests and file transfers sit beside the
+	// incidents (the home screen's row of buttons is full).
 	sarBtn := widget.NewButtonWithIcon("Subject access requests", theme.AccountIcon(), cs.u.ShowSubjectAccess)
+	trBtn := widget.NewButtonWithIcon("Transfers", theme.MailForwardIcon(), cs.u.ShowTransfers)
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, closed, cs.count), cs.refused,
-		container.NewBorder(nil, nil, nil, sarBtn, cs.sar),
+		container.NewBorder(nil, nil, nil, container.NewHBox(sarBtn, trBtn), cs.sar),
 		widget.NewLabel(fmt.Sprintf("Escalations should be acknowledged within %d hours (Annex 1: as soon as possible).", int(session.AckWithin.Hours()))),
 		widget.NewSeparator())
 	cs.u.show("Incident cases", container.NewBorder(top, nil, nil, nil, cs.list),

@@ -86,9 +86,6 @@ func (u *UI) ShowHome() {
 		if dsl {
 			buttons.Add(widget.NewButtonWithIcon("Incident cases", theme.WarningIcon(), u.ShowCases))
 			buttons.Add(widget.NewButtonWithIcon("Retention", theme.StorageIcon(), u.ShowRetention)) // issue 16: what falls due, legal holds
-			// Issue 16 section 3: subject access requests.
-			buttons.Add(widget.NewButtonWithIcon("Subject access", theme.AccountIcon(), u.ShowSubjectAccess))
-			buttons.Add(widget.NewButtonWithIcon("Transfers", theme.MailForwardIcon(), u.ShowTransfers))
 		}
 		if manager || dsl {
 			buttons.Add(widget.NewButtonWithIcon("Quarterly report", theme.DocumentIcon(), func() { u.ShowReport(u.dev.Store) }))

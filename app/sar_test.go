@@ -37,7 +37,9 @@ func TestSubjectAccessRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	tap(t, u, "Subject access")
+	tap(t, u, "Incident cases")
+	mustSee(t, u, "Subject access: 0 subject access requests open, 0 overdue.")
+	tap(t, u, "Subject access requests")
 	mustSee(t, u, "0 subject access requests open, 0 overdue.")
 	openReq := func(ref string, received time.Time) {
 		test.Type(findEntry(t, u, "Customer reference"), ref)

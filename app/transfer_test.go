@@ -35,6 +35,7 @@ func TestTransferSafeguardingFile(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	tap(t, u, "Incident cases")
 	tap(t, u, "Transfers")
 	ts := u.showTransfers()
 	settle(u)
