@@ -199,6 +199,22 @@ func actionText(a string) string {
 		return "placed a legal hold on"
 	case vault.ActionHoldLifted:
 		return "lifted a legal hold on"
+	case vault.ActionDisposalApproved:
+		return "approved disposal in decision"
+	case vault.ActionRetentionExtend:
+		return "kept records longer in decision"
+	case store.ActionDisposed:
+		return "disposed of (certificate kept)"
+	case vault.ActionSAROpened:
+		return "opened subject access request"
+	case vault.ActionSARExtended:
+		return "extended subject access request"
+	case vault.ActionSARAnswered:
+		return "answered subject access request"
+	case vault.ActionTransferSent:
+		return "transferred a safeguarding file in"
+	case vault.ActionTransferConfirmed:
+		return "recorded receipt of transfer"
 	}
 	return a
 }

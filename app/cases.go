@@ -88,6 +88,8 @@ type casesScreen struct {
 	list       *widget.List
 	count      *widget.Label
 	refused    *widget.Label
+	// sar is the subject access queue beside the incidents (issue 16).
+	sar *widget.Label
 }
 
 // ShowCases shows the DSL's incident queue: open incidents with the time
@@ -100,6 +102,7 @@ func (u *UI) ShowCases() {
 	cs.refused.Wrapping = fyne.TextWrapWord
 	cs.refused.Importance = widget.DangerImportance
 	cs.refused.Hide()
+	cs.sar = widget.NewLabel("")
 	cs.list = widget.NewList(
 		func() int { return len(cs.rows) },
 		caseRowTemplate,
@@ -119,6 +122,7 @@ func (u *UI) ShowCases() {
 		recs  *records.Index
 		fails []vault.Failure
 		bad   int
+		sars  []session.SignedSAREvent
 	)
 	u.background(func(ctx context.Context) error {
 		entries, f, err := u.cfg.Vault.Open(ctx, nil, crypto.KindIncident)
@@ -127,12 +131,15 @@ func (u *UI) ShowCases() {
 		}
 		recs, bad = u.readIndex(entries, f)
 		fails = f
-		return nil
+		sars, _, err = u.cfg.Vault.SARs(ctx)
+		return err
 	}, func(err error) {
 		if err != nil {
 			cs.count.SetText("The incidents could not be opened: " + plainWords(err, reading))
 			return
 		}
+		reqs, _ := session.FoldSARs(sars, u.cfg.Pack.Location())
+		cs.sar.SetText("Subject access: " + sarQueueLine(session.SARQueue(reqs, u.cfg.Clock.Now()), u))
 		cs.recs, cs.failures, cs.unreadable = recs, fails, bad
 		cs.refresh()
 	})
@@ -141,7 +148,12 @@ func (u *UI) ShowCases() {
 func (cs *casesScreen) show() {
 	closed := widget.NewCheck("Show closed incidents", func(b bool) { cs.showClosed = b; cs.refresh() })
 	closed.SetChecked(cs.showClosed)
+	// Issue 16: subject access requests and file transfers sit beside the
+	// incidents (the home screen's row of buttons is full).
+	sarBtn := widget.NewButtonWithIcon("Subject access requests", theme.AccountIcon(), cs.u.ShowSubjectAccess)
+	trBtn := widget.NewButtonWithIcon("Transfers", theme.MailForwardIcon(), cs.u.ShowTransfers)
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, closed, cs.count), cs.refused,
+		container.NewBorder(nil, nil, nil, container.NewHBox(sarBtn, trBtn), cs.sar),
 		widget.NewLabel(fmt.Sprintf("Escalations should be acknowledged within %d hours (Annex 1: as soon as possible).", int(session.AckWithin.Hours()))),
 		widget.NewSeparator())
 	cs.u.show("Incident cases", container.NewBorder(top, nil, nil, nil, cs.list),

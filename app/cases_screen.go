@@ -334,6 +334,7 @@ func (cs *caseScreen) actions(d session.IncidentDocument) []fyne.CanvasObject {
 	out = append(out, cs.classifyBox(d)...)
 	out = append(out, cs.questionsBox(d, req)...)
 	out = append(out, cs.routesBox(req)...)
+	out = append(out, cs.sharingBox(d)...)
 	out = append(out, cs.stepsBox(req)...)
 	out = append(out, cs.followUpsBox(d)...)
 	if req.Prevent {

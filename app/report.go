@@ -98,7 +98,12 @@ func (u *UI) showReport(log AuditLog) *reportScreen {
 		recs, n := u.readIndex(entries, fails)
 		bad = n
 		in = recs.Input(u.cfg.Pack)
-		return nil
+		in.Disposals, in.KeptDue, err = u.retentionReport(ctx, recs)
+		if err != nil {
+			return err
+		}
+		in.SARs, err = u.sarReport(ctx)
+		return err
 	}, func(err error) {
 		if err != nil {
 			rs.status.SetText("Your records could not be opened: " + plainWords(err, reading))
@@ -158,7 +163,9 @@ func (rs *reportScreen) rebuild() {
 		reasons.SetText(b.String())
 	}
 	rs.body.Objects = []fyne.CanvasObject{grid, widget.NewSeparator(), legend, charts, widget.NewSeparator(),
-		widget.NewLabelWithStyle(fmt.Sprintf("Overruns and their reasons (%d)", len(c.OverrunReasons)), fyne.TextAlignLeading, bold), reasons}
+		widget.NewLabelWithStyle(fmt.Sprintf("Overruns and their reasons (%d)", len(c.OverrunReasons)), fyne.TextAlignLeading, bold), reasons,
+		widget.NewSeparator(), widget.NewLabelWithStyle(fmt.Sprintf("Records disposed of at the end of retention (%d)", c.Disposed), fyne.TextAlignLeading, bold),
+		disposalsLabel(rs.rep)}
 	rs.body.Refresh()
 }
 
@@ -379,4 +386,18 @@ func (rs *reportScreen) share(c report.Contribution) {
 			len(c.Facts), c.Quarter(), when))
 		u.kickSync()
 	})
+}
+
+// disposalsLabel lists the quarter's disposals (issue 16).
+func disposalsLabel(r report.Report) *widget.Label {
+	l := widget.NewLabel("No record was disposed of this quarter.")
+	l.Wrapping = fyne.TextWrapWord
+	if len(r.Current.DisposedList) > 0 {
+		var b bytes.Buffer
+		for _, d := range r.Current.DisposedList {
+			fmt.Fprintf(&b, "• %s\n", r.DisposalLine(d))
+		}
+		l.SetText(b.String())
+	}
+	return l
 }

@@ -2,7 +2,11 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -10,6 +14,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/records"
+	"safeguard/companion/report"
 	"safeguard/companion/session"
 )
 
@@ -20,8 +26,9 @@ import (
 // screen reads records and holds from the vault, and seals a hold placed
 // or lifted before it shows it.
 //
-// Disposal itself (a signed instruction the hub and every device carry
-// out, leaving a tombstone) is not built yet: the screen says so.
+// The DSL ticks records and, in one batch, approves their disposal or
+// keeps them longer with the reason (session/retention_decisions.go); a
+// held record is never offered for disposal.
 
 // retentionPacks are the policy packs this device holds, the one in force
 // first: the schedule of the pack a record was made under decides.
@@ -40,6 +47,7 @@ func (u *UI) retentionText(f session.RetentionFacts) string {
 type retentionScreen struct {
 	u         *UI
 	items     []session.DueItem
+	certs     []crypto.Tombstone
 	facts     []session.RetentionFacts
 	holds     []session.Hold
 	problems  []string
@@ -56,6 +64,13 @@ type retentionScreen struct {
 	lifting    string
 	liftReason *widget.Entry
 	busy       bool
+
+	// The batch decision: ticked records and the form, kept across
+	// redraws.
+	ticked    map[string]bool
+	decReason *widget.Entry
+	decUntil  *widget.Entry
+	decMsg    *widget.Label
 }
 
 // ShowRetention shows the Retention screen.
@@ -69,6 +84,11 @@ func (u *UI) ShowRetention() {
 	rs.msg.Importance = widget.DangerImportance
 	rs.note = wrappedLabel("")
 	rs.note.Importance = widget.SuccessImportance
+	rs.ticked = map[string]bool{}
+	rs.decReason = entry("Reason (needed to keep longer)")
+	rs.decUntil = entry("Keep until (DD/MM/YYYY)")
+	rs.decMsg = wrappedLabel("")
+	rs.decMsg.Importance = widget.DangerImportance
 	rs.render()
 	rs.load()
 }
@@ -103,6 +123,8 @@ func (rs *retentionScreen) load() {
 	var (
 		facts    []session.RetentionFacts
 		signed   []session.SignedHold
+		decided  []session.SignedDecision
+		certs    []crypto.Tombstone
 		problems []string
 	)
 	u.background(func(ctx context.Context) error {
@@ -117,18 +139,27 @@ func (rs *retentionScreen) load() {
 		for _, f := range fails {
 			problems = append(problems, fmt.Sprintf("Record %s was refused: %v", f.ID, f.Err))
 		}
-		for _, it := range recs.Items {
-			if it.Doc != nil && it.Kind() == crypto.KindSessionRecord {
-				facts = append(facts, session.SessionRetentionFacts(*it.Doc))
-			}
-		}
-		for _, c := range recs.Cases {
-			facts = append(facts, session.IncidentRetentionFacts(c.Doc()))
-		}
+		facts = retentionFactsOf(recs)
 		hs, hfails, err := u.cfg.Vault.Holds(ctx)
 		signed = hs
 		for _, f := range hfails {
 			problems = append(problems, fmt.Sprintf("Hold record %s was refused: %v", f.ID, f.Err))
+		}
+		if err != nil {
+			return err
+		}
+		ds, dfails, err := u.cfg.Vault.RetentionDecisions(ctx)
+		decided = ds
+		for _, f := range dfails {
+			problems = append(problems, fmt.Sprintf("Retention decision %s was refused: %v", f.ID, f.Err))
+		}
+		if err != nil {
+			return err
+		}
+		cs, cfails, err := u.cfg.Vault.Disposals(ctx)
+		certs = cs
+		for _, f := range cfails {
+			problems = append(problems, fmt.Sprintf("The disposal certificate of %s does not verify: %v", f.ID, f.Err))
 		}
 		return err
 	}, func(err error) {
@@ -143,11 +174,21 @@ func (rs *retentionScreen) load() {
 			problems = append(problems, e.Error())
 		}
 		rs.facts, rs.holds = facts, holds
-		items, errs := session.DueList(u.retentionPacks(), facts, holds, u.cfg.Clock.Now())
+		now := u.cfg.Clock.Now()
+		items, errs := session.DueList(u.retentionPacks(), facts, holds, now)
 		for _, e := range errs {
 			problems = append(problems, e.Error())
 		}
-		rs.items, rs.problems = items, problems
+		items, errs = session.ApplyDecisions(items, decided, now, u.cfg.Pack.Location())
+		for _, e := range errs {
+			problems = append(problems, e.Error())
+		}
+		for id := range rs.ticked {
+			if !slices.ContainsFunc(items, func(it session.DueItem) bool { return it.Facts.RecordID == id }) {
+				delete(rs.ticked, id)
+			}
+		}
+		rs.items, rs.problems, rs.certs = items, problems, certs
 		rs.render()
 	})
 }
@@ -175,9 +216,10 @@ func (rs *retentionScreen) dueBox(box *fyne.Container) {
 	}
 	box.Add(wrappedLabel(fmt.Sprintf("%d past their date · %d due this month · %d due in the next three months · %d later · %d with no date yet.",
 		counts[session.DueOverdue], counts[session.DueThisMonth], counts[session.DueNextQuarter], counts[session.DueLater], counts[session.DueNotKnown])))
-	info := wrappedLabel("Each date comes from the retention schedule of the policy pack the record was made under. Disposal is not done from this device yet: a record past its date stays until disposal as a signed instruction through the hub is built, and a legal hold will block it.")
+	info := wrappedLabel("Each date comes from the retention schedule of the policy pack the record was made under. Tick records to approve their disposal or keep them longer; a record under a legal hold is never offered for disposal.")
 	info.TextStyle = fyne.TextStyle{Italic: true}
 	box.Add(info)
+	rs.decisionBox(box)
 	for _, p := range rs.problems {
 		l := wrappedLabel(p)
 		l.Importance = widget.DangerImportance
@@ -230,6 +272,17 @@ func (rs *retentionScreen) itemRow(it session.DueItem) fyne.CanvasObject {
 		l := bold("HELD: " + rs.holdText(h))
 		l.Importance = widget.WarningImportance
 		rows = append(rows, l)
+	}
+	if x := it.Extension; x != nil {
+		rows = append(rows, wrappedLabel(fmt.Sprintf("Kept until %s: %s (decided by %s on %s).", u.clockText(x.Until, "2 January 2006"), x.Reason, u.personName(x.By), u.clockText(x.At, "2 January 2006"))))
+	}
+	if d := it.Disposal; d != nil {
+		l := bold(fmt.Sprintf("Disposal approved by %s on %s.", u.personName(d.By), u.clockText(d.At, "2 January 2006")))
+		l.Importance = widget.SuccessImportance
+		rows = append(rows, l)
+	}
+	if c := rs.tickFor(it); c != nil {
+		rows = append(rows, c)
 	}
 	holdBtn := widget.NewButtonWithIcon("Hold this record", theme.MediaPauseIcon(), func() {
 		rs.scope.SetSelected(session.HoldRecord.Label())
@@ -300,6 +353,8 @@ func (rs *retentionScreen) holdsBox() []fyne.CanvasObject {
 		wrappedLabel("A hold stops disposal of everything it covers until a DSL lifts it. It is signed, sent to every DSL and audited."),
 		rs.scope, rs.ref, rs.reason, rs.msg,
 		container.NewHBox(widget.NewButtonWithIcon("Place hold", theme.ConfirmIcon(), rs.place)))
+	out = append(out, widget.NewSeparator())
+	out = append(out, rs.certBox()...)
 	out = append(out, widget.NewSeparator())
 	out = append(out, rs.scheduleBox()...)
 	return out
@@ -411,4 +466,205 @@ func (rs *retentionScreen) seal(e session.HoldEvent, done func()) {
 		u.kickSync()
 		rs.load()
 	})
+}
+
+// tickFor is a record's tick box for the batch decision: none for a record
+// under a legal hold (never offered for disposal) or whose disposal is
+// approved already.
+func (rs *retentionScreen) tickFor(it session.DueItem) fyne.CanvasObject {
+	if it.Held() {
+		l := widget.NewLabel("Held: not offered for disposal.")
+		l.Importance = widget.LowImportance
+		return l
+	}
+	if it.Disposal != nil {
+		return nil
+	}
+	id := it.Facts.RecordID
+	label := "Tick " + id
+	if it.Facts.Customer.Reference != "" {
+		label += " (" + it.Facts.Customer.Reference + ")"
+	}
+	c := widget.NewCheck(label, nil)
+	c.SetChecked(rs.ticked[id])
+	c.OnChanged = func(b bool) {
+		if b {
+			rs.ticked[id] = true
+		} else {
+			delete(rs.ticked, id)
+		}
+		rs.render()
+	}
+	return c
+}
+
+// decisionBox is the batch decision: how many are ticked, and the two
+// decisions with their reason and date.
+func (rs *retentionScreen) decisionBox(box *fyne.Container) {
+	box.Add(bold(fmt.Sprintf("Decide on ticked records (%d ticked)", len(rs.ticked))))
+	dispose := widget.NewButtonWithIcon("Approve disposal of ticked", theme.DeleteIcon(), func() { rs.decide(session.ChoiceDispose) })
+	dispose.Importance = widget.DangerImportance
+	keep := widget.NewButtonWithIcon("Keep ticked longer", theme.HistoryIcon(), func() { rs.decide(session.ChoiceExtend) })
+	if len(rs.ticked) == 0 || rs.busy {
+		dispose.Disable()
+		keep.Disable()
+	}
+	box.Add(container.NewGridWithColumns(2, rs.decReason, rs.decUntil))
+	box.Add(container.NewHBox(dispose, keep))
+	box.Add(rs.decMsg)
+}
+
+// ticks are the ticked records, in the list's order.
+func (rs *retentionScreen) ticks() []session.DueItem {
+	var out []session.DueItem
+	for _, it := range rs.items {
+		if rs.ticked[it.Facts.RecordID] {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// decide makes the batch decision, seals it, then shows it.
+func (rs *retentionScreen) decide(choice session.RetentionChoice) {
+	if rs.busy {
+		return
+	}
+	u := rs.u
+	var until time.Time
+	if choice == session.ChoiceExtend && strings.TrimSpace(rs.decUntil.Text) != "" {
+		d, err := parseDate(rs.decUntil.Text, u.cfg.Pack.Location())
+		if err != nil {
+			rs.decMsg.SetText("Write the date to keep them until as DD/MM/YYYY.")
+			return
+		}
+		until = d
+	}
+	d, err := session.DecideRetention(u.cfg.Clock, rs.actor(), u.cfg.NewID(), choice, rs.ticks(), rs.decReason.Text, until)
+	if errors.Is(err, session.ErrSafeguardingOnly) {
+		rs.decMsg.SetText("Only the safeguarding team (a DSL) can decide on disposal.")
+		return
+	}
+	if err != nil {
+		rs.decMsg.SetText(plainWords(err, saving))
+		return
+	}
+	if u.cfg.Vault == nil {
+		rs.decMsg.SetText("Not saved: there is no vault on this device.")
+		return
+	}
+	rs.busy = true
+	items := rs.ticks()
+	disposed := 0
+	u.background(func(ctx context.Context) error {
+		if _, err := u.cfg.Vault.PutRetentionDecision(ctx, d); err != nil {
+			return err
+		}
+		if d.Choice != session.ChoiceDispose {
+			return nil
+		}
+		// Carried out at once on this computer; the tombstones go to the
+		// hub at the next sync, and from it to every device.
+		for _, r := range d.Records {
+			for _, it := range items {
+				if it.Facts.RecordID != r.RecordID {
+					continue
+				}
+				it.Disposal = &d
+				if session.MayCarryOut(it) != nil {
+					continue
+				}
+				if _, err := u.cfg.Vault.Dispose(ctx, d, r); err != nil {
+					return err
+				}
+				disposed++
+			}
+		}
+		return nil
+	}, func(err error) {
+		rs.busy = false
+		if err != nil {
+			rs.decMsg.SetText("Not saved: " + plainWords(err, saving))
+			rs.render()
+			return
+		}
+		rs.decMsg.SetText("")
+		rs.ticked = map[string]bool{}
+		rs.decReason.SetText("")
+		rs.decUntil.SetText("")
+		if choice == session.ChoiceDispose {
+			rs.note.SetText(fmt.Sprintf("Disposal of %d record%s approved and signed; %d disposed of on this computer, and the hub and every device follow at their next sync.", len(d.Records), plural(len(d.Records)), disposed))
+		} else {
+			rs.note.SetText(fmt.Sprintf("%d record%s kept until %s, signed with the reason.", len(d.Records), plural(len(d.Records)), u.clockText(d.Until, "2 January 2006")))
+		}
+		u.kickSync()
+		rs.load()
+	})
+}
+
+// certBox lists the disposal certificates: what was disposed of, its
+// dates and who approved it; never its content, which is gone.
+func (rs *retentionScreen) certBox() []fyne.CanvasObject {
+	u := rs.u
+	out := []fyne.CanvasObject{bold(fmt.Sprintf("Disposed of (%d)", len(rs.certs)))}
+	if len(rs.certs) == 0 {
+		return append(out, widget.NewLabel("Nothing yet."))
+	}
+	for _, t := range rs.certs {
+		kind := "Session record"
+		if t.Kind == crypto.KindIncident {
+			kind = "Incident"
+		}
+		out = append(out, wrappedLabel(fmt.Sprintf("• %s %s, made %s, due %s: disposed of on the approval of %s on %s (decision %s). Certificate signed; nothing of its content is kept.",
+			kind, t.RecordID, u.clockText(t.Made, "2 January 2006"), u.clockText(t.Due, "2 January 2006"),
+			u.personName(t.ApprovedBy), u.clockText(t.ApprovedAt, "2 January 2006"), t.DecisionID)))
+	}
+	return out
+}
+
+// retentionFactsOf are the retention facts of every signed session record
+// and incident case among recs.
+func retentionFactsOf(recs *records.Index) []session.RetentionFacts {
+	var facts []session.RetentionFacts
+	for _, it := range recs.Items {
+		if it.Doc != nil && it.Kind() == crypto.KindSessionRecord {
+			facts = append(facts, session.SessionRetentionFacts(*it.Doc))
+		}
+	}
+	for _, c := range recs.Cases {
+		facts = append(facts, session.IncidentRetentionFacts(c.Doc()))
+	}
+	return facts
+}
+
+// retentionReport reads what the Board's report says of retention: the
+// disposals carried out (from their certificates) and the dates, after
+// any extension, of the records still kept.
+func (u *UI) retentionReport(ctx context.Context, recs *records.Index) ([]report.Disposal, []time.Time, error) {
+	certs, _, err := u.cfg.Vault.Disposals(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ds []report.Disposal
+	for _, t := range certs {
+		kind := "Session record"
+		if t.Kind == crypto.KindIncident {
+			kind = "Incident"
+		}
+		ds = append(ds, report.Disposal{RecordID: t.RecordID, Kind: kind, Made: t.Made, Due: t.Due, At: t.ApprovedAt, ApprovedBy: u.personName(t.ApprovedBy)})
+	}
+	decided, _, err := u.cfg.Vault.RetentionDecisions(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := u.cfg.Clock.Now()
+	items, _ := session.DueList(u.retentionPacks(), retentionFactsOf(recs), nil, now)
+	items, _ = session.ApplyDecisions(items, decided, now, u.cfg.Pack.Location())
+	var due []time.Time
+	for _, it := range items {
+		if it.Disposal == nil {
+			due = append(due, it.Due())
+		}
+	}
+	return ds, due, nil
 }

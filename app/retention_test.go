@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -82,7 +83,7 @@ func TestRetentionScreenDueAndLegalHold(t *testing.T) {
 		"Past its date (1)", "Incident · CUS-OLD1", "Due in the next three months (1)", "Incident · CUS-OLD2",
 		"Review on "+today.AddDate(-6, 0, -10).AddDate(6, 0, 0).Format("2 January 2006")+": closure + 6 years, then review (Limitation Act 1980 s2",
 		"The period is still to be confirmed by the organisation.",
-		"Disposal is not done from this device yet",
+		"a record under a legal hold is never offered for disposal",
 		"Legal holds standing (0)", "7 of 7 periods are still to be confirmed by the organisation.",
 		"Incident about an allegation about a member of staff: the member of staff's normal retirement age or 10 years from the day it was made, whichever is longer, then review (to confirm)")
 	if strings.Contains(visibleTexts(u), "CUS-NEW3") {
@@ -193,4 +194,87 @@ func TestSignedRecordShowsItsRetention(t *testing.T) {
 	mustSee(t, u, "Retention: Review on "+due.Format("2 January 2006")+": date of birth + 25 years, then review (IRMS",
 		"Estimated: the date of birth is not recorded, so it is taken from the age (16)")
 	screenshot(t, u, "41-signed-record-retention")
+}
+
+// The DSL ticks records past their date and approves their disposal in one
+// batch, or keeps them longer with the reason (UK GDPR Art 5(1)(e), 5(2));
+// a held record has no tick box (Annex 2 3.4), and each decision is signed
+// and audited.
+func TestRetentionBatchDecisions(t *testing.T) {
+	u, _, dev := newDSLUI(t)
+	today := time.Date(suiteNow.Year(), suiteNow.Month(), suiteNow.Day(), 12, 0, 0, 0, london)
+	closedIncident(t, u, "inc-a", "CUS-A", today.AddDate(-6, 0, -10))
+	closedIncident(t, u, "inc-b", "CUS-B", today.AddDate(-6, 0, -9))
+	closedIncident(t, u, "inc-c", "CUS-C", today.AddDate(-6, 0, -8))
+	closedIncident(t, u, "inc-h", "CUS-H", today.AddDate(-6, 0, -7))
+	tap(t, u, "Retention")
+	mustSee(t, u, "4 past their date", "Decide on ticked records (0 ticked)")
+
+	findRadio(t, u, session.HoldCustomer.Label()).SetSelected(session.HoldCustomer.Label())
+	test.Type(findEntry(t, u, "Customer reference, or choose Hold on a record on the left"), "CUS-H")
+	test.Type(findEntry(t, u, "Why the hold is placed (for example, a police investigation, a claim or a subject access request)"), "Police investigation")
+	tap(t, u, "Place hold")
+	mustSee(t, u, "Held: not offered for disposal.")
+	if strings.Contains(visibleTexts(u), "Tick inc-h") {
+		t.Fatal("a held record is offered for disposal")
+	}
+
+	test.Tap(findCheck(t, u, "Tick inc-a (CUS-A)"))
+	test.Tap(findCheck(t, u, "Tick inc-b (CUS-B)"))
+	mustSee(t, u, "Decide on ticked records (2 ticked)")
+	decisions := func() int {
+		n, err := dev.Store.CountEnvelopes(context.Background(), store.Filter{Kind: string(crypto.KindRetention)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	tap(t, u, "Approve disposal of ticked")
+	mustSee(t, u, "Disposal of 2 records approved and signed; 2 disposed of on this computer, and the hub and every device follow at their next sync.",
+		"Decide on ticked records (0 ticked)", "2 past their date", "Disposed of (2)",
+		"• Incident inc-a, made "+u.clockText(today.AddDate(-6, 0, -10).AddDate(0, -1, 0), "2 January 2006"))
+	if strings.Contains(visibleTexts(u), "Incident · CUS-A") || strings.Contains(visibleTexts(u), "Tick inc-b") {
+		t.Fatal("a disposed record is still listed")
+	}
+	if decisions() != 1 || !audited(t, dev, vault.ActionDisposalApproved) || !audited(t, dev, store.ActionDisposed) {
+		t.Fatal("the approval is not one signed, audited decision, with the disposals audited")
+	}
+	for _, id := range []string{"inc-a", "inc-b"} {
+		if _, err := dev.Store.GetEnvelope(context.Background(), id); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("%s is still on this computer: %v", id, err)
+		}
+	}
+	if _, err := dev.Store.GetEnvelope(context.Background(), "inc-h"); err != nil {
+		t.Fatalf("the held record went: %v", err)
+	}
+	if un, err := dev.Store.UnsentTombstones(context.Background()); err != nil || len(un) != 2 {
+		t.Fatalf("tombstones waiting for the hub: %d, %v", len(un), err)
+	}
+
+	// Keeping longer needs the reason and a date.
+	test.Tap(findCheck(t, u, "Tick inc-c (CUS-C)"))
+	tap(t, u, "Keep ticked longer")
+	mustSee(t, u, "Say why the records are kept longer")
+	until := today.AddDate(1, 0, 0)
+	test.Type(findEntry(t, u, "Reason (needed to keep longer)"), "Complaint to the Ombudsman open")
+	test.Type(findEntry(t, u, "Keep until (DD/MM/YYYY)"), until.Format("02/01/2006"))
+	tap(t, u, "Keep ticked longer")
+	mustSee(t, u, "1 record kept until "+until.Format("2 January 2006")+", signed with the reason.", "1 past their date")
+	test.Tap(findCheck(t, u, "Show records due later and those with no date yet"))
+	mustSee(t, u, "Kept until "+until.Format("2 January 2006")+": Complaint to the Ombudsman open (decided by Morgan Hughes (demo)", "1 past their date")
+	if decisions() != 2 || !audited(t, dev, vault.ActionRetentionExtend) {
+		t.Fatal("the extension is not a signed, audited decision")
+	}
+	test.Tap(findCheck(t, u, "Tick inc-c (CUS-C)"))
+	screenshot(t, u, "43-retention-batch")
+
+	// The Board's report counts and lists the disposals.
+	tap(t, u, "Home")
+	tap(t, u, "Quarterly report")
+	settle(u)
+	mustSee(t, u, "Records disposed of at the end of retention", "Records disposed of at the end of retention (2)",
+		"Past retention date at quarter end, still kept")
+	if !strings.Contains(visibleTexts(u), "Incident inc-b: made ") {
+		t.Fatal("the report does not list the disposal")
+	}
 }

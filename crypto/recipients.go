@@ -29,16 +29,27 @@ const (
 	// case or a customer reference (issue 16): sealed like an incident, to
 	// the DSLs and recovery, since every DSL must see what is held.
 	KindHold Kind = "legal_hold"
+	// KindRetention is a DSL's batch decision on records that fall due:
+	// disposal approved, or kept longer for a reason (issue 16). Sealed
+	// like a hold, to the DSLs and recovery.
+	KindRetention Kind = "retention_decision"
+	// KindSubjectAccess is a step of a subject access request (opened,
+	// extended, answered; issue 16), sealed to the DSLs and recovery.
+	KindSubjectAccess Kind = "subject_access"
+	// KindTransfer is a safeguarding file sent to another provider's DSL,
+	// or their confirmation of receipt (issue 16), sealed to the DSLs and
+	// recovery.
+	KindTransfer Kind = "file_transfer"
 )
 
 // Kinds lists every kind, for tests and for UIs that enumerate them.
 func Kinds() []Kind {
-	return []Kind{KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit, KindHold}
+	return []Kind{KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit, KindHold, KindRetention, KindSubjectAccess, KindTransfer}
 }
 
 func (k Kind) valid() bool {
 	switch k {
-	case KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit, KindHold:
+	case KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit, KindHold, KindRetention, KindSubjectAccess, KindTransfer:
 		return true
 	}
 	return false
@@ -131,7 +142,7 @@ func (d *Directory) RecipientsFor(k Kind, authorID, subjectID string, at time.Ti
 		for _, m := range managers {
 			addPerson(m)
 		}
-	case KindIncident, KindFigures, KindAudit, KindHold:
+	case KindIncident, KindFigures, KindAudit, KindHold, KindRetention, KindSubjectAccess, KindTransfer:
 		for i := range d.People {
 			if d.People[i].HasRole(RoleDSL) {
 				addPerson(d.People[i].ID)

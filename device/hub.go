@@ -132,5 +132,5 @@ func (d *Device) SyncEngine(ks crypto.Keystore, hc *http.Client, now func() time
 		return nil, err
 	}
 	return client.New(client.Config{HubURL: d.Profile.Hub.URL, HTTP: hc, Store: d.Store, DeviceKey: devID.DeviceKey(),
-		HubKey: d.Profile.Hub.HubKey, Directory: holder, Now: now})
+		HubKey: d.Profile.Hub.HubKey, Directory: holder, Now: now, Actor: string(d.Me.KeyID())})
 }

@@ -56,6 +56,9 @@ func (r Report) WriteCSV(w io.Writer) error {
 	for _, reason := range c.OverrunReasons {
 		rows = append(rows, []string{"overrun reason", csvSafe(reason), "", "", ""})
 	}
+	for _, d := range c.DisposedList {
+		rows = append(rows, []string{"disposal", csvSafe(r.DisposalLine(d)), "", "", ""})
+	}
 	if err := cw.WriteAll(rows); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}
@@ -242,6 +245,7 @@ func (r Report) WritePDF(w io.Writer) error {
 	for _, reason := range GroupReasons(c.OverrunReasons) {
 		pdf.MultiCell(0, 5, tr("- "+reason), "", "L", false)
 	}
+	r.writeDisposalsPDF(pdf, tr)
 	if err := pdf.Output(w); err != nil {
 		return fmt.Errorf("write pdf: %w", err)
 	}

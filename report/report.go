@@ -76,6 +76,13 @@ type Input struct {
 	Shared    []SessionFacts
 	Incidents []session.IncidentDocument
 	Pack      *session.Pack
+	// Disposals are the records disposed of (from their signed
+	// tombstones); KeptDue the retention dates (after any extension) of
+	// the records still kept (retention.go).
+	Disposals []Disposal
+	KeptDue   []time.Time
+	// SARs are the subject access requests' dates.
+	SARs []SARFacts
 }
 
 // Count is one bar of a breakdown.
@@ -128,6 +135,21 @@ type Figures struct {
 	CasesOpened       int // incidents raised in the quarter
 	CasesClosed       int // cases closed in the quarter, whenever raised
 	CasesOpenAtEnd    int // raised before the quarter ended and not closed by then
+	// Disposed: records disposed of at the end of their retention, by the
+	// day the DSL approved it; DisposedList names them. PastDueAtEnd:
+	// records past their retention date at the quarter's end and still
+	// kept (retention.go).
+	Disposed     int
+	DisposedList []Disposal
+	PastDueAtEnd int
+	// Subject access requests answered in the quarter, how many by their
+	// due day (UK GDPR Art 12(3)), and how many open and overdue at the
+	// quarter's end.
+	SARsAnswered, SARsOnTime, SARsOverdueAtEnd int
+	// Shared: information shared with other agencies in the quarter (each
+	// with what, with whom, why and its basis); SharedWithoutConsent, of
+	// those, shared without consent.
+	Shared, SharedWithoutConsent int
 }
 
 // Report is the quarter's figures beside the previous quarter's.
@@ -235,6 +257,9 @@ func figures(in Input, q Quarter, loc *time.Location) Figures {
 		agencyOrder = append(agencyOrder, string(a))
 	}
 	f.ByAgency = counts(agencies, agencyOrder, func(k string) string { return session.Agency(k).Label() })
+	retentionFigures(&f, in, q, loc)
+	sarFigures(&f, in, q, loc)
+	sharingFigures(&f, in, q, loc)
 	return f
 }
 
@@ -350,7 +375,7 @@ func (r Report) Rows() []Row {
 		}
 		return Row{label, s(a, an), s(b, bn), ""}
 	}
-	return []Row{
+	return append([]Row{
 		num("Sessions held", c.Sessions, p.Sessions),
 		pct("Risk assessment completed before the session", c.RiskAssessed, c.Sessions, p.RiskAssessed, p.Sessions),
 		pct("Consent recorded", c.Consented, c.Sessions, p.Consented, p.Sessions),
@@ -365,7 +390,7 @@ func (r Report) Rows() []Row {
 		num("Aggravated nudes: no police referral (3.4.7)", c.PoliceNotReferred, p.PoliceNotReferred),
 		num("Cases closed", c.CasesClosed, p.CasesClosed),
 		num("Cases open at quarter end", c.CasesOpenAtEnd, p.CasesOpenAtEnd),
-	}
+	}, r.retentionRows()...)
 }
 
 func change(a, b int) string {

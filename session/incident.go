@@ -196,6 +196,10 @@ type IncidentDocument struct {
 	// Chronology is append-only: every method that changes the incident
 	// adds to it, and nothing removes from it (see Extends).
 	Chronology []ChronologyEntry `json:"chronology"`
+
+	// Sharing records every referral or disclosure to another agency:
+	// what, with whom, why and on what basis (sharing.go).
+	Sharing []InformationSharing `json:"sharing,omitempty"`
 }
 
 // Incident applies the Annex 1 flow to an IncidentDocument on behalf of one
@@ -273,6 +277,7 @@ func cloneIncident(d IncidentDocument) IncidentDocument {
 	}
 	c.Circumstances = cloneCircumstances(d.Circumstances)
 	c.Steps = slices.Clone(d.Steps)
+	c.Sharing = slices.Clone(d.Sharing)
 	c.Referrals = slices.Clone(d.Referrals)
 	c.Declined = slices.Clone(d.Declined)
 	c.FollowUps = slices.Clone(d.FollowUps)

@@ -286,6 +286,10 @@ type DueItem struct {
 	Retention Retention
 	When      DueWhen
 	Holds     []Hold
+	// Extension is the latest signed extension of the record, if any;
+	// Disposal the signed approval of its disposal (retention_decisions.go).
+	Extension *RetentionDecision
+	Disposal  *RetentionDecision
 }
 
 // Held reports whether a hold blocks the record's disposal.
@@ -315,18 +319,23 @@ func DueList(packs []*Pack, records []RetentionFacts, holds []Hold, now time.Tim
 		}
 		out = append(out, DueItem{Facts: f, Retention: r, When: DueWindow(r.Due, now, loc), Holds: HoldsOn(holds, f, records)})
 	}
+	sortDue(out)
+	return out, errs
+}
+
+// sortDue orders a due list soonest first, records without a date last.
+func sortDue(out []DueItem) {
 	slices.SortStableFunc(out, func(a, b DueItem) int {
-		switch {
-		case a.Retention.Known() != b.Retention.Known():
-			if a.Retention.Known() {
+		ad, bd := a.Due(), b.Due()
+		if ad.IsZero() != bd.IsZero() {
+			if !ad.IsZero() {
 				return -1
 			}
 			return 1
 		}
-		if c := a.Retention.Due.Compare(b.Retention.Due); c != 0 {
+		if c := ad.Compare(bd); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Facts.RecordID, b.Facts.RecordID)
 	})
-	return out, errs
 }

@@ -79,6 +79,26 @@ func auditAction(kind crypto.Kind, parentID string, value any) string {
 			return ActionHoldLifted
 		}
 		return ActionHeld
+	case crypto.KindRetention:
+		if d, ok := value.(session.RetentionDecision); ok && d.Choice == session.ChoiceExtend {
+			return ActionRetentionExtend
+		}
+		return ActionDisposalApproved
+	case crypto.KindSubjectAccess:
+		if e, ok := value.(session.SAREvent); ok {
+			switch e.Action {
+			case session.SARExtended:
+				return ActionSARExtended
+			case session.SARAnswered:
+				return ActionSARAnswered
+			}
+		}
+		return ActionSAROpened
+	case crypto.KindTransfer:
+		if e, ok := value.(session.TransferEvent); ok && e.Action == session.TransferConfirmed {
+			return ActionTransferConfirmed
+		}
+		return ActionTransferSent
 	}
 	return store.ActionSigned
 }

@@ -46,6 +46,9 @@ type Config struct {
 	// status says the hub has offered no newer one for too long. Default
 	// DefaultDirectoryStaleAfter.
 	DirectoryStaleAfter time.Duration
+	// Actor names this computer's person in the audit chain (their key
+	// id), for the disposals the engine carries out; default "sync-engine".
+	Actor string
 }
 
 // DefaultDirectoryStaleAfter: an organisation publishes its directory at
@@ -226,10 +229,25 @@ func (e *Engine) round(ctx context.Context) error {
 	if err := e.refreshDirectory(ctx); err != nil {
 		return err
 	}
+	// Disposals first: what was disposed of is never pushed or pulled.
+	badTomb, err := e.pullAndApplyTombstones(ctx)
+	if err != nil {
+		return err
+	}
+	refused, err := e.sendOwnTombstones(ctx)
+	if err != nil {
+		return err
+	}
 	if err := e.pushAll(ctx); err != nil {
 		return err
 	}
-	return e.pullAll(ctx)
+	if err := e.pullAll(ctx); err != nil {
+		return err
+	}
+	if badTomb != nil {
+		return badTomb
+	}
+	return refused
 }
 
 // refreshDirectory fetches the directory if the hub has a newer one.
@@ -392,7 +410,7 @@ func (e *Engine) checkReceipts(raws [][]byte, items []store.OutboxItem, wires []
 
 func isRecordRefusal(code string) bool {
 	switch code {
-	case proto.CodeConflict, proto.CodeInvalidRecord, proto.CodeNotYourRecord, proto.CodeMalformed, proto.CodeTooLarge:
+	case proto.CodeConflict, proto.CodeInvalidRecord, proto.CodeNotYourRecord, proto.CodeMalformed, proto.CodeTooLarge, proto.CodeDisposed:
 		return true
 	}
 	return false

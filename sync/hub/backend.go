@@ -64,6 +64,15 @@ type Backend interface {
 	// Count returns the number of envelopes held.
 	Count(ctx context.Context) (int64, error)
 
+	// Dispose carries out a tombstone the caller has verified, in one
+	// transaction: it keeps the tombstone and empties every envelope it
+	// names (tombstones.go). A record's second tombstone is a no-op that
+	// returns the first.
+	Dispose(ctx context.Context, d Disposal, at time.Time) (StoredTombstone, error)
+	// Tombstones returns up to limit tombstones with seq > after, in seq
+	// order.
+	Tombstones(ctx context.Context, after int64, limit int) ([]StoredTombstone, error)
+
 	Close() error
 }
 
@@ -95,6 +104,28 @@ type Stored struct {
 	Hash     string
 	Received time.Time
 	Data     []byte // empty in Push results
+}
+
+// Disposal is a verified tombstone to carry out.
+type Disposal struct {
+	RecordID  string
+	Envelopes []string
+	Signed    []byte
+}
+
+// StoredTombstone is a tombstone as the hub keeps it.
+type StoredTombstone struct {
+	Seq      int64
+	RecordID string
+	Signed   []byte
+	Received time.Time
+}
+
+// DisposedError names a record pushed after it was disposed of.
+type DisposedError struct{ ID string }
+
+func (e *DisposedError) Error() string {
+	return fmt.Sprintf("record %s was disposed of at the end of its retention, on a DSL's signed instruction; it is not taken again", e.ID)
 }
 
 // Errors from backends.

@@ -12,25 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// pgSchema is the hub's schema on PostgreSQL; the same tables as SQLite.
-const pgSchema = `
-CREATE TABLE IF NOT EXISTS config (key TEXT PRIMARY KEY, value BYTEA NOT NULL);
-CREATE TABLE IF NOT EXISTS directories (version BIGINT PRIMARY KEY, signed BYTEA NOT NULL, published BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS enrol_codes (code_hash BYTEA PRIMARY KEY, person TEXT NOT NULL, expires BIGINT NOT NULL, used_by TEXT);
-CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, person TEXT NOT NULL, key BYTEA NOT NULL, name TEXT NOT NULL,
-	enrolled BIGINT NOT NULL, revoked BIGINT);
-CREATE TABLE IF NOT EXISTS revoked_people (person TEXT PRIMARY KEY, revoked BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS nonces (device TEXT NOT NULL, nonce TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (device, nonce));
-CREATE INDEX IF NOT EXISTS nonces_at ON nonces (at);
-CREATE TABLE IF NOT EXISTS envelopes (seq BIGINT PRIMARY KEY, id TEXT NOT NULL UNIQUE, hash TEXT NOT NULL,
-	author TEXT NOT NULL, device TEXT NOT NULL, received BIGINT NOT NULL, data BYTEA NOT NULL);
-CREATE TABLE IF NOT EXISTS recipients (key_id TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (key_id, seq));
--- Envelopes are ciphertext: TOAST's compression can never shrink them, and
--- trying costs the server CPU on every insert. Store them out of line as
--- they are.
-ALTER TABLE envelopes ALTER COLUMN data SET STORAGE EXTERNAL;
-`
-
 // pushLock is the advisory lock id that serialises pushes. Sequence numbers
 // are assigned under it, inside the transaction, so they become visible in
 // order: a puller's cursor can never pass a sequence number that a slower
@@ -125,13 +106,12 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 		return nil, errors.New("hub: the PostgreSQL connection string does not parse")
 	}
 	pool := newPGPool(cfg, 8)
-	// Several hub processes may start at once; serialise schema creation.
+	// Several hub processes may start at once; serialise migrations.
 	err = pool.tx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", pushLock+1); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, pgSchema)
-		return err
+		return migratePostgres(ctx, tx)
 	})
 	if err != nil {
 		pool.close()
@@ -360,7 +340,7 @@ func (p *Postgres) Pull(ctx context.Context, keys []string, after int64, limit i
 func (p *Postgres) Get(ctx context.Context, id string) (Stored, error) {
 	var st Stored
 	var recv int64
-	err := p.pool.queryRow(ctx, "SELECT seq, id, hash, received, data FROM envelopes WHERE id = $1", []any{id}, &st.Seq, &st.ID, &st.Hash, &recv, &st.Data)
+	err := p.pool.queryRow(ctx, "SELECT seq, id, hash, received, data FROM envelopes WHERE id = $1 AND octet_length(data) > 0", []any{id}, &st.Seq, &st.ID, &st.Hash, &recv, &st.Data)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Stored{}, ErrNotFound
 	}
@@ -394,6 +374,12 @@ func (p *Postgres) Push(ctx context.Context, items []Item, at time.Time) ([]Stor
 		ids := make([]string, len(items))
 		for i, it := range items {
 			ids[i] = it.ID
+		}
+		if id, err := pgDisposedAmong(ctx, tx, ids); err != nil || id != "" {
+			if err == nil {
+				err = &DisposedError{ID: id}
+			}
+			return err
 		}
 		held := make(map[string]Stored, len(items))
 		rows, err := tx.Query(ctx, "SELECT seq, id, hash, received FROM envelopes WHERE id = ANY($1)", ids)

@@ -57,6 +57,8 @@ func (h *Hub) Handler() http.Handler {
 	mux.HandleFunc(proto.PathPush, h.route(endpoint{http.MethodPost, authDevice, proto.MaxRequestBody, h.push}))
 	mux.HandleFunc(proto.PathPull, h.route(endpoint{http.MethodGet, authDevice, 0, h.pull}))
 	mux.HandleFunc(proto.PathPullV1, h.route(endpoint{http.MethodGet, authDevice, 0, h.pullV1}))
+	mux.HandleFunc(proto.PathDispose, h.route(endpoint{http.MethodPost, authDevice, proto.MaxTombstone, h.dispose}))
+	mux.HandleFunc(proto.PathTombstones, h.route(endpoint{http.MethodGet, authDevice, 0, h.tombstones}))
 	publish := h.route(endpoint{http.MethodPost, authDevice, proto.MaxRequestBody, h.publish})
 	get := h.route(endpoint{http.MethodGet, authDevice, 0, h.getDirectory})
 	mux.HandleFunc(proto.PathDirectory, func(w http.ResponseWriter, r *http.Request) {
@@ -433,6 +435,10 @@ func (h *Hub) push(ctx context.Context, q *request) (any, *apiError) {
 		items[i].Device = q.device.ID
 	}
 	stored, err := h.db.Push(ctx, items, now)
+	var disposed *DisposedError
+	if errors.As(err, &disposed) {
+		return nil, disposedRefusal(disposed)
+	}
 	var conflict *ConflictError
 	if errors.As(err, &conflict) {
 		e := refuse(http.StatusConflict, proto.CodeConflict, conflict.Error())

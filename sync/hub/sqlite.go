@@ -14,64 +14,6 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// sqliteSchema is the hub's schema on SQLite. The hub keeps ciphertext and
-// routing data only: envelopes.data is the envelope exactly as the author
-// produced it; recipients is the index pull uses.
-const sqliteSchema = `
-CREATE TABLE IF NOT EXISTS config (
-	key   TEXT PRIMARY KEY,
-	value BLOB NOT NULL
-) STRICT;
-CREATE TABLE IF NOT EXISTS directories (
-	version   INTEGER PRIMARY KEY,
-	signed    BLOB    NOT NULL,
-	published INTEGER NOT NULL
-) STRICT;
-CREATE TABLE IF NOT EXISTS enrol_codes (
-	code_hash BLOB    PRIMARY KEY,
-	person    TEXT    NOT NULL,
-	expires   INTEGER NOT NULL,
-	used_by   TEXT
-) STRICT;
-CREATE TABLE IF NOT EXISTS devices (
-	id       TEXT    PRIMARY KEY,
-	person   TEXT    NOT NULL,
-	key      BLOB    NOT NULL,
-	name     TEXT    NOT NULL,
-	enrolled INTEGER NOT NULL,
-	revoked  INTEGER
-) STRICT;
-CREATE TABLE IF NOT EXISTS revoked_people (
-	person  TEXT    PRIMARY KEY,
-	revoked INTEGER NOT NULL
-) STRICT;
-CREATE TABLE IF NOT EXISTS nonces (
-	device TEXT    NOT NULL,
-	nonce  TEXT    NOT NULL,
-	at     INTEGER NOT NULL,
-	PRIMARY KEY (device, nonce)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS nonces_at ON nonces (at);
-CREATE TABLE IF NOT EXISTS envelopes (
-	seq      INTEGER PRIMARY KEY,
-	id       TEXT    NOT NULL UNIQUE,
-	hash     TEXT    NOT NULL,
-	author   TEXT    NOT NULL,
-	device   TEXT    NOT NULL,
-	received INTEGER NOT NULL,
-	data     BLOB    NOT NULL
-) STRICT;
-CREATE TABLE IF NOT EXISTS recipients (
-	key_id TEXT    NOT NULL,
-	seq    INTEGER NOT NULL,
-	PRIMARY KEY (key_id, seq)
-) STRICT, WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS envelopes_append_only BEFORE UPDATE ON envelopes
-BEGIN SELECT RAISE(ABORT, 'envelopes are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS envelopes_never_deleted BEFORE DELETE ON envelopes
-BEGIN SELECT RAISE(ABORT, 'envelopes are never deleted'); END;
-`
-
 // SQLite is the embedded backend: one file, WAL, synchronous=FULL, so a
 // COMMIT that returned has been fsynced. Writes go through one connection
 // (SQLite has one writer anyway) and reads through a small pool.
@@ -94,7 +36,7 @@ func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
 	// page_size applies when the file is created: with 8 KiB pages a ~4 KB
 	// envelope fits in one page instead of spilling onto an overflow page,
 	// so each record costs fewer WAL frames to write and fsync.
-	base := "file:" + path + "?_txlock=immediate&_pragma=page_size(8192)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=trusted_schema(0)"
+	base := "file:" + path + "?_txlock=immediate&_pragma=page_size(8192)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=trusted_schema(0)&_pragma=secure_delete(1)"
 	w, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)")
 	if err != nil {
 		return nil, fmt.Errorf("hub: open %s: %w", path, err)
@@ -102,7 +44,7 @@ func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
-	if _, err := w.ExecContext(ctx, sqliteSchema); err != nil {
+	if err := migrateSQLite(ctx, w); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("hub: create schema in %s: %w", path, err)
 	}
@@ -353,6 +295,16 @@ func (s *SQLite) UseNonce(ctx context.Context, device, nonce string, at, purgeBe
 func (s *SQLite) Push(ctx context.Context, items []Item, at time.Time) ([]Stored, error) {
 	out := make([]Stored, len(items))
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		ids := make([]string, len(items))
+		for i, it := range items {
+			ids[i] = it.ID
+		}
+		if id, err := s.disposedAmong(ctx, tx, ids); err != nil || id != "" {
+			if err == nil {
+				err = &DisposedError{ID: id}
+			}
+			return err
+		}
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO envelopes (id, hash, author, device, received, data)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`)
 		if err != nil {
@@ -447,7 +399,7 @@ func (s *SQLite) Pull(ctx context.Context, keys []string, after int64, limit int
 func (s *SQLite) Get(ctx context.Context, id string) (Stored, error) {
 	var st Stored
 	var recv int64
-	err := s.r.QueryRowContext(ctx, "SELECT seq, id, hash, received, data FROM envelopes WHERE id = ?", id).
+	err := s.r.QueryRowContext(ctx, "SELECT seq, id, hash, received, data FROM envelopes WHERE id = ? AND length(data) > 0", id).
 		Scan(&st.Seq, &st.ID, &st.Hash, &recv, &st.Data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Stored{}, ErrNotFound
