@@ -103,7 +103,7 @@ var writtenForPeople = []error{
 	session.ErrNeverLive, session.ErrAgreementIncomplete, session.ErrNoCall, session.ErrOverrunReason,
 	session.ErrGuidanceFirst, session.ErrSafeguardingOnly, session.ErrOnHold, session.ErrNotDue,
 	session.ErrReviewFirst, session.ErrNoSchedule, session.ErrHoldLifted,
-	crypto.ErrWeakUnlockSecret, crypto.ErrWeakPassphrase,
+	crypto.ErrWeakUnlockSecret, crypto.ErrWeakPassphrase, crypto.ErrTransferRecipient,
 	device.ErrNotInDirectory, device.ErrHubDirectory, device.ErrAlreadyOpen,
 	client.ErrPlainHTTP, client.ErrHubURL,
 }
@@ -135,7 +135,7 @@ var notGenuine = []error{
 	crypto.ErrMalformed, crypto.ErrBadSignature, crypto.ErrCiphertextMismatch, crypto.ErrUnknownSigner,
 	crypto.ErrRevokedSigner, crypto.ErrNotRecipient, crypto.ErrDecrypt, crypto.ErrInnerMismatch,
 	crypto.ErrDirectoryInvalid, crypto.ErrNoValidKey, crypto.ErrOutsideValidity, crypto.ErrFutureDated,
-	vault.ErrRowMismatch, proto.ErrReceipt,
+	vault.ErrRowMismatch, proto.ErrReceipt, crypto.ErrTombstone, crypto.ErrTombstoneNotDSL,
 }
 
 // fallbackWords are said for an error nobody wrote words for.

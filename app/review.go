@@ -109,7 +109,7 @@ func (u *UI) renderReview(recs *records.Index, it *records.Item, back func()) {
 				btn.Enable()
 			}
 			if err != nil {
-				msg.SetText(plainWords(err, reviewing))
+				msg.SetText("Not saved: " + plainWords(err, reviewing))
 				return
 			}
 			again()
