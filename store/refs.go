@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -74,6 +75,42 @@ func (s *Store) EnvelopesBySeq(ctx context.Context, seqs []int64) ([]Envelope, e
 			return nil, err
 		}
 		out = append(out, e)
+	}
+	return out, nil
+}
+
+// NewestSeqs returns the Seqs of the newest limit envelopes of the given
+// kinds (every kind when none are given), newest first by created time and
+// then by local save order. It reads an index only, so the first
+// screenful of a long list is chosen in time that does not grow with the
+// list.
+func (s *Store) NewestSeqs(ctx context.Context, limit int, kinds ...string) ([]int64, error) {
+	if err := s.usable(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := s.r.QueryContext(ctx, "SELECT seq, kind FROM envelopes INDEXED BY envelopes_newest ORDER BY created DESC, seq DESC")
+	if err != nil {
+		return nil, classify("list envelopes", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for len(out) < limit && rows.Next() {
+		var (
+			seq  int64
+			kind string
+		)
+		if err := rows.Scan(&seq, &kind); err != nil {
+			return nil, classify("list envelopes", err)
+		}
+		if len(kinds) == 0 || slices.Contains(kinds, kind) {
+			out = append(out, seq)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, classify("list envelopes", err)
 	}
 	return out, nil
 }

@@ -441,18 +441,16 @@ func newestFirst(a, b store.Envelope) int {
 // entries to onFirst, and returns what it opened by Seq, so Open does not
 // open them twice.
 func (v *Vault) openFirstScreen(ctx context.Context, kinds []crypto.Kind, onFirst func([]Entry)) (map[int64]opened, error) {
-	refs, err := v.st.Refs(ctx)
+	if len(kinds) == 0 {
+		kinds = defaultKinds
+	}
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = string(k)
+	}
+	seqs, err := v.st.NewestSeqs(ctx, firstScreenful, names...)
 	if err != nil {
 		return nil, fmt.Errorf("list records: %w", err)
-	}
-	want := wantKinds(kinds)
-	refs = slices.DeleteFunc(refs, func(r store.Ref) bool { return !want(r.Kind) })
-	slices.SortFunc(refs, func(a, b store.Ref) int {
-		return newestFirst(store.Envelope{Created: a.Created, Seq: a.Seq}, store.Envelope{Created: b.Created, Seq: b.Seq})
-	})
-	seqs := make([]int64, 0, firstScreenful)
-	for _, r := range refs[:min(len(refs), firstScreenful)] {
-		seqs = append(seqs, r.Seq)
 	}
 	envs, err := v.st.EnvelopesBySeq(ctx, seqs)
 	if err != nil {
