@@ -358,6 +358,10 @@ func BenchmarkOpen10k(b *testing.B) {
 			b.ReportMetric(ms(open), "ms-open")
 			b.ReportMetric(ms(floor), "ms-floor")
 			b.ReportMetric(float64(open)/float64(floor), "x-floor")
+			if reader.name == "manager-first" {
+				x := float64(open) / float64(floor)
+				b.Logf("SCALE | %-34s | %10.2f | target %8.2f | floor %8.2f | %s", "manager first-ever open 10k, x floor", x, 2.0, ms(floor)/1000, verdict(x, 2))
+			}
 		})
 	}
 }

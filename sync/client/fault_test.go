@@ -8,7 +8,9 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -137,19 +139,33 @@ type faultRec struct {
 // is the test's largest CPU cost, and each backend gets a hub of its own,
 // so the same envelopes serve both.
 var faultFixture = sync.OnceValues(func() (*faultSet, error) {
-	org, err := synctest.MakeOrg()
+	total, devices, err := faultScale()
 	if err != nil {
 		return nil, err
 	}
-	// Who writes how many: alice and carol report to bob; incidents go to dana.
+	var extra []string
+	if devices == 5 {
+		extra = []string{"erin"}
+	}
+	org, err := synctest.MakeOrg(extra...)
+	if err != nil {
+		return nil, err
+	}
+	// Who writes how many: alice, carol (and erin) report to bob, who
+	// writes a fifth; incidents go to dana.
 	type share struct {
 		author string
 		n      int
 	}
-	plan := []share{{"alice", 2000}, {"carol", 2000}, {"bob", 1000}}
-	if testing.Short() {
-		plan = []share{{"alice", 200}, {"carol", 200}, {"bob", 100}}
+	writers := []string{"alice", "carol"}
+	if devices == 5 {
+		writers = append(writers, "erin")
 	}
+	var plan []share
+	for _, w := range writers {
+		plan = append(plan, share{w, total * 4 / 5 / len(writers)})
+	}
+	plan = append(plan, share{"bob", total / 5})
 	var recs []faultRec
 	for _, p := range plan {
 		for i := range p.n {
@@ -184,6 +200,33 @@ var faultFixture = sync.OnceValues(func() (*faultSet, error) {
 type faultSet struct {
 	org  *synctest.Org
 	recs []faultRec
+}
+
+// The fault test's size: FAULT_SYNC_RECORDS records in all (5,000 by
+// default, 500 with -short), from FAULT_SYNC_DEVICES devices (4 by
+// default: three writers and the DSL; 5 adds a third practitioner).
+// `make soak` runs it at 50,000 from five devices.
+const (
+	faultRecordsEnv = "FAULT_SYNC_RECORDS"
+	faultDevicesEnv = "FAULT_SYNC_DEVICES"
+)
+
+func faultScale() (total, devices int, err error) {
+	total, devices = 5000, 4
+	if testing.Short() {
+		total = 500
+	}
+	if v := os.Getenv(faultRecordsEnv); v != "" {
+		if total, err = strconv.Atoi(v); err != nil || total < 10 {
+			return 0, 0, fmt.Errorf("%s=%q: want a number of at least 10", faultRecordsEnv, v)
+		}
+	}
+	if v := os.Getenv(faultDevicesEnv); v != "" {
+		if devices, err = strconv.Atoi(v); err != nil || devices < 4 || devices > 5 {
+			return 0, 0, fmt.Errorf("%s=%q: want 4 or 5", faultDevicesEnv, v)
+		}
+	}
+	return total, devices, nil
 }
 
 // TestFaultySync: several devices sync thousands of real envelopes through
@@ -239,7 +282,11 @@ func faultySync(t *testing.T, b synctest.Backend) {
 		return time.After(time.Millisecond)
 	}
 	devs := map[string]*device{}
-	for _, p := range []string{"alice", "bob", "carol", "dana"} {
+	people := []string{"alice", "bob", "carol", "dana"}
+	if _, ok := org.People["erin"]; ok {
+		people = append(people, "erin")
+	}
+	for _, p := range people {
 		devs[p] = newDevice(t, org, h, p, nil, hc, url, func(c *Config) {
 			c.After, c.PollInterval = after, faultPoll
 		})
@@ -269,7 +316,10 @@ func faultySync(t *testing.T, b synctest.Backend) {
 	t.Logf("saved them on the devices in %v", start.Elapsed().Round(time.Millisecond))
 
 	// Who should hold what at the end.
-	want := map[string]map[string][]byte{"alice": {}, "bob": {}, "carol": {}, "dana": {}}
+	want := map[string]map[string][]byte{}
+	for _, p := range people {
+		want[p] = map[string][]byte{}
+	}
 	for _, r := range recs {
 		want[r.author][r.id] = r.b
 		switch {
@@ -321,39 +371,59 @@ func faultySync(t *testing.T, b synctest.Backend) {
 	elapsed := start.Elapsed()
 
 	// On the hub: each record exactly once (ids are unique and the count
-	// matches), with the right bytes.
+	// matches), with the right bytes; counted first, so that the soak
+	// prints its tally even when it fails.
 	n, err := h.DB.Count(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != int64(len(recs)) {
-		t.Fatalf("the hub holds %d records, want %d", n, len(recs))
-	}
 	seqs := map[int64]bool{}
+	var acked, survived, lost, dup int
+	var firstBad string
 	for _, r := range recs {
+		if _, err := devs[r.author].st.Receipt(ctx, r.id); err == nil {
+			acked++
+		}
 		st, err := h.DB.Get(ctx, r.id)
-		if err != nil || st.Hash != crypto.EnvelopeHash(r.b) || string(st.Data) != string(r.b) || seqs[st.Seq] {
-			t.Fatalf("record %s on the hub: %v", r.id, err)
+		switch {
+		case err != nil || st.Hash != crypto.EnvelopeHash(r.b) || string(st.Data) != string(r.b):
+			lost++
+			if firstBad == "" {
+				firstBad = fmt.Sprintf("record %s on the hub: %v", r.id, err)
+			}
+		case seqs[st.Seq]:
+			dup++
+		default:
+			survived++
+			seqs[st.Seq] = true
 		}
-		seqs[st.Seq] = true
 	}
-	// On the devices: everything addressed to them, byte for byte, and a
-	// receipt for everything they wrote.
+	if extra := int(n) - len(recs); extra > 0 {
+		dup += extra
+	}
+	// On the devices: everything addressed to them, byte for byte.
+	var held, heldWant, heldLost int
 	for p, d := range devs {
-		if got := d.held(t); got != len(want[p]) {
-			t.Fatalf("%s holds %d records, want %d", p, got, len(want[p]))
-		}
+		heldWant += len(want[p])
 		for id, b := range want[p] {
 			e, err := d.st.GetEnvelope(ctx, id)
 			if err != nil || string(wire(e)) != string(b) {
-				t.Fatalf("%s's copy of %s: %v", p, id, err)
+				heldLost++
+				if firstBad == "" {
+					firstBad = fmt.Sprintf("%s's copy of %s: %v", p, id, err)
+				}
+				continue
 			}
+			held++
+		}
+		if got := d.held(t); got != len(want[p]) && firstBad == "" {
+			firstBad = fmt.Sprintf("%s holds %d records, want %d", p, got, len(want[p]))
 		}
 	}
-	for _, r := range recs {
-		if _, err := devs[r.author].st.Receipt(ctx, r.id); err != nil {
-			t.Fatalf("no receipt for %s: %v", r.id, err)
-		}
+	t.Logf("%s tally: %d records from %d devices; acknowledged (receipt on the writer) %d; survived on the hub %d; lost %d; duplicated %d; delivered to readers %d of %d (lost %d)",
+		b.Name, len(recs), len(devs), acked, survived, lost, dup, held, heldWant, heldLost)
+	if firstBad != "" || lost != 0 || dup != 0 || acked != len(recs) || n != int64(len(recs)) {
+		t.Fatalf("after sync: %s (hub holds %d of %d; %d acknowledged)", firstBad, n, len(recs), acked)
 	}
 	var faults string
 	for i, name := range faultNames {
@@ -372,6 +442,6 @@ func faultySync(t *testing.T, b synctest.Backend) {
 	if waits.n.Load() == 0 || time.Duration(waits.longest.Load()) > 100*time.Millisecond {
 		t.Errorf("back-off: %d waits, longest %v; want some, none over MaxBackoff", waits.n.Load(), time.Duration(waits.longest.Load()))
 	}
-	t.Logf("%s: %d records pushed by 3 devices and %d held across 4 devices after sync through the flaky proxy in %v; hub holds %d, each once with the right hash; connections:%s; back-off waits %d",
-		b.Name, len(recs), pulled, elapsed.Round(time.Millisecond), n, faults, waits.n.Load())
+	t.Logf("%s: %d records pushed by %d devices and %d held across %d devices after sync through the flaky proxy in %v; hub holds %d, each once with the right hash; connections:%s; back-off waits %d",
+		b.Name, len(recs), len(devs)-1, pulled, len(devs), elapsed.Round(time.Millisecond), n, faults, waits.n.Load())
 }

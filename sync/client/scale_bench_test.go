@@ -105,8 +105,8 @@ func BenchmarkNewDSLDeviceScale(b *testing.B) {
 	b.ReportMetric(ms(floor)/1000, "s-floor")
 	b.ReportMetric(float64(total)/float64(floor), "x-floor")
 	b.ReportMetric(float64(late.Microseconds())/1000, "ms-ui-worst-late")
-	fmt.Printf("SCALE | %-34s | %10.2f | target %8.2f | floor %8.2f | %s\n", "new DSL device, x its floor", float64(total)/float64(floor), 1.5, ms(floor)/1000, verdict(float64(total)/float64(floor), 1.5))
-	fmt.Printf("SCALE | %-34s | %10.2f | target %8.2f | floor %8s | %s\n", "  UI stand-in worst lateness (ms)", float64(late.Microseconds())/1000, 16.0, "-", verdict(float64(late.Microseconds())/1000, 16))
+	b.Logf("SCALE | %-34s | %10.2f | target %8.2f | floor %8.2f | %s", "new DSL device, x its floor", float64(total)/float64(floor), 1.5, ms(floor)/1000, verdict(float64(total)/float64(floor), 1.5))
+	b.Logf("SCALE | %-34s | %10.2f | target %8.2f | floor %8s | %s", "  UI stand-in worst lateness (ms)", float64(late.Microseconds())/1000, 16.0, "-", verdict(float64(late.Microseconds())/1000, 16))
 }
 
 func verdict(got, target float64) string {
