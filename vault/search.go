@@ -24,16 +24,18 @@ import (
 // so a false positive of the filter is never shown. Nothing readable
 // reaches the disk, and a search decrypts tens of records, not all.
 
-// Bloom filter shape: 2,048 bits (256 bytes) and four bits a term. A
-// session record has 100-200 distinct terms, which leaves about one query
-// word in a thousand wrongly matching a record; the records it picks are
-// opened and checked, so such a match costs one decryption, never a wrong
-// answer. A record with many more terms fills its filter and becomes a
-// candidate more often, for the same reason harmlessly.
+// Bloom filter shape: 4,096 bits (512 bytes) and eight bits a term, each
+// 12 bits of the term's tag. A record of 150 distinct terms sets about a
+// quarter of the bits, so a query word wrongly matches about one record in
+// 100,000 (a 2,048-bit filter, measured first, let a thousand through at
+// that size, each costing a decryption). The records a filter picks are
+// opened and checked, so a false match costs time, never a wrong answer;
+// a record with many more terms fills its filter and is picked more often,
+// for the same reason harmlessly.
 const (
-	bloomBytes = 256
+	bloomBytes = 512
 	bloomBits  = bloomBytes * 8
-	bloomProbe = 4
+	bloomProbe = 8
 	// maxTerms bounds the terms taken from one record, so a huge record
 	// costs bounded work to index.
 	maxTerms = 4096
@@ -187,7 +189,7 @@ func termProbes(k *crypto.SearchKey, term string) probes {
 	tag := k.Tag(term)
 	var p probes
 	for i := range p {
-		p[i] = binary.LittleEndian.Uint16(tag[2*i:]) % bloomBits
+		p[i] = binary.LittleEndian.Uint16(tag[2*i:]) % bloomBits // 12 bits: bloomBits is 4,096
 	}
 	return p
 }

@@ -18,6 +18,7 @@ import (
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/store"
+	"safeguard/companion/sync/hub"
 	"safeguard/companion/sync/synctest"
 	"safeguard/companion/testclock"
 )
@@ -27,11 +28,12 @@ import (
 // request, delays it, or truncates the response. Faults hit whatever HTTP
 // exchange is on the connection at the time.
 type flakyProxy struct {
-	l        net.Listener
-	upstream string
-	seed     atomic.Uint64
-	counts   [5]atomic.Int64 // clean, dropped, reset mid-request, delayed, truncated
-	wg       sync.WaitGroup
+	l         net.Listener
+	upstreams []string // taken in turn, one per connection
+	turn      atomic.Uint64
+	seed      atomic.Uint64
+	counts    [5]atomic.Int64 // clean, dropped, reset mid-request, delayed, truncated
+	wg        sync.WaitGroup
 }
 
 var faultNames = [5]string{"clean", "dropped", "reset mid-request", "delayed", "truncated response"}
@@ -42,12 +44,12 @@ const maxProxyDelayMs = 40
 // faultPoll is the engines' poll interval in the fault test.
 const faultPoll = 20 * time.Millisecond
 
-func newFlakyProxy(t *testing.T, upstream string) *flakyProxy {
+func newFlakyProxy(t *testing.T, upstreams ...string) *flakyProxy {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &flakyProxy{l: l, upstream: upstream}
+	p := &flakyProxy{l: l, upstreams: upstreams}
 	go p.serve()
 	t.Cleanup(func() { l.Close(); p.wg.Wait() })
 	return p
@@ -97,7 +99,7 @@ func (p *flakyProxy) handle(c *net.TCPConn) {
 		// that hundreds of delayed connections do not add up to minutes.
 		time.Sleep(time.Duration(1+r.IntN(maxProxyDelayMs)) * time.Millisecond)
 	}
-	up, err := net.Dial("tcp", p.upstream)
+	up, err := net.Dial("tcp", p.upstreams[int(p.turn.Add(1)-1)%len(p.upstreams)])
 	if err != nil {
 		reset(c)
 		return
@@ -234,8 +236,24 @@ func faultScale() (total, devices int, err error) {
 // the right hash, and every device holds everything addressed to it.
 func TestFaultySync(t *testing.T) {
 	for _, b := range synctest.Backends() {
-		t.Run(b.Name, func(t *testing.T) { faultySync(t, b) })
+		t.Run(b.Name, func(t *testing.T) { faultySync(t, b, false) })
 	}
+}
+
+// TestFaultySyncTwoHubs is TestFaultySync with two hub processes' worth of
+// hubs (each its own hub.Hub, HTTP server and connection pool) on one
+// PostgreSQL database, the proxy sending each new connection to the other
+// one (issue 18: an organisation runs several stateless hub processes).
+// Nothing is lost or duplicated, and every receipt verifies under the one
+// hub key both serve.
+func TestFaultySyncTwoHubs(t *testing.T) {
+	for _, b := range synctest.Backends() {
+		if b.Name == "postgres" {
+			faultySync(t, b, true)
+			return
+		}
+	}
+	t.Skip(synctest.PGEnv + " is not set, so two hubs on one PostgreSQL are not tested here; scripts/with-postgres.sh sets it")
 }
 
 // backoffLog records the back-off waits engines ask for.
@@ -244,7 +262,7 @@ type backoffLog struct {
 	longest atomic.Int64
 }
 
-func faultySync(t *testing.T, b synctest.Backend) {
+func faultySync(t *testing.T, b synctest.Backend, twoHubs bool) {
 	ctx := context.Background()
 	start := testclock.NewStopwatch()
 	fx, err := faultFixture()
@@ -253,8 +271,18 @@ func faultySync(t *testing.T, b synctest.Backend) {
 	}
 	org, recs := fx.org, fx.recs
 	t.Logf("%d envelopes sealed (once per test binary) in %v", len(recs), start.Elapsed().Round(time.Millisecond))
-	h := synctest.StartHub(t, b.Open(t), org, nil)
-	proxy := newFlakyProxy(t, h.Server.Listener.Addr().String())
+	var h *synctest.Hub
+	upstreams := []string{}
+	if twoHubs {
+		first, second := synctest.OpenPostgresPair(t)
+		h = synctest.StartHub(t, first, org, nil)
+		h2 := synctest.ServeHub(t, second, hub.Options{})
+		upstreams = append(upstreams, h2.Server.Listener.Addr().String())
+	} else {
+		h = synctest.StartHub(t, b.Open(t), org, nil)
+	}
+	upstreams = append(upstreams, h.Server.Listener.Addr().String())
+	proxy := newFlakyProxy(t, upstreams...)
 	url := "http://" + proxy.l.Addr().String()
 	// No keep-alive: every request gets a connection of its own, and so
 	// its own chance of a fault. The timeout only has to catch a stuck
