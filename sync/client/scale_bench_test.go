@@ -2,7 +2,11 @@ package client
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"net/http"
 	"os"
 	"runtime"
 	"strconv"
@@ -11,7 +15,9 @@ import (
 	"time"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/sync/hub"
 	"safeguard/companion/sync/internal/workers"
+	"safeguard/companion/sync/proto"
 	"safeguard/companion/sync/synctest"
 	"safeguard/companion/testclock"
 	"safeguard/companion/vault"
@@ -53,7 +59,6 @@ func sealKind(b *testing.B, org *synctest.Org, person string, kind crypto.Kind, 
 func BenchmarkNewDSLDeviceScale(b *testing.B) {
 	n := scaleRecords(b)
 	ctx := context.Background()
-	b.StopTimer()
 	org := synctest.NewOrg(b)
 	sw := testclock.NewStopwatch()
 	envs := sealKind(b, org, "alice", crypto.KindIncident, n)
@@ -150,4 +155,126 @@ func openFloor(b *testing.B, envs [][]byte, dir *crypto.Directory, reader *crypt
 		b.Fatal(firstErr)
 	}
 	return start.Elapsed()
+}
+
+// BenchmarkHubScale is issue 18's hub with 1,000,000 records on
+// PostgreSQL: the push and pull rates of 10,000 real records (pushed by
+// one device over HTTP with every signature and receipt checked, pulled
+// by their reader's new device) on a hub that holds nothing else, and on
+// one that already holds the rest of the million, addressed to a hundred
+// other people (4 KB each, loaded straight through the backend, as
+// earlier pushes would have left them). Target: both rates within 20% of
+// the small hub's. Loading the million takes minutes, so it runs only
+// with SCALE_HUB=1 (SCALE_HUB_RECORDS changes the size), and needs
+// COMPANION_TEST_PG_URL (scripts/with-postgres.sh).
+func BenchmarkHubScale(b *testing.B) {
+	if os.Getenv("SCALE_HUB") == "" {
+		b.Skip("SCALE_HUB=1 runs it: loading a million records takes minutes")
+	}
+	size := 1_000_000
+	if s := os.Getenv("SCALE_HUB_RECORDS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 20_000 {
+			b.Fatalf("SCALE_HUB_RECORDS=%q: want a number of at least 20000", s)
+		}
+		size = v
+	}
+	var pg *synctest.Backend
+	for _, be := range synctest.Backends() {
+		if be.Name == "postgres" {
+			pg = &be
+		}
+	}
+	// The timings are taken inside; ns/op means nothing here.
+	org := synctest.NewOrg(b)
+	const batch = 10_000
+	envs := sealMany(b, org, batch)
+	type rates struct{ push, pull float64 }
+	var small, large rates
+	for b.Loop() {
+		for _, held := range []int{0, size - batch} {
+			db := pg.Open(b)
+			sw := testclock.NewStopwatch()
+			fillHub(b, db, held)
+			if held > 0 {
+				b.Logf("loaded %d records into the hub in %v", held, sw.Elapsed().Round(time.Second))
+			}
+			h := synctest.StartHub(b, db, org, nil)
+			alice := newDevice(b, org, h, "alice", nil, nil, h.URL)
+			sw = testclock.NewStopwatch()
+			pushAllRaw(b, alice.eng.c, alice.hubKey, envs, 500)
+			push := float64(batch) / sw.Elapsed().Seconds()
+			bob := newDevice(b, org, h, "bob", nil, nil, h.URL)
+			sw = testclock.NewStopwatch()
+			if got := pullAll(b, bob); got != batch {
+				b.Fatalf("pulled %d of %d", got, batch)
+			}
+			pull := float64(batch) / sw.Elapsed().Seconds()
+			b.Logf("hub holding %d records: push %.0f records/s, pull %.0f records/s", held+batch, push, pull)
+			if held == 0 {
+				small = rates{push, pull}
+			} else {
+				large = rates{push, pull}
+			}
+		}
+	}
+	b.ReportMetric(small.push, "push/s-10k")
+	b.ReportMetric(large.push, "push/s-1M")
+	b.ReportMetric(small.pull, "pull/s-10k")
+	b.ReportMetric(large.pull, "pull/s-1M")
+	for _, r := range []struct {
+		what         string
+		small, large float64
+	}{{"hub push at 1M, slowdown vs 10k", small.push, large.push}, {"hub pull at 1M, slowdown vs 10k", small.pull, large.pull}} {
+		x := r.small / r.large
+		b.Logf("SCALE | %-34s | %10.2f | target %8.2f | floor %8s | %s", r.what, x, 1.25, fmt.Sprintf("%.0f/s", r.small), verdict(x, 1.25))
+	}
+}
+
+// fillHub loads n records of 4 KB, addressed to three of a hundred other
+// people each, straight into the hub's backend in batches.
+func fillHub(b *testing.B, db hub.Backend, n int) {
+	ctx := context.Background()
+	data := make([]byte, 4096)
+	rand.Read(data)
+	const per = 2000
+	for i := 0; i < n; i += per {
+		items := make([]hub.Item, 0, per)
+		for j := i; j < min(n, i+per); j++ {
+			id := fmt.Sprintf("fill-%07d", j)
+			sum := sha256.Sum256([]byte(id))
+			items = append(items, hub.Item{ID: id, Hash: hex.EncodeToString(sum[:]), Author: "fill-author", Device: "fill-device",
+				Recipients: []string{fmt.Sprintf("fillkey-%03d", j%100), fmt.Sprintf("fillkey-%03d", (j+1)%100), "fillkey-recovery"}, Data: data})
+		}
+		if _, err := db.Push(ctx, items, synctest.Epoch); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// pullAll pulls everything addressed to d by cursor, verifying each page
+// as the engine does, and returns how many records came.
+func pullAll(b *testing.B, d *device) int {
+	ctx := context.Background()
+	got, cursor := 0, int64(0)
+	for {
+		uri := proto.PathPull + "?after=" + itoa(cursor) + "&limit=2000"
+		_, raw, err := d.eng.c.do(ctx, http.MethodGet, uri, nil, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp, err := proto.ParsePull(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		good, bad := d.eng.verifyPage(resp.Records)
+		if bad != nil {
+			b.Fatal(bad)
+		}
+		got += len(good)
+		cursor = resp.Next
+		if !resp.More {
+			return got
+		}
+	}
 }
