@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -81,9 +82,9 @@ func (s *Store) EnvelopesBySeq(ctx context.Context, seqs []int64) ([]Envelope, e
 
 // NewestSeqs returns the Seqs of the newest limit envelopes of the given
 // kinds (every kind when none are given), newest first by created time and
-// then by local save order. It reads an index only, so the first
-// screenful of a long list is chosen in time that does not grow with the
-// list.
+// then by local save order. It reads the (kind, created, seq) index only,
+// limit entries of each kind, so the first screenful of a long list is
+// chosen in time that does not grow with the list.
 func (s *Store) NewestSeqs(ctx context.Context, limit int, kinds ...string) ([]int64, error) {
 	if err := s.usable(); err != nil {
 		return nil, err
@@ -91,23 +92,61 @@ func (s *Store) NewestSeqs(ctx context.Context, limit int, kinds ...string) ([]i
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.r.QueryContext(ctx, "SELECT seq, kind FROM envelopes INDEXED BY envelopes_newest ORDER BY created DESC, seq DESC")
+	if len(kinds) == 0 {
+		var err error
+		if kinds, err = s.kinds(ctx); err != nil {
+			return nil, err
+		}
+	}
+	type ref struct{ seq, created int64 }
+	var all []ref
+	for _, k := range slices.Compact(slices.Sorted(slices.Values(kinds))) {
+		rows, err := s.r.QueryContext(ctx, `SELECT seq, created FROM envelopes INDEXED BY envelopes_kind_newest
+			WHERE kind = ? ORDER BY created DESC, seq DESC LIMIT ?`, k, limit)
+		if err != nil {
+			return nil, classify("list envelopes", err)
+		}
+		for rows.Next() {
+			var r ref
+			if err := rows.Scan(&r.seq, &r.created); err != nil {
+				rows.Close()
+				return nil, classify("list envelopes", err)
+			}
+			all = append(all, r)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, classify("list envelopes", err)
+		}
+	}
+	slices.SortFunc(all, func(a, b ref) int {
+		if c := cmp.Compare(b.created, a.created); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.seq, a.seq)
+	})
+	out := make([]int64, 0, min(limit, len(all)))
+	for _, r := range all[:min(limit, len(all))] {
+		out = append(out, r.seq)
+	}
+	return out, nil
+}
+
+// kinds lists the kinds of envelope held, from the kind index.
+func (s *Store) kinds(ctx context.Context) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT DISTINCT kind FROM envelopes INDEXED BY envelopes_kind_newest")
 	if err != nil {
 		return nil, classify("list envelopes", err)
 	}
 	defer rows.Close()
-	var out []int64
-	for len(out) < limit && rows.Next() {
-		var (
-			seq  int64
-			kind string
-		)
-		if err := rows.Scan(&seq, &kind); err != nil {
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
 			return nil, classify("list envelopes", err)
 		}
-		if len(kinds) == 0 || slices.Contains(kinds, kind) {
-			out = append(out, seq)
-		}
+		out = append(out, k)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, classify("list envelopes", err)

@@ -109,7 +109,7 @@ func (s *Store) Unindexed(ctx context.Context, kinds ...string) ([]int64, error)
 	}
 	// From the kind index, which covers seq and kind: the table itself
 	// would be one page per envelope.
-	rows, err := s.r.QueryContext(ctx, `SELECT e.seq, e.kind FROM envelopes e INDEXED BY envelopes_kind
+	rows, err := s.r.QueryContext(ctx, `SELECT e.seq, e.kind FROM envelopes e INDEXED BY envelopes_kind_newest
 		WHERE NOT EXISTS (SELECT 1 FROM search_index i WHERE i.seq = e.seq)`)
 	if err != nil {
 		return nil, classify("read the search index", err)
