@@ -219,13 +219,13 @@ func BenchmarkHubScale(b *testing.B) {
 		}
 	}
 	b.ReportMetric(small.push, "push/s-10k")
-	b.ReportMetric(large.push, "push/s-1M")
+	b.ReportMetric(large.push, "push/s-large")
 	b.ReportMetric(small.pull, "pull/s-10k")
-	b.ReportMetric(large.pull, "pull/s-1M")
+	b.ReportMetric(large.pull, "pull/s-large")
 	for _, r := range []struct {
 		what         string
 		small, large float64
-	}{{"hub push at 1M, slowdown vs 10k", small.push, large.push}, {"hub pull at 1M, slowdown vs 10k", small.pull, large.pull}} {
+	}{{fmt.Sprintf("hub push at %dk, slowdown vs 10k", size/1000), small.push, large.push}, {fmt.Sprintf("hub pull at %dk, slowdown vs 10k", size/1000), small.pull, large.pull}} {
 		x := r.small / r.large
 		b.Logf("SCALE | %-34s | %10.2f | target %8.2f | floor %8s | %s", r.what, x, 1.25, fmt.Sprintf("%.0f/s", r.small), verdict(x, 1.25))
 	}
