@@ -101,36 +101,41 @@ func (s *Store) SearchRows(ctx context.Context) iter.Seq2[SearchRow, error] {
 	}
 }
 
-// Unindexed lists the Seqs of the envelopes of the given kinds (every kind
-// when none are given) that have no index row, in local save order.
-func (s *Store) Unindexed(ctx context.Context, kinds ...string) ([]int64, error) {
+// Unindexed lists the Seqs of the envelopes after Seq after (0: all) that
+// have no index row, in local save order, and the highest Seq held (after,
+// when there is none beyond it), so a caller can ask again for only what
+// comes next.
+func (s *Store) Unindexed(ctx context.Context, after int64) (seqs []int64, last int64, err error) {
 	if err := s.usable(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	// From the kind index, which covers seq and kind: the table itself
-	// would be one page per envelope.
-	rows, err := s.r.QueryContext(ctx, `SELECT e.seq, e.kind FROM envelopes e INDEXED BY envelopes_kind_newest
-		WHERE NOT EXISTS (SELECT 1 FROM search_index i WHERE i.seq = e.seq)`)
+	if err := s.r.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM envelopes").Scan(&last); err != nil {
+		return nil, 0, classify("read the search index", err)
+	}
+	last = max(last, after)
+	q := `SELECT seq FROM envelopes e WHERE seq > ? AND seq <= ?
+		AND NOT EXISTS (SELECT 1 FROM search_index i WHERE i.seq = e.seq)`
+	if after == 0 {
+		// Everything: from the kind index, which covers seq; the table
+		// itself would be one page per envelope.
+		q = `SELECT seq FROM envelopes e INDEXED BY envelopes_kind_newest WHERE seq > ? AND seq <= ?
+		AND NOT EXISTS (SELECT 1 FROM search_index i WHERE i.seq = e.seq)`
+	}
+	rows, err := s.r.QueryContext(ctx, q, after, last)
 	if err != nil {
-		return nil, classify("read the search index", err)
+		return nil, 0, classify("read the search index", err)
 	}
 	defer rows.Close()
-	var out []int64
 	for rows.Next() {
-		var (
-			seq  int64
-			kind string
-		)
-		if err := rows.Scan(&seq, &kind); err != nil {
-			return nil, classify("read the search index", err)
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			return nil, 0, classify("read the search index", err)
 		}
-		if len(kinds) == 0 || slices.Contains(kinds, kind) {
-			out = append(out, seq)
-		}
+		seqs = append(seqs, seq)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, classify("read the search index", err)
+		return nil, 0, classify("read the search index", err)
 	}
-	slices.Sort(out)
-	return out, nil
+	slices.Sort(seqs)
+	return seqs, last, nil
 }

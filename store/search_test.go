@@ -21,8 +21,11 @@ func TestIndexRecords(t *testing.T) {
 	if err != nil || got.Indexed {
 		t.Fatalf("a new envelope is indexed: %v %v", got.Indexed, err)
 	}
-	if left, err := s.Unindexed(ctx); err != nil || len(left) != 1 || left[0] != got.Seq {
-		t.Fatalf("unindexed %v %v", left, err)
+	if left, last, err := s.Unindexed(ctx, 0); err != nil || len(left) != 1 || left[0] != got.Seq || last != got.Seq {
+		t.Fatalf("unindexed %v up to %d: %v", left, last, err)
+	}
+	if left, last, err := s.Unindexed(ctx, got.Seq); err != nil || len(left) != 0 || last != got.Seq {
+		t.Fatalf("unindexed after %d: %v up to %d: %v", got.Seq, left, last, err)
 	}
 	bloom := make([]byte, 256)
 	bloom[3] = 9
@@ -56,7 +59,7 @@ func TestIndexRecords(t *testing.T) {
 	if got, _ := s.GetEnvelope(ctx, "idx-1"); !got.Indexed {
 		t.Error("an indexed envelope reads as not indexed")
 	}
-	if left, err := s.Unindexed(ctx); err != nil || len(left) != 0 {
+	if left, _, err := s.Unindexed(ctx, 0); err != nil || len(left) != 0 {
 		t.Fatalf("unindexed %v %v", left, err)
 	}
 }

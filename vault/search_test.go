@@ -111,7 +111,7 @@ func TestSearchIndexesPulledRecords(t *testing.T) {
 	if _, err := mgr.RememberKeys(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if left, err := mst.Unindexed(ctx); err != nil || len(left) != 0 {
+	if left, _, err := mst.Unindexed(ctx, 0); err != nil || len(left) != 0 {
 		t.Fatalf("after RememberKeys %d records are not indexed (%v)", len(left), err)
 	}
 	res, err := mgr.Search(ctx, "kestrel", 10)
@@ -218,4 +218,62 @@ func FuzzSearchTerms(f *testing.F) {
 			t.Fatalf("a record holding %q is not found by searching for it (terms %q, query %+v)", text, terms, q)
 		}
 	})
+}
+
+// The index in memory is kept up to date: records saved here after the
+// first search, and records pulled and remembered after it, are found by
+// the next one.
+func TestSearchSeesRecordsAddedAfterTheFirstSearch(t *testing.T) {
+	ctx := context.Background()
+	_, samSt, _ := openVault(t, "sam")
+	sam := New(samSt, mustMember(t, "sam").Identity, demo.Directory, &fixedClock{t: testNow})
+	mgr, mst, _ := openVault(t, "priya")
+	pull := func() {
+		t.Helper()
+		var got []store.Envelope
+		for e, err := range samSt.Envelopes(ctx, store.Filter{}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.FileKey = nil
+			got = append(got, e)
+		}
+		if err := mst.PutReceivedEnvelopes(ctx, got); err != nil {
+			t.Fatal(err)
+		}
+	}
+	found := func(v *Vault, q string) int {
+		t.Helper()
+		res, err := v.Search(ctx, q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(res.Entries)
+	}
+	if n := found(sam, "heron"); n != 0 {
+		t.Fatalf("found %d before any record", n)
+	}
+	if _, err := sam.SignRecord(ctx, signedDocument(t, "first heron")); err != nil {
+		t.Fatal(err)
+	}
+	if n := found(sam, "heron"); n != 1 {
+		t.Fatalf("the author's search after saving found %d, want 1", n)
+	}
+	pull()
+	if n := found(mgr, "heron"); n != 1 {
+		t.Fatalf("the manager's first search found %d, want 1", n)
+	}
+	if _, err := sam.SignRecord(ctx, signedDocument(t, "second heron")); err != nil {
+		t.Fatal(err)
+	}
+	pull()
+	if _, err := mgr.RememberKeys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := found(mgr, "heron"); n != 2 {
+		t.Fatalf("after a second pull the manager's search found %d, want 2", n)
+	}
+	if n := found(sam, "heron second"); n != 1 {
+		t.Fatalf("the author's search for both words found %d, want 1", n)
+	}
 }

@@ -35,6 +35,7 @@ type Vault struct {
 	// search tags the blind search index's terms (search.go); nil if it
 	// could not be made, and then nothing is indexed or searched.
 	search *crypto.SearchKey
+	idx    searchCache
 }
 
 // New opens a vault over an open store, for the holder of me, trusting dir
@@ -422,7 +423,7 @@ func (v *Vault) Open(ctx context.Context, onFirst func([]Entry), kinds ...crypto
 	for j, i := range restAt {
 		results[i] = restResults[j]
 	}
-	v.remember(ctx, envs, results)
+	v.idx.offer(v.remember(ctx, envs, results))
 	entries, fails := split(results)
 	return entries, fails, nil
 }
@@ -475,8 +476,9 @@ func (v *Vault) openFirstScreen(ctx context.Context, kinds []crypto.Kind, onFirs
 // way, so the next Open of them is a remembered one, and the search index
 // rows of the records opened that had none. Both are caches: if a write
 // fails, nothing is lost but time, and the next Open tries again. envs are
-// the envelopes results were opened from, index for index.
-func (v *Vault) remember(ctx context.Context, envs []store.Envelope, results []opened) {
+// the envelopes results were opened from, index for index. It returns the
+// index rows it wrote, for the search cache.
+func (v *Vault) remember(ctx context.Context, envs []store.Envelope, results []opened) []store.SearchRow {
 	var keys []store.FileKey
 	var rows []store.SearchRow
 	for i, r := range results {
@@ -488,7 +490,10 @@ func (v *Vault) remember(ctx context.Context, envs []store.Envelope, results []o
 		}
 	}
 	_ = v.st.RememberFileKeys(ctx, keys)
-	_ = v.st.IndexRecords(ctx, rows)
+	if err := v.st.IndexRecords(ctx, rows); err != nil {
+		return nil
+	}
+	return rows
 }
 
 // RememberKeys opens, on every core, each stored record whose file key is
@@ -513,7 +518,7 @@ func (v *Vault) RememberKeys(ctx context.Context) (int, error) {
 			}
 			clear(results[i].entry.Body)
 		}
-		v.remember(ctx, batch, results)
+		v.idx.offer(v.remember(ctx, batch, results))
 		batch = batch[:0]
 	}
 	for e, err := range v.st.Envelopes(ctx, store.Filter{}) {
