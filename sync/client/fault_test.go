@@ -164,10 +164,12 @@ var faultFixture = sync.OnceValues(func() (*faultSet, error) {
 		writers = append(writers, "erin")
 	}
 	var plan []share
+	left := total
 	for _, w := range writers {
 		plan = append(plan, share{w, total * 4 / 5 / len(writers)})
+		left -= total * 4 / 5 / len(writers)
 	}
-	plan = append(plan, share{"bob", total / 5})
+	plan = append(plan, share{"bob", left})
 	var recs []faultRec
 	for _, p := range plan {
 		for i := range p.n {
