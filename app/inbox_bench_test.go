@@ -3,9 +3,13 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
+	"safeguard/companion/crypto"
 	"safeguard/companion/records"
 	"safeguard/companion/seed"
 	"safeguard/companion/testclock"
@@ -78,4 +82,176 @@ func benchInbox(b *testing.B, v *vault.Vault, atLeast int, now time.Time) {
 	b.ReportMetric(float64(search.Microseconds())/runs/1000, "ms-search")
 	b.ReportMetric(float64(n), "records")
 	b.ReportMetric(float64(hits), "hits")
+}
+
+// scaleRecords is how many records the organisation-scale benchmarks hold
+// (issue 18: five years of a DSL's or manager's records, about 100,000);
+// BENCH_SCALE_RECORDS changes it, for a quicker look at the shape.
+func scaleRecords(b *testing.B) int {
+	n := 100_000
+	if s := os.Getenv("BENCH_SCALE_RECORDS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 1000 {
+			b.Fatalf("BENCH_SCALE_RECORDS=%q: want a number of at least 1000", s)
+		}
+		n = v
+	}
+	return n
+}
+
+// BenchmarkInboxScale is issue 18's device with about 100,000 records
+// addressed to its reader: the line manager's five years of sessions and
+// reviews. It reports the time until the first rows are on screen (the
+// first screenful decoded for the list, not the whole list), the Go heap
+// once the inbox is open (runtime.ReadMemStats after a collection), and a
+// search by customer reference and by word as the inbox answers it today,
+// over the decrypted list, beside the targets (first rows 150 ms, search
+// 300 ms, heap 150 MB).
+func BenchmarkInboxScale(b *testing.B) {
+	want := scaleRecords(b)
+	until := testclock.Day()
+	// About 20 records a working year per session a day (a session and
+	// its review), over five years.
+	perDay := max(1, want/(5*250*2)+1)
+	b.StopTimer()
+	sw := testclock.NewStopwatch()
+	w, err := seed.Generate(context.Background(), seed.Config{
+		Dir: b.TempDir(), From: until.AddDate(-5, 0, 0), Until: until,
+		SessionsPerDay: perDay, Seed: 1,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	b.Logf("seeded five years at %d sessions a day in %v", perDay, sw.Elapsed().Round(time.Millisecond))
+	v := w.Vaults[seed.Manager]
+	ctx := context.Background()
+	start := testclock.NewStopwatch()
+	if _, _, err := v.Open(ctx, nil); err != nil {
+		b.Fatal(err)
+	}
+	firstEver := start.Elapsed()
+	ref := sampleReference(b, v, until)
+	b.StartTimer()
+	var first, all, byWord, byRef time.Duration
+	var heap uint64
+	var n, wordHits, refHits int
+	for b.Loop() {
+		start := testclock.NewStopwatch()
+		entries, _, err := v.Open(ctx, func(fs []vault.Entry) {
+			recs, _ := records.New(fs)
+			_ = filterInbox(recs, inboxQuery{Kind: kindRecordsIncidents}, until)
+			first += start.Elapsed()
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		recs, _ := records.New(entries)
+		all += start.Elapsed()
+		s := testclock.NewStopwatch()
+		wordHits = len(filterInbox(recs, inboxQuery{Kind: kindRecordsIncidents, Text: "interview"}, until))
+		byWord += s.Elapsed()
+		s = testclock.NewStopwatch()
+		refHits = len(filterInbox(recs, inboxQuery{Kind: kindRecordsIncidents, Text: ref}, until))
+		byRef += s.Elapsed()
+		n = len(recs.Items)
+		b.StopTimer()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		heap = max(heap, ms.HeapAlloc)
+		runtime.KeepAlive(recs)
+		b.StartTimer()
+	}
+	if n < want*9/10 {
+		b.Fatalf("the seeded inbox holds %d records, fewer than %d", n, want*9/10)
+	}
+	// The same searches through the blind index (vault.Search): the first
+	// screenful of matches, newest first, opened and confirmed.
+	b.StopTimer()
+	kinds := []crypto.Kind{crypto.KindSessionRecord, crypto.KindIncident}
+	var idxWord, idxRef time.Duration
+	const searches = 5
+	var res vault.SearchResult
+	for range searches {
+		s := testclock.NewStopwatch()
+		res, err = v.Search(ctx, "interview", 40, kinds...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		idxWord += s.Elapsed()
+		s = testclock.NewStopwatch()
+		r2, err := v.Search(ctx, ref, 40, kinds...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		idxRef += s.Elapsed()
+		if len(r2.Entries) == 0 {
+			b.Fatalf("the index finds nothing for %q", ref)
+		}
+	}
+	b.Logf("index search %q: %d candidates, %d opened, %d shown", "interview", res.Candidates, res.Opened, len(res.Entries))
+	b.StartTimer()
+	runs := float64(b.N)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / runs }
+	b.ReportMetric(float64(firstEver.Milliseconds()), "ms-first-ever-open")
+	b.ReportMetric(ms(first), "ms-first-rows")
+	b.ReportMetric(ms(all), "ms-all-decrypted")
+	b.ReportMetric(ms(byWord), "ms-search-word")
+	b.ReportMetric(ms(byRef), "ms-search-ref")
+	b.ReportMetric(float64(heap)/(1<<20), "MB-heap")
+	b.ReportMetric(float64(idxWord.Microseconds())/1000/searches, "ms-index-search-word")
+	b.ReportMetric(float64(idxRef.Microseconds())/1000/searches, "ms-index-search-ref")
+	b.ReportMetric(float64(n), "records")
+	b.Logf("search %q: %d hits; %q: %d hits", "interview", wordHits, ref, refHits)
+	scaleTable(b, []scaleRow{
+		{"inbox first rows (ms)", ms(first), 150, 0},
+		{"search by word, scan (ms)", ms(byWord), 300, 0},
+		{"search by reference, scan (ms)", ms(byRef), 300, 0},
+		{"search by word, index (ms)", float64(idxWord.Microseconds()) / 1000 / searches, 300, 0},
+		{"search by reference, index (ms)", float64(idxRef.Microseconds()) / 1000 / searches, 300, 0},
+		{"Go heap after open (MB)", float64(heap) / (1 << 20), 150, 0},
+	})
+}
+
+// sampleReference is a customer reference in the middle of the seeded
+// years, to search for.
+func sampleReference(b *testing.B, v *vault.Vault, now time.Time) string {
+	b.Helper()
+	entries, _, err := v.Open(context.Background(), nil, crypto.KindSessionRecord)
+	if err != nil {
+		b.Fatal(err)
+	}
+	recs, _ := records.New(entries[len(entries)/2 : len(entries)/2+1])
+	for _, it := range recs.Items {
+		if it.Doc != nil {
+			return it.Doc.Plan.Customer.Reference
+		}
+	}
+	b.Fatal("no session record to take a reference from")
+	return ""
+}
+
+// scaleRow is one line of issue 18's summary table: a figure, its target
+// (an upper bound) and its floor when one applies (0: none).
+type scaleRow struct {
+	what        string
+	got, target float64
+	floor       float64
+}
+
+// scaleTable prints the rows as `make bench` shows them: each figure
+// beside its target and floor, and whether it meets the target.
+func scaleTable(b *testing.B, rows []scaleRow) {
+	for _, r := range rows {
+		verdict := "meets"
+		if r.got > r.target {
+			verdict = "MISSES"
+		}
+		floor := "-"
+		if r.floor > 0 {
+			floor = strconv.FormatFloat(r.floor, 'f', 2, 64)
+		}
+		b.Logf("SCALE | %-34s | %10.2f | target %8.2f | floor %8s | %s", r.what, r.got, r.target, floor, verdict)
+	}
 }

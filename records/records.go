@@ -223,6 +223,9 @@ func decode(e vault.Entry) (*Item, error) {
 		it.Figures = &c
 	}
 	it.search = strings.ToLower(strings.Join(parts, "\n"))
+	// The payload is decoded: an item does not hold its JSON as well
+	// (issue 18: at 100,000 records the bodies alone are hundreds of MB).
+	it.Entry.Body = nil
 	return it, nil
 }
 

@@ -264,6 +264,26 @@ func (a *crashAcks) verify(t *testing.T, path string) {
 	}
 }
 
+// crashDuplicates counts rows saved more than once: envelopes by id and
+// audit events by subject (each child writes one event per subject).
+func crashDuplicates(t *testing.T, path string) int {
+	t.Helper()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var envs, audits int
+	ctx := context.Background()
+	if err := s.r.QueryRowContext(ctx, "SELECT count(*) - count(DISTINCT id) FROM envelopes").Scan(&envs); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.r.QueryRowContext(ctx, "SELECT count(*) - count(DISTINCT subject_id) FROM audit").Scan(&audits); err != nil {
+		t.Fatal(err)
+	}
+	return envs + audits
+}
+
 // TestCrash is the headline durability test: a child process saves in a
 // loop and is killed with SIGKILL at a random moment, again and again; after
 // every kill the database must open, pass PRAGMA integrity_check, and hold
@@ -346,8 +366,13 @@ func TestCrash(t *testing.T) {
 		saves += len(acks.envelopes) + len(acks.audits) - before
 		acks.verify(t, path)
 	}
-	t.Logf("kills: %d (%d at a random moment from start); acknowledged: %d envelopes, %d draft ids, %d audit events; records lost: %d; %.1f s",
-		kills, early, len(acks.envelopes), len(acks.drafts), len(acks.audits), len(acks.lost), start.Elapsed().Seconds())
+	dup := crashDuplicates(t, path)
+	acked := len(acks.envelopes) + len(acks.drafts) + len(acks.audits)
+	t.Logf("kills: %d (%d at a random moment from start); acknowledged: %d (%d envelopes, %d draft ids, %d audit events); survived: %d; lost: %d; duplicated: %d; %.1f s",
+		kills, early, acked, len(acks.envelopes), len(acks.drafts), len(acks.audits), acked-len(acks.lost), len(acks.lost), dup, start.Elapsed().Seconds())
+	if dup != 0 {
+		t.Errorf("%d records or audit events are in the database more than once", dup)
+	}
 	if len(acks.lost) != 0 {
 		n := 0
 		for id, why := range acks.lost {

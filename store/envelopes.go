@@ -55,6 +55,10 @@ type Envelope struct {
 	Receipt  []byte
 	Received time.Time
 
+	// Indexed is set by the store on reads: the envelope has a row in the
+	// blind search index (IndexRecords).
+	Indexed bool
+
 	// Set by the store on reads: Seq is the local insertion order, the
 	// cursor for paging (Filter.After); Hash is SHA-256 over the stored
 	// header and body (see envelopeHash).
@@ -348,7 +352,8 @@ func sameEnvelope(old, e Envelope, header []byte) bool {
 // selectEnvelope reads each envelope with its remembered file key and its
 // receipt time, if any. Column names in filters stay unqualified: file_keys
 // and receipts share none of them.
-const selectEnvelope = `SELECT seq, id, kind, author_key, created, parent_id, header, body, hash, sealed, received
+const selectEnvelope = `SELECT seq, id, kind, author_key, created, parent_id, header, body, hash, sealed, received,
+	EXISTS (SELECT 1 FROM search_index si WHERE si.seq = envelopes.seq)
 	FROM envelopes LEFT JOIN file_keys ON file_keys.envelope_id = envelopes.id
 	LEFT JOIN receipts ON receipts.envelope_id = envelopes.id`
 
@@ -362,7 +367,7 @@ func scanEnvelope(row scanner) (Envelope, error) {
 		hash    []byte
 		recv    sql.NullInt64
 	)
-	if err := row.Scan(&e.Seq, &e.ID, &e.Kind, &e.AuthorKey, &created, &parent, &e.Header, &e.Body, &hash, &e.FileKey, &recv); err != nil {
+	if err := row.Scan(&e.Seq, &e.ID, &e.Kind, &e.AuthorKey, &created, &parent, &e.Header, &e.Body, &hash, &e.FileKey, &recv, &e.Indexed); err != nil {
 		return Envelope{}, err
 	}
 	e.Created = fromMilli(created)

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -74,6 +76,80 @@ func (s *Store) EnvelopesBySeq(ctx context.Context, seqs []int64) ([]Envelope, e
 			return nil, err
 		}
 		out = append(out, e)
+	}
+	return out, nil
+}
+
+// NewestSeqs returns the Seqs of the newest limit envelopes of the given
+// kinds (every kind when none are given), newest first by created time and
+// then by local save order. It reads the (kind, created, seq) index only,
+// limit entries of each kind, so the first screenful of a long list is
+// chosen in time that does not grow with the list.
+func (s *Store) NewestSeqs(ctx context.Context, limit int, kinds ...string) ([]int64, error) {
+	if err := s.usable(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	if len(kinds) == 0 {
+		var err error
+		if kinds, err = s.kinds(ctx); err != nil {
+			return nil, err
+		}
+	}
+	type ref struct{ seq, created int64 }
+	var all []ref
+	for _, k := range slices.Compact(slices.Sorted(slices.Values(kinds))) {
+		rows, err := s.r.QueryContext(ctx, `SELECT seq, created FROM envelopes INDEXED BY envelopes_kind_newest
+			WHERE kind = ? ORDER BY created DESC, seq DESC LIMIT ?`, k, limit)
+		if err != nil {
+			return nil, classify("list envelopes", err)
+		}
+		for rows.Next() {
+			var r ref
+			if err := rows.Scan(&r.seq, &r.created); err != nil {
+				rows.Close()
+				return nil, classify("list envelopes", err)
+			}
+			all = append(all, r)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, classify("list envelopes", err)
+		}
+	}
+	slices.SortFunc(all, func(a, b ref) int {
+		if c := cmp.Compare(b.created, a.created); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.seq, a.seq)
+	})
+	out := make([]int64, 0, min(limit, len(all)))
+	for _, r := range all[:min(limit, len(all))] {
+		out = append(out, r.seq)
+	}
+	return out, nil
+}
+
+// kinds lists the kinds of envelope held, from the kind index.
+func (s *Store) kinds(ctx context.Context) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT DISTINCT kind FROM envelopes INDEXED BY envelopes_kind_newest")
+	if err != nil {
+		return nil, classify("list envelopes", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, classify("list envelopes", err)
+		}
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, classify("list envelopes", err)
 	}
 	return out, nil
 }

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"safeguard/companion/testclock"
+	"slices"
 	"testing"
 	"time"
 )
@@ -44,3 +47,51 @@ func TestRefsAndEnvelopesBySeq(t *testing.T) {
 
 // time1 gives each test id a distinct age in minutes.
 func time1(id string) time.Duration { return time.Duration(id[0]-'a') * time.Minute }
+
+// NewestSeqs picks the newest envelopes of the kinds asked for, newest
+// first, ties broken by save order, from the index alone.
+func TestNewestSeqs(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	base := testclock.Start()
+	var es []Envelope
+	for i, k := range []string{"record", "incident", "record", "audit", "record"} {
+		e := testEnvelope(fmt.Sprintf("n-%d", i), 50)
+		e.Kind = k
+		e.Created = base.Add(time.Duration(i/2) * time.Minute) // 0,0,1,1,2
+		es = append(es, e)
+	}
+	if err := s.PutEnvelopes(ctx, es); err != nil {
+		t.Fatal(err)
+	}
+	seq := map[string]int64{}
+	for _, e := range es {
+		got, err := s.GetEnvelope(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seq[e.ID] = got.Seq
+	}
+	for _, tc := range []struct {
+		limit int
+		kinds []string
+		want  []string
+	}{
+		{10, nil, []string{"n-4", "n-3", "n-2", "n-1", "n-0"}},
+		{2, []string{"record", "incident"}, []string{"n-4", "n-2"}},
+		{10, []string{"incident", "record"}, []string{"n-4", "n-2", "n-1", "n-0"}},
+		{0, nil, nil},
+	} {
+		got, err := s.NewestSeqs(ctx, tc.limit, tc.kinds...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []int64
+		for _, id := range tc.want {
+			want = append(want, seq[id])
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("NewestSeqs(%d, %v) = %v, want %v", tc.limit, tc.kinds, got, want)
+		}
+	}
+}

@@ -32,6 +32,10 @@ type Vault struct {
 	// record is decapsulated once on this device, not at every unlock; nil
 	// if it could not be made, and then every open is a full one.
 	keys *crypto.KeyCache
+	// search tags the blind search index's terms (search.go); nil if it
+	// could not be made, and then nothing is indexed or searched.
+	search *crypto.SearchKey
+	idx    searchCache
 }
 
 // New opens a vault over an open store, for the holder of me, trusting dir
@@ -40,7 +44,8 @@ func New(st *store.Store, me *crypto.Identity, dir *crypto.Directory, clock sess
 	// NewKeyCache fails only if key derivation does, which it cannot with
 	// these fixed sizes; without a cache the vault is only slower.
 	keys, _ := crypto.NewKeyCache(me)
-	v := &Vault{st: st, me: me, clock: clock, keys: keys}
+	search, _ := crypto.NewSearchKey(me)
+	v := &Vault{st: st, me: me, clock: clock, keys: keys, search: search}
 	v.dir.Store(dir)
 	return v
 }
@@ -442,7 +447,7 @@ func (v *Vault) Open(ctx context.Context, onFirst func([]Entry), kinds ...crypto
 	for j, i := range restAt {
 		results[i] = restResults[j]
 	}
-	v.rememberFileKeys(ctx, results)
+	v.idx.offer(v.remember(ctx, envs, results))
 	entries, fails := split(results)
 	return entries, fails, nil
 }
@@ -461,18 +466,16 @@ func newestFirst(a, b store.Envelope) int {
 // entries to onFirst, and returns what it opened by Seq, so Open does not
 // open them twice.
 func (v *Vault) openFirstScreen(ctx context.Context, kinds []crypto.Kind, onFirst func([]Entry)) (map[int64]opened, error) {
-	refs, err := v.st.Refs(ctx)
+	if len(kinds) == 0 {
+		kinds = defaultKinds
+	}
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = string(k)
+	}
+	seqs, err := v.st.NewestSeqs(ctx, firstScreenful, names...)
 	if err != nil {
 		return nil, fmt.Errorf("list records: %w", err)
-	}
-	want := wantKinds(kinds)
-	refs = slices.DeleteFunc(refs, func(r store.Ref) bool { return !want(r.Kind) })
-	slices.SortFunc(refs, func(a, b store.Ref) int {
-		return newestFirst(store.Envelope{Created: a.Created, Seq: a.Seq}, store.Envelope{Created: b.Created, Seq: b.Seq})
-	})
-	seqs := make([]int64, 0, firstScreenful)
-	for _, r := range refs[:min(len(refs), firstScreenful)] {
-		seqs = append(seqs, r.Seq)
 	}
 	envs, err := v.st.EnvelopesBySeq(ctx, seqs)
 	if err != nil {
@@ -493,25 +496,38 @@ func (v *Vault) openFirstScreen(ctx context.Context, kinds []crypto.Kind, onFirs
 	return bySeq, nil
 }
 
-// rememberFileKeys stores the file keys of the records that were opened the
-// full way, so the next Open of them is a remembered one. It is a cache: if
-// the write fails, nothing is lost but time, and the next Open tries again.
-func (v *Vault) rememberFileKeys(ctx context.Context, results []opened) {
+// remember stores the file keys of the records that were opened the full
+// way, so the next Open of them is a remembered one, and the search index
+// rows of the records opened that had none. Both are caches: if a write
+// fails, nothing is lost but time, and the next Open tries again. envs are
+// the envelopes results were opened from, index for index. It returns the
+// index rows it wrote, for the search cache.
+func (v *Vault) remember(ctx context.Context, envs []store.Envelope, results []opened) []store.SearchRow {
 	var keys []store.FileKey
-	for _, r := range results {
+	var rows []store.SearchRow
+	for i, r := range results {
 		if r.fileKey != nil {
 			keys = append(keys, store.FileKey{EnvelopeID: r.entry.Header.ID, Sealed: r.fileKey})
 		}
+		if r.bloom != nil {
+			rows = append(rows, store.SearchRow{Seq: envs[i].Seq, Kind: envs[i].Kind, Created: envs[i].Created, Bloom: r.bloom})
+		}
 	}
 	_ = v.st.RememberFileKeys(ctx, keys)
+	if err := v.st.IndexRecords(ctx, rows); err != nil {
+		return nil
+	}
+	return rows
 }
 
 // RememberKeys opens, on every core, each stored record whose file key is
-// not yet remembered, and remembers it, without keeping what it decrypted:
-// run in the background after sync brings records in, it makes the next
-// Open of them cost symmetric work only. It returns how many it remembered.
+// not yet remembered or that is not yet in the search index, and remembers
+// its key and indexes it, without keeping what it decrypted: run in the
+// background after sync brings records in, it makes the next Open of them
+// cost symmetric work only, and a search find them. It returns how many
+// keys it remembered.
 func (v *Vault) RememberKeys(ctx context.Context) (int, error) {
-	if v.keys == nil {
+	if v.keys == nil && v.search == nil {
 		return 0, nil
 	}
 	want := wantKinds(nil)
@@ -526,14 +542,14 @@ func (v *Vault) RememberKeys(ctx context.Context) (int, error) {
 			}
 			clear(results[i].entry.Body)
 		}
-		v.rememberFileKeys(ctx, results)
+		v.idx.offer(v.remember(ctx, batch, results))
 		batch = batch[:0]
 	}
 	for e, err := range v.st.Envelopes(ctx, store.Filter{}) {
 		if err != nil {
 			return n, fmt.Errorf("remember file keys: %w", err)
 		}
-		if e.FileKey != nil || !want(e.Kind) {
+		if (e.FileKey != nil || v.keys == nil) && (e.Indexed || v.search == nil) || !want(e.Kind) {
 			continue
 		}
 		if batch = append(batch, e); len(batch) == rememberBatch {
@@ -642,6 +658,7 @@ type opened struct {
 	fail    *Failure
 	skip    bool
 	fileKey []byte // to remember: set when the record was opened the full way
+	bloom   []byte // to index: set when the record had no search index row
 }
 
 // openAll opens envs into out, index for index, on every core. Each worker
@@ -684,10 +701,17 @@ func (v *Vault) openAll(ctx context.Context, envs []store.Envelope, out []opened
 				switch {
 				case errors.Is(err, crypto.ErrNotRecipient):
 					out[j] = opened{skip: true}
+					if v.search != nil && !e.Indexed {
+						// Never a candidate: nothing here to find.
+						out[j].bloom = make([]byte, bloomBytes)
+					}
 				case err != nil:
 					out[j] = opened{fail: &Failure{ID: e.ID, Err: err}}
 				default:
 					out[j] = opened{entry: Entry{Header: o.Header, Author: o.Author, Hash: o.Hash, Body: o.Body, Subject: o.Subject}, fileKey: fileKey}
+					if v.search != nil && !e.Indexed {
+						out[j].bloom = bloom(v.search, RecordTerms(o.Body))
+					}
 				}
 				// The ciphertext is no longer needed: let it go as we go.
 				envs[j].Header, envs[j].Body, envs[j].FileKey = nil, nil, nil

@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"filippo.io/age"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"filippo.io/age"
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/org"
@@ -357,6 +358,10 @@ func BenchmarkOpen10k(b *testing.B) {
 			b.ReportMetric(ms(open), "ms-open")
 			b.ReportMetric(ms(floor), "ms-floor")
 			b.ReportMetric(float64(open)/float64(floor), "x-floor")
+			if reader.name == "manager-first" {
+				x := float64(open) / float64(floor)
+				b.Logf("SCALE | %-34s | %10.2f | target %8.2f | floor %8.2f | %s", "manager first-ever open 10k, x floor", x, 2.0, ms(floor)/1000, verdict(x, 2))
+			}
 		})
 	}
 }

@@ -86,29 +86,8 @@ func BenchmarkSync(b *testing.B) {
 			pushAllRaw(b, alice.eng.c, alice.hubKey, envs, 500)
 			b.Run("pull", func(b *testing.B) {
 				bob := newDevice(b, org, h, "bob", nil, nil, h.URL)
-				ctx := context.Background()
 				for b.Loop() {
-					got, cursor := 0, int64(0)
-					for {
-						uri := proto.PathPull + "?after=" + itoa(cursor) + "&limit=2000"
-						_, raw, err := bob.eng.c.do(ctx, http.MethodGet, uri, nil, nil)
-						if err != nil {
-							b.Fatal(err)
-						}
-						resp, err := proto.ParsePull(raw)
-						if err != nil {
-							b.Fatal(err)
-						}
-						good, bad := bob.eng.verifyPage(resp.Records)
-						if bad != nil {
-							b.Fatal(bad)
-						}
-						got += len(good)
-						cursor = resp.Next
-						if !resp.More {
-							break
-						}
-					}
+					got := pullAll(b, bob)
 					if got != n {
 						b.Fatalf("pulled %d", got)
 					}

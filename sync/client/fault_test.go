@@ -8,7 +8,9 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,6 +18,7 @@ import (
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/store"
+	"safeguard/companion/sync/hub"
 	"safeguard/companion/sync/synctest"
 	"safeguard/companion/testclock"
 )
@@ -25,11 +28,12 @@ import (
 // request, delays it, or truncates the response. Faults hit whatever HTTP
 // exchange is on the connection at the time.
 type flakyProxy struct {
-	l        net.Listener
-	upstream string
-	seed     atomic.Uint64
-	counts   [5]atomic.Int64 // clean, dropped, reset mid-request, delayed, truncated
-	wg       sync.WaitGroup
+	l         net.Listener
+	upstreams []string // taken in turn, one per connection
+	turn      atomic.Uint64
+	seed      atomic.Uint64
+	counts    [5]atomic.Int64 // clean, dropped, reset mid-request, delayed, truncated
+	wg        sync.WaitGroup
 }
 
 var faultNames = [5]string{"clean", "dropped", "reset mid-request", "delayed", "truncated response"}
@@ -40,12 +44,12 @@ const maxProxyDelayMs = 40
 // faultPoll is the engines' poll interval in the fault test.
 const faultPoll = 20 * time.Millisecond
 
-func newFlakyProxy(t *testing.T, upstream string) *flakyProxy {
+func newFlakyProxy(t *testing.T, upstreams ...string) *flakyProxy {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &flakyProxy{l: l, upstream: upstream}
+	p := &flakyProxy{l: l, upstreams: upstreams}
 	go p.serve()
 	t.Cleanup(func() { l.Close(); p.wg.Wait() })
 	return p
@@ -95,7 +99,7 @@ func (p *flakyProxy) handle(c *net.TCPConn) {
 		// that hundreds of delayed connections do not add up to minutes.
 		time.Sleep(time.Duration(1+r.IntN(maxProxyDelayMs)) * time.Millisecond)
 	}
-	up, err := net.Dial("tcp", p.upstream)
+	up, err := net.Dial("tcp", p.upstreams[int(p.turn.Add(1)-1)%len(p.upstreams)])
 	if err != nil {
 		reset(c)
 		return
@@ -137,19 +141,35 @@ type faultRec struct {
 // is the test's largest CPU cost, and each backend gets a hub of its own,
 // so the same envelopes serve both.
 var faultFixture = sync.OnceValues(func() (*faultSet, error) {
-	org, err := synctest.MakeOrg()
+	total, devices, err := faultScale()
 	if err != nil {
 		return nil, err
 	}
-	// Who writes how many: alice and carol report to bob; incidents go to dana.
+	var extra []string
+	if devices == 5 {
+		extra = []string{"erin"}
+	}
+	org, err := synctest.MakeOrg(extra...)
+	if err != nil {
+		return nil, err
+	}
+	// Who writes how many: alice, carol (and erin) report to bob, who
+	// writes a fifth; incidents go to dana.
 	type share struct {
 		author string
 		n      int
 	}
-	plan := []share{{"alice", 2000}, {"carol", 2000}, {"bob", 1000}}
-	if testing.Short() {
-		plan = []share{{"alice", 200}, {"carol", 200}, {"bob", 100}}
+	writers := []string{"alice", "carol"}
+	if devices == 5 {
+		writers = append(writers, "erin")
 	}
+	var plan []share
+	left := total
+	for _, w := range writers {
+		plan = append(plan, share{w, total * 4 / 5 / len(writers)})
+		left -= total * 4 / 5 / len(writers)
+	}
+	plan = append(plan, share{"bob", left})
 	var recs []faultRec
 	for _, p := range plan {
 		for i := range p.n {
@@ -186,13 +206,56 @@ type faultSet struct {
 	recs []faultRec
 }
 
+// The fault test's size: FAULT_SYNC_RECORDS records in all (5,000 by
+// default, 500 with -short), from FAULT_SYNC_DEVICES devices (4 by
+// default: three writers and the DSL; 5 adds a third practitioner).
+// `make soak` runs it at 50,000 from five devices.
+const (
+	faultRecordsEnv = "FAULT_SYNC_RECORDS"
+	faultDevicesEnv = "FAULT_SYNC_DEVICES"
+)
+
+func faultScale() (total, devices int, err error) {
+	total, devices = 5000, 4
+	if testing.Short() {
+		total = 500
+	}
+	if v := os.Getenv(faultRecordsEnv); v != "" {
+		if total, err = strconv.Atoi(v); err != nil || total < 10 {
+			return 0, 0, fmt.Errorf("%s=%q: want a number of at least 10", faultRecordsEnv, v)
+		}
+	}
+	if v := os.Getenv(faultDevicesEnv); v != "" {
+		if devices, err = strconv.Atoi(v); err != nil || devices < 4 || devices > 5 {
+			return 0, 0, fmt.Errorf("%s=%q: want 4 or 5", faultDevicesEnv, v)
+		}
+	}
+	return total, devices, nil
+}
+
 // TestFaultySync: several devices sync thousands of real envelopes through
 // the flaky proxy. Afterwards every record is on the hub exactly once with
 // the right hash, and every device holds everything addressed to it.
 func TestFaultySync(t *testing.T) {
 	for _, b := range synctest.Backends() {
-		t.Run(b.Name, func(t *testing.T) { faultySync(t, b) })
+		t.Run(b.Name, func(t *testing.T) { faultySync(t, b, false) })
 	}
+}
+
+// TestFaultySyncTwoHubs is TestFaultySync with two hub processes' worth of
+// hubs (each its own hub.Hub, HTTP server and connection pool) on one
+// PostgreSQL database, the proxy sending each new connection to the other
+// one (issue 18: an organisation runs several stateless hub processes).
+// Nothing is lost or duplicated, and every receipt verifies under the one
+// hub key both serve.
+func TestFaultySyncTwoHubs(t *testing.T) {
+	for _, b := range synctest.Backends() {
+		if b.Name == "postgres" {
+			faultySync(t, b, true)
+			return
+		}
+	}
+	t.Skip(synctest.PGEnv + " is not set, so two hubs on one PostgreSQL are not tested here; scripts/with-postgres.sh sets it")
 }
 
 // backoffLog records the back-off waits engines ask for.
@@ -201,7 +264,7 @@ type backoffLog struct {
 	longest atomic.Int64
 }
 
-func faultySync(t *testing.T, b synctest.Backend) {
+func faultySync(t *testing.T, b synctest.Backend, twoHubs bool) {
 	ctx := context.Background()
 	start := testclock.NewStopwatch()
 	fx, err := faultFixture()
@@ -210,8 +273,18 @@ func faultySync(t *testing.T, b synctest.Backend) {
 	}
 	org, recs := fx.org, fx.recs
 	t.Logf("%d envelopes sealed (once per test binary) in %v", len(recs), start.Elapsed().Round(time.Millisecond))
-	h := synctest.StartHub(t, b.Open(t), org, nil)
-	proxy := newFlakyProxy(t, h.Server.Listener.Addr().String())
+	var h *synctest.Hub
+	upstreams := []string{}
+	if twoHubs {
+		first, second := synctest.OpenPostgresPair(t)
+		h = synctest.StartHub(t, first, org, nil)
+		h2 := synctest.ServeHub(t, second, hub.Options{})
+		upstreams = append(upstreams, h2.Server.Listener.Addr().String())
+	} else {
+		h = synctest.StartHub(t, b.Open(t), org, nil)
+	}
+	upstreams = append(upstreams, h.Server.Listener.Addr().String())
+	proxy := newFlakyProxy(t, upstreams...)
 	url := "http://" + proxy.l.Addr().String()
 	// No keep-alive: every request gets a connection of its own, and so
 	// its own chance of a fault. The timeout only has to catch a stuck
@@ -239,7 +312,11 @@ func faultySync(t *testing.T, b synctest.Backend) {
 		return time.After(time.Millisecond)
 	}
 	devs := map[string]*device{}
-	for _, p := range []string{"alice", "bob", "carol", "dana"} {
+	people := []string{"alice", "bob", "carol", "dana"}
+	if _, ok := org.People["erin"]; ok {
+		people = append(people, "erin")
+	}
+	for _, p := range people {
 		devs[p] = newDevice(t, org, h, p, nil, hc, url, func(c *Config) {
 			c.After, c.PollInterval = after, faultPoll
 		})
@@ -269,7 +346,10 @@ func faultySync(t *testing.T, b synctest.Backend) {
 	t.Logf("saved them on the devices in %v", start.Elapsed().Round(time.Millisecond))
 
 	// Who should hold what at the end.
-	want := map[string]map[string][]byte{"alice": {}, "bob": {}, "carol": {}, "dana": {}}
+	want := map[string]map[string][]byte{}
+	for _, p := range people {
+		want[p] = map[string][]byte{}
+	}
 	for _, r := range recs {
 		want[r.author][r.id] = r.b
 		switch {
@@ -321,39 +401,59 @@ func faultySync(t *testing.T, b synctest.Backend) {
 	elapsed := start.Elapsed()
 
 	// On the hub: each record exactly once (ids are unique and the count
-	// matches), with the right bytes.
+	// matches), with the right bytes; counted first, so that the soak
+	// prints its tally even when it fails.
 	n, err := h.DB.Count(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != int64(len(recs)) {
-		t.Fatalf("the hub holds %d records, want %d", n, len(recs))
-	}
 	seqs := map[int64]bool{}
+	var acked, survived, lost, dup int
+	var firstBad string
 	for _, r := range recs {
+		if _, err := devs[r.author].st.Receipt(ctx, r.id); err == nil {
+			acked++
+		}
 		st, err := h.DB.Get(ctx, r.id)
-		if err != nil || st.Hash != crypto.EnvelopeHash(r.b) || string(st.Data) != string(r.b) || seqs[st.Seq] {
-			t.Fatalf("record %s on the hub: %v", r.id, err)
+		switch {
+		case err != nil || st.Hash != crypto.EnvelopeHash(r.b) || string(st.Data) != string(r.b):
+			lost++
+			if firstBad == "" {
+				firstBad = fmt.Sprintf("record %s on the hub: %v", r.id, err)
+			}
+		case seqs[st.Seq]:
+			dup++
+		default:
+			survived++
+			seqs[st.Seq] = true
 		}
-		seqs[st.Seq] = true
 	}
-	// On the devices: everything addressed to them, byte for byte, and a
-	// receipt for everything they wrote.
+	if extra := int(n) - len(recs); extra > 0 {
+		dup += extra
+	}
+	// On the devices: everything addressed to them, byte for byte.
+	var held, heldWant, heldLost int
 	for p, d := range devs {
-		if got := d.held(t); got != len(want[p]) {
-			t.Fatalf("%s holds %d records, want %d", p, got, len(want[p]))
-		}
+		heldWant += len(want[p])
 		for id, b := range want[p] {
 			e, err := d.st.GetEnvelope(ctx, id)
 			if err != nil || string(wire(e)) != string(b) {
-				t.Fatalf("%s's copy of %s: %v", p, id, err)
+				heldLost++
+				if firstBad == "" {
+					firstBad = fmt.Sprintf("%s's copy of %s: %v", p, id, err)
+				}
+				continue
 			}
+			held++
+		}
+		if got := d.held(t); got != len(want[p]) && firstBad == "" {
+			firstBad = fmt.Sprintf("%s holds %d records, want %d", p, got, len(want[p]))
 		}
 	}
-	for _, r := range recs {
-		if _, err := devs[r.author].st.Receipt(ctx, r.id); err != nil {
-			t.Fatalf("no receipt for %s: %v", r.id, err)
-		}
+	t.Logf("%s tally: %d records from %d devices; acknowledged (receipt on the writer) %d; survived on the hub %d; lost %d; duplicated %d; delivered to readers %d of %d (lost %d)",
+		b.Name, len(recs), len(devs), acked, survived, lost, dup, held, heldWant, heldLost)
+	if firstBad != "" || lost != 0 || dup != 0 || acked != len(recs) || n != int64(len(recs)) {
+		t.Fatalf("after sync: %s (hub holds %d of %d; %d acknowledged)", firstBad, n, len(recs), acked)
 	}
 	var faults string
 	for i, name := range faultNames {
@@ -372,6 +472,6 @@ func faultySync(t *testing.T, b synctest.Backend) {
 	if waits.n.Load() == 0 || time.Duration(waits.longest.Load()) > 100*time.Millisecond {
 		t.Errorf("back-off: %d waits, longest %v; want some, none over MaxBackoff", waits.n.Load(), time.Duration(waits.longest.Load()))
 	}
-	t.Logf("%s: %d records pushed by 3 devices and %d held across 4 devices after sync through the flaky proxy in %v; hub holds %d, each once with the right hash; connections:%s; back-off waits %d",
-		b.Name, len(recs), pulled, elapsed.Round(time.Millisecond), n, faults, waits.n.Load())
+	t.Logf("%s: %d records pushed by %d devices and %d held across %d devices after sync through the flaky proxy in %v; hub holds %d, each once with the right hash; connections:%s; back-off waits %d",
+		b.Name, len(recs), len(devs)-1, pulled, len(devs), elapsed.Round(time.Millisecond), n, faults, waits.n.Load())
 }

@@ -227,6 +227,39 @@ func OpenPostgres(t testing.TB) hub.Backend {
 	return db
 }
 
+// OpenPostgresPair opens one fresh PostgreSQL schema twice: two
+// backends, each with its own connection pool, as two hub processes on one
+// database have (DESIGN.md, Scale). Initialise it through one (StartHub);
+// serve the other with ServeHub.
+func OpenPostgresPair(t testing.TB) (hub.Backend, hub.Backend) {
+	t.Helper()
+	first, url := openPostgres(t)
+	second, err := hub.OpenPostgres(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { second.Close() })
+	return first, second
+}
+
+// ServeHub serves a hub over a database another hub already initialised
+// (StartHub), as a second hub process would: nothing is written first.
+func ServeHub(t testing.TB, db hub.Backend, opts hub.Options) *Hub {
+	t.Helper()
+	if opts.Now == nil {
+		opts.Now = testclock.NewRunning(Epoch).Now
+	}
+	h, err := hub.New(context.Background(), db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(h.Handler())
+	srv.Listener = hub.LimitListener(srv.Listener, opts.Limits.ConnsPerAddress)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return &Hub{Hub: h, DB: db, Server: srv, URL: srv.URL}
+}
+
 // openPostgres is OpenPostgres, also returning the URL that reaches its
 // schema.
 func openPostgres(t testing.TB) (hub.Backend, string) {
@@ -321,15 +354,7 @@ func StartHubWith(t testing.TB, db hub.Backend, o *Org, opts hub.Options) *Hub {
 	if _, err := hub.PublishDirectory(ctx, db, o.Signed, Epoch); err != nil {
 		t.Fatal(err)
 	}
-	h, err := hub.New(ctx, db, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(h.Handler())
-	srv.Listener = hub.LimitListener(srv.Listener, opts.Limits.ConnsPerAddress)
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return &Hub{Hub: h, DB: db, Server: srv, URL: srv.URL}
+	return ServeHub(t, db, opts)
 }
 
 // ClientFrom is an HTTP client whose connections come from the loopback
