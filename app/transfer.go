@@ -54,10 +54,12 @@ type transferFile struct {
 }
 
 type transferRecord struct {
-	ID       string          `json:"id"`
-	Kind     crypto.Kind     `json:"kind"`
-	Created  time.Time       `json:"created"`
-	Document json.RawMessage `json:"document"`
+	ID      string      `json:"id"`
+	Kind    crypto.Kind `json:"kind"`
+	Created time.Time   `json:"created"`
+	// Document is the decoded record, encoded again: the index keeps no
+	// record's JSON beside what it decoded (issue 18).
+	Document any `json:"document"`
 }
 
 // ShowTransfers shows the transfers screen.
@@ -199,12 +201,12 @@ func (ts *transferScreen) prepare() (session.TransferEvent, []byte, error) {
 		match := func(c session.Customer) bool { return strings.EqualFold(strings.TrimSpace(c.Reference), ref) }
 		for _, it := range ts.recs.Items {
 			if it.Doc != nil && it.Kind() == crypto.KindSessionRecord && match(it.Doc.Plan.Customer) {
-				recs = append(recs, transferRecord{ID: it.Doc.ID, Kind: crypto.KindSessionRecord, Created: it.Entry.Header.Created, Document: json.RawMessage(it.Entry.Body)})
+				recs = append(recs, transferRecord{ID: it.Doc.ID, Kind: crypto.KindSessionRecord, Created: it.Entry.Header.Created, Document: it.Doc})
 			}
 		}
 		for _, c := range ts.recs.Cases {
 			if d := c.Doc(); match(d.Subject) {
-				recs = append(recs, transferRecord{ID: d.ID, Kind: crypto.KindIncident, Created: c.Latest.Entry.Header.Created, Document: json.RawMessage(c.Latest.Entry.Body)})
+				recs = append(recs, transferRecord{ID: d.ID, Kind: crypto.KindIncident, Created: c.Latest.Entry.Header.Created, Document: d})
 			}
 		}
 	}

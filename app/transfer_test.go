@@ -83,7 +83,7 @@ func TestTransferSafeguardingFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	if file.Ref != "CUS-9" || file.Provider != "Riverside College" || len(file.Records) != 1 || file.Records[0].ID != "inc-9" ||
-		!strings.Contains(string(file.Records[0].Document), "A concern about an adult customer.") {
+		file.Records[0].Document == nil || !strings.Contains(string(plain), "A concern about an adult customer.") {
 		t.Fatalf("the receiver reads: %s", plain)
 	}
 
