@@ -2,7 +2,6 @@ package vault
 
 import (
 	"context"
-	"fmt"
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/session"
@@ -23,20 +22,7 @@ const (
 // it, queues it for the hub and audits it, in one transaction. A lifting
 // names the hold it lifts as its parent.
 func (v *Vault) PutHold(ctx context.Context, e session.HoldEvent) (Entry, error) {
-	parentID, parentHash := e.ParentRecordID(), ""
-	if parentID != "" {
-		// Bound by the hash of the hold's own envelope, so a lifting cannot
-		// be moved to another hold.
-		p, err := v.st.GetEnvelope(ctx, parentID)
-		if err != nil {
-			return Entry{}, fmt.Errorf("lift legal hold: the hold %s is not on this device: %w", parentID, err)
-		}
-		if p.Kind != string(crypto.KindHold) {
-			return Entry{}, fmt.Errorf("lift legal hold: %s is not a legal hold", parentID)
-		}
-		parentHash = crypto.EnvelopeHash(wire(p))
-	}
-	return v.commitParent(ctx, "", e.ID, crypto.KindHold, e, parentID, parentHash, "", "", store.PriorityUrgent)
+	return v.putTeamRecord(ctx, crypto.KindHold, "legal hold", e.ID, e, e.ParentRecordID())
 }
 
 // Holds opens every legal hold record this person can read, with who
@@ -44,25 +30,10 @@ func (v *Vault) PutHold(ctx context.Context, e session.HoldEvent) (Entry, error)
 // session.FoldHolds to judge. Records that fail verification are returned
 // as failures, never as holds.
 func (v *Vault) Holds(ctx context.Context) ([]session.SignedHold, []Failure, error) {
-	entries, fails, err := v.Open(ctx, nil, crypto.KindHold)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open legal holds: %w", err)
-	}
-	out := make([]session.SignedHold, 0, len(entries))
-	for _, en := range entries {
-		var e session.HoldEvent
-		if err := en.Decode(&e); err != nil || e.ID != en.Header.ID {
-			fails = append(fails, Failure{ID: en.Header.ID, Err: fmt.Errorf("%w: the hold record's content is not readable", crypto.ErrMalformed)})
-			continue
-		}
-		sh := session.SignedHold{Event: e}
-		if en.Author != nil {
-			sh.SignerID = en.Author.ID
-			sh.SignerIsDSL = en.Author.HasRole(crypto.RoleDSL)
-		}
-		out = append(out, sh)
-	}
-	return out, fails, nil
+	return openTeamRecords(ctx, v, crypto.KindHold, "legal hold", func(e session.HoldEvent) string { return e.ID },
+		func(e session.HoldEvent, by string, dsl bool) session.SignedHold {
+			return session.SignedHold{Event: e, SignerID: by, SignerIsDSL: dsl}
+		})
 }
 
 // auditAction is the audit action for a record about to be sealed.

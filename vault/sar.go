@@ -2,7 +2,6 @@ package vault
 
 import (
 	"context"
-	"fmt"
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/session"
@@ -21,42 +20,16 @@ const (
 // and the recovery key, stores it, queues it for the hub and audits it. A
 // later step names the opening as its parent.
 func (v *Vault) PutSAR(ctx context.Context, e session.SAREvent) (Entry, error) {
-	parentID, parentHash := e.ParentRecordID(), ""
-	if parentID != "" {
-		p, err := v.st.GetEnvelope(ctx, parentID)
-		if err != nil {
-			return Entry{}, fmt.Errorf("subject access request %s is not on this device: %w", parentID, err)
-		}
-		if p.Kind != string(crypto.KindSubjectAccess) {
-			return Entry{}, fmt.Errorf("%s is not a subject access request", parentID)
-		}
-		parentHash = crypto.EnvelopeHash(wire(p))
-	}
-	return v.commitParent(ctx, "", e.ID, crypto.KindSubjectAccess, e, parentID, parentHash, "", "", store.PriorityUrgent)
+	return v.putTeamRecord(ctx, crypto.KindSubjectAccess, "subject access request", e.ID, e, e.ParentRecordID())
 }
 
 // SARs opens every subject access record this person can read, with who
 // signed each and whether they are a DSL, for session.FoldSARs.
 func (v *Vault) SARs(ctx context.Context) ([]session.SignedSAREvent, []Failure, error) {
-	entries, fails, err := v.Open(ctx, nil, crypto.KindSubjectAccess)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open subject access requests: %w", err)
-	}
-	out := make([]session.SignedSAREvent, 0, len(entries))
-	for _, en := range entries {
-		var e session.SAREvent
-		if err := en.Decode(&e); err != nil || e.ID != en.Header.ID {
-			fails = append(fails, Failure{ID: en.Header.ID, Err: fmt.Errorf("%w: the request's content is not readable", crypto.ErrMalformed)})
-			continue
-		}
-		s := session.SignedSAREvent{Event: e}
-		if en.Author != nil {
-			s.SignerID = en.Author.ID
-			s.SignerIsDSL = en.Author.HasRole(crypto.RoleDSL)
-		}
-		out = append(out, s)
-	}
-	return out, fails, nil
+	return openTeamRecords(ctx, v, crypto.KindSubjectAccess, "subject access request", func(e session.SAREvent) string { return e.ID },
+		func(e session.SAREvent, by string, dsl bool) session.SignedSAREvent {
+			return session.SignedSAREvent{Event: e, SignerID: by, SignerIsDSL: dsl}
+		})
 }
 
 // AuditExport records that a disclosure pack (or a transfer) was exported.
