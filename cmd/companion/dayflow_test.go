@@ -99,7 +99,7 @@ func (d *keyboardDay) write(text string) {
 
 // screen waits for the screen a key opened, saving in the background
 // included.
-func (d *keyboardDay) screen() { time.Sleep(1500 * time.Millisecond) }
+func (d *keyboardDay) screen() { d.a.settle(time.Second) }
 
 // dayAt is the app's clock setting for the planned day at hh:mm.
 func dayAt(day time.Time, hh, mm int) string {

@@ -133,7 +133,9 @@ func (a *realApp) xdo(args ...string) {
 	if out, err := c.CombinedOutput(); err != nil {
 		a.t.Fatalf("xdotool %v: %v %s", args, err, out)
 	}
-	time.Sleep(300 * time.Millisecond)
+	// Each key or text is handled before the next is sent: a key that
+	// opens a screen moves the focus once it is handled (focusOnOpen).
+	a.settle(150 * time.Millisecond)
 }
 
 func (a *realApp) keys(keys ...string) {
@@ -394,6 +396,46 @@ func views(t *testing.T, paths device.Paths) int {
 }
 
 // cpuTicks is the CPU time a process has used, in clock ticks (1/100 s).
+// settle waits, after at least least, until the app has handled what
+// it was sent: none of its threads running or waiting to run (state R or
+// D in /proc) at three looks 50 ms apart. On a loaded machine a thread
+// that waits for a core still shows R, so a starved app is never taken
+// for an idle one, as a fixed sleep would (keys typed before a screen's
+// focus is set are lost). It gives up after 20 s and lets the test's own
+// checks say what did not happen.
+func (a *realApp) settle(least time.Duration) {
+	time.Sleep(least)
+	sw := testclock.NewStopwatch()
+	for idle := 0; idle < 3 && sw.Elapsed() < 20*time.Second; {
+		time.Sleep(50 * time.Millisecond)
+		if busyThreads(a.cmd.Process.Pid) {
+			idle = 0
+		} else {
+			idle++
+		}
+	}
+}
+
+// busyThreads says whether any thread of pid is running or waiting to run.
+func busyThreads(pid int) bool {
+	dir := "/proc/" + strconv.Itoa(pid) + "/task"
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, task := range tasks {
+		b, err := os.ReadFile(filepath.Join(dir, task.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		_, rest, _ := strings.Cut(string(b), ") ")
+		if rest != "" && (rest[0] == 'R' || rest[0] == 'D') {
+			return true
+		}
+	}
+	return false
+}
+
 func cpuTicks(pid int) int {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {

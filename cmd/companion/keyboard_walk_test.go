@@ -107,7 +107,7 @@ func practitionerByKeyboard(t *testing.T, prefix string, env ...string) {
 	// Home: the first stop is New session.
 	a.tab(1)
 	a.xdo("key", "space")
-	time.Sleep(time.Second)
+	a.settle(time.Second)
 	// Plan: the customer's reference has the focus; then each field in
 	// the order it is read.
 	a.write("CUS-4821")
@@ -144,11 +144,11 @@ func practitionerByKeyboard(t *testing.T, prefix string, env ...string) {
 		a.xdo("key", "y")
 	}
 	a.xdo("key", "space") // Save plan
-	time.Sleep(2 * time.Second)
+	a.settle(time.Second)
 	a.step(prefix, "3-plan-saved")
 	// Saved, the next step has the focus: Consent and invitation.
 	a.xdo("key", "space")
-	time.Sleep(time.Second)
+	a.settle(time.Second)
 	// Consent: the reply has the focus. Shift+Tab back to the channel it
 	// came by: past who sent it and when it came, to Text message.
 	a.write("YES")
@@ -157,11 +157,11 @@ func practitionerByKeyboard(t *testing.T, prefix string, env ...string) {
 	a.step(prefix, "4-consent")
 	a.tab(6) // when it came, who sent it, the reply, Record consent
 	a.xdo("key", "space")
-	time.Sleep(2 * time.Second)
+	a.settle(time.Second)
 	// Recorded, Start session has the focus.
 	a.step(prefix, "5-consented")
 	a.xdo("key", "space")
-	time.Sleep(2 * time.Second)
+	a.settle(time.Second)
 	// Live: the agreement's first point has the focus; Space confirms
 	// each, Tab moves to the next.
 	for k := range pack.Agreement {
@@ -170,21 +170,21 @@ func practitionerByKeyboard(t *testing.T, prefix string, env ...string) {
 		}
 		a.xdo("key", "space")
 	}
-	time.Sleep(time.Second)
+	a.settle(time.Second)
 	a.step(prefix, "6-live")
 	a.tab(7) // past the five markers (Ctrl+1 to 5) and Pause, to End session
 	a.xdo("key", "space")
-	time.Sleep(2 * time.Second)
+	a.settle(time.Second)
 	// The record: what was discussed has the focus.
 	a.write("College courses; CV next week.")
 	a.step(prefix, "7-record")
 	a.tab(6) // an action's who, what and by when, Add an action, concerns, Sign and lock
 	a.xdo("key", "space")
-	time.Sleep(2 * time.Second)
+	a.settle(time.Second)
 	a.step(prefix, "8-sign-asks")
 	a.tab(2) // in "Sign and lock?": No, then Yes
 	a.xdo("key", "space")
-	time.Sleep(3 * time.Second)
+	a.settle(2 * time.Second)
 	a.step(prefix, "9-signed")
 	a.stop()
 
