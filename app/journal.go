@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -21,6 +24,10 @@ import (
 // background runs work off the UI goroutine and hands its error back on it.
 // Crypto and database calls always go through here.
 func (u *UI) background(work func(ctx context.Context) error, done func(error)) {
+	var where string
+	if buildmode.TestHooks && u.ui.timed != nil {
+		where = callSite(2)
+	}
 	u.ui.pending.Add(1)
 	u.svc.Go(func(parent context.Context) {
 		ctx, cancel := context.WithTimeout(parent, time.Minute)
@@ -33,7 +40,7 @@ func (u *UI) background(work func(ctx context.Context) error, done func(error)) 
 			u.ui.pending.Add(-1) // the window has closed: nobody to tell
 			return
 		}
-		u.runOnUI(func() {
+		u.runOnUIFrom(where, func() {
 			defer u.ui.pending.Add(-1)
 			done(err)
 		})
@@ -49,14 +56,50 @@ type uiQueue struct {
 	// queue, when a test sets it, receives callbacks instead of fyne.Do;
 	// a release build never reads it (buildmode).
 	queue chan func()
+	// timed, when a test sets it, wraps each callback, told where in the
+	// app it was asked for, so that the test can time the work done on the
+	// UI goroutine (issue 15 §3, uiwork_bench_test.go); a release build
+	// never reads it.
+	timed func(where string, fn func()) func()
 }
 
 func (u *UI) runOnUI(fn func()) {
+	var where string
+	if buildmode.TestHooks && u.ui.timed != nil {
+		where = callSite(2)
+	}
+	u.runOnUIFrom(where, fn)
+}
+
+// runOnUIFrom is runOnUI for a callback asked for at where (empty unless
+// a test times the callbacks).
+func (u *UI) runOnUIFrom(where string, fn func()) {
 	if buildmode.TestHooks && u.ui.queue != nil {
+		if u.ui.timed != nil {
+			fn = u.ui.timed(where, fn)
+		}
 		u.ui.queue <- fn
 		return
 	}
 	fyne.Do(fn)
+}
+
+// callSite names the function skip frames up the stack and its line, as
+// "inbox.go:69 (*inbox).load": only for tests that time callbacks.
+func callSite(skip int) string {
+	pc, file, line, ok := runtime.Caller(skip)
+	if !ok {
+		return "?"
+	}
+	name := "?"
+	if f := runtime.FuncForPC(pc); f != nil {
+		name = f.Name()
+		if i := strings.LastIndex(name, "/"); i >= 0 {
+			name = name[i+1:]
+		}
+		name = strings.TrimPrefix(name, "app.")
+	}
+	return fmt.Sprintf("%s:%d %s", filepath.Base(file), line, name)
 }
 
 // saveDraft autosaves a session, sealed to its author. Failures show in the

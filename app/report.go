@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -277,34 +278,23 @@ func (rs *reportScreen) export(ctx context.Context, format string) ([]byte, erro
 // goroutine.
 func (rs *reportScreen) saveAs(format string) {
 	u := rs.u
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
+	name := fmt.Sprintf("online-safety-report-%d-Q%d.%s", rs.quarter.Year, rs.quarter.Q, format)
+	u.saveInBackground(name, func(ctx context.Context, w io.Writer) error {
+		b, err := rs.export(ctx, format)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(b); err != nil {
+			return fmt.Errorf("write export: %w", err)
+		}
+		return nil
+	}, func(saved string, err error) {
+		if err != nil {
+			rs.status.SetText("Not exported: " + plainWords(err, exporting))
 			return
 		}
-		u.background(func(ctx context.Context) error {
-			defer w.Close()
-			b, err := rs.export(ctx, format)
-			if err != nil {
-				return err
-			}
-			if _, err := w.Write(b); err != nil {
-				return fmt.Errorf("write export: %w", err)
-			}
-			return nil
-		}, func(err error) {
-			if err != nil {
-				rs.status.SetText("Not exported: " + plainWords(err, exporting))
-				return
-			}
-			rs.status.SetText("Exported " + w.URI().Name() + ". The export is recorded in the audit log.")
-		})
-	}, u.win)
-	d.SetFileName(fmt.Sprintf("online-safety-report-%d-Q%d.%s", rs.quarter.Year, rs.quarter.Q, format))
-	if docs, ok := documentsFolder(); ok {
-		d.SetLocation(docs)
-	}
-	d.SetFilter(storage.NewExtensionFileFilter([]string{"." + format}))
-	d.Show()
+		rs.status.SetText("Exported " + saved + ". The export is recorded in the audit log.")
+	})
 }
 
 // documentsFolder is where exports are offered first: the person's

@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -138,7 +137,10 @@ func (s *sarScreen) render() {
 		left.Add(widget.NewSeparator())
 		left.Add(bold("Open a subject access request"))
 		left.Add(wrappedLabel("The month runs from the day the request reached the organisation (UK GDPR Art 12(3))."))
-		left.Add(container.NewGridWithColumns(2, s.ref, s.received))
+		// One under the other: side by side, the date's words are cut off
+		// when text is at 150% (issue 15 §6).
+		left.Add(s.ref)
+		left.Add(s.received)
 		left.Add(container.NewHBox(widget.NewButtonWithIcon("Open request", theme.ContentAddIcon(), s.open)))
 	}
 	right := container.NewVBox(s.detail()...)
@@ -505,32 +507,20 @@ func (s *sarScreen) saveAs(r session.SubjectAccessRequest, format string) {
 		s.msg.SetText(plainWords(err, saving))
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
+	u.saveInBackground(fmt.Sprintf("subject-access-%s.%s", r.Ref, format), func(ctx context.Context, w io.Writer) error {
+		b, err := s.export(ctx, r, format)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	}, func(saved string, err error) {
+		if err != nil {
+			s.msg.SetText("Not exported: " + plainWords(err, exporting))
 			return
 		}
-		u.background(func(ctx context.Context) error {
-			defer w.Close()
-			b, err := s.export(ctx, r, format)
-			if err != nil {
-				return err
-			}
-			_, err = w.Write(b)
-			return err
-		}, func(err error) {
-			if err != nil {
-				s.msg.SetText("Not exported: " + plainWords(err, exporting))
-				return
-			}
-			s.note.SetText("Exported " + w.URI().Name() + ". The export is recorded in the access audit.")
-		})
-	}, u.win)
-	d.SetFileName(fmt.Sprintf("subject-access-%s.%s", r.Ref, format))
-	if docs, ok := documentsFolder(); ok {
-		d.SetLocation(docs)
-	}
-	d.SetFilter(storage.NewExtensionFileFilter([]string{"." + format}))
-	d.Show()
+		s.note.SetText("Exported " + saved + ". The export is recorded in the access audit.")
+	})
 }
 
 // sarQueueLine is the subject access queue in one line for the incident

@@ -4,13 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -251,30 +250,18 @@ func (ts *transferScreen) saveAs() {
 		return
 	}
 	ts.msg.SetText("")
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
+	u.saveInBackground(fmt.Sprintf("safeguarding-file-%s.age", ev.Ref), func(ctx context.Context, w io.Writer) error {
+		if _, err := w.Write(sealed); err != nil {
+			return err
+		}
+		return ts.record(ctx, ev)
+	}, func(_ string, err error) {
+		if err != nil {
+			ts.msg.SetText("Not saved: " + plainWords(err, saving))
 			return
 		}
-		u.background(func(ctx context.Context) error {
-			defer w.Close()
-			if _, err := w.Write(sealed); err != nil {
-				return err
-			}
-			return ts.record(ctx, ev)
-		}, func(err error) {
-			if err != nil {
-				ts.msg.SetText("Not saved: " + plainWords(err, saving))
-				return
-			}
-			ts.done(ev)
-		})
-	}, u.win)
-	d.SetFileName(fmt.Sprintf("safeguarding-file-%s.age", ev.Ref))
-	if docs, ok := documentsFolder(); ok {
-		d.SetLocation(docs)
-	}
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".age"}))
-	d.Show()
+		ts.done(ev)
+	})
 }
 
 // done clears the form and shows the transfer.
