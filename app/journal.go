@@ -230,42 +230,47 @@ func (u *UI) loadSessions() {
 	if u.cfg.Vault == nil {
 		return
 	}
-	var drafts []session.Document
-	var signed []vault.Entry
-	var incidents []myIncident
+	var (
+		sessions  []*session.Session
+		history   []historyItem
+		addenda   = map[string][]session.Addendum{}
+		incidents []myIncident
+	)
+	// Everything is decoded and sorted here, off the UI goroutine: with a
+	// year of records it takes longer than a frame (issue 15 §3).
+	me := u.cfg.Me.KeyID
 	u.background(func(ctx context.Context) error {
-		var err error
-		drafts, err = u.cfg.Vault.Drafts(ctx)
-		entries, _, err2 := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindAddendum)
-		signed = entries
+		drafts, err := u.cfg.Vault.Drafts(ctx)
+		for _, d := range drafts {
+			if s, rerr := session.Restore(u.cfg.Pack, u.cfg.Clock, d); rerr == nil {
+				sessions = append(sessions, s)
+			}
+		}
+		signed, _, err2 := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindAddendum)
+		for _, e := range signed {
+			switch e.Header.Kind {
+			case crypto.KindSessionRecord:
+				if e.Author == nil || string(e.Header.Author) != me {
+					continue
+				}
+				var d session.Document
+				if e.Decode(&d) == nil {
+					history = append(history, historyItem{entry: e, doc: d})
+				}
+			case crypto.KindAddendum:
+				var a session.Addendum
+				if e.Decode(&a) == nil {
+					addenda[a.ParentID] = append(addenda[a.ParentID], a)
+				}
+			}
+		}
+		slices.SortFunc(history, func(a, b historyItem) int { return b.doc.Plan.Start.Compare(a.doc.Plan.Start) })
 		var err3 error
 		incidents, err3 = u.myIncidents(ctx)
 		return errors.Join(err, err2, err3)
 	}, func(err error) {
 		u.incidents = incidents
-		u.sessions = u.sessions[:0]
-		for _, d := range drafts {
-			if s, rerr := session.Restore(u.cfg.Pack, u.cfg.Clock, d); rerr == nil {
-				u.sessions = append(u.sessions, s)
-			}
-		}
-		u.history = u.history[:0]
-		u.addenda = map[string][]session.Addendum{}
-		for _, e := range signed {
-			switch e.Header.Kind {
-			case crypto.KindSessionRecord:
-				var d session.Document
-				if e.Decode(&d) == nil && e.Author != nil && string(e.Header.Author) == u.cfg.Me.KeyID {
-					u.history = append(u.history, historyItem{entry: e, doc: d})
-				}
-			case crypto.KindAddendum:
-				var a session.Addendum
-				if e.Decode(&a) == nil {
-					u.addenda[a.ParentID] = append(u.addenda[a.ParentID], a)
-				}
-			}
-		}
-		slices.SortFunc(u.history, func(a, b historyItem) int { return b.doc.Plan.Start.Compare(a.doc.Plan.Start) })
+		u.sessions, u.history, u.addenda = sessions, history, addenda
 		u.loaded = true
 		if err != nil {
 			u.loadProblem = "Some records could not be opened: " + plainWords(err, reading)

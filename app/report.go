@@ -116,9 +116,27 @@ func (u *UI) showReport(log AuditLog) *reportScreen {
 	return rs
 }
 
+// rebuild counts the quarter's figures off the UI goroutine (a year of
+// records takes longer than a frame, issue 15 §3), then shows them.
 func (rs *reportScreen) rebuild() {
 	u := rs.u
-	rs.rep = report.Build(rs.input, rs.quarter, u.cfg.Pack.Location(), u.cfg.Clock.Now())
+	in, q, loc, now := rs.input, rs.quarter, u.cfg.Pack.Location(), u.cfg.Clock.Now()
+	var rep report.Report
+	u.background(func(context.Context) error {
+		rep = report.Build(in, q, loc, now)
+		return nil
+	}, func(error) {
+		if q != rs.quarter {
+			return // another quarter was picked meanwhile; its figures follow
+		}
+		rs.rep = rep
+		rs.render()
+	})
+}
+
+// render shows the figures counted by rebuild.
+func (rs *reportScreen) render() {
+	u := rs.u
 	rs.rep.Organisation = u.cfg.Pack.Organisation
 	if u.cfg.Vault != nil {
 		rs.rep.Organisation = u.cfg.Vault.Directory().Org
