@@ -60,13 +60,34 @@ func (u *UI) showSubjectAccess() *sarScreen {
 	s.names = entry("Other people's names to redact, separated by commas")
 	s.staff = widget.NewCheck("Redact staff names (from the organisation directory)", nil)
 	s.staff.SetChecked(true)
-	s.msg = wrappedLabel("")
-	s.msg.Importance = widget.DangerImportance
-	s.note = wrappedLabel("")
-	s.note.Importance = widget.SuccessImportance
+	s.msg, s.note = messageLines()
 	s.render()
 	s.load()
 	return s
+}
+
+// messageLines are a screen's two message lines: what was refused, in
+// red, and what was done, in green.
+func messageLines() (msg, note *widget.Label) {
+	msg, note = wrappedLabel(""), wrappedLabel("")
+	msg.Importance, note.Importance = widget.DangerImportance, widget.SuccessImportance
+	return msg, note
+}
+
+// openCaseRecords opens every session record and incident this device can
+// read, for a disclosure pack or a file transfer. A record that cannot be
+// read is never silently left out of either: unread says how many
+// (issue 15 §2).
+func (u *UI) openCaseRecords(ctx context.Context) (recs *records.Index, unread []string, err error) {
+	entries, fails, err := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindIncident)
+	if err != nil {
+		return nil, nil, err
+	}
+	recs, bad := u.readIndex(entries, fails)
+	if w := notShownWords(fails, bad); w != "" {
+		unread = append(unread, w)
+	}
+	return recs, unread, nil
 }
 
 func (s *sarScreen) load() {
@@ -90,18 +111,10 @@ func (s *sarScreen) load() {
 		for _, f := range fails {
 			problems = append(problems, fmt.Sprintf("Request record %s was refused: %v", f.ID, f.Err))
 		}
-		entries, vfails, err := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindIncident)
-		if err != nil {
-			return err
-		}
-		// A record that cannot be read is not silently left out of a
-		// disclosure pack: the screen says how many (issue 15 §2).
-		var bad int
-		recs, bad = u.readIndex(entries, vfails)
-		if w := notShownWords(vfails, bad); w != "" {
-			problems = append(problems, w)
-		}
-		return nil
+		var unread []string
+		recs, unread, err = u.openCaseRecords(ctx)
+		problems = append(problems, unread...)
+		return err
 	}, func(err error) {
 		s.loaded = true
 		if err != nil {

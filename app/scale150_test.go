@@ -47,6 +47,14 @@ func fitsAtScale150(t *testing.T, u *UI, name string) {
 	}
 }
 
+// showAt150 opens a screen, waits for what it loads, and checks it at 150%.
+func showAt150(t *testing.T, u *UI, name string, show func()) {
+	t.Helper()
+	show()
+	settle(u)
+	fitsAtScale150(t, u, name)
+}
+
 // TestScreensFitAtScale150: issue 15 §6, text at 150% does not clip at
 // 1280x800 on the line manager's and the DSL's screens (the practitioner's
 // journey is walked at that scale by cmd/companion's keyboard walk).
@@ -55,47 +63,31 @@ func TestScreensFitAtScale150(t *testing.T) {
 	atScale150(m)
 	m.loadSessions()
 	settle(m)
-	m.ShowInbox()
-	settle(m)
-	fitsAtScale150(t, m, "inbox")
+	showAt150(t, m, "inbox", m.ShowInbox)
 	ref := openFirstUnreviewed(t, m)
 	fitsAtScale150(t, m, "review")
 	press(t, m, shortcutFor(t, "Ctrl+E"))
 	tap(t, m, "I have read this: continue")
 	mustSee(t, m, "from the record of "+ref+".")
 	fitsAtScale150(t, m, "incident")
-	m.ShowHistory()
-	settle(m)
-	fitsAtScale150(t, m, "history")
-	m.ShowReport(w.Stores[seed.Manager])
-	settle(m)
-	fitsAtScale150(t, m, "report")
+	showAt150(t, m, "history", m.ShowHistory)
+	showAt150(t, m, "report", func() { m.ShowReport(w.Stores[seed.Manager]) })
 
 	d, _ := newSeededUIFrom(t, w, seed.DSL)
 	atScale150(d)
 	raiseTestIncident(t, w)
-	d.ShowCases()
-	settle(d)
-	fitsAtScale150(t, d, "cases")
+	showAt150(t, d, "cases", d.ShowCases)
 	openCase(t, d, "CUS-T014")
 	fitsAtScale150(t, d, "case")
-	d.ShowRetention()
-	settle(d)
-	fitsAtScale150(t, d, "retention")
-	d.ShowSubjectAccess()
-	settle(d)
-	fitsAtScale150(t, d, "subject-access")
+	showAt150(t, d, "retention", d.ShowRetention)
+	showAt150(t, d, "subject-access", d.ShowSubjectAccess)
 	test.Type(findEntry(t, d, "Customer reference"), "CUS-T014")
 	test.Type(findEntry(t, d, "Received (DD/MM/YYYY)"), seededUntil.AddDate(0, 0, -3).Format("02/01/2006"))
 	tap(t, d, "Open request")
 	tap(t, d, "Open CUS-T014")
 	fitsAtScale150(t, d, "subject-access-request")
-	d.ShowTransfers()
-	settle(d)
-	fitsAtScale150(t, d, "transfers")
-	d.ShowAccessAudit(w.Stores[seed.DSL])
-	settle(d)
-	fitsAtScale150(t, d, "access-audit")
+	showAt150(t, d, "transfers", d.ShowTransfers)
+	showAt150(t, d, "access-audit", func() { d.ShowAccessAudit(w.Stores[seed.DSL]) })
 }
 
 // relayout lays the window out again from the top, as the desktop driver

@@ -70,10 +70,7 @@ func (u *UI) showTransfers() *transferScreen {
 	ts.provider = entry("Receiving provider")
 	ts.toDSL = entry("Their DSL's name")
 	ts.key = multiline("Their DSL's age public key (age1…)")
-	ts.msg = wrappedLabel("")
-	ts.msg.Importance = widget.DangerImportance
-	ts.note = wrappedLabel("")
-	ts.note.Importance = widget.SuccessImportance
+	ts.msg, ts.note = messageLines()
 	ts.render()
 	ts.load()
 	return ts
@@ -89,6 +86,7 @@ func (ts *transferScreen) load() {
 	var (
 		signed []session.SignedTransferEvent
 		recs   *records.Index
+		unread []string
 	)
 	u.background(func(ctx context.Context) error {
 		ev, _, err := u.cfg.Vault.Transfers(ctx)
@@ -96,12 +94,10 @@ func (ts *transferScreen) load() {
 			return err
 		}
 		signed = ev
-		entries, vfails, err := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindIncident)
-		if err != nil {
-			return err
-		}
-		recs, _ = u.readIndex(entries, vfails) // logged; the inbox says how many
-		return nil
+		// A record that cannot be read would be missing from the file:
+		// the screen says so.
+		recs, unread, err = u.openCaseRecords(ctx)
+		return err
 	}, func(err error) {
 		ts.loaded = true
 		if err != nil {
@@ -110,7 +106,7 @@ func (ts *transferScreen) load() {
 			return
 		}
 		trs, errs := session.FoldTransfers(signed)
-		ts.problems = nil
+		ts.problems = unread
 		for _, e := range errs {
 			ts.problems = append(ts.problems, e.Error())
 		}
