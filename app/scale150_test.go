@@ -70,8 +70,17 @@ func TestScreensFitAtScale150(t *testing.T) {
 	tap(t, m, "I have read this: continue")
 	mustSee(t, m, "from the record of "+ref+".")
 	fitsAtScale150(t, m, "incident")
-	showAt150(t, m, "history", m.ShowHistory)
 	showAt150(t, m, "report", func() { m.ShowReport(w.Stores[seed.Manager]) })
+
+	// History is the practitioner's: their own signed records.
+	p, _ := newSeededUIFrom(t, w, seed.Practitioner)
+	atScale150(p)
+	p.loadSessions()
+	settle(p)
+	showAt150(t, p, "history", p.ShowHistory)
+	findList(t, p).Select(0)
+	settle(p)
+	fitsAtScale150(t, p, "history-record")
 
 	d, _ := newSeededUIFrom(t, w, seed.DSL)
 	atScale150(d)
