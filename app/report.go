@@ -40,6 +40,10 @@ type reportScreen struct {
 	rep        report.Report
 	body       *fyne.Container
 	status     *widget.Label
+	// loaded is set once the records are read; counting starts then.
+	loaded bool
+	// counting numbers each rebuild, so that only the latest is shown.
+	counting int
 }
 
 // ShowReport shows the quarterly online-safety report for the Board
@@ -110,7 +114,7 @@ func (u *UI) showReport(log AuditLog) *reportScreen {
 			rs.status.SetText("Your records could not be opened: " + plainWords(err, reading))
 			return
 		}
-		rs.input, rs.unreadable = in, bad
+		rs.input, rs.unreadable, rs.loaded = in, bad, true
 		rs.rebuild()
 	})
 	return rs
@@ -119,14 +123,19 @@ func (u *UI) showReport(log AuditLog) *reportScreen {
 // rebuild counts the quarter's figures off the UI goroutine (a year of
 // records takes longer than a frame, issue 15 §3), then shows them.
 func (rs *reportScreen) rebuild() {
+	if !rs.loaded {
+		return // the records are still being read; counting follows
+	}
 	u := rs.u
 	in, q, loc, now := rs.input, rs.quarter, u.cfg.Pack.Location(), u.cfg.Clock.Now()
+	rs.counting++
+	n := rs.counting
 	var rep report.Report
 	u.background(func(context.Context) error {
 		rep = report.Build(in, q, loc, now)
 		return nil
 	}, func(error) {
-		if q != rs.quarter {
+		if n != rs.counting {
 			return // another quarter was picked meanwhile; its figures follow
 		}
 		rs.rep = rep
