@@ -84,6 +84,7 @@ type casesScreen struct {
 	failures   []vault.Failure
 	unreadable int // records that did not decode (readIndex)
 	rows       []caseRow
+	headings   []int // the rows that are headings, whose height is set
 	showClosed bool
 	list       *widget.List
 	count      *widget.Label
@@ -228,18 +229,23 @@ func (cs *casesScreen) refresh() {
 	cs.rows = cs.rows[:0]
 	rowHeight := caseRowTemplate().MinSize().Height
 	headingHeight := widget.NewLabel("heading").MinSize().Height + theme.Padding()*2
+	// Only the headings' heights are set: the rest take the template's.
+	// Setting each row's refreshes the list each time, which with a
+	// thousand incidents took seconds on the UI goroutine (issue 15 §3).
+	for _, i := range cs.headings {
+		cs.list.SetItemHeight(i, rowHeight)
+	}
+	cs.headings = cs.headings[:0]
 	for k := 0; k < len(incidents); {
 		g := incidents[k].group
 		n := 0
 		for k+n < len(incidents) && incidents[k+n].group == g {
 			n++
 		}
+		cs.headings = append(cs.headings, len(cs.rows))
 		cs.list.SetItemHeight(len(cs.rows), headingHeight)
 		cs.rows = append(cs.rows, caseRow{heading: g.heading(n), group: g})
-		for _, r := range incidents[k : k+n] {
-			cs.list.SetItemHeight(len(cs.rows), rowHeight)
-			cs.rows = append(cs.rows, r)
-		}
+		cs.rows = append(cs.rows, incidents[k:k+n]...)
 		k += n
 	}
 	if cs.recs.Items != nil {

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/crypto"
@@ -31,6 +32,31 @@ func (u *UI) saveFile(name string, write func(io.Writer) error, done func(error)
 	if docs, ok := documentsFolder(); ok {
 		d.SetLocation(docs) // the person's documents, as for the report
 	}
+	d.Show()
+}
+
+// saveInBackground asks where to save a file called name, then, off the UI
+// goroutine, has write fill it and closes it; done gets the saved file's
+// name, or the error, on the UI goroutine. The dialog opens in the person's
+// documents and offers only files ending as name does.
+func (u *UI) saveInBackground(name string, write func(ctx context.Context, w io.Writer) error, done func(saved string, err error)) {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		u.background(func(ctx context.Context) error {
+			werr := write(ctx, w)
+			if cerr := w.Close(); werr == nil {
+				werr = cerr
+			}
+			return werr
+		}, func(err error) { done(w.URI().Name(), err) })
+	}, u.win)
+	d.SetFileName(name)
+	if docs, ok := documentsFolder(); ok {
+		d.SetLocation(docs)
+	}
+	d.SetFilter(storage.NewExtensionFileFilter([]string{filepath.Ext(name)}))
 	d.Show()
 }
 

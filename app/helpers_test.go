@@ -121,8 +121,11 @@ func newTestUIEnv(t *testing.T) (*UI, *fixedClock, *testEnv) {
 
 // settle runs the callbacks of background work on the test goroutine until
 // none is left, as the app's UI goroutine would.
-func settle(u *UI) {
-	deadlineWatch, deadlineWithin := testclock.NewStopwatch(), 30*time.Second
+func settle(u *UI) { settleWithin(u, 30*time.Second) }
+
+// settleWithin is settle, giving up after limit.
+func settleWithin(u *UI, limit time.Duration) {
+	deadlineWatch, deadlineWithin := testclock.NewStopwatch(), limit
 	for deadlineWatch.Within(deadlineWithin) {
 		select {
 		case fn := <-u.ui.queue:
@@ -134,7 +137,7 @@ func settle(u *UI) {
 			time.Sleep(time.Millisecond)
 		}
 	}
-	panic("background work did not finish in 30 s")
+	panic(fmt.Sprintf("background work did not finish in %v", limit))
 }
 
 // findEntry finds a visible entry by its placeholder.

@@ -55,7 +55,7 @@ func newSeededUI(t *testing.T, who string) (*UI, *seed.World) {
 }
 
 // newSeededUIFrom opens the app as who on an already seeded world.
-func newSeededUIFrom(t *testing.T, w *seed.World, who string) (*UI, *seed.World) {
+func newSeededUIFrom(t testing.TB, w *seed.World, who string) (*UI, *seed.World) {
 	t.Helper()
 	a := test.NewTempApp(t)
 	clock := &fixedClock{}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -21,6 +24,10 @@ import (
 // background runs work off the UI goroutine and hands its error back on it.
 // Crypto and database calls always go through here.
 func (u *UI) background(work func(ctx context.Context) error, done func(error)) {
+	var where string
+	if buildmode.TestHooks && u.ui.timed != nil {
+		where = callSite(2)
+	}
 	u.ui.pending.Add(1)
 	u.svc.Go(func(parent context.Context) {
 		ctx, cancel := context.WithTimeout(parent, time.Minute)
@@ -33,7 +40,7 @@ func (u *UI) background(work func(ctx context.Context) error, done func(error)) 
 			u.ui.pending.Add(-1) // the window has closed: nobody to tell
 			return
 		}
-		u.runOnUI(func() {
+		u.runOnUIFrom(where, func() {
 			defer u.ui.pending.Add(-1)
 			done(err)
 		})
@@ -49,14 +56,50 @@ type uiQueue struct {
 	// queue, when a test sets it, receives callbacks instead of fyne.Do;
 	// a release build never reads it (buildmode).
 	queue chan func()
+	// timed, when a test sets it, wraps each callback, told where in the
+	// app it was asked for, so that the test can time the work done on the
+	// UI goroutine (issue 15 §3, uiwork_bench_test.go); a release build
+	// never reads it.
+	timed func(where string, fn func()) func()
 }
 
 func (u *UI) runOnUI(fn func()) {
+	var where string
+	if buildmode.TestHooks && u.ui.timed != nil {
+		where = callSite(2)
+	}
+	u.runOnUIFrom(where, fn)
+}
+
+// runOnUIFrom is runOnUI for a callback asked for at where (empty unless
+// a test times the callbacks).
+func (u *UI) runOnUIFrom(where string, fn func()) {
 	if buildmode.TestHooks && u.ui.queue != nil {
+		if u.ui.timed != nil {
+			fn = u.ui.timed(where, fn)
+		}
 		u.ui.queue <- fn
 		return
 	}
 	fyne.Do(fn)
+}
+
+// callSite names the function skip frames up the stack and its line, as
+// "inbox.go:69 (*inbox).load": only for tests that time callbacks.
+func callSite(skip int) string {
+	pc, file, line, ok := runtime.Caller(skip)
+	if !ok {
+		return "?"
+	}
+	name := "?"
+	if f := runtime.FuncForPC(pc); f != nil {
+		name = f.Name()
+		if i := strings.LastIndex(name, "/"); i >= 0 {
+			name = name[i+1:]
+		}
+		name = strings.TrimPrefix(name, "app.")
+	}
+	return fmt.Sprintf("%s:%d %s", filepath.Base(file), line, name)
 }
 
 // saveDraft autosaves a session, sealed to its author. Failures show in the
@@ -187,42 +230,47 @@ func (u *UI) loadSessions() {
 	if u.cfg.Vault == nil {
 		return
 	}
-	var drafts []session.Document
-	var signed []vault.Entry
-	var incidents []myIncident
+	var (
+		sessions  []*session.Session
+		history   []historyItem
+		addenda   = map[string][]session.Addendum{}
+		incidents []myIncident
+	)
+	// Everything is decoded and sorted here, off the UI goroutine: with a
+	// year of records it takes longer than a frame (issue 15 §3).
+	me := u.cfg.Me.KeyID
 	u.background(func(ctx context.Context) error {
-		var err error
-		drafts, err = u.cfg.Vault.Drafts(ctx)
-		entries, _, err2 := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindAddendum)
-		signed = entries
+		drafts, err := u.cfg.Vault.Drafts(ctx)
+		for _, d := range drafts {
+			if s, rerr := session.Restore(u.cfg.Pack, u.cfg.Clock, d); rerr == nil {
+				sessions = append(sessions, s)
+			}
+		}
+		signed, _, err2 := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindAddendum)
+		for _, e := range signed {
+			switch e.Header.Kind {
+			case crypto.KindSessionRecord:
+				if e.Author == nil || string(e.Header.Author) != me {
+					continue
+				}
+				var d session.Document
+				if e.Decode(&d) == nil {
+					history = append(history, historyItem{entry: e, doc: d})
+				}
+			case crypto.KindAddendum:
+				var a session.Addendum
+				if e.Decode(&a) == nil {
+					addenda[a.ParentID] = append(addenda[a.ParentID], a)
+				}
+			}
+		}
+		slices.SortFunc(history, func(a, b historyItem) int { return b.doc.Plan.Start.Compare(a.doc.Plan.Start) })
 		var err3 error
 		incidents, err3 = u.myIncidents(ctx)
 		return errors.Join(err, err2, err3)
 	}, func(err error) {
 		u.incidents = incidents
-		u.sessions = u.sessions[:0]
-		for _, d := range drafts {
-			if s, rerr := session.Restore(u.cfg.Pack, u.cfg.Clock, d); rerr == nil {
-				u.sessions = append(u.sessions, s)
-			}
-		}
-		u.history = u.history[:0]
-		u.addenda = map[string][]session.Addendum{}
-		for _, e := range signed {
-			switch e.Header.Kind {
-			case crypto.KindSessionRecord:
-				var d session.Document
-				if e.Decode(&d) == nil && e.Author != nil && string(e.Header.Author) == u.cfg.Me.KeyID {
-					u.history = append(u.history, historyItem{entry: e, doc: d})
-				}
-			case crypto.KindAddendum:
-				var a session.Addendum
-				if e.Decode(&a) == nil {
-					u.addenda[a.ParentID] = append(u.addenda[a.ParentID], a)
-				}
-			}
-		}
-		slices.SortFunc(u.history, func(a, b historyItem) int { return b.doc.Plan.Start.Compare(a.doc.Plan.Start) })
+		u.sessions, u.history, u.addenda = sessions, history, addenda
 		u.loaded = true
 		if err != nil {
 			u.loadProblem = "Some records could not be opened: " + plainWords(err, reading)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,10 @@ type reportScreen struct {
 	rep        report.Report
 	body       *fyne.Container
 	status     *widget.Label
+	// loaded is set once the records are read; counting starts then.
+	loaded bool
+	// counting numbers each rebuild, so that only the latest is shown.
+	counting int
 }
 
 // ShowReport shows the quarterly online-safety report for the Board
@@ -109,15 +114,38 @@ func (u *UI) showReport(log AuditLog) *reportScreen {
 			rs.status.SetText("Your records could not be opened: " + plainWords(err, reading))
 			return
 		}
-		rs.input, rs.unreadable = in, bad
+		rs.input, rs.unreadable, rs.loaded = in, bad, true
 		rs.rebuild()
 	})
 	return rs
 }
 
+// rebuild counts the quarter's figures off the UI goroutine (a year of
+// records takes longer than a frame, issue 15 §3), then shows them.
 func (rs *reportScreen) rebuild() {
+	if !rs.loaded {
+		return // the records are still being read; counting follows
+	}
 	u := rs.u
-	rs.rep = report.Build(rs.input, rs.quarter, u.cfg.Pack.Location(), u.cfg.Clock.Now())
+	in, q, loc, now := rs.input, rs.quarter, u.cfg.Pack.Location(), u.cfg.Clock.Now()
+	rs.counting++
+	n := rs.counting
+	var rep report.Report
+	u.background(func(context.Context) error {
+		rep = report.Build(in, q, loc, now)
+		return nil
+	}, func(error) {
+		if n != rs.counting {
+			return // another quarter was picked meanwhile; its figures follow
+		}
+		rs.rep = rep
+		rs.render()
+	})
+}
+
+// render shows the figures counted by rebuild.
+func (rs *reportScreen) render() {
+	u := rs.u
 	rs.rep.Organisation = u.cfg.Pack.Organisation
 	if u.cfg.Vault != nil {
 		rs.rep.Organisation = u.cfg.Vault.Directory().Org
@@ -277,34 +305,23 @@ func (rs *reportScreen) export(ctx context.Context, format string) ([]byte, erro
 // goroutine.
 func (rs *reportScreen) saveAs(format string) {
 	u := rs.u
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
+	name := fmt.Sprintf("online-safety-report-%d-Q%d.%s", rs.quarter.Year, rs.quarter.Q, format)
+	u.saveInBackground(name, func(ctx context.Context, w io.Writer) error {
+		b, err := rs.export(ctx, format)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(b); err != nil {
+			return fmt.Errorf("write export: %w", err)
+		}
+		return nil
+	}, func(saved string, err error) {
+		if err != nil {
+			rs.status.SetText("Not exported: " + plainWords(err, exporting))
 			return
 		}
-		u.background(func(ctx context.Context) error {
-			defer w.Close()
-			b, err := rs.export(ctx, format)
-			if err != nil {
-				return err
-			}
-			if _, err := w.Write(b); err != nil {
-				return fmt.Errorf("write export: %w", err)
-			}
-			return nil
-		}, func(err error) {
-			if err != nil {
-				rs.status.SetText("Not exported: " + plainWords(err, exporting))
-				return
-			}
-			rs.status.SetText("Exported " + w.URI().Name() + ". The export is recorded in the audit log.")
-		})
-	}, u.win)
-	d.SetFileName(fmt.Sprintf("online-safety-report-%d-Q%d.%s", rs.quarter.Year, rs.quarter.Q, format))
-	if docs, ok := documentsFolder(); ok {
-		d.SetLocation(docs)
-	}
-	d.SetFilter(storage.NewExtensionFileFilter([]string{"." + format}))
-	d.Show()
+		rs.status.SetText("Exported " + saved + ". The export is recorded in the audit log.")
+	})
 }
 
 // documentsFolder is where exports are offered first: the person's

@@ -183,13 +183,15 @@ func (u *UI) renderReview(recs *records.Index, it *records.Item, back func()) {
 		open.Add(container.NewBorder(nil, nil, nil, doneBtn, line))
 	}
 
-	right := container.NewVScroll(container.NewVBox(
+	// Padded, as the case screen's, so that the scroll bar does not cover
+	// the boxes' right edges (seen at 150% text, issue 15 §6).
+	right := container.NewVScroll(container.NewPadded(container.NewVBox(
 		status, container.NewGridWithColumns(2, markBtn, signBtn), msg,
 		widget.NewSeparator(), widget.NewLabelWithStyle("Comment", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), comment, commentBtn,
 		widget.NewSeparator(), widget.NewLabelWithStyle("Follow-up action", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		who, what, due, followBtn,
 		widget.NewSeparator(), widget.NewLabelWithStyle(fmt.Sprintf("Open follow-ups (%d)", len(st.OpenFollowUps)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), open,
-	))
+	)))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.58
 	// A manager reading a disclosure in a record can raise it at once; Back

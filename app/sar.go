@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -61,13 +60,34 @@ func (u *UI) showSubjectAccess() *sarScreen {
 	s.names = entry("Other people's names to redact, separated by commas")
 	s.staff = widget.NewCheck("Redact staff names (from the organisation directory)", nil)
 	s.staff.SetChecked(true)
-	s.msg = wrappedLabel("")
-	s.msg.Importance = widget.DangerImportance
-	s.note = wrappedLabel("")
-	s.note.Importance = widget.SuccessImportance
+	s.msg, s.note = messageLines()
 	s.render()
 	s.load()
 	return s
+}
+
+// messageLines are a screen's two message lines: what was refused, in
+// red, and what was done, in green.
+func messageLines() (msg, note *widget.Label) {
+	msg, note = wrappedLabel(""), wrappedLabel("")
+	msg.Importance, note.Importance = widget.DangerImportance, widget.SuccessImportance
+	return msg, note
+}
+
+// openCaseRecords opens every session record and incident this device can
+// read, for a disclosure pack or a file transfer. A record that cannot be
+// read is never silently left out of either: unread says how many
+// (issue 15 §2).
+func (u *UI) openCaseRecords(ctx context.Context) (recs *records.Index, unread []string, err error) {
+	entries, fails, err := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindIncident)
+	if err != nil {
+		return nil, nil, err
+	}
+	recs, bad := u.readIndex(entries, fails)
+	if w := notShownWords(fails, bad); w != "" {
+		unread = append(unread, w)
+	}
+	return recs, unread, nil
 }
 
 func (s *sarScreen) load() {
@@ -91,18 +111,10 @@ func (s *sarScreen) load() {
 		for _, f := range fails {
 			problems = append(problems, fmt.Sprintf("Request record %s was refused: %v", f.ID, f.Err))
 		}
-		entries, vfails, err := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindIncident)
-		if err != nil {
-			return err
-		}
-		// A record that cannot be read is not silently left out of a
-		// disclosure pack: the screen says how many (issue 15 §2).
-		var bad int
-		recs, bad = u.readIndex(entries, vfails)
-		if w := notShownWords(vfails, bad); w != "" {
-			problems = append(problems, w)
-		}
-		return nil
+		var unread []string
+		recs, unread, err = u.openCaseRecords(ctx)
+		problems = append(problems, unread...)
+		return err
 	}, func(err error) {
 		s.loaded = true
 		if err != nil {
@@ -138,7 +150,10 @@ func (s *sarScreen) render() {
 		left.Add(widget.NewSeparator())
 		left.Add(bold("Open a subject access request"))
 		left.Add(wrappedLabel("The month runs from the day the request reached the organisation (UK GDPR Art 12(3))."))
-		left.Add(container.NewGridWithColumns(2, s.ref, s.received))
+		// One under the other: side by side, the date's words are cut off
+		// when text is at 150% (issue 15 §6).
+		left.Add(s.ref)
+		left.Add(s.received)
 		left.Add(container.NewHBox(widget.NewButtonWithIcon("Open request", theme.ContentAddIcon(), s.open)))
 	}
 	right := container.NewVBox(s.detail()...)
@@ -505,32 +520,20 @@ func (s *sarScreen) saveAs(r session.SubjectAccessRequest, format string) {
 		s.msg.SetText(plainWords(err, saving))
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
+	u.saveInBackground(fmt.Sprintf("subject-access-%s.%s", r.Ref, format), func(ctx context.Context, w io.Writer) error {
+		b, err := s.export(ctx, r, format)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	}, func(saved string, err error) {
+		if err != nil {
+			s.msg.SetText("Not exported: " + plainWords(err, exporting))
 			return
 		}
-		u.background(func(ctx context.Context) error {
-			defer w.Close()
-			b, err := s.export(ctx, r, format)
-			if err != nil {
-				return err
-			}
-			_, err = w.Write(b)
-			return err
-		}, func(err error) {
-			if err != nil {
-				s.msg.SetText("Not exported: " + plainWords(err, exporting))
-				return
-			}
-			s.note.SetText("Exported " + w.URI().Name() + ". The export is recorded in the access audit.")
-		})
-	}, u.win)
-	d.SetFileName(fmt.Sprintf("subject-access-%s.%s", r.Ref, format))
-	if docs, ok := documentsFolder(); ok {
-		d.SetLocation(docs)
-	}
-	d.SetFilter(storage.NewExtensionFileFilter([]string{"." + format}))
-	d.Show()
+		s.note.SetText("Exported " + saved + ". The export is recorded in the access audit.")
+	})
 }
 
 // sarQueueLine is the subject access queue in one line for the incident

@@ -4,13 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -71,10 +70,7 @@ func (u *UI) showTransfers() *transferScreen {
 	ts.provider = entry("Receiving provider")
 	ts.toDSL = entry("Their DSL's name")
 	ts.key = multiline("Their DSL's age public key (age1…)")
-	ts.msg = wrappedLabel("")
-	ts.msg.Importance = widget.DangerImportance
-	ts.note = wrappedLabel("")
-	ts.note.Importance = widget.SuccessImportance
+	ts.msg, ts.note = messageLines()
 	ts.render()
 	ts.load()
 	return ts
@@ -90,6 +86,7 @@ func (ts *transferScreen) load() {
 	var (
 		signed []session.SignedTransferEvent
 		recs   *records.Index
+		unread []string
 	)
 	u.background(func(ctx context.Context) error {
 		ev, _, err := u.cfg.Vault.Transfers(ctx)
@@ -97,12 +94,10 @@ func (ts *transferScreen) load() {
 			return err
 		}
 		signed = ev
-		entries, vfails, err := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindIncident)
-		if err != nil {
-			return err
-		}
-		recs, _ = u.readIndex(entries, vfails) // logged; the inbox says how many
-		return nil
+		// A record that cannot be read would be missing from the file:
+		// the screen says so.
+		recs, unread, err = u.openCaseRecords(ctx)
+		return err
 	}, func(err error) {
 		ts.loaded = true
 		if err != nil {
@@ -111,7 +106,7 @@ func (ts *transferScreen) load() {
 			return
 		}
 		trs, errs := session.FoldTransfers(signed)
-		ts.problems = nil
+		ts.problems = unread
 		for _, e := range errs {
 			ts.problems = append(ts.problems, e.Error())
 		}
@@ -251,30 +246,18 @@ func (ts *transferScreen) saveAs() {
 		return
 	}
 	ts.msg.SetText("")
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
+	u.saveInBackground(fmt.Sprintf("safeguarding-file-%s.age", ev.Ref), func(ctx context.Context, w io.Writer) error {
+		if _, err := w.Write(sealed); err != nil {
+			return err
+		}
+		return ts.record(ctx, ev)
+	}, func(_ string, err error) {
+		if err != nil {
+			ts.msg.SetText("Not saved: " + plainWords(err, saving))
 			return
 		}
-		u.background(func(ctx context.Context) error {
-			defer w.Close()
-			if _, err := w.Write(sealed); err != nil {
-				return err
-			}
-			return ts.record(ctx, ev)
-		}, func(err error) {
-			if err != nil {
-				ts.msg.SetText("Not saved: " + plainWords(err, saving))
-				return
-			}
-			ts.done(ev)
-		})
-	}, u.win)
-	d.SetFileName(fmt.Sprintf("safeguarding-file-%s.age", ev.Ref))
-	if docs, ok := documentsFolder(); ok {
-		d.SetLocation(docs)
-	}
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".age"}))
-	d.Show()
+		ts.done(ev)
+	})
 }
 
 // done clears the form and shows the transfer.
