@@ -353,3 +353,41 @@ func TestSavedPlanEditsAreNeverLost(t *testing.T) {
 		t.Fatalf("issue 19 the changes outlived the saved plan: %d %v", len(drafts), err)
 	}
 }
+
+// TestSavedPlanEditsUndone: issue 19, changes to a saved plan kept and then
+// undone leave no draft behind to bring them back.
+func TestSavedPlanEditsUndone(t *testing.T) {
+	u, _ := newTestUI(t)
+	tap(t, u, "New session")
+	f := u.currentPlan
+	fillPlan(f)
+	answerAll(f, answerYes)
+	tap(t, u, "Save plan")
+	s := u.sessions[0]
+	press(t, u, shortcutFor(t, "Ctrl+H"))
+	u.ShowPlan(s)
+	settle(u)
+	u.currentPlan.facilitator.SetText("Form tutor and mum")
+	press(t, u, shortcutFor(t, "Ctrl+H"))
+	settle(u)
+	if drafts, _ := u.cfg.Vault.PlanDrafts(context.Background()); len(drafts) != 1 {
+		t.Fatalf("the changes were not kept: %d drafts", len(drafts))
+	}
+	u.ShowPlan(s)
+	settle(u)
+	g := u.currentPlan
+	if g.facilitator.Text != "Form tutor and mum" {
+		t.Fatalf("the changes did not come back: %q", g.facilitator.Text)
+	}
+	g.facilitator.SetText("Form tutor")
+	press(t, u, shortcutFor(t, "Ctrl+H"))
+	settle(u)
+	if drafts, _ := u.cfg.Vault.PlanDrafts(context.Background()); len(drafts) != 0 || strings.Contains(visibleTexts(u), "changes to the saved plan") {
+		t.Fatalf("changes undone are still kept (%d drafts):\n%s", len(drafts), visibleTexts(u))
+	}
+	u.ShowPlan(s)
+	settle(u)
+	if got := u.currentPlan.facilitator.Text; got != "Form tutor" {
+		t.Errorf("undone changes came back: %q", got)
+	}
+}

@@ -91,6 +91,8 @@ type planForm struct {
 	turn    *session.Session
 	dirty   bool
 	base    session.PlanDraft
+	// editsKept is whether a draft of changes to the saved plan is kept.
+	editsKept bool
 }
 
 // ShowNewPlan opens an empty plan for a new session.

@@ -102,6 +102,11 @@ func (f *planForm) keepDraft() {
 	}
 	d := f.draft()
 	if d.Unchanged(f.base) {
+		// Changes kept and then undone: their draft would bring them back.
+		if f.s != nil && f.editsKept {
+			f.dirty = false
+			f.u.inTurn(f.turn, f.dropEdits)
+		}
 		return
 	}
 	d.ID = f.id()
@@ -126,6 +131,7 @@ func (f *planForm) keepDraft() {
 				return
 			}
 			if d.Edits != "" {
+				f.editsKept = true
 				f.status.SetText("Changes kept " + u.clockText(u.cfg.Clock.Now(), "15:04:05") + ", not yet in the plan: Save plan assesses them.")
 			} else {
 				f.status.SetText("Draft kept " + u.clockText(u.cfg.Clock.Now(), "15:04:05") + ".")
@@ -146,10 +152,14 @@ func (f *planForm) dropEdits(done func()) {
 		return
 	}
 	id := session.EditDraftID(f.s.Document().ID)
+	f.editsKept = false
 	u.background(func(ctx context.Context) error { return u.cfg.Vault.DeleteDraft(ctx, id) }, func(error) {
 		// A draft left behind holds the plan as saved: opened, it changes
 		// nothing, and it goes when the session starts.
 		done()
+		if u.onHome { // left for home, which listed it: list it no more
+			u.ShowHome()
+		}
 	})
 }
 
@@ -273,6 +283,7 @@ func (f *planForm) apply(d session.PlanDraft) {
 		u.focusOnOpen(e)
 	}
 	if d.Edits != "" {
+		f.editsKept = true
 		f.status.SetText("Carrying on from the changes kept " + u.clockText(d.UpdatedAt, "Monday 2 January 15:04") + ": not yet in the plan until saved.")
 		return
 	}
