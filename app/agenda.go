@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -114,6 +115,15 @@ func (u *UI) fillPlanDrafts(box *fyne.Container) {
 			box.Add(warningLabel("Some plans not yet saved could not be opened: " + plainWords(err, reading)))
 			return
 		}
+		var stale []string
+		drafts = slices.DeleteFunc(drafts, func(d session.PlanDraft) bool {
+			if u.editOfNoPlan(d) {
+				stale = append(stale, d.ID)
+				return true
+			}
+			return false
+		})
+		u.dropStaleEdits(stale)
 		if len(drafts) == 0 {
 			return
 		}
@@ -125,6 +135,9 @@ func (u *UI) fillPlanDrafts(box *fyne.Container) {
 			if ref == "" {
 				ref = "No reference yet"
 			}
+			if d.Edits != "" {
+				ref += ", changes to the saved plan"
+			}
 			line := widget.NewLabel(fmt.Sprintf("%s, last changed %s", ref, u.clockText(d.UpdatedAt, "Monday 2 January 15:04")))
 			carryOn := widget.NewButtonWithIcon("Carry on", theme.DocumentCreateIcon(), func() { u.ShowPlanDraft(d) })
 			discard := widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), func() { u.discardPlanDraft(d) })
@@ -134,14 +147,48 @@ func (u *UI) fillPlanDrafts(box *fyne.Container) {
 	})
 }
 
+// editOfNoPlan reports whether d holds changes to a plan that can no
+// longer change (its session started, or is gone): not listed.
+func (u *UI) editOfNoPlan(d session.PlanDraft) bool {
+	if d.Edits == "" {
+		return false
+	}
+	for _, s := range u.sessions {
+		if d.Stands(s.Document()) {
+			return false
+		}
+	}
+	return true
+}
+
+// dropStaleEdits deletes changes to plans that can no longer change: the
+// session ran with the plan as assessed, or was cancelled.
+func (u *UI) dropStaleEdits(ids []string) {
+	if len(ids) == 0 || !u.loaded || u.loadProblem != "" {
+		return
+	}
+	u.background(func(ctx context.Context) error {
+		var errs []error
+		for _, id := range ids {
+			errs = append(errs, u.cfg.Vault.DeleteDraft(ctx, id))
+		}
+		return errors.Join(errs...)
+	}, func(error) {}) // left behind, it is not listed and tried again next time
+}
+
 // discardPlanDraft deletes a plan not yet saved, once the practitioner
-// confirms: nothing of it was ever a record.
+// confirms: nothing of it was ever a record. Discarding changes to a saved
+// plan leaves the plan as saved.
 func (u *UI) discardPlanDraft(d session.PlanDraft) {
 	ref := d.Reference()
 	if ref == "" {
 		ref = "with no reference yet"
 	}
-	dialog.ShowConfirm("Discard this plan?", "The plan "+ref+", never saved, will be deleted from this laptop. This cannot be undone.", func(ok bool) {
+	title, text := "Discard this plan?", "The plan "+ref+", never saved, will be deleted from this laptop. This cannot be undone."
+	if d.Edits != "" {
+		title, text = "Discard these changes?", "The changes to the plan "+ref+", never saved, will be deleted from this laptop; the plan stays as it was saved. This cannot be undone."
+	}
+	dialog.ShowConfirm(title, text, func(ok bool) {
 		if !ok {
 			return
 		}

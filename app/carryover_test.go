@@ -5,7 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/session"
 )
@@ -95,4 +97,60 @@ func signedSession(t *testing.T, u *UI, clock *fixedClock) {
 	test.Type(findEntry(t, u, "What was discussed"), "CV and college applications.")
 	tap(t, u, "Sign and lock")
 	tap(t, u, "Yes")
+}
+
+// TestPlanTheNextSessionFromHistory: issue 19, History offers "Plan the
+// next session" on each customer's latest record of the person's own (an
+// older one would carry facts since changed), and it goes through the same
+// carry-over as the signed record: every carried fact shown unreconfirmed,
+// the plan refused until they are reconfirmed (Annex 2 1.3, 3.2).
+func TestPlanTheNextSessionFromHistory(t *testing.T) {
+	u, clock := newTestUI(t)
+	signedSession(t, u, clock)
+	if len(u.history) != 1 {
+		t.Fatalf("not signed:\n%s", visibleTexts(u))
+	}
+	// The same customer's session of the week before, signed too.
+	older := u.history[0]
+	older.doc.ID = "rec-older"
+	older.doc.Plan.Start = older.doc.Plan.Start.AddDate(0, 0, -7)
+	older.doc.Plan.Facilitator = "Head of year"
+	u.history = append(u.history, older)
+
+	press(t, u, shortcutFor(t, "Ctrl+H"))
+	tap(t, u, "History (2)")
+	n := 0
+	walk(u, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Plan the next session" {
+			n++
+		}
+	})
+	if n != 1 {
+		t.Fatalf("issue 19 History offers to plan the next session on %d records of one customer, want 1 (the latest):\n%s", n, visibleTexts(u))
+	}
+	screenshot(t, u, "47-history-plan-next")
+	tap(t, u, "Plan the next session")
+	f := u.currentPlan
+	if f == nil || f.ref.Text != "CUS-4821" || f.facilitator.Text != "Form tutor" || len(f.stillTrue) < 6 {
+		t.Fatalf("issue 19 the next plan is not carried from the latest record:\n%s", visibleTexts(u))
+	}
+	for _, c := range f.stillTrue {
+		if c.Checked {
+			t.Fatal("Annex 2 1.3 a carried fact was reconfirmed without being asked")
+		}
+	}
+	f.date.SetText(dmy(testclock7(planDay)))
+	test.Type(f.start, "10:00")
+	test.Type(f.notified, "Text with the Teams link")
+	answerAll(f, answerYes)
+	tap(t, u, "Save plan")
+	if len(u.sessions) != 0 || !strings.Contains(visibleTexts(u), "was carried from the last session") {
+		t.Fatalf("Annex 2 3.2 a plan with nothing reconfirmed was saved:\n%s", visibleTexts(u))
+	}
+	screenshot(t, u, "48-history-plan-next-reconfirm")
+	tap(t, u, "All still true")
+	tap(t, u, "Save plan")
+	if len(u.sessions) != 1 {
+		t.Fatalf("the reconfirmed plan was not saved:\n%s", visibleTexts(u))
+	}
 }

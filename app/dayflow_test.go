@@ -246,3 +246,148 @@ func TestPlanDraftDiscarded(t *testing.T) {
 		t.Fatalf("the discarded plan is still kept (%d, %v):\n%s", len(drafts), err, visibleTexts(u))
 	}
 }
+
+// TestSavedPlanEditsAreNeverLost: issue 19, changes typed into a plan
+// already saved (and consented) are kept sealed as a draft of their own:
+// after Home they are listed there and come back when the plan is opened
+// again, and after the app is closed and opened again too. Until saved
+// they are not in the session, which keeps the plan its assessment was
+// made on and can still start as assessed; saved, the plan is assessed
+// again and asks for consent again (Annex 2 3.2, 1.3.6), and the draft is
+// gone.
+func TestSavedPlanEditsAreNeverLost(t *testing.T) {
+	u, _, env := newTestUIEnv(t)
+	tap(t, u, "New session")
+	f := u.currentPlan
+	fillPlan(f)
+	answerAll(f, answerYes)
+	tap(t, u, "Save plan")
+	tap(t, u, "Consent and invitation")
+	findRadio(t, u, channelSMS).SetSelected(channelSMS)
+	test.Type(findEntry(t, u, "Their reply, word for word"), "YES")
+	tap(t, u, "Record consent")
+	s := u.sessions[0]
+	if s.State() != session.Consented {
+		t.Fatalf("not consented: %s", s.State())
+	}
+
+	// Reopened before the session, and changed: a half-typed time, a new
+	// facilitator, an answer changed to "no" with its mitigation begun.
+	press(t, u, shortcutFor(t, "Ctrl+H"))
+	u.ShowPlan(s) // as the consent screen's plan, or an agenda's row, opens it
+	settle(u)
+	g := u.currentPlan
+	if g.s != s {
+		t.Fatal("the agenda did not open the saved plan")
+	}
+	g.start.SetText("")
+	test.Type(g.start, "11:3")
+	g.facilitator.SetText("")
+	u.win.Canvas().Focus(g.facilitator)
+	test.Type(g.facilitator, "Head of ye")
+	dev := g.rows["device_location"]
+	dev.radio.SetSelected(answerNo)
+	test.Type(dev.mitigation, "Headphones")
+	press(t, u, shortcutFor(t, "Ctrl+H"))
+	settle(u)
+	if !strings.Contains(visibleTexts(u), "CUS-4821, changes to the saved plan, last changed") {
+		t.Fatalf("issue 19 the changes to the saved plan are not listed on home:\n%s", visibleTexts(u))
+	}
+	if d := s.Document(); d.Plan.Facilitator != "Form tutor" || d.State != session.Consented {
+		t.Fatalf("Annex 2 3.2 unsaved changes reached the assessed plan: facilitator %q, %s", d.Plan.Facilitator, d.State)
+	}
+	screenshot(t, u, "49-home-plan-changes")
+
+	// Back to the plan: the changes are there.
+	u.ShowPlan(s)
+	settle(u)
+	h := u.currentPlan
+	if h.start.Text != "11:3" || h.facilitator.Text != "Head of ye" || h.rows["device_location"].radio.Selected != answerNo ||
+		h.rows["device_location"].mitigation.Text != "Headphones" {
+		t.Fatalf("issue 19 the changes are lost on coming back: start %q facilitator %q", h.start.Text, h.facilitator.Text)
+	}
+	if u.win.Canvas().Focused() != h.facilitator {
+		t.Error("issue 19 the changes do not open where they were left (the focus)")
+	}
+
+	// Started with the changes not saved: asked first, and they open.
+	u.ShowConsent(s)
+	settle(u)
+	tap(t, u, "Start session")
+	if !strings.Contains(visibleTexts(u), "Changes to this plan are not saved") || s.State() != session.Consented {
+		t.Fatalf("Annex 2 3.2 a session started with its plan's changes unsaved and unassessed, unasked (%s):\n%s", s.State(), visibleTexts(u))
+	}
+	screenshot(t, u, "50-start-with-plan-changes")
+	tap(t, u, "Open the changes")
+	if p := u.currentPlan; p == nil || p.s != s || p.facilitator.Text != "Head of ye" {
+		t.Fatalf("Open the changes did not open them:\n%s", visibleTexts(u))
+	}
+	press(t, u, shortcutFor(t, "Ctrl+H"))
+
+	// The app closed and opened again on the same store: still there.
+	u2 := reopen(t, u, env)
+	u2.cfg.Me.TrainingCompleted = trainedOn
+	u2.ShowHome()
+	settle(u2)
+	tap(t, u2, "Carry on")
+	k := u2.currentPlan
+	if k.s == nil || k.start.Text != "11:3" || k.facilitator.Text != "Head of ye" || k.rows["device_location"].mitigation.Text != "Headphones" {
+		t.Fatalf("issue 19 the changes are lost after closing the app: start %q facilitator %q", k.start.Text, k.facilitator.Text)
+	}
+	if !strings.Contains(visibleTexts(u2), "not yet in the plan until saved") {
+		t.Errorf("the changes do not say they are not yet saved:\n%s", visibleTexts(u2))
+	}
+
+	// Saved: assessed again, consent to ask again, the draft gone.
+	k.start.SetText("11:30")
+	tap(t, u2, "Save plan")
+	d := k.s.Document()
+	if d.Plan.Facilitator != "Head of ye" || d.Plan.Start.Minute() != 30 {
+		t.Fatalf("the changes were not saved: %q\n%s", d.Plan.Facilitator, visibleTexts(u2))
+	}
+	if d.State != session.Assessed || d.Consent != nil || d.Outcome != session.ProceedWithMitigations {
+		t.Errorf("Annex 2 3.2 the changed plan was not assessed again: %s, outcome %s, consent %v", d.State, d.Outcome, d.Consent != nil)
+	}
+	drafts, err := u2.cfg.Vault.PlanDrafts(context.Background())
+	if err != nil || len(drafts) != 0 {
+		t.Fatalf("issue 19 the changes outlived the saved plan: %d %v", len(drafts), err)
+	}
+}
+
+// TestSavedPlanEditsUndone: issue 19, changes to a saved plan kept and then
+// undone leave no draft behind to bring them back.
+func TestSavedPlanEditsUndone(t *testing.T) {
+	u, _ := newTestUI(t)
+	tap(t, u, "New session")
+	f := u.currentPlan
+	fillPlan(f)
+	answerAll(f, answerYes)
+	tap(t, u, "Save plan")
+	s := u.sessions[0]
+	press(t, u, shortcutFor(t, "Ctrl+H"))
+	u.ShowPlan(s)
+	settle(u)
+	u.currentPlan.facilitator.SetText("Form tutor and mum")
+	press(t, u, shortcutFor(t, "Ctrl+H"))
+	settle(u)
+	if drafts, _ := u.cfg.Vault.PlanDrafts(context.Background()); len(drafts) != 1 {
+		t.Fatalf("the changes were not kept: %d drafts", len(drafts))
+	}
+	u.ShowPlan(s)
+	settle(u)
+	g := u.currentPlan
+	if g.facilitator.Text != "Form tutor and mum" {
+		t.Fatalf("the changes did not come back: %q", g.facilitator.Text)
+	}
+	g.facilitator.SetText("Form tutor")
+	press(t, u, shortcutFor(t, "Ctrl+H"))
+	settle(u)
+	if drafts, _ := u.cfg.Vault.PlanDrafts(context.Background()); len(drafts) != 0 || strings.Contains(visibleTexts(u), "changes to the saved plan") {
+		t.Fatalf("changes undone are still kept (%d drafts):\n%s", len(drafts), visibleTexts(u))
+	}
+	u.ShowPlan(s)
+	settle(u)
+	if got := u.currentPlan.facilitator.Text; got != "Form tutor" {
+		t.Errorf("undone changes came back: %q", got)
+	}
+}

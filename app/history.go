@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -22,19 +24,36 @@ import (
 func (u *UI) ShowHistory() {
 	search := entry("Search reference, summary, actions, review comments…")
 	shown := u.history
+	latest := u.latestOwnPerCustomer()
 	var reviews map[string][]recordReview
 	list := widget.NewList(
 		func() int { return len(shown) },
 		func() fyne.CanvasObject {
-			// The review takes the width its words need; the rest share
-			// what is left.
-			return container.NewBorder(nil, nil, nil, widget.NewLabel("review"),
+			// The review takes the width its words need, then "Plan the
+			// next session" or the room it takes, so that the columns line
+			// up; the rest share what is left.
+			next := widget.NewButtonWithIcon("Plan the next session", theme.ContentAddIcon(), nil)
+			room := canvas.NewRectangle(color.Transparent)
+			room.SetMinSize(next.MinSize())
+			return container.NewBorder(nil, nil, nil, container.NewHBox(widget.NewLabel("review"), container.NewStack(room, next)),
 				container.NewGridWithColumns(4, widget.NewLabel("ref"), widget.NewLabel("when"), widget.NewLabel("method"), widget.NewLabel("flags")))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			h := shown[i]
 			row := o.(*fyne.Container).Objects
 			cells := row[0].(*fyne.Container).Objects
+			right := row[1].(*fyne.Container).Objects
+			// The customer's next session is planned from their latest
+			// record (issue 19), carried over and reconfirmed as from the
+			// signed record itself: an older one would carry facts since
+			// changed.
+			next := right[1].(*fyne.Container).Objects[1].(*widget.Button)
+			next.OnTapped = func() { u.ShowNextPlan(h.doc) }
+			if latest[h.doc.ID] {
+				next.Show()
+			} else {
+				next.Hide()
+			}
 			cells[0].(*widget.Label).SetText(h.doc.Plan.Customer.Reference)
 			cells[1].(*widget.Label).SetText(u.clockText(h.doc.Plan.Start, "2 Jan 2006 15:04"))
 			m, _ := u.cfg.Pack.Method(h.doc.Plan.Method)
@@ -44,7 +63,7 @@ func (u *UI) ShowHistory() {
 			if reviews != nil {
 				review = u.reviewSummary(reviews[h.doc.ID])
 			}
-			row[1].(*widget.Label).SetText(review)
+			right[0].(*widget.Label).SetText(review)
 			o.(*fyne.Container).Refresh() // the review's width changed
 		})
 	list.OnSelected = func(i widget.ListItemID) { u.ShowSignedRecord(shown[i]) }
@@ -70,6 +89,27 @@ func (u *UI) ShowHistory() {
 		reviews = got
 		filter(search.Text)
 	})
+}
+
+// latestOwnPerCustomer are the ids of the person's own signed records that
+// are their customer's latest: the ones History offers to plan the next
+// session from.
+func (u *UI) latestOwnPerCustomer() map[string]bool {
+	last := map[string]session.Document{}
+	for _, h := range u.history {
+		if string(h.entry.Header.Author) != u.cfg.Me.KeyID {
+			continue
+		}
+		ref := strings.ToLower(strings.TrimSpace(h.doc.Plan.Customer.Reference))
+		if prev, ok := last[ref]; !ok || h.doc.Plan.Start.After(prev.Plan.Start) {
+			last[ref] = h.doc
+		}
+	}
+	out := map[string]bool{}
+	for _, d := range last {
+		out[d.ID] = true
+	}
+	return out
 }
 
 // recordReview is one of the line manager's reviews of the person's own

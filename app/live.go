@@ -59,11 +59,23 @@ var markerKeys = []struct {
 }
 
 // The session goes live only once that is saved (issue 15).
+// Changes to its plan kept and not saved are asked about first
+// (plandraft.go): the session would start with the plan as assessed.
 func (u *UI) startLive(s *session.Session) {
 	if s.State() != session.Consented {
 		u.ShowLive(s)
 		return
 	}
+	u.pendingEdits(s, func(d *session.PlanDraft) {
+		if d != nil {
+			u.askPendingEdits(s, *d)
+			return
+		}
+		u.startNow(s)
+	})
+}
+
+func (u *UI) startNow(s *session.Session) {
 	u.commitChange(s, (*session.Session).Start, func(err error) {
 		var off *session.OffPlanError
 		var ns *notSavedError

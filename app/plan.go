@@ -84,11 +84,15 @@ type planForm struct {
 	body       fyne.CanvasObject
 
 	// A plan not yet saved is kept as a draft (plandraft.go): under the id
-	// the session will take, saved in turn behind turn.
-	draftID  string
-	turn     *session.Session
-	dirty    bool
-	defaults map[string]string
+	// the session will take, saved in turn behind turn; so are changes to a
+	// saved plan. base is the form as opened or last saved: a draft that
+	// holds nothing beyond it is not kept.
+	draftID string
+	turn    *session.Session
+	dirty   bool
+	base    session.PlanDraft
+	// editsKept is whether a draft of changes to the saved plan is kept.
+	editsKept bool
 }
 
 // ShowNewPlan opens an empty plan for a new session.
@@ -103,8 +107,12 @@ func (u *UI) ShowNextPlan(prev session.Document) {
 	f.carryFrom(prev)
 }
 
-// ShowPlan opens an existing session's plan and risk assessment.
-func (u *UI) ShowPlan(s *session.Session) { u.showPlanForm(s) }
+// ShowPlan opens an existing session's plan and risk assessment, with the
+// changes to it kept and not yet saved, if any.
+func (u *UI) ShowPlan(s *session.Session) {
+	u.showPlanForm(s)
+	u.currentPlan.loadEdits()
+}
 
 func (u *UI) showPlanForm(s *session.Session) {
 	f := u.newPlanForm(s)
@@ -237,7 +245,7 @@ func (u *UI) newPlanForm(s *session.Session) *planForm {
 		e.OnSubmitted = func(string) { f.nextToDo() }
 	}
 	f.changed()
-	f.defaults, f.dirty = f.fieldTexts(), false
+	f.base, f.dirty = f.draft(), false
 	return f
 }
 
@@ -816,7 +824,14 @@ func (f *planForm) saveTapped() {
 			f.saveTapped()
 			return
 		}
-		u.commitChange(target, change, func(err error) { f.saved(target, isNew, &r, err); nextTurn() })
+		u.commitChange(target, change, func(err error) {
+			f.saved(target, isNew, &r, err)
+			if err != nil || isNew {
+				nextTurn()
+				return
+			}
+			f.dropEdits(nextTurn) // the changes are the plan now
+		})
 	})
 }
 
@@ -836,6 +851,7 @@ func (f *planForm) saved(target *session.Session, isNew bool, result *session.Re
 		f.s = target
 		u.sessions = append(u.sessions, target)
 	}
+	f.base = f.draft() // what is saved needs no draft
 	f.status.SetText("Saved. " + r.Outcome.Label() + ".")
 	f.next.Hidden = !r.Outcome.MayProceed()
 	f.next.Refresh()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/session"
@@ -45,10 +46,11 @@ func (f *planForm) fieldTexts() map[string]string {
 	return out
 }
 
-// autosave keeps a new plan as a draft every few seconds and when the
-// screen is left, as the record form does.
+// autosave keeps a plan as a draft every few seconds and when the screen
+// is left, as the record form does: a new plan, and changes to a saved
+// plan while it may still change (editDraft).
 func (f *planForm) autosave() {
-	if f.s != nil || f.u.cfg.Vault == nil {
+	if f.u.cfg.Vault == nil || (f.s != nil && !f.editable()) {
 		return
 	}
 	u := f.u
@@ -61,11 +63,25 @@ func (f *planForm) autosave() {
 	u.svc.Every(every, stop, func() { u.runOnUI(f.keepDraft) })
 }
 
-// keepDraft saves the plan as typed if it changed and is not yet a session.
-func (f *planForm) keepDraft() {
-	if f.s != nil || !f.dirty || f.u.cfg.Vault == nil {
-		return
-	}
+// Changes to a saved plan (issue 19) are kept as a draft of their own, under
+// session.EditDraftID, and never written into the session as they are
+// typed: the session keeps the plan its risk assessment was made on, so what
+// can start is always a plan as assessed. The changes reach the session only
+// through Save plan, which takes it back to planned and assesses it again
+// (Session.UpdatePlan, Annex 2 3.2), and then the draft is dropped. Saving
+// them as they are typed instead would have refused any half-typed field
+// (the domain validates every saved plan), dropped the consent at every
+// keystroke, and put an unassessed plan on the agenda.
+
+// editable reports whether the saved plan on show may still change.
+func (f *planForm) editable() bool {
+	doc := f.s.Document()
+	return session.PlanDraft{Edits: doc.ID}.Stands(doc)
+}
+
+// draft is the form as typed: the fields, the answers given (not those the
+// app knows) and the carried facts with their "still true?".
+func (f *planForm) draft() session.PlanDraft {
 	pk := f.u.cfg.Pack
 	d := session.PlanDraft{PackID: pk.ID, PackVersion: pk.Version, Fields: f.fieldTexts(),
 		Answers: map[string]session.ItemAnswer{}, Carried: append([]session.CarriedFact(nil), f.carried...),
@@ -75,14 +91,35 @@ func (f *planForm) keepDraft() {
 			d.Answers[id] = a
 		}
 	}
-	if d.Empty(f.defaults) {
+	return d
+}
+
+// keepDraft saves the plan as typed if it changed: a new plan under the id
+// its session will take, changes to a saved plan as their own draft.
+func (f *planForm) keepDraft() {
+	if !f.dirty || f.u.cfg.Vault == nil || (f.s != nil && !f.editable()) {
+		return
+	}
+	d := f.draft()
+	if d.Unchanged(f.base) {
+		// Changes kept and then undone: their draft would bring them back.
+		if f.s != nil && f.editsKept {
+			f.dirty = false
+			f.u.inTurn(f.turn, f.dropEdits)
+		}
 		return
 	}
 	d.ID = f.id()
+	if f.s != nil {
+		d.Edits = f.s.Document().ID
+		d.ID = session.EditDraftID(d.Edits)
+	}
 	f.dirty = false
 	u := f.u
 	u.inTurn(f.turn, func(next func()) {
-		if f.s != nil { // saved as a session meanwhile: that replaced the draft
+		// Saved meanwhile: a new plan's session replaced its draft, and
+		// changes saved into the plan need no draft.
+		if (d.Edits == "" && f.s != nil) || d.Unchanged(f.base) {
 			next()
 			return
 		}
@@ -93,12 +130,91 @@ func (f *planForm) keepDraft() {
 				f.status.SetText("Draft not saved: " + plainWords(err, saving))
 				return
 			}
-			f.status.SetText("Draft kept " + u.clockText(u.cfg.Clock.Now(), "15:04:05") + ".")
+			if d.Edits != "" {
+				f.editsKept = true
+				f.status.SetText("Changes kept " + u.clockText(u.cfg.Clock.Now(), "15:04:05") + ", not yet in the plan: Save plan assesses them.")
+			} else {
+				f.status.SetText("Draft kept " + u.clockText(u.cfg.Clock.Now(), "15:04:05") + ".")
+			}
 			if u.onHome { // left for home: list it there
 				u.ShowHome()
 			}
 		})
 	})
+}
+
+// dropEdits deletes the draft of changes once they are saved into the
+// plan, in the form's turn; done follows.
+func (f *planForm) dropEdits(done func()) {
+	u := f.u
+	if u.cfg.Vault == nil {
+		done()
+		return
+	}
+	id := session.EditDraftID(f.s.Document().ID)
+	f.editsKept = false
+	u.background(func(ctx context.Context) error { return u.cfg.Vault.DeleteDraft(ctx, id) }, func(error) {
+		// A draft left behind holds the plan as saved: opened, it changes
+		// nothing, and it goes when the session starts.
+		done()
+		if u.onHome { // left for home, which listed it: list it no more
+			u.ShowHome()
+		}
+	})
+}
+
+// loadEdits opens, for a saved plan, the changes kept and not yet saved,
+// where they were left, unless something was typed meanwhile.
+func (f *planForm) loadEdits() {
+	u := f.u
+	if !f.editable() {
+		return
+	}
+	u.pendingEdits(f.s, func(d *session.PlanDraft) {
+		if d != nil && !f.dirty && u.currentPlan == f && f.onShow() {
+			f.apply(*d)
+		}
+	})
+}
+
+// pendingEdits gives found the changes kept and not saved to the plan of
+// s, nil when there are none (or they cannot be read: the plan as saved
+// stands), on the UI goroutine.
+func (u *UI) pendingEdits(s *session.Session, found func(*session.PlanDraft)) {
+	doc := s.Document()
+	if u.cfg.Vault == nil || !(session.PlanDraft{Edits: doc.ID}).Stands(doc) {
+		found(nil)
+		return
+	}
+	id := session.EditDraftID(doc.ID)
+	var got *session.PlanDraft
+	u.background(func(ctx context.Context) error {
+		ds, err := u.cfg.Vault.PlanDrafts(ctx)
+		for i := range ds {
+			if ds[i].ID == id && ds[i].Stands(doc) {
+				got = &ds[i]
+			}
+		}
+		return err
+	}, func(error) { found(got) })
+}
+
+// askPendingEdits asks, when a session is started with changes to its plan
+// kept and not saved, whether to open them or start with the plan as it
+// was assessed (Annex 2 3.2: the changes would need assessing first).
+func (u *UI) askPendingEdits(s *session.Session, d session.PlanDraft) {
+	text := wrappedLabel("You changed this plan on " + u.clockText(d.UpdatedAt, "Monday 2 January at 15:04") +
+		" and did not save the changes. Starting now runs the plan as it was assessed, without them. " +
+		"Open the changes to save them: the plan is then assessed again, and consent asked again.")
+	c := dialog.NewCustomConfirm("Changes to this plan are not saved", "Start as saved", "Open the changes", text, func(start bool) {
+		if start {
+			u.startNow(s)
+			return
+		}
+		u.ShowPlanDraft(d)
+	}, u.win)
+	c.Resize(fyne.NewSize(480, 0))
+	c.Show()
 }
 
 func itemByID(pk *session.Pack, id string) session.ChecklistItem {
@@ -121,11 +237,29 @@ func (f *planForm) focusedField() string {
 	return ""
 }
 
-// ShowPlanDraft opens a plan draft where it was left.
+// ShowPlanDraft opens a plan draft where it was left: a new plan, or the
+// changes to a saved one over its saved plan.
 func (u *UI) ShowPlanDraft(d session.PlanDraft) {
+	if d.Edits != "" {
+		for _, s := range u.sessions {
+			if d.Stands(s.Document()) {
+				u.showPlanForm(s)
+				u.currentPlan.apply(d)
+				return
+			}
+		}
+		u.ShowHome() // started meanwhile: the plan it ran with stands
+		return
+	}
 	u.showPlanForm(nil)
 	f := u.currentPlan
 	f.draftID = d.ID
+	f.apply(d)
+}
+
+// apply puts a draft into the form, the focus where it was.
+func (f *planForm) apply(d session.PlanDraft) {
+	u := f.u
 	f.showCarried(d.Carried)
 	if v := d.Fields["method"]; v != "" {
 		f.method.SetSelected(v)
@@ -147,6 +281,11 @@ func (u *UI) ShowPlanDraft(d session.PlanDraft) {
 	f.dirty = false
 	if e, ok := entries[d.Focus]; ok {
 		u.focusOnOpen(e)
+	}
+	if d.Edits != "" {
+		f.editsKept = true
+		f.status.SetText("Carrying on from the changes kept " + u.clockText(d.UpdatedAt, "Monday 2 January 15:04") + ": not yet in the plan until saved.")
+		return
 	}
 	f.status.SetText("Carrying on from the draft kept " + u.clockText(d.UpdatedAt, "Monday 2 January 15:04") + ".")
 }

@@ -212,3 +212,53 @@ func TestPlanDraftEmpty(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanEditDraftUnchanged: changes to a saved plan are kept as a draft
+// only when something differs from the plan as saved: a field, an answer
+// or a carried fact's "still true?" (issue 19; the saved plan keeps its
+// Annex 2 3.2 assessment until the changes are saved and assessed again).
+func TestPlanEditDraftUnchanged(t *testing.T) {
+	base := PlanDraft{Fields: map[string]string{"reference": "CUS-1", "start": "10:00"},
+		Answers: map[string]ItemAnswer{"clothing": {Answer: Met}},
+		Carried: []CarriedFact{{Field: "platform", Reconfirmed: true}}}
+	for _, tc := range []struct {
+		name      string
+		d         PlanDraft
+		unchanged bool
+	}{
+		{"as saved", PlanDraft{Fields: map[string]string{"reference": "CUS-1 ", "start": "10:00"}, Answers: map[string]ItemAnswer{"clothing": {Answer: Met}},
+			Carried: []CarriedFact{{Field: "platform", Reconfirmed: true}}}, true},
+		{"a field typed", PlanDraft{Fields: map[string]string{"reference": "CUS-1", "start": "11:0"}, Answers: base.Answers, Carried: base.Carried}, false},
+		{"an answer changed", PlanDraft{Fields: base.Fields, Answers: map[string]ItemAnswer{"clothing": {Answer: NotMet}}, Carried: base.Carried}, false},
+		{"a fact no longer reconfirmed", PlanDraft{Fields: base.Fields, Answers: base.Answers, Carried: []CarriedFact{{Field: "platform"}}}, false},
+	} {
+		if got := tc.d.Unchanged(base); got != tc.unchanged {
+			t.Errorf("%s: unchanged %v, want %v", tc.name, got, tc.unchanged)
+		}
+	}
+}
+
+// TestPlanEditDraftStands: Annex 2 3.2, a draft of changes applies to its
+// session only while the plan may still change; once the session started
+// the plan it ran with stands, and the changes are dropped.
+func TestPlanEditDraftStands(t *testing.T) {
+	d := PlanDraft{ID: EditDraftID("s1"), Edits: "s1"}
+	if d.ID == "s1" {
+		t.Fatal("a draft of changes takes the session's own id: saving it would replace the session")
+	}
+	for _, tc := range []struct {
+		doc    Document
+		stands bool
+	}{
+		{Document{ID: "s1", State: Planned}, true},
+		{Document{ID: "s1", State: Assessed}, true},
+		{Document{ID: "s1", State: Consented}, true},
+		{Document{ID: "s1", State: Live}, false},
+		{Document{ID: "s1", State: Ended}, false},
+		{Document{ID: "s2", State: Planned}, false},
+	} {
+		if got := d.Stands(tc.doc); got != tc.stands {
+			t.Errorf("Annex 2 3.2 %s %s: stands %v, want %v", tc.doc.ID, tc.doc.State, got, tc.stands)
+		}
+	}
+}
