@@ -221,7 +221,8 @@ endif
 # user's profile, a second copy refused, silent removal keeping the data.
 test-windows-app: windows
 	scripts/with-wine.sh xvfb-run -a -s "-screen 0 1280x800x24" \
-	  scripts/test-windows-app.sh $(WIN_MSI) $(CURDIR)/docs/screenshots/00-windows-wine-first-run.png
+	  scripts/test-windows-app.sh $(WIN_MSI) $(CURDIR)/docs/screenshots/00-windows-wine-first-run.png \
+	  $(CURDIR)/docs/screenshots/00-windows-wine-start-error.png
 
 clean:
 	rm -rf $(BIN)
