@@ -218,10 +218,12 @@ endif
 
 # The MSI and the app end to end under Wine and Xvfb (scripts/test-windows-app.sh):
 # silent install, the window (screenshot in docs/screenshots), data under the
-# user's profile, a second copy refused, silent removal keeping the data.
+# user's profile, a second copy refused (also with no console: a message box,
+# screenshot too), silent removal keeping the data.
 test-windows-app: windows
 	scripts/with-wine.sh xvfb-run -a -s "-screen 0 1280x800x24" \
-	  scripts/test-windows-app.sh $(WIN_MSI) $(CURDIR)/docs/screenshots/00-windows-wine-first-run.png
+	  scripts/test-windows-app.sh $(WIN_MSI) $(CURDIR)/docs/screenshots/00-windows-wine-first-run.png \
+	  $(CURDIR)/docs/screenshots/00-windows-wine-start-error.png
 
 clean:
 	rm -rf $(BIN)

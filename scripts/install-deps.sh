@@ -12,7 +12,7 @@ test_pkgs=(xvfb xauth xdotool imagemagick dbus dbus-x11 gnome-keyring poppler-ut
 # window), Wine to run Windows binaries, wixl to build the MSI; and for the
 # app's window under Wine, Xvfb with Mesa's software OpenGL, and ImageMagick's
 # `import` for the screenshot.
-windows_pkgs=(gcc-mingw-w64-x86-64 wine wine64 wixl msitools xvfb xauth libgl1-mesa-dri
+windows_pkgs=(gcc-mingw-w64-x86-64 wine wine64 wixl msitools xvfb xauth xdotool libgl1-mesa-dri
   imagemagick)
 # Just the cross-compiler: what `make test` needs to build for Windows.
 windows_build_pkgs=(gcc-mingw-w64-x86-64)

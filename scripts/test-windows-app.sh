@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: scripts/with-wine.sh xvfb-run -a -s "-screen 0 1280x800x24" scripts/test-windows-app.sh MSI [SCREENSHOT.png]
+# Usage: scripts/with-wine.sh xvfb-run -a -s "-screen 0 1280x800x24" scripts/test-windows-app.sh MSI [SCREENSHOT.png [ERROR_SCREENSHOT.png]]
 #
 # The Windows installer and app, end to end under Wine (`make test-windows-app`):
 #  1. installs MSI silently as ICT would (msiexec /i ... /qn): the program in
@@ -8,13 +8,18 @@
 #     Ünal"), waits for its window and saves a screenshot;
 #  3. checks that what it made is under that user's profile
 #     (%LocalAppData%\safeguard-companion), nothing beside the program;
-#  4. starts a second copy, which must refuse at once with its sentence;
+#  4. starts a second copy, which must refuse at once with its sentence; then
+#     another as Explorer or the Start menu would, with no console nor any
+#     standard error (scripts/wine/noconsole.c): it must say the same in a
+#     message box (cmd/companion/starterror_windows.go) and end with status 1
+#     once OK is pressed; and one whose data folder cannot be made, the same;
 #  5. removes the program silently (msiexec /x ... /qn): program and shortcut
 #     gone, the user's data kept.
 # Prints one line per check and exits non-zero at the first that fails.
 set -euo pipefail
-msi="${1:?usage: $0 MSI [SCREENSHOT.png]}"
+msi="${1:?usage: $0 MSI [SCREENSHOT.png [ERROR_SCREENSHOT.png]]}"
 shot="${2:-}"
+errshot="${3:-}"
 if [ -z "${WINEPREFIX:-}" ] || [ -z "${DISPLAY:-}" ]; then
 	echo "$0: needs WINEPREFIX and DISPLAY: run it through scripts/with-wine.sh and xvfb-run (make test-windows-app does)" >&2
 	exit 2
@@ -94,6 +99,46 @@ set -e
 said=$(tr -d '\r' <"$tmp/second.out" | grep -m1 "already open" || true)
 [ "$rc" -eq 1 ] && [ -n "$said" ] || { cat "$tmp/second.out" >&2; fail "the second copy ended with status $rc"; }
 pass "a second copy refused (exit status 1): $said"
+# The same from the Start menu: no console, no standard error. The sentence
+# can only reach the person through a message box.
+x86_64-w64-mingw32-gcc -O2 -municode -o "$tmp/noconsole.exe" "$(dirname "$0")/wine/noconsole.c"
+set +e
+timeout 120 wine "$tmp/noconsole.exe" "$exe" 3000 >"$tmp/nocons.out" 2>"$tmp/nocons.err" &
+nocons=$!
+set -e
+for _ in $(seq 1 100); do
+	grep -q '^text: ' "$tmp/nocons.out" 2>/dev/null && break
+	kill -0 "$nocons" 2>/dev/null || break
+	sleep 0.3
+done
+if [ -n "$errshot" ] && grep -q '^text: ' "$tmp/nocons.out"; then
+	mkdir -p "$(dirname "$errshot")"
+	import -window root "$errshot"
+	pass "screenshot of the message box: $errshot"
+fi
+set +e
+wait "$nocons"
+rc=$?
+set -e
+boxed=$(tr -d '\r' <"$tmp/nocons.out")
+title=$(sed -n 's/^title: //p' <<<"$boxed")
+text=$(sed -n 's/^text: //p' <<<"$boxed")
+[ "$rc" -eq 1 ] && [ "$title" = "Safeguard Companion" ] && [[ "$text" == "Safeguard Companion cannot start: "*"already open"* ]] ||
+	{ cat "$tmp/nocons.out" "$tmp/nocons.err" >&2; fail "started with no console, the second copy ended with status $rc and no message box saying why"; }
+pass "started with no console (as from the Start menu), a second copy said it in a message box \"$title\" and ended with status 1 after OK: $text"
+# Another start-up error with no console: a data folder that cannot be made
+# (here a file stands where the folder should be, in COMPANION_HOME).
+blocked="$profile/Blocked home"
+mkdir -p "$blocked" && echo "not a folder" >"$blocked/data"
+set +e
+COMPANION_HOME="$(winepath -w "$blocked")" timeout 120 wine "$tmp/noconsole.exe" "$exe" >"$tmp/blocked.out" 2>&1
+rc=$?
+set -e
+text=$(tr -d '\r' <"$tmp/blocked.out" | sed -n 's/^text: //p')
+[ "$rc" -eq 1 ] && [[ "$text" == "Safeguard Companion cannot start: create the data folder: "* ]] ||
+	{ cat "$tmp/blocked.out" >&2; fail "with a data folder it cannot make and no console, it ended with status $rc and no message box saying why"; }
+pass "with a data folder it cannot make and no console, it said so in a message box and ended with status 1: $text"
+rm -rf "$blocked"
 kill -0 "$first" 2>/dev/null || fail "the first copy is gone"
 pass "the first copy is still running"
 kill "$first"
