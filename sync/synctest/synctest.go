@@ -255,6 +255,14 @@ func ServeHub(t testing.TB, db hub.Backend, opts hub.Options) *Hub {
 	}
 	srv := httptest.NewUnstartedServer(h.Handler())
 	srv.Listener = hub.LimitListener(srv.Listener, opts.Limits.ConnsPerAddress)
+	// Timeouts as companion-hub serve has them, shorter: a connection the
+	// fault proxy cut that the server never hears end (seen under Wine,
+	// issue 17) is let go instead of holding one of the address's
+	// connection slots for good.
+	srv.Config.ReadHeaderTimeout = 10 * time.Second
+	srv.Config.ReadTimeout = 30 * time.Second
+	srv.Config.WriteTimeout = 30 * time.Second
+	srv.Config.IdleTimeout = 15 * time.Second
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return &Hub{Hub: h, DB: db, Server: srv, URL: srv.URL}
