@@ -195,6 +195,9 @@ func (u *UI) loadSessions() {
 		drafts, err = u.cfg.Vault.Drafts(ctx)
 		entries, _, err2 := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindAddendum)
 		signed = entries
+		if err2 == nil {
+			u.shareMissingFacts(ctx, entries) // issue 16: records signed before facts were shared
+		}
 		var err3 error
 		incidents, err3 = u.myIncidents(ctx)
 		return errors.Join(err, err2, err3)
