@@ -133,7 +133,7 @@ func (r RetentionFactsRecord) Validate() error {
 func (r RetentionFactsRecord) Facts() RetentionFacts {
 	return RetentionFacts{RecordID: r.RecordID, Kind: r.Kind, PackID: r.PackID, PackVersion: r.PackVersion,
 		Customer: Customer{Reference: r.Reference, DateOfBirth: r.DateOfBirth, Age: r.Age, AdultAtRisk: r.AdultAtRisk},
-		Made: r.Made, Cases: slices.Clone(r.Cases)}
+		Made:     r.Made, Cases: slices.Clone(r.Cases)}
 }
 
 // MergeRetentionFacts is what a DSL's Retention screen lists: the facts of
