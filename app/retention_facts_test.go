@@ -214,6 +214,9 @@ func TestDisposalOfPractitionersRecordThroughTheHub(t *testing.T) {
 			test.Type(findEntry(t, morgan.u, "Why the hold is placed (for example, a police investigation, a claim or a subject access request)"), "Claim notified")
 			tap(t, morgan.u, "Place hold")
 			mustSee(t, morgan.u, "Held: not offered for disposal.")
+			if b.name == "sqlite" {
+				screenshot(t, morgan.u, "44-retention-practitioners-records")
+			}
 			test.Tap(findCheck(t, morgan.u, "Tick "+gone.Header.ID+" (CUS-4821)"))
 			tap(t, morgan.u, "Approve disposal of ticked")
 			mustSee(t, morgan.u, "Disposal of 1 record approved and signed; 1 disposed of on this computer", "Disposed of (1)")
