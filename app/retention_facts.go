@@ -45,7 +45,7 @@ func (u *UI) shareRetentionFacts(ctx context.Context, e vault.Entry, d session.D
 // entries that this person wrote or manages and that has none yet. A
 // failure is logged (never content) and tried again at the next opening.
 func (u *UI) shareMissingFacts(ctx context.Context, entries []vault.Entry) {
-	shared, _, err := u.cfg.Vault.RetentionFacts(ctx)
+	have, err := u.cfg.Vault.FactsShared(ctx)
 	if err != nil {
 		u.logError("sharing retention facts", err)
 		return
@@ -65,7 +65,7 @@ func (u *UI) shareMissingFacts(ctx context.Context, entries []vault.Entry) {
 			byID[d.ID] = e
 		}
 	}
-	for _, d := range session.MissingRetentionFacts(docs, shared) {
+	for _, d := range session.MissingRetentionFacts(docs, have) {
 		if err := u.shareRetentionFacts(ctx, byID[d.ID], d); err != nil {
 			u.logError("sharing retention facts", err)
 		}

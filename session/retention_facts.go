@@ -177,11 +177,8 @@ func MergeRetentionFacts(own []RetentionFacts, shared []RetentionFactsRecord) ([
 // shared facts record names yet: the ones a practitioner's or line
 // manager's app shares facts for when it opens (records signed before
 // facts were shared, or whose facts were not saved).
-func MissingRetentionFacts(docs []Document, shared []RetentionFactsRecord) []Document {
-	have := map[string]bool{}
-	for _, r := range shared {
-		have[r.RecordID] = true
-	}
+// have holds the ids of the records facts were shared for.
+func MissingRetentionFacts(docs []Document, have map[string]bool) []Document {
 	var out []Document
 	for _, d := range docs {
 		if d.State == Signed && !d.SignedAt.IsZero() && !have[d.ID] {

@@ -95,3 +95,17 @@ func (v *Vault) RetentionFacts(ctx context.Context) ([]session.RetentionFactsRec
 	}
 	return out, fails, nil
 }
+
+// FactsShared are the ids of the records this device holds retention facts
+// for, read from the envelopes' routing headers without opening them (so
+// that checking at every start what still needs facts costs no decryption).
+func (v *Vault) FactsShared(ctx context.Context) (map[string]bool, error) {
+	out := map[string]bool{}
+	for e, err := range v.st.Envelopes(ctx, store.Filter{Kind: string(crypto.KindRetentionFacts)}) {
+		if err != nil {
+			return nil, fmt.Errorf("list retention facts: %w", err)
+		}
+		out[e.ParentID] = true
+	}
+	return out, nil
+}
