@@ -198,16 +198,22 @@ func TestAdoptDirectory(t *testing.T) {
 // with a one-time code and the invitation ICT hands out.
 func startTestHub(t *testing.T, now time.Time, clock func() time.Time) (*loopbackHub, func(person string) (*device.Device, crypto.Keystore)) {
 	t.Helper()
+	db, err := hub.OpenSQLite(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return startTestHubOn(t, db, now, clock)
+}
+
+// startTestHubOn is startTestHub on the given backend.
+func startTestHubOn(t *testing.T, db hub.Backend, now time.Time, clock func() time.Time) (*loopbackHub, func(person string) (*device.Device, crypto.Keystore)) {
+	t.Helper()
 	ctx := context.Background()
 	o, err := org.New("Test organisation", org.DemoPeople, now.Add(-time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := hub.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	hub.InitOrg(ctx, db, o.Directory.Org, o.Pinned())
 	if _, err := hub.PublishDirectory(ctx, db, o.Signed, now); err != nil {
 		t.Fatal(err)

@@ -247,6 +247,9 @@ func (u *UI) loadSessions() {
 			}
 		}
 		signed, _, err2 := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindAddendum)
+		if err2 == nil {
+			u.shareMissingFacts(ctx, signed) // issue 16: records signed before facts were shared
+		}
 		for _, e := range signed {
 			switch e.Header.Kind {
 			case crypto.KindSessionRecord:

@@ -106,8 +106,9 @@ func TestWholeJourney(t *testing.T) {
 
 	// The manager opens it on their own device.
 	items, err := env.dev.Store.NextOutbox(ctx, 10)
-	if err != nil || len(items) != 1 {
-		t.Fatal(err)
+	// The record, then its retention facts for the DSLs (issue 16).
+	if err != nil || len(items) != 2 || items[0].Envelope.Kind != string(crypto.KindSessionRecord) || items[1].Envelope.Kind != string(crypto.KindRetentionFacts) {
+		t.Fatalf("outbox %d: %v", len(items), err)
 	}
 	mst, err := store.Open(filepath.Join(t.TempDir(), "priya.db"))
 	if err != nil {

@@ -397,7 +397,16 @@ func (f *recordForm) commit() {
 		}
 		var err error
 		entry, err = f.u.cfg.Vault.SignRecord(ctx, doc)
-		return err
+		if err != nil {
+			return err
+		}
+		// The record is signed and saved; its retention facts follow for
+		// the DSLs (issue 16). Should they fail, the next opening shares
+		// them (shareMissingFacts), so signing is not undone for it.
+		if ferr := f.u.shareRetentionFacts(ctx, entry, doc); ferr != nil {
+			f.u.logError("sharing retention facts", ferr)
+		}
+		return nil
 	}, func(err error) {
 		if err != nil {
 			f.status.SetText("Not signed: " + plainWords(err, signing) + " The record is as it was; try Sign and lock again once that is put right.")

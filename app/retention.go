@@ -139,7 +139,21 @@ func (rs *retentionScreen) load() {
 		for _, f := range fails {
 			problems = append(problems, fmt.Sprintf("Record %s was refused: %v", f.ID, f.Err))
 		}
-		facts = retentionFactsOf(recs)
+		// Records this DSL cannot read (practitioners' session records,
+		// sealed to their line of management) are listed from the facts
+		// their authors shared (issue 16).
+		shared, sfails, err := u.cfg.Vault.RetentionFacts(ctx)
+		if err != nil {
+			return err
+		}
+		for _, f := range sfails {
+			problems = append(problems, fmt.Sprintf("Retention facts %s were refused: %v", f.ID, f.Err))
+		}
+		var merr []error
+		facts, merr = session.MergeRetentionFacts(retentionFactsOf(recs), shared)
+		for _, e := range merr {
+			problems = append(problems, e.Error())
+		}
 		hs, hfails, err := u.cfg.Vault.Holds(ctx)
 		signed = hs
 		for _, f := range hfails {
@@ -658,7 +672,12 @@ func (u *UI) retentionReport(ctx context.Context, recs *records.Index) ([]report
 		return nil, nil, err
 	}
 	now := u.cfg.Clock.Now()
-	items, _ := session.DueList(u.retentionPacks(), retentionFactsOf(recs), nil, now)
+	shared, _, err := u.cfg.Vault.RetentionFacts(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	facts, _ := session.MergeRetentionFacts(retentionFactsOf(recs), shared)
+	items, _ := session.DueList(u.retentionPacks(), facts, nil, now)
 	items, _ = session.ApplyDecisions(items, decided, now, u.cfg.Pack.Location())
 	var due []time.Time
 	for _, it := range items {

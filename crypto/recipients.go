@@ -40,16 +40,23 @@ const (
 	// or their confirmation of receipt (issue 16), sealed to the DSLs and
 	// recovery.
 	KindTransfer Kind = "file_transfer"
+	// KindRetentionFacts is what retention needs to know of a signed
+	// session record (its id, dates, the customer's date of birth or age,
+	// reference and cases; never its content), sealed to its publisher,
+	// every DSL and recovery, so that the DSL who alone approves disposal
+	// can see it fall due (issue 16). Its parent is the session record: a
+	// tombstone for the record takes it too.
+	KindRetentionFacts Kind = "retention_facts"
 )
 
 // Kinds lists every kind, for tests and for UIs that enumerate them.
 func Kinds() []Kind {
-	return []Kind{KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit, KindHold, KindRetention, KindSubjectAccess, KindTransfer}
+	return []Kind{KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit, KindHold, KindRetention, KindSubjectAccess, KindTransfer, KindRetentionFacts}
 }
 
 func (k Kind) valid() bool {
 	switch k {
-	case KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit, KindHold, KindRetention, KindSubjectAccess, KindTransfer:
+	case KindSessionRecord, KindAddendum, KindDraft, KindIncident, KindReview, KindFigures, KindAudit, KindHold, KindRetention, KindSubjectAccess, KindTransfer, KindRetentionFacts:
 		return true
 	}
 	return false
@@ -86,6 +93,7 @@ func (d *Directory) Recipients(k Kind, authorID string, at time.Time) ([]Recipie
 //     Board's quarterly report together (policy 9.1);
 //   - audit: the author and every DSL, who keeps the access audit;
 //   - legal_hold: the author and every DSL, who must all see what is held;
+//   - retention_facts: the author and every DSL, who decide on disposal;
 //   - and always the organisation's recovery recipient, last.
 //
 // A subject is accepted only for reviews and incidents, and must be in the
@@ -142,7 +150,7 @@ func (d *Directory) RecipientsFor(k Kind, authorID, subjectID string, at time.Ti
 		for _, m := range managers {
 			addPerson(m)
 		}
-	case KindIncident, KindFigures, KindAudit, KindHold, KindRetention, KindSubjectAccess, KindTransfer:
+	case KindIncident, KindFigures, KindAudit, KindHold, KindRetention, KindSubjectAccess, KindTransfer, KindRetentionFacts:
 		for i := range d.People {
 			if d.People[i].HasRole(RoleDSL) {
 				addPerson(d.People[i].ID)

@@ -19,9 +19,11 @@ import (
 
 // Tombstone is the signed statement that a record is disposed of.
 type Tombstone struct {
-	// RecordID is the record disposed of; Envelopes every envelope it is
-	// made of (the record, its addenda, reviews and later versions), which
-	// all go.
+	// RecordID is the record disposed of; Envelopes the envelopes of it
+	// the approving DSL's device held. Every envelope under the record
+	// goes, named here or not: the hub and each device follow the signed
+	// headers' parent links from the record (reviews and addenda sealed
+	// only to managers, retention facts).
 	RecordID  string   `json:"record_id"`
 	Kind      Kind     `json:"kind"`
 	Envelopes []string `json:"envelopes"`

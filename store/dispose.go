@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -68,7 +69,11 @@ func (s *Store) Dispose(ctx context.Context, d Disposal, ev Event) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO tombstones (record_id, signed, applied, sent) VALUES (?, ?, ?, ?)", recordID, signed, unixMilli(s.now()), sent); err != nil {
 			return err
 		}
-		for _, id := range envelopeIDs {
+		fam, err := familyIn(ctx, tx, append([]string{recordID}, envelopeIDs...))
+		if err != nil {
+			return err
+		}
+		for _, id := range fam {
 			if _, err := tx.ExecContext(ctx, "INSERT INTO disposed (envelope_id, record_id) VALUES (?, ?) ON CONFLICT DO NOTHING", id, recordID); err != nil {
 				return err
 			}
@@ -157,30 +162,69 @@ func (s *Store) MarkTombstoneSent(ctx context.Context, recordID string) error {
 }
 
 // Family is an envelope's id and the ids of every envelope under it by
-// parent (addenda, reviews, later versions, and theirs), for a tombstone
-// to name them all.
+// parent (addenda, reviews, later versions, retention facts, and theirs),
+// for a tombstone to name them all. The record itself need not be here: a
+// DSL holds a practitioner's retention facts, not the record they are
+// about; the id comes first either way. ErrNotFound when neither it nor
+// anything under it is here.
 func (s *Store) Family(ctx context.Context, id string) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, `WITH RECURSIVE fam(id) AS (
-		SELECT id FROM envelopes WHERE id = ?
-		UNION SELECT e.id FROM envelopes e JOIN fam ON e.parent_id = fam.id)
-		SELECT id FROM fam`, id)
+	out, err := familyIn(ctx, s.r, []string{id})
 	if err != nil {
 		return nil, classify("list a record's envelopes", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
+	if len(out) == 1 {
+		var one int
+		err := s.r.QueryRowContext(ctx, "SELECT 1 FROM envelopes WHERE id = ?", id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("store: envelope %s: %w", id, ErrNotFound)
+		}
+		if err != nil {
 			return nil, classify("list a record's envelopes", err)
 		}
-		out = append(out, e)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, classify("list a record's envelopes", err)
+	return out, nil
+}
+
+// queryer is a transaction or the reader pool.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// familyIn is seeds, first, then every envelope here under any of them by
+// parent, each once (the issue 16 tombstone takes them all, on every
+// device, whichever of them it holds).
+func familyIn(ctx context.Context, q queryer, seeds []string) ([]string, error) {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, s := range seeds {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("store: envelope %s: %w", id, ErrNotFound)
+	for next := slices.Clone(out); len(next) > 0; {
+		id := next[0]
+		next = next[1:]
+		rows, err := q.QueryContext(ctx, "SELECT id FROM envelopes WHERE parent_id = ?", id)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var e string
+			if err := rows.Scan(&e); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if !seen[e] {
+				seen[e] = true
+				out = append(out, e)
+				next = append(next, e)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

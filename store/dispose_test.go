@@ -137,3 +137,51 @@ func TestDisposeLeavesNoRecoverableCopy(t *testing.T) {
 		t.Error("a record with no tombstone was deleted")
 	}
 }
+
+// Issue 16: a tombstone takes every envelope under its record here, named
+// in it or not (a review or addendum sealed to managers that the DSL's
+// device never held, and theirs in turn), and works where the record
+// itself never was (a DSL's device holds only its retention facts).
+func TestDisposeTakesTheWholeFamily(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	put := func(id, parent string) {
+		e := testEnvelope(id, 100)
+		e.ParentID = parent
+		if err := s.PutEnvelope(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("facts-1", "rec-1") // the record itself is not here
+	put("facts-2", "rec-2")
+	fam, err := s.Family(ctx, "rec-1")
+	if err != nil || len(fam) != 2 || fam[0] != "rec-1" || fam[1] != "facts-1" {
+		t.Fatalf("the family of a record held only by its facts: %v %v", fam, err)
+	}
+	if _, err := s.Family(ctx, "rec-none"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the family of nothing here: %v", err)
+	}
+
+	put("rec-3", "")
+	put("review-3", "rec-3")
+	put("reply-3", "review-3")
+	put("rec-4", "")
+	// The tombstone names only the record, as one made on a device that
+	// held nothing else would.
+	if err := s.Dispose(ctx, Disposal{RecordID: "rec-3", Envelopes: []string{"rec-3"}, Signed: []byte("signed")}, Event{Actor: "key-dsl"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"rec-3", "review-3", "reply-3"} {
+		if _, err := s.GetEnvelope(ctx, id); !errors.Is(err, ErrNotFound) {
+			t.Errorf("%s is still here: %v", id, err)
+		}
+		if d, err := s.Disposed(ctx, id); err != nil || !d {
+			t.Errorf("%s is not marked disposed of: %v", id, err)
+		}
+	}
+	for _, id := range []string{"rec-4", "facts-1", "facts-2"} {
+		if _, err := s.GetEnvelope(ctx, id); err != nil {
+			t.Errorf("%s left with another record: %v", id, err)
+		}
+	}
+}

@@ -68,13 +68,21 @@ func (s *Store) NextOutbox(ctx context.Context, limit int) ([]OutboxItem, error)
 	return out, nil
 }
 
-// CountOutbox is how many envelopes await the hub, due or deferred.
+// kindRetentionFacts is crypto.KindRetentionFacts (the store knows kinds
+// only as strings).
+const kindRetentionFacts = "retention_facts"
+
+// CountOutbox is how many records await the hub, due or deferred: the
+// number people are shown. A record's retention facts (issue 16), made
+// with it and sent with it, count as part of it while it waits too; alone
+// they count as one.
 func (s *Store) CountOutbox(ctx context.Context) (int, error) {
 	if err := s.usable(); err != nil {
 		return 0, err
 	}
 	var n int
-	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM outbox").Scan(&n); err != nil {
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM outbox o JOIN envelopes e ON e.id = o.envelope_id
+		WHERE NOT (e.kind = ? AND EXISTS (SELECT 1 FROM outbox p WHERE p.envelope_id = e.parent_id))`, kindRetentionFacts).Scan(&n); err != nil {
 		return 0, classify("count outbox", err)
 	}
 	return n, nil

@@ -50,6 +50,8 @@ func auditAction(kind crypto.Kind, parentID string, value any) string {
 			return ActionHoldLifted
 		}
 		return ActionHeld
+	case crypto.KindRetentionFacts:
+		return ActionFactsShared
 	case crypto.KindRetention:
 		if d, ok := value.(session.RetentionDecision); ok && d.Choice == session.ChoiceExtend {
 			return ActionRetentionExtend

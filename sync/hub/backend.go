@@ -95,6 +95,10 @@ type Item struct {
 	Device     string
 	Recipients []string
 	Data       []byte
+	// Parent is the record the envelope belongs to (its signed header's
+	// parent_id: an addendum's, a review's, a retention facts record's),
+	// "" for none; a tombstone naming the record takes it too.
+	Parent string
 }
 
 // Stored is an envelope as the hub holds it.

@@ -111,7 +111,10 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", pushLock+1); err != nil {
 			return err
 		}
-		return migratePostgres(ctx, tx)
+		if err := migratePostgres(ctx, tx); err != nil {
+			return err
+		}
+		return backfillPostgresParents(ctx, tx)
 	})
 	if err != nil {
 		pool.close()
@@ -375,9 +378,9 @@ func (p *Postgres) Push(ctx context.Context, items []Item, at time.Time) ([]Stor
 		for i, it := range items {
 			ids[i] = it.ID
 		}
-		if id, err := pgDisposedAmong(ctx, tx, ids); err != nil || id != "" {
+		if id, err := pgDisposedAmong(ctx, tx, withParents(items, ids)); err != nil || id != "" {
 			if err == nil {
-				err = &DisposedError{ID: id}
+				err = &DisposedError{ID: pushedUnder(items, id)}
 			}
 			return err
 		}
@@ -404,7 +407,7 @@ func (p *Postgres) Push(ctx context.Context, items []Item, at time.Time) ([]Stor
 		if err := tx.QueryRow(ctx, "SELECT coalesce(max(seq), 0) + 1 FROM envelopes").Scan(&next); err != nil {
 			return err
 		}
-		var envRows, rcptRows [][]any
+		var envRows, rcptRows, parentRows [][]any
 		for i, it := range items {
 			if h, ok := held[it.ID]; ok {
 				if h.Hash != it.Hash {
@@ -418,6 +421,9 @@ func (p *Postgres) Push(ctx context.Context, items []Item, at time.Time) ([]Stor
 			held[it.ID] = s
 			out[i] = s
 			envRows = append(envRows, []any{s.Seq, it.ID, it.Hash, it.Author, it.Device, recv, it.Data})
+			if it.Parent != "" {
+				parentRows = append(parentRows, []any{it.ID, it.Parent})
+			}
 			for j, k := range it.Recipients {
 				if !slices.Contains(it.Recipients[:j], k) {
 					rcptRows = append(rcptRows, []any{k, s.Seq})
@@ -431,7 +437,13 @@ func (p *Postgres) Push(ctx context.Context, items []Item, at time.Time) ([]Stor
 			pgx.CopyFromRows(envRows)); err != nil {
 			return err
 		}
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"recipients"}, []string{"key_id", "seq"}, pgx.CopyFromRows(rcptRows))
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"recipients"}, []string{"key_id", "seq"}, pgx.CopyFromRows(rcptRows)); err != nil {
+			return err
+		}
+		if len(parentRows) == 0 {
+			return nil
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"parents"}, []string{"envelope_id", "parent_id"}, pgx.CopyFromRows(parentRows))
 		return err
 	})
 	if err != nil {

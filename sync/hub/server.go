@@ -503,7 +503,7 @@ func (h *Hub) check(b []byte, i int, dir *crypto.Directory, person string, now t
 		rcpt[j] = string(k)
 	}
 	v := verified{header: hd, item: Item{ID: hd.ID, Hash: crypto.EnvelopeHash(b), Author: string(hd.Author),
-		Recipients: rcpt, Data: b}}
+		Recipients: rcpt, Data: b, Parent: hd.ParentID}}
 	if err := crypto.CheckReceived(hd, dir, now); err != nil {
 		v.err = refuse(http.StatusUnprocessableEntity, proto.CodeInvalidRecord, fmt.Sprintf("record %s: %v", hd.ID, err))
 		v.err.body.ID = hd.ID

@@ -48,6 +48,10 @@ func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
 		w.Close()
 		return nil, fmt.Errorf("hub: create schema in %s: %w", path, err)
 	}
+	if err := backfillSQLiteParents(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("hub: read the records' parents in %s: %w", path, err)
+	}
 	var mode string
 	var syncMode int
 	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
@@ -299,9 +303,9 @@ func (s *SQLite) Push(ctx context.Context, items []Item, at time.Time) ([]Stored
 		for i, it := range items {
 			ids[i] = it.ID
 		}
-		if id, err := s.disposedAmong(ctx, tx, ids); err != nil || id != "" {
+		if id, err := s.disposedAmong(ctx, tx, withParents(items, ids)); err != nil || id != "" {
 			if err == nil {
-				err = &DisposedError{ID: id}
+				err = &DisposedError{ID: pushedUnder(items, id)}
 			}
 			return err
 		}
@@ -336,6 +340,11 @@ func (s *SQLite) Push(ctx context.Context, items []Item, at time.Time) ([]Stored
 			}
 			for _, k := range it.Recipients {
 				rkeys = append(rkeys, k, seq)
+			}
+			if it.Parent != "" {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO parents (envelope_id, parent_id) VALUES (?, ?) ON CONFLICT DO NOTHING", it.ID, it.Parent); err != nil {
+					return err
+				}
 			}
 			out[i] = Stored{Seq: seq, ID: it.ID, Hash: it.Hash, Received: time.UnixMilli(at.UnixMilli()).UTC()}
 		}

@@ -38,7 +38,11 @@ func (s *SQLite) Dispose(ctx context.Context, d Disposal, at time.Time) (StoredT
 			return err
 		}
 		out.RecordID, out.Signed, out.Received = d.RecordID, d.Signed, time.UnixMilli(at.UnixMilli()).UTC()
-		for _, id := range d.Envelopes {
+		fam, err := sqliteFamily(ctx, tx, d)
+		if err != nil {
+			return err
+		}
+		for _, id := range fam {
 			if _, err := tx.ExecContext(ctx, "INSERT INTO disposed (envelope_id, tombstone_seq) VALUES (?, ?) ON CONFLICT DO NOTHING", id, out.Seq); err != nil {
 				return err
 			}
@@ -147,13 +151,17 @@ func (p *Postgres) Dispose(ctx context.Context, d Disposal, at time.Time) (Store
 			return err
 		}
 		out.RecordID, out.Signed, out.Received = d.RecordID, d.Signed, time.UnixMilli(at.UnixMilli()).UTC()
-		if _, err := tx.Exec(ctx, "INSERT INTO disposed (envelope_id, tombstone_seq) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING", d.Envelopes, out.Seq); err != nil {
+		fam, err := pgFamily(ctx, tx, d)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "DELETE FROM recipients WHERE seq IN (SELECT seq FROM envelopes WHERE id = ANY($1))", d.Envelopes); err != nil {
+		if _, err := tx.Exec(ctx, "INSERT INTO disposed (envelope_id, tombstone_seq) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING", fam, out.Seq); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, "UPDATE envelopes SET data = '\\x'::bytea WHERE id = ANY($1)", d.Envelopes)
+		if _, err := tx.Exec(ctx, "DELETE FROM recipients WHERE seq IN (SELECT seq FROM envelopes WHERE id = ANY($1))", fam); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "UPDATE envelopes SET data = '\\x'::bytea WHERE id = ANY($1)", fam)
 		return err
 	})
 	if err != nil {
