@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -70,7 +71,7 @@ func (u *UI) incidentRaised(m myIncident) string {
 	what := "not described yet"
 	if t, ok := u.cfg.Pack.IncidentType(d.Type); ok {
 		what = t.Label
-	} else if d.Description != "" {
+	} else if d.Description != "" || d.Typed != nil && strings.TrimSpace(d.Typed.Description) != "" {
 		what = "described, not yet classified"
 	}
 	about := ""
