@@ -112,6 +112,9 @@ type UI struct {
 	screenClose func()
 	// incidents are the person's own: drafts and reported (myincidents.go).
 	incidents []myIncident
+	// incidentSaves is only a key for inTurn: incident drafts are saved,
+	// and home reads them again, one after another (issue 20).
+	incidentSaves *session.Session
 	// committing holds, for each session with a change being saved, the
 	// changes waiting behind it (commitChange).
 	committing map[*session.Session][]func()

@@ -47,10 +47,8 @@ type incidentForm struct {
 	preventFields []*textArea
 	// dirty is set by every keystroke in what happened and whom it is
 	// about; autosave keeps the words typed (session.IncidentTyping) every
-	// few seconds and on leaving the screen (issue 20). turn is only a key
-	// for inTurn: the draft's saves land in the order they were asked for.
+	// few seconds and on leaving the screen (issue 20).
 	dirty bool
-	turn  *session.Session
 
 	// The classification (1.4, 3, 4), shared with the DSL's case screen.
 	*classificationWidgets
@@ -93,7 +91,7 @@ const (
 
 // ShowIncident shows an incident being raised.
 func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
-	f := &incidentForm{u: u, inc: inc, from: from, turn: new(session.Session)}
+	f := &incidentForm{u: u, inc: inc, from: from}
 	d := inc.Document()
 	typed := inc.Typing()
 
@@ -210,7 +208,11 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 func (f *incidentForm) autosave() {
 	u := f.u
 	stop := make(chan struct{})
-	u.screenClose = func() { close(stop); f.keepTyping() }
+	u.screenClose = func() {
+		close(stop)
+		f.keepTyping()
+		u.rememberIncident(f.inc.Document())
+	}
 	every := u.cfg.TickEvery
 	if every == 0 || every > 5*time.Second {
 		every = 5 * time.Second
@@ -246,13 +248,14 @@ func (f *incidentForm) keepTyping() {
 }
 
 // saveDraft saves the incident as it stands when its turn comes, after the
-// saves already asked for, and tells done how it went.
+// incident saves already asked for (so they land in the order asked), and
+// tells done how it went.
 func (f *incidentForm) saveDraft(done func(error)) {
 	u := f.u
 	if u.cfg.Vault == nil {
 		return
 	}
-	u.inTurn(f.turn, func(next func()) {
+	u.inTurn(u.incidentTurn(), func(next func()) {
 		if f.inc.Status() != session.IncidentDraft { // reported meanwhile
 			next()
 			return

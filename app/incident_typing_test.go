@@ -67,6 +67,14 @@ func TestIncidentTypingSurvivesLeaving(t *testing.T) {
 		t.Fatalf("whom it is about on coming back: %q", got)
 	}
 	test.Type(findEntry(t, u, whatHappenedBox), " He said not to tell anyone.")
+	// Left and opened from home again: home's button opens it as it now
+	// stands, not as it was when home was last drawn.
+	press(t, u, shortcutFor(t, "Ctrl+H"))
+	settle(u)
+	tap(t, u, "Carry on and report it")
+	if got := findEntry(t, u, whatHappenedBox).Text; got != "He asked her to meet. He said not to tell anyone." {
+		t.Fatalf("what happened on coming back a second time: %q", got)
+	}
 	tap(t, u, "Report to the safeguarding team")
 	settle(u)
 	d := u.currentIncident.inc.Document()

@@ -277,10 +277,6 @@ func (i *Incident) ApplyTyping(rationale string) error {
 	if t == nil {
 		return nil
 	}
-	var errs []error
-	if text := strings.TrimSpace(t.Description); text != "" {
-		errs = append(errs, i.Describe(text))
-	}
 	c := Customer{Reference: strings.TrimSpace(t.Reference), AdultAtRisk: t.AdultAtRisk, DateOfBirth: i.doc.Subject.DateOfBirth}
 	if a := strings.TrimSpace(t.Age); a != "" {
 		n, err := strconv.Atoi(a)
@@ -288,6 +284,10 @@ func (i *Incident) ApplyTyping(rationale string) error {
 			return &FieldError{Field: "subject.age", Message: "Enter the age in whole years, for example 15."}
 		}
 		c.Age = n
+	}
+	var errs []error
+	if text := strings.TrimSpace(t.Description); text != "" {
+		errs = append(errs, i.Describe(text))
 	}
 	if c != i.doc.Subject && (c.Reference != "" || i.doc.Subject.Reference != "") {
 		errs = append(errs, i.SetSubject(c, rationale))
