@@ -28,10 +28,10 @@ type caseScreen struct {
 	// using are the kept boxes (keptwords.go) the action being taken
 	// reads: once it is saved they are emptied.
 	using []string
-	back func()
-	inc  *session.Incident
-	msg  *widget.Label
-	busy bool
+	back  func()
+	inc   *session.Incident
+	msg   *widget.Label
+	busy  bool
 }
 
 // showCase shows one incident to the DSL. Opening it is audited.
