@@ -122,13 +122,13 @@ type Document struct {
 	// RecordDraft is the record as it is being typed, kept (sealed, like
 	// the rest of the draft) until the record is saved or signed, so that
 	// nothing typed is lost on leaving the screen (issue 20).
-	RecordDraft  *RecordDraft `json:"record_draft,omitempty"`
+	RecordDraft *RecordDraft `json:"record_draft,omitempty"`
 	// ConsentDraft is the customer's reply (or the reason there is none)
 	// as it is being typed, kept like RecordDraft until consent is
 	// recorded (issue 20 item 2).
 	ConsentDraft *ConsentDraft `json:"consent_draft,omitempty"`
-	SignedAt     time.Time    `json:"signed_at,omitzero"`
-	CancelReason string       `json:"cancel_reason,omitempty"`
+	SignedAt     time.Time     `json:"signed_at,omitzero"`
+	CancelReason string        `json:"cancel_reason,omitempty"`
 }
 
 // Session applies the Annex 2 lifecycle to a Document.
