@@ -582,20 +582,26 @@ func (f *incidentForm) reportTapped() {
 	doc := next.Document()
 	f.report.Disable()
 	f.status.SetText("Sealing and saving…")
-	f.u.background(func(ctx context.Context) error {
-		_, err := f.u.cfg.Vault.ReportIncident(ctx, doc.ID, doc, nil)
-		return err
-	}, func(err error) {
-		if err != nil {
-			f.report.Enable()
-			f.status.SetText("Not sent: " + plainWords(err, reporting) + " Call your safeguarding lead now.")
-			return
-		}
-		f.inc = next
-		f.u.kickSync()
-		f.status.SetText(reportedText)
-		f.refresh()
-		f.linkSession(doc.ID)
+	// In turn with the draft's saves: a draft saved on leaving while the
+	// report is on its way waits for it, and then has nothing to save.
+	f.u.inTurn(f.u.incidentTurn(), func(done func()) {
+		f.u.background(func(ctx context.Context) error {
+			_, err := f.u.cfg.Vault.ReportIncident(ctx, doc.ID, doc, nil)
+			return err
+		}, func(err error) {
+			defer done()
+			if err != nil {
+				f.report.Enable()
+				f.status.SetText("Not sent: " + plainWords(err, reporting) + " Call your safeguarding lead now.")
+				return
+			}
+			f.inc = next
+			f.u.rememberIncident(next.Document())
+			f.u.kickSync()
+			f.status.SetText(reportedText)
+			f.refresh()
+			f.linkSession(doc.ID)
+		})
 	})
 }
 

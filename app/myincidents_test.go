@@ -76,14 +76,11 @@ func TestReportThatFailsToSaveCanBeSentAgain(t *testing.T) {
 	press(t, u, shortcutFor(t, "Ctrl+E"))
 	tap(t, u, "I have read this: continue")
 	f := u.currentIncident
-	for _, err := range []error{
-		f.inc.Describe("A learner says an older man keeps messaging her on a game."),
-		f.inc.SetSubject(session.Customer{Reference: "CUS-1402", Age: 14}, ""),
-		f.inc.Classify(session.Classification{Type: "grooming"}, ""),
-	} {
-		if err != nil {
-			t.Fatal(err)
-		}
+	test.Type(f.describe, "A learner says an older man keeps messaging her on a game.")
+	test.Type(f.ref, "CUS-1402")
+	test.Type(f.age, "14")
+	if err := f.inc.Classify(session.Classification{Type: "grooming"}, ""); err != nil {
+		t.Fatal(err)
 	}
 	env.dev.Close()
 	tap(t, u, "Report to the safeguarding team")
