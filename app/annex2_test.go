@@ -208,7 +208,6 @@ func TestReportedIncidentLetsTheRecordBeSigned(t *testing.T) {
 	tap(t, u, escalateLabel)
 	tap(t, u, "I have read this: continue")
 	test.Type(u.currentIncident.describe, "Customer disclosed unwanted images from an adult relative.")
-	tap(t, u, "Save what happened")
 	tap(t, u, "Report to the safeguarding team")
 	if !strings.Contains(u.currentIncident.status.Text, "Reported") {
 		t.Fatalf("not reported: %q", u.currentIncident.status.Text)

@@ -112,6 +112,14 @@ type UI struct {
 	screenClose func()
 	// incidents are the person's own: drafts and reported (myincidents.go).
 	incidents []myIncident
+	// incidentSaves is only a key for inTurn: incident drafts are saved,
+	// and home reads them again, one after another (issue 20).
+	incidentSaves *session.Session
+	// typed keeps words typed in boxes whose action is not yet taken (a
+	// review's comment), by record and box, so that drawing the screen
+	// again, escalating and coming Back, or leaving and coming back does
+	// not empty them (issue 20; keptwords.go).
+	typed map[string]string
 	// committing holds, for each session with a change being saved, the
 	// changes waiting behind it (commitChange).
 	committing map[*session.Session][]func()

@@ -106,7 +106,6 @@ func TestNoPlaintextAnywhere(t *testing.T) {
 	tap(t, u, "I have read this: continue")
 	inc := u.currentIncident
 	test.Type(inc.describe, mark())
-	tap(t, u, "Save what happened")
 	inc.kind.SetSelected(kindLabel(t, u, "nudes_semi_nudes"))
 	inc.subtype.SetSelected(subtypeLabel(t, u, "nudes_semi_nudes", "experimental"))
 	settle(u)

@@ -25,10 +25,13 @@ type caseScreen struct {
 	u    *UI
 	recs *records.Index
 	c    *records.Case
-	back func()
-	inc  *session.Incident
-	msg  *widget.Label
-	busy bool
+	// using are the kept boxes (keptwords.go) the action being taken
+	// reads: once it is saved they are emptied.
+	using []string
+	back  func()
+	inc   *session.Incident
+	msg   *widget.Label
+	busy  bool
 }
 
 // showCase shows one incident to the DSL. Opening it is audited.
@@ -252,6 +255,8 @@ func (cs *caseScreen) act(done string, apply func(*session.Incident) error) {
 // actSaying is act for an action whose message depends on what it changed.
 func (cs *caseScreen) actSaying(apply func(*session.Incident) (string, error)) {
 	u := cs.u
+	used := cs.using
+	cs.using = nil
 	if cs.busy {
 		return
 	}
@@ -295,11 +300,20 @@ func (cs *caseScreen) actSaying(apply func(*session.Incident) (string, error)) {
 			return
 		}
 		u.kickSync()
+		u.forget(used...)
 		if c, ok := cs.recs.Case(doc.ID); ok {
 			cs.c = c
 		}
 		cs.render(done)
 	})
+}
+
+// keep keeps what is typed in e, a box of this case called box, until an
+// action that uses it is saved (issue 20 item 2).
+func (cs *caseScreen) keep(box string, e *widget.Entry) string {
+	key := "case:" + cs.inc.Document().ID + ":" + box
+	cs.u.keep(key, e)
+	return key
 }
 
 // refuse shows why an action was refused or not saved, in the app's one
@@ -380,7 +394,9 @@ func (cs *caseScreen) stepRow(st session.StepStatus) []fyne.CanvasObject {
 	}
 	id := st.Step.ID
 	why := entry("Why this step is not being taken")
+	whyKey := cs.keep("skip:"+id, why)
 	skip := widget.NewButton("Not doing this", func() {
+		cs.using = []string{whyKey}
 		cs.act("Recorded why the step is not being taken.", func(i *session.Incident) error { return i.SkipStep(id, why.Text) })
 	})
 	var row []fyne.CanvasObject
@@ -490,6 +506,7 @@ func (cs *caseScreen) routesBox(req session.Requirements) []fyne.CanvasObject {
 	// if it was earlier.
 	when.SetText(u.clockText(u.cfg.Clock.Now(), referralTimeLayout))
 	note := entry("Note (how it was made; why no reference yet)")
+	refKeys := []string{cs.keep("referral ref", ref), cs.keep("referral time", when), cs.keep("referral note", note)}
 	chosen := func() string {
 		if i := route.SelectedIndex(); i >= 0 {
 			return ids[i]
@@ -506,11 +523,14 @@ func (cs *caseScreen) routesBox(req session.Requirements) []fyne.CanvasObject {
 			}
 			r.ReferredAt = t
 		}
+		cs.using = refKeys
 		cs.act("Referral recorded.", func(i *session.Incident) error { return i.RecordReferral(r) })
 	})
 	reason := entry("Why this referral is not being made")
+	reasonKey := cs.keep("referral declined", reason)
 	decline := widget.NewButton("Not referring", func() {
 		id := chosen()
+		cs.using = []string{reasonKey}
 		cs.act("Decision not to refer recorded.", func(i *session.Incident) error { return i.DeclineRoute(id, reason.Text) })
 	})
 	return append(out, route, container.NewGridWithColumns(2, ref, when), note, container.NewHBox(record),
@@ -539,7 +559,9 @@ func (cs *caseScreen) followUpsBox(d session.IncidentDocument) []fyne.CanvasObje
 		}
 		id := f.ID
 		found := entry("What the check found")
+		foundKey := cs.keep("found:"+id, found)
 		done := widget.NewButton("Checked", func() {
+			cs.using = []string{foundKey}
 			cs.act("Follow-up recorded as done.", func(i *session.Incident) error { return i.CompleteFollowUp(id, found.Text) })
 		})
 		out = append(out, l, container.NewBorder(nil, nil, nil, done, found))
@@ -547,6 +569,7 @@ func (cs *caseScreen) followUpsBox(d session.IncidentDocument) []fyne.CanvasObje
 	what := entry("What will be checked")
 	who := entry("Who will check it")
 	due := entry("Due (DD/MM/YYYY)")
+	followKeys := []string{cs.keep("follow-up what", what), cs.keep("follow-up who", who), cs.keep("follow-up due", due)}
 	add := widget.NewButtonWithIcon("Add follow-up", theme.ContentAddIcon(), func() {
 		var t time.Time
 		if s := strings.TrimSpace(due.Text); s != "" {
@@ -556,6 +579,7 @@ func (cs *caseScreen) followUpsBox(d session.IncidentDocument) []fyne.CanvasObje
 				return
 			}
 		}
+		cs.using = followKeys
 		cs.act("Follow-up set.", func(i *session.Incident) error {
 			_, err := i.AddFollowUp(what.Text, who.Text, t)
 			return err
@@ -578,12 +602,15 @@ func (cs *caseScreen) preventBox(d session.IncidentDocument) []fyne.CanvasObject
 		{"Online activity", draft.OnlineActivity}, {"Needs", draft.Needs}, {"Discussions held", draft.DiscussionsHeld},
 	}
 	es := make([]*textArea, len(fields))
+	var keys []string
 	for k, f := range fields {
 		es[k] = multiline(f.label)
 		es[k].SetText(f.value)
+		keys = append(keys, cs.keep("prevent:"+f.label, &es[k].Entry))
 		out = append(out, widget.NewLabel(f.label), es[k])
 	}
 	save := widget.NewButton("Save Prevent summary", func() {
+		cs.using = keys
 		p := session.PreventSummary{HowConcernArose: es[0].Text, Indicators: es[1].Text, OnlineActivity: es[2].Text, Needs: es[3].Text, DiscussionsHeld: es[4].Text}
 		cs.act("Prevent summary saved.", func(i *session.Incident) error { return i.SavePreventSummary(p) })
 	})
@@ -593,7 +620,9 @@ func (cs *caseScreen) preventBox(d session.IncidentDocument) []fyne.CanvasObject
 // noteBox adds a note to the chronology: a call made, a discussion held.
 func (cs *caseScreen) noteBox() []fyne.CanvasObject {
 	note := multiline("A call made, a discussion held (added to the chronology)")
+	noteKey := cs.keep("note", &note.Entry)
 	add := widget.NewButton("Add note", func() {
+		cs.using = []string{noteKey}
 		cs.act("Note added.", func(i *session.Incident) error { return i.AddNote(note.Text) })
 	})
 	return []fyne.CanvasObject{widget.NewSeparator(), bold("Note"), note, container.NewHBox(add)}
@@ -605,7 +634,9 @@ func (cs *caseScreen) noteBox() []fyne.CanvasObject {
 func (cs *caseScreen) closeBox() []fyne.CanvasObject {
 	outcome := multiline("Outcome: what was done and why the incident can close")
 	reason := multiline("Only if closing with steps or follow-ups left: why")
+	closeKeys := []string{cs.keep("outcome", &outcome.Entry), cs.keep("close reason", &reason.Entry)}
 	closeBtn := widget.NewButtonWithIcon("Close incident", theme.CancelIcon(), func() {
+		cs.using = closeKeys
 		cs.act("Incident closed.", func(i *session.Incident) error { return i.Close(outcome.Text, reason.Text) })
 	})
 	closeBtn.Importance = widget.DangerImportance

@@ -700,3 +700,34 @@ func TestCaseScreenClassifiesAnUnclassifiedIncident(t *testing.T) {
 		t.Fatalf("not closed: %s", c.Doc().Status)
 	}
 }
+
+// Issue 20 item 2: what the DSL types in one of the case's boxes is kept
+// while another action is taken (each redraws the screen) and when the
+// case is left for the queue and opened again; a box is emptied only once
+// its own action is saved.
+func TestCaseScreenKeepsWhatIsTyped(t *testing.T) {
+	u, w := newSeededUI(t, seed.DSL)
+	raiseTestIncident(t, w)
+	u.ShowCases()
+	settle(u)
+	openCase(t, u, "CUS-T014")
+	tap(t, u, "Acknowledge")
+	mustSee(t, u, "Acknowledged.")
+	const check = "That the police have made contact with her"
+	test.Type(findEntry(t, u, "What will be checked"), check)
+	test.Type(findEntry(t, u, "A call made, a discussion held (added to the chronology)"), "Rang the police; PC on duty took the details.")
+	tap(t, u, "Add note")
+	mustSee(t, u, "Note added.", "Rang the police; PC on duty took the details.")
+	if got := findEntry(t, u, "A call made, a discussion held (added to the chronology)").Text; got != "" {
+		t.Errorf("the note box after adding it: %q", got)
+	}
+	if got := findEntry(t, u, "What will be checked").Text; got != check {
+		t.Fatalf("the follow-up typed, after adding a note: %q", got)
+	}
+	tap(t, u, "Back")
+	settle(u)
+	openCase(t, u, "CUS-T014")
+	if got := findEntry(t, u, "What will be checked").Text; got != check {
+		t.Fatalf("the follow-up typed, on opening the case again: %q", got)
+	}
+}

@@ -33,6 +33,9 @@ type consentForm struct {
 	// time, chosen already, and the box that says they are still the same.
 	kept      *session.CarriedConsent
 	stillSame *widget.Check
+	// dirty is set by every keystroke; autosave keeps the words typed
+	// (session.ConsentDraft) every few seconds and on leaving (issue 20).
+	dirty bool
 }
 
 const (
@@ -97,6 +100,20 @@ func (u *UI) ShowConsent(s *session.Session) {
 	f.record.Importance = widget.HighImportance
 	f.noConsent = multiline("Why the session goes ahead without a recorded reply")
 	f.goAhead = widget.NewButton("Go ahead without consent", f.waive)
+	if cd := d.ConsentDraft; cd != nil && d.Consent == nil {
+		// What was being typed when the screen was last left.
+		f.words.SetText(cd.Words)
+		f.noConsent.SetText(cd.NoConsentReason)
+		if cd.Date != "" {
+			f.date.SetText(cd.Date)
+		}
+		if cd.Time != "" {
+			f.clock.SetText(cd.Time)
+		}
+	}
+	for _, e := range []*widget.Entry{&f.words.Entry, &f.noConsent.Entry, f.date, f.clock} {
+		e.OnChanged = func(string) { f.dirty = true }
+	}
 	f.start = widget.NewButtonWithIcon("Start session", theme.MediaPlayIcon(), func() { u.startLive(s) })
 	f.start.Importance = widget.HighImportance
 
@@ -120,6 +137,40 @@ func (u *UI) ShowConsent(s *session.Session) {
 	back := widget.NewButtonWithIcon("Plan", theme.NavigateBackIcon(), func() { u.ShowPlan(s) })
 	u.show("Consent and invitation: "+d.Plan.Customer.Reference, body, back, u.escalateButton(escalateFromSession(s)))
 	u.focusOnOpen(f.words)
+	f.autosave()
+}
+
+// autosave keeps what is typed, sealed, every few seconds and when the
+// screen is left, as the record form does (issue 20 item 2).
+func (f *consentForm) autosave() {
+	u := f.u
+	stop := make(chan struct{})
+	u.screenClose = func() { close(stop); f.keepDraft() }
+	every := u.cfg.TickEvery
+	if every == 0 || every > 5*time.Second {
+		every = 5 * time.Second
+	}
+	u.svc.Every(every, stop, func() { u.runOnUI(f.keepDraft) })
+}
+
+// keepDraft saves the words typed since the last save, if any: kept in
+// memory at once, saved after; a failed save says so and is tried again
+// at the next autosave (issue 15).
+func (f *consentForm) keepDraft() {
+	if !f.dirty || f.s.Document().Consent != nil {
+		return
+	}
+	d := session.ConsentDraft{Words: f.words.Text, NoConsentReason: f.noConsent.Text, Date: f.date.Text, Time: f.clock.Text}
+	if err := f.s.KeepConsentDraft(d); err != nil {
+		return
+	}
+	f.dirty = false
+	f.u.saveDraftDone(f.s, func(err error) {
+		if err != nil {
+			f.dirty = true
+			f.status.SetText("Not saved: " + plainWords(err, saving) + " What you typed is kept; it is saved again in a few seconds.")
+		}
+	})
 }
 
 func (f *consentForm) refresh() {

@@ -45,6 +45,10 @@ type incidentForm struct {
 	unlinked      bool
 	preventBox    *fyne.Container
 	preventFields []*textArea
+	// dirty is set by every keystroke in what happened and whom it is
+	// about; autosave keeps the words typed (session.IncidentTyping) every
+	// few seconds and on leaving the screen (issue 20).
+	dirty bool
 
 	// The classification (1.4, 3, 4), shared with the DSL's case screen.
 	*classificationWidgets
@@ -89,10 +93,15 @@ const (
 func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 	f := &incidentForm{u: u, inc: inc, from: from}
 	d := inc.Document()
+	typed := inc.Typing()
 
 	f.describe = multiline("What happened, in your own words (not the imagery)")
 	f.describe.SetMinRowsVisible(4)
-	f.describe.SetText(d.Description)
+	f.describe.SetText(typed.Description)
+	// Coming back to add to it, the cursor is at the end of what is there.
+	if lines := strings.Split(typed.Description, "\n"); typed.Description != "" {
+		f.describe.CursorRow, f.describe.CursorColumn = len(lines)-1, len([]rune(lines[len(lines)-1]))
+	}
 	f.classificationWidgets = newClassificationWidgets(u)
 
 	f.illegal = widget.NewRadioGroup([]string{yes, no}, nil)
@@ -108,11 +117,18 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 	f.ref = entry("Reference, never a name")
 	f.age = entry("Age")
 	f.adultAtRisk = widget.NewCheck("Adult at risk", nil)
-	f.ref.SetText(d.Subject.Reference)
-	if d.Subject.Age > 0 {
-		f.age.SetText(strconv.Itoa(d.Subject.Age))
+	f.ref.SetText(typed.Reference)
+	f.age.SetText(typed.Age)
+	f.adultAtRisk.SetChecked(typed.AdultAtRisk)
+	// What is typed is taken as it is typed: no Save to press (issue 20).
+	for _, e := range []*widget.Entry{&f.describe.Entry, f.ref, f.age} {
+		e.OnChanged = func(string) { f.dirty = true }
 	}
-	f.adultAtRisk.SetChecked(d.Subject.AdultAtRisk)
+	// Whom it is about decides the rules (a child or an adult): Enter in
+	// its boxes, or ticking adult at risk, takes it in at once.
+	f.ref.OnSubmitted = func(string) { f.setSubject() }
+	f.age.OnSubmitted = func(string) { f.setSubject() }
+	f.adultAtRisk.OnChanged = func(bool) { f.dirty = true; f.setSubject() }
 
 	f.noAttach = widget.NewLabel("")
 	f.noAttach.Wrapping = fyne.TextWrapWord
@@ -152,17 +168,14 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 	f.illegalWhy.OnSubmitted = func(string) { f.answer(true) }
 	f.riskWhy.OnSubmitted = func(string) { f.answer(false) }
 
-	saveText := widget.NewButton("Save what happened", func() { f.after(f.applyDescription(), "Saved.") })
-	setSubject := widget.NewButton("Save who it is about", f.setSubject)
-
 	origin := widget.NewLabel(f.originText())
 	origin.Wrapping = fyne.TextWrapWord
 	form := container.NewVBox(
 		origin,
 		widget.NewLabelWithStyle("What happened", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		f.describe, container.NewHBox(saveText),
+		f.describe,
 		widget.NewLabelWithStyle("Who it is about", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewGridWithColumns(3, f.ref, f.age, f.adultAtRisk), container.NewHBox(setSubject),
+		container.NewGridWithColumns(3, f.ref, f.age, f.adultAtRisk),
 		widget.NewLabelWithStyle("What kind of incident (1.4, 3, 4)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		f.classificationWidgets.box(), f.advice,
 		questions,
@@ -182,31 +195,77 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 	u.show("Incident (Annex 1)", container.NewBorder(nil, bottom, nil, nil, split), back)
 	u.currentIncident = f
 	u.inEscalation = true
-	// What is typed about what happened is kept on leaving the screen, as
-	// the first description or, once there is one, a note (issue 20).
-	u.screenClose = func() {
-		if f.inc.Status() == session.IncidentDraft && f.applyDescription() == nil {
-			u.saveIncidentDraft(f.inc, nil)
-		}
-	}
+	f.autosave()
 	f.refresh()
 	u.focusOnOpen(f.describe)
 }
 
-// applyDescription puts what is typed about what happened into the
-// incident: its description the first time, a note after (the chronology
-// only grows). Nothing typed, or nothing changed, changes nothing.
-func (f *incidentForm) applyDescription() error {
-	text := strings.TrimSpace(f.describe.Text)
-	d := f.inc.Document()
-	switch {
-	case text == "" || text == d.Description:
-		return nil
-	case d.Description == "":
-		return f.inc.Describe(text)
-	default:
-		return f.inc.AddNote(text)
+// autosave keeps what is typed, sealed to its author, every few seconds
+// and when the screen is left (Home, Back, anything), as the record form
+// does: an account half written is never lost (issue 20). It is taken
+// into the incident when it is reported, so the safeguarding team reads
+// one account, as it stood when it was sent.
+func (f *incidentForm) autosave() {
+	u := f.u
+	stop := make(chan struct{})
+	u.screenClose = func() {
+		close(stop)
+		f.keepTyping()
+		u.rememberIncident(f.inc.Document())
 	}
+	every := u.cfg.TickEvery
+	if every == 0 || every > 5*time.Second {
+		every = 5 * time.Second
+	}
+	u.svc.Every(every, stop, func() { u.runOnUI(f.keepTyping) })
+}
+
+// typing is the boxes as typed, unchecked.
+func (f *incidentForm) typing() session.IncidentTyping {
+	return session.IncidentTyping{Description: f.describe.Text, Reference: f.ref.Text, Age: f.age.Text, AdultAtRisk: f.adultAtRisk.Checked}
+}
+
+// keepTyping saves the words typed since the last save, if any. They are
+// kept in memory at once, so that leaving while the store is failing
+// never loses them, and saved after; a failed save says so and is tried
+// again at the next autosave (issue 15).
+func (f *incidentForm) keepTyping() {
+	if !f.dirty || f.inc.Status() != session.IncidentDraft {
+		return
+	}
+	if err := f.inc.KeepTyping(f.typing()); err != nil {
+		return
+	}
+	f.dirty = false
+	f.saveDraft(func(err error) {
+		if err != nil {
+			f.dirty = true
+			f.status.SetText("Not saved: " + plainWords(err, saving) + " What you typed is kept; it is saved again in a few seconds.")
+			return
+		}
+		f.status.SetText("Saved " + f.u.clockText(f.u.cfg.Clock.Now(), "15:04:05") + ".")
+	})
+}
+
+// saveDraft saves the incident as it stands when its turn comes, after the
+// incident saves already asked for (so they land in the order asked), and
+// tells done how it went.
+func (f *incidentForm) saveDraft(done func(error)) {
+	u := f.u
+	if u.cfg.Vault == nil {
+		return
+	}
+	u.inTurn(u.incidentTurn(), func(next func()) {
+		if f.inc.Status() != session.IncidentDraft { // reported meanwhile
+			next()
+			return
+		}
+		doc := f.inc.Document()
+		u.background(func(ctx context.Context) error { return u.cfg.Vault.SaveIncidentDraft(ctx, doc) }, func(err error) {
+			defer next()
+			done(err)
+		})
+	})
 }
 
 func (f *incidentForm) originText() string {
@@ -275,15 +334,28 @@ func (f *incidentForm) answer(illegal bool) {
 	f.after(err, "")
 }
 
+// setSubject takes whom it is about, as typed, into the incident (the
+// description stays typed until the report).
 func (f *incidentForm) setSubject() {
-	c := session.Customer{Reference: strings.TrimSpace(f.ref.Text), AdultAtRisk: f.adultAtRisk.Checked}
-	if n, err := strconv.Atoi(strings.TrimSpace(f.age.Text)); err == nil {
-		c.Age = n
-	} else if strings.TrimSpace(f.age.Text) != "" {
-		f.status.SetText("Enter the age in whole years, for example 15.")
+	if f.inc.Status() != session.IncidentDraft {
 		return
 	}
-	f.after(f.inc.SetSubject(c, strings.TrimSpace(f.changeWhy.Text)), "Saved.")
+	t := f.typing()
+	t.Description = f.inc.Document().Description
+	next, err := session.RestoreIncident(f.u.cfg.Pack, f.u.cfg.Clock, f.inc.Document(), f.u.actor())
+	if err == nil {
+		err = next.KeepTyping(t)
+	}
+	if err == nil {
+		err = next.ApplyTyping(strings.TrimSpace(f.changeWhy.Text))
+	}
+	if err != nil {
+		f.status.SetText(plainWords(err, reporting))
+		return
+	}
+	f.inc = next
+	f.dirty = true // the description typed is kept at the next autosave
+	f.after(nil, "")
 }
 
 func (f *incidentForm) recordImagery() {
@@ -309,7 +381,11 @@ func (f *incidentForm) after(err error, ok string) {
 		return
 	}
 	f.status.SetText(ok)
-	f.u.saveIncidentDraft(f.inc, nil)
+	f.saveDraft(func(err error) {
+		if err != nil {
+			f.status.SetText("Not saved: " + plainWords(err, saving))
+		}
+	})
 	f.refresh()
 }
 
@@ -488,12 +564,14 @@ func (f *incidentForm) reportTapped() {
 		f.linkSession(f.inc.Document().ID)
 		return
 	}
-	// What happened, typed and not yet saved, goes with the report.
-	if err := f.applyDescription(); err != nil {
-		f.status.SetText(plainWords(err, reporting))
-		return
-	}
+	// What is in the boxes is what is reported (issue 20): no Save first.
 	next, err := session.RestoreIncident(f.u.cfg.Pack, f.u.cfg.Clock, f.inc.Document(), f.u.actor())
+	if err == nil {
+		err = next.KeepTyping(f.typing())
+	}
+	if err == nil {
+		err = next.ApplyTyping(strings.TrimSpace(f.changeWhy.Text))
+	}
 	if err == nil {
 		err = next.Report()
 	}
@@ -504,20 +582,26 @@ func (f *incidentForm) reportTapped() {
 	doc := next.Document()
 	f.report.Disable()
 	f.status.SetText("Sealing and saving…")
-	f.u.background(func(ctx context.Context) error {
-		_, err := f.u.cfg.Vault.ReportIncident(ctx, doc.ID, doc, nil)
-		return err
-	}, func(err error) {
-		if err != nil {
-			f.report.Enable()
-			f.status.SetText("Not sent: " + plainWords(err, reporting) + " Call your safeguarding lead now.")
-			return
-		}
-		f.inc = next
-		f.u.kickSync()
-		f.status.SetText(reportedText)
-		f.refresh()
-		f.linkSession(doc.ID)
+	// In turn with the draft's saves: a draft saved on leaving while the
+	// report is on its way waits for it, and then has nothing to save.
+	f.u.inTurn(f.u.incidentTurn(), func(done func()) {
+		f.u.background(func(ctx context.Context) error {
+			_, err := f.u.cfg.Vault.ReportIncident(ctx, doc.ID, doc, nil)
+			return err
+		}, func(err error) {
+			defer done()
+			if err != nil {
+				f.report.Enable()
+				f.status.SetText("Not sent: " + plainWords(err, reporting) + " Call your safeguarding lead now.")
+				return
+			}
+			f.inc = next
+			f.u.rememberIncident(next.Document())
+			f.u.kickSync()
+			f.status.SetText(reportedText)
+			f.refresh()
+			f.linkSession(doc.ID)
+		})
 	})
 }
 

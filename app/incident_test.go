@@ -68,7 +68,6 @@ func TestEscalateFromLiveSession(t *testing.T) {
 		t.Errorf("the session's disclosure was not carried into the incident:\n%s", visibleTexts(u))
 	}
 	test.Type(f.describe, "Customer disclosed a threat of violence at home tonight.")
-	tap(t, u, "Save what happened")
 	f.kind.SetSelected(kindLabel(t, u, "other_concern"))
 	f.welfare.SetChecked(true)
 	f.illegalWhy.SetText("Threat of violence, not online material")
@@ -121,7 +120,7 @@ func TestNoAttachmentsForImagery(t *testing.T) {
 	}
 	test.Type(f.ref, "CUS-2210")
 	test.Type(f.age, "14")
-	tap(t, u, "Save who it is about")
+	f.age.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter takes whom it is about in
 	f.kind.SetSelected(kindLabel(t, u, "nudes_semi_nudes"))
 	if f.qRows[session.QIntentToHarm].Hidden || f.qRows[session.QRecklessMisuse].Hidden || f.qRows[session.QOtherParty].Hidden {
 		t.Errorf("3.4.7.2: no adult, no intent to harm and no reckless misuse must all be asked")
@@ -206,11 +205,10 @@ func newIncident(t *testing.T, u *UI, ref, age string, adultAtRisk bool, what st
 	tap(t, u, "I have read this: continue")
 	f := u.currentIncident
 	test.Type(f.describe, what)
-	tap(t, u, "Save what happened")
 	test.Type(f.ref, ref)
 	test.Type(f.age, age)
 	f.adultAtRisk.SetChecked(adultAtRisk)
-	tap(t, u, "Save who it is about")
+	f.age.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter takes whom it is about in
 	return f
 }
 

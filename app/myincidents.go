@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -70,7 +71,7 @@ func (u *UI) incidentRaised(m myIncident) string {
 	what := "not described yet"
 	if t, ok := u.cfg.Pack.IncidentType(d.Type); ok {
 		what = t.Label
-	} else if d.Description != "" {
+	} else if d.Description != "" || d.Typed != nil && strings.TrimSpace(d.Typed.Description) != "" {
 		what = "described, not yet classified"
 	}
 	about := ""
@@ -114,6 +115,13 @@ func (u *UI) myIncidentsBox() fyne.CanvasObject {
 // linked to the session it was raised from when that session is still being
 // written, so that reporting it there lets the record be signed.
 func (u *UI) openIncident(m myIncident) {
+	// Home's buttons were made before the screen left saved what was
+	// typed there: open the incident as it now stands.
+	for _, c := range u.incidents {
+		if c.doc.ID == m.doc.ID {
+			m = c
+		}
+	}
 	inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, m.doc, u.actor())
 	if err != nil {
 		dialog.ShowInformation("The incident cannot be opened", "It could not be read: "+plainWords(err, reading)+" Call your safeguarding lead and tell them what happened.", u.win)
@@ -163,22 +171,53 @@ func (u *UI) refreshIncidents() {
 		return
 	}
 	var fresh []myIncident
-	u.background(func(ctx context.Context) error {
-		var err error
-		fresh, err = u.myIncidents(ctx)
-		return err
-	}, func(err error) {
-		if err != nil || slices.EqualFunc(fresh, u.incidents, sameIncident) {
-			return
-		}
-		u.incidents = fresh
-		if u.onHome {
-			u.ShowHome()
-		}
+	// Read in turn behind the incident saves asked for before (leaving
+	// the incident screen saves what was typed): what is read holds them.
+	u.inTurn(u.incidentTurn(), func(next func()) {
+		u.background(func(ctx context.Context) error {
+			var err error
+			fresh, err = u.myIncidents(ctx)
+			return err
+		}, func(err error) {
+			defer next()
+			if err != nil {
+				return
+			}
+			same := slices.EqualFunc(fresh, u.incidents, sameIncident)
+			u.incidents = fresh // what is typed may differ where home shows nothing of it
+			if !same && u.onHome {
+				u.ShowHome()
+			}
+		})
 	})
 }
 
+// incidentTurn is the key under which incident drafts are saved in turn.
+func (u *UI) incidentTurn() *session.Session {
+	if u.incidentSaves == nil {
+		u.incidentSaves = new(session.Session)
+	}
+	return u.incidentSaves
+}
+
+// rememberIncident puts an incident as it now stands in home's list, so
+// that opening it from there before it is read again opens it as it is.
+func (u *UI) rememberIncident(d session.IncidentDocument) {
+	for k, m := range u.incidents {
+		if m.doc.ID == d.ID {
+			u.incidents[k] = myIncident{doc: d, draft: d.Status == session.IncidentDraft}
+		}
+	}
+}
+
 func sameIncident(a, b myIncident) bool {
+	typed := func(m myIncident) session.IncidentTyping {
+		if m.doc.Typed != nil {
+			return *m.doc.Typed
+		}
+		return session.IncidentTyping{}
+	}
 	return a.draft == b.draft && a.doc.ID == b.doc.ID && a.doc.Status == b.doc.Status &&
-		a.doc.Type == b.doc.Type && a.doc.Subject.Reference == b.doc.Subject.Reference && len(a.doc.Chronology) == len(b.doc.Chronology)
+		a.doc.Type == b.doc.Type && a.doc.Subject.Reference == b.doc.Subject.Reference && len(a.doc.Chronology) == len(b.doc.Chronology) &&
+		(a.doc.Description != "") == (b.doc.Description != "") && (typed(a).Description != "") == (typed(b).Description != "")
 }

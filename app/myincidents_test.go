@@ -22,7 +22,6 @@ func TestUnreportedIncidentIsListedAndOffered(t *testing.T) {
 	press(t, u, shortcutFor(t, "Ctrl+E"))
 	tap(t, u, "I have read this: continue")
 	test.Type(findEntry(t, u, "What happened, in your own words (not the imagery)"), "A learner says an older man keeps messaging her on a game.")
-	tap(t, u, "Save what happened")
 	press(t, u, shortcutFor(t, "Ctrl+H"))
 	settle(u)
 	texts := visibleTexts(u)
@@ -52,9 +51,8 @@ func TestUnreportedIncidentIsListedAndOffered(t *testing.T) {
 	}
 
 	// Classified and reported, home says where it stands.
-	if err := f.inc.SetSubject(session.Customer{Reference: "CUS-1402", Age: 14}, ""); err != nil {
-		t.Fatal(err)
-	}
+	test.Type(f.ref, "CUS-1402")
+	test.Type(f.age, "14")
 	if err := f.inc.Classify(session.Classification{Type: "grooming"}, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -78,14 +76,11 @@ func TestReportThatFailsToSaveCanBeSentAgain(t *testing.T) {
 	press(t, u, shortcutFor(t, "Ctrl+E"))
 	tap(t, u, "I have read this: continue")
 	f := u.currentIncident
-	for _, err := range []error{
-		f.inc.Describe("A learner says an older man keeps messaging her on a game."),
-		f.inc.SetSubject(session.Customer{Reference: "CUS-1402", Age: 14}, ""),
-		f.inc.Classify(session.Classification{Type: "grooming"}, ""),
-	} {
-		if err != nil {
-			t.Fatal(err)
-		}
+	test.Type(f.describe, "A learner says an older man keeps messaging her on a game.")
+	test.Type(f.ref, "CUS-1402")
+	test.Type(f.age, "14")
+	if err := f.inc.Classify(session.Classification{Type: "grooming"}, ""); err != nil {
+		t.Fatal(err)
 	}
 	env.dev.Close()
 	tap(t, u, "Report to the safeguarding team")
@@ -160,9 +155,8 @@ func TestReportTakesWhatIsTyped(t *testing.T) {
 	press(t, u, shortcutFor(t, "Ctrl+E"))
 	tap(t, u, "I have read this: continue")
 	f := u.currentIncident
-	if err := f.inc.SetSubject(session.Customer{Reference: "CUS-1402", Age: 14}, ""); err != nil {
-		t.Fatal(err)
-	}
+	test.Type(f.ref, "CUS-1402")
+	test.Type(f.age, "14")
 	if err := f.inc.Classify(session.Classification{Type: "grooming"}, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +208,7 @@ func TestStartingADayEarlyAsksAndTheRecordSaysWhen(t *testing.T) {
 	texts := visibleTexts(u)
 	want := "Planned " + planDay.Format("Monday 2 January 2006 15:04") + " for 45 minutes; held from "
 	if !strings.Contains(texts, want) || !strings.Contains(texts, started.In(london).Format("15:04")) ||
-		!strings.Contains(texts, "started away from the planned time: The customer asked to bring it forward") {
+		!strings.Contains(texts, "started away from the planned time: the customer asked to bring it forward") {
 		t.Fatalf("the record does not show both times (want %q):\n%s", want, texts)
 	}
 }

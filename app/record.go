@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -151,9 +152,24 @@ func (u *UI) timesText(d session.Document) string {
 		held += " to " + u.clockText(to, "15:04")
 	}
 	if o := d.OffPlanStart; o != nil {
-		held += " (started away from the planned time: " + o.Reason + ")"
+		held += " (started away from the planned time: " + midSentence(o.Reason) + ")"
 	}
 	return planned + "; " + held
+}
+
+// midSentence is a reason typed as a sentence, to be read after a colon:
+// its first letter small, unless its first word is "I" or an acronym
+// ("DSL", "MASH").
+func midSentence(s string) string {
+	s = strings.TrimSpace(s)
+	first, _, _ := strings.Cut(s, " ")
+	r := []rune(first)
+	if len(r) == 0 || first == "I" || strings.HasPrefix(first, "I'") || strings.HasPrefix(first, "I’") ||
+		(len(r) > 1 && unicode.IsUpper(r[1])) {
+		return s
+	}
+	r[0] = unicode.ToLower(r[0])
+	return string(r) + s[len(first):]
 }
 
 func sameDay(a, b time.Time, loc *time.Location) bool {

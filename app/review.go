@@ -100,7 +100,10 @@ func (u *UI) renderReview(recs *records.Index, it *records.Item, back func()) {
 	msg.Wrapping = fyne.TextWrapWord
 	msg.Importance = widget.DangerImportance
 	again := func() { u.renderReview(recs, it, back) }
-	act := func(r session.Review, btn *widget.Button) {
+	// The comment and follow-up typed are kept until they are added
+	// (keptwords.go): marking or countersigning draws the screen again.
+	key := func(box string) string { return "review:" + id + ":" + box }
+	act := func(r session.Review, btn *widget.Button, used ...string) {
 		if btn != nil {
 			btn.Disable()
 		}
@@ -112,6 +115,7 @@ func (u *UI) renderReview(recs *records.Index, it *records.Item, back func()) {
 				msg.SetText("Not saved: " + plainWords(err, reviewing))
 				return
 			}
+			u.forget(used...)
 			again()
 		})
 	}
@@ -157,17 +161,23 @@ func (u *UI) renderReview(recs *records.Index, it *records.Item, back func()) {
 	}
 
 	comment := multiline("Comment for the record (signed; cannot be changed)")
+	u.keep(key("comment"), &comment.Entry)
 	commentBtn := widget.NewButtonWithIcon("Add comment", theme.ContentAddIcon(), nil)
-	commentBtn.OnTapped = func() { act(session.Review{Action: session.ReviewComment, Text: comment.Text}, commentBtn) }
+	commentBtn.OnTapped = func() {
+		act(session.Review{Action: session.ReviewComment, Text: comment.Text}, commentBtn, key("comment"))
+	}
 
 	who, what, due := entry("Who"), entry("What needs doing"), entry("Due (YYYY-MM-DD)")
+	u.keep(key("who"), who)
+	u.keep(key("what"), what)
+	u.keep(key("due"), due)
 	followBtn := widget.NewButtonWithIcon("Add follow-up", theme.ContentAddIcon(), nil)
 	followBtn.OnTapped = func() {
 		f := &session.FollowUp{Who: who.Text, What: what.Text}
 		if t, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(due.Text), u.cfg.Pack.Location()); err == nil {
 			f.Due = t
 		}
-		act(session.Review{Action: session.ReviewFollowUp, FollowUp: f}, followBtn)
+		act(session.Review{Action: session.ReviewFollowUp, FollowUp: f}, followBtn, key("who"), key("what"), key("due"))
 	}
 
 	open := container.NewVBox()

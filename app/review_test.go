@@ -144,3 +144,35 @@ func TestReviewScreenEscalates(t *testing.T) {
 	tap(t, u, "Back")
 	mustSee(t, u, "Review: "+ref, "Mark reviewed")
 }
+
+// Issue 20 item 2: a comment typed on the review screen is not lost when
+// the screen is drawn again (Countersign before Add comment, Escalate then
+// Back); once added, the box is empty.
+func TestReviewCommentTypedIsKept(t *testing.T) {
+	u, w := newSeededUI(t, seed.Manager)
+	ref := openFirstUnreviewed(t, u)
+	const words = "Good record; book the follow-up call for next week."
+	test.Type(findEntry(t, u, "Comment for the record (signed; cannot be changed)"), words)
+	test.Type(findEntry(t, u, "What needs doing"), "Call the customer back")
+	countersign(t, u)
+	mustSee(t, u, "Countersigned ")
+	if got := findEntry(t, u, "Comment for the record (signed; cannot be changed)").Text; got != words {
+		t.Fatalf("the comment typed after countersigning: %q", got)
+	}
+	// Escalate, then Back: the review screen is drawn again.
+	tap(t, u, escalateLabel)
+	tap(t, u, "Back")
+	settle(u)
+	mustSee(t, u, "Review: "+ref)
+	if got := findEntry(t, u, "What needs doing").Text; got != "Call the customer back" {
+		t.Fatalf("the follow-up typed, on coming back: %q", got)
+	}
+	tap(t, u, "Add comment")
+	settle(u)
+	if got := findEntry(t, u, "Comment for the record (signed; cannot be changed)").Text; got != "" {
+		t.Fatalf("the comment box after adding it: %q", got)
+	}
+	if n := len(testReviews(t, w)); n != 2 {
+		t.Fatalf("%d reviews sealed, want the countersignature and the comment", n)
+	}
+}

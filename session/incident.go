@@ -168,6 +168,11 @@ type IncidentDocument struct {
 	// Subject is the customer, by pseudonymous reference only.
 	Subject     Customer `json:"subject"`
 	Description string   `json:"description,omitempty"`
+	// Typed is what the raiser has typed about what happened and whom it
+	// is about and not yet taken into the incident (issue 20): kept,
+	// sealed to them, as they type, taken in by ApplyTyping, and never
+	// part of a reported incident.
+	Typed *IncidentTyping `json:"typed,omitempty"`
 	Classification
 	// Illegal and ImmediateRisk are the Annex 1 questions; nil until
 	// answered.
@@ -274,6 +279,10 @@ func cloneIncident(d IncidentDocument) IncidentDocument {
 	if d.Prevent != nil {
 		v := *d.Prevent
 		c.Prevent = &v
+	}
+	if d.Typed != nil {
+		v := *d.Typed
+		c.Typed = &v
 	}
 	c.Circumstances = cloneCircumstances(d.Circumstances)
 	c.Steps = slices.Clone(d.Steps)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -202,8 +203,11 @@ func subjectText(c Customer, on time.Time) string {
 	return b.String()
 }
 
-// Describe records what happened, in the raiser's words. Later additions are
-// notes (AddNote), so the first account stays as given.
+// Describe records what happened, in the raiser's words. Until the incident
+// is reported the raiser may still put their account right (nobody else
+// has seen it): the description is then the whole account as it now
+// stands, and the chronology says it was updated. Once reported, later
+// additions are notes (AddNote), so the account reported stays as given.
 func (i *Incident) Describe(text string) error {
 	if err := i.may("describe", false, IncidentDraft); err != nil {
 		return err
@@ -212,8 +216,86 @@ func (i *Incident) Describe(text string) error {
 	if text == "" {
 		return &FieldError{Field: "description", Message: "Say what happened, using the person's exact words where you can."}
 	}
+	if text == i.doc.Description {
+		return nil
+	}
+	detail := text
+	if i.doc.Description != "" {
+		detail = "Description updated before reporting: " + text
+	}
 	i.doc.Description = text
-	i.log(EventDescribed, text, "")
+	i.log(EventDescribed, detail, "")
+	return nil
+}
+
+// ErrTypingPending is returned by Report while typed words are not yet
+// taken in (ApplyTyping): a report never leaves them behind.
+var ErrTypingPending = errors.New("what is typed is not yet taken into the incident")
+
+// IncidentTyping is what the raiser has typed in the incident's boxes, as
+// typed: what happened and whom it is about (issue 20).
+type IncidentTyping struct {
+	Description string `json:"description,omitempty"`
+	Reference   string `json:"reference,omitempty"`
+	Age         string `json:"age,omitempty"`
+	AdultAtRisk bool   `json:"adult_at_risk,omitempty"`
+}
+
+// Typing is what is typed and not yet taken in: the typed words if any are
+// kept, else the incident's own description and subject.
+func (i *Incident) Typing() IncidentTyping {
+	if i.doc.Typed != nil {
+		return *i.doc.Typed
+	}
+	t := IncidentTyping{Description: i.doc.Description, Reference: i.doc.Subject.Reference, AdultAtRisk: i.doc.Subject.AdultAtRisk}
+	if i.doc.Subject.Age > 0 {
+		t.Age = strconv.Itoa(i.doc.Subject.Age)
+	}
+	return t
+}
+
+// KeepTyping keeps what is typed, unchecked and without a chronology
+// entry, so that words half written are never lost (issue 20). Only the
+// raiser's draft keeps typing.
+func (i *Incident) KeepTyping(t IncidentTyping) error {
+	if err := i.may("write in", false, IncidentDraft); err != nil {
+		return err
+	}
+	i.doc.Typed = nil
+	if t != i.Typing() {
+		i.doc.Typed = &t
+	}
+	return nil
+}
+
+// ApplyTyping takes what is typed into the incident: the description as
+// the account now stands (Describe), and whom it is about (SetSubject,
+// rationale being why it changed) if that changed. Typed words that cannot
+// be taken in (a name for a reference) stay typed, with the reason.
+func (i *Incident) ApplyTyping(rationale string) error {
+	t := i.doc.Typed
+	if t == nil {
+		return nil
+	}
+	c := Customer{Reference: strings.TrimSpace(t.Reference), AdultAtRisk: t.AdultAtRisk, DateOfBirth: i.doc.Subject.DateOfBirth}
+	if a := strings.TrimSpace(t.Age); a != "" {
+		n, err := strconv.Atoi(a)
+		if err != nil {
+			return &FieldError{Field: "subject.age", Message: "Enter the age in whole years, for example 15."}
+		}
+		c.Age = n
+	}
+	var errs []error
+	if text := strings.TrimSpace(t.Description); text != "" {
+		errs = append(errs, i.Describe(text))
+	}
+	if c != i.doc.Subject && (c.Reference != "" || i.doc.Subject.Reference != "") {
+		errs = append(errs, i.SetSubject(c, rationale))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	i.doc.Typed = nil
 	return nil
 }
 
@@ -423,6 +505,9 @@ func (i *Incident) RecordImagery(im Imagery) error {
 func (i *Incident) Report() error {
 	if err := i.may("report", false, IncidentDraft); err != nil {
 		return err
+	}
+	if i.doc.Typed != nil {
+		return ErrTypingPending
 	}
 	var errs FieldErrors
 	if i.doc.Subject.Reference == "" {

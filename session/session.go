@@ -122,9 +122,13 @@ type Document struct {
 	// RecordDraft is the record as it is being typed, kept (sealed, like
 	// the rest of the draft) until the record is saved or signed, so that
 	// nothing typed is lost on leaving the screen (issue 20).
-	RecordDraft  *RecordDraft `json:"record_draft,omitempty"`
-	SignedAt     time.Time    `json:"signed_at,omitzero"`
-	CancelReason string       `json:"cancel_reason,omitempty"`
+	RecordDraft *RecordDraft `json:"record_draft,omitempty"`
+	// ConsentDraft is the customer's reply (or the reason there is none)
+	// as it is being typed, kept like RecordDraft until consent is
+	// recorded (issue 20 item 2).
+	ConsentDraft *ConsentDraft `json:"consent_draft,omitempty"`
+	SignedAt     time.Time     `json:"signed_at,omitzero"`
+	CancelReason string        `json:"cancel_reason,omitempty"`
 }
 
 // Session applies the Annex 2 lifecycle to a Document.
@@ -224,6 +228,10 @@ func cloneDocument(d Document) Document {
 		r.Actions = slices.Clone(d.RecordDraft.Actions)
 		c.RecordDraft = &r
 	}
+	if d.ConsentDraft != nil {
+		v := *d.ConsentDraft
+		c.ConsentDraft = &v
+	}
 	if d.OffPlanStart != nil {
 		o := *d.OffPlanStart
 		c.OffPlanStart = &o
@@ -317,6 +325,26 @@ func (s *Session) recordConsent(c Consent, next State) error {
 	c.RecordedAt = now
 	s.doc.Consent = &c
 	s.doc.State = next
+	s.doc.ConsentDraft = nil // the consent recorded now holds what was typed
+	return nil
+}
+
+// ConsentDraft is the consent form as typed, unchecked: the reply's words,
+// when it came, and the reason for going ahead without one.
+type ConsentDraft struct {
+	Words           string `json:"words,omitempty"`
+	Date            string `json:"date,omitempty"`
+	Time            string `json:"time,omitempty"`
+	NoConsentReason string `json:"no_consent_reason,omitempty"`
+}
+
+// KeepConsentDraft keeps what is typed into the consent form, so that
+// leaving the screen loses nothing (issue 20 item 2). It changes no state.
+func (s *Session) KeepConsentDraft(d ConsentDraft) error {
+	if s.doc.State == Signed {
+		return ErrLocked
+	}
+	s.doc.ConsentDraft = &d
 	return nil
 }
 

@@ -180,7 +180,7 @@ func (a *realApp) waitIncidents(paths device.Paths, what string, ok func([]sessi
 		}
 		got, last = incs, fmt.Sprintf("%d incident drafts", len(incs))
 		for _, d := range incs {
-			last += fmt.Sprintf("; %s %q, chronology %+v", d.Status, d.Description, d.Chronology)
+			last += fmt.Sprintf("; %s %q, typed %+v, chronology %+v", d.Status, d.Description, d.Typed, d.Chronology)
 		}
 		if ok(incs) {
 			return got

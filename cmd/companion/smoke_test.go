@@ -180,15 +180,15 @@ func TestKeyboardEscalationInRealBinary(t *testing.T) {
 	if d.Origin.Kind != session.OriginHome || d.GuidanceConfirmedAt.IsZero() || len(d.Chronology) < 2 {
 		t.Errorf("the escalation on disk: origin %q, guidance confirmed %v, %d chronology entries", d.Origin.Kind, d.GuidanceConfirmedAt, len(d.Chronology))
 	}
-	if d.Description != what {
-		t.Errorf("what was typed before Ctrl+H is not kept: %q", d.Description)
+	if typedText(d) != what {
+		t.Errorf("what was typed before Ctrl+H is not kept: %q", typedText(d))
 	}
 
 	// Opened again: the app offers the incident never reported (Yes is
 	// the dialog's second button), and opens it with the focus in What
 	// happened, which holds what was typed before; what is added there
-	// (End, then the words) is kept on leaving, as a note (the chronology
-	// only grows).
+	// (End, then the words) is kept on leaving with it, one account, as
+	// typed: it becomes the description when the incident is reported.
 	a = startApp(ctx, t, bin, display, home, nil)
 	a.waitQuiet("home, and the offer of the unreported incident")
 	a.screenshot("issue20-1-offer.png")
@@ -199,7 +199,7 @@ func TestKeyboardEscalationInRealBinary(t *testing.T) {
 	a.keys("End")
 	a.xdo("type", strings.TrimPrefix(more, what))
 	a.keys("ctrl+h")
-	a.waitIncidents(paths, "the note typed after the offer", func(d []session.IncidentDocument) bool { return len(d) == 1 && hasNote(d[0], more) })
+	a.waitIncidents(paths, "the words typed after the offer", func(d []session.IncidentDocument) bool { return len(d) == 1 && typedText(d[0]) == more })
 	a.waitQuiet("home")
 	a.screenshot("issue20-1-home.png")
 	// Home lists it under My incidents, with Carry on and report it. After
@@ -208,24 +208,32 @@ func TestKeyboardEscalationInRealBinary(t *testing.T) {
 	// Shift+Tabs from nothing.
 	a.keys("shift+Tab", "shift+Tab", "shift+Tab", "shift+Tab", "shift+Tab", "space")
 	a.waitQuiet("the incident")
-	const again = what + " They met in a game"
+	const again = more + " They met in a game"
 	a.keys("End")
-	a.xdo("type", strings.TrimPrefix(again, what))
+	a.xdo("type", strings.TrimPrefix(again, more))
 	a.keys("ctrl+h")
-	drafts = a.waitIncidents(paths, "the note typed after opening it from home", func(d []session.IncidentDocument) bool { return len(d) == 1 && hasNote(d[0], again) })
+	drafts = a.waitIncidents(paths, "the words typed after opening it from home", func(d []session.IncidentDocument) bool { return len(d) == 1 && typedText(d[0]) == again })
 	a.stop()
-	if got := drafts[0]; got.ID != d.ID || got.Description != what || got.Status != session.IncidentDraft || !hasNote(got, more) {
-		t.Errorf("the draft after opening it twice: %s %q %s, want %s %q, a draft, with the notes typed", got.ID, got.Description, got.Status, d.ID, what)
+	if got := drafts[0]; got.ID != d.ID || got.Status != session.IncidentDraft || len(notes(got)) > 0 {
+		t.Errorf("the draft after opening it twice: %s %s with notes %q, want %s, a draft, the words typed kept as one account and no notes repeating them", got.ID, got.Status, notes(got), d.ID)
 	}
 }
 
-// hasNote says whether an incident's chronology holds a note of exactly
-// text.
-func hasNote(d session.IncidentDocument, text string) bool {
+// typedText is what is typed in an incident draft's "What happened".
+func typedText(d session.IncidentDocument) string {
+	if d.Typed != nil {
+		return d.Typed.Description
+	}
+	return d.Description
+}
+
+// notes are the notes in an incident's chronology.
+func notes(d session.IncidentDocument) []string {
+	var out []string
 	for _, e := range d.Chronology {
-		if e.Event == session.EventNote && e.Detail == text {
-			return true
+		if e.Event == session.EventNote {
+			out = append(out, e.Detail)
 		}
 	}
-	return false
+	return out
 }
