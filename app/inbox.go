@@ -28,11 +28,11 @@ import (
 // end. A search goes through the blind index (vault.Search), so it finds
 // records not yet paged in.
 type inboxScreen struct {
-	u    *UI
+	u *UI
 	// hold records are paged in before the list is scrolled, page at a
 	// time.
 	hold, page int
-	recs *records.Index
+	recs       *records.Index
 	// shown is what the list shows: recs, or found while searching,
 	// through the filters.
 	shown []*records.Item
