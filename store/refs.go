@@ -56,20 +56,32 @@ const maxBySeq = 1000
 // EnvelopesBySeq returns the envelopes with the given Seqs, in local save
 // order; Seqs with no envelope are left out.
 func (s *Store) EnvelopesBySeq(ctx context.Context, seqs []int64) ([]Envelope, error) {
+	return envelopesIn(ctx, s, "seq", seqs)
+}
+
+// EnvelopesByParent returns the envelopes whose parent is one of ids (the
+// reviews, addenda and later versions of those records), in local save
+// order, in one query on the parent index.
+func (s *Store) EnvelopesByParent(ctx context.Context, ids []string) ([]Envelope, error) {
+	return envelopesIn(ctx, s, "parent_id", ids)
+}
+
+// envelopesIn reads the envelopes whose column is one of values.
+func envelopesIn[T any](ctx context.Context, s *Store, column string, values []T) ([]Envelope, error) {
 	if err := s.usable(); err != nil {
 		return nil, err
 	}
-	if len(seqs) == 0 {
+	if len(values) == 0 {
 		return nil, nil
 	}
-	if len(seqs) > maxBySeq {
+	if len(values) > maxBySeq {
 		return nil, fmt.Errorf("store: read envelopes: %w: at most %d at a time", ErrInvalid, maxBySeq)
 	}
-	args := make([]any, len(seqs))
-	for i, q := range seqs {
+	args := make([]any, len(values))
+	for i, q := range values {
 		args[i] = q
 	}
-	q := selectEnvelope + " WHERE seq IN (?" + strings.Repeat(", ?", len(seqs)-1) + ") ORDER BY seq"
+	q := selectEnvelope + " WHERE " + column + " IN (?" + strings.Repeat(", ?", len(values)-1) + ") ORDER BY seq"
 	var out []Envelope
 	for e, err := range s.queryEnvelopes(ctx, "read envelopes", q, args...) {
 		if err != nil {

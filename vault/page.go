@@ -70,15 +70,14 @@ const maxPage = 1000
 func (v *Vault) OpenChildren(ctx context.Context, ids []string) ([]Entry, []Failure, error) {
 	want := wantKinds(nil)
 	var envs []store.Envelope
-	for _, id := range ids {
-		for e, err := range v.st.Envelopes(ctx, store.Filter{ParentID: id}) {
-			if err != nil {
-				return nil, nil, fmt.Errorf("list records: %w", err)
-			}
-			if want(e.Kind) {
-				envs = append(envs, e)
-			}
+	for len(ids) > 0 {
+		part := ids[:min(len(ids), maxPage)]
+		ids = ids[len(part):]
+		got, err := v.st.EnvelopesByParent(ctx, part)
+		if err != nil {
+			return nil, nil, fmt.Errorf("list records: %w", err)
 		}
+		envs = append(envs, slices.DeleteFunc(got, func(e store.Envelope) bool { return !want(e.Kind) })...)
 	}
 	return v.openEnvelopes(ctx, envs)
 }
