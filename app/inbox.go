@@ -68,7 +68,7 @@ const (
 	inboxFirstPage   = 40
 	inboxPage        = 500
 	inboxHold        = 2000
-	inboxSearchLimit = 100
+	inboxSearchLimit = 40
 	// inboxScrollAhead: a row this near the end of the list, drawn,
 	// opens the next page.
 	inboxScrollAhead = 10
