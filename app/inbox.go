@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,20 +16,41 @@ import (
 	"safeguard/companion/crypto"
 	"safeguard/companion/records"
 	"safeguard/companion/report"
+	"safeguard/companion/store"
 	"safeguard/companion/vault"
 )
 
-// inboxScreen is the manager's and DSL's inbox: every record addressed to
-// them, verified and decrypted on this device, held in memory only.
+// inboxScreen is the manager's and DSL's inbox: the records addressed to
+// them, verified and decrypted on this device, held in memory only. It
+// pages from the store, newest first (issue 18: at 100,000 records it
+// never holds them all): the first screenful at once, a few pages more in
+// the background, then a page at a time as the list is scrolled to its
+// end. A search goes through the blind index (vault.Search), so it finds
+// records not yet paged in.
 type inboxScreen struct {
-	u     *UI
-	recs  *records.Index
+	u *UI
+	// hold records are paged in before the list is scrolled, page at a
+	// time.
+	hold, page int
+	recs       *records.Index
+	// shown is what the list shows: recs, or found while searching,
+	// through the filters.
 	shown []*records.Item
-	// loaded is set once every record is open; until then the list holds
-	// the first screenful.
-	loaded   bool
-	failures []vault.Failure
-	q        inboxQuery
+	// next is where the next page starts; done says every record has
+	// been paged in; loading that a page is being opened.
+	next          store.Ref
+	done, loading bool
+	failures      []vault.Failure
+	failed        map[string]bool
+	unreadable    int
+	q             inboxQuery
+	// The search: found are its results (nil while it runs), gen tells
+	// an answer from one typed over since.
+	found     []*records.Item
+	searching bool
+	searchGen int
+	foundAll  int
+	warmed    bool
 
 	list          *widget.List
 	count, status *widget.Label
@@ -38,63 +60,225 @@ type inboxScreen struct {
 	top           fyne.CanvasObject
 }
 
-// ShowInbox shows every record addressed to the person using the app, with
-// filters and a search over the decrypted text.
-func (u *UI) ShowInbox() {
-	ib := &inboxScreen{u: u, recs: &records.Index{}, q: inboxQuery{Kind: kindRecordsIncidents, Status: statusAny}}
+// Inbox paging: the first page is a screenful; pages of inboxPage follow
+// in the background until inboxHold records are held, then one more on
+// each scroll to the end. A search shows the newest inboxSearchLimit
+// matches.
+const (
+	inboxFirstPage   = 40
+	inboxPage        = 500
+	inboxHold        = 2000
+	inboxSearchLimit = 40
+	// inboxScrollAhead: a row this near the end of the list, drawn,
+	// opens the next page.
+	inboxScrollAhead = 10
+)
+
+// ShowInbox shows the records addressed to the person using the app, with
+// filters and a search by whole words or customer reference.
+func (u *UI) ShowInbox() { u.showInbox(inboxHold, inboxPage) }
+
+// showInbox shows the inbox paging in the background, page records at a
+// time, until hold records are held.
+func (u *UI) showInbox(hold, page int) {
+	ib := &inboxScreen{u: u, hold: hold, page: page, recs: &records.Index{}, failed: map[string]bool{}, q: inboxQuery{Kind: kindRecordsIncidents, Status: statusAny}}
 	ib.build()
 	ib.show()
 	ib.load()
 }
 
-// load opens every record off the UI goroutine. The first screenful comes
-// back as soon as it is verified, long before the rest.
+// load opens the first screenful off the UI goroutine; more pages follow.
 func (ib *inboxScreen) load() {
-	v := ib.u.cfg.Vault
-	if v == nil {
+	if ib.u.cfg.Vault == nil {
 		ib.status.SetText("No records on this device yet.")
+		ib.done = true
 		return
 	}
 	ib.status.SetText("Opening your records…")
+	ib.more(inboxFirstPage)
+}
+
+// more opens the next page of n records in the background and takes it
+// in; while fewer than inboxHold are held it asks for the page after.
+func (ib *inboxScreen) more(n int) {
+	v := ib.u.cfg.Vault
+	if v == nil || ib.done || ib.loading {
+		return
+	}
+	ib.loading = true
+	at := ib.next
 	var (
-		recs  *records.Index
+		page  vault.Page
+		extra []vault.Entry
 		fails []vault.Failure
-		bad   int
 	)
 	ib.u.background(func(ctx context.Context) error {
-		entries, f, err := v.Open(ctx, func(first []vault.Entry) {
-			// The first screenful's undecodable records are said with
-			// the rest's, once everything is open.
-			firstRecs, _ := records.New(first)
-			ib.u.runOnUI(func() {
-				if !ib.loaded {
-					ib.recs = firstRecs
-					ib.refilter()
-				}
-			})
-		})
-		if err != nil {
+		var err error
+		if page, err = v.OpenPage(ctx, at, n); err != nil {
 			return err
 		}
-		recs, bad = ib.u.readIndex(entries, f)
-		fails = f
-		return nil
+		extra, fails, err = earlierVersions(ctx, v, page.Entries)
+		return err
 	}, func(err error) {
+		ib.loading = false
 		if err != nil {
 			ib.status.SetText("Your records could not be opened: " + plainWords(err, reading))
 			ib.status.Importance = widget.DangerImportance
 			ib.status.Refresh()
 			return
 		}
-		ib.recs, ib.loaded, ib.failures = recs, true, fails
+		ib.next, ib.done = page.Next, page.Done
+		ib.take(append(page.Entries, extra...), append(page.Failures, fails...))
 		ib.refilter()
-		ib.setStatus(bad)
+		ib.setStatus()
+		switch {
+		case !ib.done && len(ib.recs.Items) < ib.hold:
+			ib.more(ib.page)
+		case !ib.warmed:
+			// The first screen and the pages held are open: read the
+			// search filters into memory now, so the first search does
+			// not wait for them (stopped with the window, services.go).
+			ib.warmed = true
+			ib.u.svc.Go(func(ctx context.Context) {
+				if err := v.IndexPending(ctx); err != nil && ctx.Err() == nil && ib.u.cfg.Errors != nil {
+					ib.u.cfg.Errors("indexing records for search", err)
+				}
+			})
+		}
 	})
 }
 
-func (ib *inboxScreen) setStatus(unreadable int) {
+// take decodes opened records into the index, counting those that do not
+// decode and those refused, each once.
+func (ib *inboxScreen) take(entries []vault.Entry, fails []vault.Failure) {
+	for _, f := range fails {
+		if !ib.failed[f.ID] {
+			ib.failed[f.ID] = true
+			ib.failures = append(ib.failures, f)
+		}
+	}
+	ib.unreadable += ib.u.readMore(ib.recs, entries, fails)
+}
+
+// earlierVersions opens the earlier versions of the incidents among
+// entries that are not among them, so each incident's chain is checked
+// whole however the pages fall (records.Index refuses a version whose
+// parent it does not hold).
+func earlierVersions(ctx context.Context, v *vault.Vault, entries []vault.Entry) ([]vault.Entry, []vault.Failure, error) {
+	have := map[string]bool{}
+	for _, e := range entries {
+		have[e.Header.ID] = true
+	}
+	var out []vault.Entry
+	var fails []vault.Failure
+	for todo := entries; len(todo) > 0; {
+		var ids []string
+		for _, e := range todo {
+			if p := e.Header.ParentID; e.Header.Kind == crypto.KindIncident && p != "" && !have[p] {
+				have[p] = true
+				ids = append(ids, p)
+			}
+		}
+		if len(ids) == 0 {
+			break
+		}
+		got, f, err := v.OpenIDs(ctx, ids)
+		if err != nil {
+			return nil, nil, err
+		}
+		out, fails, todo = append(out, got...), append(fails, f...), got
+	}
+	return out, fails, nil
+}
+
+// searchFor runs a search through the blind index in the background and
+// shows its newest matches; an answer to a search typed over since is
+// dropped.
+func (ib *inboxScreen) searchFor() {
+	ib.searchGen++
+	gen := ib.searchGen
+	v := ib.u.cfg.Vault
+	text := strings.TrimSpace(ib.q.Text)
+	if text == "" || v == nil {
+		ib.found, ib.searching = nil, false
+		ib.refilter()
+		return
+	}
+	ib.found, ib.searching = nil, true
+	ib.refilter()
+	kinds := searchKinds(ib.q.Kind)
+	var (
+		res   vault.SearchResult
+		extra []vault.Entry
+		fails []vault.Failure
+	)
+	ib.u.background(func(ctx context.Context) error {
+		var err error
+		if res, err = v.Search(ctx, text, inboxSearchLimit, kinds...); err != nil {
+			return err
+		}
+		// Reviews and addenda of what was found, and incidents' earlier
+		// versions, for the status shown beside each.
+		ids := make([]string, len(res.Entries))
+		for i, e := range res.Entries {
+			ids[i] = e.Header.ID
+		}
+		if extra, fails, err = v.OpenChildren(ctx, ids); err != nil {
+			return err
+		}
+		more, f, err := earlierVersions(ctx, v, res.Entries)
+		extra, fails = append(extra, more...), append(fails, f...)
+		return err
+	}, func(err error) {
+		if gen != ib.searchGen {
+			return
+		}
+		ib.searching = false
+		if err != nil {
+			ib.found = []*records.Item{}
+			ib.status.SetText("The search could not be done: " + plainWords(err, reading))
+			ib.status.Importance = widget.DangerImportance
+			ib.status.Refresh()
+			ib.refilter()
+			return
+		}
+		ib.take(append(slices.Clone(res.Entries), extra...), append(res.Failures, fails...))
+		ib.found = make([]*records.Item, 0, len(res.Entries))
+		for _, e := range res.Entries {
+			if it, ok := ib.recs.Get(e.Header.ID); ok {
+				ib.found = append(ib.found, it)
+			}
+		}
+		ib.foundAll = res.Candidates
+		ib.refilter()
+		ib.setStatus()
+	})
+}
+
+// searchKinds are the kinds of record the kind filter asks a search for.
+func searchKinds(kind string) []crypto.Kind {
+	switch kind {
+	case kindRecordsIncidents, "":
+		return []crypto.Kind{crypto.KindSessionRecord, crypto.KindIncident}
+	case kindSessions:
+		return []crypto.Kind{crypto.KindSessionRecord}
+	case kindIncidents:
+		return []crypto.Kind{crypto.KindIncident}
+	case kindReviews:
+		return []crypto.Kind{crypto.KindReview}
+	case kindAddenda:
+		return []crypto.Kind{crypto.KindAddendum}
+	}
+	return nil
+}
+
+func (ib *inboxScreen) setStatus() {
 	verified := fmt.Sprintf("%d records verified and decrypted on this device.", len(ib.recs.Items))
-	if len(ib.failures)+unreadable+len(ib.recs.Refused) == 0 {
+	if !ib.done {
+		verified = fmt.Sprintf("The newest %d records verified and decrypted on this device; older ones are opened as you scroll, and a search looks through them all.", len(ib.recs.Items))
+	}
+	ib.status.Importance = widget.MediumImportance
+	if len(ib.failures)+ib.unreadable+len(ib.recs.Refused) == 0 {
 		ib.status.SetText(verified)
 		return
 	}
@@ -104,7 +288,7 @@ func (ib *inboxScreen) setStatus(unreadable int) {
 	if n := len(ib.recs.Refused); n > 0 {
 		words = append(words, fmt.Sprintf("%d incident version%s refused and not shown, because %s not follow on from the version before. Tell your ICT administrator.", n, plural(n), doesDo(n)))
 	}
-	if w := notShownWords(ib.failures, unreadable); w != "" {
+	if w := notShownWords(ib.failures, ib.unreadable); w != "" {
 		words = append(words, w)
 	}
 	ib.status.SetText(strings.Join(words, " "))
@@ -117,8 +301,10 @@ func (ib *inboxScreen) build() {
 	ib.count = widget.NewLabel("")
 	ib.status = widget.NewLabel("")
 	ib.status.Wrapping = fyne.TextWrapWord
-	ib.search = entry("Search the text of every record…")
-	ib.search.OnChanged = func(s string) { ib.q.Text = s; ib.refilter() }
+	// Search is by whole words or a customer reference: the blind index
+	// holds no substrings (docs/search-index.md).
+	ib.search = entry("Search by whole words or customer reference…")
+	ib.search.OnChanged = func(s string) { ib.q.Text = s; ib.searchFor() }
 
 	personNames := []string{"Anyone"}
 	if u.cfg.Vault != nil {
@@ -138,7 +324,14 @@ func (ib *inboxScreen) build() {
 		ib.refilter()
 	})
 	person.SetSelectedIndex(0)
-	kind := widget.NewSelect(kindChoices, func(s string) { ib.q.Kind = s; ib.refilter() })
+	kind := widget.NewSelect(kindChoices, func(s string) {
+		ib.q.Kind = s
+		if ib.q.Text != "" {
+			ib.searchFor()
+			return
+		}
+		ib.refilter()
+	})
 	kind.SetSelected(ib.q.Kind)
 	status := widget.NewSelect(statusChoices, func(s string) { ib.q.Status = s; ib.refilter() })
 	status.SetSelected(ib.q.Status)
@@ -166,6 +359,9 @@ func (ib *inboxScreen) build() {
 				widget.NewLabel("subject"))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i >= len(ib.shown)-inboxScrollAhead && ib.q.Text == "" {
+				ib.more(ib.page) // scrolled near the end: the next page
+			}
 			it := ib.shown[i]
 			c := o.(*fyne.Container).Objects
 			left := c[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects
@@ -229,13 +425,33 @@ func (ib *inboxScreen) refilter() {
 	if ib.list == nil {
 		return // still building the filters
 	}
-	ib.shown = filterInbox(ib.recs, ib.q, ib.u.cfg.Clock.Now())
-	total := len(ib.recs.Items)
-	suffix := ""
-	if !ib.loaded && ib.u.cfg.Vault != nil {
-		suffix = " (still opening)"
+	q := ib.q
+	q.Text = "" // the index answered the search
+	now := ib.u.cfg.Clock.Now()
+	switch {
+	case ib.searching:
+		ib.shown = nil
+		ib.count.SetText("Searching…")
+	case strings.TrimSpace(ib.q.Text) != "" && ib.u.cfg.Vault != nil:
+		ib.shown = filterItems(ib.recs, ib.found, q, now)
+		suffix := ""
+		if len(ib.found) == inboxSearchLimit && ib.foundAll > len(ib.found) {
+			suffix = fmt.Sprintf(", the newest %d", inboxSearchLimit)
+		}
+		ib.count.SetText(fmt.Sprintf("%d shown of %d found%s", len(ib.shown), len(ib.found), suffix))
+	default:
+		ib.shown = filterItems(ib.recs, ib.recs.Items, q, now)
+		total := len(ib.recs.Items)
+		if ib.done {
+			ib.count.SetText(fmt.Sprintf("%d shown of %d", len(ib.shown), total))
+		} else {
+			ib.count.SetText(fmt.Sprintf("%d shown of %d newest (more as you scroll)", len(ib.shown), total))
+		}
+		// Too few for a screen: fetch on, as a scroll to the end would.
+		if len(ib.shown) < inboxFirstPage && !ib.done && ib.next.Seq != 0 {
+			ib.more(ib.page)
+		}
 	}
-	ib.count.SetText(fmt.Sprintf("%d shown of %d%s", len(ib.shown), total, suffix))
 	ib.list.Refresh()
 }
 

@@ -12,6 +12,7 @@ import (
 	"safeguard/companion/crypto"
 	"safeguard/companion/records"
 	"safeguard/companion/seed"
+	"safeguard/companion/store"
 	"safeguard/companion/testclock"
 	"safeguard/companion/vault"
 )
@@ -101,12 +102,16 @@ func scaleRecords(b *testing.B) int {
 
 // BenchmarkInboxScale is issue 18's device with about 100,000 records
 // addressed to its reader: the line manager's five years of sessions and
-// reviews. It reports the time until the first rows are on screen (the
-// first screenful decoded for the list, not the whole list), the Go heap
-// once the inbox is open (runtime.ReadMemStats after a collection), and a
-// search by customer reference and by word as the inbox answers it today,
-// over the decrypted list, beside the targets (first rows 150 ms, search
-// 300 ms, heap 150 MB).
+// reviews, opened the way the inbox opens them (inbox.go): the first
+// screenful from the newest envelopes (vault.OpenPage), then pages in the
+// background until inboxHold records are held. It reports the time until
+// the first rows are on screen, the time to read the search filters into
+// memory (done in the background after the first screen), searches by
+// word and by customer reference through the blind index as the inbox
+// asks them (the newest inboxSearchLimit matches, with their reviews), and
+// the Go heap with the inbox open and the filters warm
+// (runtime.ReadMemStats after a collection), beside the targets (first
+// rows 150 ms, search 300 ms, heap 150 MB).
 func BenchmarkInboxScale(b *testing.B) {
 	want := scaleRecords(b)
 	until := testclock.Day()
@@ -126,91 +131,111 @@ func BenchmarkInboxScale(b *testing.B) {
 	b.Logf("seeded five years at %d sessions a day in %v", perDay, sw.Elapsed().Round(time.Millisecond))
 	v := w.Vaults[seed.Manager]
 	ctx := context.Background()
+	// The first open after the records arrived remembers every file key
+	// and writes every index row (on a real device, RememberKeys after
+	// sync); what is measured below is every open after that.
 	start := testclock.NewStopwatch()
+	n, err := w.Stores[seed.Manager].CountEnvelopes(ctx, store.Filter{})
+	if err != nil {
+		b.Fatal(err)
+	}
 	if _, _, err := v.Open(ctx, nil); err != nil {
 		b.Fatal(err)
 	}
 	firstEver := start.Elapsed()
 	ref := sampleReference(b, v, until)
+	runtime.GC()
 	b.StartTimer()
-	var first, all, byWord, byRef time.Duration
-	var heap uint64
-	var n, wordHits, refHits int
+	var first, held time.Duration
+	var recs *records.Index
 	for b.Loop() {
 		start := testclock.NewStopwatch()
-		entries, _, err := v.Open(ctx, func(fs []vault.Entry) {
-			recs, _ := records.New(fs)
-			_ = filterInbox(recs, inboxQuery{Kind: kindRecordsIncidents}, until)
-			first += start.Elapsed()
-		})
+		page, err := v.OpenPage(ctx, store.Ref{}, inboxFirstPage)
 		if err != nil {
 			b.Fatal(err)
 		}
-		recs, _ := records.New(entries)
-		all += start.Elapsed()
-		s := testclock.NewStopwatch()
-		wordHits = len(filterInbox(recs, inboxQuery{Kind: kindRecordsIncidents, Text: "interview"}, until))
-		byWord += s.Elapsed()
-		s = testclock.NewStopwatch()
-		refHits = len(filterInbox(recs, inboxQuery{Kind: kindRecordsIncidents, Text: ref}, until))
-		byRef += s.Elapsed()
-		n = len(recs.Items)
-		b.StopTimer()
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		heap = max(heap, ms.HeapAlloc)
-		runtime.KeepAlive(recs)
-		b.StartTimer()
+		recs, _ = records.New(page.Entries)
+		_ = filterInbox(recs, inboxQuery{Kind: kindRecordsIncidents}, until)
+		first += start.Elapsed()
+		for next := page.Next; !page.Done && len(recs.Items) < inboxHold; next = page.Next {
+			if page, err = v.OpenPage(ctx, next, inboxPage); err != nil {
+				b.Fatal(err)
+			}
+			extra, _, err := earlierVersions(ctx, v, page.Entries)
+			if err != nil {
+				b.Fatal(err)
+			}
+			recs.Append(append(page.Entries, extra...))
+		}
+		held += start.Elapsed()
 	}
+	b.StopTimer()
 	if n < want*9/10 {
 		b.Fatalf("the seeded inbox holds %d records, fewer than %d", n, want*9/10)
 	}
-	// The same searches through the blind index (vault.Search): the first
-	// screenful of matches, newest first, opened and confirmed.
-	b.StopTimer()
+	// The search filters read into memory, as the inbox does in the
+	// background once its first pages are open; then the same searches
+	// as the inbox's, each with the reviews of what it found.
+	s := testclock.NewStopwatch()
+	if err := v.IndexPending(ctx); err != nil {
+		b.Fatal(err)
+	}
+	warm := s.Elapsed()
 	kinds := []crypto.Kind{crypto.KindSessionRecord, crypto.KindIncident}
-	var idxWord, idxRef time.Duration
-	const searches = 5
-	var res vault.SearchResult
-	for range searches {
+	search := func(text string) (time.Duration, int) {
 		s := testclock.NewStopwatch()
-		res, err = v.Search(ctx, "interview", 40, kinds...)
+		res, err := v.Search(ctx, text, inboxSearchLimit, kinds...)
 		if err != nil {
 			b.Fatal(err)
 		}
-		idxWord += s.Elapsed()
-		s = testclock.NewStopwatch()
-		r2, err := v.Search(ctx, ref, 40, kinds...)
+		ids := make([]string, len(res.Entries))
+		for i, e := range res.Entries {
+			ids[i] = e.Header.ID
+		}
+		kids, _, err := v.OpenChildren(ctx, ids)
 		if err != nil {
 			b.Fatal(err)
 		}
-		idxRef += s.Elapsed()
-		if len(r2.Entries) == 0 {
+		found, _ := records.New(append(res.Entries, kids...))
+		_ = filterInbox(found, inboxQuery{Kind: kindRecordsIncidents}, until)
+		return s.Elapsed(), len(res.Entries)
+	}
+	var idxWord, idxRef time.Duration
+	var wordHits, refHits int
+	const searches = 5
+	for range searches {
+		d, h := search("interview")
+		idxWord, wordHits = idxWord+d, h
+		d, h = search(ref)
+		idxRef, refHits = idxRef+d, h
+		if h == 0 {
 			b.Fatalf("the index finds nothing for %q", ref)
 		}
 	}
-	b.Logf("index search %q: %d candidates, %d opened, %d shown", "interview", res.Candidates, res.Opened, len(res.Entries))
+	runtime.GC()
+	var mem runtime.MemStats
+	runtime.ReadMemStats(&mem)
+	heap := float64(mem.HeapAlloc) / (1 << 20)
+	runtime.KeepAlive(recs)
 	b.StartTimer()
 	runs := float64(b.N)
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / runs }
+	ms := func(d time.Duration, n float64) float64 { return float64(d.Microseconds()) / 1000 / n }
 	b.ReportMetric(float64(firstEver.Milliseconds()), "ms-first-ever-open")
-	b.ReportMetric(ms(first), "ms-first-rows")
-	b.ReportMetric(ms(all), "ms-all-decrypted")
-	b.ReportMetric(ms(byWord), "ms-search-word")
-	b.ReportMetric(ms(byRef), "ms-search-ref")
-	b.ReportMetric(float64(heap)/(1<<20), "MB-heap")
-	b.ReportMetric(float64(idxWord.Microseconds())/1000/searches, "ms-index-search-word")
-	b.ReportMetric(float64(idxRef.Microseconds())/1000/searches, "ms-index-search-ref")
+	b.ReportMetric(ms(first, runs), "ms-first-rows")
+	b.ReportMetric(ms(held, runs), "ms-pages-held")
+	b.ReportMetric(ms(warm, 1), "ms-search-warm")
+	b.ReportMetric(ms(idxWord, searches), "ms-index-search-word")
+	b.ReportMetric(ms(idxRef, searches), "ms-index-search-ref")
+	b.ReportMetric(heap, "MB-heap")
+	b.ReportMetric(float64(len(recs.Items)), "records-held")
 	b.ReportMetric(float64(n), "records")
-	b.Logf("search %q: %d hits; %q: %d hits", "interview", wordHits, ref, refHits)
+	b.Logf("search %q: %d shown; %q: %d shown", "interview", wordHits, ref, refHits)
 	scaleTable(b, []scaleRow{
-		{"inbox first rows (ms)", ms(first), 150, 0},
-		{"search by word, scan (ms)", ms(byWord), 300, 0},
-		{"search by reference, scan (ms)", ms(byRef), 300, 0},
-		{"search by word, index (ms)", float64(idxWord.Microseconds()) / 1000 / searches, 300, 0},
-		{"search by reference, index (ms)", float64(idxRef.Microseconds()) / 1000 / searches, 300, 0},
-		{"Go heap after open (MB)", float64(heap) / (1 << 20), 150, 0},
+		{"inbox first rows (ms)", ms(first, runs), 150, 0},
+		{"search filters read, background (ms)", ms(warm, 1), 0, 0},
+		{"search by word, index (ms)", ms(idxWord, searches), 300, 0},
+		{"search by reference, index (ms)", ms(idxRef, searches), 300, 0},
+		{"Go heap, inbox open, warm (MB)", heap, 150, 0},
 	})
 }
 
@@ -245,7 +270,10 @@ type scaleRow struct {
 func scaleTable(b *testing.B, rows []scaleRow) {
 	for _, r := range rows {
 		verdict := "meets"
-		if r.got > r.target {
+		switch {
+		case r.target == 0:
+			verdict = "(no target)"
+		case r.got > r.target:
 			verdict = "MISSES"
 		}
 		floor := "-"

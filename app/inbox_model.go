@@ -51,9 +51,14 @@ var statusChoices = []string{statusAny, statusUnreviewed, statusReviewOverdue, s
 
 // filterInbox returns the records matching q, in the order given.
 func filterInbox(recs *records.Index, q inboxQuery, now time.Time) []*records.Item {
+	return filterItems(recs, recs.Items, q, now)
+}
+
+// filterItems returns the items of recs matching q, in the order given.
+func filterItems(recs *records.Index, items []*records.Item, q inboxQuery, now time.Time) []*records.Item {
 	text := strings.ToLower(strings.TrimSpace(q.Text))
-	out := make([]*records.Item, 0, len(recs.Items))
-	for _, it := range recs.Items {
+	out := make([]*records.Item, 0, len(items))
+	for _, it := range items {
 		if inboxMatch(recs, it, q, text, now) {
 			out = append(out, it)
 		}

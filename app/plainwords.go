@@ -281,7 +281,15 @@ func unreadableWords(n int) string {
 // each record that failed verification (fails, from vault.Open), goes to the
 // log (Config.Errors: the kind of failure, never a record's content).
 func (u *UI) readIndex(entries []vault.Entry, fails []vault.Failure) (*records.Index, int) {
-	recs, bad := records.New(entries)
+	recs := &records.Index{}
+	return recs, u.readMore(recs, entries, fails)
+}
+
+// readMore is readIndex for the next page of a paged list: it takes
+// entries into recs, logs as readIndex does, and returns how many did not
+// decode.
+func (u *UI) readMore(recs *records.Index, entries []vault.Entry, fails []vault.Failure) int {
+	bad := recs.Append(entries)
 	if u.cfg.Errors != nil {
 		for _, f := range fails {
 			u.cfg.Errors("verifying a record", f.Err)
@@ -290,7 +298,7 @@ func (u *UI) readIndex(entries []vault.Entry, fails []vault.Failure) (*records.I
 			u.cfg.Errors("reading the record index", err)
 		}
 	}
-	return recs, len(bad)
+	return len(bad)
 }
 
 // notShownWords says why records were not shown: those that failed

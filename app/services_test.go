@@ -37,6 +37,8 @@ func TestNoGoroutineOutlivesTheWindow(t *testing.T) {
 	settle(u)
 	clock.Advance(20 * time.Minute)
 	tap(t, u, "End session") // the record's autosave ticker
+	u.ShowInbox()            // pages, then reads the search filters in the background (issue 18)
+	settle(u)
 	if u.engine == nil {
 		t.Fatal("sync is not running")
 	}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,6 +71,22 @@ type Index struct {
 func New(entries []vault.Entry) (*Index, []error) {
 	r := &Index{byID: make(map[string]*Item, len(entries)), Reviews: map[string][]session.Review{}, Addenda: map[string][]session.Addendum{}}
 	r.Items = make([]*Item, 0, len(entries))
+	return r, r.Append(entries)
+}
+
+// Append decodes the next page of a list read newest first (records
+// older than every one held) and takes it in: reviews and addenda by the
+// record they belong to, incidents folded again. A record already held
+// (a search found it first) is not taken twice. A record whose content
+// does not decode is reported and left out (issue 18: the inbox pages
+// from the store rather than opening everything).
+func (r *Index) Append(entries []vault.Entry) []error {
+	if r.byID == nil {
+		r.byID = map[string]*Item{}
+		r.Reviews = map[string][]session.Review{}
+		r.Addenda = map[string][]session.Addendum{}
+	}
+	entries = slices.DeleteFunc(slices.Clone(entries), func(e vault.Entry) bool { _, ok := r.byID[e.Header.ID]; return ok })
 	// Decoding is most of the cost (JSON and the search text): do it on
 	// every core, then index in order on one.
 	items := make([]*Item, len(entries))
@@ -90,6 +107,12 @@ func New(entries []vault.Entry) (*Index, []error) {
 		})
 	}
 	wg.Wait()
+	// The page's reviews and addenda, in the order opened (newest first);
+	// the domain folds them by time, so order only matters for display:
+	// oldest first, and this page's before those already held, which are
+	// newer.
+	reviews := map[string][]session.Review{}
+	addenda := map[string][]session.Addendum{}
 	var errs []error
 	for i, it := range items {
 		if fails[i] != nil {
@@ -97,20 +120,24 @@ func New(entries []vault.Entry) (*Index, []error) {
 			continue
 		}
 		r.Items = append(r.Items, it)
-		r.add(it)
+		r.byID[it.Entry.Header.ID] = it
+		switch {
+		case it.Review != nil:
+			reviews[it.Review.ParentID] = append(reviews[it.Review.ParentID], *it.Review)
+		case it.Addendum != nil:
+			addenda[it.Addendum.ParentID] = append(addenda[it.Addendum.ParentID], *it.Addendum)
+		}
 	}
-	// Reviews are appended in the order opened (newest first); the domain
-	// folds them by time, so order only matters for display.
-	for k, rs := range r.Reviews {
+	for k, rs := range reviews {
 		reverse(rs)
-		r.Reviews[k] = rs
+		r.Reviews[k] = append(rs, r.Reviews[k]...)
 	}
-	for k, as := range r.Addenda {
+	for k, as := range addenda {
 		reverse(as)
-		r.Addenda[k] = as
+		r.Addenda[k] = append(as, r.Addenda[k]...)
 	}
 	r.fold()
-	return r, errs
+	return errs
 }
 
 // decodeChunk is how many records a decoding worker takes at a time.

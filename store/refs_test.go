@@ -95,3 +95,44 @@ func TestNewestSeqs(t *testing.T) {
 		}
 	}
 }
+
+// NewestBefore pages through the newest envelopes: each page starts after
+// the cursor the last one returned, ties in created time broken by save
+// order, and the pages together are NewestSeqs of everything, once each.
+func TestNewestBeforePages(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	base := testclock.Start()
+	var es []Envelope
+	for i := range 11 {
+		e := testEnvelope(fmt.Sprintf("p-%d", i), 50)
+		e.Kind = []string{"record", "review"}[i%2]
+		e.Created = base.Add(time.Duration(i/3) * time.Minute) // ties of three
+		es = append(es, e)
+	}
+	if err := s.PutEnvelopes(ctx, es); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.NewestSeqs(ctx, 100, "record", "review")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int{1, 2, 3, 4, 11, 20} {
+		var got []int64
+		var at Ref
+		for range 20 {
+			page, next, err := s.NewestBefore(ctx, at, size, "record", "review")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, page...)
+			if len(page) < size {
+				break
+			}
+			at = next
+		}
+		if !slices.Equal(got, all) {
+			t.Errorf("pages of %d = %v, want %v", size, got, all)
+		}
+	}
+}
