@@ -285,7 +285,13 @@ func reopen(t *testing.T, u *UI, env *testEnv) *UI {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { dev.Close() })
-	u2 := New(test.NewTempApp(t), u.cfg)
+	// Not the closed device's vault: New would start reading it (home's
+	// lists) before the queue below is set, and its callback would then
+	// run on that goroutine, beside the test's (a crash seen in CI);
+	// useDevice gives the reopened device's.
+	cfg := u.cfg
+	cfg.Vault = nil
+	u2 := New(test.NewTempApp(t), cfg)
 	u2.ui.queue = make(chan func(), 64)
 	u2.useDevice(dev)
 	settle(u2)
