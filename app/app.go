@@ -119,7 +119,7 @@ type UI struct {
 	// review's comment), by record and box, so that drawing the screen
 	// again, escalating and coming Back, or leaving and coming back does
 	// not empty them (issue 20; keptwords.go).
-	typed map[string]string
+	typed *keptWords
 	// committing holds, for each session with a change being saved, the
 	// changes waiting behind it (commitChange).
 	committing map[*session.Session][]func()

@@ -112,7 +112,7 @@ func TestNoPlaintextAnywhere(t *testing.T) {
 	test.Type(inc.imPlatform, mark())
 	test.Type(inc.imAccount, mark())
 	inc.imAttest.SetSelected(attestNotViewed)
-	tap(t, u, "Record where it is")
+	settle(u)
 	tap(t, u, "Report to the safeguarding team")
 	if !strings.Contains(inc.status.Text, "Reported") {
 		t.Fatalf("incident not reported: %q", inc.status.Text)
