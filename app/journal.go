@@ -230,6 +230,7 @@ func (u *UI) loadSessions() {
 	if u.cfg.Vault == nil {
 		return
 	}
+	u.loadKeptWords()
 	var (
 		sessions  []*session.Session
 		history   []historyItem

@@ -59,7 +59,6 @@ func (u *UI) useDevice(dev *device.Device) {
 	u.startSync()
 	u.ShowHome()
 	u.loadSessions()
-	u.loadKeptWords()
 	u.watchIdle()
 	u.loadUnlockSecret()
 }
