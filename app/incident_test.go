@@ -149,7 +149,7 @@ func TestNoAttachmentsForImagery(t *testing.T) {
 	if im := f.inc.Typing().Imagery; im.Platform != "Snapchat" || im.Attestation != session.NotViewed {
 		t.Errorf("imagery kept %+v", im)
 	}
-	if strings.Contains(visibleTexts(u), "Record where it is") {
+	if hasButton(u, "Record where it is") {
 		t.Error(`the incident screen still has "Record where it is"`)
 	}
 	texts = visibleTexts(u)

@@ -180,17 +180,22 @@ func (i *Incident) applyTypedAnswers(a AnswersTyping, rationale string) error {
 }
 
 // RequirementsAsTyped is what the flow demands with the answers as chosen
-// (kept by KeepTyping, not yet taken in): the screen shows the questions
-// they bring and the routes they decide at once, with no Save to press.
-// Answers that cannot be taken in as they stand (a child of 24) give the
-// incident's own requirements and the reason.
+// and where the imagery is as typed (kept by KeepTyping, not yet taken
+// in): the screen shows the questions they bring, the routes they decide
+// and the steps they do at once, with no Save to press. Answers that
+// cannot be taken in as they stand (a child of 24) give the incident's
+// own requirements and the reason; imagery not yet fully typed is simply
+// not yet recorded.
 func (i *Incident) RequirementsAsTyped(rationale string) (Requirements, error) {
-	a := i.Typing().Answers
-	if a == AnswersOf(i.doc.Circumstances) {
+	t := i.Typing()
+	if t.Answers == AnswersOf(i.doc.Circumstances) && t.Imagery == imageryTypingOf(i.doc.Imagery, i.pack.Location()) {
 		return i.Requirements(), nil
 	}
 	preview := &Incident{pack: i.pack, clock: i.clock, actor: i.actor, doc: cloneIncident(i.doc)}
-	if err := preview.applyTypedAnswers(a, rationale); err != nil {
+	if preview.applyTypedImagery(t.Imagery) != nil {
+		preview.doc.Imagery = cloneIncident(i.doc).Imagery
+	}
+	if err := preview.applyTypedAnswers(t.Answers, rationale); err != nil {
 		return i.Requirements(), err
 	}
 	return preview.Requirements(), nil
