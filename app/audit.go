@@ -174,9 +174,9 @@ func (as *auditScreen) subject(id string) string {
 }
 
 // keyName names the holder of a key id from the directory.
-func (u *UI) keyName(id string) string {
-	if u.cfg.Vault != nil {
-		if p, _, ok := u.cfg.Vault.Directory().Key(crypto.KeyID(id)); ok {
+func (sh *shell) keyName(id string) string {
+	if sh.cfg.Vault != nil {
+		if p, _, ok := sh.cfg.Vault.Directory().Key(crypto.KeyID(id)); ok {
 			return p.Name
 		}
 	}

@@ -162,7 +162,7 @@ func TestNoPlaintextAnywhere(t *testing.T) {
 	if len(markers) < 18 {
 		t.Fatalf("only %d marked fields", len(markers))
 	}
-	signed, _ := json.Marshal(u.history[0].doc)
+	signed, _ := json.Marshal(u.journal.history[0].doc)
 	for _, m := range markers[:14] {
 		if !bytes.Contains(signed, []byte(m)) {
 			t.Errorf("marker %s did not reach the signed record: the scan would prove nothing", m)

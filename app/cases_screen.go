@@ -90,7 +90,7 @@ func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
 		}
 	}
 
-	status := caseStatusText(u, d)
+	status := caseStatusText(u.shell, d)
 	if d.Status == session.IncidentReported {
 		status = fmt.Sprintf("Not yet acknowledged: escalated %s ago", waited(now.Sub(d.RaisedAt)))
 	}
@@ -300,7 +300,7 @@ func (cs *caseScreen) actSaying(apply func(*session.Incident) (string, error)) {
 			cs.msg.SetText("Not saved: " + plainWords(err, caseWork))
 			return
 		}
-		u.kickSync()
+		u.sync.kick()
 		u.forget(used...)
 		if c, ok := cs.recs.Case(doc.ID); ok {
 			cs.c = c
@@ -422,7 +422,7 @@ func (cs *caseScreen) completedByText(events []string) string {
 	var out []string
 	for _, ev := range events {
 		if route, ok := strings.CutPrefix(ev, "referral:"); ok {
-			out = append(out, "a referral to "+routeLabel(cs.u, route))
+			out = append(out, "a referral to "+routeLabel(cs.u.shell, route))
 			continue
 		}
 		switch ev {

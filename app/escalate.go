@@ -38,10 +38,10 @@ func (u *UI) escalateButton(from escalation) *widget.Button {
 }
 
 // actor is the person using the app, as the incident flow sees them.
-func (u *UI) actor() session.Actor {
-	a := session.Actor{ID: u.cfg.Me.KeyID}
-	if u.dev != nil {
-		a.Safeguarding = u.dev.Person.HasRole(crypto.RoleDSL)
+func (sh *shell) actor() session.Actor {
+	a := session.Actor{ID: sh.cfg.Me.KeyID}
+	if sh.dev != nil {
+		a.Safeguarding = sh.dev.Person.HasRole(crypto.RoleDSL)
 	}
 	return a
 }
@@ -72,7 +72,7 @@ func (u *UI) ShowEscalation(from escalation) {
 		s := from.session
 		inc, err = session.EscalateSession(s.Clone(), id, u.actor(), "")
 		if err == nil {
-			u.commitChange(s, func(c *session.Session) error {
+			u.journal.commitChange(s, func(c *session.Session) error {
 				_, err := session.EscalateSession(c, id, u.actor(), "")
 				return err
 			}, func(err error) {
@@ -166,12 +166,12 @@ const whoIsWho = "Who is who: the policy names a Designated Safeguarding Lead (D
 	"This app calls each of them a safeguarding lead, and all of them your safeguarding team; where the policy's words say DSL or DSO, any of them will act."
 
 // safeguardingTeam lists the DSL/DSO people with their numbers.
-func (u *UI) safeguardingTeam() []string {
-	if u.dev == nil {
+func (sh *shell) safeguardingTeam() []string {
+	if sh.dev == nil {
 		return []string{"(the organisation directory is not set up on this device)"}
 	}
 	var out []string
-	for _, p := range u.teamEntries() {
+	for _, p := range sh.teamEntries() {
 		out = append(out, "• "+p)
 	}
 	if len(out) == 0 {
@@ -182,13 +182,13 @@ func (u *UI) safeguardingTeam() []string {
 
 // teamEntries are the safeguarding team in the signed directory, each
 // with how to reach them.
-func (u *UI) teamEntries() []string {
-	if u.dev == nil {
+func (sh *shell) teamEntries() []string {
+	if sh.dev == nil {
 		return nil
 	}
-	dir := u.dev.Dir
-	if u.cfg.Vault != nil {
-		dir = u.cfg.Vault.Directory() // the newest, once sync has fetched one
+	dir := sh.dev.Dir
+	if sh.cfg.Vault != nil {
+		dir = sh.cfg.Vault.Directory() // the newest, once sync has fetched one
 	}
 	var out []string
 	for _, p := range dir.People {
@@ -209,10 +209,10 @@ func (u *UI) teamEntries() []string {
 
 // known is what the app knows about the person using it, for the
 // checklist items it answers from their source (issue 19, Annex 2 1.2).
-func (u *UI) known() session.Known {
+func (sh *shell) known() session.Known {
 	return session.Known{
-		Training:         u.cfg.Pack.Training(u.cfg.Me.TrainingCompleted, u.cfg.Clock.Now()),
-		SafeguardingTeam: u.teamEntries(),
+		Training:         sh.cfg.Pack.Training(sh.cfg.Me.TrainingCompleted, sh.cfg.Clock.Now()),
+		SafeguardingTeam: sh.teamEntries(),
 	}
 }
 

@@ -219,7 +219,7 @@ func (f *incidentForm) autosave() {
 	u.screenClose = func() {
 		close(stop)
 		f.keepTyping()
-		u.rememberIncident(f.inc.Document())
+		u.mine.remember(f.inc.Document())
 	}
 	every := u.cfg.TickEvery
 	if every == 0 || every > 5*time.Second {
@@ -308,7 +308,7 @@ func (f *incidentForm) saveDraft(done func(error)) {
 	if u.cfg.Vault == nil {
 		return
 	}
-	u.inTurn(u.incidentTurn(), func(next func()) {
+	u.journal.inTurn(u.mine.turn(), func(next func()) {
 		if f.inc.Status() != session.IncidentDraft { // reported meanwhile
 			next()
 			return
@@ -628,7 +628,7 @@ func (f *incidentForm) reportTapped() {
 	f.status.SetText("Sealing and saving…")
 	// In turn with the draft's saves: a draft saved on leaving while the
 	// report is on its way waits for it, and then has nothing to save.
-	f.u.inTurn(f.u.incidentTurn(), func(done func()) {
+	f.u.journal.inTurn(f.u.mine.turn(), func(done func()) {
 		f.u.background(func(ctx context.Context) error {
 			_, err := f.u.cfg.Vault.ReportIncident(ctx, doc.ID, doc, nil)
 			return err
@@ -640,8 +640,8 @@ func (f *incidentForm) reportTapped() {
 				return
 			}
 			f.inc = next
-			f.u.rememberIncident(next.Document())
-			f.u.kickSync()
+			f.u.mine.remember(next.Document())
+			f.u.sync.kick()
 			f.status.SetText(reportedText)
 			f.refresh()
 			f.linkSession(doc.ID)
@@ -660,7 +660,7 @@ func (f *incidentForm) linkSession(id string) {
 	if s == nil {
 		return
 	}
-	f.u.commitChange(s, func(c *session.Session) error { return c.IncidentReported(id) }, func(err error) {
+	f.u.journal.commitChange(s, func(c *session.Session) error { return c.IncidentReported(id) }, func(err error) {
 		var ns *notSavedError
 		if errors.As(err, &ns) {
 			f.unlinked = true

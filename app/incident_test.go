@@ -85,7 +85,7 @@ func TestEscalateFromLiveSession(t *testing.T) {
 	}
 
 	// The session was marked escalated, with the incident id.
-	d := u.sessions[0].Document()
+	d := u.journal.sessions[0].Document()
 	if !d.Flags().Escalated || d.Markers[len(d.Markers)-1].IncidentID != f.inc.Document().ID {
 		t.Errorf("session not marked: %+v", d.Markers)
 	}

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2/widget"
 
-	"safeguard/companion/session"
 	"safeguard/companion/vault"
 )
 
@@ -24,18 +23,18 @@ import (
 // A key is "kind:record:box" (review:<record id>:comment); the words of one
 // record are saved together.
 
-// keptWords is what is kept, and the saves asked for.
+// keptWords is what is kept, and the saves under way.
 type keptWords struct {
 	words map[string]string
-	// turn orders the saves (inTurn); queued is the records with a save
-	// waiting for its turn, which saves them as they are by then.
-	turn   *session.Session
-	queued map[string]bool
+	// saving is the records with a save under way; again, those with a
+	// change since it began, saved once it ends (one save at a time for a
+	// record, so they land in order).
+	saving, again map[string]bool
 }
 
 func (u *UI) keptWords() *keptWords {
 	if u.typed == nil {
-		u.typed = &keptWords{words: map[string]string{}, turn: new(session.Session), queued: map[string]bool{}}
+		u.typed = &keptWords{words: map[string]string{}, saving: map[string]bool{}, again: map[string]bool{}}
 	}
 	return u.typed
 }
@@ -108,27 +107,34 @@ func keptRecord(key string) string {
 	return parts[1]
 }
 
-// saveKept saves, in turn, the words kept for record as they stand when
-// the save's turn comes: keystrokes typed while one is saved make one more
-// save, not one each.
+// saveKept saves the words kept for record as they stand, one save at a
+// time: keystrokes typed while one is saved make one more save, not one
+// each.
 func (u *UI) saveKept(record string) {
 	k := u.keptWords()
-	if u.cfg.Vault == nil || k.queued[record] {
+	v := u.cfg.Vault
+	if v == nil {
 		return
 	}
-	k.queued[record] = true
-	u.inTurn(k.turn, func(next func()) {
-		k.queued[record] = false
-		words := map[string]string{}
-		for key, s := range k.words {
-			if keptRecord(key) == record {
-				words[key] = s
-			}
+	if k.saving[record] {
+		k.again[record] = true
+		return
+	}
+	k.saving[record] = true
+	words := map[string]string{}
+	for key, s := range k.words {
+		if keptRecord(key) == record {
+			words[key] = s
 		}
-		v := u.cfg.Vault
-		u.background(func(ctx context.Context) error {
-			return v.SaveKeptWords(ctx, vault.KeptWords{RecordID: record, Words: words})
-		}, func(error) { next() })
+	}
+	u.background(func(ctx context.Context) error {
+		return v.SaveKeptWords(ctx, vault.KeptWords{RecordID: record, Words: words})
+	}, func(error) {
+		k.saving[record] = false
+		if k.again[record] {
+			k.again[record] = false
+			u.saveKept(record)
+		}
 	})
 }
 

@@ -206,7 +206,7 @@ func TestAClosedDatabaseIsSaidInWordsAboutWhatFailed(t *testing.T) {
 	good := u.cfg.Vault
 	u.cfg.Vault = brokenVault(t, u, env)
 
-	u.saveDraft(l.s, l.setStatus)
+	u.journal.saveDraft(l.s, l.setStatus)
 	settle(u)
 	mustSee(t, u, "Not saved: The local database on this computer has closed. Close the app and open it again, then try again; nothing already saved has been lost.")
 	noLeak(t, u, false)

@@ -20,11 +20,11 @@ import (
 )
 
 // me is the directory entry of the person using the app.
-func (u *UI) me() *crypto.Person {
-	if u.cfg.Vault == nil {
+func (sh *shell) me() *crypto.Person {
+	if sh.cfg.Vault == nil {
 		return nil
 	}
-	p, _, ok := u.cfg.Vault.Directory().Key(crypto.KeyID(u.cfg.Vault.KeyID()))
+	p, _, ok := sh.cfg.Vault.Directory().Key(crypto.KeyID(sh.cfg.Vault.KeyID()))
 	if !ok {
 		return nil
 	}
@@ -32,11 +32,11 @@ func (u *UI) me() *crypto.Person {
 }
 
 // viewed records in the audit chain that a record was opened on screen.
-func (u *UI) viewed(id string) {
-	if u.cfg.Vault == nil {
+func (sh *shell) viewed(id string) {
+	if sh.cfg.Vault == nil {
 		return
 	}
-	u.background(func(ctx context.Context) error { return u.cfg.Vault.Viewed(ctx, id) }, func(error) {})
+	sh.background(func(ctx context.Context) error { return sh.cfg.Vault.Viewed(ctx, id) }, func(error) {})
 }
 
 // putReview checks a review against the domain rules, seals it as a signed
@@ -215,13 +215,13 @@ func (u *UI) renderReview(recs *records.Index, it *records.Item, back func()) {
 const countersignConfirm = "Yes, countersign"
 
 // documentText is a signed session record in words, for reading.
-func (u *UI) documentText(d session.Document, author string) string {
+func (sh *shell) documentText(d session.Document, author string) string {
 	var b strings.Builder
-	m, _ := u.cfg.Pack.Method(d.Plan.Method)
+	m, _ := sh.cfg.Pack.Method(d.Plan.Method)
 	fmt.Fprintf(&b, "Customer %s, %s, by %s.\n", d.Plan.Customer.Reference, m.Label, author)
-	fmt.Fprintf(&b, "%s.\n", u.timesText(d))
-	fmt.Fprintf(&b, "Signed %s under policy pack %s.\n", u.clockText(d.SignedAt, "2 January 2006 15:04"), d.PackVersion)
-	fmt.Fprintf(&b, "%s\n", u.retentionText(session.SessionRetentionFacts(d))) // issue 16: when it is reviewed or disposed of
+	fmt.Fprintf(&b, "%s.\n", sh.timesText(d))
+	fmt.Fprintf(&b, "Signed %s under policy pack %s.\n", sh.clockText(d.SignedAt, "2 January 2006 15:04"), d.PackVersion)
+	fmt.Fprintf(&b, "%s\n", sh.retentionText(session.SessionRetentionFacts(d))) // issue 16: when it is reviewed or disposed of
 	fmt.Fprintf(&b, "Risk assessment: %s.\n", d.Outcome.Label())
 	if f := flagText(d.Flags()); f != "" {
 		fmt.Fprintf(&b, "Flags: %s.\n", f)
@@ -237,7 +237,7 @@ func (u *UI) documentText(d session.Document, author string) string {
 		if len(d.Record.Actions) > 0 {
 			b.WriteString("\nActions agreed\n")
 			for _, a := range d.Record.Actions {
-				fmt.Fprintf(&b, "• %s: %s, by %s\n", a.Who, a.What, u.clockText(a.Due, "2 January 2006"))
+				fmt.Fprintf(&b, "• %s: %s, by %s\n", a.Who, a.What, sh.clockText(a.Due, "2 January 2006"))
 			}
 		}
 		if d.Record.Concerns != "" {
@@ -254,7 +254,7 @@ func (u *UI) documentText(d session.Document, author string) string {
 			b.WriteString(line + markerDetail(mk) + "\n")
 		}
 	}
-	b.WriteString(u.annex2Text(d))
+	b.WriteString(sh.annex2Text(d))
 	return strings.TrimRight(b.String(), "\n")
 }
 

@@ -28,7 +28,7 @@ func TestNoGoroutineOutlivesTheWindow(t *testing.T) {
 	u.useDevice(samDev) // starts sync with the hub
 	settle(u)
 	u.cfg.LockAfter = 10 * time.Minute
-	u.watchIdle()
+	u.lock.watchIdle()
 	u.cfg.TickEvery = 50 * time.Millisecond
 	l := liveSession(t, u, clock)
 	for _, c := range l.agreement {
@@ -39,7 +39,7 @@ func TestNoGoroutineOutlivesTheWindow(t *testing.T) {
 	tap(t, u, "End session") // the record's autosave ticker
 	u.ShowInbox()            // pages, then reads the search filters in the background (issue 18)
 	settle(u)
-	if u.engine == nil {
+	if u.sync.engine == nil {
 		t.Fatal("sync is not running")
 	}
 	u.Close()
