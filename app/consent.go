@@ -145,13 +145,7 @@ func (u *UI) ShowConsent(s *session.Session) {
 // autosave keeps what is typed, sealed, every few seconds and when the
 // screen is left, as the record form does (issue 20 item 2).
 func (f *consentForm) autosave() {
-	stop := make(chan struct{})
-	f.nav.whenLeft(func() { close(stop); f.keepDraft() })
-	every := f.cfg.TickEvery
-	if every == 0 || every > 5*time.Second {
-		every = 5 * time.Second
-	}
-	f.svc.Every(every, stop, func() { f.runOnUI(f.keepDraft) })
+	f.keepWhileShown(f.nav, f.keepDraft)
 }
 
 // keepDraft saves the words typed since the last save, if any: kept in

@@ -150,8 +150,15 @@ func (ib *inboxScreen) more(n int) {
 }
 
 // take decodes opened records into the index, counting those that do not
-// decode and those refused, each once.
+// decode and those refused, each once; a record opened twice (found by a
+// search and as a later version of another hit) is taken once.
 func (ib *inboxScreen) take(entries []vault.Entry, fails []vault.Failure) {
+	seen := make(map[string]bool, len(entries))
+	entries = slices.DeleteFunc(slices.Clone(entries), func(e vault.Entry) bool {
+		dup := seen[e.Header.ID]
+		seen[e.Header.ID] = true
+		return dup
+	})
 	for _, f := range fails {
 		if !ib.failed[f.ID] {
 			ib.failed[f.ID] = true
@@ -192,6 +199,35 @@ func earlierVersions(ctx context.Context, v *vault.Vault, entries []vault.Entry)
 	return out, fails, nil
 }
 
+// laterVersions opens the later versions of the incidents among entries
+// (and what hangs under each), however many, so that an incident found by
+// an old version's words is shown as it stands now, never as that version:
+// the search answers with the newest matches, and a later version of the
+// case need not match the words or be among the pages opened.
+func laterVersions(ctx context.Context, v *vault.Vault, entries []vault.Entry) ([]vault.Entry, []vault.Failure, error) {
+	asked := map[string]bool{}
+	var out []vault.Entry
+	var fails []vault.Failure
+	for todo := entries; len(todo) > 0; {
+		var ids []string
+		for _, e := range todo {
+			if e.Header.Kind == crypto.KindIncident && !asked[e.Header.ID] {
+				asked[e.Header.ID] = true
+				ids = append(ids, e.Header.ID)
+			}
+		}
+		if len(ids) == 0 {
+			break
+		}
+		got, f, err := v.OpenChildren(ctx, ids)
+		if err != nil {
+			return nil, nil, err
+		}
+		out, fails, todo = append(out, got...), append(fails, f...), got
+	}
+	return out, fails, nil
+}
+
 // searchFor runs a search through the blind index in the background and
 // shows its newest matches; an answer to a search typed over since is
 // dropped.
@@ -219,15 +255,23 @@ func (ib *inboxScreen) searchFor() {
 			return err
 		}
 		// Reviews and addenda of what was found, and incidents' earlier
-		// versions, for the status shown beside each.
-		ids := make([]string, len(res.Entries))
-		for i, e := range res.Entries {
-			ids[i] = e.Header.ID
+		// and later versions, for the status shown beside each: an
+		// incident stands as its latest version.
+		var ids []string
+		for _, e := range res.Entries {
+			if e.Header.Kind != crypto.KindIncident {
+				ids = append(ids, e.Header.ID) // an incident's own are taken by laterVersions
+			}
 		}
 		if extra, fails, err = v.OpenChildren(ctx, ids); err != nil {
 			return err
 		}
-		more, f, err := earlierVersions(ctx, v, res.Entries)
+		later, f, err := laterVersions(ctx, v, res.Entries)
+		if err != nil {
+			return err
+		}
+		extra, fails = append(extra, later...), append(fails, f...)
+		more, f, err := earlierVersions(ctx, v, append(slices.Clone(res.Entries), later...))
 		extra, fails = append(extra, more...), append(fails, f...)
 		return err
 	}, func(err error) {

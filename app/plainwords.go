@@ -188,7 +188,7 @@ func keyWords(err error, what doing) string {
 	case errors.Is(err, crypto.ErrKeyNotFound):
 		return "Your key is not on this computer. Ask your ICT administrator to enrol this device again."
 	case errors.Is(err, crypto.ErrNoKeyring):
-		return "The system keyring is not available on this computer. Close the app, log in to the computer again, and tell your ICT administrator if it keeps happening."
+		return "The " + thisKeyring() + " is not available on this computer. Close the app, log in to the computer again, and tell your ICT administrator if it keeps happening."
 	case errors.Is(err, crypto.ErrDirectorySignature), errors.Is(err, crypto.ErrDirectoryRollback):
 		if what == starting {
 			return "The organisation directory on this computer is not genuine. Do not use the app; tell your ICT administrator."

@@ -297,3 +297,17 @@ func TestAReadOnlyDiskAtStartIsSaidInWordsAboutReading(t *testing.T) {
 	noLeak(t, u, true)
 	screenshot(t, u, "errors-read-only-disk-start")
 }
+
+// TestKeyringNamedAsThePersonKnowsIt: on Windows the keys are in Credential
+// Manager, and the screens say so rather than "keyring" (issue 17 note).
+func TestKeyringNamedAsThePersonKnowsIt(t *testing.T) {
+	for goos, want := range map[string]string{
+		"windows": "Windows Credential Manager",
+		"darwin":  "macOS Keychain",
+		"linux":   "keyring",
+	} {
+		if got := keyringName(goos); got != want {
+			t.Errorf("keyringName(%q) = %q, want %q", goos, got, want)
+		}
+	}
+}

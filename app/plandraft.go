@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"strconv"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -53,13 +52,7 @@ func (f *planForm) autosave() {
 	if f.cfg.Vault == nil || (f.s != nil && !f.editable()) {
 		return
 	}
-	stop := make(chan struct{})
-	f.nav.whenLeft(func() { close(stop); f.keepDraft() })
-	every := f.cfg.TickEvery
-	if every == 0 || every > 5*time.Second {
-		every = 5 * time.Second
-	}
-	f.svc.Every(every, stop, func() { f.runOnUI(f.keepDraft) })
+	f.keepWhileShown(f.nav, f.keepDraft)
 }
 
 // Changes to a saved plan (issue 19) are kept as a draft of their own, under

@@ -184,13 +184,7 @@ func sameDay(a, b time.Time, loc *time.Location) bool {
 // screen is left (Home, Escalate, anything): a record half written is never
 // lost (issue 20).
 func (f *recordForm) autosave() {
-	stop := make(chan struct{})
-	f.nav.whenLeft(func() { close(stop); f.keepDraft() })
-	every := f.cfg.TickEvery
-	if every == 0 || every > 5*time.Second {
-		every = 5 * time.Second
-	}
-	f.svc.Every(every, stop, func() { f.runOnUI(f.keepDraft) })
+	f.keepWhileShown(f.nav, f.keepDraft)
 }
 
 // keepDraft saves the words typed since the last save, if any.

@@ -456,26 +456,8 @@ func (rs *retentionScreen) lift(h session.Hold) {
 
 // seal saves a hold record durably, then reloads what falls due.
 func (rs *retentionScreen) seal(e session.HoldEvent, done func()) {
-	if rs.cfg.Vault == nil {
-		rs.msg.SetText("Not saved: there is no vault on this device.")
-		return
-	}
-	rs.busy = true
-	rs.background(func(ctx context.Context) error {
-		_, err := rs.cfg.Vault.PutHold(ctx, e)
-		return err
-	}, func(err error) {
-		rs.busy = false
-		if err != nil {
-			rs.msg.SetText("Not saved: " + plainWords(err, saving))
-			rs.render()
-			return
-		}
-		rs.msg.SetText("")
-		done()
-		rs.sync.kick()
-		rs.load()
-	})
+	rs.sync.saveTeamRecord(teamSave{busy: &rs.busy, msg: rs.msg, saved: done, failed: rs.render, reload: rs.load,
+		put: func(ctx context.Context) error { _, err := rs.cfg.Vault.PutHold(ctx, e); return err }})
 }
 
 // tickFor is a record's tick box for the batch decision: none for a record
@@ -558,14 +540,10 @@ func (rs *retentionScreen) decide(choice session.RetentionChoice) {
 		rs.decMsg.SetText(plainWords(err, saving))
 		return
 	}
-	if rs.cfg.Vault == nil {
-		rs.decMsg.SetText("Not saved: there is no vault on this device.")
-		return
-	}
-	rs.busy = true
 	items := rs.ticks()
 	disposed := 0
-	rs.background(func(ctx context.Context) error {
+	put := func(ctx context.Context) error {
+		disposed = 0 // counted afresh if a failed save is tried again
 		if _, err := rs.cfg.Vault.PutRetentionDecision(ctx, d); err != nil {
 			return err
 		}
@@ -590,14 +568,8 @@ func (rs *retentionScreen) decide(choice session.RetentionChoice) {
 			}
 		}
 		return nil
-	}, func(err error) {
-		rs.busy = false
-		if err != nil {
-			rs.decMsg.SetText("Not saved: " + plainWords(err, saving))
-			rs.render()
-			return
-		}
-		rs.decMsg.SetText("")
+	}
+	rs.sync.saveTeamRecord(teamSave{busy: &rs.busy, msg: rs.decMsg, put: put, failed: rs.render, reload: rs.load, saved: func() {
 		rs.ticked = map[string]bool{}
 		rs.decReason.SetText("")
 		rs.decUntil.SetText("")
@@ -606,9 +578,7 @@ func (rs *retentionScreen) decide(choice session.RetentionChoice) {
 		} else {
 			rs.note.SetText(fmt.Sprintf("%d record%s kept until %s, signed with the reason.", len(d.Records), plural(len(d.Records)), rs.clockText(d.Until, "2 January 2006")))
 		}
-		rs.sync.kick()
-		rs.load()
-	})
+	}})
 }
 
 // certBox lists the disposal certificates: what was disposed of, its

@@ -93,42 +93,29 @@ func (sh *shell) openCaseRecords(ctx context.Context) (recs *records.Index, unre
 }
 
 func (s *sarScreen) load() {
-	if s.cfg.Vault == nil {
-		s.loaded, s.problems = true, []string{"No records on this device."}
-		s.render()
-		return
-	}
 	var (
-		signed   []session.SignedSAREvent
-		recs     *records.Index
-		problems []string
+		signed  []session.SignedSAREvent
+		refused []string
 	)
-	s.background(func(ctx context.Context) error {
+	s.loadWithCaseRecords("requests", func(ctx context.Context) error {
 		ev, fails, err := s.cfg.Vault.SARs(ctx)
-		if err != nil {
-			return err
-		}
 		signed = ev
 		for _, f := range fails {
-			problems = append(problems, fmt.Sprintf("Request record %s was refused: %v", f.ID, f.Err))
+			refused = append(refused, fmt.Sprintf("Request record %s was refused: %s", f.ID, plainWords(f.Err, reading)))
 		}
-		var unread []string
-		recs, unread, err = s.openCaseRecords(ctx)
-		problems = append(problems, unread...)
 		return err
-	}, func(err error) {
+	}, func(recs *records.Index, unread []string) {
 		s.loaded = true
-		if err != nil {
-			s.problems = []string{"The requests could not be opened: " + plainWords(err, reading)}
-			s.render()
-			return
-		}
+		problems := append(refused, unread...)
 		reqs, errs := session.FoldSARs(signed, s.cfg.Pack.Location())
 		for _, e := range errs {
 			problems = append(problems, e.Error())
 		}
 		s.reqs = session.SARQueue(reqs, s.cfg.Clock.Now())
 		s.recs, s.problems = recs, problems
+		s.render()
+	}, func(problem string) {
+		s.loaded, s.problems = true, []string{problem}
 		s.render()
 	})
 }
@@ -461,28 +448,8 @@ func (s *sarScreen) answer(r session.SubjectAccessRequest) {
 
 // seal saves a request record durably, then reloads the queue.
 func (s *sarScreen) seal(e session.SAREvent, done func()) {
-	if s.busy {
-		return
-	}
-	if s.cfg.Vault == nil {
-		s.msg.SetText("Not saved: there is no vault on this device.")
-		return
-	}
-	s.busy = true
-	s.background(func(ctx context.Context) error {
-		_, err := s.cfg.Vault.PutSAR(ctx, e)
-		return err
-	}, func(err error) {
-		s.busy = false
-		if err != nil {
-			s.msg.SetText("Not saved: " + plainWords(err, saving))
-			return
-		}
-		s.msg.SetText("")
-		done()
-		s.sync.kick()
-		s.load()
-	})
+	s.sync.saveTeamRecord(teamSave{busy: &s.busy, msg: s.msg, saved: done, reload: s.load,
+		put: func(ctx context.Context) error { _, err := s.cfg.Vault.PutSAR(ctx, e); return err }})
 }
 
 // export builds the disclosure pack as it stands and writes it as a PDF

@@ -113,11 +113,7 @@ func TestScreensFitAtScale150(t *testing.T) {
 // Retention), and a choice whose chosen words are cut short.
 func cutOff(root fyne.CanvasObject) []string {
 	var out []string
-	var rec func(o fyne.CanvasObject)
-	rec = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
+	walkFrom(root, func(o fyne.CanvasObject) {
 		switch w := o.(type) {
 		case *container.Scroll:
 			// Cut off when it scrolls only up and down; to be scrolled
@@ -133,46 +129,17 @@ func cutOff(root fyne.CanvasObject) []string {
 				out = append(out, fmt.Sprintf("the choice %q is cut short (%.0f wide, needs %.0f)", w.Selected, w.Size().Width, need))
 			}
 		}
-		switch w := o.(type) {
-		case *fyne.Container:
-			for _, c := range w.Objects {
-				rec(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(w).Objects() {
-				rec(c)
-			}
-		}
-	}
-	rec(root)
+	})
 	return out
 }
 
 // firstWords are the first words found under o, to say which panel.
 func firstWords(o fyne.CanvasObject) string {
-	var words []string
-	var rec func(o fyne.CanvasObject)
-	rec = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() || len(words) >= 3 {
-			return
-		}
-		switch w := o.(type) {
-		case *widget.Label:
-			if w.Text != "" {
-				words = append(words, w.Text)
-			}
-		case *fyne.Container:
-			for _, c := range w.Objects {
-				rec(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(w).Objects() {
-				rec(c)
-			}
-		}
+	words := strings.Fields(textsUnder(o))
+	if len(words) > 12 {
+		words = append(words[:12], "…")
 	}
-	rec(o)
-	return strings.Join(words, " / ")
+	return strings.Join(words, " ")
 }
 
 // relayout lays the window out again from the top, as the desktop driver

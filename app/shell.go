@@ -47,6 +47,8 @@ type navigator interface {
 	show(title string, body fyne.CanvasObject, actions ...fyne.CanvasObject)
 	ShowHome()
 	showingHome() bool
+	// useDevice starts the app on a device just set up or unlocked.
+	useDevice(dev *device.Device)
 	// whenLeft runs stop when the screen on show is left or the window
 	// closes: a screen's ticker and its last autosave.
 	whenLeft(stop func())
@@ -105,3 +107,16 @@ func (u *UI) escalateInDialog(fn func()) { u.dialogEscalate = fn }
 
 // showingHome is navigator's: whether home is the screen on show.
 func (u *UI) showingHome() bool { return u.onHome }
+
+// keepWhileShown runs keep, a form's autosave, every few seconds while the
+// screen is on show and once more when it is left (Home, Escalate, closing
+// the window): what is typed is never lost (issue 20 item 2).
+func (sh *shell) keepWhileShown(nav navigator, keep func()) {
+	stop := make(chan struct{})
+	nav.whenLeft(func() { close(stop); keep() })
+	every := sh.cfg.TickEvery
+	if every == 0 || every > 5*time.Second {
+		every = 5 * time.Second
+	}
+	sh.svc.Every(every, stop, func() { sh.runOnUI(keep) })
+}

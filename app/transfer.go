@@ -79,39 +79,24 @@ func (u *UI) showTransfers() *transferScreen {
 }
 
 func (ts *transferScreen) load() {
-	if ts.cfg.Vault == nil {
-		ts.loaded, ts.problems = true, []string{"No records on this device."}
-		ts.render()
-		return
-	}
-	var (
-		signed []session.SignedTransferEvent
-		recs   *records.Index
-		unread []string
-	)
-	ts.background(func(ctx context.Context) error {
-		ev, _, err := ts.cfg.Vault.Transfers(ctx)
-		if err != nil {
-			return err
-		}
-		signed = ev
+	var signed []session.SignedTransferEvent
+	ts.loadWithCaseRecords("transfers", func(ctx context.Context) error {
+		var err error
+		signed, _, err = ts.cfg.Vault.Transfers(ctx)
+		return err
+	}, func(recs *records.Index, unread []string) {
 		// A record that cannot be read would be missing from the file:
 		// the screen says so.
-		recs, unread, err = ts.openCaseRecords(ctx)
-		return err
-	}, func(err error) {
 		ts.loaded = true
-		if err != nil {
-			ts.problems = []string{"The transfers could not be opened: " + plainWords(err, reading)}
-			ts.render()
-			return
-		}
 		trs, errs := session.FoldTransfers(signed)
 		ts.problems = unread
 		for _, e := range errs {
 			ts.problems = append(ts.problems, e.Error())
 		}
 		ts.transfers, ts.recs = trs, recs
+		ts.render()
+	}, func(problem string) {
+		ts.loaded, ts.problems = true, []string{problem}
 		ts.render()
 	})
 }
@@ -287,19 +272,7 @@ func (ts *transferScreen) confirm(t session.Transfer) {
 		ts.msg.SetText(plainWords(err, saving))
 		return
 	}
-	ts.busy = true
-	ts.background(func(ctx context.Context) error {
-		_, err := ts.cfg.Vault.PutTransfer(ctx, ev)
-		return err
-	}, func(err error) {
-		ts.busy = false
-		if err != nil {
-			ts.msg.SetText("Not saved: " + plainWords(err, saving))
-			return
-		}
-		ts.msg.SetText("")
-		ts.note.SetText(fmt.Sprintf("Receipt of the file of %s recorded and signed.", t.Sent.Ref))
-		ts.sync.kick()
-		ts.load()
-	})
+	ts.sync.saveTeamRecord(teamSave{busy: &ts.busy, msg: ts.msg, reload: ts.load,
+		put:   func(ctx context.Context) error { _, err := ts.cfg.Vault.PutTransfer(ctx, ev); return err },
+		saved: func() { ts.note.SetText(fmt.Sprintf("Receipt of the file of %s recorded and signed.", t.Sent.Ref)) }})
 }

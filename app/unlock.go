@@ -110,7 +110,7 @@ func (l *idleLock) askUnlockSecret() {
 	}
 	again.OnSubmitted = func(string) { set.OnTapped() }
 	body := container.NewVBox(
-		wrappedLabel("Your keys are kept in this computer's keyring. Choose a PIN or passphrase (at least 6 characters) that unlocks the app after it locks itself, so that nobody else at this laptop can open your records."),
+		wrappedLabel("Your keys are kept in this computer's " + thisKeyring() + ". Choose a PIN or passphrase (at least 6 characters) that unlocks the app after it locks itself, so that nobody else at this laptop can open your records."),
 		secret, again, msg, container.NewHBox(set))
 	dlg = dialog.NewCustomWithoutButtons("Choose how to unlock the app", body, l.win)
 	dlg.Resize(fyne.NewSize(480, 320))
