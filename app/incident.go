@@ -447,7 +447,13 @@ func (f *incidentForm) refresh() {
 	f.illegalFixed.SetText(req.IllegalReason)
 	f.illegalFixed.Hidden = !req.IllegalFixed
 	f.illegalFixed.Refresh()
-	f.noAttach.SetText("No image or file can be attached anywhere here. " + req.AttachmentsReason)
+	// The pack's reason says it first, as a rule; said once (issue 20
+	// item 8).
+	noAttach := req.AttachmentsReason
+	if !strings.HasPrefix(noAttach, "No image or file can be attached") {
+		noAttach = "No image or file can be attached anywhere here. " + noAttach
+	}
+	f.noAttach.SetText(noAttach)
 	f.imageryBox.Hidden = !req.AskImagery
 	f.imWhen.Hidden = f.imAttest.Selected != attestAccident
 	f.imHow.Hidden = f.imWhen.Hidden

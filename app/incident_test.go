@@ -131,6 +131,9 @@ func TestNoAttachmentsForImagery(t *testing.T) {
 	if f.imageryBox.Hidden || !strings.Contains(f.noAttach.Text, "No image or file can be attached") {
 		t.Fatalf("no-attachment rule not shown: %q", f.noAttach.Text)
 	}
+	if n := strings.Count(f.noAttach.Text, "No image or file can be attached"); n != 1 {
+		t.Errorf("the rule is said %d times: %q", n, f.noAttach.Text)
+	}
 	if ok, _ := f.inc.AttachmentsAllowed(); ok {
 		t.Fatal("domain allows attachments for imagery")
 	}
