@@ -64,7 +64,7 @@ type UI struct {
 	// review's comment), by record and box, so that drawing the screen
 	// again, escalating and coming Back, or leaving and coming back does
 	// not empty them (issue 20; keptwords.go).
-	typed map[string]string
+	typed *keptWords
 	// reminded are the sessions whose ten-minute reminder was sent (agenda.go).
 	reminded map[string]bool
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -311,9 +312,14 @@ func (cs *caseScreen) actSaying(apply func(*session.Incident) (string, error)) {
 // keep keeps what is typed in e, a box of this case called box, until an
 // action that uses it is saved (issue 20 item 2).
 func (cs *caseScreen) keep(box string, e *widget.Entry) string {
-	key := "case:" + cs.inc.Document().ID + ":" + box
+	key := cs.keyOf(box)
 	cs.u.keep(key, e)
 	return key
+}
+
+// keyOf is the key of this case's box called box (keptwords.go).
+func (cs *caseScreen) keyOf(box string) string {
+	return "case:" + cs.inc.Document().ID + ":" + box
 }
 
 // refuse shows why an action was refused or not saved, in the app's one
@@ -654,12 +660,31 @@ func (cs *caseScreen) questionsBox(d session.IncidentDocument, req session.Requi
 	why := entry("Why an answer is changing (only when changing one already given)")
 	var illegal, risk *widget.RadioGroup
 	var illegalWhy, riskWhy *widget.Entry
+	// Answering is the DSL's signed act, done by "Save these answers";
+	// until then the answers chosen are kept like words typed
+	// (keptwords.go), and go once saved (issue 20).
+	answersKey := cs.keyOf("answers")
+	used := []string{answersKey, cs.keep("answers why", why)}
+	given := session.AnswersOf(d.Circumstances)
+	chosen := given
+	if s, ok := u.kept(answersKey); ok {
+		_ = json.Unmarshal([]byte(s), &chosen) // kept by this app: on a fault, the answers given
+	}
+	q.changed = func(bool) {
+		a, kept := q.answers(), ""
+		if a != given {
+			b, _ := json.Marshal(a) // plain strings: cannot fail
+			kept = string(b)
+		}
+		u.setKept(answersKey, kept)
+	}
 	q.save = func() {
 		c, err := q.circumstances()
 		if err != nil {
 			cs.refuse(err)
 			return
 		}
+		cs.using = used
 		cs.actSaying(func(i *session.Incident) (string, error) {
 			before := i.Requirements()
 			if err := i.SetCircumstances(c, why.Text); err != nil {
@@ -678,19 +703,23 @@ func (cs *caseScreen) questionsBox(d session.IncidentDocument, req session.Requi
 			return "Answers saved. " + requirementChanges(before, i.Requirements()), nil
 		})
 	}
-	box := q.buildQuestions(d)
+	box := q.buildQuestions(chosen)
 	q.refreshQuestions(req)
 	var annex1 []fyne.CanvasObject
 	if d.Illegal == nil && !req.IllegalFixed {
 		illegal = widget.NewRadioGroup([]string{yes, no}, nil)
 		illegal.Horizontal = true
 		illegalWhy = entry("Why it is not illegal (needed for no)")
+		used = append(used, cs.keep("illegal why", illegalWhy), cs.keyOf("illegal"))
+		u.keepChoice(cs.keyOf("illegal"), illegal)
 		annex1 = append(annex1, bold("Is the material or action illegal? (Annex 1)"), illegal, illegalWhy)
 	}
 	if d.ImmediateRisk == nil {
 		risk = widget.NewRadioGroup([]string{yes, no}, nil)
 		risk.Horizontal = true
 		riskWhy = entry("Why no one is at immediate risk (needed for no)")
+		used = append(used, cs.keep("risk why", riskWhy), cs.keyOf("risk"))
+		u.keepChoice(cs.keyOf("risk"), risk)
 		annex1 = append(annex1, bold("Is there an immediate risk? (Annex 1)"), risk, riskWhy)
 	}
 	// The rationale and the Annex 1 questions go above the box's own

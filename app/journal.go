@@ -249,6 +249,7 @@ func (u *UI) loadSessions() {
 	if u.cfg.Vault == nil {
 		return
 	}
+	u.loadKeptWords()
 	var (
 		sessions  []*session.Session
 		history   []historyItem
