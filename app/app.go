@@ -115,6 +115,7 @@ func newUI(a fyne.App, cfg Config) *UI {
 	u.sync = &syncStatus{shell: sh}
 	u.journal = &journal{shell: sh}
 	u.mine = &myIncidentList{shell: sh}
+	u.typed = newKeptWords(sh)
 	// The window's life is the background work's: closing it stops and
 	// waits for every goroutine the UI started.
 	u.win.SetOnClosed(u.Close)

@@ -139,7 +139,7 @@ func TestNoPlaintextAnywhere(t *testing.T) {
 	settle(u)
 	keptMarks := []string{mark()}
 	kept := entry("")
-	u.keep("review:rec-canary:comment", kept)
+	u.typed.keep("review:rec-canary:comment", kept)
 	test.Type(kept, keptMarks[0])
 	press(t, u, shortcutFor(t, "Ctrl+H"))
 	settle(u)

@@ -21,9 +21,13 @@ import (
 // Every rule is the domain's: the screen asks Incident.Requirements after
 // each change and shows it.
 type incidentForm struct {
-	u    *UI
-	inc  *session.Incident
-	from escalation
+	*shell
+	nav     navigator
+	journal *journal
+	mine    *myIncidentList
+	sync    *syncStatus
+	inc     *session.Incident
+	from    escalation
 
 	describe                     *textArea
 	illegal, risk                *widget.RadioGroup
@@ -69,7 +73,7 @@ type incidentForm struct {
 // what a "Save these answers" button does: the DSL's answers are a signed
 // act of their own; the practitioner's are kept as chosen (issue 20).
 type questionWidgets struct {
-	u                                     *UI
+	u                                     *shell
 	save                                  func()
 	changed                               func(submitted bool)
 	qRows                                 map[string]*fyne.Container
@@ -97,7 +101,7 @@ const (
 
 // ShowIncident shows an incident being raised.
 func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
-	f := &incidentForm{u: u, inc: inc, from: from}
+	f := &incidentForm{shell: u.shell, nav: u, journal: u.journal, mine: u.mine, sync: u.sync, inc: inc, from: from}
 	d := inc.Document()
 	typed := inc.Typing()
 
@@ -108,7 +112,7 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 	if lines := strings.Split(typed.Description, "\n"); typed.Description != "" {
 		f.describe.CursorRow, f.describe.CursorColumn = len(lines)-1, len([]rune(lines[len(lines)-1]))
 	}
-	f.classificationWidgets = newClassificationWidgets(u)
+	f.classificationWidgets = newClassificationWidgets(u.shell)
 
 	f.illegal = widget.NewRadioGroup([]string{yes, no}, nil)
 	f.illegal.Horizontal = true
@@ -152,7 +156,7 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 		widget.NewLabelWithStyle("Imagery: where it is, never the imagery itself", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		f.noAttach, f.imPlatform, f.imAccount, f.imURL, f.imAttest, f.imWhen, f.imHow)
 
-	f.questionWidgets = &questionWidgets{u: u, changed: f.answered}
+	f.questionWidgets = &questionWidgets{u: u.shell, changed: f.answered}
 	questions := f.buildQuestions(typed.Answers)
 	f.questionsBox = questions
 	f.advice = widget.NewLabel("")
@@ -214,18 +218,10 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 // into the incident when it is reported, so the safeguarding team reads
 // one account, as it stood when it was sent.
 func (f *incidentForm) autosave() {
-	u := f.u
-	stop := make(chan struct{})
-	u.screenClose = func() {
-		close(stop)
+	f.keepWhileShown(f.nav, func() {
 		f.keepTyping()
-		u.mine.remember(f.inc.Document())
-	}
-	every := u.cfg.TickEvery
-	if every == 0 || every > 5*time.Second {
-		every = 5 * time.Second
-	}
-	u.svc.Every(every, stop, func() { u.runOnUI(f.keepTyping) })
+		f.mine.remember(f.inc.Document())
+	})
 }
 
 // typing is the boxes as typed and the choices as made, unchecked.
@@ -296,7 +292,7 @@ func (f *incidentForm) keepTyping() {
 			f.status.SetText("Not saved: " + plainWords(err, saving) + " What you typed is kept; it is saved again in a few seconds.")
 			return
 		}
-		f.status.SetText(strings.TrimSpace("Saved " + f.u.clockText(f.u.cfg.Clock.Now(), "15:04:05") + ". " + f.problem))
+		f.status.SetText(strings.TrimSpace("Saved " + f.clockText(f.cfg.Clock.Now(), "15:04:05") + ". " + f.problem))
 	})
 }
 
@@ -304,17 +300,16 @@ func (f *incidentForm) keepTyping() {
 // incident saves already asked for (so they land in the order asked), and
 // tells done how it went.
 func (f *incidentForm) saveDraft(done func(error)) {
-	u := f.u
-	if u.cfg.Vault == nil {
+	if f.cfg.Vault == nil {
 		return
 	}
-	u.journal.inTurn(u.mine.turn(), func(next func()) {
+	f.journal.inTurn(f.mine.turn(), func(next func()) {
 		if f.inc.Status() != session.IncidentDraft { // reported meanwhile
 			next()
 			return
 		}
 		doc := f.inc.Document()
-		u.background(func(ctx context.Context) error { return u.cfg.Vault.SaveIncidentDraft(ctx, doc) }, func(err error) {
+		f.background(func(ctx context.Context) error { return f.cfg.Vault.SaveIncidentDraft(ctx, doc) }, func(err error) {
 			defer next()
 			done(err)
 		})
@@ -323,8 +318,7 @@ func (f *incidentForm) saveDraft(done func(error)) {
 
 func (f *incidentForm) originText() string {
 	d := f.inc.Document()
-	u := f.u
-	raised := u.clockText(d.RaisedAt, "15:04 on Monday 2 January")
+	raised := f.clockText(d.RaisedAt, "15:04 on Monday 2 January")
 	switch d.Origin.Kind {
 	case session.OriginSession:
 		t := fmt.Sprintf("Raised at %s from the session with %s, %d minutes in.", raised, d.Subject.Reference, int(d.Origin.Elapsed/time.Minute))
@@ -393,7 +387,7 @@ func (f *incidentForm) setSubject() {
 	if f.inc.Status() != session.IncidentDraft {
 		return
 	}
-	next, err := session.RestoreIncident(f.u.cfg.Pack, f.u.cfg.Clock, f.inc.Document(), f.u.actor())
+	next, err := session.RestoreIncident(f.cfg.Pack, f.cfg.Clock, f.inc.Document(), f.actor())
 	if err == nil {
 		err = next.KeepTyping(f.typing())
 	}
@@ -565,7 +559,7 @@ func (f *incidentForm) refresh() {
 	f.chronology.RemoveAll()
 	var lines []string
 	for _, c := range f.inc.Chronology() {
-		line := fmt.Sprintf("%s  %s", f.u.clockText(c.At, "15:04:05"), c.Detail)
+		line := fmt.Sprintf("%s  %s", f.clockText(c.At, "15:04:05"), c.Detail)
 		if c.Rationale != "" {
 			line += ": " + c.Rationale
 		}
@@ -600,7 +594,7 @@ func (f *incidentForm) skip(id string) {
 		f.after(f.inc.SkipStep(id, strings.TrimSpace(why.Text)), "")
 	}))))
 	f.requirements.Refresh()
-	f.u.focusOnOpen(why)
+	f.focusOnOpen(why)
 }
 
 // reportTapped sends the incident: sealed to the safeguarding team and the
@@ -615,7 +609,7 @@ func (f *incidentForm) reportTapped() {
 		return
 	}
 	// What is in the boxes is what is reported (issue 20): no Save first.
-	next, err := session.RestoreIncident(f.u.cfg.Pack, f.u.cfg.Clock, f.inc.Document(), f.u.actor())
+	next, err := session.RestoreIncident(f.cfg.Pack, f.cfg.Clock, f.inc.Document(), f.actor())
 	if err == nil {
 		err = next.KeepTyping(f.typing())
 	}
@@ -634,9 +628,9 @@ func (f *incidentForm) reportTapped() {
 	f.status.SetText("Sealing and saving…")
 	// In turn with the draft's saves: a draft saved on leaving while the
 	// report is on its way waits for it, and then has nothing to save.
-	f.u.journal.inTurn(f.u.mine.turn(), func(done func()) {
-		f.u.background(func(ctx context.Context) error {
-			_, err := f.u.cfg.Vault.ReportIncident(ctx, doc.ID, doc, nil)
+	f.journal.inTurn(f.mine.turn(), func(done func()) {
+		f.background(func(ctx context.Context) error {
+			_, err := f.cfg.Vault.ReportIncident(ctx, doc.ID, doc, nil)
 			return err
 		}, func(err error) {
 			defer done()
@@ -646,8 +640,8 @@ func (f *incidentForm) reportTapped() {
 				return
 			}
 			f.inc = next
-			f.u.mine.remember(next.Document())
-			f.u.sync.kick()
+			f.mine.remember(next.Document())
+			f.sync.kick()
 			f.status.SetText(reportedText)
 			f.refresh()
 			f.linkSession(doc.ID)
@@ -666,7 +660,7 @@ func (f *incidentForm) linkSession(id string) {
 	if s == nil {
 		return
 	}
-	f.u.journal.commitChange(s, func(c *session.Session) error { return c.IncidentReported(id) }, func(err error) {
+	f.journal.commitChange(s, func(c *session.Session) error { return c.IncidentReported(id) }, func(err error) {
 		var ns *notSavedError
 		if errors.As(err, &ns) {
 			f.unlinked = true
@@ -684,12 +678,12 @@ func (f *incidentForm) linkSession(id string) {
 }
 
 // saveIncidentDraft autosaves an incident being raised, sealed to its author.
-func (u *UI) saveIncidentDraft(inc *session.Incident, status func(string)) {
-	if u.cfg.Vault == nil || inc.Status() != session.IncidentDraft {
+func (sh *shell) saveIncidentDraft(inc *session.Incident, status func(string)) {
+	if sh.cfg.Vault == nil || inc.Status() != session.IncidentDraft {
 		return
 	}
 	doc := inc.Document()
-	u.background(func(ctx context.Context) error { return u.cfg.Vault.SaveIncidentDraft(ctx, doc) }, func(err error) {
+	sh.background(func(ctx context.Context) error { return sh.cfg.Vault.SaveIncidentDraft(ctx, doc) }, func(err error) {
 		if err != nil && status != nil {
 			status("Not saved: " + plainWords(err, saving))
 		}
@@ -853,7 +847,7 @@ func (f *questionWidgets) circumstances() (session.Circumstances, error) {
 // practitioner's incident screen and the DSL's case screen both use them;
 // onChange is called after the person changes a choice.
 type classificationWidgets struct {
-	u                       *UI
+	u                       *shell
 	category, kind, subtype *widget.Select
 	adult, welfare          *widget.Check
 	changeWhy               *widget.Entry
@@ -865,7 +859,7 @@ type classificationWidgets struct {
 	filling  bool
 }
 
-func newClassificationWidgets(u *UI) *classificationWidgets {
+func newClassificationWidgets(u *shell) *classificationWidgets {
 	pk := u.cfg.Pack
 	c := &classificationWidgets{u: u}
 	var cats, kinds []string

@@ -249,7 +249,7 @@ func (u *UI) loadSessions() {
 	if u.cfg.Vault == nil {
 		return
 	}
-	u.loadKeptWords()
+	u.typed.loadKeptWords()
 	var (
 		sessions  []*session.Session
 		history   []historyItem

@@ -25,6 +25,7 @@ import (
 
 // keptWords is what is kept, and the saves under way.
 type keptWords struct {
+	*shell
 	words map[string]string
 	// saving is the records with a save under way; again, those with a
 	// change since it began, saved once it ends (one save at a time for a
@@ -32,30 +33,27 @@ type keptWords struct {
 	saving, again map[string]bool
 }
 
-func (u *UI) keptWords() *keptWords {
-	if u.typed == nil {
-		u.typed = &keptWords{words: map[string]string{}, saving: map[string]bool{}, again: map[string]bool{}}
-	}
-	return u.typed
+func newKeptWords(sh *shell) *keptWords {
+	return &keptWords{shell: sh, words: map[string]string{}, saving: map[string]bool{}, again: map[string]bool{}}
 }
 
 // keep makes e hold, and go on keeping, the words typed under key; with
 // none kept, e keeps what it was given (a time that defaults to now).
-func (u *UI) keep(key string, e *widget.Entry) {
-	if s, ok := u.keptWords().words[key]; ok {
+func (k *keptWords) keep(key string, e *widget.Entry) {
+	if s, ok := k.words[key]; ok {
 		e.SetText(s)
 	}
-	e.OnChanged = func(s string) { u.setKept(key, s) }
+	e.OnChanged = func(s string) { k.setKept(key, s) }
 }
 
 // keepChoice is keep for a choice (a radio group): the option chosen.
-func (u *UI) keepChoice(key string, r *widget.RadioGroup) {
-	if s, ok := u.keptWords().words[key]; ok {
+func (k *keptWords) keepChoice(key string, r *widget.RadioGroup) {
+	if s, ok := k.words[key]; ok {
 		r.SetSelected(s)
 	}
 	was := r.OnChanged
 	r.OnChanged = func(s string) {
-		u.setKept(key, s)
+		k.setKept(key, s)
 		if was != nil {
 			was(s)
 		}
@@ -63,15 +61,14 @@ func (u *UI) keepChoice(key string, r *widget.RadioGroup) {
 }
 
 // kept is what is kept under key.
-func (u *UI) kept(key string) (string, bool) {
-	s, ok := u.keptWords().words[key]
+func (k *keptWords) kept(key string) (string, bool) {
+	s, ok := k.words[key]
 	return s, ok
 }
 
 // setKept keeps s under key (nothing, for none) and saves its record's
 // words.
-func (u *UI) setKept(key, s string) {
-	k := u.keptWords()
+func (k *keptWords) setKept(key, s string) {
 	if k.words[key] == s {
 		return
 	}
@@ -80,12 +77,11 @@ func (u *UI) setKept(key, s string) {
 	} else {
 		k.words[key] = s
 	}
-	u.saveKept(keptRecord(key))
+	k.saveKept(keptRecord(key))
 }
 
 // forget drops the words kept under keys, once their act is done.
-func (u *UI) forget(keys ...string) {
-	k := u.keptWords()
+func (k *keptWords) forget(keys ...string) {
 	records := map[string]bool{}
 	for _, key := range keys {
 		if _, ok := k.words[key]; ok {
@@ -94,7 +90,7 @@ func (u *UI) forget(keys ...string) {
 		}
 	}
 	for r := range records {
-		u.saveKept(r)
+		k.saveKept(r)
 	}
 }
 
@@ -110,9 +106,8 @@ func keptRecord(key string) string {
 // saveKept saves the words kept for record as they stand, one save at a
 // time: keystrokes typed while one is saved make one more save, not one
 // each.
-func (u *UI) saveKept(record string) {
-	k := u.keptWords()
-	v := u.cfg.Vault
+func (k *keptWords) saveKept(record string) {
+	v := k.cfg.Vault
 	if v == nil {
 		return
 	}
@@ -127,31 +122,30 @@ func (u *UI) saveKept(record string) {
 			words[key] = s
 		}
 	}
-	u.background(func(ctx context.Context) error {
+	k.background(func(ctx context.Context) error {
 		return v.SaveKeptWords(ctx, vault.KeptWords{RecordID: record, Words: words})
 	}, func(error) {
 		k.saving[record] = false
 		if k.again[record] {
 			k.again[record] = false
-			u.saveKept(record)
+			k.saveKept(record)
 		}
 	})
 }
 
 // loadKeptWords reads the words kept when the app was last open; words
 // typed meanwhile are not overwritten.
-func (u *UI) loadKeptWords() {
-	v := u.cfg.Vault
+func (k *keptWords) loadKeptWords() {
+	v := k.cfg.Vault
 	if v == nil {
 		return
 	}
 	var all []vault.KeptWords
-	u.background(func(ctx context.Context) error {
+	k.background(func(ctx context.Context) error {
 		var err error
 		all, err = v.AllKeptWords(ctx)
 		return err
 	}, func(error) {
-		k := u.keptWords()
 		for _, r := range all {
 			for key, s := range r.Words {
 				if _, ok := k.words[key]; !ok && keptRecord(key) == r.RecordID {

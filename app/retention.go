@@ -126,8 +126,11 @@ func (rs *retentionScreen) load() {
 		signed   []session.SignedHold
 		decided  []session.SignedDecision
 		certs    []crypto.Tombstone
+		holds    []session.Hold
+		items    []session.DueItem
 		problems []string
 	)
+	now, loc := rs.cfg.Clock.Now(), rs.cfg.Pack.Location()
 	rs.background(func(ctx context.Context) error {
 		entries, fails, err := rs.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindIncident)
 		if err != nil {
@@ -138,7 +141,7 @@ func (rs *retentionScreen) load() {
 			problems = append(problems, unreadableWords(bad))
 		}
 		for _, f := range fails {
-			problems = append(problems, fmt.Sprintf("Record %s was refused: %v", f.ID, f.Err))
+			problems = append(problems, fmt.Sprintf("Record %s was refused: %s", f.ID, plainWords(f.Err, reading)))
 		}
 		// Records this DSL cannot read (practitioners' session records,
 		// sealed to their line of management) are listed from the facts
@@ -148,7 +151,7 @@ func (rs *retentionScreen) load() {
 			return err
 		}
 		for _, f := range sfails {
-			problems = append(problems, fmt.Sprintf("Retention facts %s were refused: %v", f.ID, f.Err))
+			problems = append(problems, fmt.Sprintf("Retention facts %s were refused: %s", f.ID, plainWords(f.Err, reading)))
 		}
 		var merr []error
 		facts, merr = session.MergeRetentionFacts(retentionFactsOf(recs), shared)
@@ -158,7 +161,7 @@ func (rs *retentionScreen) load() {
 		hs, hfails, err := rs.cfg.Vault.Holds(ctx)
 		signed = hs
 		for _, f := range hfails {
-			problems = append(problems, fmt.Sprintf("Hold record %s was refused: %v", f.ID, f.Err))
+			problems = append(problems, fmt.Sprintf("Hold record %s was refused: %s", f.ID, plainWords(f.Err, reading)))
 		}
 		if err != nil {
 			return err
@@ -166,7 +169,7 @@ func (rs *retentionScreen) load() {
 		ds, dfails, err := rs.cfg.Vault.RetentionDecisions(ctx)
 		decided = ds
 		for _, f := range dfails {
-			problems = append(problems, fmt.Sprintf("Retention decision %s was refused: %v", f.ID, f.Err))
+			problems = append(problems, fmt.Sprintf("Retention decision %s was refused: %s", f.ID, plainWords(f.Err, reading)))
 		}
 		if err != nil {
 			return err
@@ -174,9 +177,27 @@ func (rs *retentionScreen) load() {
 		cs, cfails, err := rs.cfg.Vault.Disposals(ctx)
 		certs = cs
 		for _, f := range cfails {
-			problems = append(problems, fmt.Sprintf("The disposal certificate of %s does not verify: %v", f.ID, f.Err))
+			problems = append(problems, fmt.Sprintf("The disposal certificate of %s does not verify: %s", f.ID, plainWords(f.Err, reading)))
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		// What falls due is worked out here too: over five years of
+		// records it takes longer than a frame (issue 15 §3).
+		var errs []error
+		holds, errs = session.FoldHolds(signed)
+		for _, e := range errs {
+			problems = append(problems, e.Error())
+		}
+		items, errs = session.DueList(rs.retentionPacks(), facts, holds, now)
+		for _, e := range errs {
+			problems = append(problems, e.Error())
+		}
+		items, errs = session.ApplyDecisions(items, decided, now, loc)
+		for _, e := range errs {
+			problems = append(problems, e.Error())
+		}
+		return nil
 	}, func(err error) {
 		rs.loaded = true
 		if err != nil {
@@ -184,20 +205,7 @@ func (rs *retentionScreen) load() {
 			rs.render()
 			return
 		}
-		holds, errs := session.FoldHolds(signed)
-		for _, e := range errs {
-			problems = append(problems, e.Error())
-		}
 		rs.facts, rs.holds = facts, holds
-		now := rs.cfg.Clock.Now()
-		items, errs := session.DueList(rs.retentionPacks(), facts, holds, now)
-		for _, e := range errs {
-			problems = append(problems, e.Error())
-		}
-		items, errs = session.ApplyDecisions(items, decided, now, rs.cfg.Pack.Location())
-		for _, e := range errs {
-			problems = append(problems, e.Error())
-		}
 		for id := range rs.ticked {
 			if !slices.ContainsFunc(items, func(it session.DueItem) bool { return it.Facts.RecordID == id }) {
 				delete(rs.ticked, id)

@@ -56,6 +56,11 @@ type navigator interface {
 	// does; nil when the dialog closes.
 	escalateInDialog(fn func())
 	escalateButton(from escalation) *widget.Button
+	// enteredEscalation marks the screen on show as one of the
+	// escalation's own (menu.go: Ctrl+E there does not raise another).
+	enteredEscalation()
+	// returnTo goes back to where an escalation started.
+	returnTo(from escalation)
 	refreshMenu()
 
 	// The practitioner's journey.
@@ -120,3 +125,6 @@ func (sh *shell) keepWhileShown(nav navigator, keep func()) {
 	}
 	sh.svc.Every(every, stop, func() { sh.runOnUI(keep) })
 }
+
+// enteredEscalation is navigator's: the screen on show is the escalation's.
+func (u *UI) enteredEscalation() { u.inEscalation = true }
