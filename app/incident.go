@@ -120,6 +120,8 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 	f.risk.Horizontal = true
 	f.illegalWhy = entry("Why (needed for no)")
 	f.riskWhy = entry("Why (needed for no)")
+	f.illegalWhy.SetText(typed.IllegalWhy)
+	f.riskWhy.SetText(typed.RiskWhy)
 	f.illegalFixed = widget.NewLabel("")
 	f.illegalFixed.Wrapping = fyne.TextWrapWord
 	f.illegalFixed.Importance = widget.DangerImportance
@@ -131,7 +133,7 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 	f.age.SetText(typed.Age)
 	f.adultAtRisk.SetChecked(typed.AdultAtRisk)
 	// What is typed is taken as it is typed: no Save to press (issue 20).
-	for _, e := range []*widget.Entry{&f.describe.Entry, f.ref, f.age} {
+	for _, e := range []*widget.Entry{&f.describe.Entry, f.ref, f.age, f.illegalWhy, f.riskWhy} {
 		e.OnChanged = func(string) { f.dirty = true }
 	}
 	// Whom it is about decides the rules (a child or an adult): Enter in
@@ -227,7 +229,7 @@ func (f *incidentForm) autosave() {
 // typing is the boxes as typed and the choices as made, unchecked.
 func (f *incidentForm) typing() session.IncidentTyping {
 	return session.IncidentTyping{Description: f.describe.Text, Reference: f.ref.Text, Age: f.age.Text, AdultAtRisk: f.adultAtRisk.Checked,
-		Answers: f.answers(), Imagery: f.imagery()}
+		Answers: f.answers(), Imagery: f.imagery(), IllegalWhy: f.illegalWhy.Text, RiskWhy: f.riskWhy.Text}
 }
 
 // answered is called on every change to an answer: a choice is kept
@@ -530,7 +532,12 @@ func (f *incidentForm) refresh() {
 	f.requirements.Refresh()
 
 	f.preventBox.RemoveAll()
-	if req.Prevent {
+	if req.Prevent && f.inc.MayWritePrevent() != nil {
+		// Never a button that cannot work: the summary is the safeguarding
+		// team's to write, once they acknowledge the incident.
+		f.preventBox.Add(head("Prevent referral (section 4)"))
+		f.preventBox.Add(wrappedLabel("Your safeguarding team writes the Prevent referral summary once they acknowledge this incident. Say in what happened how the concern arose and what was seen or said."))
+	} else if req.Prevent {
 		f.preventBox.Add(head("Prevent referral summary (section 4)"))
 		draft := f.inc.PreventDraft()
 		if d.Prevent != nil {

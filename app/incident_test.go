@@ -401,3 +401,25 @@ func tallScreenshot(t *testing.T, u *UI, f *incidentForm, name string) {
 	screenshot(t, u, name)
 	u.win.Resize(size)
 }
+
+// TestPreventSummaryIsNeverOfferedToThePractitioner: the Prevent referral
+// summary is the safeguarding team's to write once they acknowledge the
+// incident (section 4); the practitioner raising a radicalisation concern
+// is told so, and is never given a Save button that can only fail.
+func TestPreventSummaryIsNeverOfferedToThePractitioner(t *testing.T) {
+	u, _, _ := newTestUIEnv(t)
+	press(t, u, shortcutFor(t, "Ctrl+E"))
+	tap(t, u, "I have read this: continue")
+	f := u.currentIncident
+	test.Type(findEntry(t, u, whatHappenedBox), "He shared extremist videos and asked her to join a group chat.")
+	f.kind.SetSelected(kindLabel(t, u, "radicalisation"))
+	settle(u)
+	if hasButton(u, "Save Prevent summary") {
+		t.Errorf("the practitioner is offered the Prevent summary, which only the safeguarding team may write")
+	}
+	mustSee(t, u, "Your safeguarding team writes the Prevent referral summary once they acknowledge this incident.")
+	// The domain agrees: the practitioner may not write it.
+	if err := f.inc.MayWritePrevent(); err == nil {
+		t.Errorf("MayWritePrevent for the practitioner = %v", err)
+	}
+}

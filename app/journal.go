@@ -29,14 +29,14 @@ func (sh *shell) background(work func(ctx context.Context) error, done func(erro
 		where = callSite(2)
 	}
 	sh.ui.pending.Add(1)
-	sh.svc.Go(func(parent context.Context) {
+	sh.svc.Job(func(parent context.Context) {
 		ctx, cancel := context.WithTimeout(parent, time.Minute)
 		defer cancel()
 		err := work(ctx)
 		if err != nil && sh.cfg.Errors != nil {
 			sh.cfg.Errors("background", err)
 		}
-		if parent.Err() != nil {
+		if sh.svc.Closing() {
 			sh.ui.pending.Add(-1) // the window has closed: nobody to tell
 			return
 		}

@@ -243,3 +243,41 @@ func hasButton(u *UI, text string) bool {
 	})
 	return found
 }
+
+// TestIncidentReasonsTypedSurviveClosing: the reasons typed for "no" to
+// the two Annex 1 questions (not illegal; no immediate risk) are kept as
+// they are typed, before any answer is chosen or Enter pressed, like every
+// other box on the screen (issue 20 item 2).
+func TestIncidentReasonsTypedSurviveClosing(t *testing.T) {
+	u, _, env := newTestUIEnv(t)
+	press(t, u, shortcutFor(t, "Ctrl+E"))
+	tap(t, u, "I have read this: continue")
+	f := u.currentIncident
+	test.Type(findEntry(t, u, whatHappenedBox), "Unkind messages in a group chat.")
+	test.Type(f.illegalWhy, "Name-calling only; no threats and no images.")
+	test.Type(f.riskWhy, "She is at home with her mum.")
+	// The window is closed at once, before any autosave: closing keeps
+	// what is typed.
+	u.Close()
+	u2 := reopen(t, u, env)
+	tap(t, u2, "Yes")
+	g := u2.currentIncident
+	if g == nil {
+		t.Fatalf("the incident is not offered on opening:\n%s", visibleTexts(u2))
+	}
+	if g.illegalWhy.Text != "Name-calling only; no threats and no images." || g.riskWhy.Text != "She is at home with her mum." {
+		t.Errorf("the reasons typed are lost on closing: %q, %q", g.illegalWhy.Text, g.riskWhy.Text)
+	}
+	// Chosen now, the reason kept is the one taken in (Annex 1 no
+	// immediate risk: "no" needs its rationale).
+	g.risk.SetSelected(no)
+	settle(u2)
+	d := g.inc.Document()
+	if d.ImmediateRisk == nil || *d.ImmediateRisk {
+		t.Fatalf("no immediate risk was not taken in with the reason kept:\n%s", visibleTexts(u2))
+	}
+	last := d.Chronology[len(d.Chronology)-1]
+	if last.Rationale != "She is at home with her mum." {
+		t.Errorf("the reason recorded is %q", last.Rationale)
+	}
+}

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+	"runtime"
 	"testing"
 	"time"
 
@@ -43,4 +45,42 @@ func TestNoGoroutineOutlivesTheWindow(t *testing.T) {
 		t.Fatal("sync is not running")
 	}
 	u.Close()
+}
+
+// TestClosingLetsAJobInFlightFinish: a save asked for as the window closes
+// (a screen keeps what was typed as it is left) is finished, not cancelled;
+// the ticker beside it is stopped at once; and nothing is told afterwards.
+func TestClosingLetsAJobInFlightFinish(t *testing.T) {
+	s := newServices()
+	started, release := make(chan struct{}), make(chan struct{})
+	var saveErr error
+	s.Job(func(ctx context.Context) {
+		close(started)
+		<-release // the save's disk write, taking its time
+		saveErr = ctx.Err()
+	})
+	ticked := make(chan struct{}, 1)
+	s.Every(time.Millisecond, nil, func() {
+		select {
+		case ticked <- struct{}{}:
+		default:
+		}
+	})
+	<-started
+	<-ticked
+	stopped := make(chan struct{})
+	go func() { s.Stop(); close(stopped) }()
+	for !s.Closing() {
+		runtime.Gosched()
+	}
+	select {
+	case <-stopped:
+		t.Fatal("Stop returned while a job was still saving")
+	default:
+	}
+	close(release)
+	<-stopped
+	if saveErr != nil {
+		t.Errorf("the job's context was cancelled under it: %v", saveErr)
+	}
 }

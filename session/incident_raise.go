@@ -243,6 +243,10 @@ type IncidentTyping struct {
 	// imagery is, as chosen (incident_answers.go).
 	Answers AnswersTyping `json:"answers,omitzero"`
 	Imagery ImageryTyping `json:"imagery,omitzero"`
+	// IllegalWhy and RiskWhy are the reasons typed for a "no" to the two
+	// Annex 1 questions, before the answer is chosen or taken in.
+	IllegalWhy string `json:"illegal_why,omitempty"`
+	RiskWhy    string `json:"risk_why,omitempty"`
 }
 
 // Typing is what is typed and not yet taken in: the typed words if any are
@@ -255,6 +259,15 @@ func (i *Incident) Typing() IncidentTyping {
 		Answers: AnswersOf(i.doc.Circumstances), Imagery: imageryTypingOf(i.doc.Imagery, i.pack.Location())}
 	if i.doc.Subject.Age > 0 {
 		t.Age = strconv.Itoa(i.doc.Subject.Age)
+	}
+	// The reasons last given for the two questions, as recorded.
+	for _, e := range i.doc.Chronology {
+		switch e.Event {
+		case EventIllegal:
+			t.IllegalWhy = e.Rationale
+		case EventImmediateRisk:
+			t.RiskWhy = e.Rationale
+		}
 	}
 	return t
 }
