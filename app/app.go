@@ -92,10 +92,17 @@ type UI struct {
 	// dialogEscalate is set while a dialog with its own Escalate is open:
 	// Ctrl+E does what that button does.
 	dialogEscalate func()
+	// focus is what had the keyboard focus when last looked at
+	// (focusview.go).
+	focus focusWatch
 }
 
 // Icon is the app icon as a Fyne resource.
 var Icon = fyne.NewStaticResource("icon.png", assets.IconPNG)
+
+// barIcon is the icon at the size the top bar draws it: decoding the full
+// one took a few milliseconds of every screen's build.
+var barIcon = fyne.NewStaticResource("icon-small.png", assets.IconSmallPNG)
 
 // New builds the UI in a new window of a, on the vault in cfg, and shows
 // home. It does not show the window.
@@ -170,7 +177,7 @@ func (u *UI) show(title string, body fyne.CanvasObject, actions ...fyne.CanvasOb
 	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	themeBtn := widget.NewButtonWithIcon("", theme.ColorPaletteIcon(), u.ToggleTheme)
 	themeBtn.Importance = widget.LowImportance
-	bar := container.NewHBox(append([]fyne.CanvasObject{widget.NewIcon(Icon), heading, layout.NewSpacer()}, append(actions, themeBtn)...)...)
+	bar := container.NewHBox(append([]fyne.CanvasObject{widget.NewIcon(barIcon), heading, layout.NewSpacer()}, append(actions, themeBtn)...)...)
 	u.lock.watchActivity(body)
 	u.lock.watchActivity(bar)
 	u.lock.touch()

@@ -36,6 +36,7 @@ type firstRunScreen struct {
 // in a clearly labelled demo organisation. It says plainly where keys and
 // data live.
 func (u *UI) ShowFirstRun(paths device.Paths, ks crypto.Keystore) {
+	u.watchFocus()
 	(&firstRunScreen{shell: u.shell, nav: u}).welcome(paths, ks)
 }
 

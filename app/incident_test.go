@@ -12,6 +12,7 @@ import (
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/session"
+	"safeguard/companion/testclock"
 	"safeguard/companion/vault"
 )
 
@@ -421,5 +422,55 @@ func TestPreventSummaryIsNeverOfferedToThePractitioner(t *testing.T) {
 	// The domain agrees: the practitioner may not write it.
 	if err := f.inc.MayWritePrevent(); err == nil {
 		t.Errorf("MayWritePrevent for the practitioner = %v", err)
+	}
+}
+
+// TestTabScrollsTheFocusIntoView: working by keyboard down the long
+// incident form at 1024x640, each thing Tab moves to (boxes, choices, a
+// radio group's options, buttons) is scrolled into view in its panel
+// (issue 20 item 8): Fyne moves the focus but does not scroll to it.
+func TestTabScrollsTheFocusIntoView(t *testing.T) {
+	u, _, _ := newTestUIEnv(t)
+	press(t, u, shortcutFor(t, "Ctrl+E"))
+	tap(t, u, "I have read this: continue")
+	f := u.currentIncident
+	f.kind.SetSelected(kindLabel(t, u, "nudes_semi_nudes")) // the longest form: questions and imagery
+	settle(u)
+	canvas := u.win.Canvas()
+	height := canvas.Size().Height
+	d := fyne.CurrentApp().Driver()
+	outOfView := 0
+	for range 80 {
+		canvas.FocusNext()
+		relayout(u) // as the desktop driver does each frame; the test canvas does not
+		o, ok := canvas.Focused().(fyne.CanvasObject)
+		if !ok {
+			continue
+		}
+		// The window's focus watch scrolls within a few ticks.
+		sw := testclock.NewStopwatch()
+		inView := func() bool {
+			at := d.AbsolutePositionForObject(o)
+			return at.Y >= 0 && at.Y+o.Size().Height <= height+0.5
+		}
+		for !inView() && sw.Within(2*time.Second) {
+			select {
+			case fn := <-u.ui.queue:
+				fn()
+			default:
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+		if !inView() {
+			outOfView++
+			at := d.AbsolutePositionForObject(o)
+			t.Errorf("the focus is on a %T at y=%.0f (height %.0f), out of view in a window %.0f high", o, at.Y, o.Size().Height, height)
+			eachScroll(u.win.Content(), func(s *container.Scroll) {
+				t.Logf("scroll at %v size %v offset %v content at %v size %v min %v", d.AbsolutePositionForObject(s), s.Size(), s.Offset, d.AbsolutePositionForObject(s.Content), s.Content.Size(), s.Content.MinSize())
+			})
+		}
+	}
+	if outOfView == 0 && !f.formScroll.Visible() {
+		t.Fatal("the incident form is not on screen")
 	}
 }

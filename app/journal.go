@@ -78,7 +78,10 @@ func (sh *shell) runOnUIFrom(where string, fn func()) {
 		if sh.ui.timed != nil {
 			fn = sh.ui.timed(where, fn)
 		}
-		sh.ui.queue <- fn
+		select {
+		case sh.ui.queue <- fn:
+		case <-sh.svc.ctx.Done(): // the window has closed: nobody reads the queue
+		}
 		return
 	}
 	fyne.Do(fn)

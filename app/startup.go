@@ -60,6 +60,7 @@ func (u *UI) useDevice(dev *device.Device) {
 	u.ShowHome()
 	u.loadSessions()
 	u.lock.watchIdle()
+	u.watchFocus()
 	u.lock.loadUnlockSecret()
 }
 

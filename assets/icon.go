@@ -8,3 +8,11 @@ import _ "embed"
 //
 //go:embed icon.png
 var IconPNG []byte
+
+// IconSmallPNG is the icon at 64x64, 8 bits a channel, for the top bar of
+// every screen: the full icon was decoded each time a screen was drawn
+// (issue 15 §3, work on the UI goroutine). Made from icon.png with
+// `convert icon.png -resize 64x64 -depth 8 icon-small.png`.
+//
+//go:embed icon-small.png
+var IconSmallPNG []byte
