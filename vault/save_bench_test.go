@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,6 +73,7 @@ func BenchmarkSave4K(b *testing.B) {
 	}
 
 	var save, floor []time.Duration
+	loadBefore := loadAverage()
 	b.ResetTimer()
 	// b.Loop: the function runs once per -count, so each run prints its
 	// own line (make bench runs it three times: issue 18).
@@ -122,6 +124,20 @@ func BenchmarkSave4K(b *testing.B) {
 	b.ReportMetric(ratio, "x-floor")
 	b.Logf("SCALE | %-34s | %10.2f | target %8.2f | floor %8.2f | %s", "durable signed save p50, x floor", ratio, 1.3, ms(p(floor, 0.5)), verdict(ratio, 1.3))
 	b.Logf("SCALE | %-34s | %10.2f | target %8.2f | floor %8.2f | %s", "durable signed save p99 (ms)", ms(p(save, 0.99)), 3.0, ms(p(floor, 0.99)), verdict(ms(p(save, 0.99)), 3))
+	// The machine's load beside the figures: its cores are shared.
+	b.Logf("%d saves; load average %s before, %s after", len(save), loadBefore, loadAverage())
+}
+
+// loadAverage is the one-minute load average, where the system gives it.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
 }
 
 // verdict says whether a figure meets its target (an upper bound).
