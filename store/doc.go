@@ -24,6 +24,13 @@
 // enforced by triggers as well as by the code, and an outbox entry cannot be
 // deleted without its receipt.
 //
+// A save costs one fsync, of the WAL, and that fsync carries only the
+// save's frames: the WAL's space is written ahead (fillWAL), so a commit
+// rewrites blocks the file already has instead of growing it, and after a
+// pause the background checkpointer starts the WAL again itself
+// (restartWAL), so the next save does not write and fsync a new WAL header
+// first. Checkpoints run in the background once saves pause.
+//
 // # Listing thousands of records
 //
 // Screens should not decrypt on every repaint. The intended flow: when the

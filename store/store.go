@@ -179,8 +179,24 @@ func Open(path string, opts ...Option) (*Store, error) {
 // checkpointer checkpoints once saves have paused; see checkpointIdle. A
 // failed checkpoint loses nothing (the WAL keeps every committed page), so
 // its error is dropped and the next pause retries.
+//
+// A checkpoint that copied every frame back is followed by restartWAL, so
+// that the next save does not start the WAL again itself (one fsync more).
+// The checkpointer also keeps the WAL's space allocated ahead of the saves
+// (fillWAL): at once when the store opens, and at each pause after, which
+// refills it once Dispose has emptied it.
 func (s *Store) checkpointer() {
 	defer close(s.done)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-s.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	fill := s.fillWAL(ctx)
 	idle := time.NewTimer(checkpointIdle)
 	defer idle.Stop()
 	dirty := false
@@ -194,8 +210,15 @@ func (s *Store) checkpointer() {
 		case <-idle.C:
 			if dirty {
 				// PASSIVE never waits for, nor blocks, a save.
-				_, _ = s.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+				var busy, frames, copied int
+				err := s.ckpt.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
+				if err == nil && busy == 0 && frames > 0 && copied == frames {
+					s.restartWAL(ctx)
+				}
 				dirty = false
+			}
+			if fill {
+				fill = s.fillWAL(ctx)
 			}
 			idle.Reset(checkpointIdle)
 		}
