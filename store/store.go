@@ -183,8 +183,8 @@ func Open(path string, opts ...Option) (*Store, error) {
 // A checkpoint that copied every frame back is followed by restartWAL, so
 // that the next save does not start the WAL again itself (one fsync more).
 // The checkpointer also keeps the WAL's space allocated ahead of the saves
-// (fillWAL): at once when the store opens, and at each pause after, which
-// refills it once Dispose has emptied it.
+// (fillWAL): at the first pause after the store opens, and at each pause
+// after, which refills it once Dispose has emptied it.
 func (s *Store) checkpointer() {
 	defer close(s.done)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -196,7 +196,9 @@ func (s *Store) checkpointer() {
 		case <-ctx.Done():
 		}
 	}()
-	fill := s.fillWAL(ctx)
+	// The first fill waits for the first pause, like the rest: a store
+	// opened for a moment (a command, a test) never writes the space.
+	fill := true
 	idle := time.NewTimer(checkpointIdle)
 	defer idle.Stop()
 	dirty := false

@@ -51,7 +51,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("waited 20 s for %s", what)
 }
 
-// The WAL's space is allocated when the store opens, so saves rewrite
+// The WAL's space is allocated at the first pause after the store opens, so saves rewrite
 // blocks the file already has and never make it grow (no file system
 // journal commit in their fsync); after Dispose empties the WAL it is
 // filled again. What was saved reads back after reopening: the zeros after
