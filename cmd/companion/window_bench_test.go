@@ -31,7 +31,11 @@ import (
 // times each from exec to the X server mapping its window (MapNotify on
 // the root window, read from xev: exact, where polling with xdotool would
 // add its own interval). The medians are compared. BENCH_SCALE_RECORDS
-// sizes the device; WINDOW_RUNS is how many of each (9).
+// sizes the device; WINDOW_RUNS is how many of each (9); WINDOW_SCALE_HOME,
+// when set, is where the device is seeded and kept, and a device already
+// there is used as it is (its keys must be in the Secret Service the
+// benchmark runs with: for trying changes within one
+// scripts/with-secret-service.sh session).
 func BenchmarkWindowAppearsScale(b *testing.B) {
 	for _, tool := range []string{"xev", "xdotool"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -175,6 +179,17 @@ func scaleHome(b *testing.B) (string, int) {
 		b.Fatal(err)
 	}
 	home, others := b.TempDir(), b.TempDir()
+	if kept := os.Getenv("WINDOW_SCALE_HOME"); kept != "" {
+		home = kept
+		if dev, err := device.Open(ctx, homePaths(home), crypto.KeyringStore{}); err == nil {
+			defer dev.Close()
+			n, err := dev.Store.CountEnvelopes(ctx, store.Filter{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return home, n
+		}
+	}
 	paths := homePaths(home)
 	sw := testclock.NewStopwatch()
 	w, err := seed.Generate(ctx, seed.Config{Dir: others, From: from, Until: now, SessionsPerDay: max(1, want/(5*250*2)+1), Seed: 1, Org: o,
