@@ -31,7 +31,7 @@ import (
 // times each from exec to the X server mapping its window (MapNotify on
 // the root window, read from xev: exact, where polling with xdotool would
 // add its own interval). The medians are compared. BENCH_SCALE_RECORDS
-// sizes the device; WINDOW_RUNS is how many of each (9); WINDOW_SCALE_HOME,
+// sizes the device; WINDOW_RUNS is how many of each (15); WINDOW_SCALE_HOME,
 // when set, is where the device is seeded and kept, and a device already
 // there is used as it is (its keys must be in the Secret Service the
 // benchmark runs with: for trying changes within one
@@ -42,7 +42,7 @@ func BenchmarkWindowAppearsScale(b *testing.B) {
 			b.Skipf("%s is not installed (make test-deps installs it): cannot see the window appear", tool)
 		}
 	}
-	runs := 9
+	runs := 15
 	if s := os.Getenv("WINDOW_RUNS"); s != "" {
 		v, err := strconv.Atoi(s)
 		if err != nil || v < 1 {
