@@ -24,44 +24,44 @@ import (
 // what is still missing, and names no one.
 
 // agendaBox is home's agenda and plan drafts; empty when there is neither.
-func (u *UI) agendaBox() fyne.CanvasObject {
+func (h *homeScreen) agendaBox() fyne.CanvasObject {
 	box := container.NewVBox()
-	now := u.cfg.Clock.Now()
+	now := h.cfg.Clock.Now()
 	byID := map[string]*session.Session{}
 	var docs []session.Document
-	for _, s := range u.sessions {
+	for _, s := range h.journal.sessions {
 		byID[s.Document().ID] = s
 		docs = append(docs, s.Document())
 	}
-	for _, h := range u.history {
+	for _, h := range h.journal.history {
 		if _, ok := byID[h.doc.ID]; !ok {
 			docs = append(docs, h.doc)
 		}
 	}
-	items := u.cfg.Pack.Agenda(docs, now)
+	items := h.cfg.Pack.Agenda(docs, now)
 	status := wrappedLabel("")
 	status.Importance = widget.LowImportance
 	if len(items) > 0 {
 		box.Add(widget.NewSeparator())
-		box.Add(widget.NewLabelWithStyle("Today, "+u.clockText(now, "Monday 2 January"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		box.Add(widget.NewLabelWithStyle("Today, "+h.clockText(now, "Monday 2 January"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		for _, it := range items {
-			box.Add(u.agendaRow(it, byID[it.ID], status.SetText))
+			box.Add(h.agendaRow(it, byID[it.ID], status.SetText))
 		}
 		box.Add(status)
 	}
 	drafts := container.NewVBox()
 	box.Add(drafts)
-	u.fillPlanDrafts(drafts)
+	h.fillPlanDrafts(drafts)
 	return box
 }
 
 // agendaRow is one session of the day.
-func (u *UI) agendaRow(it session.AgendaItem, s *session.Session, say func(string)) fyne.CanvasObject {
+func (h *homeScreen) agendaRow(it session.AgendaItem, s *session.Session, say func(string)) fyne.CanvasObject {
 	ref := ""
 	if s != nil {
 		ref = s.Document().Plan.Customer.Reference
 	}
-	text := fmt.Sprintf("%s  %s  %s", u.clockText(it.Start, "15:04"), ref, it.State.Label())
+	text := fmt.Sprintf("%s  %s  %s", h.clockText(it.Start, "15:04"), ref, it.State.Label())
 	if len(it.Missing) > 0 && it.State != session.AgendaConsentWaiting {
 		text += ": " + it.Missing[0]
 	}
@@ -71,18 +71,18 @@ func (u *UI) agendaRow(it session.AgendaItem, s *session.Session, say func(strin
 	}
 	var action *widget.Button
 	if it.State == session.AgendaReadyToStart {
-		action = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), func() { u.startLive(s) })
+		action = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), func() { h.nav.startLive(s) })
 		action.Importance = widget.HighImportance
 	} else {
 		action = widget.NewButtonWithIcon("Open", theme.NavigateNextIcon(), func() {
 			if it.State == session.AgendaConsentWaiting {
-				u.ShowConsent(s) // the step it waits on
+				h.nav.ShowConsent(s) // the step it waits on
 				return
 			}
-			u.Resume(s)
+			h.nav.Resume(s)
 		})
 	}
-	return container.NewBorder(nil, nil, nil, u.startWithLink(s.Document(), action, say), label)
+	return container.NewBorder(nil, nil, nil, h.nav.startWithLink(s.Document(), action, say), label)
 }
 
 // startWithLink is a session's Start button with "Copy link" beside it
@@ -101,14 +101,14 @@ func (u *UI) startWithLink(d session.Document, start *widget.Button, say func(st
 }
 
 // fillPlanDrafts lists the plans not yet saved, read in the background.
-func (u *UI) fillPlanDrafts(box *fyne.Container) {
-	if u.cfg.Vault == nil {
+func (h *homeScreen) fillPlanDrafts(box *fyne.Container) {
+	if h.cfg.Vault == nil {
 		return
 	}
 	var drafts []session.PlanDraft
-	u.background(func(ctx context.Context) error {
+	h.background(func(ctx context.Context) error {
 		var err error
-		drafts, err = u.cfg.Vault.PlanDrafts(ctx)
+		drafts, err = h.cfg.Vault.PlanDrafts(ctx)
 		return err
 	}, func(err error) {
 		if err != nil {
@@ -117,13 +117,13 @@ func (u *UI) fillPlanDrafts(box *fyne.Container) {
 		}
 		var stale []string
 		drafts = slices.DeleteFunc(drafts, func(d session.PlanDraft) bool {
-			if u.editOfNoPlan(d) {
+			if h.editOfNoPlan(d) {
 				stale = append(stale, d.ID)
 				return true
 			}
 			return false
 		})
-		u.dropStaleEdits(stale)
+		h.dropStaleEdits(stale)
 		if len(drafts) == 0 {
 			return
 		}
@@ -138,9 +138,9 @@ func (u *UI) fillPlanDrafts(box *fyne.Container) {
 			if d.Edits != "" {
 				ref += ", changes to the saved plan"
 			}
-			line := widget.NewLabel(fmt.Sprintf("%s, last changed %s", ref, u.clockText(d.UpdatedAt, "Monday 2 January 15:04")))
-			carryOn := widget.NewButtonWithIcon("Carry on", theme.DocumentCreateIcon(), func() { u.ShowPlanDraft(d) })
-			discard := widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), func() { u.discardPlanDraft(d) })
+			line := widget.NewLabel(fmt.Sprintf("%s, last changed %s", ref, h.clockText(d.UpdatedAt, "Monday 2 January 15:04")))
+			carryOn := widget.NewButtonWithIcon("Carry on", theme.DocumentCreateIcon(), func() { h.nav.ShowPlanDraft(d) })
+			discard := widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), func() { h.discardPlanDraft(d) })
 			discard.Importance = widget.LowImportance
 			box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(discard, carryOn), line))
 		}
@@ -149,11 +149,11 @@ func (u *UI) fillPlanDrafts(box *fyne.Container) {
 
 // editOfNoPlan reports whether d holds changes to a plan that can no
 // longer change (its session started, or is gone): not listed.
-func (u *UI) editOfNoPlan(d session.PlanDraft) bool {
+func (h *homeScreen) editOfNoPlan(d session.PlanDraft) bool {
 	if d.Edits == "" {
 		return false
 	}
-	for _, s := range u.sessions {
+	for _, s := range h.journal.sessions {
 		if d.Stands(s.Document()) {
 			return false
 		}
@@ -163,14 +163,14 @@ func (u *UI) editOfNoPlan(d session.PlanDraft) bool {
 
 // dropStaleEdits deletes changes to plans that can no longer change: the
 // session ran with the plan as assessed, or was cancelled.
-func (u *UI) dropStaleEdits(ids []string) {
-	if len(ids) == 0 || !u.loaded || u.loadProblem != "" {
+func (h *homeScreen) dropStaleEdits(ids []string) {
+	if len(ids) == 0 || !h.journal.loaded || h.journal.loadProblem != "" {
 		return
 	}
-	u.background(func(ctx context.Context) error {
+	h.background(func(ctx context.Context) error {
 		var errs []error
 		for _, id := range ids {
-			errs = append(errs, u.cfg.Vault.DeleteDraft(ctx, id))
+			errs = append(errs, h.cfg.Vault.DeleteDraft(ctx, id))
 		}
 		return errors.Join(errs...)
 	}, func(error) {}) // left behind, it is not listed and tried again next time
@@ -179,7 +179,7 @@ func (u *UI) dropStaleEdits(ids []string) {
 // discardPlanDraft deletes a plan not yet saved, once the practitioner
 // confirms: nothing of it was ever a record. Discarding changes to a saved
 // plan leaves the plan as saved.
-func (u *UI) discardPlanDraft(d session.PlanDraft) {
+func (h *homeScreen) discardPlanDraft(d session.PlanDraft) {
 	ref := d.Reference()
 	if ref == "" {
 		ref = "with no reference yet"
@@ -192,16 +192,16 @@ func (u *UI) discardPlanDraft(d session.PlanDraft) {
 		if !ok {
 			return
 		}
-		u.background(func(ctx context.Context) error { return u.cfg.Vault.DeleteDraft(ctx, d.ID) }, func(err error) {
+		h.background(func(ctx context.Context) error { return h.cfg.Vault.DeleteDraft(ctx, d.ID) }, func(err error) {
 			if err != nil {
-				dialog.ShowInformation("Not discarded", plainWords(err, saving), u.win)
+				dialog.ShowInformation("Not discarded", plainWords(err, saving), h.win)
 				return
 			}
-			if u.onHome {
-				u.ShowHome()
+			if h.nav.showingHome() {
+				h.nav.ShowHome()
 			}
 		})
-	}, u.win)
+	}, h.win)
 }
 
 // startReminders checks, while the window is open, for sessions ten
@@ -221,8 +221,8 @@ func (u *UI) remindDue() {
 		u.reminded = map[string]bool{}
 	}
 	pk, now := u.cfg.Pack, u.cfg.Clock.Now()
-	docs := make([]session.Document, len(u.sessions))
-	for i, s := range u.sessions {
+	docs := make([]session.Document, len(u.journal.sessions))
+	for i, s := range u.journal.sessions {
 		docs[i] = s.Document()
 	}
 	for _, it := range session.RemindersDue(pk.Agenda(docs, now), now, u.reminded) {

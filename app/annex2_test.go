@@ -73,7 +73,7 @@ func TestPlanScreenChecklistRules(t *testing.T) {
 	screenshot(t, u, "30-plan-must-and-na")
 	test.Tap(f.save)
 	settle(u)
-	d := u.sessions[0].Document()
+	d := u.journal.sessions[0].Document()
 	if d.State != session.Planned || d.Assessment.Answers["device_location"].Reason() != "Customer joins from the school careers room" {
 		t.Errorf("saved: %s %+v", d.State, d.Assessment.Answers["device_location"])
 	}
@@ -265,7 +265,7 @@ func TestWebinarPlanOnScreen(t *testing.T) {
 		}
 	})
 	screenshot(t, u, "34-plan-webinar")
-	d := u.sessions[0].Document()
+	d := u.journal.sessions[0].Document()
 	if d.State != session.Assessed || d.Plan.Group == nil || d.Plan.Group.ExpectedAttendees != 120 || !d.Plan.Group.Recording.Recorded {
 		t.Fatalf("webinar plan not saved: %s %+v", d.State, d.Plan.Group)
 	}
@@ -290,7 +290,7 @@ func TestDelayedResponseContactOnScreen(t *testing.T) {
 	findRadio(t, u, channelEmail).SetSelected(channelEmail)
 	test.Type(findEntry(t, u, "Their reply, word for word"), "I agree")
 	tap(t, u, "Record consent")
-	clock.Set(u.sessions[0].Document().Plan.Start)
+	clock.Set(u.journal.sessions[0].Document().Plan.Start)
 	tap(t, u, "Start session")
 	l := u.currentLive
 	if l == nil || l.countdown.Visible() || l.pause.Visible() {
@@ -323,7 +323,7 @@ func TestDelayedResponseContactOnScreen(t *testing.T) {
 	if !strings.Contains(visibleTexts(u), "Signed record (read-only)") {
 		t.Fatalf("not signed:\n%s", visibleTexts(u))
 	}
-	if d := u.history[0].doc; len(d.Segments) != 0 {
+	if d := u.journal.history[0].doc; len(d.Segments) != 0 {
 		t.Error("an e-mail exchange recorded live time")
 	}
 }
@@ -342,14 +342,14 @@ func TestEditedDraftCannotStartOnScreen(t *testing.T) {
 	test.Type(findEntry(t, u, "Their reply, word for word"), "YES")
 	tap(t, u, "Record consent")
 
-	d := u.sessions[0].Document()
+	d := u.journal.sessions[0].Document()
 	d.Assessment.Answers["clothing"] = session.ItemAnswer{Answer: session.NotMet, Mitigation: "I'll ask them to put a top on"}
 	d.Outcome = session.ProceedWithMitigations
 	s, err := session.Restore(u.cfg.Pack, u.cfg.Clock, d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.sessions[0] = s
+	u.journal.sessions[0] = s
 	clock.Set(d.Plan.Start)
 	u.Resume(s)
 	tap(t, u, "Start session")

@@ -14,10 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/assets"
-	"safeguard/companion/crypto"
-	"safeguard/companion/device"
 	"safeguard/companion/session"
-	"safeguard/companion/sync/client"
 	"safeguard/companion/vault"
 )
 
@@ -55,51 +52,26 @@ type Config struct {
 
 // UI is the running app: one window whose content changes screen by screen.
 type UI struct {
-	app  fyne.App
-	win  fyne.Window
-	cfg  Config
+	*shell
 	dark bool
 
-	// sessions are the practitioner's sessions, newest plan first.
-	sessions []*session.Session
-	// dev is the unlocked device, once Start has opened it.
-	dev *device.Device
-	// keys is where the person's keys are, for unlocking after the idle lock.
-	keys crypto.Keystore
-	// Idle lock state (lock.go).
-	lastActive    time.Time
-	locked        bool
-	lockedContent fyne.CanvasObject
-	// unlockSecret is the lock's verifier when the keys are in the keyring
-	// (unlock.go); nil until chosen.
-	unlockSecret *crypto.UnlockSecret
-	unlockLoaded bool
-	idleWatched  bool
-	// engine syncs with the hub, when the device has one.
-	engine      *client.Engine
-	syncLabel   *widget.Label
-	syncProblem string
-	// remembered is how many received records the engine had reported
-	// when file keys were last remembered; remembering is set while that
-	// runs (see rememberAfterSync).
-	remembered  int64
-	remembering bool
-	// auditSharedAt is when this device last shared its audit events with
-	// the DSLs (see shareAudit).
-	auditSharedAt time.Time
-	sharingAudit  bool
+	// The services beside the screens, each with its own state.
+	lock    *idleLock       // the idle lock (lock.go, unlock.go)
+	sync    *syncStatus     // the sync engine and its status line (syncstatus.go)
+	journal *journal        // the person's sessions and signed records (journal.go)
+	mine    *myIncidentList // the person's own incidents (myincidents.go)
+	// typed keeps words typed in boxes whose action is not yet taken (a
+	// review's comment), by record and box, so that drawing the screen
+	// again, escalating and coming Back, or leaving and coming back does
+	// not empty them (issue 20; keptwords.go).
+	typed *keptWords
+	// reminded are the sessions whose ten-minute reminder was sent (agenda.go).
+	reminded map[string]bool
+
 	// setUp is set when this device has a profile already (so the
 	// passphrase prompt says "unlock", not "choose").
-	setUp bool
-
-	// history is the practitioner's signed records, newest first, and
-	// addenda by parent record id; both decrypted in memory only.
-	history []historyItem
-	addenda map[string][]session.Addendum
-	// loaded is set once drafts and records have been read.
-	loaded      bool
-	loadProblem string
-	onHome      bool
+	setUp  bool
+	onHome bool
 
 	// currentPlan and currentLive are the form and live screen on show, if
 	// any; tests drive them.
@@ -110,21 +82,6 @@ type UI struct {
 	// screenClose stops whatever the screen on show runs in the background
 	// (the live session's ticker).
 	screenClose func()
-	// incidents are the person's own: drafts and reported (myincidents.go).
-	incidents []myIncident
-	// incidentSaves is only a key for inTurn: incident drafts are saved,
-	// and home reads them again, one after another (issue 20).
-	incidentSaves *session.Session
-	// typed keeps words typed in boxes whose action is not yet taken (a
-	// review's comment), by record and box, so that drawing the screen
-	// again, escalating and coming Back, or leaving and coming back does
-	// not empty them (issue 20; keptwords.go).
-	typed map[string]string
-	// committing holds, for each session with a change being saved, the
-	// changes waiting behind it (commitChange).
-	committing map[*session.Session][]func()
-	// svc owns every goroutine the UI starts (services.go).
-	svc *services
 	// menu is the window's menu, which carries the shortcuts (menu.go).
 	menu *appMenu
 	// escalateHere is where Escalate on the screen on show escalates from,
@@ -132,15 +89,9 @@ type UI struct {
 	// taken by show. inEscalation is set on the escalation's own screens.
 	escalateHere, nextEscalate *escalation
 	inEscalation               bool
-	// reminded are the sessions whose ten-minute reminder was sent (agenda.go).
-	reminded map[string]bool
 	// dialogEscalate is set while a dialog with its own Escalate is open:
 	// Ctrl+E does what that button does.
 	dialogEscalate func()
-
-	ui uiQueue
-	// alerts notifies a safeguarding lead of incidents sync brings (notify.go).
-	alerts incidentAlerts
 }
 
 // Icon is the app icon as a Fyne resource.
@@ -157,8 +108,14 @@ func New(a fyne.App, cfg Config) *UI {
 }
 
 func newUI(a fyne.App, cfg Config) *UI {
-	u := &UI{app: a, cfg: cfg, svc: newServices()}
-	u.win = a.NewWindow("Safeguard Companion")
+	sh := &shell{app: a, cfg: cfg, svc: newServices()}
+	sh.win = a.NewWindow("Safeguard Companion")
+	u := &UI{shell: sh}
+	u.lock = &idleLock{shell: sh}
+	u.sync = &syncStatus{shell: sh}
+	u.journal = &journal{shell: sh}
+	u.mine = &myIncidentList{shell: sh}
+	u.typed = newKeptWords(sh)
 	// The window's life is the background work's: closing it stops and
 	// waits for every goroutine the UI started.
 	u.win.SetOnClosed(u.Close)
@@ -201,6 +158,7 @@ func (u *UI) show(title string, body fyne.CanvasObject, actions ...fyne.CanvasOb
 		u.screenClose = nil
 	}
 	u.onHome = false
+	u.sync.label = nil // home sets it again
 	// A screen never inherits the last one's dialogs.
 	for o := u.win.Canvas().Overlays().Top(); o != nil; o = u.win.Canvas().Overlays().Top() {
 		u.win.Canvas().Overlays().Remove(o)
@@ -213,15 +171,10 @@ func (u *UI) show(title string, body fyne.CanvasObject, actions ...fyne.CanvasOb
 	themeBtn := widget.NewButtonWithIcon("", theme.ColorPaletteIcon(), u.ToggleTheme)
 	themeBtn.Importance = widget.LowImportance
 	bar := container.NewHBox(append([]fyne.CanvasObject{widget.NewIcon(Icon), heading, layout.NewSpacer()}, append(actions, themeBtn)...)...)
-	u.watchActivity(body)
-	u.watchActivity(bar)
-	u.touch()
-	u.win.SetContent(container.NewStack(newActivityLayer(u),
+	u.lock.watchActivity(body)
+	u.lock.watchActivity(bar)
+	u.lock.touch()
+	u.win.SetContent(container.NewStack(newActivityLayer(u.lock),
 		container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil, body)))
 	u.refreshMenu()
-}
-
-// clockText formats a time in the organisation's time zone.
-func (u *UI) clockText(t time.Time, layout string) string {
-	return t.In(u.cfg.Pack.Location()).Format(layout)
 }

@@ -30,11 +30,13 @@ type AuditLog interface {
 // auditScreen shows who opened which record, when.
 type auditScreen struct {
 	events []store.AuditRecord
-	local  int // how many of events are this device's own
-	shown  []store.AuditRecord
-	recs   *records.Index
-	pack   *session.Pack
-	views  bool // only views and exports
+	// viewsOnly is events' views and exports, the list shown by default.
+	viewsOnly []store.AuditRecord
+	local     int // how many of events are this device's own
+	shown     []store.AuditRecord
+	recs      *records.Index
+	pack      *session.Pack
+	views     bool // only views and exports
 }
 
 // ShowAccessAudit shows the access audit (docs/ARCHITECTURE.md, journey 7: every view and
@@ -63,11 +65,9 @@ func (u *UI) ShowAccessAudit(log AuditLog) {
 			rec.SetText(as.subject(ev.SubjectID))
 		})
 	refilter := func() {
-		as.shown = as.shown[:0]
-		for _, ev := range as.events {
-			if !as.views || ev.Action == store.ActionViewed || ev.Action == store.ActionExported {
-				as.shown = append(as.shown, ev)
-			}
+		as.shown = as.events
+		if as.views {
+			as.shown = as.viewsOnly
 		}
 		list.Refresh()
 	}
@@ -80,10 +80,11 @@ func (u *UI) ShowAccessAudit(log AuditLog) {
 		return
 	}
 	var (
-		events   []store.AuditRecord
-		chainErr error
-		trail    vault.Trail
-		local    int
+		events    []store.AuditRecord
+		chainErr  error
+		trail     vault.Trail
+		local     int
+		viewsOnly []store.AuditRecord
 	)
 	u.background(func(ctx context.Context) error {
 		chainErr = log.VerifyAudit(ctx)
@@ -114,6 +115,11 @@ func (u *UI) ShowAccessAudit(log AuditLog) {
 		local = len(events)
 		events = append(events, trail.Events...)
 		slices.SortStableFunc(events, func(a, b store.AuditRecord) int { return b.At.Compare(a.At) })
+		// Both lists the tick box chooses between are made here: a year of
+		// events is too many to sift on the UI goroutine (issue 15 §3).
+		viewsOnly = slices.DeleteFunc(slices.Clone(events), func(ev store.AuditRecord) bool {
+			return ev.Action != store.ActionViewed && ev.Action != store.ActionExported
+		})
 		return nil
 	}, func(err error) {
 		switch {
@@ -136,7 +142,7 @@ func (u *UI) ShowAccessAudit(log AuditLog) {
 			status.SetText(fmt.Sprintf("%d events; the chain is unbroken.", len(events)))
 		}
 		status.Refresh()
-		as.events, as.local = events, local
+		as.events, as.viewsOnly, as.local = events, viewsOnly, local
 		refilter()
 	})
 	// Name the records: open them in the background; rows show ids until then.
@@ -174,9 +180,9 @@ func (as *auditScreen) subject(id string) string {
 }
 
 // keyName names the holder of a key id from the directory.
-func (u *UI) keyName(id string) string {
-	if u.cfg.Vault != nil {
-		if p, _, ok := u.cfg.Vault.Directory().Key(crypto.KeyID(id)); ok {
+func (sh *shell) keyName(id string) string {
+	if sh.cfg.Vault != nil {
+		if p, _, ok := sh.cfg.Vault.Directory().Key(crypto.KeyID(id)); ok {
 			return p.Name
 		}
 	}

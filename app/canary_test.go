@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,7 +21,9 @@ import (
 
 // TestNoPlaintextAnywhere is issue 4's canary test: a full session (plan,
 // consent, live markers, record, an addendum) and an incident, with a unique
-// marker string in every free-text field; afterwards the data directory,
+// marker string in every free-text field, an incident left unreported with
+// its answers and where the imagery is typed, and words kept for a box
+// whose act is not yet done (issue 20); afterwards the data directory,
 // the temporary directory and everything logged hold none of them (Trust
 // model: plaintext never touches disk).
 func TestNoPlaintextAnywhere(t *testing.T) {
@@ -112,18 +115,54 @@ func TestNoPlaintextAnywhere(t *testing.T) {
 	test.Type(inc.imPlatform, mark())
 	test.Type(inc.imAccount, mark())
 	inc.imAttest.SetSelected(attestNotViewed)
-	tap(t, u, "Record where it is")
+	settle(u)
 	tap(t, u, "Report to the safeguarding team")
 	if !strings.Contains(inc.status.Text, "Reported") {
 		t.Fatalf("incident not reported: %q", inc.status.Text)
 	}
 	settle(u)
 
+	// An incident left unreported, its answers and where the imagery is
+	// chosen and typed (kept as chosen, issue 20), and words typed for a
+	// record's box whose act is not yet done (kept words, issue 20).
+	press(t, u, shortcutFor(t, "Ctrl+H"))
+	settle(u)
+	press(t, u, shortcutFor(t, "Ctrl+E"))
+	tap(t, u, "I have read this: continue")
+	left := u.currentIncident
+	test.Type(left.describe, mark())
+	left.kind.SetSelected(kindLabel(t, u, "nudes_semi_nudes"))
+	settle(u)
+	test.Type(left.qPlatform, mark())
+	test.Type(left.imAccount, mark())
+	left.imAttest.SetSelected(attestNotViewed)
+	settle(u)
+	keptMarks := []string{mark()}
+	kept := entry("")
+	u.typed.keep("review:rec-canary:comment", kept)
+	test.Type(kept, keptMarks[0])
+	press(t, u, shortcutFor(t, "Ctrl+H"))
+	settle(u)
+	drafts, err := u.cfg.Vault.IncidentDrafts(context.Background())
+	if err != nil || len(drafts) != 1 || drafts[0].Typed == nil {
+		t.Fatalf("the incident left unreported is not kept: %v %+v", err, drafts)
+	}
+	draft, _ := json.Marshal(drafts[0])
+	for _, m := range markers[len(markers)-4 : len(markers)-1] {
+		if !bytes.Contains(draft, []byte(m)) {
+			t.Errorf("marker %s did not reach the incident draft: the scan would prove nothing", m)
+		}
+	}
+	words, err := u.cfg.Vault.AllKeptWords(context.Background())
+	if err != nil || len(words) != 1 || words[0].Words["review:rec-canary:comment"] != keptMarks[0] {
+		t.Errorf("the kept words did not reach the vault: %v %+v", err, words)
+	}
+
 	// The canaries did reach the records: they are in the sealed payloads.
 	if len(markers) < 18 {
 		t.Fatalf("only %d marked fields", len(markers))
 	}
-	signed, _ := json.Marshal(u.history[0].doc)
+	signed, _ := json.Marshal(u.journal.history[0].doc)
 	for _, m := range markers[:14] {
 		if !bytes.Contains(signed, []byte(m)) {
 			t.Errorf("marker %s did not reach the signed record: the scan would prove nothing", m)

@@ -21,7 +21,7 @@ import (
 func TestReturningCustomerPlannedFromTheLastSession(t *testing.T) {
 	u, clock := newTestUI(t)
 	signedSession(t, u, clock)
-	if len(u.history) != 1 {
+	if len(u.journal.history) != 1 {
 		t.Fatalf("not signed:\n%s", visibleTexts(u))
 	}
 
@@ -44,15 +44,15 @@ func TestReturningCustomerPlannedFromTheLastSession(t *testing.T) {
 	test.Type(f.notified, "Text with the Teams link")
 	answerAll(f, answerYes)
 	tap(t, u, "Save plan")
-	if len(u.sessions) != 0 || !strings.Contains(visibleTexts(u), "was carried from the last session") {
+	if len(u.journal.sessions) != 0 || !strings.Contains(visibleTexts(u), "was carried from the last session") {
 		t.Fatalf("a plan with nothing reconfirmed was saved:\n%s", visibleTexts(u))
 	}
 	tap(t, u, "All still true")
 	tap(t, u, "Save plan")
-	if len(u.sessions) != 1 {
+	if len(u.journal.sessions) != 1 {
 		t.Fatalf("the reconfirmed plan was not saved:\n%s", visibleTexts(u))
 	}
-	d := u.sessions[0].Document()
+	d := u.journal.sessions[0].Document()
 	for _, c := range d.Plan.Carried {
 		if !c.Reconfirmed {
 			t.Errorf("%s saved unreconfirmed", c.Field)
@@ -107,15 +107,15 @@ func signedSession(t *testing.T, u *UI, clock *fixedClock) {
 func TestPlanTheNextSessionFromHistory(t *testing.T) {
 	u, clock := newTestUI(t)
 	signedSession(t, u, clock)
-	if len(u.history) != 1 {
+	if len(u.journal.history) != 1 {
 		t.Fatalf("not signed:\n%s", visibleTexts(u))
 	}
 	// The same customer's session of the week before, signed too.
-	older := u.history[0]
+	older := u.journal.history[0]
 	older.doc.ID = "rec-older"
 	older.doc.Plan.Start = older.doc.Plan.Start.AddDate(0, 0, -7)
 	older.doc.Plan.Facilitator = "Head of year"
-	u.history = append(u.history, older)
+	u.journal.history = append(u.journal.history, older)
 
 	press(t, u, shortcutFor(t, "Ctrl+H"))
 	tap(t, u, "History (2)")
@@ -144,13 +144,13 @@ func TestPlanTheNextSessionFromHistory(t *testing.T) {
 	test.Type(f.notified, "Text with the Teams link")
 	answerAll(f, answerYes)
 	tap(t, u, "Save plan")
-	if len(u.sessions) != 0 || !strings.Contains(visibleTexts(u), "was carried from the last session") {
+	if len(u.journal.sessions) != 0 || !strings.Contains(visibleTexts(u), "was carried from the last session") {
 		t.Fatalf("Annex 2 3.2 a plan with nothing reconfirmed was saved:\n%s", visibleTexts(u))
 	}
 	screenshot(t, u, "48-history-plan-next-reconfirm")
 	tap(t, u, "All still true")
 	tap(t, u, "Save plan")
-	if len(u.sessions) != 1 {
+	if len(u.journal.sessions) != 1 {
 		t.Fatalf("the reconfirmed plan was not saved:\n%s", visibleTexts(u))
 	}
 }

@@ -79,7 +79,8 @@ func groupOf(d session.IncidentDocument, now time.Time) caseGroup {
 
 // casesScreen is the DSL's queue of incidents.
 type casesScreen struct {
-	u          *UI
+	*shell
+	nav        navigator
 	recs       *records.Index
 	failures   []vault.Failure
 	unreadable int // records that did not decode (readIndex)
@@ -97,7 +98,7 @@ type casesScreen struct {
 // since escalation, acknowledgement, the steps still open, referrals and
 // monitoring dates; overdue ones first and marked.
 func (u *UI) ShowCases() {
-	cs := &casesScreen{u: u, recs: &records.Index{}}
+	cs := &casesScreen{shell: u.shell, nav: u, recs: &records.Index{}}
 	cs.count = widget.NewLabel("Opening incidents…")
 	cs.refused = widget.NewLabel("")
 	cs.refused.Wrapping = fyne.TextWrapWord
@@ -151,14 +152,14 @@ func (cs *casesScreen) show() {
 	closed.SetChecked(cs.showClosed)
 	// Issue 16: subject access requests and file transfers sit beside the
 	// incidents (the home screen's row of buttons is full).
-	sarBtn := widget.NewButtonWithIcon("Subject access requests", theme.AccountIcon(), cs.u.ShowSubjectAccess)
-	trBtn := widget.NewButtonWithIcon("Transfers", theme.MailForwardIcon(), cs.u.ShowTransfers)
+	sarBtn := widget.NewButtonWithIcon("Subject access requests", theme.AccountIcon(), cs.nav.ShowSubjectAccess)
+	trBtn := widget.NewButtonWithIcon("Transfers", theme.MailForwardIcon(), cs.nav.ShowTransfers)
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, closed, cs.count), cs.refused,
 		container.NewBorder(nil, nil, nil, container.NewHBox(sarBtn, trBtn), cs.sar),
 		widget.NewLabel(fmt.Sprintf("Escalations should be acknowledged within %d hours (Annex 1: as soon as possible).", int(session.AckWithin.Hours()))),
 		widget.NewSeparator())
-	cs.u.show("Incident cases", container.NewBorder(top, nil, nil, nil, cs.list),
-		widget.NewButtonWithIcon("Home", theme.HomeIcon(), cs.u.ShowHome))
+	cs.nav.show("Incident cases", container.NewBorder(top, nil, nil, nil, cs.list),
+		widget.NewButtonWithIcon("Home", theme.HomeIcon(), cs.nav.ShowHome))
 	cs.refresh()
 }
 
@@ -198,8 +199,7 @@ func caseRowTemplate() fyne.CanvasObject {
 // follow-up overdue; then the rest being worked; closed ones last when
 // shown. Within a group the oldest comes first.
 func (cs *casesScreen) refresh() {
-	u := cs.u
-	now := u.cfg.Clock.Now()
+	now := cs.cfg.Clock.Now()
 	var incidents []caseRow
 	open, unacked, overdue := 0, 0, 0
 	for _, c := range cs.recs.Cases {
@@ -212,7 +212,7 @@ func (cs *casesScreen) refresh() {
 			continue
 		}
 		r := caseRow{c: c, doc: d, overdue: caseOverdue(d, now), group: groupOf(d, now)}
-		if inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, d, u.caseActor()); err == nil {
+		if inc, err := session.RestoreIncident(cs.cfg.Pack, cs.cfg.Clock, d, cs.caseActor()); err == nil {
 			r.req = inc.Requirements()
 		}
 		if len(r.overdue) > 0 {
@@ -272,8 +272,7 @@ func (cs *casesScreen) refresh() {
 }
 
 func (cs *casesScreen) fill(r caseRow, o fyne.CanvasObject) {
-	u := cs.u
-	now := u.cfg.Clock.Now()
+	now := cs.cfg.Clock.Now()
 	d := r.doc
 	stack := o.(*fyne.Container).Objects
 	heading, row := stack[0].(*widget.Label), stack[1].(*fyne.Container)
@@ -290,10 +289,10 @@ func (cs *casesScreen) fill(r caseRow, o fyne.CanvasObject) {
 	left := c[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects
 	right := c[2].(*fyne.Container).Objects[0].(*fyne.Container).Objects
 
-	left[0].(*widget.Label).SetText(u.clockText(d.RaisedAt, "Mon 2 Jan 2006 15:04"))
+	left[0].(*widget.Label).SetText(cs.clockText(d.RaisedAt, "Mon 2 Jan 2006 15:04"))
 	since := left[1].(*widget.Label)
 	if d.Status == session.IncidentClosed {
-		since.SetText("closed " + u.clockText(d.ClosedAt, "2 Jan 2006"))
+		since.SetText("closed " + cs.clockText(d.ClosedAt, "2 Jan 2006"))
 	} else {
 		since.SetText("escalated " + waited(now.Sub(d.RaisedAt)) + " ago")
 	}
@@ -301,18 +300,18 @@ func (cs *casesScreen) fill(r caseRow, o fyne.CanvasObject) {
 	cls := mid[0].(*widget.Label)
 	cls.Truncation = fyne.TextTruncateEllipsis
 	cls.TextStyle = fyne.TextStyle{Bold: true}
-	text := d.Subject.Reference + " · " + report.CaseLabel(u.cfg.Pack, d)
+	text := d.Subject.Reference + " · " + report.CaseLabel(cs.cfg.Pack, d)
 	if d.ImmediateRisk != nil && *d.ImmediateRisk {
 		text += " · immediate risk"
 	}
 	cls.SetText(text)
 	detail := mid[1].(*widget.Label)
 	detail.Truncation = fyne.TextTruncateEllipsis
-	detail.SetText(caseDetail(u, d, r.req, now))
+	detail.SetText(caseDetail(cs.shell, d, r.req, now))
 
 	st := right[0].(*widget.Label)
 	st.Truncation = fyne.TextTruncateEllipsis
-	st.SetText(caseStatusText(u, d))
+	st.SetText(caseStatusText(cs.shell, d))
 	od := right[1].(*widget.Label)
 	od.Truncation = fyne.TextTruncateEllipsis
 	od.Importance = widget.DangerImportance
@@ -325,7 +324,7 @@ func (cs *casesScreen) fill(r caseRow, o fyne.CanvasObject) {
 }
 
 // caseStatusText is where the incident is, with the time to acknowledge.
-func caseStatusText(u *UI, d session.IncidentDocument) string {
+func caseStatusText(u *shell, d session.IncidentDocument) string {
 	switch d.Status {
 	case session.IncidentReported:
 		return "Not yet acknowledged"
@@ -339,7 +338,7 @@ func caseStatusText(u *UI, d session.IncidentDocument) string {
 
 // caseDetail is the queue's second line: required steps still open,
 // referrals made, and the next monitoring date.
-func caseDetail(u *UI, d session.IncidentDocument, req session.Requirements, now time.Time) string {
+func caseDetail(u *shell, d session.IncidentDocument, req session.Requirements, now time.Time) string {
 	var parts []string
 	open := 0
 	for _, s := range req.Steps {
@@ -381,7 +380,7 @@ func caseDetail(u *UI, d session.IncidentDocument, req session.Requirements, now
 	return strings.Join(parts, " · ")
 }
 
-func routeLabel(u *UI, id string) string {
+func routeLabel(u *shell, id string) string {
 	if r, ok := u.cfg.Pack.Route(id); ok {
 		return r.Label
 	}
@@ -402,12 +401,12 @@ func waited(d time.Duration) string {
 // caseActor is the person using the app as the incident flow sees them: by
 // key id, as the escalation records the raiser, with the safeguarding role
 // from the signed directory the vault trusts.
-func (u *UI) caseActor() session.Actor {
-	a := session.Actor{ID: u.cfg.Me.KeyID}
-	if u.cfg.Vault != nil {
-		a.ID = u.cfg.Vault.KeyID()
+func (sh *shell) caseActor() session.Actor {
+	a := session.Actor{ID: sh.cfg.Me.KeyID}
+	if sh.cfg.Vault != nil {
+		a.ID = sh.cfg.Vault.KeyID()
 	}
-	if me := u.me(); me != nil {
+	if me := sh.me(); me != nil {
 		a.Safeguarding = me.HasRole(crypto.RoleDSL)
 	}
 	return a
@@ -415,11 +414,11 @@ func (u *UI) caseActor() session.Actor {
 
 // personName names whoever a chronology entry or a document says did
 // something: a person id or a key id, resolved through the directory.
-func (u *UI) personName(id string) string {
-	if u.cfg.Vault == nil || id == "" {
+func (sh *shell) personName(id string) string {
+	if sh.cfg.Vault == nil || id == "" {
 		return id
 	}
-	dir := u.cfg.Vault.Directory()
+	dir := sh.cfg.Vault.Directory()
 	if p, ok := dir.Person(id); ok {
 		return p.Name
 	}
@@ -433,10 +432,10 @@ func (u *UI) personName(id string) string {
 // incidents are not yet acknowledged and how long the oldest has waited
 // since it was raised, marked when that is past session.AckWithin. It stays
 // hidden for everyone else.
-func (u *UI) casesWaitingLine() fyne.CanvasObject {
+func (h *homeScreen) casesWaitingLine() fyne.CanvasObject {
 	l := warningLabel("")
 	l.Hide()
-	if me := u.me(); me == nil || !me.HasRole(crypto.RoleDSL) {
+	if me := h.me(); me == nil || !me.HasRole(crypto.RoleDSL) {
 		return l
 	}
 	var (
@@ -444,17 +443,17 @@ func (u *UI) casesWaitingLine() fyne.CanvasObject {
 		oldest session.IncidentDocument
 		due    session.CaseDue // follow-ups and referral checks due (issue 15)
 	)
-	actor := u.caseActor()
-	u.background(func(ctx context.Context) error {
-		entries, fails, err := u.cfg.Vault.Open(ctx, nil, crypto.KindIncident)
+	actor := h.caseActor()
+	h.background(func(ctx context.Context) error {
+		entries, fails, err := h.cfg.Vault.Open(ctx, nil, crypto.KindIncident)
 		if err != nil {
 			return err
 		}
 		var recs *records.Index
-		recs, bad = u.readIndex(entries, fails)
+		recs, bad = h.readIndex(entries, fails)
 		for _, c := range recs.Cases {
 			d := c.Doc()
-			if inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, d, actor); err == nil {
+			if inc, err := session.RestoreIncident(h.cfg.Pack, h.cfg.Clock, d, actor); err == nil {
 				cd := inc.Due()
 				due.FollowUps += cd.FollowUps
 				due.Referrals += cd.Referrals
@@ -468,7 +467,7 @@ func (u *UI) casesWaitingLine() fyne.CanvasObject {
 		}
 		return nil
 	}, func(err error) {
-		now := u.cfg.Clock.Now()
+		now := h.cfg.Clock.Now()
 		switch {
 		case err != nil:
 			l.SetText("The incidents could not be opened: " + plainWords(err, reading))

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -22,9 +23,12 @@ import (
 // the screen restores the Incident from the latest version, calls its
 // method, shows its refusal in words or seals the result as a new version.
 type caseScreen struct {
-	u    *UI
-	recs *records.Index
-	c    *records.Case
+	*shell
+	nav   navigator
+	sync  *syncStatus
+	typed *keptWords
+	recs  *records.Index
+	c     *records.Case
 	// using are the kept boxes (keptwords.go) the action being taken
 	// reads: once it is saved they are emptied.
 	using []string
@@ -37,19 +41,18 @@ type caseScreen struct {
 // showCase shows one incident to the DSL. Opening it is audited.
 func (u *UI) showCase(recs *records.Index, c *records.Case, back func()) {
 	u.viewed(c.Latest.Entry.Header.ID)
-	(&caseScreen{u: u, recs: recs, c: c, back: back}).render("")
+	(&caseScreen{shell: u.shell, nav: u, sync: u.sync, typed: u.typed, recs: recs, c: c, back: back}).render("")
 }
 
 // render draws the case screen; after an action it is drawn again without
 // auditing another view. note is shown in the message line.
 func (cs *caseScreen) render(note string) {
-	u := cs.u
 	d := cs.c.Doc()
-	inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, d, u.caseActor())
+	inc, err := session.RestoreIncident(cs.cfg.Pack, cs.cfg.Clock, d, cs.caseActor())
 	if err != nil {
 		// Made under another policy pack: shown, but not worked here.
 		body := wrappedLabel("This incident cannot be worked on this device: " + plainWords(err, caseWork))
-		u.show("Incident", body, widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), cs.back))
+		cs.nav.show("Incident", body, widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), cs.back))
 		return
 	}
 	cs.inc = inc
@@ -60,7 +63,7 @@ func (cs *caseScreen) render(note string) {
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.52
 	title := "Incident: " + d.Subject.Reference
-	u.show(title, split, widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), cs.back))
+	cs.nav.show(title, split, widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), cs.back))
 }
 
 func bold(s string) *widget.Label {
@@ -72,9 +75,8 @@ func bold(s string) *widget.Label {
 // facts is the incident as reported and worked: origin, who it is about,
 // what happened, classification, answers, imagery, and the chronology.
 func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
-	u := cs.u
-	pk := u.cfg.Pack
-	now := u.cfg.Clock.Now()
+	pk := cs.cfg.Pack
+	now := cs.cfg.Clock.Now()
 	var out []fyne.CanvasObject
 	// shown holds every line printed above the chronology, so the
 	// chronology does not print it again.
@@ -89,7 +91,7 @@ func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
 		}
 	}
 
-	status := caseStatusText(u, d)
+	status := caseStatusText(cs.shell, d)
 	if d.Status == session.IncidentReported {
 		status = fmt.Sprintf("Not yet acknowledged: escalated %s ago", waited(now.Sub(d.RaisedAt)))
 	}
@@ -102,7 +104,7 @@ func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
 	}
 
 	var origin strings.Builder
-	fmt.Fprintf(&origin, "Raised by %s at %s", u.personName(d.Author), u.clockText(d.RaisedAt, "15:04 on Monday 2 January 2006"))
+	fmt.Fprintf(&origin, "Raised by %s at %s", cs.personName(d.Author), cs.clockText(d.RaisedAt, "15:04 on Monday 2 January 2006"))
 	switch d.Origin.Kind {
 	case session.OriginSession:
 		fmt.Fprintf(&origin, ", %s into a session", waited(d.Origin.Elapsed))
@@ -119,7 +121,7 @@ func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
 		origin.WriteString("\n" + d.Context)
 	}
 	add("Where it came from", origin.String())
-	add("Retention", strings.TrimPrefix(u.retentionText(session.IncidentRetentionFacts(d)), "Retention: ")) // issue 16
+	add("Retention", strings.TrimPrefix(cs.retentionText(session.IncidentRetentionFacts(d)), "Retention: ")) // issue 16
 	var said []string
 	for _, w := range d.Disclosures {
 		said = append(said, "“"+w+"”")
@@ -180,9 +182,9 @@ func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
 
 	if im := d.Imagery; im != nil {
 		where := strings.Join(nonEmptyStrings(im.Platform, im.Account, im.URL), ", ")
-		att := "Not viewed (attested by " + u.personName(im.RecordedBy) + ")."
+		att := "Not viewed (attested by " + cs.personName(im.RecordedBy) + ")."
 		if im.Attestation == session.ViewedByAccident {
-			att = fmt.Sprintf("Seen by accident at %s: %s", u.clockText(im.ViewedAt, "2 Jan 2006 15:04"), im.ViewedHow)
+			att = fmt.Sprintf("Seen by accident at %s: %s", cs.clockText(im.ViewedAt, "2 Jan 2006 15:04"), im.ViewedHow)
 		}
 		add("Imagery: where it is, never the imagery", where+"\n"+att)
 	}
@@ -191,7 +193,7 @@ func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
 			p.HowConcernArose, p.Indicators, p.OnlineActivity, p.Needs, p.DiscussionsHeld))
 	}
 	if d.Status == session.IncidentClosed {
-		closed := fmt.Sprintf("Closed by %s at %s: %s", u.personName(d.ClosedBy), u.clockText(d.ClosedAt, "2 Jan 2006 15:04"), d.Outcome)
+		closed := fmt.Sprintf("Closed by %s at %s: %s", cs.personName(d.ClosedBy), cs.clockText(d.ClosedAt, "2 Jan 2006 15:04"), d.Outcome)
 		if d.CloseReason != "" {
 			closed += "\nClosed with things left undone, because: " + d.CloseReason
 		}
@@ -208,7 +210,7 @@ func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
 			// Where it came from is above, in words.
 			what = "Raised"
 		}
-		line := fmt.Sprintf("%s · %s · %s", u.clockText(e.At, "2 Jan 2006 15:04"), u.personName(e.By), what)
+		line := fmt.Sprintf("%s · %s · %s", cs.clockText(e.At, "2 Jan 2006 15:04"), cs.personName(e.By), what)
 		if e.Rationale != "" {
 			line += ". Why: " + e.Rationale
 		}
@@ -217,11 +219,11 @@ func (cs *caseScreen) facts(d session.IncidentDocument) []fyne.CanvasObject {
 	add("Chronology", strings.Join(chron, "\n"))
 
 	versions := fmt.Sprintf("Version %d, sealed by %s at %s. Every version is checked to extend the one before.",
-		len(cs.c.Versions), authorName(cs.c.Latest), u.clockText(cs.c.Latest.Entry.Header.Created, "2 Jan 2006 15:04"))
+		len(cs.c.Versions), authorName(cs.c.Latest), cs.clockText(cs.c.Latest.Entry.Header.Created, "2 Jan 2006 15:04"))
 	out = append(out, widget.NewSeparator(), wrappedLabel(versions))
 	for _, o := range cs.c.Others {
 		l := wrappedLabel(fmt.Sprintf("%s wrote another version at %s from the same earlier version; it is not part of what is shown here. Check with them and record what they did again.",
-			authorName(o), u.clockText(o.Entry.Header.Created, "2 Jan 2006 15:04")))
+			authorName(o), cs.clockText(o.Entry.Header.Created, "2 Jan 2006 15:04")))
 		l.Importance = widget.WarningImportance
 		out = append(out, l)
 	}
@@ -254,14 +256,13 @@ func (cs *caseScreen) act(done string, apply func(*session.Incident) error) {
 
 // actSaying is act for an action whose message depends on what it changed.
 func (cs *caseScreen) actSaying(apply func(*session.Incident) (string, error)) {
-	u := cs.u
 	used := cs.using
 	cs.using = nil
 	if cs.busy {
 		return
 	}
 	prev := cs.c.Latest
-	inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, *prev.Incident, u.caseActor())
+	inc, err := session.RestoreIncident(cs.cfg.Pack, cs.cfg.Clock, *prev.Incident, cs.caseActor())
 	var done string
 	if err == nil {
 		done, err = apply(inc)
@@ -280,13 +281,13 @@ func (cs *caseScreen) actSaying(apply func(*session.Incident) (string, error)) {
 	cs.busy = true
 	cs.msg.Importance = widget.MediumImportance
 	cs.msg.SetText("Sealing and saving…")
-	id := u.cfg.NewID()
+	id := cs.cfg.NewID()
 	parent := prev.Entry
 	var saved vault.Entry
-	u.background(func(ctx context.Context) error {
+	cs.background(func(ctx context.Context) error {
 		// Sealed for the raiser too, so they see what became of what
 		// they escalated.
-		e, err := u.cfg.Vault.ReportIncidentFor(ctx, id, doc, &parent, vault.SubjectOf(parent))
+		e, err := cs.cfg.Vault.ReportIncidentFor(ctx, id, doc, &parent, vault.SubjectOf(parent))
 		saved = e
 		return err
 	}, func(err error) {
@@ -299,8 +300,8 @@ func (cs *caseScreen) actSaying(apply func(*session.Incident) (string, error)) {
 			cs.msg.SetText("Not saved: " + plainWords(err, caseWork))
 			return
 		}
-		u.kickSync()
-		u.forget(used...)
+		cs.sync.kick()
+		cs.typed.forget(used...)
 		if c, ok := cs.recs.Case(doc.ID); ok {
 			cs.c = c
 		}
@@ -311,9 +312,14 @@ func (cs *caseScreen) actSaying(apply func(*session.Incident) (string, error)) {
 // keep keeps what is typed in e, a box of this case called box, until an
 // action that uses it is saved (issue 20 item 2).
 func (cs *caseScreen) keep(box string, e *widget.Entry) string {
-	key := "case:" + cs.inc.Document().ID + ":" + box
-	cs.u.keep(key, e)
+	key := cs.keyOf(box)
+	cs.typed.keep(key, e)
 	return key
+}
+
+// keyOf is the key of this case's box called box (keptwords.go).
+func (cs *caseScreen) keyOf(box string) string {
+	return "case:" + cs.inc.Document().ID + ":" + box
 }
 
 // refuse shows why an action was refused or not saved, in the app's one
@@ -325,10 +331,9 @@ func (cs *caseScreen) refuse(err error) {
 
 // actions is the DSL's side of the flow, as the domain offers it now.
 func (cs *caseScreen) actions(d session.IncidentDocument) []fyne.CanvasObject {
-	u := cs.u
 	req := cs.inc.Requirements()
 	out := []fyne.CanvasObject{cs.msg}
-	if !u.caseActor().Safeguarding {
+	if !cs.caseActor().Safeguarding {
 		out = append(out, wrappedLabel("Only a safeguarding lead can work an incident."))
 		return out
 	}
@@ -416,7 +421,7 @@ func (cs *caseScreen) completedByText(events []string) string {
 	var out []string
 	for _, ev := range events {
 		if route, ok := strings.CutPrefix(ev, "referral:"); ok {
-			out = append(out, "a referral to "+routeLabel(cs.u, route))
+			out = append(out, "a referral to "+routeLabel(cs.shell, route))
 			continue
 		}
 		switch ev {
@@ -444,7 +449,6 @@ const referralTimeLayout = "02/01/2006 15:04"
 // routesBox shows the referral routes the flow offers, what was decided on
 // each, and the form to record a referral or a decision not to refer.
 func (cs *caseScreen) routesBox(req session.Requirements) []fyne.CanvasObject {
-	u := cs.u
 	out := []fyne.CanvasObject{widget.NewSeparator(), bold("Referrals")}
 	var tell []string
 	for _, c := range req.Contacts {
@@ -465,7 +469,7 @@ func (cs *caseScreen) routesBox(req session.Requirements) []fyne.CanvasObject {
 		switch r.Decision() {
 		case session.RouteReferred:
 			for _, ref := range r.Referrals {
-				line += fmt.Sprintf(": referred %s", u.clockText(ref.ReferredAt, "2 Jan 2006 15:04"))
+				line += fmt.Sprintf(": referred %s", cs.clockText(ref.ReferredAt, "2 Jan 2006 15:04"))
 				if ref.Reference != "" {
 					line += ", reference " + ref.Reference
 				}
@@ -504,7 +508,7 @@ func (cs *caseScreen) routesBox(req session.Requirements) []fyne.CanvasObject {
 	when := entry("Referred at DD/MM/YYYY HH:MM")
 	// Most referrals are recorded as they are made: now, to be corrected
 	// if it was earlier.
-	when.SetText(u.clockText(u.cfg.Clock.Now(), referralTimeLayout))
+	when.SetText(cs.clockText(cs.cfg.Clock.Now(), referralTimeLayout))
 	note := entry("Note (how it was made; why no reference yet)")
 	refKeys := []string{cs.keep("referral ref", ref), cs.keep("referral time", when), cs.keep("referral note", note)}
 	chosen := func() string {
@@ -516,9 +520,9 @@ func (cs *caseScreen) routesBox(req session.Requirements) []fyne.CanvasObject {
 	record := widget.NewButtonWithIcon("Record referral", theme.MailSendIcon(), func() {
 		r := session.IncidentReferral{RouteID: chosen(), Reference: ref.Text, Note: note.Text}
 		if s := strings.TrimSpace(when.Text); s != "" {
-			t, err := time.ParseInLocation(referralTimeLayout, s, u.cfg.Pack.Location())
+			t, err := time.ParseInLocation(referralTimeLayout, s, cs.cfg.Pack.Location())
 			if err != nil {
-				cs.refuse(&session.FieldError{Field: "referral time", Message: "write the time of the referral as DD/MM/YYYY HH:MM, for example " + u.clockText(u.cfg.Clock.Now(), referralTimeLayout) + ", or leave it empty for now"})
+				cs.refuse(&session.FieldError{Field: "referral time", Message: "write the time of the referral as DD/MM/YYYY HH:MM, for example " + cs.clockText(cs.cfg.Clock.Now(), referralTimeLayout) + ", or leave it empty for now"})
 				return
 			}
 			r.ReferredAt = t
@@ -542,13 +546,12 @@ const dueLayout = "02/01/2006"
 // followUpsBox lists the monitoring follow-ups, overdue ones marked, with a
 // form to add one and a way to record each as done.
 func (cs *caseScreen) followUpsBox(d session.IncidentDocument) []fyne.CanvasObject {
-	u := cs.u
-	now := u.cfg.Clock.Now()
+	now := cs.cfg.Clock.Now()
 	out := []fyne.CanvasObject{widget.NewSeparator(), bold("Monitoring follow-ups")}
 	for _, f := range d.FollowUps {
-		line := fmt.Sprintf("%s (%s), due %s", f.What, f.Who, u.clockText(f.Due, "Mon 2 Jan 2006"))
+		line := fmt.Sprintf("%s (%s), due %s", f.What, f.Who, cs.clockText(f.Due, "Mon 2 Jan 2006"))
 		if !f.Open() {
-			out = append(out, wrappedLabel(fmt.Sprintf("✓ %s. Done %s: %s", line, u.clockText(f.DoneAt, "2 Jan"), f.Note)))
+			out = append(out, wrappedLabel(fmt.Sprintf("✓ %s. Done %s: %s", line, cs.clockText(f.DoneAt, "2 Jan"), f.Note)))
 			continue
 		}
 		l := wrappedLabel("○ " + line)
@@ -574,7 +577,7 @@ func (cs *caseScreen) followUpsBox(d session.IncidentDocument) []fyne.CanvasObje
 		var t time.Time
 		if s := strings.TrimSpace(due.Text); s != "" {
 			var err error
-			if t, err = time.ParseInLocation(dueLayout, s, u.cfg.Pack.Location()); err != nil {
+			if t, err = time.ParseInLocation(dueLayout, s, cs.cfg.Pack.Location()); err != nil {
 				cs.refuse(&session.FieldError{Field: "due", Message: "write the due date as DD/MM/YYYY, for example 09/12/2026"})
 				return
 			}
@@ -594,7 +597,7 @@ func (cs *caseScreen) preventBox(d session.IncidentDocument) []fyne.CanvasObject
 	draft := cs.inc.PreventDraft()
 	head := "Prevent referral summary (section 4)"
 	if d.Prevent != nil {
-		head += ": saved " + cs.u.clockText(d.Prevent.SavedAt, "2 Jan 2006 15:04")
+		head += ": saved " + cs.clockText(d.Prevent.SavedAt, "2 Jan 2006 15:04")
 	}
 	out := []fyne.CanvasObject{widget.NewSeparator(), bold(head)}
 	fields := []struct{ label, value string }{
@@ -649,17 +652,35 @@ func (cs *caseScreen) closeBox() []fyne.CanvasObject {
 // close otherwise. All answers given are saved as one new version, and the
 // message says how the referral routes changed.
 func (cs *caseScreen) questionsBox(d session.IncidentDocument, req session.Requirements) []fyne.CanvasObject {
-	u := cs.u
-	q := &questionWidgets{u: u}
+	q := &questionWidgets{u: cs.shell}
 	why := entry("Why an answer is changing (only when changing one already given)")
 	var illegal, risk *widget.RadioGroup
 	var illegalWhy, riskWhy *widget.Entry
+	// Answering is the DSL's signed act, done by "Save these answers";
+	// until then the answers chosen are kept like words typed
+	// (keptwords.go), and go once saved (issue 20).
+	answersKey := cs.keyOf("answers")
+	used := []string{answersKey, cs.keep("answers why", why)}
+	given := session.AnswersOf(d.Circumstances)
+	chosen := given
+	if s, ok := cs.typed.kept(answersKey); ok {
+		_ = json.Unmarshal([]byte(s), &chosen) // kept by this app: on a fault, the answers given
+	}
+	q.changed = func(bool) {
+		a, kept := q.answers(), ""
+		if a != given {
+			b, _ := json.Marshal(a) // plain strings: cannot fail
+			kept = string(b)
+		}
+		cs.typed.setKept(answersKey, kept)
+	}
 	q.save = func() {
 		c, err := q.circumstances()
 		if err != nil {
 			cs.refuse(err)
 			return
 		}
+		cs.using = used
 		cs.actSaying(func(i *session.Incident) (string, error) {
 			before := i.Requirements()
 			if err := i.SetCircumstances(c, why.Text); err != nil {
@@ -678,19 +699,23 @@ func (cs *caseScreen) questionsBox(d session.IncidentDocument, req session.Requi
 			return "Answers saved. " + requirementChanges(before, i.Requirements()), nil
 		})
 	}
-	box := q.buildQuestions(d)
+	box := q.buildQuestions(chosen)
 	q.refreshQuestions(req)
 	var annex1 []fyne.CanvasObject
 	if d.Illegal == nil && !req.IllegalFixed {
 		illegal = widget.NewRadioGroup([]string{yes, no}, nil)
 		illegal.Horizontal = true
 		illegalWhy = entry("Why it is not illegal (needed for no)")
+		used = append(used, cs.keep("illegal why", illegalWhy), cs.keyOf("illegal"))
+		cs.typed.keepChoice(cs.keyOf("illegal"), illegal)
 		annex1 = append(annex1, bold("Is the material or action illegal? (Annex 1)"), illegal, illegalWhy)
 	}
 	if d.ImmediateRisk == nil {
 		risk = widget.NewRadioGroup([]string{yes, no}, nil)
 		risk.Horizontal = true
 		riskWhy = entry("Why no one is at immediate risk (needed for no)")
+		used = append(used, cs.keep("risk why", riskWhy), cs.keyOf("risk"))
+		cs.typed.keepChoice(cs.keyOf("risk"), risk)
 		annex1 = append(annex1, bold("Is there an immediate risk? (Annex 1)"), risk, riskWhy)
 	}
 	// The rationale and the Annex 1 questions go above the box's own
@@ -718,7 +743,7 @@ func (cs *caseScreen) questionsBox(d session.IncidentDocument, req session.Requi
 // the referral routes changed. Once classified it is folded away, open to
 // change with a reason.
 func (cs *caseScreen) classifyBox(d session.IncidentDocument) []fyne.CanvasObject {
-	c := newClassificationWidgets(cs.u)
+	c := newClassificationWidgets(cs.shell)
 	c.fill(d)
 	save := widget.NewButtonWithIcon("Save the classification", theme.DocumentSaveIcon(), func() {
 		cl, ok := c.classification()
@@ -744,7 +769,7 @@ func (cs *caseScreen) classifyBox(d session.IncidentDocument) []fyne.CanvasObjec
 		return []fyne.CanvasObject{widget.NewSeparator(), bold("What kind of incident (1.4, 3, 4)"), needed, box, container.NewHBox(save)}
 	}
 	box.Add(container.NewHBox(save))
-	label := report.CaseLabel(cs.u.cfg.Pack, d)
+	label := report.CaseLabel(cs.cfg.Pack, d)
 	fold := widget.NewAccordion(widget.NewAccordionItem("What kind of incident: "+label+" (open to change it)", box))
 	return []fyne.CanvasObject{widget.NewSeparator(), fold}
 }

@@ -18,8 +18,10 @@ import (
 // consentForm is the consent screen (Annex 2 1.3.6) with the invitation
 // (1.3.4): the texts to send, and the reply as it came back.
 type consentForm struct {
-	u *UI
-	s *session.Session
+	*shell
+	nav     navigator
+	journal *journal
+	s       *session.Session
 
 	channel, from     *widget.RadioGroup
 	date, clock       *widget.Entry
@@ -47,7 +49,7 @@ const (
 
 // ShowConsent opens the consent and invitation screen for a session.
 func (u *UI) ShowConsent(s *session.Session) {
-	f := &consentForm{u: u, s: s}
+	f := &consentForm{shell: u.shell, nav: u, journal: u.journal, s: s}
 	pk := u.cfg.Pack
 	d := s.Document()
 	email, _ := pk.ConsentText(session.ChannelEmail, d.Plan, u.cfg.Me.Name)
@@ -143,14 +145,7 @@ func (u *UI) ShowConsent(s *session.Session) {
 // autosave keeps what is typed, sealed, every few seconds and when the
 // screen is left, as the record form does (issue 20 item 2).
 func (f *consentForm) autosave() {
-	u := f.u
-	stop := make(chan struct{})
-	u.screenClose = func() { close(stop); f.keepDraft() }
-	every := u.cfg.TickEvery
-	if every == 0 || every > 5*time.Second {
-		every = 5 * time.Second
-	}
-	u.svc.Every(every, stop, func() { u.runOnUI(f.keepDraft) })
+	f.keepWhileShown(f.nav, f.keepDraft)
 }
 
 // keepDraft saves the words typed since the last save, if any: kept in
@@ -165,7 +160,7 @@ func (f *consentForm) keepDraft() {
 		return
 	}
 	f.dirty = false
-	f.u.saveDraftDone(f.s, func(err error) {
+	f.journal.saveDraftDone(f.s, func(err error) {
 		if err != nil {
 			f.dirty = true
 			f.status.SetText("Not saved: " + plainWords(err, saving) + " What you typed is kept; it is saved again in a few seconds.")
@@ -191,7 +186,7 @@ func (f *consentForm) refresh() {
 }
 
 func (f *consentForm) recordReply() {
-	pk := f.u.cfg.Pack
+	pk := f.cfg.Pack
 	ch := session.ChannelEmail
 	if f.channel.Selected == channelSMS {
 		ch = session.ChannelSMS
@@ -227,7 +222,7 @@ func (f *consentForm) waive() {
 // commit records the consent, or the reason there is none, once it is
 // saved (issue 15): a failed save changes nothing and says so.
 func (f *consentForm) commit(c session.Consent) {
-	f.u.commitChange(f.s, func(s *session.Session) error { return s.RecordConsent(c) }, func(err error) {
+	f.journal.commitChange(f.s, func(s *session.Session) error { return s.RecordConsent(c) }, func(err error) {
 		var ns *notSavedError
 		switch {
 		case errors.As(err, &ns):
@@ -238,7 +233,7 @@ func (f *consentForm) commit(c session.Consent) {
 			f.msgWords.Hide()
 			f.refresh()
 			if !f.start.Disabled() {
-				f.u.win.Canvas().Focus(f.start) // the next step, for the keyboard
+				f.win.Canvas().Focus(f.start) // the next step, for the keyboard
 			}
 		}
 	})
@@ -251,7 +246,7 @@ func (f *consentForm) keepLastChannel(d session.Document) fyne.CanvasObject {
 	if d.Consent != nil {
 		return container.NewVBox()
 	}
-	prev, ok := f.u.lastSessionWith(d.Plan.Customer.Reference)
+	prev, ok := f.journal.lastSessionWith(d.Plan.Customer.Reference)
 	if !ok || prev.ID == d.ID {
 		return container.NewVBox()
 	}
@@ -307,7 +302,7 @@ func (f *consentForm) saveICS(ics []byte) {
 			return
 		}
 		f.status.SetText("Calendar file saved. Attach it to the invitation.")
-	}, f.u.win)
+	}, f.win)
 	d.SetFileName("careers-session.ics")
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".ics"}))
 	d.Show()

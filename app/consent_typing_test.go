@@ -28,14 +28,14 @@ func TestConsentTypedIsKeptOnLeaving(t *testing.T) {
 	if err != nil || len(drafts) != 1 || drafts[0].ConsentDraft == nil || drafts[0].ConsentDraft.Words != words {
 		t.Fatalf("the reply typed was not kept, sealed, on leaving: %v %+v", err, drafts)
 	}
-	u.ShowConsent(u.sessions[0])
+	u.ShowConsent(u.journal.sessions[0])
 	if got := findEntry(t, u, "Their reply, word for word").Text; got != words {
 		t.Fatalf("the reply on coming back: %q", got)
 	}
 	findRadio(t, u, channelSMS).SetSelected(channelSMS)
 	tap(t, u, "Record consent")
 	settle(u)
-	d := u.sessions[0].Document()
+	d := u.journal.sessions[0].Document()
 	if d.Consent == nil || d.Consent.Reply == nil || d.Consent.Reply.ExactWords != words || d.ConsentDraft != nil {
 		t.Fatalf("consent recorded: %+v, draft left %+v", d.Consent, d.ConsentDraft)
 	}

@@ -44,7 +44,7 @@ func TestReturningCustomerConsentKeepsTheChannel(t *testing.T) {
 	}
 	test.Type(findEntry(t, u, "Their reply, word for word"), "Yes see you then")
 	tap(t, u, "Record consent")
-	s := u.sessions[0]
+	s := u.journal.sessions[0]
 	if s.State() != session.Assessed || !strings.Contains(visibleTexts(u), "Confirm it is still the same") {
 		t.Fatalf("Annex 2 1.3.6 a kept channel was used without being reconfirmed (%s):\n%s", s.State(), visibleTexts(u))
 	}
@@ -91,7 +91,7 @@ func TestTodaysAgendaOnHome(t *testing.T) {
 	test.Type(f.link, link)
 	answerAll(f, answerYes)
 	tap(t, u, "Save plan")
-	if got := u.sessions[0].Document().Plan.MeetingLink; got != link {
+	if got := u.journal.sessions[0].Document().Plan.MeetingLink; got != link {
 		t.Fatalf("the meeting link is not kept in the plan: %q", got)
 	}
 	press(t, u, shortcutFor(t, "Ctrl+H"))
@@ -171,7 +171,7 @@ func TestPlanHalfDoneIsNeverLost(t *testing.T) {
 	test.Type(g.parentCarer, "Not needed: 17 and asked us not to")
 	answerAll(g, answerYes)
 	tap(t, u2, "Save plan")
-	if len(u2.sessions) != 1 || u2.sessions[0].Document().ID != g.draftID {
+	if len(u2.journal.sessions) != 1 || u2.journal.sessions[0].Document().ID != g.draftID {
 		t.Fatalf("not saved under the draft's id:\n%s", visibleTexts(u2))
 	}
 	drafts, err := u2.cfg.Vault.PlanDrafts(context.Background())
@@ -266,7 +266,7 @@ func TestSavedPlanEditsAreNeverLost(t *testing.T) {
 	findRadio(t, u, channelSMS).SetSelected(channelSMS)
 	test.Type(findEntry(t, u, "Their reply, word for word"), "YES")
 	tap(t, u, "Record consent")
-	s := u.sessions[0]
+	s := u.journal.sessions[0]
 	if s.State() != session.Consented {
 		t.Fatalf("not consented: %s", s.State())
 	}
@@ -363,7 +363,7 @@ func TestSavedPlanEditsUndone(t *testing.T) {
 	fillPlan(f)
 	answerAll(f, answerYes)
 	tap(t, u, "Save plan")
-	s := u.sessions[0]
+	s := u.journal.sessions[0]
 	press(t, u, shortcutFor(t, "Ctrl+H"))
 	u.ShowPlan(s)
 	settle(u)

@@ -38,10 +38,10 @@ func (u *UI) escalateButton(from escalation) *widget.Button {
 }
 
 // actor is the person using the app, as the incident flow sees them.
-func (u *UI) actor() session.Actor {
-	a := session.Actor{ID: u.cfg.Me.KeyID}
-	if u.dev != nil {
-		a.Safeguarding = u.dev.Person.HasRole(crypto.RoleDSL)
+func (sh *shell) actor() session.Actor {
+	a := session.Actor{ID: sh.cfg.Me.KeyID}
+	if sh.dev != nil {
+		a.Safeguarding = sh.dev.Person.HasRole(crypto.RoleDSL)
 	}
 	return a
 }
@@ -51,8 +51,23 @@ func (u *UI) actor() session.Actor {
 // the first screen is the Annex 1 guidance and the emergency contacts, which
 // work offline, before any form.
 func (u *UI) ShowEscalation(from escalation) {
-	pk := u.cfg.Pack
-	id := u.cfg.NewID()
+	(&escalationScreen{shell: u.shell, nav: u, journal: u.journal}).raise(from)
+}
+
+// escalationScreen raises the incident and shows what to do first.
+type escalationScreen struct {
+	*shell
+	nav     navigator
+	journal *journal
+}
+
+func (u *UI) showGuidance(inc *session.Incident, from escalation, unsaved *widget.Label) {
+	(&escalationScreen{shell: u.shell, nav: u, journal: u.journal}).guidance(inc, from, unsaved)
+}
+
+func (es *escalationScreen) raise(from escalation) {
+	pk := es.cfg.Pack
+	id := es.cfg.NewID()
 	var inc *session.Incident
 	var err error
 	// unsaved says on the guidance screen what could not be saved; the
@@ -70,10 +85,10 @@ func (u *UI) ShowEscalation(from escalation) {
 		// The incident is raised at once from a copy; the session is
 		// marked escalated once that mark is saved (issue 15).
 		s := from.session
-		inc, err = session.EscalateSession(s.Clone(), id, u.actor(), "")
+		inc, err = session.EscalateSession(s.Clone(), id, es.actor(), "")
 		if err == nil {
-			u.commitChange(s, func(c *session.Session) error {
-				_, err := session.EscalateSession(c, id, u.actor(), "")
+			es.journal.commitChange(s, func(c *session.Session) error {
+				_, err := session.EscalateSession(c, id, es.actor(), "")
 				return err
 			}, func(err error) {
 				if err != nil {
@@ -82,26 +97,26 @@ func (u *UI) ShowEscalation(from escalation) {
 			})
 		}
 	case from.record != nil:
-		inc, err = session.RaiseFromRecord(pk, u.cfg.Clock, id, u.actor(), from.record.doc, "")
+		inc, err = session.RaiseFromRecord(pk, es.cfg.Clock, id, es.actor(), from.record.doc, "")
 	default:
-		inc, err = session.RaiseIncident(pk, u.cfg.Clock, id, u.actor(), session.Origin{Kind: session.OriginHome}, session.Customer{})
+		inc, err = session.RaiseIncident(pk, es.cfg.Clock, id, es.actor(), session.Origin{Kind: session.OriginHome}, session.Customer{})
 	}
 	if err != nil {
 		// Escalation must never be blocked: fall back to an incident
 		// raised from home, which needs nothing.
-		inc, err = session.RaiseIncident(pk, u.cfg.Clock, id, u.actor(), session.Origin{Kind: session.OriginHome}, session.Customer{})
+		inc, err = session.RaiseIncident(pk, es.cfg.Clock, id, es.actor(), session.Origin{Kind: session.OriginHome}, session.Customer{})
 		if err != nil {
-			u.show("Escalate", wrapped("Call your safeguarding lead now. If anyone is in immediate danger, call 999."))
+			es.nav.show("Escalate", wrapped("Call your safeguarding lead now. If anyone is in immediate danger, call 999."))
 			return
 		}
 	}
-	u.saveIncidentDraft(inc, says)
-	u.showGuidance(inc, from, unsaved)
+	es.saveIncidentDraft(inc, says)
+	es.guidance(inc, from, unsaved)
 }
 
 // showGuidance is the first thing shown: what to do and not do (Annex 1),
 // and who to call, resolved from the signed directory held on this device.
-func (u *UI) showGuidance(inc *session.Incident, from escalation, unsaved *widget.Label) {
+func (es *escalationScreen) guidance(inc *session.Incident, from escalation, unsaved *widget.Label) {
 	g := inc.Guidance()
 	do := widget.NewLabel("")
 	do.Wrapping = fyne.TextWrapWord
@@ -127,7 +142,7 @@ func (u *UI) showGuidance(inc *session.Incident, from escalation, unsaved *widge
 	if len(roles) > 0 {
 		// The pack names roles, never people (policy 11): the people come
 		// from the organisation's signed directory on this device.
-		team := widget.NewLabel(strings.Join(u.safeguardingTeam(), "\n"))
+		team := widget.NewLabel(strings.Join(es.safeguardingTeam(), "\n"))
 		team.Wrapping = fyne.TextWrapWord
 		covers := widget.NewLabel("Tell only them (Annex 1). They cover: " + strings.Join(roles, "; ") + ".")
 		covers.Wrapping = fyne.TextWrapWord
@@ -138,8 +153,8 @@ func (u *UI) showGuidance(inc *session.Incident, from escalation, unsaved *widge
 		if err := inc.ConfirmGuidance(); err != nil {
 			return
 		}
-		u.saveIncidentDraft(inc, nil)
-		u.ShowIncident(inc, from)
+		es.saveIncidentDraft(inc, nil)
+		es.nav.ShowIncident(inc, from)
 	})
 	cont.Importance = widget.HighImportance
 	left := container.NewBorder(widget.NewLabelWithStyle("Before anything else (Annex 1)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -148,14 +163,14 @@ func (u *UI) showGuidance(inc *session.Incident, from escalation, unsaved *widge
 		nil, nil, nil, container.NewVScroll(container.NewPadded(contacts)))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.55
-	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { u.returnTo(from) })
+	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { es.nav.returnTo(from) })
 	top := container.NewVBox()
 	if unsaved != nil {
 		top.Add(unsaved)
 	}
-	u.show("Escalate: read this first", container.NewBorder(top, container.NewVBox(widget.NewSeparator(), container.NewHBox(cont)), nil, nil, split), back)
-	u.inEscalation = true
-	u.win.Canvas().Focus(cont)
+	es.nav.show("Escalate: read this first", container.NewBorder(top, container.NewVBox(widget.NewSeparator(), container.NewHBox(cont)), nil, nil, split), back)
+	es.nav.enteredEscalation()
+	es.win.Canvas().Focus(cont)
 }
 
 // whoIsWho says once, where someone first needs it, which of the policy's
@@ -166,12 +181,12 @@ const whoIsWho = "Who is who: the policy names a Designated Safeguarding Lead (D
 	"This app calls each of them a safeguarding lead, and all of them your safeguarding team; where the policy's words say DSL or DSO, any of them will act."
 
 // safeguardingTeam lists the DSL/DSO people with their numbers.
-func (u *UI) safeguardingTeam() []string {
-	if u.dev == nil {
+func (sh *shell) safeguardingTeam() []string {
+	if sh.dev == nil {
 		return []string{"(the organisation directory is not set up on this device)"}
 	}
 	var out []string
-	for _, p := range u.teamEntries() {
+	for _, p := range sh.teamEntries() {
 		out = append(out, "• "+p)
 	}
 	if len(out) == 0 {
@@ -182,13 +197,13 @@ func (u *UI) safeguardingTeam() []string {
 
 // teamEntries are the safeguarding team in the signed directory, each
 // with how to reach them.
-func (u *UI) teamEntries() []string {
-	if u.dev == nil {
+func (sh *shell) teamEntries() []string {
+	if sh.dev == nil {
 		return nil
 	}
-	dir := u.dev.Dir
-	if u.cfg.Vault != nil {
-		dir = u.cfg.Vault.Directory() // the newest, once sync has fetched one
+	dir := sh.dev.Dir
+	if sh.cfg.Vault != nil {
+		dir = sh.cfg.Vault.Directory() // the newest, once sync has fetched one
 	}
 	var out []string
 	for _, p := range dir.People {
@@ -209,10 +224,10 @@ func (u *UI) teamEntries() []string {
 
 // known is what the app knows about the person using it, for the
 // checklist items it answers from their source (issue 19, Annex 2 1.2).
-func (u *UI) known() session.Known {
+func (sh *shell) known() session.Known {
 	return session.Known{
-		Training:         u.cfg.Pack.Training(u.cfg.Me.TrainingCompleted, u.cfg.Clock.Now()),
-		SafeguardingTeam: u.teamEntries(),
+		Training:         sh.cfg.Pack.Training(sh.cfg.Me.TrainingCompleted, sh.cfg.Clock.Now()),
+		SafeguardingTeam: sh.teamEntries(),
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 
 // saveFile asks where to save and writes data there. Only ciphertext or a
 // passphrase-protected key is ever written: plaintext never touches disk.
-func (u *UI) saveFile(name string, write func(io.Writer) error, done func(error)) {
+func (sh *shell) saveFile(name string, write func(io.Writer) error, done func(error)) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
@@ -27,7 +27,7 @@ func (u *UI) saveFile(name string, write func(io.Writer) error, done func(error)
 			werr = cerr
 		}
 		done(werr)
-	}, u.win)
+	}, sh.win)
 	d.SetFileName(name)
 	if docs, ok := documentsFolder(); ok {
 		d.SetLocation(docs) // the person's documents, as for the report
@@ -39,19 +39,19 @@ func (u *UI) saveFile(name string, write func(io.Writer) error, done func(error)
 // goroutine, has write fill it and closes it; done gets the saved file's
 // name, or the error, on the UI goroutine. The dialog opens in the person's
 // documents and offers only files ending as name does.
-func (u *UI) saveInBackground(name string, write func(ctx context.Context, w io.Writer) error, done func(saved string, err error)) {
+func (sh *shell) saveInBackground(name string, write func(ctx context.Context, w io.Writer) error, done func(saved string, err error)) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}
-		u.background(func(ctx context.Context) error {
+		sh.background(func(ctx context.Context) error {
 			werr := write(ctx, w)
 			if cerr := w.Close(); werr == nil {
 				werr = cerr
 			}
 			return werr
 		}, func(err error) { done(w.URI().Name(), err) })
-	}, u.win)
+	}, sh.win)
 	d.SetFileName(name)
 	if docs, ok := documentsFolder(); ok {
 		d.SetLocation(docs)
@@ -62,18 +62,18 @@ func (u *UI) saveInBackground(name string, write func(ctx context.Context, w io.
 
 // exportRecord saves a record's encrypted part as an .age file for the age
 // command-line tool (README: opening a record with the age tool).
-func (u *UI) exportRecord(id string, status func(string)) {
+func (sh *shell) exportRecord(id string, status func(string)) {
 	var ct []byte
-	u.background(func(ctx context.Context) error {
+	sh.background(func(ctx context.Context) error {
 		var err error
-		ct, err = u.cfg.Vault.ExportCiphertext(ctx, id)
+		ct, err = sh.cfg.Vault.ExportCiphertext(ctx, id)
 		return err
 	}, func(err error) {
 		if err != nil {
 			status("Not exported: " + plainWords(err, exporting))
 			return
 		}
-		u.saveFile("record-"+id+".age", func(w io.Writer) error { _, err := w.Write(ct); return err }, func(err error) {
+		sh.saveFile("record-"+id+".age", func(w io.Writer) error { _, err := w.Write(ct); return err }, func(err error) {
 			if err != nil {
 				status("Could not write the file; choose another folder.")
 				return
@@ -86,8 +86,8 @@ func (u *UI) exportRecord(id string, status func(string)) {
 // exportKey saves the person's age identity, protected by a passphrase they
 // choose, so they can open records with the age tool. The signing key never
 // leaves the device.
-func (u *UI) exportKey(status func(string)) {
-	if u.dev == nil {
+func (sh *shell) exportKey(status func(string)) {
+	if sh.dev == nil {
 		return
 	}
 	pass := widget.NewPasswordEntry()
@@ -106,7 +106,7 @@ func (u *UI) exportKey(status func(string)) {
 			status("The two passphrases differ; try again.")
 			return
 		}
-		id := u.dev.Me.AgeIdentity()
+		id := sh.dev.Me.AgeIdentity()
 		passphrase := pass.Text
 		// A folder, not a file name: the key file is then created here,
 		// owner-only and never over an existing file, rather than by the
@@ -117,7 +117,7 @@ func (u *UI) exportKey(status func(string)) {
 				return
 			}
 			var path string
-			u.background(func(context.Context) error {
+			sh.background(func(context.Context) error {
 				var err error
 				path, err = writeKeyExport(folder.Path(), func(w io.Writer) error { return crypto.ExportIdentity(w, id, passphrase) })
 				return err
@@ -132,8 +132,8 @@ func (u *UI) exportKey(status func(string)) {
 				}
 				status("Key exported to " + path + ", protected by your passphrase and readable only by your account on this computer.")
 			})
-		}, u.win)
-	}, u.win)
+		}, sh.win)
+	}, sh.win)
 }
 
 // keyExportName is the file Export my key writes in the chosen folder.

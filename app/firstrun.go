@@ -25,13 +25,24 @@ import (
 	"safeguard/companion/seed"
 )
 
+// firstRunScreen sets up a new device: joining the organisation, or the
+// demo organisation.
+type firstRunScreen struct {
+	*shell
+	nav navigator
+}
+
 // ShowFirstRun sets up a new device: join the organisation, or try the app
 // in a clearly labelled demo organisation. It says plainly where keys and
 // data live.
 func (u *UI) ShowFirstRun(paths device.Paths, ks crypto.Keystore) {
-	where := "Your keys are kept in this computer's keyring."
+	(&firstRunScreen{shell: u.shell, nav: u}).welcome(paths, ks)
+}
+
+func (fr *firstRunScreen) welcome(paths device.Paths, ks crypto.Keystore) {
+	where := "Your keys are kept in this computer's " + thisKeyring() + "."
 	if _, isFile := ks.(*crypto.FileKeystore); isFile {
-		where = "This computer has no keyring, so your keys are kept in a file protected by your passphrase, in " + paths.Config + "."
+		where = "This computer has no " + thisKeyring() + ", so your keys are kept in a file protected by your passphrase, in " + paths.Config + "."
 	}
 	intro := widget.NewLabel("Safeguard Companion keeps your session records signed and encrypted on this computer, and sends them to your organisation when you are online.\n\n" +
 		where + "\nYour records are kept, encrypted, in " + paths.Data + ". Nothing is ever stored unencrypted.")
@@ -45,9 +56,9 @@ func (u *UI) ShowFirstRun(paths device.Paths, ks crypto.Keystore) {
 			b.Disable()
 			status.SetText("Making the demo organisation's keys…")
 			var dev *device.Device
-			u.background(func(ctx context.Context) error {
+			fr.background(func(ctx context.Context) error {
 				var err error
-				dev, err = u.setUpDemo(ctx, paths, ks, person, func(s string) { u.runOnUI(func() { status.SetText(s) }) })
+				dev, err = fr.setUpDemo(ctx, paths, ks, person, func(s string) { fr.runOnUI(func() { status.SetText(s) }) })
 				return err
 			}, func(err error) {
 				if err != nil {
@@ -55,7 +66,7 @@ func (u *UI) ShowFirstRun(paths device.Paths, ks crypto.Keystore) {
 					status.SetText("Could not set up the demo: " + plainWords(err, enrolling))
 					return
 				}
-				u.useDevice(dev)
+				fr.nav.useDevice(dev)
 			})
 		}
 		return b
@@ -64,7 +75,7 @@ func (u *UI) ShowFirstRun(paths device.Paths, ks crypto.Keystore) {
 		demoAs("Try it as a practitioner", "sam"),
 		demoAs("as a line manager", "priya"),
 		demoAs("as a safeguarding lead", "morgan"))
-	join := widget.NewButtonWithIcon("Join my organisation", theme.AccountIcon(), func() { u.showJoin(paths, ks) })
+	join := widget.NewButtonWithIcon("Join my organisation", theme.AccountIcon(), func() { fr.showJoin(paths, ks) })
 	join.Importance = widget.HighImportance
 
 	demoNote := widget.NewLabel("The demo has fictional people only (a practitioner, their manager and two safeguarding leads), so you can try every step without touching real records. The line manager and the safeguarding lead start with a year of the practitioner's fictional sessions, reviews and incidents to work on; the practitioner starts with none.")
@@ -72,12 +83,12 @@ func (u *UI) ShowFirstRun(paths device.Paths, ks crypto.Keystore) {
 	body := container.NewVBox(intro, widget.NewSeparator(),
 		container.NewHBox(join), wrapped("Your ICT administrator gives you an enrolment invitation: your hub's address, a one-time code and your organisation's key fingerprint (read out, or as a file). Without a hub, they send the directory file, the admin key and its fingerprint."),
 		widget.NewSeparator(), widget.NewLabelWithStyle("Try the demo organisation", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), demo, demoNote, status)
-	u.show("Welcome to Safeguard Companion", container.NewVScroll(container.NewPadded(body)))
+	fr.nav.show("Welcome to Safeguard Companion", container.NewVScroll(container.NewPadded(body)))
 }
 
 // showJoin: make my keys, send the public half to ICT, then import the
 // directory they publish with it and pin the admin key.
-func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
+func (fr *firstRunScreen) showJoin(paths device.Paths, ks crypto.Keystore) {
 	status := widget.NewLabel("")
 	status.Wrapping = fyne.TextWrapWord
 	public := widget.NewLabel("")
@@ -112,7 +123,7 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 	create := widget.NewButtonWithIcon("Create my keys", theme.ContentAddIcon(), nil)
 	create.OnTapped = func() {
 		create.Disable()
-		u.background(func(context.Context) error {
+		fr.background(func(context.Context) error {
 			var err error
 			me, err = device.NewIdentity(ks)
 			return err
@@ -126,7 +137,7 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 			text := fmt.Sprintf("key id: %s\nage: %s\ned25519: %s", pk.ID, pk.Age, base64.StdEncoding.EncodeToString(pk.Ed25519))
 			public.SetText(fmt.Sprintf("Your key id is %s. Send your public key to your ICT administrator.", pk.ID))
 			copyBtn.OnTapped = func() {
-				u.app.Clipboard().SetContent(text)
+				fr.app.Clipboard().SetContent(text)
 				status.SetText("Public key copied. It holds nothing secret.")
 			}
 			copyBtn.Enable()
@@ -145,7 +156,7 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 			}
 			dirBytes = b
 			dirName.SetText(r.URI().Name())
-		}, u.win)
+		}, fr.win)
 		d.SetFilter(storage.NewExtensionFileFilter([]string{".sgdir", ".json", ".dir"}))
 		d.Show()
 	})
@@ -165,9 +176,9 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 			status.SetText("Choose the directory file your ICT administrator sent.")
 			return
 		}
-		trained, _ := parseDate(training.Text, u.cfg.Pack.Location())
+		trained, _ := parseDate(training.Text, fr.cfg.Pack.Location())
 		var dev *device.Device
-		u.background(func(ctx context.Context) error {
+		fr.background(func(ctx context.Context) error {
 			var err error
 			dev, err = device.Join(ctx, paths, me, dirBytes, ed25519.PublicKey(pub), trained)
 			return err
@@ -178,7 +189,7 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 			case err != nil:
 				status.SetText(plainWords(err, enrolling))
 			default:
-				u.useDevice(dev)
+				fr.nav.useDevice(dev)
 			}
 		})
 	})
@@ -199,7 +210,7 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 				return
 			}
 			status.SetText(fillInvitation(b, hubURL, code, fingerprint))
-		}, u.win)
+		}, fr.win)
 		d.SetFilter(storage.NewExtensionFileFilter([]string{device.InvitationExtension, ".txt"}))
 		d.Show()
 	})
@@ -213,12 +224,12 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 			status.SetText(plainWords(err, enrolling))
 			return
 		}
-		trained, _ := parseDate(training.Text, u.cfg.Pack.Location())
+		trained, _ := parseDate(training.Text, fr.cfg.Pack.Location())
 		var dev *device.Device
 		status.SetText("Enrolling…")
-		u.background(func(ctx context.Context) error {
+		fr.background(func(ctx context.Context) error {
 			var err error
-			dev, err = device.EnrolWithHub(ctx, paths, ks, me, inv, "Safeguard Companion", u.cfg.Clock.Now(), trained)
+			dev, err = device.EnrolWithHub(ctx, paths, ks, me, inv, "Safeguard Companion", fr.cfg.Clock.Now(), trained)
 			return err
 		}, func(err error) {
 			switch {
@@ -227,7 +238,7 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 			case err != nil:
 				status.SetText("Could not enrol: " + plainWords(err, enrolling))
 			default:
-				u.useDevice(dev)
+				fr.nav.useDevice(dev)
 			}
 		})
 	})
@@ -238,8 +249,8 @@ func (u *UI) showJoin(paths device.Paths, ks crypto.Keystore) {
 		widget.NewFormItem("2a. With a hub", container.NewVBox(container.NewHBox(openInvite), hubURL, code, fingerprint, container.NewHBox(enrol))),
 		widget.NewFormItem("2b. Without a hub", container.NewVBox(container.NewHBox(choose), dirName, adminKey, adminPrint, matches, container.NewHBox(finish))),
 	)
-	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { u.ShowFirstRun(paths, ks) })
-	u.show("Join my organisation", container.NewVScroll(container.NewPadded(container.NewVBox(form, status))), back)
+	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { fr.welcome(paths, ks) })
+	fr.nav.show("Join my organisation", container.NewVScroll(container.NewPadded(container.NewVBox(form, status))), back)
 }
 
 // Placeholders of the join form's entries.
@@ -289,8 +300,8 @@ const demoSeed = 1
 // written first (package seed, as make demo does, without a hub: the
 // records each can read are put straight into their store). say is told
 // how far it has got.
-func (u *UI) setUpDemo(ctx context.Context, paths device.Paths, ks crypto.Keystore, person string, say func(string)) (*device.Device, error) {
-	now := u.cfg.Clock.Now()
+func (fr *firstRunScreen) setUpDemo(ctx context.Context, paths device.Paths, ks crypto.Keystore, person string, say func(string)) (*device.Device, error) {
+	now := fr.cfg.Clock.Now()
 	if person != seed.Manager && person != seed.DSL {
 		return device.SetUpDemo(ctx, paths, ks, now, person)
 	}

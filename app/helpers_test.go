@@ -191,6 +191,14 @@ func screenshot(t *testing.T, u *UI, name string) {
 
 // walk visits every visible object on the window, overlays included.
 func walk(u *UI, visit func(fyne.CanvasObject)) {
+	walkFrom(u.win.Content(), visit)
+	for _, o := range u.win.Canvas().Overlays().List() {
+		walkFrom(o, visit)
+	}
+}
+
+// walkFrom visits o and every visible object under it.
+func walkFrom(root fyne.CanvasObject, visit func(fyne.CanvasObject)) {
 	var rec func(o fyne.CanvasObject)
 	rec = func(o fyne.CanvasObject) {
 		if o == nil || !o.Visible() {
@@ -208,10 +216,7 @@ func walk(u *UI, visit func(fyne.CanvasObject)) {
 			}
 		}
 	}
-	rec(u.win.Content())
-	for _, o := range u.win.Canvas().Overlays().List() {
-		rec(o)
-	}
+	rec(root)
 }
 
 // visibleTexts lists the text of every visible label and button.

@@ -18,13 +18,28 @@ import (
 	"safeguard/companion/session"
 )
 
+// historyScreen is the person's signed records: the list with what the
+// line manager made of each, and one record with its addenda.
+type historyScreen struct {
+	*shell
+	nav     navigator
+	journal *journal
+	sync    *syncStatus
+}
+
+func (u *UI) historyScreen() *historyScreen {
+	return &historyScreen{shell: u.shell, nav: u, journal: u.journal, sync: u.sync}
+}
+
 // ShowHistory lists past, signed sessions with their flags and what the
 // line manager made of each, searchable over the decrypted text held in
 // memory. The reviews are read after the list is drawn.
-func (u *UI) ShowHistory() {
+func (u *UI) ShowHistory() { u.historyScreen().list() }
+
+func (hs *historyScreen) list() {
 	search := entry("Search reference, summary, actions, review comments…")
-	shown := u.history
-	latest := u.latestOwnPerCustomer()
+	shown := hs.journal.history
+	latest := hs.latestOwnPerCustomer()
 	var reviews map[string][]recordReview
 	list := widget.NewList(
 		func() int { return len(shown) },
@@ -48,44 +63,44 @@ func (u *UI) ShowHistory() {
 			// signed record itself: an older one would carry facts since
 			// changed.
 			next := right[1].(*fyne.Container).Objects[1].(*widget.Button)
-			next.OnTapped = func() { u.ShowNextPlan(h.doc) }
+			next.OnTapped = func() { hs.nav.ShowNextPlan(h.doc) }
 			if latest[h.doc.ID] {
 				next.Show()
 			} else {
 				next.Hide()
 			}
 			cells[0].(*widget.Label).SetText(h.doc.Plan.Customer.Reference)
-			cells[1].(*widget.Label).SetText(u.clockText(h.doc.Plan.Start, "2 Jan 2006 15:04"))
-			m, _ := u.cfg.Pack.Method(h.doc.Plan.Method)
+			cells[1].(*widget.Label).SetText(hs.clockText(h.doc.Plan.Start, "2 Jan 2006 15:04"))
+			m, _ := hs.cfg.Pack.Method(h.doc.Plan.Method)
 			cells[2].(*widget.Label).SetText(m.Label)
 			cells[3].(*widget.Label).SetText(flagText(h.doc.Flags()))
 			review := ""
 			if reviews != nil {
-				review = u.reviewSummary(reviews[h.doc.ID])
+				review = hs.reviewSummary(reviews[h.doc.ID])
 			}
 			right[0].(*widget.Label).SetText(review)
 			o.(*fyne.Container).Refresh() // the review's width changed
 		})
-	list.OnSelected = func(i widget.ListItemID) { u.ShowSignedRecord(shown[i]) }
+	list.OnSelected = func(i widget.ListItemID) { hs.nav.ShowSignedRecord(shown[i]) }
 	count := widget.NewLabel("")
 	filter := func(q string) {
 		q = strings.ToLower(strings.TrimSpace(q))
 		shown = shown[:0:0]
-		for _, h := range u.history {
+		for _, h := range hs.journal.history {
 			if q == "" || strings.Contains(searchText(h.doc), q) || strings.Contains(reviewSearchText(reviews[h.doc.ID]), q) {
 				shown = append(shown, h)
 			}
 		}
-		count.SetText(fmt.Sprintf("%d of %d records", len(shown), len(u.history)))
+		count.SetText(fmt.Sprintf("%d of %d records", len(shown), len(hs.journal.history)))
 		list.UnselectAll()
 		list.Refresh()
 	}
 	search.OnChanged = filter
 	filter("")
 	top := container.NewBorder(nil, nil, nil, count, search)
-	u.show("History", container.NewBorder(top, nil, nil, nil, list), widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome))
-	u.focusOnOpen(search)
-	u.loadReviews(func(got map[string][]recordReview) {
+	hs.nav.show("History", container.NewBorder(top, nil, nil, nil, list), widget.NewButtonWithIcon("Home", theme.HomeIcon(), hs.nav.ShowHome))
+	hs.focusOnOpen(search)
+	hs.loadReviews(func(got map[string][]recordReview) {
 		reviews = got
 		filter(search.Text)
 	})
@@ -94,10 +109,10 @@ func (u *UI) ShowHistory() {
 // latestOwnPerCustomer are the ids of the person's own signed records that
 // are their customer's latest: the ones History offers to plan the next
 // session from.
-func (u *UI) latestOwnPerCustomer() map[string]bool {
+func (hs *historyScreen) latestOwnPerCustomer() map[string]bool {
 	last := map[string]session.Document{}
-	for _, h := range u.history {
-		if string(h.entry.Header.Author) != u.cfg.Me.KeyID {
+	for _, h := range hs.journal.history {
+		if string(h.entry.Header.Author) != hs.cfg.Me.KeyID {
 			continue
 		}
 		ref := strings.ToLower(strings.TrimSpace(h.doc.Plan.Customer.Reference))
@@ -123,13 +138,13 @@ type recordReview struct {
 // to them as well as to their managers (vault.PutFor), grouped by the
 // record they review (the signed header's parent, not the payload's word)
 // and oldest first; done gets them on the UI goroutine.
-func (u *UI) loadReviews(done func(map[string][]recordReview)) {
-	if u.cfg.Vault == nil {
+func (hs *historyScreen) loadReviews(done func(map[string][]recordReview)) {
+	if hs.cfg.Vault == nil {
 		return
 	}
 	got := map[string][]recordReview{}
-	u.background(func(ctx context.Context) error {
-		entries, _, err := u.cfg.Vault.Open(ctx, nil, crypto.KindReview)
+	hs.background(func(ctx context.Context) error {
+		entries, _, err := hs.cfg.Vault.Open(ctx, nil, crypto.KindReview)
 		for _, e := range entries {
 			var r session.Review
 			if e.Decode(&r) != nil || e.Header.ParentID == "" || r.ParentID != e.Header.ParentID {
@@ -157,7 +172,7 @@ func reviewsOf(rs []recordReview) []session.Review {
 }
 
 // reviewSummary is a record's review in a few words, for the history list.
-func (u *UI) reviewSummary(rs []recordReview) string {
+func (hs *historyScreen) reviewSummary(rs []recordReview) string {
 	st := session.StatusOf(reviewsOf(rs))
 	var parts []string
 	switch {
@@ -194,11 +209,11 @@ func reviewSearchText(rs []recordReview) string {
 // reviewLines are a record's reviews as its author reads them: who
 // reviewed or countersigned it, their comments, and each follow-up with
 // whether it is done or overdue.
-func (u *UI) reviewLines(rs []recordReview) string {
+func (hs *historyScreen) reviewLines(rs []recordReview) string {
 	if len(rs) == 0 {
 		return "Not reviewed yet."
 	}
-	now := u.cfg.Clock.Now()
+	now := hs.cfg.Clock.Now()
 	done := map[string]recordReview{}
 	for _, r := range rs {
 		if r.Action == session.ReviewFollowUpDone {
@@ -207,7 +222,7 @@ func (u *UI) reviewLines(rs []recordReview) string {
 	}
 	var lines []string
 	for _, r := range rs {
-		at := u.clockText(r.At, "2 Jan 2006 15:04")
+		at := hs.clockText(r.At, "2 Jan 2006 15:04")
 		switch r.Action {
 		case session.ReviewMarked:
 			lines = append(lines, fmt.Sprintf("Reviewed by %s, %s.", r.by, at))
@@ -219,10 +234,10 @@ func (u *UI) reviewLines(rs []recordReview) string {
 			if r.FollowUp == nil {
 				continue
 			}
-			line := fmt.Sprintf("Follow-up from %s for %s: %s, due %s.", r.by, r.FollowUp.Who, r.FollowUp.What, u.clockText(r.FollowUp.Due, "2 Jan 2006"))
+			line := fmt.Sprintf("Follow-up from %s for %s: %s, due %s.", r.by, r.FollowUp.Who, r.FollowUp.What, hs.clockText(r.FollowUp.Due, "2 Jan 2006"))
 			switch d, ok := done[r.ID]; {
 			case ok:
-				line += fmt.Sprintf(" Done (%s, %s).", d.by, u.clockText(d.At, "2 Jan 2006"))
+				line += fmt.Sprintf(" Done (%s, %s).", d.by, hs.clockText(d.At, "2 Jan 2006"))
 			case session.StatusOf([]session.Review{r.Review}).OverdueFollowUps(now) != nil:
 				line += " OVERDUE."
 			default:
@@ -248,23 +263,25 @@ func searchText(d session.Document) string {
 
 // ShowSignedRecord shows a signed record read-only, with its addenda and a
 // box to add one. Opening it is recorded in the audit chain.
-func (u *UI) ShowSignedRecord(h historyItem) {
+func (u *UI) ShowSignedRecord(h historyItem) { u.historyScreen().record(h) }
+
+func (hs *historyScreen) record(h historyItem) {
 	d := h.doc
-	if u.cfg.Vault != nil {
+	if hs.cfg.Vault != nil {
 		id := d.ID
-		u.background(func(ctx context.Context) error { return u.cfg.Vault.Viewed(ctx, id) }, func(error) {})
+		hs.background(func(ctx context.Context) error { return hs.cfg.Vault.Viewed(ctx, id) }, func(error) {})
 	}
 	var b strings.Builder
-	b.WriteString(u.documentText(d, u.cfg.Me.Name) + "\n")
-	for _, a := range u.addenda[d.ID] {
-		fmt.Fprintf(&b, "\nAddendum, %s\n%s\n", u.clockText(a.At, "2 January 2006 15:04"), a.Text)
+	b.WriteString(hs.documentText(d, hs.cfg.Me.Name) + "\n")
+	for _, a := range hs.journal.addenda[d.ID] {
+		fmt.Fprintf(&b, "\nAddendum, %s\n%s\n", hs.clockText(a.At, "2 January 2006 15:04"), a.Text)
 	}
 	text := widget.NewLabel(b.String())
 	text.Wrapping = fyne.TextWrapWord
 	// What the line manager made of it, once read (the reviews are sealed
 	// to the record's author too).
 	reviewed := wrappedLabel("Reading your line manager's review…")
-	u.loadReviews(func(got map[string][]recordReview) { reviewed.SetText(u.reviewLines(got[d.ID])) })
+	hs.loadReviews(func(got map[string][]recordReview) { reviewed.SetText(hs.reviewLines(got[d.ID])) })
 	page := container.NewVBox(text, widget.NewSeparator(),
 		widget.NewLabelWithStyle("Your line manager's review", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), reviewed)
 
@@ -272,17 +289,17 @@ func (u *UI) ShowSignedRecord(h historyItem) {
 	status := widget.NewLabel("")
 	add := widget.NewButtonWithIcon("Add addendum", theme.ContentAddIcon(), nil)
 	add.OnTapped = func() {
-		a, err := session.NewAddendum(d, u.cfg.NewID(), u.cfg.Me.KeyID, note.Text, u.cfg.Clock)
+		a, err := session.NewAddendum(d, hs.cfg.NewID(), hs.cfg.Me.KeyID, note.Text, hs.cfg.Clock)
 		if err != nil {
 			status.SetText(plainWords(err, saving))
 			return
 		}
 		add.Disable()
-		u.background(func(ctx context.Context) error {
-			if u.cfg.Vault == nil {
+		hs.background(func(ctx context.Context) error {
+			if hs.cfg.Vault == nil {
 				return fmt.Errorf("no vault")
 			}
-			_, err := u.cfg.Vault.AddAddendum(ctx, h.entry, a)
+			_, err := hs.cfg.Vault.AddAddendum(ctx, h.entry, a)
 			return err
 		}, func(err error) {
 			add.Enable()
@@ -290,21 +307,21 @@ func (u *UI) ShowSignedRecord(h historyItem) {
 				status.SetText("Not saved: " + plainWords(err, saving))
 				return
 			}
-			u.addenda[d.ID] = append(u.addenda[d.ID], a)
-			u.kickSync()
-			u.ShowSignedRecord(h)
+			hs.journal.addenda[d.ID] = append(hs.journal.addenda[d.ID], a)
+			hs.sync.kick()
+			hs.nav.ShowSignedRecord(h)
 		})
 	}
-	export := widget.NewButtonWithIcon("Export encrypted record", theme.DownloadIcon(), func() { u.exportRecord(d.ID, status.SetText) })
+	export := widget.NewButtonWithIcon("Export encrypted record", theme.DownloadIcon(), func() { hs.exportRecord(d.ID, status.SetText) })
 	// The customer's next session is planned from this one (issue 19),
 	// when the record is the person's own.
 	var next fyne.CanvasObject = layout.NewSpacer()
-	if string(h.entry.Header.Author) == u.cfg.Me.KeyID {
-		next = widget.NewButtonWithIcon("Plan the next session", theme.ContentAddIcon(), func() { u.ShowNextPlan(d) })
+	if string(h.entry.Header.Author) == hs.cfg.Me.KeyID {
+		next = widget.NewButtonWithIcon("Plan the next session", theme.ContentAddIcon(), func() { hs.nav.ShowNextPlan(d) })
 	}
 	bottom := container.NewVBox(widget.NewSeparator(), note, container.NewBorder(nil, nil, container.NewHBox(export, next), add, status))
-	u.show("Signed record (read-only)", container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(container.NewPadded(page))),
-		widget.NewButtonWithIcon("History", theme.HistoryIcon(), u.ShowHistory), u.escalateButton(escalateFromRecord(h)))
+	hs.nav.show("Signed record (read-only)", container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(container.NewPadded(page))),
+		widget.NewButtonWithIcon("History", theme.HistoryIcon(), hs.nav.ShowHistory), hs.nav.escalateButton(escalateFromRecord(h)))
 }
 
 // markerDetail is what a signed record says about a marker beyond its
@@ -332,12 +349,12 @@ func markerDetail(m session.Marker) string {
 // annex2Text is the rest of what a signed record holds: incidents raised
 // from the session and what became of them, and a webinar's recording
 // decision and attendance (Annex 2 3.10).
-func (u *UI) annex2Text(d session.Document) string {
+func (sh *shell) annex2Text(d session.Document) string {
 	var b strings.Builder
 	if len(d.Incidents) > 0 {
 		b.WriteString("\nIncidents raised from this session\n")
 		for _, r := range d.Incidents {
-			at := u.clockText(r.RaisedAt, "15:04")
+			at := sh.clockText(r.RaisedAt, "15:04")
 			switch {
 			case r.Status == session.IncidentDiscarded:
 				fmt.Fprintf(&b, "• Raised at %s, discarded: %s\n", at, r.DiscardReason)

@@ -18,27 +18,52 @@ import (
 	"safeguard/companion/sync/client"
 )
 
+// homeScreen is home: what needs the person today (sessions, drafts,
+// incidents, reviews and cases waiting) and the way to every other screen.
+type homeScreen struct {
+	*shell
+	nav     navigator
+	journal *journal
+	mine    *myIncidentList
+	sync    *syncStatus
+	lock    *idleLock
+	// status is the line that says how records stand: opening, a problem,
+	// or how many wait to sync.
+	status *widget.Label
+}
+
 // ShowHome shows the practitioner's home screen: new session, today's and
 // upcoming sessions, and the state of their safeguarding training.
 func (u *UI) ShowHome() {
-	now := u.cfg.Clock.Now()
-	greeting := widget.NewLabelWithStyle(fmt.Sprintf("Hello, %s.", firstName(u.cfg.Me.Name)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	h := &homeScreen{shell: u.shell, nav: u, journal: u.journal, mine: u.mine, sync: u.sync, lock: u.lock}
+	h.build()
+	u.onHome = true
+	h.refreshWaiting(h.status) // after show, which clears sync's hold on the last home's line
+	h.refreshIncidents()
+	if u.lock.secretLoaded && u.lock.secret == nil && u.lock.needsUnlockSecret() {
+		u.lock.askUnlockSecret()
+	}
+}
 
-	newBtn := widget.NewButtonWithIcon("New session", theme.ContentAddIcon(), u.ShowNewPlan)
+func (h *homeScreen) build() {
+	now := h.cfg.Clock.Now()
+	greeting := widget.NewLabelWithStyle(fmt.Sprintf("Hello, %s.", firstName(h.cfg.Me.Name)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+
+	newBtn := widget.NewButtonWithIcon("New session", theme.ContentAddIcon(), h.nav.ShowNewPlan)
 	newBtn.Importance = widget.HighImportance
 
-	training := u.cfg.Pack.Training(u.cfg.Me.TrainingCompleted, now)
+	training := h.cfg.Pack.Training(h.cfg.Me.TrainingCompleted, now)
 	var trainingLine fyne.CanvasObject
 	switch {
 	case !training.Known:
 		trainingLine = warningLabel("Your safeguarding training date is not recorded. Ask your manager to add it (Annex 2 1.2).")
 	case !training.Current:
-		trainingLine = warningLabel(fmt.Sprintf("Your safeguarding training expired on %s. Book a refresher before running sessions (Annex 2 1.2).", u.clockText(training.Due, "2 January 2006")))
+		trainingLine = warningLabel(fmt.Sprintf("Your safeguarding training expired on %s. Book a refresher before running sessions (Annex 2 1.2).", h.clockText(training.Due, "2 January 2006")))
 	default:
-		trainingLine = widget.NewLabel(fmt.Sprintf("Safeguarding training current until %s.", u.clockText(training.Due, "2 January 2006")))
+		trainingLine = widget.NewLabel(fmt.Sprintf("Safeguarding training current until %s.", h.clockText(training.Due, "2 January 2006")))
 	}
 
-	upcoming := u.upcomingSessions()
+	upcoming := h.upcomingSessions()
 	var list fyne.CanvasObject
 	if len(upcoming) == 0 {
 		list = widget.NewLabel("No sessions planned yet. Start with New session.")
@@ -52,64 +77,59 @@ func (u *UI) ShowHome() {
 				d := upcoming[i].Document()
 				row := o.(*fyne.Container).Objects
 				row[0].(*widget.Label).SetText(d.Plan.Customer.Reference)
-				row[1].(*widget.Label).SetText(u.clockText(d.Plan.Start, "Mon 2 Jan 15:04"))
+				row[1].(*widget.Label).SetText(h.clockText(d.Plan.Start, "Mon 2 Jan 15:04"))
 				row[2].(*widget.Label).SetText(stateText(d))
 			})
-		l.OnSelected = func(i widget.ListItemID) { u.Resume(upcoming[i]) }
+		l.OnSelected = func(i widget.ListItemID) { h.nav.Resume(upcoming[i]) }
 		list = l
 	}
 
-	historyBtn := widget.NewButtonWithIcon(fmt.Sprintf("History (%d)", len(u.history)), theme.HistoryIcon(), u.ShowHistory)
+	historyBtn := widget.NewButtonWithIcon(fmt.Sprintf("History (%d)", len(h.journal.history)), theme.HistoryIcon(), h.nav.ShowHistory)
 	status := widget.NewLabel("")
 	status.Wrapping = fyne.TextWrapWord
 	switch {
-	case u.loadProblem != "":
-		status.SetText(u.loadProblem)
+	case h.journal.loadProblem != "":
+		status.SetText(h.journal.loadProblem)
 		status.Importance = widget.DangerImportance
-	case !u.loaded && u.cfg.Vault != nil:
+	case !h.journal.loaded && h.cfg.Vault != nil:
 		status.SetText("Opening your records…")
 	}
-	u.refreshWaiting(status)
-	keyBtn := widget.NewButtonWithIcon("Export my key", theme.AccountIcon(), func() { u.exportKey(status.SetText) })
+	keyBtn := widget.NewButtonWithIcon("Export my key", theme.AccountIcon(), func() { h.exportKey(status.SetText) })
 	keyBtn.Importance = widget.LowImportance
 	var demo fyne.CanvasObject = layout.NewSpacer()
-	if u.dev != nil && u.dev.Profile.Demo {
+	if h.dev != nil && h.dev.Profile.Demo {
 		demo = warningLabel("Demo organisation: the people here are fictional. Do not record real sessions in it.")
 	}
 	buttons := container.NewHBox(newBtn, historyBtn)
-	if u.dev != nil {
-		manager := u.dev.Person.HasRole(crypto.RoleLineManager)
-		dsl := u.dev.Person.HasRole(crypto.RoleDSL)
+	if h.dev != nil {
+		manager := h.dev.Person.HasRole(crypto.RoleLineManager)
+		dsl := h.dev.Person.HasRole(crypto.RoleDSL)
 		if manager || dsl {
-			buttons.Add(widget.NewButtonWithIcon("Inbox", theme.MailComposeIcon(), u.ShowInbox))
+			buttons.Add(widget.NewButtonWithIcon("Inbox", theme.MailComposeIcon(), h.nav.ShowInbox))
 		}
 		if dsl {
-			buttons.Add(widget.NewButtonWithIcon("Incident cases", theme.WarningIcon(), u.ShowCases))
-			buttons.Add(widget.NewButtonWithIcon("Retention", theme.StorageIcon(), u.ShowRetention)) // issue 16: what falls due, legal holds
+			buttons.Add(widget.NewButtonWithIcon("Incident cases", theme.WarningIcon(), h.nav.ShowCases))
+			buttons.Add(widget.NewButtonWithIcon("Retention", theme.StorageIcon(), h.nav.ShowRetention)) // issue 16: what falls due, legal holds
 		}
 		if manager || dsl {
-			buttons.Add(widget.NewButtonWithIcon("Quarterly report", theme.DocumentIcon(), func() { u.ShowReport(u.dev.Store) }))
-			buttons.Add(widget.NewButtonWithIcon("Access audit", theme.VisibilityIcon(), func() { u.ShowAccessAudit(u.dev.Store) }))
+			buttons.Add(widget.NewButtonWithIcon("Quarterly report", theme.DocumentIcon(), func() { h.nav.ShowReport(h.dev.Store) }))
+			buttons.Add(widget.NewButtonWithIcon("Access audit", theme.VisibilityIcon(), func() { h.nav.ShowAccessAudit(h.dev.Store) }))
 		}
 	}
 	buttons.Add(layout.NewSpacer())
 	top := container.NewVBox(demo, greeting, trainingLine, container.NewBorder(nil, nil, nil, keyBtn, buttons), status,
-		u.draftsLine(),         // records and incidents to finish (issue 15)
-		u.casesWaitingLine(),   // the safeguarding team's incidents not yet acknowledged (issue 20 item 6)
-		u.reviewsWaitingLine()) // a line manager's reviews, follow-ups and figures (issue 15)
-	if mine := u.myIncidentsBox(); mine != nil {
+		h.draftsLine(),         // records and incidents to finish (issue 15)
+		h.casesWaitingLine(),   // the safeguarding team's incidents not yet acknowledged (issue 20 item 6)
+		h.reviewsWaitingLine()) // a line manager's reviews, follow-ups and figures (issue 15)
+	if mine := h.myIncidentsBox(); mine != nil {
 		top.Add(widget.NewSeparator())
 		top.Add(mine)
 	}
-	top.Add(u.agendaBox()) // today's agenda and plans not yet saved (issue 19, agenda.go)
+	top.Add(h.agendaBox()) // today's agenda and plans not yet saved (issue 19, agenda.go)
 	top.Add(widget.NewSeparator())
 	top.Add(widget.NewLabelWithStyle("Today and upcoming", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	u.show("Safeguard Companion", container.NewBorder(top, nil, nil, nil, list), u.escalateButton(escalation{}))
-	u.onHome = true
-	u.refreshIncidents()
-	if u.unlockLoaded && u.unlockSecret == nil && u.needsUnlockSecret() {
-		u.askUnlockSecret()
-	}
+	h.nav.show("Safeguard Companion", container.NewBorder(top, nil, nil, nil, list), h.nav.escalateButton(escalation{}))
+	h.status = status
 }
 
 // Resume opens a session on the screen for its state: a live session
@@ -129,24 +149,24 @@ func (u *UI) Resume(s *session.Session) {
 
 // refreshWaiting fills in how many records wait to sync, from the engine
 // when there is a hub, else from the outbox.
-func (u *UI) refreshWaiting(l *widget.Label) {
-	if u.cfg.Vault == nil || !u.loaded || u.loadProblem != "" {
+func (h *homeScreen) refreshWaiting(l *widget.Label) {
+	if h.cfg.Vault == nil || !h.journal.loaded || h.journal.loadProblem != "" {
 		return
 	}
-	if u.syncProblem != "" {
-		l.SetText(u.syncProblem)
+	if h.sync.problem != "" {
+		l.SetText(h.sync.problem)
 		return
 	}
-	if u.engine != nil {
-		u.syncLabel = l
+	if h.sync.engine != nil {
+		h.sync.label = l
 		var st client.Status
-		u.background(func(ctx context.Context) error { st = u.engine.Status(ctx); return nil }, func(error) { u.showSyncStatus(st) })
+		h.background(func(ctx context.Context) error { st = h.sync.engine.Status(ctx); return nil }, func(error) { h.sync.show(st) })
 		return
 	}
 	n := 0
-	u.background(func(ctx context.Context) error {
+	h.background(func(ctx context.Context) error {
 		var err error
-		n, err = u.cfg.Vault.Waiting(ctx)
+		n, err = h.cfg.Vault.Waiting(ctx)
 		return err
 	}, func(err error) {
 		switch {
@@ -160,9 +180,9 @@ func (u *UI) refreshWaiting(l *widget.Label) {
 }
 
 // upcomingSessions are the sessions not yet finished, soonest first.
-func (u *UI) upcomingSessions() []*session.Session {
+func (h *homeScreen) upcomingSessions() []*session.Session {
 	var out []*session.Session
-	for _, s := range u.sessions {
+	for _, s := range h.journal.sessions {
 		switch s.State() {
 		case session.Signed, session.Cancelled:
 		default:

@@ -29,24 +29,24 @@ type reviewNeeds struct {
 
 // reviewsWaitingLine is home's line for a line manager; it is hidden for
 // anyone else, and filled in from her records in the background.
-func (u *UI) reviewsWaitingLine() fyne.CanvasObject {
+func (h *homeScreen) reviewsWaitingLine() fyne.CanvasObject {
 	l := warningLabel("")
 	l.Hide()
-	me := u.me()
+	me := h.me()
 	if me == nil || !me.HasRole(crypto.RoleLineManager) {
 		return l
 	}
-	now := u.cfg.Clock.Now()
+	now := h.cfg.Clock.Now()
 	var n reviewNeeds
 	var bad int
-	u.background(func(ctx context.Context) error {
-		entries, fails, err := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindReview, crypto.KindFigures)
+	h.background(func(ctx context.Context) error {
+		entries, fails, err := h.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindReview, crypto.KindFigures)
 		if err != nil {
 			return err
 		}
 		var recs *records.Index
-		recs, bad = u.readIndex(entries, fails)
-		n = needsOf(recs, me.ID, now, u.cfg.Pack)
+		recs, bad = h.readIndex(entries, fails)
+		n = needsOf(recs, me.ID, now, h.cfg.Pack)
 		return nil
 	}, func(err error) {
 		if err != nil {
@@ -123,9 +123,9 @@ func (n reviewNeeds) text() string {
 // raised that are not reported yet (Annex 1: report it, or discard it with
 // the reason). It is hidden when nothing is unfinished. Records waiting to
 // sync are the sync line's (refreshWaiting).
-func (u *UI) draftsLine() fyne.CanvasObject {
+func (h *homeScreen) draftsLine() fyne.CanvasObject {
 	write, sign, incidents := 0, 0, 0
-	for _, s := range u.sessions {
+	for _, s := range h.journal.sessions {
 		switch s.State() {
 		case session.Ended:
 			write++
@@ -133,7 +133,7 @@ func (u *UI) draftsLine() fyne.CanvasObject {
 			sign++
 		}
 	}
-	for _, m := range u.incidents {
+	for _, m := range h.mine.list {
 		if m.draft {
 			incidents++
 		}

@@ -68,7 +68,7 @@ func TestOfflineRecordReachesManagerThroughHub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.engine = eng // driven by hand below, not by its background loop
+	u.sync.engine = eng // driven by hand below, not by its background loop
 
 	lh.down() // on the train
 	l := liveSession(t, u, clock)
@@ -154,18 +154,18 @@ func TestRememberAfterSync(t *testing.T) {
 	if n := unremembered(); n != 2 {
 		t.Fatalf("%d records not remembered before, want the 2 just received", n)
 	}
-	u.rememberAfterSync(client.Status{Received: 0})
+	u.sync.rememberAfterSync(client.Status{Received: 0})
 	settle(u)
 	if unremembered() == 0 {
 		t.Fatal("remembered with nothing received")
 	}
-	u.rememberAfterSync(client.Status{Received: 12})
+	u.sync.rememberAfterSync(client.Status{Received: 12})
 	settle(u)
 	if n := unremembered(); n != 0 {
 		t.Errorf("%d received records still not remembered", n)
 	}
-	if u.remembering || u.remembered != 12 {
-		t.Errorf("remembering %v, remembered %d", u.remembering, u.remembered)
+	if u.sync.remembering || u.sync.remembered != 12 {
+		t.Errorf("remembering %v, remembered %d", u.sync.remembering, u.sync.remembered)
 	}
 }
 
@@ -183,11 +183,11 @@ func TestAdoptDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.adoptDirectory(v2)
+	u.sync.adoptDirectory(v2)
 	if got := u.cfg.Vault.Directory().Version; got != v2.Version {
 		t.Fatalf("directory version %d after sync fetched %d", got, v2.Version)
 	}
-	u.adoptDirectory(v1)
+	u.sync.adoptDirectory(v1)
 	if got := u.cfg.Vault.Directory().Version; got != v2.Version {
 		t.Errorf("rolled back to version %d", got)
 	}

@@ -28,7 +28,8 @@ import (
 // end. A search goes through the blind index (vault.Search), so it finds
 // records not yet paged in.
 type inboxScreen struct {
-	u *UI
+	*shell
+	nav navigator
 	// hold records are paged in before the list is scrolled, page at a
 	// time.
 	hold, page int
@@ -81,7 +82,7 @@ func (u *UI) ShowInbox() { u.showInbox(inboxHold, inboxPage) }
 // showInbox shows the inbox paging in the background, page records at a
 // time, until hold records are held.
 func (u *UI) showInbox(hold, page int) {
-	ib := &inboxScreen{u: u, hold: hold, page: page, recs: &records.Index{}, failed: map[string]bool{}, q: inboxQuery{Kind: kindRecordsIncidents, Status: statusAny}}
+	ib := &inboxScreen{shell: u.shell, nav: u, hold: hold, page: page, recs: &records.Index{}, failed: map[string]bool{}, q: inboxQuery{Kind: kindRecordsIncidents, Status: statusAny}}
 	ib.build()
 	ib.show()
 	ib.load()
@@ -89,7 +90,7 @@ func (u *UI) showInbox(hold, page int) {
 
 // load opens the first screenful off the UI goroutine; more pages follow.
 func (ib *inboxScreen) load() {
-	if ib.u.cfg.Vault == nil {
+	if ib.cfg.Vault == nil {
 		ib.status.SetText("No records on this device yet.")
 		ib.done = true
 		return
@@ -101,7 +102,7 @@ func (ib *inboxScreen) load() {
 // more opens the next page of n records in the background and takes it
 // in; while fewer than inboxHold are held it asks for the page after.
 func (ib *inboxScreen) more(n int) {
-	v := ib.u.cfg.Vault
+	v := ib.cfg.Vault
 	if v == nil || ib.done || ib.loading {
 		return
 	}
@@ -112,7 +113,7 @@ func (ib *inboxScreen) more(n int) {
 		extra []vault.Entry
 		fails []vault.Failure
 	)
-	ib.u.background(func(ctx context.Context) error {
+	ib.background(func(ctx context.Context) error {
 		var err error
 		if page, err = v.OpenPage(ctx, at, n); err != nil {
 			return err
@@ -139,9 +140,9 @@ func (ib *inboxScreen) more(n int) {
 			// search filters into memory now, so the first search does
 			// not wait for them (stopped with the window, services.go).
 			ib.warmed = true
-			ib.u.svc.Go(func(ctx context.Context) {
-				if err := v.IndexPending(ctx); err != nil && ctx.Err() == nil && ib.u.cfg.Errors != nil {
-					ib.u.cfg.Errors("indexing records for search", err)
+			ib.svc.Go(func(ctx context.Context) {
+				if err := v.IndexPending(ctx); err != nil && ctx.Err() == nil && ib.cfg.Errors != nil {
+					ib.cfg.Errors("indexing records for search", err)
 				}
 			})
 		}
@@ -149,15 +150,22 @@ func (ib *inboxScreen) more(n int) {
 }
 
 // take decodes opened records into the index, counting those that do not
-// decode and those refused, each once.
+// decode and those refused, each once; a record opened twice (found by a
+// search and as a later version of another hit) is taken once.
 func (ib *inboxScreen) take(entries []vault.Entry, fails []vault.Failure) {
+	seen := make(map[string]bool, len(entries))
+	entries = slices.DeleteFunc(slices.Clone(entries), func(e vault.Entry) bool {
+		dup := seen[e.Header.ID]
+		seen[e.Header.ID] = true
+		return dup
+	})
 	for _, f := range fails {
 		if !ib.failed[f.ID] {
 			ib.failed[f.ID] = true
 			ib.failures = append(ib.failures, f)
 		}
 	}
-	ib.unreadable += ib.u.readMore(ib.recs, entries, fails)
+	ib.unreadable += ib.readMore(ib.recs, entries, fails)
 }
 
 // earlierVersions opens the earlier versions of the incidents among
@@ -191,13 +199,42 @@ func earlierVersions(ctx context.Context, v *vault.Vault, entries []vault.Entry)
 	return out, fails, nil
 }
 
+// laterVersions opens the later versions of the incidents among entries
+// (and what hangs under each), however many, so that an incident found by
+// an old version's words is shown as it stands now, never as that version:
+// the search answers with the newest matches, and a later version of the
+// case need not match the words or be among the pages opened.
+func laterVersions(ctx context.Context, v *vault.Vault, entries []vault.Entry) ([]vault.Entry, []vault.Failure, error) {
+	asked := map[string]bool{}
+	var out []vault.Entry
+	var fails []vault.Failure
+	for todo := entries; len(todo) > 0; {
+		var ids []string
+		for _, e := range todo {
+			if e.Header.Kind == crypto.KindIncident && !asked[e.Header.ID] {
+				asked[e.Header.ID] = true
+				ids = append(ids, e.Header.ID)
+			}
+		}
+		if len(ids) == 0 {
+			break
+		}
+		got, f, err := v.OpenChildren(ctx, ids)
+		if err != nil {
+			return nil, nil, err
+		}
+		out, fails, todo = append(out, got...), append(fails, f...), got
+	}
+	return out, fails, nil
+}
+
 // searchFor runs a search through the blind index in the background and
 // shows its newest matches; an answer to a search typed over since is
 // dropped.
 func (ib *inboxScreen) searchFor() {
 	ib.searchGen++
 	gen := ib.searchGen
-	v := ib.u.cfg.Vault
+	v := ib.cfg.Vault
 	text := strings.TrimSpace(ib.q.Text)
 	if text == "" || v == nil {
 		ib.found, ib.searching = nil, false
@@ -212,21 +249,29 @@ func (ib *inboxScreen) searchFor() {
 		extra []vault.Entry
 		fails []vault.Failure
 	)
-	ib.u.background(func(ctx context.Context) error {
+	ib.background(func(ctx context.Context) error {
 		var err error
 		if res, err = v.Search(ctx, text, inboxSearchLimit, kinds...); err != nil {
 			return err
 		}
 		// Reviews and addenda of what was found, and incidents' earlier
-		// versions, for the status shown beside each.
-		ids := make([]string, len(res.Entries))
-		for i, e := range res.Entries {
-			ids[i] = e.Header.ID
+		// and later versions, for the status shown beside each: an
+		// incident stands as its latest version.
+		var ids []string
+		for _, e := range res.Entries {
+			if e.Header.Kind != crypto.KindIncident {
+				ids = append(ids, e.Header.ID) // an incident's own are taken by laterVersions
+			}
 		}
 		if extra, fails, err = v.OpenChildren(ctx, ids); err != nil {
 			return err
 		}
-		more, f, err := earlierVersions(ctx, v, res.Entries)
+		later, f, err := laterVersions(ctx, v, res.Entries)
+		if err != nil {
+			return err
+		}
+		extra, fails = append(extra, later...), append(fails, f...)
+		more, f, err := earlierVersions(ctx, v, append(slices.Clone(res.Entries), later...))
 		extra, fails = append(extra, more...), append(fails, f...)
 		return err
 	}, func(err error) {
@@ -297,7 +342,6 @@ func (ib *inboxScreen) setStatus() {
 }
 
 func (ib *inboxScreen) build() {
-	u := ib.u
 	ib.count = widget.NewLabel("")
 	ib.status = widget.NewLabel("")
 	ib.status.Wrapping = fyne.TextWrapWord
@@ -307,9 +351,9 @@ func (ib *inboxScreen) build() {
 	ib.search.OnChanged = func(s string) { ib.q.Text = s; ib.searchFor() }
 
 	personNames := []string{"Anyone"}
-	if u.cfg.Vault != nil {
-		for i := range u.cfg.Vault.Directory().People {
-			p := &u.cfg.Vault.Directory().People[i]
+	if ib.cfg.Vault != nil {
+		for i := range ib.cfg.Vault.Directory().People {
+			p := &ib.cfg.Vault.Directory().People[i]
 			ib.people = append(ib.people, p)
 			personNames = append(personNames, p.Name)
 		}
@@ -365,13 +409,13 @@ func (ib *inboxScreen) build() {
 			it := ib.shown[i]
 			c := o.(*fyne.Container).Objects
 			left := c[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects
-			left[0].(*widget.Label).SetText(u.clockText(itemTime(it), "Mon 2 Jan 2006 15:04"))
+			left[0].(*widget.Label).SetText(ib.clockText(itemTime(it), "Mon 2 Jan 2006 15:04"))
 			left[1].(*widget.Label).SetText(authorName(it))
 			subject := c[0].(*widget.Label)
 			subject.Truncation = fyne.TextTruncateEllipsis
-			subject.SetText(kindText(it) + " · " + itemSubject(u.cfg.Pack, it))
+			subject.SetText(kindText(it) + " · " + itemSubject(ib.cfg.Pack, it))
 			st := c[2].(*fyne.Container).Objects[0].(*widget.Label)
-			text, overdue := statusText(ib.recs, it, u.cfg.Clock.Now())
+			text, overdue := statusText(ib.recs, it, ib.cfg.Clock.Now())
 			st.Truncation = fyne.TextTruncateEllipsis
 			st.Importance = widget.MediumImportance
 			if overdue {
@@ -386,22 +430,25 @@ func (ib *inboxScreen) build() {
 		}
 	}
 
+	// Three choices to a row and the count beside the dates, so that
+	// nothing is cut off with text at 150% (issue 15 §6).
 	ib.top = container.NewVBox(
-		container.NewBorder(nil, nil, nil, ib.count, ib.search),
-		container.NewGridWithColumns(5, person, kind, status, ib.from, ib.to),
+		ib.search,
+		container.NewGridWithColumns(3, person, kind, status),
+		container.NewBorder(nil, nil, nil, ib.count, container.NewGridWithColumns(2, ib.from, ib.to)),
 		flags, ib.status, widget.NewSeparator())
 }
 
 func (ib *inboxScreen) show() {
-	ib.u.show("Inbox", container.NewBorder(ib.top, nil, nil, nil, ib.list),
-		widget.NewButtonWithIcon("Home", theme.HomeIcon(), ib.u.ShowHome))
-	ib.u.focusOnOpen(ib.search)
+	ib.nav.show("Inbox", container.NewBorder(ib.top, nil, nil, nil, ib.list),
+		widget.NewButtonWithIcon("Home", theme.HomeIcon(), ib.nav.ShowHome))
+	ib.focusOnOpen(ib.search)
 }
 
 // readDates reads the date filters; a date that does not parse is ignored
 // and marked, rather than emptying the list.
 func (ib *inboxScreen) readDates() {
-	loc := ib.u.cfg.Pack.Location()
+	loc := ib.cfg.Pack.Location()
 	parse := func(e *widget.Entry) time.Time {
 		s := strings.TrimSpace(e.Text)
 		if s == "" {
@@ -427,12 +474,12 @@ func (ib *inboxScreen) refilter() {
 	}
 	q := ib.q
 	q.Text = "" // the index answered the search
-	now := ib.u.cfg.Clock.Now()
+	now := ib.cfg.Clock.Now()
 	switch {
 	case ib.searching:
 		ib.shown = nil
 		ib.count.SetText("Searching…")
-	case strings.TrimSpace(ib.q.Text) != "" && ib.u.cfg.Vault != nil:
+	case strings.TrimSpace(ib.q.Text) != "" && ib.cfg.Vault != nil:
 		ib.shown = filterItems(ib.recs, ib.found, q, now)
 		suffix := ""
 		if len(ib.found) == inboxSearchLimit && ib.foundAll > len(ib.found) {
@@ -467,10 +514,10 @@ func (ib *inboxScreen) open(it *records.Item) {
 	}
 	switch {
 	case it.Doc != nil:
-		ib.u.showReview(ib.recs, it, back)
+		ib.nav.showReview(ib.recs, it, back)
 	case it.Incident != nil:
 		if c, ok := ib.recs.CaseOf(it); ok {
-			ib.u.showCase(ib.recs, c, back)
+			ib.nav.showCase(ib.recs, c, back)
 		}
 	case it.Figures != nil:
 		ib.showFigures(it)
@@ -479,15 +526,14 @@ func (ib *inboxScreen) open(it *records.Item) {
 
 // showFigures says what a line manager's shared session figures hold.
 func (ib *inboxScreen) showFigures(it *records.Item) {
-	u := ib.u
 	c := it.Figures
-	f := report.Build(report.Input{Shared: c.Facts}, c.Quarter(), u.cfg.Pack.Location(), u.cfg.Clock.Now()).Current
+	f := report.Build(report.Input{Shared: c.Facts}, c.Quarter(), ib.cfg.Pack.Location(), ib.cfg.Clock.Now()).Current
 	msg := fmt.Sprintf("%s shared these figures for %s on %s, for the quarterly report.\n\n"+
 		"Sessions: %d\nRisk assessment completed before the session: %d\nConsent recorded: %d\n"+
 		"Went ahead without recorded consent: %d\nOverruns: %d\nDisclosures: %d",
-		authorName(it), c.Quarter(), u.clockText(c.SentAt, "2 Jan 2006"),
+		authorName(it), c.Quarter(), ib.clockText(c.SentAt, "2 Jan 2006"),
 		f.Sessions, f.RiskAssessed, f.Consented, f.NoConsent, f.Overruns, f.Disclosures)
-	dialog.ShowInformation("Session figures", msg, u.win)
+	dialog.ShowInformation("Session figures", msg, ib.win)
 }
 
 func authorName(it *records.Item) string {

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"safeguard/companion/crypto"
 	"safeguard/companion/records"
 	"safeguard/companion/report"
 	"safeguard/companion/seed"
@@ -293,4 +294,71 @@ func TestInboxPagesAndSearchesThroughTheIndex(t *testing.T) {
 		t.Fatalf("the oldest record (%s, %q) is not shown with its status:\n%s", ref, want, texts)
 	}
 	screenshot(t, u, "20c-inbox-search-by-reference")
+}
+
+// TestSearchHitOfAnOldVersionBringsTheIncidentAsItStands: a search that
+// finds an incident by the words of an early version (the index answers
+// with the newest matches, and later versions need not match) must bring
+// every later version too, so the case is shown as it stands, never as that
+// version (issue 18 follow-up; records.Index folds a chain it holds whole).
+func TestSearchHitOfAnOldVersionBringsTheIncidentAsItStands(t *testing.T) {
+	w, err := seed.Generate(context.Background(), seed.Config{
+		Dir: t.TempDir(), From: seededFrom, Until: seededUntil,
+		SessionsPerDay: 2, Seed: 7, Views: 5,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	v := w.Vaults[seed.DSL]
+	all, fails, err := v.Open(t.Context(), nil, crypto.KindIncident)
+	if err != nil || len(fails) > 0 {
+		t.Fatal(err, fails)
+	}
+	recs, _ := records.New(all)
+	var c *records.Case
+	for _, k := range recs.Cases {
+		if len(k.Versions) >= 3 && (c == nil || len(k.Versions) > len(c.Versions)) {
+			c = k
+		}
+	}
+	if c == nil {
+		t.Fatal("the seeded year has no incident with three versions to test with")
+	}
+	// The first version as the search gives it: opened afresh.
+	first, fails, err := v.OpenIDs(t.Context(), []string{c.First().Entry.Header.ID})
+	if err != nil || len(fails) > 0 || len(first) != 1 {
+		t.Fatal(err, fails, len(first))
+	}
+	later, fails, err := laterVersions(t.Context(), v, first)
+	if err != nil || len(fails) > 0 {
+		t.Fatal(err, fails)
+	}
+	got := map[string]bool{}
+	for _, e := range later {
+		got[e.Header.ID] = true
+	}
+	for _, it := range c.Versions[1:] {
+		if !got[it.Entry.Header.ID] {
+			t.Errorf("version %s of %d is not brought with the first", it.Entry.Header.ID, len(c.Versions))
+		}
+	}
+	// Folded with what was brought, as the inbox does (with the earlier
+	// records each version names), the case stands as its latest version.
+	hit := append(first, later...)
+	earlier, _, err := earlierVersions(t.Context(), v, hit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, bad := records.New(append(hit, earlier...))
+	if len(bad) > 0 {
+		t.Fatal(bad)
+	}
+	if fc, ok := found.Case(c.ID); !ok || fc.Latest.Entry.Header.ID != c.Latest.Entry.Header.ID {
+		var why []string
+		for _, it := range found.Refused {
+			why = append(why, it.Refused)
+		}
+		t.Errorf("the case found by its first version does not stand as its latest version (refused: %q)", why)
+	}
 }

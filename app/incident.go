@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -22,9 +21,13 @@ import (
 // Every rule is the domain's: the screen asks Incident.Requirements after
 // each change and shows it.
 type incidentForm struct {
-	u    *UI
-	inc  *session.Incident
-	from escalation
+	*shell
+	nav     navigator
+	journal *journal
+	mine    *myIncidentList
+	sync    *syncStatus
+	inc     *session.Incident
+	from    escalation
 
 	describe                     *textArea
 	illegal, risk                *widget.RadioGroup
@@ -49,6 +52,9 @@ type incidentForm struct {
 	// about; autosave keeps the words typed (session.IncidentTyping) every
 	// few seconds and on leaving the screen (issue 20).
 	dirty bool
+	// problem is why the answers as chosen cannot be taken in as they
+	// stand (a child of 24), said until they change.
+	problem string
 
 	// The classification (1.4, 3, 4), shared with the DSL's case screen.
 	*classificationWidgets
@@ -62,10 +68,14 @@ type incidentForm struct {
 
 // questionWidgets ask the questions the rules need (issue 13), one row per
 // question of the pack. The practitioner's incident screen and the DSL's
-// case screen both use them; save is what "Save these answers" does.
+// case screen both use them. changed is called on every change (submitted:
+// a choice made, or Enter in a box; else a key typed). save, if set, is
+// what a "Save these answers" button does: the DSL's answers are a signed
+// act of their own; the practitioner's are kept as chosen (issue 20).
 type questionWidgets struct {
-	u                                     *UI
+	u                                     *shell
 	save                                  func()
+	changed                               func(submitted bool)
 	qRows                                 map[string]*fyne.Container
 	qNeeded                               map[string]*widget.Label
 	qSeverity, qRelationship              *widget.Select
@@ -91,7 +101,7 @@ const (
 
 // ShowIncident shows an incident being raised.
 func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
-	f := &incidentForm{u: u, inc: inc, from: from}
+	f := &incidentForm{shell: u.shell, nav: u, journal: u.journal, mine: u.mine, sync: u.sync, inc: inc, from: from}
 	d := inc.Document()
 	typed := inc.Typing()
 
@@ -102,7 +112,7 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 	if lines := strings.Split(typed.Description, "\n"); typed.Description != "" {
 		f.describe.CursorRow, f.describe.CursorColumn = len(lines)-1, len([]rune(lines[len(lines)-1]))
 	}
-	f.classificationWidgets = newClassificationWidgets(u)
+	f.classificationWidgets = newClassificationWidgets(u.shell)
 
 	f.illegal = widget.NewRadioGroup([]string{yes, no}, nil)
 	f.illegal.Horizontal = true
@@ -110,6 +120,8 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 	f.risk.Horizontal = true
 	f.illegalWhy = entry("Why (needed for no)")
 	f.riskWhy = entry("Why (needed for no)")
+	f.illegalWhy.SetText(typed.IllegalWhy)
+	f.riskWhy.SetText(typed.RiskWhy)
 	f.illegalFixed = widget.NewLabel("")
 	f.illegalFixed.Wrapping = fyne.TextWrapWord
 	f.illegalFixed.Importance = widget.DangerImportance
@@ -121,7 +133,7 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 	f.age.SetText(typed.Age)
 	f.adultAtRisk.SetChecked(typed.AdultAtRisk)
 	// What is typed is taken as it is typed: no Save to press (issue 20).
-	for _, e := range []*widget.Entry{&f.describe.Entry, f.ref, f.age} {
+	for _, e := range []*widget.Entry{&f.describe.Entry, f.ref, f.age, f.illegalWhy, f.riskWhy} {
 		e.OnChanged = func(string) { f.dirty = true }
 	}
 	// Whom it is about decides the rules (a child or an adult): Enter in
@@ -139,13 +151,15 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 	f.imAttest = widget.NewRadioGroup([]string{attestNotViewed, attestAccident}, nil)
 	f.imWhen = entry("When you saw it (DD/MM/YYYY HH:MM)")
 	f.imHow = entry("How it was seen")
-	recordImagery := widget.NewButton("Record where it is", f.recordImagery)
+	f.fillImagery(typed.Imagery)
+	// Where the imagery is is kept as it is typed and chosen, and taken in
+	// by Report: no button to press (issue 20).
 	f.imageryBox = container.NewVBox(
 		widget.NewLabelWithStyle("Imagery: where it is, never the imagery itself", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		f.noAttach, f.imPlatform, f.imAccount, f.imURL, f.imAttest, f.imWhen, f.imHow, container.NewHBox(recordImagery))
+		f.noAttach, f.imPlatform, f.imAccount, f.imURL, f.imAttest, f.imWhen, f.imHow)
 
-	f.questionWidgets = &questionWidgets{u: u, save: f.saveAnswers}
-	questions := f.buildQuestions(d)
+	f.questionWidgets = &questionWidgets{u: u.shell, changed: f.answered}
+	questions := f.buildQuestions(typed.Answers)
 	f.questionsBox = questions
 	f.advice = widget.NewLabel("")
 	f.advice.Wrapping = fyne.TextWrapWord
@@ -206,23 +220,60 @@ func (u *UI) ShowIncident(inc *session.Incident, from escalation) {
 // into the incident when it is reported, so the safeguarding team reads
 // one account, as it stood when it was sent.
 func (f *incidentForm) autosave() {
-	u := f.u
-	stop := make(chan struct{})
-	u.screenClose = func() {
-		close(stop)
+	f.keepWhileShown(f.nav, func() {
 		f.keepTyping()
-		u.rememberIncident(f.inc.Document())
-	}
-	every := u.cfg.TickEvery
-	if every == 0 || every > 5*time.Second {
-		every = 5 * time.Second
-	}
-	u.svc.Every(every, stop, func() { u.runOnUI(f.keepTyping) })
+		f.mine.remember(f.inc.Document())
+	})
 }
 
-// typing is the boxes as typed, unchecked.
+// typing is the boxes as typed and the choices as made, unchecked.
 func (f *incidentForm) typing() session.IncidentTyping {
-	return session.IncidentTyping{Description: f.describe.Text, Reference: f.ref.Text, Age: f.age.Text, AdultAtRisk: f.adultAtRisk.Checked}
+	return session.IncidentTyping{Description: f.describe.Text, Reference: f.ref.Text, Age: f.age.Text, AdultAtRisk: f.adultAtRisk.Checked,
+		Answers: f.answers(), Imagery: f.imagery(), IllegalWhy: f.illegalWhy.Text, RiskWhy: f.riskWhy.Text}
+}
+
+// answered is called on every change to an answer: a choice is kept
+// (sealed) at once and the screen shows what it now demands; a key typed
+// is kept at the next autosave (issue 20).
+func (f *incidentForm) answered(submitted bool) {
+	f.dirty = true
+	if submitted {
+		f.keepTyping()
+		f.refresh()
+	}
+}
+
+// fillImagery shows where the imagery is, as typed, and keeps every change
+// to it like the answers.
+func (f *incidentForm) fillImagery(t session.ImageryTyping) {
+	f.imPlatform.SetText(t.Platform)
+	f.imAccount.SetText(t.Account)
+	f.imURL.SetText(t.URL)
+	f.imWhen.SetText(t.When)
+	f.imHow.SetText(t.How)
+	switch t.Attestation {
+	case session.NotViewed:
+		f.imAttest.SetSelected(attestNotViewed)
+	case session.ViewedByAccident:
+		f.imAttest.SetSelected(attestAccident)
+	}
+	for _, e := range []*widget.Entry{f.imPlatform, f.imAccount, f.imURL, f.imWhen, f.imHow} {
+		e.OnChanged = func(string) { f.answered(false) }
+		e.OnSubmitted = func(string) { f.answered(true) }
+	}
+	f.imAttest.OnChanged = func(string) { f.answered(true) }
+}
+
+// imagery is where the imagery is, as typed.
+func (f *incidentForm) imagery() session.ImageryTyping {
+	t := session.ImageryTyping{Platform: f.imPlatform.Text, Account: f.imAccount.Text, URL: f.imURL.Text}
+	switch f.imAttest.Selected {
+	case attestNotViewed:
+		t.Attestation = session.NotViewed
+	case attestAccident:
+		t.Attestation, t.When, t.How = session.ViewedByAccident, f.imWhen.Text, f.imHow.Text
+	}
+	return t
 }
 
 // keepTyping saves the words typed since the last save, if any. They are
@@ -243,7 +294,7 @@ func (f *incidentForm) keepTyping() {
 			f.status.SetText("Not saved: " + plainWords(err, saving) + " What you typed is kept; it is saved again in a few seconds.")
 			return
 		}
-		f.status.SetText("Saved " + f.u.clockText(f.u.cfg.Clock.Now(), "15:04:05") + ".")
+		f.status.SetText(strings.TrimSpace("Saved " + f.clockText(f.cfg.Clock.Now(), "15:04:05") + ". " + f.problem))
 	})
 }
 
@@ -251,17 +302,16 @@ func (f *incidentForm) keepTyping() {
 // incident saves already asked for (so they land in the order asked), and
 // tells done how it went.
 func (f *incidentForm) saveDraft(done func(error)) {
-	u := f.u
-	if u.cfg.Vault == nil {
+	if f.cfg.Vault == nil {
 		return
 	}
-	u.inTurn(u.incidentTurn(), func(next func()) {
+	f.journal.inTurn(f.mine.turn(), func(next func()) {
 		if f.inc.Status() != session.IncidentDraft { // reported meanwhile
 			next()
 			return
 		}
 		doc := f.inc.Document()
-		u.background(func(ctx context.Context) error { return u.cfg.Vault.SaveIncidentDraft(ctx, doc) }, func(err error) {
+		f.background(func(ctx context.Context) error { return f.cfg.Vault.SaveIncidentDraft(ctx, doc) }, func(err error) {
 			defer next()
 			done(err)
 		})
@@ -270,8 +320,7 @@ func (f *incidentForm) saveDraft(done func(error)) {
 
 func (f *incidentForm) originText() string {
 	d := f.inc.Document()
-	u := f.u
-	raised := u.clockText(d.RaisedAt, "15:04 on Monday 2 January")
+	raised := f.clockText(d.RaisedAt, "15:04 on Monday 2 January")
 	switch d.Origin.Kind {
 	case session.OriginSession:
 		t := fmt.Sprintf("Raised at %s from the session with %s, %d minutes in.", raised, d.Subject.Reference, int(d.Origin.Elapsed/time.Minute))
@@ -340,14 +389,12 @@ func (f *incidentForm) setSubject() {
 	if f.inc.Status() != session.IncidentDraft {
 		return
 	}
-	t := f.typing()
-	t.Description = f.inc.Document().Description
-	next, err := session.RestoreIncident(f.u.cfg.Pack, f.u.cfg.Clock, f.inc.Document(), f.u.actor())
+	next, err := session.RestoreIncident(f.cfg.Pack, f.cfg.Clock, f.inc.Document(), f.actor())
 	if err == nil {
-		err = next.KeepTyping(t)
+		err = next.KeepTyping(f.typing())
 	}
 	if err == nil {
-		err = next.ApplyTyping(strings.TrimSpace(f.changeWhy.Text))
+		err = next.ApplyTypedSubject(strings.TrimSpace(f.changeWhy.Text))
 	}
 	if err != nil {
 		f.status.SetText(plainWords(err, reporting))
@@ -356,21 +403,6 @@ func (f *incidentForm) setSubject() {
 	f.inc = next
 	f.dirty = true // the description typed is kept at the next autosave
 	f.after(nil, "")
-}
-
-func (f *incidentForm) recordImagery() {
-	im := session.Imagery{Platform: strings.TrimSpace(f.imPlatform.Text), Account: strings.TrimSpace(f.imAccount.Text), URL: strings.TrimSpace(f.imURL.Text)}
-	switch f.imAttest.Selected {
-	case attestNotViewed:
-		im.Attestation = session.NotViewed
-	case attestAccident:
-		im.Attestation = session.ViewedByAccident
-		if t, err := time.ParseInLocation("02/01/2006 15:04", strings.TrimSpace(f.imWhen.Text), f.u.cfg.Pack.Location()); err == nil {
-			im.ViewedAt = t
-		}
-		im.ViewedHow = strings.TrimSpace(f.imHow.Text)
-	}
-	f.after(f.inc.RecordImagery(im), "Recorded where the imagery is.")
 }
 
 // after shows the outcome of a change and saves the draft.
@@ -389,9 +421,17 @@ func (f *incidentForm) after(err error, ok string) {
 	f.refresh()
 }
 
-// refresh redraws what the flow demands now.
+// refresh redraws what the flow demands now, with the answers as chosen.
 func (f *incidentForm) refresh() {
 	req := f.inc.Requirements()
+	if f.inc.Status() == session.IncidentDraft && f.inc.KeepTyping(f.typing()) == nil {
+		var err error
+		f.problem = ""
+		if req, err = f.inc.RequirementsAsTyped(strings.TrimSpace(f.changeWhy.Text)); err != nil {
+			f.problem = plainWords(err, reporting)
+			f.status.SetText(f.problem)
+		}
+	}
 	d := f.inc.Document()
 	f.branch.SetText("Where this stands: " + req.Branch.Label())
 
@@ -403,7 +443,13 @@ func (f *incidentForm) refresh() {
 	f.illegalFixed.SetText(req.IllegalReason)
 	f.illegalFixed.Hidden = !req.IllegalFixed
 	f.illegalFixed.Refresh()
-	f.noAttach.SetText("No image or file can be attached anywhere here. " + req.AttachmentsReason)
+	// The pack's reason says it first, as a rule; said once (issue 20
+	// item 8).
+	noAttach := req.AttachmentsReason
+	if !strings.HasPrefix(noAttach, "No image or file can be attached") {
+		noAttach = "No image or file can be attached anywhere here. " + noAttach
+	}
+	f.noAttach.SetText(noAttach)
 	f.imageryBox.Hidden = !req.AskImagery
 	f.imWhen.Hidden = f.imAttest.Selected != attestAccident
 	f.imHow.Hidden = f.imWhen.Hidden
@@ -486,7 +532,12 @@ func (f *incidentForm) refresh() {
 	f.requirements.Refresh()
 
 	f.preventBox.RemoveAll()
-	if req.Prevent {
+	if req.Prevent && f.inc.MayWritePrevent() != nil {
+		// Never a button that cannot work: the summary is the safeguarding
+		// team's to write, once they acknowledge the incident.
+		f.preventBox.Add(head("Prevent referral (section 4)"))
+		f.preventBox.Add(wrappedLabel("Your safeguarding team writes the Prevent referral summary once they acknowledge this incident. Say in what happened how the concern arose and what was seen or said."))
+	} else if req.Prevent {
 		f.preventBox.Add(head("Prevent referral summary (section 4)"))
 		draft := f.inc.PreventDraft()
 		if d.Prevent != nil {
@@ -515,7 +566,7 @@ func (f *incidentForm) refresh() {
 	f.chronology.RemoveAll()
 	var lines []string
 	for _, c := range f.inc.Chronology() {
-		line := fmt.Sprintf("%s  %s", f.u.clockText(c.At, "15:04:05"), c.Detail)
+		line := fmt.Sprintf("%s  %s", f.clockText(c.At, "15:04:05"), c.Detail)
 		if c.Rationale != "" {
 			line += ": " + c.Rationale
 		}
@@ -550,7 +601,7 @@ func (f *incidentForm) skip(id string) {
 		f.after(f.inc.SkipStep(id, strings.TrimSpace(why.Text)), "")
 	}))))
 	f.requirements.Refresh()
-	f.u.focusOnOpen(why)
+	f.focusOnOpen(why)
 }
 
 // reportTapped sends the incident: sealed to the safeguarding team and the
@@ -565,7 +616,7 @@ func (f *incidentForm) reportTapped() {
 		return
 	}
 	// What is in the boxes is what is reported (issue 20): no Save first.
-	next, err := session.RestoreIncident(f.u.cfg.Pack, f.u.cfg.Clock, f.inc.Document(), f.u.actor())
+	next, err := session.RestoreIncident(f.cfg.Pack, f.cfg.Clock, f.inc.Document(), f.actor())
 	if err == nil {
 		err = next.KeepTyping(f.typing())
 	}
@@ -584,9 +635,9 @@ func (f *incidentForm) reportTapped() {
 	f.status.SetText("Sealing and saving…")
 	// In turn with the draft's saves: a draft saved on leaving while the
 	// report is on its way waits for it, and then has nothing to save.
-	f.u.inTurn(f.u.incidentTurn(), func(done func()) {
-		f.u.background(func(ctx context.Context) error {
-			_, err := f.u.cfg.Vault.ReportIncident(ctx, doc.ID, doc, nil)
+	f.journal.inTurn(f.mine.turn(), func(done func()) {
+		f.background(func(ctx context.Context) error {
+			_, err := f.cfg.Vault.ReportIncident(ctx, doc.ID, doc, nil)
 			return err
 		}, func(err error) {
 			defer done()
@@ -596,8 +647,8 @@ func (f *incidentForm) reportTapped() {
 				return
 			}
 			f.inc = next
-			f.u.rememberIncident(next.Document())
-			f.u.kickSync()
+			f.mine.remember(next.Document())
+			f.sync.kick()
 			f.status.SetText(reportedText)
 			f.refresh()
 			f.linkSession(doc.ID)
@@ -616,7 +667,7 @@ func (f *incidentForm) linkSession(id string) {
 	if s == nil {
 		return
 	}
-	f.u.commitChange(s, func(c *session.Session) error { return c.IncidentReported(id) }, func(err error) {
+	f.journal.commitChange(s, func(c *session.Session) error { return c.IncidentReported(id) }, func(err error) {
 		var ns *notSavedError
 		if errors.As(err, &ns) {
 			f.unlinked = true
@@ -634,32 +685,37 @@ func (f *incidentForm) linkSession(id string) {
 }
 
 // saveIncidentDraft autosaves an incident being raised, sealed to its author.
-func (u *UI) saveIncidentDraft(inc *session.Incident, status func(string)) {
-	if u.cfg.Vault == nil || inc.Status() != session.IncidentDraft {
+func (sh *shell) saveIncidentDraft(inc *session.Incident, status func(string)) {
+	if sh.cfg.Vault == nil || inc.Status() != session.IncidentDraft {
 		return
 	}
 	doc := inc.Document()
-	u.background(func(ctx context.Context) error { return u.cfg.Vault.SaveIncidentDraft(ctx, doc) }, func(err error) {
+	sh.background(func(ctx context.Context) error { return sh.cfg.Vault.SaveIncidentDraft(ctx, doc) }, func(err error) {
 		if err != nil && status != nil {
 			status("Not saved: " + plainWords(err, saving))
 		}
 	})
 }
 
-// buildQuestions makes one row per question of the pack, filled from the
-// document; refreshQuestions shows only those the domain asks now.
-func (f *questionWidgets) buildQuestions(d session.IncidentDocument) *fyne.Container {
+// buildQuestions makes one row per question of the pack, filled with the
+// answers as chosen; refreshQuestions shows only those the domain asks now.
+func (f *questionWidgets) buildQuestions(a session.AnswersTyping) *fyne.Container {
 	pk := f.u.cfg.Pack
-	c := d.Circumstances
-	yn := func() *widget.RadioGroup {
+	changed := func(submitted bool) {
+		if f.changed != nil {
+			f.changed(submitted)
+		}
+	}
+	yn := func(v session.Choice) *widget.RadioGroup {
 		r := widget.NewRadioGroup([]string{yes, no}, nil)
 		r.Horizontal = true
+		r.SetSelected(map[session.Choice]string{session.ChoiceYes: yes, session.ChoiceNo: no}[v])
 		return r
 	}
-	setYN := func(r *widget.RadioGroup, v *bool) {
-		if v != nil {
-			r.SetSelected(yesNo(*v))
-		}
+	text := func(placeholder, v string) *widget.Entry {
+		e := entry(placeholder)
+		e.SetText(v)
+		return e
 	}
 	var sevs []string
 	for _, s := range pk.Incident.Severities {
@@ -667,54 +723,41 @@ func (f *questionWidgets) buildQuestions(d session.IncidentDocument) *fyne.Conta
 	}
 	f.qSeverity = widget.NewSelect(sevs, nil)
 	f.qSeverity.PlaceHolder = "Choose the severity"
-	if s, ok := pk.Severity(c.Severity); ok {
+	if s, ok := pk.Severity(a.Severity); ok {
 		f.qSeverity.SetSelected(s.Label)
 	}
 	f.qWho = widget.NewRadioGroup([]string{whoAdult, whoChild, whoUnknown}, nil)
 	f.qWho.Horizontal = true
-	f.qAge = entry("Their age, if known")
+	f.qWho.SetSelected(map[session.PartyAge]string{session.PartyAdult: whoAdult, session.PartyChild: whoChild, session.PartyUnknown: whoUnknown}[a.OtherParty])
+	f.qAge = text("Their age, if known", a.OtherAge)
 	var rels []string
 	for _, r := range session.Relationships() {
 		rels = append(rels, r.Label())
 	}
 	f.qRelationship = widget.NewSelect(rels, nil)
 	f.qRelationship.PlaceHolder = "How they know each other"
-	if op := c.OtherParty; op != nil {
-		f.qWho.SetSelected(map[session.PartyAge]string{session.PartyAdult: whoAdult, session.PartyChild: whoChild, session.PartyUnknown: whoUnknown}[op.Is])
-		if op.Age > 0 {
-			f.qAge.SetText(strconv.Itoa(op.Age))
-		}
-		if op.Relationship != "" {
-			f.qRelationship.SetSelected(op.Relationship.Label())
-		}
+	if a.Relationship != "" {
+		f.qRelationship.SetSelected(a.Relationship.Label())
 	}
 	f.qImages = widget.NewRadioGroup([]string{imagesYes, imagesNo}, nil)
 	f.qImages.Horizontal = true
-	if c.NudeImagery != nil {
-		f.qImages.SetSelected(map[bool]string{true: imagesYes, false: imagesNo}[*c.NudeImagery])
+	f.qImages.SetSelected(map[session.Choice]string{session.ChoiceYes: imagesYes, session.ChoiceNo: imagesNo}[a.NudeImagery])
+	f.qIntent, f.qReckless, f.qShared, f.qThreats = yn(a.IntentToHarm), yn(a.RecklessMisuse), yn(a.SharedWithoutConsent), yn(a.ThreatsOrCoercion)
+	f.qSharer = text("Reference of the young person who shared it", a.Sharers)
+	f.qHarmed = text("Reference of the young person harmed, if not the person above", a.Harmed)
+	f.qCompany = yn(a.CompanySystems)
+	f.qPlatform = text("Platform or app, for example Snapchat", a.Platform)
+	// Handlers only now: filling them is not a change.
+	for _, r := range []*widget.RadioGroup{f.qWho, f.qImages, f.qIntent, f.qReckless, f.qShared, f.qThreats, f.qCompany} {
+		r.OnChanged = func(string) { changed(true) }
 	}
-	f.qIntent, f.qReckless, f.qShared, f.qThreats = yn(), yn(), yn(), yn()
-	setYN(f.qIntent, c.IntentToHarm)
-	setYN(f.qReckless, c.RecklessMisuse)
-	setYN(f.qShared, c.SharedWithoutConsent)
-	setYN(f.qThreats, c.ThreatsOrCoercion)
-	f.qSharer = entry("Reference of the young person who shared it")
-	f.qHarmed = entry("Reference of the young person harmed, if not the person above")
-	var sharers, harmed []string
-	for _, y := range c.YoungPeople {
-		switch y.Role {
-		case session.RoleShared:
-			sharers = append(sharers, y.Reference)
-		default:
-			harmed = append(harmed, y.Reference)
-		}
+	for _, sel := range []*widget.Select{f.qSeverity, f.qRelationship} {
+		sel.OnChanged = func(string) { changed(true) }
 	}
-	f.qSharer.SetText(strings.Join(sharers, ", "))
-	f.qHarmed.SetText(strings.Join(harmed, ", "))
-	f.qCompany = yn()
-	setYN(f.qCompany, c.CompanySystems)
-	f.qPlatform = entry("Platform or app, for example Snapchat")
-	f.qPlatform.SetText(c.Platform)
+	for _, e := range []*widget.Entry{f.qAge, f.qSharer, f.qHarmed, f.qPlatform} {
+		e.OnChanged = func(string) { changed(false) }
+		e.OnSubmitted = func(string) { changed(true) }
+	}
 
 	widgets := map[string][]fyne.CanvasObject{
 		session.QSeverity:             {f.qSeverity},
@@ -744,7 +787,9 @@ func (f *questionWidgets) buildQuestions(d session.IncidentDocument) *fyne.Conta
 		f.qRows[q.ID], f.qNeeded[q.ID] = row, needed
 		box.Add(row)
 	}
-	box.Add(container.NewHBox(widget.NewButton("Save these answers", f.save)))
+	if f.save != nil {
+		box.Add(container.NewHBox(widget.NewButton("Save these answers", f.save)))
+	}
 	return box
 }
 
@@ -763,66 +808,45 @@ func (f *questionWidgets) refreshQuestions(req session.Requirements) {
 	}
 }
 
-// saveAnswers records the answers given.
-func (f *incidentForm) saveAnswers() {
-	c, err := f.circumstances()
-	if err != nil {
-		f.status.SetText(plainWords(err, reporting))
-		return
-	}
-	f.after(f.inc.SetCircumstances(c, strings.TrimSpace(f.changeWhy.Text)), "Answers saved.")
-}
-
-// circumstances reads the answers given; unanswered questions stay
+// answers reads the answers as chosen; unanswered questions stay
 // unanswered, never "no".
-func (f *questionWidgets) circumstances() (session.Circumstances, error) {
+func (f *questionWidgets) answers() session.AnswersTyping {
 	pk := f.u.cfg.Pack
-	var c session.Circumstances
+	var a session.AnswersTyping
 	for _, s := range pk.Incident.Severities {
 		if s.Label == f.qSeverity.Selected {
-			c.Severity = s.ID
+			a.Severity = s.ID
 		}
 	}
-	if f.qWho.Selected != "" {
-		op := &session.OtherParty{Is: map[string]session.PartyAge{whoAdult: session.PartyAdult, whoChild: session.PartyChild, whoUnknown: session.PartyUnknown}[f.qWho.Selected]}
-		if a := strings.TrimSpace(f.qAge.Text); a != "" {
-			n, err := strconv.Atoi(a)
-			if err != nil {
-				return c, &session.FieldError{Field: "age", Message: "Enter the other person's age in whole years, for example 16, or leave it empty."}
-			}
-			op.Age = n
+	a.OtherParty = map[string]session.PartyAge{whoAdult: session.PartyAdult, whoChild: session.PartyChild, whoUnknown: session.PartyUnknown}[f.qWho.Selected]
+	a.OtherAge = f.qAge.Text
+	for _, r := range session.Relationships() {
+		if r.Label() == f.qRelationship.Selected {
+			a.Relationship = r
 		}
-		for _, r := range session.Relationships() {
-			if r.Label() == f.qRelationship.Selected {
-				op.Relationship = r
-			}
+	}
+	choice := func(r *widget.RadioGroup, yesText string) session.Choice {
+		switch r.Selected {
+		case "":
+			return ""
+		case yesText:
+			return session.ChoiceYes
 		}
-		c.OtherParty = op
+		return session.ChoiceNo
 	}
-	answer := func(r *widget.RadioGroup, yesText string) *bool {
-		if r.Selected == "" {
-			return nil
-		}
-		v := r.Selected == yesText
-		return &v
-	}
-	c.NudeImagery = answer(f.qImages, imagesYes)
-	c.IntentToHarm = answer(f.qIntent, yes)
-	c.RecklessMisuse = answer(f.qReckless, yes)
-	c.SharedWithoutConsent = answer(f.qShared, yes)
-	c.ThreatsOrCoercion = answer(f.qThreats, yes)
-	c.CompanySystems = answer(f.qCompany, yes)
-	c.Platform = strings.TrimSpace(f.qPlatform.Text)
-	refs := func(s string) []string {
-		return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
-	}
-	for _, ref := range refs(f.qSharer.Text) {
-		c.YoungPeople = append(c.YoungPeople, session.YoungPerson{Reference: ref, Role: session.RoleShared})
-	}
-	for _, ref := range refs(f.qHarmed.Text) {
-		c.YoungPeople = append(c.YoungPeople, session.YoungPerson{Reference: ref, Role: session.RoleHarmed})
-	}
-	return c, nil
+	a.NudeImagery = choice(f.qImages, imagesYes)
+	a.IntentToHarm = choice(f.qIntent, yes)
+	a.RecklessMisuse = choice(f.qReckless, yes)
+	a.SharedWithoutConsent = choice(f.qShared, yes)
+	a.ThreatsOrCoercion = choice(f.qThreats, yes)
+	a.CompanySystems = choice(f.qCompany, yes)
+	a.Platform, a.Sharers, a.Harmed = f.qPlatform.Text, f.qSharer.Text, f.qHarmed.Text
+	return a
+}
+
+// circumstances reads the answers given (answers, read by the domain).
+func (f *questionWidgets) circumstances() (session.Circumstances, error) {
+	return f.answers().Circumstances()
 }
 
 // classificationWidgets choose what kind of incident it is (1.4, 3, 4): the
@@ -830,7 +854,7 @@ func (f *questionWidgets) circumstances() (session.Circumstances, error) {
 // practitioner's incident screen and the DSL's case screen both use them;
 // onChange is called after the person changes a choice.
 type classificationWidgets struct {
-	u                       *UI
+	u                       *shell
 	category, kind, subtype *widget.Select
 	adult, welfare          *widget.Check
 	changeWhy               *widget.Entry
@@ -842,7 +866,7 @@ type classificationWidgets struct {
 	filling  bool
 }
 
-func newClassificationWidgets(u *UI) *classificationWidgets {
+func newClassificationWidgets(u *shell) *classificationWidgets {
 	pk := u.cfg.Pack
 	c := &classificationWidgets{u: u}
 	var cats, kinds []string

@@ -85,7 +85,7 @@ func TestEscalateFromLiveSession(t *testing.T) {
 	}
 
 	// The session was marked escalated, with the incident id.
-	d := u.sessions[0].Document()
+	d := u.journal.sessions[0].Document()
 	if !d.Flags().Escalated || d.Markers[len(d.Markers)-1].IncidentID != f.inc.Document().ID {
 		t.Errorf("session not marked: %+v", d.Markers)
 	}
@@ -131,6 +131,9 @@ func TestNoAttachmentsForImagery(t *testing.T) {
 	if f.imageryBox.Hidden || !strings.Contains(f.noAttach.Text, "No image or file can be attached") {
 		t.Fatalf("no-attachment rule not shown: %q", f.noAttach.Text)
 	}
+	if n := strings.Count(f.noAttach.Text, "No image or file can be attached"); n != 1 {
+		t.Errorf("the rule is said %d times: %q", n, f.noAttach.Text)
+	}
 	if ok, _ := f.inc.AttachmentsAllowed(); ok {
 		t.Fatal("domain allows attachments for imagery")
 	}
@@ -143,9 +146,14 @@ func TestNoAttachmentsForImagery(t *testing.T) {
 	test.Type(f.imPlatform, "Snapchat")
 	test.Type(f.imAccount, "@made_up_account")
 	f.imAttest.SetSelected(attestNotViewed)
-	tap(t, u, "Record where it is")
-	if im := f.inc.Document().Imagery; im == nil || im.Platform != "Snapchat" || im.Attestation != session.NotViewed {
-		t.Errorf("imagery record %+v", im)
+	settle(u)
+	// Kept as chosen, with no button to press (issue 20), and taken in by
+	// Report.
+	if im := f.inc.Typing().Imagery; im.Platform != "Snapchat" || im.Attestation != session.NotViewed {
+		t.Errorf("imagery kept %+v", im)
+	}
+	if hasButton(u, "Record where it is") {
+		t.Error(`the incident screen still has "Record where it is"`)
 	}
 	texts = visibleTexts(u)
 	for _, want := range []string{"CEOP", "Report Remove"} {
@@ -260,8 +268,9 @@ func TestIncidentAsksTheQuestionsThatChangeTheRoute(t *testing.T) {
 	// The domain refuses an age that contradicts "a child"; so does the
 	// screen, and nothing is saved.
 	f.qWho.SetSelected(whoChild)
-	f.qAge.SetText("24")
-	tap(t, u, "Save these answers")
+	test.Type(f.qAge, "24")
+	f.qAge.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	settle(u)
 	if !strings.Contains(f.status.Text, "adult, not a child") || f.inc.Document().Circumstances.OtherParty != nil {
 		t.Errorf("a 24-year-old child was accepted: status %q, saved %+v", f.status.Text, f.inc.Document().Circumstances.OtherParty)
 	}
@@ -276,15 +285,15 @@ func TestIncidentAsksTheQuestionsThatChangeTheRoute(t *testing.T) {
 	f.qShared.SetSelected(yes)
 	f.qThreats.SetSelected(no)
 	f.qSeverity.SetSelected(severityLabel(t, u, "serious"))
-	tap(t, u, "Save these answers")
+	settle(u)
 	texts = visibleTexts(u)
-	for _, want := range []string{"Must refer to Police", "incident should always be referred to the police", "Answers saved."} {
+	for _, want := range []string{"Must refer to Police", "incident should always be referred to the police"} {
 		if !strings.Contains(texts, want) {
 			t.Errorf("after the answers, %q is not shown:\n%s", want, texts)
 		}
 	}
-	if d := f.inc.Document().Circumstances; d.SharedWithoutConsent == nil || !*d.SharedWithoutConsent || d.Severity != "serious" {
-		t.Errorf("answers not saved: %+v", d)
+	if a := f.inc.Typing().Answers; a.SharedWithoutConsent != session.ChoiceYes || a.Severity != "serious" {
+		t.Errorf("answers not kept as chosen: %+v", a)
 	}
 	if !f.qNeeded[session.QIntentToHarm].Hidden {
 		t.Error("an answered question is still marked as needed")
@@ -306,7 +315,7 @@ func TestThreeContrastingIncidents(t *testing.T) {
 		f.qReckless.SetSelected(no)
 		f.qShared.SetSelected(no)
 		f.qSeverity.SetSelected(severityLabel(t, u, "serious"))
-		tap(t, u, "Save these answers")
+		settle(u)
 		f.riskWhy.SetText("He is at home with his mother; no one has the images yet.")
 		f.risk.SetSelected(no)
 		settle(u)
@@ -327,7 +336,7 @@ func TestThreeContrastingIncidents(t *testing.T) {
 		f.illegalWhy.SetText("Fraud by a third party; reported to the bank.")
 		f.illegal.SetSelected(yes)
 		f.qSeverity.SetSelected(severityLabel(t, u, "moderate"))
-		tap(t, u, "Save these answers")
+		settle(u)
 		f.riskWhy.SetText("The card is stopped; no one is in danger.")
 		f.risk.SetSelected(no)
 		settle(u)
@@ -357,7 +366,7 @@ func TestThreeContrastingIncidents(t *testing.T) {
 		f.qShared.SetSelected(no)
 		f.qThreats.SetSelected(no)
 		f.qSeverity.SetSelected(severityLabel(t, u, "low"))
-		tap(t, u, "Save these answers")
+		settle(u)
 		f.riskWhy.SetText("Both are safe; the images have not been sent on.")
 		f.risk.SetSelected(no)
 		settle(u)
@@ -391,4 +400,26 @@ func tallScreenshot(t *testing.T, u *UI, f *incidentForm, name string) {
 	scrollTo(f.formScroll, f.questionsBox)
 	screenshot(t, u, name)
 	u.win.Resize(size)
+}
+
+// TestPreventSummaryIsNeverOfferedToThePractitioner: the Prevent referral
+// summary is the safeguarding team's to write once they acknowledge the
+// incident (section 4); the practitioner raising a radicalisation concern
+// is told so, and is never given a Save button that can only fail.
+func TestPreventSummaryIsNeverOfferedToThePractitioner(t *testing.T) {
+	u, _, _ := newTestUIEnv(t)
+	press(t, u, shortcutFor(t, "Ctrl+E"))
+	tap(t, u, "I have read this: continue")
+	f := u.currentIncident
+	test.Type(findEntry(t, u, whatHappenedBox), "He shared extremist videos and asked her to join a group chat.")
+	f.kind.SetSelected(kindLabel(t, u, "radicalisation"))
+	settle(u)
+	if hasButton(u, "Save Prevent summary") {
+		t.Errorf("the practitioner is offered the Prevent summary, which only the safeguarding team may write")
+	}
+	mustSee(t, u, "Your safeguarding team writes the Prevent referral summary once they acknowledge this incident.")
+	// The domain agrees: the practitioner may not write it.
+	if err := f.inc.MayWritePrevent(); err == nil {
+		t.Errorf("MayWritePrevent for the practitioner = %v", err)
+	}
 }

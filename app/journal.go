@@ -23,25 +23,25 @@ import (
 
 // background runs work off the UI goroutine and hands its error back on it.
 // Crypto and database calls always go through here.
-func (u *UI) background(work func(ctx context.Context) error, done func(error)) {
+func (sh *shell) background(work func(ctx context.Context) error, done func(error)) {
 	var where string
-	if buildmode.TestHooks && u.ui.timed != nil {
+	if buildmode.TestHooks && sh.ui.timed != nil {
 		where = callSite(2)
 	}
-	u.ui.pending.Add(1)
-	u.svc.Go(func(parent context.Context) {
+	sh.ui.pending.Add(1)
+	sh.svc.Job(func(parent context.Context) {
 		ctx, cancel := context.WithTimeout(parent, time.Minute)
 		defer cancel()
 		err := work(ctx)
-		if err != nil && u.cfg.Errors != nil {
-			u.cfg.Errors("background", err)
+		if err != nil && sh.cfg.Errors != nil {
+			sh.cfg.Errors("background", err)
 		}
-		if parent.Err() != nil {
-			u.ui.pending.Add(-1) // the window has closed: nobody to tell
+		if sh.svc.Closing() {
+			sh.ui.pending.Add(-1) // the window has closed: nobody to tell
 			return
 		}
-		u.runOnUIFrom(where, func() {
-			defer u.ui.pending.Add(-1)
+		sh.runOnUIFrom(where, func() {
+			defer sh.ui.pending.Add(-1)
 			done(err)
 		})
 	})
@@ -63,22 +63,22 @@ type uiQueue struct {
 	timed func(where string, fn func()) func()
 }
 
-func (u *UI) runOnUI(fn func()) {
+func (sh *shell) runOnUI(fn func()) {
 	var where string
-	if buildmode.TestHooks && u.ui.timed != nil {
+	if buildmode.TestHooks && sh.ui.timed != nil {
 		where = callSite(2)
 	}
-	u.runOnUIFrom(where, fn)
+	sh.runOnUIFrom(where, fn)
 }
 
 // runOnUIFrom is runOnUI for a callback asked for at where (empty unless
 // a test times the callbacks).
-func (u *UI) runOnUIFrom(where string, fn func()) {
-	if buildmode.TestHooks && u.ui.queue != nil {
-		if u.ui.timed != nil {
-			fn = u.ui.timed(where, fn)
+func (sh *shell) runOnUIFrom(where string, fn func()) {
+	if buildmode.TestHooks && sh.ui.queue != nil {
+		if sh.ui.timed != nil {
+			fn = sh.ui.timed(where, fn)
 		}
-		u.ui.queue <- fn
+		sh.ui.queue <- fn
 		return
 	}
 	fyne.Do(fn)
@@ -102,12 +102,31 @@ func callSite(skip int) string {
 	return fmt.Sprintf("%s:%d %s", filepath.Base(file), line, name)
 }
 
+// journal is the person's sessions, drafts and signed records in memory,
+// and the one way a change to a session is saved: in turn, durably, before
+// the screen shows it (commitChange).
+type journal struct {
+	*shell
+	// sessions are the practitioner's sessions, newest plan first.
+	sessions []*session.Session
+	// history is the practitioner's signed records, newest first, and
+	// addenda by parent record id; both decrypted in memory only.
+	history []historyItem
+	addenda map[string][]session.Addendum
+	// loaded is set once drafts and records have been read.
+	loaded      bool
+	loadProblem string
+	// committing holds, for each session with a change being saved, the
+	// changes waiting behind it (commitChange).
+	committing map[*session.Session][]func()
+}
+
 // saveDraft autosaves a session, sealed to its author. Failures show in the
 // status line, so a person knows their work is not yet safe.
 //
 // It takes its turn with the session's other changes (commitChange), so an
 // autosave of the state before a change can never land on disk after it.
-func (u *UI) saveDraft(s *session.Session, status func(string)) {
+func (u *journal) saveDraft(s *session.Session, status func(string)) {
 	u.saveDraftDone(s, func(err error) {
 		switch {
 		case status == nil:
@@ -120,7 +139,7 @@ func (u *UI) saveDraft(s *session.Session, status func(string)) {
 }
 
 // saveDraftDone is saveDraft, telling done how the save went.
-func (u *UI) saveDraftDone(s *session.Session, done func(error)) {
+func (u *journal) saveDraftDone(s *session.Session, done func(error)) {
 	if u.cfg.Vault == nil {
 		return
 	}
@@ -165,13 +184,13 @@ func notSaved(err error) string {
 // Changes to one session are made one after another: a change asked for
 // while another is being saved waits for it, and is then tried on what
 // that one left, so that two quick ticks never overwrite each other.
-func (u *UI) commitChange(s *session.Session, change func(*session.Session) error, done func(error)) {
+func (u *journal) commitChange(s *session.Session, change func(*session.Session) error, done func(error)) {
 	u.inTurn(s, func(next func()) { u.commitNow(s, change, done, next) })
 }
 
 // inTurn runs step now, or after the steps already waiting on s; step calls
 // next when it is finished.
-func (u *UI) inTurn(s *session.Session, step func(next func())) {
+func (u *journal) inTurn(s *session.Session, step func(next func())) {
 	if u.committing == nil {
 		u.committing = map[*session.Session][]func(){}
 	}
@@ -192,7 +211,7 @@ func (u *UI) inTurn(s *session.Session, step func(next func())) {
 	run()
 }
 
-func (u *UI) commitNow(s *session.Session, change func(*session.Session) error, done func(error), next func()) {
+func (u *journal) commitNow(s *session.Session, change func(*session.Session) error, done func(error), next func()) {
 	c := s.Clone()
 	if err := change(c); err != nil {
 		done(err)
@@ -230,6 +249,7 @@ func (u *UI) loadSessions() {
 	if u.cfg.Vault == nil {
 		return
 	}
+	u.typed.loadKeptWords()
 	var (
 		sessions  []*session.Session
 		history   []historyItem
@@ -269,14 +289,15 @@ func (u *UI) loadSessions() {
 		}
 		slices.SortFunc(history, func(a, b historyItem) int { return b.doc.Plan.Start.Compare(a.doc.Plan.Start) })
 		var err3 error
-		incidents, err3 = u.myIncidents(ctx)
+		incidents, err3 = u.mine.read(ctx)
 		return errors.Join(err, err2, err3)
 	}, func(err error) {
-		u.incidents = incidents
-		u.sessions, u.history, u.addenda = sessions, history, addenda
-		u.loaded = true
+		u.mine.list = incidents
+		j := u.journal
+		j.sessions, j.history, j.addenda = sessions, history, addenda
+		j.loaded = true
 		if err != nil {
-			u.loadProblem = "Some records could not be opened: " + plainWords(err, reading)
+			j.loadProblem = "Some records could not be opened: " + plainWords(err, reading)
 		}
 		if u.onHome {
 			u.ShowHome()
@@ -291,7 +312,7 @@ func (u *UI) loadSessions() {
 // last closed or crashed: its draft was autosaved, so nothing is lost and
 // the timer counts from the real start. It says whether it asked.
 func (u *UI) offerResume() bool {
-	for _, s := range u.sessions {
+	for _, s := range u.journal.sessions {
 		if st := s.State(); st == session.Live || st == session.Paused {
 			d := s.Document()
 			dialog.ShowConfirm("Resume your session?",

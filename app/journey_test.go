@@ -192,19 +192,19 @@ func TestIdleLock(t *testing.T) {
 	u.cfg.LockAfter = 10 * time.Minute
 	u.ShowHome()
 	clock.Advance(9 * time.Minute)
-	u.checkIdle()
-	if u.locked {
+	u.lock.checkIdle()
+	if u.lock.locked {
 		t.Fatal("locked before the idle time")
 	}
 	tap(t, u, "History (0)") // activity
 	clock.Advance(9 * time.Minute)
-	u.checkIdle()
-	if u.locked {
+	u.lock.checkIdle()
+	if u.lock.locked {
 		t.Fatal("activity did not count")
 	}
 	clock.Advance(2 * time.Minute)
-	u.checkIdle()
-	if !u.locked || !strings.Contains(visibleTexts(u), "Safeguard Companion is locked") {
+	u.lock.checkIdle()
+	if !u.lock.locked || !strings.Contains(visibleTexts(u), "Safeguard Companion is locked") {
 		t.Fatalf("not locked:\n%s", visibleTexts(u))
 	}
 	if strings.Contains(visibleTexts(u), "History") {
@@ -213,14 +213,14 @@ func TestIdleLock(t *testing.T) {
 	screenshot(t, u, "09-locked")
 	test.Type(findEntry(t, u, "Passphrase"), "wrong passphrase")
 	tap(t, u, "Unlock")
-	if !u.locked || !strings.Contains(visibleTexts(u), "did not unlock") {
+	if !u.lock.locked || !strings.Contains(visibleTexts(u), "did not unlock") {
 		t.Fatal("a wrong passphrase unlocked the app")
 	}
 	e := findEntry(t, u, "Passphrase")
 	e.SetText("")
 	test.Type(e, "correct horse battery staple")
 	tap(t, u, "Unlock")
-	if u.locked || !strings.Contains(visibleTexts(u), "records") {
+	if u.lock.locked || !strings.Contains(visibleTexts(u), "records") {
 		t.Fatalf("not unlocked:\n%s", visibleTexts(u))
 	}
 }
@@ -244,7 +244,7 @@ func TestLockAsksForASecretWithKeysInTheKeyring(t *testing.T) {
 	u.dev.Profile.Demo = false // the organisation's real set-up
 	u.cfg.UnlockWorkFactor = 10
 	u.cfg.LockAfter = 10 * time.Minute
-	u.loadUnlockSecret()
+	u.lock.loadUnlockSecret()
 	settle(u)
 	if !strings.Contains(visibleTexts(u), "Choose how to unlock the app") {
 		t.Fatalf("no secret asked for with the keys in the keyring:\n%s", visibleTexts(u))
@@ -252,7 +252,7 @@ func TestLockAsksForASecretWithKeysInTheKeyring(t *testing.T) {
 	test.Type(findEntry(t, u, "PIN or passphrase"), "12345")
 	test.Type(findEntry(t, u, "The same again"), "12345")
 	tap(t, u, "Set it")
-	if !strings.Contains(visibleTexts(u), "at least 6 characters") || u.unlockSecret != nil {
+	if !strings.Contains(visibleTexts(u), "at least 6 characters") || u.lock.secret != nil {
 		t.Fatalf("a five-character PIN was taken:\n%s", visibleTexts(u))
 	}
 	for _, label := range []string{"PIN or passphrase", "The same again"} {
@@ -261,7 +261,7 @@ func TestLockAsksForASecretWithKeysInTheKeyring(t *testing.T) {
 		test.Type(e, "4821 blue")
 	}
 	tap(t, u, "Set it")
-	if u.unlockSecret == nil {
+	if u.lock.secret == nil {
 		t.Fatalf("the secret was not kept:\n%s", visibleTexts(u))
 	}
 	stored, err := env.dev.Store.Setting(t.Context(), unlockSetting)
@@ -270,17 +270,17 @@ func TestLockAsksForASecretWithKeysInTheKeyring(t *testing.T) {
 	}
 
 	clock.Advance(11 * time.Minute)
-	u.checkIdle()
-	if !u.locked {
+	u.lock.checkIdle()
+	if !u.lock.locked {
 		t.Fatal("not locked")
 	}
 	tap(t, u, "Unlock")
-	if !u.locked {
+	if !u.lock.locked {
 		t.Fatal("the keyring alone unlocked the app")
 	}
 	test.Type(findEntry(t, u, "PIN or passphrase"), "4821 blue")
 	tap(t, u, "Unlock")
-	if u.locked {
+	if u.lock.locked {
 		t.Fatalf("the chosen secret did not unlock:\n%s", visibleTexts(u))
 	}
 }
@@ -300,13 +300,13 @@ func TestLockHidesAnOpenDialog(t *testing.T) {
 	press(t, u, shortcutFor(t, "Ctrl+1"))
 	test.Type(findEntry(t, u, "What the customer said, word for word"), "He said not to tell anyone")
 	clock.Advance(11 * time.Minute)
-	u.checkIdle()
-	if !u.locked || strings.Contains(visibleTexts(u), "He said not to tell anyone") {
+	u.lock.checkIdle()
+	if !u.lock.locked || strings.Contains(visibleTexts(u), "He said not to tell anyone") {
 		t.Fatalf("the dialog's words show on the locked app:\n%s", visibleTexts(u))
 	}
 	test.Type(findEntry(t, u, "Passphrase"), "correct horse battery staple")
 	tap(t, u, "Unlock")
-	if u.locked || findEntry(t, u, "What the customer said, word for word").Text != "He said not to tell anyone" {
+	if u.lock.locked || findEntry(t, u, "What the customer said, word for word").Text != "He said not to tell anyone" {
 		t.Fatalf("the dialog did not come back as it was:\n%s", visibleTexts(u))
 	}
 }

@@ -26,8 +26,10 @@ const autosaveEvery = 5 * time.Second
 // points to confirm at the start, and Escalate always visible. It is laid
 // out narrow, to sit beside the call window.
 type liveScreen struct {
-	u *UI
-	s *session.Session
+	*shell
+	nav     navigator
+	journal *journal
+	s       *session.Session
 
 	countdown *canvas.Text
 	elapsed   *widget.Label
@@ -76,7 +78,7 @@ func (u *UI) startLive(s *session.Session) {
 }
 
 func (u *UI) startNow(s *session.Session) {
-	u.commitChange(s, (*session.Session).Start, func(err error) {
+	u.journal.commitChange(s, (*session.Session).Start, func(err error) {
 		var off *session.OffPlanError
 		var ns *notSavedError
 		var ge *session.GateError
@@ -113,7 +115,7 @@ func (u *UI) confirmOffPlanStart(s *session.Session, off *session.OffPlanError) 
 	text.Wrapping = fyne.TextWrapWord
 	var dlg dialog.Dialog
 	start := widget.NewButtonWithIcon("Start now", theme.MediaPlayIcon(), func() {
-		u.commitChange(s, func(c *session.Session) error { return c.StartOffPlan(reason.Text) }, func(err error) {
+		u.journal.commitChange(s, func(c *session.Session) error { return c.StartOffPlan(reason.Text) }, func(err error) {
 			var ns *notSavedError
 			switch {
 			case errors.As(err, &ns):
@@ -149,7 +151,7 @@ func roughly(d time.Duration) string {
 
 // ShowLive shows a live or paused session.
 func (u *UI) ShowLive(s *session.Session) {
-	l := &liveScreen{u: u, s: s, agreement: map[string]*widget.Check{}}
+	l := &liveScreen{shell: u.shell, nav: u, journal: u.journal, s: s, agreement: map[string]*widget.Check{}}
 	l.countdown = canvas.NewText("45:00", theme.Color(theme.ColorNameForeground))
 	l.countdown.TextSize = 72
 	l.countdown.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
@@ -186,7 +188,7 @@ func (u *UI) ShowLive(s *session.Session) {
 			case on && !l.confirmed(p.ID):
 				// Ticked now, confirmed once saved; unticked again, with
 				// the reason, if the save fails (issue 15).
-				u.commitChange(s, func(cp *session.Session) error { return cp.ConfirmAgreement(p.ID) }, func(err error) {
+				u.journal.commitChange(s, func(cp *session.Session) error { return cp.ConfirmAgreement(p.ID) }, func(err error) {
 					var ns *notSavedError
 					switch {
 					case errors.As(err, &ns):
@@ -291,7 +293,7 @@ func (l *liveScreen) setStatus(s string) { l.status.SetText(s) }
 
 // tick redraws the timer and acts on what the domain says is due.
 func (l *liveScreen) tick() {
-	if l.u.cfg.Pack.DelayedResponse(l.s.Document().Plan) {
+	if l.cfg.Pack.DelayedResponse(l.s.Document().Plan) {
 		l.tickDelayed()
 		return
 	}
@@ -325,9 +327,9 @@ func (l *liveScreen) tick() {
 		l.banner.SetText("The session is over its planned time. An overrun needs an exceptional reason (Annex 2 3.3).")
 		l.askOverrunReason(nil)
 	}
-	if now := l.u.cfg.Clock.Now(); now.Sub(l.lastSave) >= autosaveEvery {
+	if now := l.cfg.Clock.Now(); now.Sub(l.lastSave) >= autosaveEvery {
 		l.lastSave = now
-		l.u.saveDraft(l.s, l.setStatus)
+		l.journal.saveDraft(l.s, l.setStatus)
 	}
 	l.showMarkers()
 }
@@ -340,33 +342,33 @@ func (l *liveScreen) acknowledge(warnings []int) {
 		return
 	}
 	l.acking = true
-	l.u.commitChange(l.s, func(c *session.Session) error { c.AcknowledgeWarnings(warnings...); return nil }, func(err error) {
+	l.journal.commitChange(l.s, func(c *session.Session) error { c.AcknowledgeWarnings(warnings...); return nil }, func(err error) {
 		l.acking = false
 		if err != nil {
 			l.setStatus(notSaved(unwrapNotSaved(err)))
 			return
 		}
-		l.setStatus("Saved " + l.u.clockText(l.u.cfg.Clock.Now(), "15:04:05") + ".")
+		l.setStatus("Saved " + l.clockText(l.cfg.Clock.Now(), "15:04:05") + ".")
 	})
 }
 
 // tickDelayed is tick for an e-mail, letter or text: no timer, autosave
 // and the markers only.
 func (l *liveScreen) tickDelayed() {
-	if now := l.u.cfg.Clock.Now(); now.Sub(l.lastSave) >= autosaveEvery {
+	if now := l.cfg.Clock.Now(); now.Sub(l.lastSave) >= autosaveEvery {
 		l.lastSave = now
-		l.u.saveDraft(l.s, l.setStatus)
+		l.journal.saveDraft(l.s, l.setStatus)
 	}
 	l.showMarkers()
 }
 
 func (l *liveScreen) showMarkers() {
-	delayed := l.u.cfg.Pack.DelayedResponse(l.s.Document().Plan)
+	delayed := l.cfg.Pack.DelayedResponse(l.s.Document().Plan)
 	var lines []string
 	for _, m := range l.s.Document().Markers {
 		line := fmt.Sprintf("%s at %s", m.Kind.Label(), formatDuration(m.Elapsed))
 		if delayed {
-			line = fmt.Sprintf("%s at %s", m.Kind.Label(), l.u.clockText(m.At, "15:04"))
+			line = fmt.Sprintf("%s at %s", m.Kind.Label(), l.clockText(m.At, "15:04"))
 		}
 		if r := m.Reassessment; r != nil {
 			line += fmt.Sprintf(": %s; now %s; %s", r.WhatChanged, strings.ToLower(r.Outcome.Label()), strings.ToLower(r.Action.Label()))
@@ -392,7 +394,7 @@ func (l *liveScreen) mark(kind session.MarkerKind) {
 		l.reassess()
 		return
 	}
-	l.u.commitChange(l.s, func(c *session.Session) error { return c.Mark(session.Marker{Kind: kind}) }, func(err error) {
+	l.journal.commitChange(l.s, func(c *session.Session) error { return c.Mark(session.Marker{Kind: kind}) }, func(err error) {
 		var ns *notSavedError
 		switch {
 		case errors.As(err, &ns):
@@ -403,7 +405,7 @@ func (l *liveScreen) mark(kind session.MarkerKind) {
 			if kind == session.MarkConnectionLost && l.s.State() == session.Live {
 				l.togglePause()
 			}
-			l.setStatus("Saved " + l.u.clockText(l.u.cfg.Clock.Now(), "15:04:05") + ".")
+			l.setStatus("Saved " + l.clockText(l.cfg.Clock.Now(), "15:04:05") + ".")
 			l.tick()
 		}
 	})
@@ -443,7 +445,7 @@ func (l *liveScreen) reassess() {
 				r.Action = a
 			}
 		}
-		l.u.commitChange(l.s, func(c *session.Session) error {
+		l.journal.commitChange(l.s, func(c *session.Session) error {
 			return c.Mark(session.Marker{Kind: session.MarkRiskChanged, Reassessment: r})
 		}, func(err error) {
 			var ns *notSavedError
@@ -462,11 +464,11 @@ func (l *liveScreen) reassess() {
 				return
 			}
 			dlg.Hide()
-			l.setStatus("Saved " + l.u.clockText(l.u.cfg.Clock.Now(), "15:04:05") + ".")
+			l.setStatus("Saved " + l.clockText(l.cfg.Clock.Now(), "15:04:05") + ".")
 			l.tick()
 			switch r.Action {
 			case session.RiskEscalate:
-				l.u.ShowEscalation(escalateFromSession(l.s))
+				l.nav.ShowEscalation(escalateFromSession(l.s))
 			case session.RiskEndSession:
 				l.end()
 			}
@@ -479,10 +481,10 @@ func (l *liveScreen) reassess() {
 		widget.NewLabelWithStyle("The risk now", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), outcome,
 		widget.NewLabelWithStyle("What I did", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), action, approach,
 		msg, container.NewHBox(cancel, record))
-	dlg = dialog.NewCustomWithoutButtons("Risk changed: reassess now (Annex 2 3.2)", form, l.u.win)
+	dlg = dialog.NewCustomWithoutButtons("Risk changed: reassess now (Annex 2 3.2)", form, l.win)
 	dlg.Resize(fyne.NewSize(520, 520))
 	dlg.Show()
-	l.u.focusOnOpen(what)
+	l.focusOnOpen(what)
 }
 
 // The timer stops or restarts once that is saved (issue 15).
@@ -491,7 +493,7 @@ func (l *liveScreen) togglePause() {
 	if l.s.State() == session.Paused {
 		change = (*session.Session).Resume
 	}
-	l.u.commitChange(l.s, change, func(err error) {
+	l.journal.commitChange(l.s, change, func(err error) {
 		if l.s.State() == session.Paused {
 			l.pause.SetText("Resume")
 			l.pause.SetIcon(theme.MediaPlayIcon())
@@ -502,7 +504,7 @@ func (l *liveScreen) togglePause() {
 		var ns *notSavedError
 		switch {
 		case err == nil:
-			l.setStatus("Saved " + l.u.clockText(l.u.cfg.Clock.Now(), "15:04:05") + ".")
+			l.setStatus("Saved " + l.clockText(l.cfg.Clock.Now(), "15:04:05") + ".")
 		case errors.As(err, &ns):
 			l.setStatus(notSaved(ns.err))
 		case errors.Is(err, session.ErrRiskStopped):
@@ -522,7 +524,7 @@ func (l *liveScreen) askOverrunReason(then func()) {
 			if !ok || strings.TrimSpace(reason.Text) == "" {
 				return
 			}
-			l.u.commitChange(l.s, func(c *session.Session) error { return c.SetOverrunReason(reason.Text) }, func(err error) {
+			l.journal.commitChange(l.s, func(c *session.Session) error { return c.SetOverrunReason(reason.Text) }, func(err error) {
 				var ns *notSavedError
 				switch {
 				case errors.As(err, &ns):
@@ -531,13 +533,13 @@ func (l *liveScreen) askOverrunReason(then func()) {
 					then()
 				}
 			})
-		}, l.u.win)
-	l.u.win.Canvas().Focus(reason)
+		}, l.win)
+	l.win.Canvas().Focus(reason)
 }
 
 // The session ends only once that is saved (issue 15).
 func (l *liveScreen) end() {
-	l.u.commitChange(l.s, (*session.Session).End, func(err error) {
+	l.journal.commitChange(l.s, (*session.Session).End, func(err error) {
 		var ns *notSavedError
 		switch {
 		case errors.Is(err, session.ErrOverrunReason):
@@ -547,7 +549,7 @@ func (l *liveScreen) end() {
 		case err != nil:
 			l.setStatus("The session is not running.")
 		default:
-			l.u.ShowRecord(l.s)
+			l.nav.ShowRecord(l.s)
 		}
 	})
 	return
@@ -560,7 +562,7 @@ func (l *liveScreen) hide() {
 	blank := canvas.NewRectangle(color.Black)
 	hint := canvas.NewText("Hidden. Ctrl+Shift+B to show.", color.Gray{Y: 0x60})
 	hint.TextSize = 11
-	l.u.win.SetContent(container.NewStack(blank, container.NewVBox(hint)))
+	l.win.SetContent(container.NewStack(blank, container.NewVBox(hint)))
 }
 
 func (l *liveScreen) reveal() {
@@ -568,14 +570,14 @@ func (l *liveScreen) reveal() {
 		return
 	}
 	l.hidden = false
-	l.u.ShowLive(l.s)
+	l.nav.ShowLive(l.s)
 }
 
 // offers says whether the marker means something for this kind of contact:
 // no connection to lose in a letter, no single third party in a broadcast
 // (Annex 2 1.2.1, 3.10).
 func (l *liveScreen) offers(kind session.MarkerKind) bool {
-	pk, p := l.u.cfg.Pack, l.s.Document().Plan
+	pk, p := l.cfg.Pack, l.s.Document().Plan
 	if pk.DelayedResponse(p) && kind != session.MarkDisclosure && kind != session.MarkRiskChanged {
 		return false
 	}
@@ -595,7 +597,7 @@ func (l *liveScreen) disclosure() {
 	// record saves the words, then runs then; the dialog stays open, with
 	// the words in it, if they cannot be saved.
 	record := func(then func()) {
-		l.u.commitChange(l.s, func(c *session.Session) error {
+		l.journal.commitChange(l.s, func(c *session.Session) error {
 			return c.Mark(session.Marker{Kind: session.MarkDisclosure, ExactWords: strings.TrimSpace(words.Text)})
 		}, func(err error) {
 			var ns *notSavedError
@@ -605,7 +607,7 @@ func (l *liveScreen) disclosure() {
 			case err != nil:
 				msg.SetText(plainWords(err, saving))
 			default:
-				l.setStatus("Saved " + l.u.clockText(l.u.cfg.Clock.Now(), "15:04:05") + ".")
+				l.setStatus("Saved " + l.clockText(l.cfg.Clock.Now(), "15:04:05") + ".")
 				l.tick()
 				then()
 			}
@@ -617,7 +619,7 @@ func (l *liveScreen) disclosure() {
 	escalateNow := func() {
 		escalate := func() {
 			dlg.Hide()
-			l.u.ShowEscalation(escalateFromSession(l.s))
+			l.nav.ShowEscalation(escalateFromSession(l.s))
 		}
 		if strings.TrimSpace(words.Text) == "" {
 			escalate()
@@ -625,7 +627,7 @@ func (l *liveScreen) disclosure() {
 		}
 		// The words go with the escalation; if they cannot be saved,
 		// escalate all the same: a safeguarding concern never waits.
-		l.u.commitChange(l.s, func(c *session.Session) error {
+		l.journal.commitChange(l.s, func(c *session.Session) error {
 			return c.Mark(session.Marker{Kind: session.MarkDisclosure, ExactWords: strings.TrimSpace(words.Text)})
 		}, func(error) { escalate() })
 	}
@@ -633,10 +635,10 @@ func (l *liveScreen) disclosure() {
 	escalate.Importance = widget.DangerImportance
 	body := container.NewVBox(widget.NewLabel("Exact words"), words, msg,
 		container.NewHBox(escalate, layout.NewSpacer(), cancel, recordBtn))
-	dlg = dialog.NewCustomWithoutButtons("Disclosure (Annex 2 3.1)", body, l.u.win)
-	l.u.dialogEscalate = escalateNow
-	dlg.SetOnClosed(func() { l.u.dialogEscalate = nil })
+	dlg = dialog.NewCustomWithoutButtons("Disclosure (Annex 2 3.1)", body, l.win)
+	l.nav.escalateInDialog(escalateNow)
+	dlg.SetOnClosed(func() { l.nav.escalateInDialog(nil) })
 	dlg.Resize(fyne.NewSize(520, 300))
 	dlg.Show()
-	l.u.focusOnOpen(words)
+	l.focusOnOpen(words)
 }

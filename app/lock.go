@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -19,23 +20,37 @@ import (
 // passphrase. A live session's timer and autosave keep running underneath:
 // only the window is covered.
 
+// idleLock covers the window after a period without use, and uncovers it
+// for the person whose keys these are.
+type idleLock struct {
+	*shell
+	lastActive    time.Time
+	locked        bool
+	lockedContent fyne.CanvasObject
+	// secret is the lock's verifier when the keys are in the keyring
+	// (unlock.go); nil until chosen. secretLoaded is set once it is read.
+	secret       *crypto.UnlockSecret
+	secretLoaded bool
+	watching     bool
+}
+
 // touch records activity now.
-func (u *UI) touch() { u.lastActive = u.cfg.Clock.Now() }
+func (l *idleLock) touch() { l.lastActive = l.cfg.Clock.Now() }
 
 // watchActivity wraps the callbacks of the widgets on screen so that using
 // them counts as activity. Fyne has no window-wide input hook; together with
 // the hover layer behind every screen this covers typing, tapping and
 // moving the pointer.
-func (u *UI) watchActivity(o fyne.CanvasObject) {
+func (l *idleLock) watchActivity(o fyne.CanvasObject) {
 	switch w := o.(type) {
 	case *fyne.Container:
 		for _, c := range w.Objects {
-			u.watchActivity(c)
+			l.watchActivity(c)
 		}
 	case *widget.Entry:
 		prev := w.OnChanged
 		w.OnChanged = func(s string) {
-			u.touch()
+			l.touch()
 			if prev != nil {
 				prev(s)
 			}
@@ -43,7 +58,7 @@ func (u *UI) watchActivity(o fyne.CanvasObject) {
 	case *textArea:
 		prev := w.OnChanged
 		w.OnChanged = func(s string) {
-			u.touch()
+			l.touch()
 			if prev != nil {
 				prev(s)
 			}
@@ -51,23 +66,23 @@ func (u *UI) watchActivity(o fyne.CanvasObject) {
 	case *widget.Button:
 		prev := w.OnTapped
 		w.OnTapped = func() {
-			u.touch()
+			l.touch()
 			if prev != nil {
 				prev()
 			}
 		}
 	case *widget.Form:
 		for _, it := range w.Items {
-			u.watchActivity(it.Widget)
+			l.watchActivity(it.Widget)
 		}
 	case *container.Scroll:
-		u.watchActivity(w.Content)
+		l.watchActivity(w.Content)
 	case *container.Split:
-		u.watchActivity(w.Leading)
-		u.watchActivity(w.Trailing)
+		l.watchActivity(w.Leading)
+		l.watchActivity(w.Trailing)
 	case *container.AppTabs:
 		for _, it := range w.Items {
-			u.watchActivity(it.Content)
+			l.watchActivity(it.Content)
 		}
 	}
 }
@@ -76,11 +91,11 @@ func (u *UI) watchActivity(o fyne.CanvasObject) {
 // it as activity.
 type activityLayer struct {
 	widget.BaseWidget
-	u *UI
+	l *idleLock
 }
 
-func newActivityLayer(u *UI) *activityLayer {
-	a := &activityLayer{u: u}
+func newActivityLayer(l *idleLock) *activityLayer {
+	a := &activityLayer{l: l}
 	a.ExtendBaseWidget(a)
 	return a
 }
@@ -88,47 +103,47 @@ func newActivityLayer(u *UI) *activityLayer {
 func (a *activityLayer) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewStack())
 }
-func (a *activityLayer) MouseIn(*desktop.MouseEvent)    { a.u.touch() }
-func (a *activityLayer) MouseMoved(*desktop.MouseEvent) { a.u.touch() }
+func (a *activityLayer) MouseIn(*desktop.MouseEvent)    { a.l.touch() }
+func (a *activityLayer) MouseMoved(*desktop.MouseEvent) { a.l.touch() }
 func (a *activityLayer) MouseOut()                      {}
 
 // watchIdle checks for inactivity while the app runs.
-func (u *UI) watchIdle() {
-	if u.cfg.LockAfter <= 0 || u.idleWatched {
+func (l *idleLock) watchIdle() {
+	if l.cfg.LockAfter <= 0 || l.watching {
 		return
 	}
-	u.idleWatched = true
-	u.touch()
-	u.svc.Every(u.cfg.LockAfter/20, nil, func() { u.runOnUI(u.checkIdle) })
+	l.watching = true
+	l.touch()
+	l.svc.Every(l.cfg.LockAfter/20, nil, func() { l.runOnUI(l.checkIdle) })
 }
 
 // checkIdle locks the app once it has been idle for LockAfter.
-func (u *UI) checkIdle() {
-	if !u.locked && u.cfg.LockAfter > 0 && u.cfg.Clock.Now().Sub(u.lastActive) >= u.cfg.LockAfter {
-		u.Lock()
+func (l *idleLock) checkIdle() {
+	if !l.locked && l.cfg.LockAfter > 0 && l.cfg.Clock.Now().Sub(l.lastActive) >= l.cfg.LockAfter {
+		l.Lock()
 	}
 }
 
 // Lock covers the window until the person unlocks it.
-func (u *UI) Lock() {
-	if u.locked || u.dev == nil {
+func (l *idleLock) Lock() {
+	if l.locked || l.dev == nil {
 		return
 	}
-	u.locked = true
-	u.lockedContent = u.win.Content()
+	l.locked = true
+	l.lockedContent = l.win.Content()
 	// A dialog open on the screen (a disclosure's exact words, say) is
 	// hidden with it, and shown again, as it was, on unlocking.
-	hidden := slices.Clone(u.win.Canvas().Overlays().List())
+	hidden := slices.Clone(l.win.Canvas().Overlays().List())
 	for _, o := range hidden {
-		u.win.Canvas().Overlays().Remove(o)
+		l.win.Canvas().Overlays().Remove(o)
 	}
 	pass := widget.NewPasswordEntry()
 	pass.SetPlaceHolder("Passphrase")
 	status := widget.NewLabel("")
-	_, fileKeys := u.keys.(*crypto.FileKeystore)
+	_, fileKeys := l.keys.(*crypto.FileKeystore)
 	// With the keys in the keyring, the lock asks for the PIN or
 	// passphrase chosen for it (issue 14), not nothing.
-	askSecret := fileKeys || (u.keysInKeyring() && u.unlockSecret != nil)
+	askSecret := fileKeys || (l.keysInKeyring() && l.secret != nil)
 	if !fileKeys {
 		pass.SetPlaceHolder("PIN or passphrase")
 	}
@@ -137,17 +152,17 @@ func (u *UI) Lock() {
 	unlock.OnTapped = func() {
 		passphrase := pass.Text
 		unlock.Disable()
-		u.background(func(context.Context) error { return u.checkUnlock(passphrase) }, func(err error) {
+		l.background(func(context.Context) error { return l.checkUnlock(passphrase) }, func(err error) {
 			unlock.Enable()
 			if err != nil {
 				status.SetText("That did not unlock it. Check the PIN or passphrase and try again.")
 				return
 			}
-			u.locked = false
-			u.touch()
-			u.win.SetContent(u.lockedContent)
+			l.locked = false
+			l.touch()
+			l.win.SetContent(l.lockedContent)
 			for _, o := range hidden {
-				u.win.Canvas().Overlays().Add(o)
+				l.win.Canvas().Overlays().Add(o)
 			}
 		})
 	}
@@ -160,17 +175,17 @@ func (u *UI) Lock() {
 		items = append(items, pass)
 	}
 	items = append(items, container.NewCenter(unlock), status)
-	u.win.SetContent(container.NewCenter(container.NewVBox(items...)))
+	l.win.SetContent(container.NewCenter(container.NewVBox(items...)))
 	if askSecret {
-		u.win.Canvas().Focus(pass)
+		l.win.Canvas().Focus(pass)
 	}
 }
 
 // checkUnlock proves the person can still reach their key: through the
 // keyring, or with the passphrase of the key file.
-func (u *UI) checkUnlock(passphrase string) error {
-	name := u.dev.Me.KeyID().String()
-	if fk, ok := u.keys.(*crypto.FileKeystore); ok {
+func (l *idleLock) checkUnlock(passphrase string) error {
+	name := l.dev.Me.KeyID().String()
+	if fk, ok := l.keys.(*crypto.FileKeystore); ok {
 		ks, err := crypto.NewFileKeystore(fk.Dir(), passphrase)
 		if err != nil {
 			return err
@@ -178,10 +193,10 @@ func (u *UI) checkUnlock(passphrase string) error {
 		_, err = ks.Load(name)
 		return err
 	}
-	if s := u.unlockSecret; s != nil && !s.Check(passphrase) {
+	if s := l.secret; s != nil && !s.Check(passphrase) {
 		return errWrongUnlock
 	}
-	_, err := u.keys.Load(name)
+	_, err := l.keys.Load(name)
 	return err
 }
 

@@ -34,10 +34,10 @@ func (u *UI) installMenu() {
 	m := &appMenu{}
 	guard := func(fn func()) func() {
 		return func() {
-			if u.locked {
+			if u.lock.locked {
 				return
 			}
-			u.touch()
+			u.lock.touch()
 			fn()
 		}
 	}
@@ -138,6 +138,6 @@ func (u *UI) escalateFromHere() {
 // space at the start of a record or an incident for every time it was
 // opened by keyboard (issue 20, found driving the real binary). Focusing a
 // box no longer on screen does nothing.
-func (u *UI) focusOnOpen(o fyne.Focusable) {
-	u.runOnUI(func() { u.win.Canvas().Focus(o) })
+func (sh *shell) focusOnOpen(o fyne.Focusable) {
+	sh.runOnUI(func() { sh.win.Canvas().Focus(o) })
 }

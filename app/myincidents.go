@@ -23,10 +23,22 @@ type myIncident struct {
 	draft bool
 }
 
-// myIncidents reads the person's incident drafts and the incidents they
-// reported (issue 20: an unreported incident must never vanish). Drafts
-// come first, newest first, then reported ones, newest first.
-func (u *UI) myIncidents(ctx context.Context) ([]myIncident, error) {
+// myIncidentList is the person's own incidents, as home lists them: the
+// drafts not yet reported and the reported ones (issue 20: an unreported
+// incident must never vanish).
+type myIncidentList struct {
+	*shell
+	list []myIncident
+	// saves is only a key for the journal's inTurn: incident drafts are
+	// saved, and home reads them again, one after another.
+	saves *session.Session
+}
+
+// read reads the person's incident drafts and the incidents they
+// reported. Drafts come first, newest first, then reported ones, newest
+// first.
+func (l *myIncidentList) read(ctx context.Context) ([]myIncident, error) {
+	u := l.shell
 	drafts, err := u.cfg.Vault.IncidentDrafts(ctx)
 	if err != nil {
 		return nil, err
@@ -56,18 +68,18 @@ func (u *UI) myIncidents(ctx context.Context) ([]myIncident, error) {
 
 // incidentLine is one incident in words: where it stands, when it was
 // raised, and what it is about so far.
-func (u *UI) incidentLine(m myIncident) string {
+func (l *myIncidentList) line(m myIncident) string {
 	state := m.doc.Status.Label()
 	if m.draft {
 		state = "Not reported yet"
 	}
-	return state + ": " + u.incidentRaised(m)
+	return state + ": " + l.raised(m)
 }
 
 // incidentRaised is when an incident was raised and what it is about so
 // far.
-func (u *UI) incidentRaised(m myIncident) string {
-	d := m.doc
+func (l *myIncidentList) raised(m myIncident) string {
+	u, d := l.shell, m.doc
 	what := "not described yet"
 	if t, ok := u.cfg.Pack.IncidentType(d.Type); ok {
 		what = t.Label
@@ -83,26 +95,26 @@ func (u *UI) incidentRaised(m myIncident) string {
 
 // myIncidentsBox is home's "My incidents": every draft, each with a button
 // to carry on, and the reported ones with where they stand.
-func (u *UI) myIncidentsBox() fyne.CanvasObject {
-	if len(u.incidents) == 0 {
+func (h *homeScreen) myIncidentsBox() fyne.CanvasObject {
+	if len(h.mine.list) == 0 {
 		return nil
 	}
 	box := container.NewVBox(widget.NewLabelWithStyle("My incidents", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	shown := 0
-	for _, m := range u.incidents {
+	for _, m := range h.mine.list {
 		if !m.draft && shown >= 3 {
 			continue // the three newest reported ones; every draft
 		}
 		m := m
-		line := widget.NewLabel(u.incidentLine(m))
+		line := widget.NewLabel(h.mine.line(m))
 		line.Wrapping = fyne.TextWrapWord
 		if m.draft {
 			line.Importance = widget.DangerImportance
-			open := widget.NewButtonWithIcon("Carry on and report it", theme.WarningIcon(), func() { u.openIncident(m) })
+			open := widget.NewButtonWithIcon("Carry on and report it", theme.WarningIcon(), func() { h.nav.openIncident(m) })
 			open.Importance = widget.DangerImportance
 			box.Add(container.NewBorder(nil, nil, nil, open, line))
 		} else {
-			box.Add(container.NewBorder(nil, nil, nil, widget.NewButton("Open", func() { u.openIncident(m) }), line))
+			box.Add(container.NewBorder(nil, nil, nil, widget.NewButton("Open", func() { h.nav.openIncident(m) }), line))
 		}
 		if !m.draft {
 			shown++
@@ -117,7 +129,7 @@ func (u *UI) myIncidentsBox() fyne.CanvasObject {
 func (u *UI) openIncident(m myIncident) {
 	// Home's buttons were made before the screen left saved what was
 	// typed there: open the incident as it now stands.
-	for _, c := range u.incidents {
+	for _, c := range u.mine.list {
 		if c.doc.ID == m.doc.ID {
 			m = c
 		}
@@ -129,7 +141,7 @@ func (u *UI) openIncident(m myIncident) {
 	}
 	from := escalation{}
 	if m.doc.Origin.SessionID != "" {
-		for _, s := range u.sessions {
+		for _, s := range u.journal.sessions {
 			if s.Document().ID == m.doc.Origin.SessionID {
 				from = escalateFromSession(s)
 			}
@@ -142,7 +154,7 @@ func (u *UI) openIncident(m myIncident) {
 // that was started and never reported.
 func (u *UI) offerIncidentDraft() {
 	var drafts []myIncident
-	for _, m := range u.incidents {
+	for _, m := range u.mine.list {
 		if m.draft {
 			drafts = append(drafts, m)
 		}
@@ -152,9 +164,9 @@ func (u *UI) offerIncidentDraft() {
 	}
 	// Said once (issue 20 item 8: no sentence printed twice): not
 	// "not been reported: Not reported yet".
-	msg := fmt.Sprintf("You started an incident that has not been reported, %s: the safeguarding team does not have it yet. Open it now?", u.incidentRaised(drafts[0]))
+	msg := fmt.Sprintf("You started an incident that has not been reported, %s: the safeguarding team does not have it yet. Open it now?", u.mine.raised(drafts[0]))
 	if len(drafts) > 1 {
-		msg = fmt.Sprintf("You started %d incidents that have not been reported; the newest was %s. The safeguarding team does not have them yet. Open the newest now? (All are listed under My incidents on home.)", len(drafts), u.incidentRaised(drafts[0]))
+		msg = fmt.Sprintf("You started %d incidents that have not been reported; the newest was %s. The safeguarding team does not have them yet. Open the newest now? (All are listed under My incidents on home.)", len(drafts), u.mine.raised(drafts[0]))
 	}
 	dialog.ShowConfirm("Incident not reported", msg, func(ok bool) {
 		if ok {
@@ -166,46 +178,46 @@ func (u *UI) offerIncidentDraft() {
 // refreshIncidents reads the person's incidents again, after home is shown,
 // and shows home again if they changed: a draft saved or an incident
 // reported a moment ago is then listed.
-func (u *UI) refreshIncidents() {
-	if u.cfg.Vault == nil || !u.loaded {
+func (h *homeScreen) refreshIncidents() {
+	if h.cfg.Vault == nil || !h.journal.loaded {
 		return
 	}
 	var fresh []myIncident
 	// Read in turn behind the incident saves asked for before (leaving
 	// the incident screen saves what was typed): what is read holds them.
-	u.inTurn(u.incidentTurn(), func(next func()) {
-		u.background(func(ctx context.Context) error {
+	h.journal.inTurn(h.mine.turn(), func(next func()) {
+		h.background(func(ctx context.Context) error {
 			var err error
-			fresh, err = u.myIncidents(ctx)
+			fresh, err = h.mine.read(ctx)
 			return err
 		}, func(err error) {
 			defer next()
 			if err != nil {
 				return
 			}
-			same := slices.EqualFunc(fresh, u.incidents, sameIncident)
-			u.incidents = fresh // what is typed may differ where home shows nothing of it
-			if !same && u.onHome {
-				u.ShowHome()
+			same := slices.EqualFunc(fresh, h.mine.list, sameIncident)
+			h.mine.list = fresh // what is typed may differ where home shows nothing of it
+			if !same && h.nav.showingHome() {
+				h.nav.ShowHome()
 			}
 		})
 	})
 }
 
-// incidentTurn is the key under which incident drafts are saved in turn.
-func (u *UI) incidentTurn() *session.Session {
-	if u.incidentSaves == nil {
-		u.incidentSaves = new(session.Session)
+// turn is the key under which incident drafts are saved in turn.
+func (l *myIncidentList) turn() *session.Session {
+	if l.saves == nil {
+		l.saves = new(session.Session)
 	}
-	return u.incidentSaves
+	return l.saves
 }
 
 // rememberIncident puts an incident as it now stands in home's list, so
 // that opening it from there before it is read again opens it as it is.
-func (u *UI) rememberIncident(d session.IncidentDocument) {
-	for k, m := range u.incidents {
+func (l *myIncidentList) remember(d session.IncidentDocument) {
+	for k, m := range l.list {
 		if m.doc.ID == d.ID {
-			u.incidents[k] = myIncident{doc: d, draft: d.Status == session.IncidentDraft}
+			l.list[k] = myIncident{doc: d, draft: d.Status == session.IncidentDraft}
 		}
 	}
 }

@@ -88,7 +88,7 @@ func (a *incidentAlerts) check(ctx context.Context, v *vault.Vault, st client.St
 
 // notifyIncident is the desktop notification of an incident that arrived:
 // its kind and the time, nothing more.
-func (u *UI) notifyIncident() {
+func (u *syncStatus) notifyIncident() {
 	at := u.clockText(u.cfg.Clock.Now(), "15:04")
 	u.runOnUI(func() {
 		u.app.SendNotification(fyne.NewNotification(incidentNoticeTitle, "Received at "+at+". Open Safeguard Companion, Incident cases, to read it."))

@@ -28,7 +28,7 @@ func TestIncidentArrivalNotifiesTheDSL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sam.engine = sengine // driven by hand, not by a background loop
+	sam.sync.engine = sengine // driven by hand, not by a background loop
 	sam.keys = samKeys
 	sam.useDevice(samDev)
 	settle(sam)
@@ -41,11 +41,11 @@ func TestIncidentArrivalNotifiesTheDSL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	morgan.engine = mengine
+	morgan.sync.engine = mengine
 	morgan.keys = morganKeys
 	morgan.useDevice(morganDev)
 	settle(morgan)
-	if err := morgan.alerts.prime(ctx, morgan.cfg.Vault); err != nil { // as startSync does before sync runs
+	if err := morgan.sync.alerts.prime(ctx, morgan.cfg.Vault); err != nil { // as startSync does before sync runs
 		t.Fatal(err)
 	}
 
@@ -67,7 +67,7 @@ func TestIncidentArrivalNotifiesTheDSL(t *testing.T) {
 		if err := mengine.SyncNow(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if err := morgan.alerts.check(ctx, morgan.cfg.Vault, mengine.Status(ctx), morgan.notifyIncident); err != nil {
+		if err := morgan.sync.alerts.check(ctx, morgan.cfg.Vault, mengine.Status(ctx), morgan.sync.notifyIncident); err != nil {
 			t.Fatal(err)
 		}
 		settle(morgan)
@@ -79,11 +79,11 @@ func TestIncidentArrivalNotifiesTheDSL(t *testing.T) {
 	test.AssertNotificationSent(t, nil, syncMorgan) // nothing new: no notification
 	report("A second customer was sent threatening messages by a stranger.")
 	test.AssertNotificationSent(t, want, syncMorgan)
-	if n := len(morgan.alerts.known); n != 2 {
+	if n := len(morgan.sync.alerts.known); n != 2 {
 		t.Errorf("%d incidents known to Morgan's laptop, want 2", n)
 	}
 	// Sam, not a safeguarding lead, is never primed, so never notified.
-	if sam.alerts.known != nil {
+	if sam.sync.alerts.known != nil {
 		t.Error("a practitioner's laptop watches for incidents")
 	}
 }

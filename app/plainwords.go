@@ -188,7 +188,7 @@ func keyWords(err error, what doing) string {
 	case errors.Is(err, crypto.ErrKeyNotFound):
 		return "Your key is not on this computer. Ask your ICT administrator to enrol this device again."
 	case errors.Is(err, crypto.ErrNoKeyring):
-		return "The system keyring is not available on this computer. Close the app, log in to the computer again, and tell your ICT administrator if it keeps happening."
+		return "The " + thisKeyring() + " is not available on this computer. Close the app, log in to the computer again, and tell your ICT administrator if it keeps happening."
 	case errors.Is(err, crypto.ErrDirectorySignature), errors.Is(err, crypto.ErrDirectoryRollback):
 		if what == starting {
 			return "The organisation directory on this computer is not genuine. Do not use the app; tell your ICT administrator."
@@ -280,22 +280,22 @@ func unreadableWords(n int) string {
 // screen to say (unreadableWords, notShownWords). The detail of each, and of
 // each record that failed verification (fails, from vault.Open), goes to the
 // log (Config.Errors: the kind of failure, never a record's content).
-func (u *UI) readIndex(entries []vault.Entry, fails []vault.Failure) (*records.Index, int) {
+func (sh *shell) readIndex(entries []vault.Entry, fails []vault.Failure) (*records.Index, int) {
 	recs := &records.Index{}
-	return recs, u.readMore(recs, entries, fails)
+	return recs, sh.readMore(recs, entries, fails)
 }
 
 // readMore is readIndex for the next page of a paged list: it takes
 // entries into recs, logs as readIndex does, and returns how many did not
 // decode.
-func (u *UI) readMore(recs *records.Index, entries []vault.Entry, fails []vault.Failure) int {
+func (sh *shell) readMore(recs *records.Index, entries []vault.Entry, fails []vault.Failure) int {
 	bad := recs.Append(entries)
-	if u.cfg.Errors != nil {
+	if sh.cfg.Errors != nil {
 		for _, f := range fails {
-			u.cfg.Errors("verifying a record", f.Err)
+			sh.cfg.Errors("verifying a record", f.Err)
 		}
 		for _, err := range bad {
-			u.cfg.Errors("reading the record index", err)
+			sh.cfg.Errors("reading the record index", err)
 		}
 	}
 	return len(bad)

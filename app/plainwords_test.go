@@ -206,7 +206,7 @@ func TestAClosedDatabaseIsSaidInWordsAboutWhatFailed(t *testing.T) {
 	good := u.cfg.Vault
 	u.cfg.Vault = brokenVault(t, u, env)
 
-	u.saveDraft(l.s, l.setStatus)
+	u.journal.saveDraft(l.s, l.setStatus)
 	settle(u)
 	mustSee(t, u, "Not saved: The local database on this computer has closed. Close the app and open it again, then try again; nothing already saved has been lost.")
 	noLeak(t, u, false)
@@ -296,4 +296,18 @@ func TestAReadOnlyDiskAtStartIsSaidInWordsAboutReading(t *testing.T) {
 	mustSee(t, u, "Your records could not be opened. The data folder cannot be used. Check that the disk is connected and not write-protected")
 	noLeak(t, u, true)
 	screenshot(t, u, "errors-read-only-disk-start")
+}
+
+// TestKeyringNamedAsThePersonKnowsIt: on Windows the keys are in Credential
+// Manager, and the screens say so rather than "keyring" (issue 17 note).
+func TestKeyringNamedAsThePersonKnowsIt(t *testing.T) {
+	for goos, want := range map[string]string{
+		"windows": "Windows Credential Manager",
+		"darwin":  "macOS Keychain",
+		"linux":   "keyring",
+	} {
+		if got := keyringName(goos); got != want {
+			t.Errorf("keyringName(%q) = %q, want %q", goos, got, want)
+		}
+	}
 }

@@ -41,8 +41,10 @@ type checkRow struct {
 // (Annex 2 1.3, 3.2). The outcome is recomputed by session.Pack.Assess on
 // every change; nothing here decides it.
 type planForm struct {
-	u *UI
-	s *session.Session // nil until first saved
+	*shell
+	nav     navigator
+	journal *journal
+	s       *session.Session // nil until first saved
 
 	ref, age, dob, date, start, duration *widget.Entry
 	durationReason, outOfHours, access   *widget.Entry
@@ -157,7 +159,7 @@ func entry(placeholder string) *widget.Entry {
 func (u *UI) newPlanForm(s *session.Session) *planForm {
 	pk := u.cfg.Pack
 	// turn is only a key for inTurn: the plan draft's saves take turns.
-	f := &planForm{u: u, s: s, answers: map[string]session.ItemAnswer{}, turn: new(session.Session)}
+	f := &planForm{shell: u.shell, nav: u, journal: u.journal, s: s, answers: map[string]session.ItemAnswer{}, turn: new(session.Session)}
 	f.ref = entry("e.g. CUS-4821 (never a name)")
 	f.age = entry("years")
 	f.dob = entry("DD/MM/YYYY")
@@ -251,14 +253,14 @@ func (u *UI) newPlanForm(s *session.Session) *planForm {
 
 // lastSessionWith is the customer's most recent signed record, by their
 // reference.
-func (u *UI) lastSessionWith(ref string) (session.Document, bool) {
+func (j *journal) lastSessionWith(ref string) (session.Document, bool) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
 		return session.Document{}, false
 	}
 	var best session.Document
 	found := false
-	for _, h := range u.history {
+	for _, h := range j.history {
 		if strings.EqualFold(h.doc.Plan.Customer.Reference, ref) && (!found || h.doc.Plan.Start.After(best.Plan.Start)) {
 			best, found = h.doc, true
 		}
@@ -274,12 +276,12 @@ func (f *planForm) offerCarry() {
 	if f.s != nil || len(f.carried) > 0 {
 		return
 	}
-	prev, ok := f.u.lastSessionWith(f.ref.Text)
+	prev, ok := f.journal.lastSessionWith(f.ref.Text)
 	if !ok {
 		return
 	}
 	f.offered = &prev
-	when := f.u.clockText(prev.Plan.Start, "Monday 2 January")
+	when := f.clockText(prev.Plan.Start, "Monday 2 January")
 	f.carryOffer.Add(container.NewBorder(nil, nil, nil,
 		widget.NewButtonWithIcon("Plan from that session", theme.ContentCopyIcon(), func() { f.carryFrom(prev) }),
 		wrappedLabel("A returning customer: their last session was on "+when+". Enter plans from it.")))
@@ -288,7 +290,7 @@ func (f *planForm) offerCarry() {
 // carryFrom fills the form from the customer's last session: their facts
 // and the answers about them, each shown for "still true?" (issue 19).
 func (f *planForm) carryFrom(prev session.Document) {
-	pk := f.u.cfg.Pack
+	pk := f.cfg.Pack
 	next := pk.NextPlan(prev)
 	f.carryOffer.RemoveAll()
 	f.offered = nil
@@ -300,7 +302,7 @@ func (f *planForm) carryFrom(prev session.Document) {
 	f.showCarried(next.Carried)
 	f.changed()
 	if f.allTrue != nil {
-		f.u.win.Canvas().Focus(f.allTrue) // one glance, one key
+		f.win.Canvas().Focus(f.allTrue) // one glance, one key
 	}
 }
 
@@ -344,7 +346,7 @@ func platformLabels(ps []session.Platform) []string {
 }
 
 func (f *planForm) methodID() string {
-	for _, m := range f.u.cfg.Pack.DeliveryMethods {
+	for _, m := range f.cfg.Pack.DeliveryMethods {
 		if m.Label == f.method.Selected {
 			return m.ID
 		}
@@ -353,7 +355,7 @@ func (f *planForm) methodID() string {
 }
 
 func (f *planForm) platformID() string {
-	for _, p := range f.u.cfg.Pack.Platforms {
+	for _, p := range f.cfg.Pack.Platforms {
 		if p.Label == f.platform.Selected && p.Method == f.methodID() {
 			return p.ID
 		}
@@ -364,7 +366,7 @@ func (f *planForm) platformID() string {
 // fillCustomer puts the customer's facts of a plan into the widgets: what
 // a stored plan and a returning customer's carried plan share.
 func (f *planForm) fillCustomer(p session.Plan) {
-	pk := f.u.cfg.Pack
+	pk := f.cfg.Pack
 	if p.Customer.Age > 0 {
 		f.age.SetText(strconv.Itoa(p.Customer.Age))
 	}
@@ -386,7 +388,7 @@ func (f *planForm) fillCustomer(p session.Plan) {
 
 // fill puts a stored plan and assessment into the widgets.
 func (f *planForm) fill(d session.Document) {
-	pk := f.u.cfg.Pack
+	pk := f.cfg.Pack
 	p := d.Plan
 	f.ref.SetText(p.Customer.Reference)
 	f.fillCustomer(p)
@@ -413,7 +415,7 @@ func (f *planForm) fill(d session.Document) {
 // readPlan turns the widgets into a plan. Text that cannot be read as a
 // number, date or time is reported against its field.
 func (f *planForm) readPlan() (session.Plan, session.FieldErrors) {
-	pk := f.u.cfg.Pack
+	pk := f.cfg.Pack
 	var errs session.FieldErrors
 	add := func(field, msg string) { errs = append(errs, &session.FieldError{Field: field, Message: msg}) }
 	p := session.Plan{
@@ -490,17 +492,17 @@ func (f *planForm) assessment() session.Assessment {
 		}
 	}
 	plan, _ := f.readPlan()
-	return f.u.cfg.Pack.WithKnown(plan, a, f.u.known())
+	return f.cfg.Pack.WithKnown(plan, a, f.known())
 }
 
 // changed recomputes everything that depends on the form: field messages,
 // which checklist items apply, and the outcome.
 func (f *planForm) changed() {
 	f.dirty = true
-	pk := f.u.cfg.Pack
+	pk := f.cfg.Pack
 	plan, errs := f.readPlan()
 	if f.showErrors {
-		errs = append(errs, session.Fields(pk.ValidatePlan(plan, f.u.cfg.Clock.Now()))...)
+		errs = append(errs, session.Fields(pk.ValidatePlan(plan, f.cfg.Clock.Now()))...)
 		f.showFieldErrors(errs)
 	}
 	f.showKind(plan)
@@ -520,7 +522,7 @@ func (f *planForm) changed() {
 // details of a webinar (3.10), no length for an e-mail, letter or text
 // (1.2.1).
 func (f *planForm) showKind(p session.Plan) {
-	pk := f.u.cfg.Pack
+	pk := f.cfg.Pack
 	group := pk.OneToMany(p)
 	if f.groupBox != nil && f.groupBox.Visible() != group {
 		f.groupBox.Hidden = !group
@@ -633,7 +635,7 @@ func wordAnswer(s string) session.Answer {
 func (f *planForm) buildChecklist(items []session.ChecklistItem) {
 	f.checklist.RemoveAll()
 	f.rows = map[string]checkRow{}
-	known := f.u.known()
+	known := f.known()
 	for _, it := range items {
 		text := widget.NewLabel(it.Text)
 		text.Wrapping = fyne.TextWrapWord
@@ -641,7 +643,7 @@ func (f *planForm) buildChecklist(items []session.ChecklistItem) {
 		clause.Importance = widget.LowImportance
 		// What the app knows, it does not ask (issue 19): the answer and
 		// where it came from are shown instead of the choices.
-		if ans, ok := f.u.cfg.Pack.KnownAnswer(it, known); ok {
+		if ans, ok := f.cfg.Pack.KnownAnswer(it, known); ok {
 			f.answers[it.ID] = ans
 			source := widget.NewLabel(ans.Source)
 			source.Wrapping = fyne.TextWrapWord
@@ -754,7 +756,7 @@ func (f *planForm) content() fyne.CanvasObject {
 			f.row("Recording", container.NewVBox(f.recorded, f.storedWhere, f.told, f.whyNot),
 				"group.recording", "group.recording.stored_where", "group.recording.attendees_told", "group.recording.why_not"),
 		))
-	f.groupBox.Hidden = !f.u.cfg.Pack.OneToMany(session.Plan{Method: f.methodID()})
+	f.groupBox.Hidden = !f.cfg.Pack.OneToMany(session.Plan{Method: f.methodID()})
 	plan := widget.NewForm(
 		f.row("Customer reference", f.ref, "customer.reference"),
 		f.row("Age, or date of birth", container.NewVBox(ageRow, f.adultAtRisk), "customer.age", "customer.date_of_birth"),
@@ -793,12 +795,11 @@ func (f *planForm) saveTapped() {
 		f.status.SetText("Check the highlighted fields.")
 		return
 	}
-	u := f.u
 	// The plan and its assessment become the session's once saved (issue
 	// 15); a new session joins the list only then.
 	target, isNew := f.s, f.s == nil
 	if isNew {
-		s, err := session.New(u.cfg.Pack, u.cfg.Clock, f.id(), u.cfg.Me.KeyID, plan)
+		s, err := session.New(f.cfg.Pack, f.cfg.Clock, f.id(), f.cfg.Me.KeyID, plan)
 		if err != nil {
 			f.planError(err)
 			return
@@ -818,13 +819,13 @@ func (f *planForm) saveTapped() {
 	}
 	// A new plan's save takes its turn behind the plan draft's autosaves:
 	// it replaces the draft (the same id), and none may land after it.
-	u.inTurn(f.turn, func(nextTurn func()) {
+	f.journal.inTurn(f.turn, func(nextTurn func()) {
 		if isNew && f.s != nil { // saved meanwhile by a press before this one
 			nextTurn()
 			f.saveTapped()
 			return
 		}
-		u.commitChange(target, change, func(err error) {
+		f.journal.commitChange(target, change, func(err error) {
 			f.saved(target, isNew, &r, err)
 			if err != nil || isNew {
 				nextTurn()
@@ -837,7 +838,7 @@ func (f *planForm) saveTapped() {
 
 // saved shows the outcome of saveTapped's change.
 func (f *planForm) saved(target *session.Session, isNew bool, result *session.Result, err error) {
-	u, r := f.u, *result
+	r := *result
 	var ns *notSavedError
 	switch {
 	case errors.As(err, &ns):
@@ -849,14 +850,14 @@ func (f *planForm) saved(target *session.Session, isNew bool, result *session.Re
 	}
 	if isNew {
 		f.s = target
-		u.sessions = append(u.sessions, target)
+		f.journal.sessions = append(f.journal.sessions, target)
 	}
 	f.base = f.draft() // what is saved needs no draft
 	f.status.SetText("Saved. " + r.Outcome.Label() + ".")
 	f.next.Hidden = !r.Outcome.MayProceed()
 	f.next.Refresh()
 	if !f.next.Hidden {
-		u.win.Canvas().Focus(f.next) // the next step, for the keyboard
+		f.win.Canvas().Focus(f.next) // the next step, for the keyboard
 	}
 }
 

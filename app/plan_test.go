@@ -120,10 +120,10 @@ func TestPlanOutcomeIsLive(t *testing.T) {
 	if !strings.Contains(f.status.Text, "Saved. Proceed with mitigations.") {
 		t.Fatalf("status %q", f.status.Text)
 	}
-	if len(u.sessions) != 1 {
-		t.Fatalf("sessions = %d", len(u.sessions))
+	if len(u.journal.sessions) != 1 {
+		t.Fatalf("sessions = %d", len(u.journal.sessions))
 	}
-	d := u.sessions[0].Document()
+	d := u.journal.sessions[0].Document()
 	if d.Plan.Customer.Reference != "CUS-4821" || d.Plan.Platform != "teams" || d.State != session.Assessed ||
 		d.Assessment.Answers["facilitator_invited"].Mitigation != "Tutor unavailable; DSO on standby by phone" {
 		t.Errorf("domain recorded %+v", d)
@@ -152,7 +152,7 @@ func TestPlanShowsMessagesNextToFields(t *testing.T) {
 	if strings.Contains(texts, "strconv") || strings.Contains(texts, "parsing") {
 		t.Error("a raw Go error reached the screen")
 	}
-	if len(u.sessions) != 0 {
+	if len(u.journal.sessions) != 0 {
 		t.Error("an invalid plan was saved")
 	}
 	screenshot(t, u, "04-plan-errors")
@@ -207,7 +207,7 @@ func TestPlanShowsWhatTheAppKnows(t *testing.T) {
 		t.Fatalf("outcome %q", f.outcome.Text)
 	}
 	tap(t, u, "Save plan")
-	if src := u.sessions[0].Document().Assessment.Answers["training_current"].Source; !strings.Contains(src, "training record") {
+	if src := u.journal.sessions[0].Document().Assessment.Answers["training_current"].Source; !strings.Contains(src, "training record") {
 		t.Errorf("the saved answer does not say where it came from: %q", src)
 	}
 

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"strconv"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -21,7 +20,7 @@ import (
 // id is the id the plan's session will take, and its draft's.
 func (f *planForm) id() string {
 	if f.draftID == "" {
-		f.draftID = f.u.cfg.NewID()
+		f.draftID = f.cfg.NewID()
 	}
 	return f.draftID
 }
@@ -50,17 +49,10 @@ func (f *planForm) fieldTexts() map[string]string {
 // is left, as the record form does: a new plan, and changes to a saved
 // plan while it may still change (editDraft).
 func (f *planForm) autosave() {
-	if f.u.cfg.Vault == nil || (f.s != nil && !f.editable()) {
+	if f.cfg.Vault == nil || (f.s != nil && !f.editable()) {
 		return
 	}
-	u := f.u
-	stop := make(chan struct{})
-	u.screenClose = func() { close(stop); f.keepDraft() }
-	every := u.cfg.TickEvery
-	if every == 0 || every > 5*time.Second {
-		every = 5 * time.Second
-	}
-	u.svc.Every(every, stop, func() { u.runOnUI(f.keepDraft) })
+	f.keepWhileShown(f.nav, f.keepDraft)
 }
 
 // Changes to a saved plan (issue 19) are kept as a draft of their own, under
@@ -82,12 +74,12 @@ func (f *planForm) editable() bool {
 // draft is the form as typed: the fields, the answers given (not those the
 // app knows) and the carried facts with their "still true?".
 func (f *planForm) draft() session.PlanDraft {
-	pk := f.u.cfg.Pack
+	pk := f.cfg.Pack
 	d := session.PlanDraft{PackID: pk.ID, PackVersion: pk.Version, Fields: f.fieldTexts(),
 		Answers: map[string]session.ItemAnswer{}, Carried: append([]session.CarriedFact(nil), f.carried...),
-		Focus: f.focusedField(), UpdatedAt: f.u.cfg.Clock.Now()}
+		Focus: f.focusedField(), UpdatedAt: f.cfg.Clock.Now()}
 	for id, a := range f.answers {
-		if _, known := pk.KnownAnswer(itemByID(pk, id), f.u.known()); !known {
+		if _, known := pk.KnownAnswer(itemByID(pk, id), f.known()); !known {
 			d.Answers[id] = a
 		}
 	}
@@ -97,7 +89,7 @@ func (f *planForm) draft() session.PlanDraft {
 // keepDraft saves the plan as typed if it changed: a new plan under the id
 // its session will take, changes to a saved plan as their own draft.
 func (f *planForm) keepDraft() {
-	if !f.dirty || f.u.cfg.Vault == nil || (f.s != nil && !f.editable()) {
+	if !f.dirty || f.cfg.Vault == nil || (f.s != nil && !f.editable()) {
 		return
 	}
 	d := f.draft()
@@ -105,7 +97,7 @@ func (f *planForm) keepDraft() {
 		// Changes kept and then undone: their draft would bring them back.
 		if f.s != nil && f.editsKept {
 			f.dirty = false
-			f.u.inTurn(f.turn, f.dropEdits)
+			f.journal.inTurn(f.turn, f.dropEdits)
 		}
 		return
 	}
@@ -115,15 +107,14 @@ func (f *planForm) keepDraft() {
 		d.ID = session.EditDraftID(d.Edits)
 	}
 	f.dirty = false
-	u := f.u
-	u.inTurn(f.turn, func(next func()) {
+	f.journal.inTurn(f.turn, func(next func()) {
 		// Saved meanwhile: a new plan's session replaced its draft, and
 		// changes saved into the plan need no draft.
 		if (d.Edits == "" && f.s != nil) || d.Unchanged(f.base) {
 			next()
 			return
 		}
-		u.background(func(ctx context.Context) error { return u.cfg.Vault.SavePlanDraft(ctx, d) }, func(err error) {
+		f.background(func(ctx context.Context) error { return f.cfg.Vault.SavePlanDraft(ctx, d) }, func(err error) {
 			defer next()
 			if err != nil {
 				f.dirty = true
@@ -132,12 +123,12 @@ func (f *planForm) keepDraft() {
 			}
 			if d.Edits != "" {
 				f.editsKept = true
-				f.status.SetText("Changes kept " + u.clockText(u.cfg.Clock.Now(), "15:04:05") + ", not yet in the plan: Save plan assesses them.")
+				f.status.SetText("Changes kept " + f.clockText(f.cfg.Clock.Now(), "15:04:05") + ", not yet in the plan: Save plan assesses them.")
 			} else {
-				f.status.SetText("Draft kept " + u.clockText(u.cfg.Clock.Now(), "15:04:05") + ".")
+				f.status.SetText("Draft kept " + f.clockText(f.cfg.Clock.Now(), "15:04:05") + ".")
 			}
-			if u.onHome { // left for home: list it there
-				u.ShowHome()
+			if f.nav.showingHome() { // left for home: list it there
+				f.nav.ShowHome()
 			}
 		})
 	})
@@ -146,19 +137,18 @@ func (f *planForm) keepDraft() {
 // dropEdits deletes the draft of changes once they are saved into the
 // plan, in the form's turn; done follows.
 func (f *planForm) dropEdits(done func()) {
-	u := f.u
-	if u.cfg.Vault == nil {
+	if f.cfg.Vault == nil {
 		done()
 		return
 	}
 	id := session.EditDraftID(f.s.Document().ID)
 	f.editsKept = false
-	u.background(func(ctx context.Context) error { return u.cfg.Vault.DeleteDraft(ctx, id) }, func(error) {
+	f.background(func(ctx context.Context) error { return f.cfg.Vault.DeleteDraft(ctx, id) }, func(error) {
 		// A draft left behind holds the plan as saved: opened, it changes
 		// nothing, and it goes when the session starts.
 		done()
-		if u.onHome { // left for home, which listed it: list it no more
-			u.ShowHome()
+		if f.nav.showingHome() { // left for home, which listed it: list it no more
+			f.nav.ShowHome()
 		}
 	})
 }
@@ -166,12 +156,11 @@ func (f *planForm) dropEdits(done func()) {
 // loadEdits opens, for a saved plan, the changes kept and not yet saved,
 // where they were left, unless something was typed meanwhile.
 func (f *planForm) loadEdits() {
-	u := f.u
 	if !f.editable() {
 		return
 	}
-	u.pendingEdits(f.s, func(d *session.PlanDraft) {
-		if d != nil && !f.dirty && u.currentPlan == f && f.onShow() {
+	f.nav.pendingEdits(f.s, func(d *session.PlanDraft) {
+		if d != nil && !f.dirty && f.onShow() {
 			f.apply(*d)
 		}
 	})
@@ -228,7 +217,7 @@ func itemByID(pk *session.Pack, id string) session.ChecklistItem {
 
 // focusedField is the name of the field with the focus, "" if none.
 func (f *planForm) focusedField() string {
-	focused := f.u.win.Canvas().Focused()
+	focused := f.win.Canvas().Focused()
 	for name, e := range f.draftEntries() {
 		if fyne.Focusable(e) == focused {
 			return name
@@ -241,7 +230,7 @@ func (f *planForm) focusedField() string {
 // changes to a saved one over its saved plan.
 func (u *UI) ShowPlanDraft(d session.PlanDraft) {
 	if d.Edits != "" {
-		for _, s := range u.sessions {
+		for _, s := range u.journal.sessions {
 			if d.Stands(s.Document()) {
 				u.showPlanForm(s)
 				u.currentPlan.apply(d)
@@ -259,7 +248,6 @@ func (u *UI) ShowPlanDraft(d session.PlanDraft) {
 
 // apply puts a draft into the form, the focus where it was.
 func (f *planForm) apply(d session.PlanDraft) {
-	u := f.u
 	f.showCarried(d.Carried)
 	if v := d.Fields["method"]; v != "" {
 		f.method.SetSelected(v)
@@ -280,12 +268,12 @@ func (f *planForm) apply(d session.PlanDraft) {
 	f.changed()
 	f.dirty = false
 	if e, ok := entries[d.Focus]; ok {
-		u.focusOnOpen(e)
+		f.focusOnOpen(e)
 	}
 	if d.Edits != "" {
 		f.editsKept = true
-		f.status.SetText("Carrying on from the changes kept " + u.clockText(d.UpdatedAt, "Monday 2 January 15:04") + ": not yet in the plan until saved.")
+		f.status.SetText("Carrying on from the changes kept " + f.clockText(d.UpdatedAt, "Monday 2 January 15:04") + ": not yet in the plan until saved.")
 		return
 	}
-	f.status.SetText("Carrying on from the draft kept " + u.clockText(d.UpdatedAt, "Monday 2 January 15:04") + ".")
+	f.status.SetText("Carrying on from the draft kept " + f.clockText(d.UpdatedAt, "Monday 2 January 15:04") + ".")
 }

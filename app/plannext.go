@@ -18,7 +18,7 @@ import (
 // nextToDo moves the focus to the next thing still to do.
 func (f *planForm) nextToDo() {
 	if o := f.toDo(); o != nil {
-		f.u.win.Canvas().Focus(o)
+		f.win.Canvas().Focus(o)
 	}
 }
 
@@ -28,9 +28,9 @@ func (f *planForm) answered(id string) {
 	r := f.rows[id]
 	switch {
 	case r.mitigation.Visible():
-		f.u.win.Canvas().Focus(r.mitigation)
+		f.win.Canvas().Focus(r.mitigation)
 	case r.reason.Visible():
-		f.u.win.Canvas().Focus(r.reason)
+		f.win.Canvas().Focus(r.reason)
 	default:
 		f.nextToDo()
 	}
@@ -39,9 +39,9 @@ func (f *planForm) answered(id string) {
 // toDo is the widget of the first thing still to do; Save plan when the
 // domain has nothing more to ask.
 func (f *planForm) toDo() fyne.Focusable {
-	pk := f.u.cfg.Pack
+	pk := f.cfg.Pack
 	plan, errs := f.readPlan()
-	errs = append(errs, session.Fields(pk.ValidatePlan(plan, f.u.cfg.Clock.Now()))...)
+	errs = append(errs, session.Fields(pk.ValidatePlan(plan, f.cfg.Clock.Now()))...)
 	for i := range f.carried {
 		if errs.For(fmt.Sprintf("carried[%d]", i)) != "" && f.allTrue != nil {
 			return f.allTrue
@@ -103,6 +103,6 @@ func (f *planForm) onShow() bool {
 			}
 		}
 	}
-	walk(f.u.win.Content())
+	walk(f.win.Content())
 	return found
 }

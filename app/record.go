@@ -22,8 +22,11 @@ import (
 // recordForm is the meeting record (Annex 2 3.4): method, summary, actions
 // agreed (who, what, by when) and concerns; then Sign and lock.
 type recordForm struct {
-	u *UI
-	s *session.Session
+	*shell
+	nav     navigator
+	journal *journal
+	sync    *syncStatus
+	s       *session.Session
 
 	method            *widget.Select
 	summary, concerns *textArea
@@ -50,7 +53,7 @@ type actionRow struct{ who, what, due *widget.Entry }
 func (u *UI) ShowRecord(s *session.Session) {
 	pk := u.cfg.Pack
 	d := s.Document()
-	f := &recordForm{u: u, s: s, msgs: map[string]*widget.Label{}}
+	f := &recordForm{shell: u.shell, nav: u, journal: u.journal, sync: u.sync, s: s, msgs: map[string]*widget.Label{}}
 	var labels []string
 	for _, m := range pk.DeliveryMethods {
 		labels = append(labels, m.Label)
@@ -135,8 +138,8 @@ func (u *UI) ShowRecord(s *session.Session) {
 // timesText is when the session was planned and when it was held (issue
 // 20: a session started a day early must not read as held when planned),
 // with the reason for a start away from the planned time.
-func (u *UI) timesText(d session.Document) string {
-	planned := "Planned " + u.clockText(d.Plan.Start, "Monday 2 January 2006 15:04")
+func (sh *shell) timesText(d session.Document) string {
+	planned := "Planned " + sh.clockText(d.Plan.Start, "Monday 2 January 2006 15:04")
 	if d.Plan.Duration > 0 {
 		planned += fmt.Sprintf(" for %d minutes", int(d.Plan.Duration.Minutes()))
 	}
@@ -144,12 +147,12 @@ func (u *UI) timesText(d session.Document) string {
 	if from.IsZero() {
 		return planned
 	}
-	held := "held from " + u.clockText(from, "15:04")
-	if !sameDay(from, d.Plan.Start, u.cfg.Pack.Location()) {
-		held = "held from " + u.clockText(from, "Monday 2 January 2006 15:04")
+	held := "held from " + sh.clockText(from, "15:04")
+	if !sameDay(from, d.Plan.Start, sh.cfg.Pack.Location()) {
+		held = "held from " + sh.clockText(from, "Monday 2 January 2006 15:04")
 	}
 	if !to.IsZero() {
-		held += " to " + u.clockText(to, "15:04")
+		held += " to " + sh.clockText(to, "15:04")
 	}
 	if o := d.OffPlanStart; o != nil {
 		held += " (started away from the planned time: " + midSentence(o.Reason) + ")"
@@ -181,14 +184,7 @@ func sameDay(a, b time.Time, loc *time.Location) bool {
 // screen is left (Home, Escalate, anything): a record half written is never
 // lost (issue 20).
 func (f *recordForm) autosave() {
-	u := f.u
-	stop := make(chan struct{})
-	u.screenClose = func() { close(stop); f.keepDraft() }
-	every := u.cfg.TickEvery
-	if every == 0 || every > 5*time.Second {
-		every = 5 * time.Second
-	}
-	u.svc.Every(every, stop, func() { u.runOnUI(f.keepDraft) })
+	f.keepWhileShown(f.nav, f.keepDraft)
 }
 
 // keepDraft saves the words typed since the last save, if any.
@@ -204,20 +200,20 @@ func (f *recordForm) keepDraft() {
 		return
 	}
 	f.dirty = false
-	f.u.saveDraftDone(f.s, func(err error) {
+	f.journal.saveDraftDone(f.s, func(err error) {
 		if err != nil {
 			f.dirty = true
 			f.status.SetText("Not saved: " + plainWords(err, saving) + " What you typed is kept; it is saved again in a few seconds.")
 			return
 		}
-		f.status.SetText("Saved " + f.u.clockText(f.u.cfg.Clock.Now(), "15:04:05") + ".")
+		f.status.SetText("Saved " + f.clockText(f.cfg.Clock.Now(), "15:04:05") + ".")
 	})
 }
 
 // draft is the form as typed, unchecked.
 func (f *recordForm) draft() session.RecordDraft {
 	d := session.RecordDraft{Summary: f.summary.Text, Concerns: f.concerns.Text, Attendance: f.attendance.Text}
-	for _, m := range f.u.cfg.Pack.DeliveryMethods {
+	for _, m := range f.cfg.Pack.DeliveryMethods {
 		if m.Label == f.method.Selected {
 			d.Method = m.ID
 		}
@@ -242,7 +238,7 @@ func (f *recordForm) msg(field string) *widget.Label {
 func (f *recordForm) addAction(a session.Action) {
 	due := ""
 	if !a.Due.IsZero() {
-		due = a.Due.In(f.u.cfg.Pack.Location()).Format(dateLayout)
+		due = a.Due.In(f.cfg.Pack.Location()).Format(dateLayout)
 	}
 	f.addActionRow(session.ActionDraft{Who: a.Who, What: a.What, Due: due})
 }
@@ -267,7 +263,7 @@ func (f *recordForm) addActionRow(a session.ActionDraft) {
 // read turns the form into a record. A blank action row is left out; a
 // date that cannot be read is reported against its row.
 func (f *recordForm) read() (session.Record, session.FieldErrors) {
-	pk := f.u.cfg.Pack
+	pk := f.cfg.Pack
 	r := session.Record{Summary: strings.TrimSpace(f.summary.Text), Concerns: strings.TrimSpace(f.concerns.Text)}
 	for _, m := range pk.DeliveryMethods {
 		if m.Label == f.method.Selected {
@@ -324,7 +320,7 @@ func (f *recordForm) save(then func()) {
 		f.status.SetText("Check the highlighted fields.")
 		return
 	}
-	f.u.commitChange(f.s, func(c *session.Session) error { return c.SaveRecord(r) }, func(err error) {
+	f.journal.commitChange(f.s, func(c *session.Session) error { return c.SaveRecord(r) }, func(err error) {
 		var ns *notSavedError
 		if errors.As(err, &ns) {
 			f.status.SetText(notSaved(ns.err))
@@ -341,7 +337,7 @@ func (f *recordForm) save(then func()) {
 			return
 		}
 		f.dirty = false
-		f.status.SetText("Saved " + f.u.clockText(f.u.cfg.Clock.Now(), "15:04:05") + ".")
+		f.status.SetText("Saved " + f.clockText(f.cfg.Clock.Now(), "15:04:05") + ".")
 		then()
 	})
 }
@@ -366,14 +362,14 @@ func (f *recordForm) readyToSign() {
 				if !ok || strings.TrimSpace(reason.Text) == "" {
 					return
 				}
-				f.u.commitChange(f.s, func(c *session.Session) error { return c.SetAgreementReason(reason.Text) }, func(err error) {
+				f.journal.commitChange(f.s, func(c *session.Session) error { return c.SetAgreementReason(reason.Text) }, func(err error) {
 					if err != nil {
 						f.status.SetText(notSaved(unwrapNotSaved(err)))
 						return
 					}
 					f.signTapped()
 				})
-			}, f.u.win)
+			}, f.win)
 		dlg.Resize(fyne.NewSize(560, 360))
 		dlg.Show()
 		return
@@ -388,7 +384,7 @@ func (f *recordForm) readyToSign() {
 		if ok {
 			f.commit()
 		}
-	}, f.u.win)
+	}, f.win)
 }
 
 // commit signs the record in the domain, then seals and stores it off the
@@ -407,20 +403,20 @@ func (f *recordForm) commit() {
 	f.sign.Disable()
 	f.status.SetText("Signing and encrypting…")
 	var entry vault.Entry
-	f.u.background(func(ctx context.Context) error {
-		if f.u.cfg.Vault == nil {
+	f.background(func(ctx context.Context) error {
+		if f.cfg.Vault == nil {
 			return fmt.Errorf("no vault")
 		}
 		var err error
-		entry, err = f.u.cfg.Vault.SignRecord(ctx, doc)
+		entry, err = f.cfg.Vault.SignRecord(ctx, doc)
 		if err != nil {
 			return err
 		}
 		// The record is signed and saved; its retention facts follow for
 		// the DSLs (issue 16). Should they fail, the next opening shares
 		// them (shareMissingFacts), so signing is not undone for it.
-		if ferr := f.u.shareRetentionFacts(ctx, entry, doc); ferr != nil {
-			f.u.logError("sharing retention facts", ferr)
+		if ferr := f.shareRetentionFacts(ctx, entry, doc); ferr != nil {
+			f.logError("sharing retention facts", ferr)
 		}
 		return nil
 	}, func(err error) {
@@ -430,10 +426,10 @@ func (f *recordForm) commit() {
 			return
 		}
 		f.s.Adopt(signed)
-		f.u.kickSync()
-		f.u.removeSession(doc.ID)
-		f.u.history = append([]historyItem{{entry: entry, doc: doc}}, f.u.history...)
-		f.u.ShowSignedRecord(f.u.history[0])
+		f.sync.kick()
+		f.journal.removeSession(doc.ID)
+		f.journal.history = append([]historyItem{{entry: entry, doc: doc}}, f.journal.history...)
+		f.nav.ShowSignedRecord(f.journal.history[0])
 	})
 }
 
@@ -468,7 +464,7 @@ func (f *recordForm) refreshChecks() {
 	}
 	f.checks.Add(widget.NewLabelWithStyle("Before you sign", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	for _, r := range d.Incidents {
-		raised := f.u.clockText(r.RaisedAt, "15:04")
+		raised := f.clockText(r.RaisedAt, "15:04")
 		switch {
 		case r.Open():
 			l := wrappedLabel(fmt.Sprintf("Incident raised at %s is still being written: report it to the safeguarding team, or discard it with the reason (Annex 1).", raised))
@@ -500,7 +496,7 @@ const (
 
 // decisionRow asks what became of one disclosure or change of risk.
 func (f *recordForm) decisionRow(k int, m session.Marker, d session.Document) fyne.CanvasObject {
-	what := fmt.Sprintf("%s at %s", m.Kind.Label(), f.u.clockText(m.At, "15:04"))
+	what := fmt.Sprintf("%s at %s", m.Kind.Label(), f.clockText(m.At, "15:04"))
 	if m.ExactWords != "" {
 		what += ": “" + m.ExactWords + "”"
 	}
@@ -523,7 +519,7 @@ func (f *recordForm) decisionRow(k int, m session.Marker, d session.Document) fy
 		if r.Status == session.IncidentDiscarded {
 			continue
 		}
-		label := "Incident raised at " + f.u.clockText(r.RaisedAt, "15:04")
+		label := "Incident raised at " + f.clockText(r.RaisedAt, "15:04")
 		incidents = append(incidents, label)
 		ids[label] = r.ID
 	}
@@ -560,7 +556,7 @@ func (f *recordForm) decisionRow(k int, m session.Marker, d session.Document) fy
 		if choice.Selected == "" {
 			dec.Kind = ""
 		}
-		f.u.commitChange(f.s, func(c *session.Session) error { return c.Decide(k, dec) }, func(err error) {
+		f.journal.commitChange(f.s, func(c *session.Session) error { return c.Decide(k, dec) }, func(err error) {
 			var ns *notSavedError
 			switch {
 			case errors.As(err, &ns):
@@ -570,7 +566,7 @@ func (f *recordForm) decisionRow(k int, m session.Marker, d session.Document) fy
 				msg.SetText(plainWords(err, saving))
 				msg.Show()
 			default:
-				f.status.SetText("Decision saved " + f.u.clockText(f.u.cfg.Clock.Now(), "15:04:05") + ".")
+				f.status.SetText("Decision saved " + f.clockText(f.cfg.Clock.Now(), "15:04:05") + ".")
 				f.refreshChecks()
 			}
 		})
@@ -581,14 +577,13 @@ func (f *recordForm) decisionRow(k int, m session.Marker, d session.Document) fy
 // incidentDraft finds an incident raised from the session among this
 // device's incident drafts, for the person using the app.
 func (f *recordForm) incidentDraft(id string, then func(*session.Incident)) {
-	u := f.u
-	if u.cfg.Vault == nil {
+	if f.cfg.Vault == nil {
 		f.status.SetText("The incident is not on this device.")
 		return
 	}
 	var found *session.IncidentDocument
-	u.background(func(ctx context.Context) error {
-		docs, err := u.cfg.Vault.IncidentDrafts(ctx)
+	f.background(func(ctx context.Context) error {
+		docs, err := f.cfg.Vault.IncidentDrafts(ctx)
 		for k := range docs {
 			if docs[k].ID == id {
 				found = &docs[k]
@@ -600,7 +595,7 @@ func (f *recordForm) incidentDraft(id string, then func(*session.Incident)) {
 			f.status.SetText("The incident draft could not be opened: " + plainWords(err, reading))
 			return
 		}
-		inc, err := session.RestoreIncident(u.cfg.Pack, u.cfg.Clock, *found, u.actor())
+		inc, err := session.RestoreIncident(f.cfg.Pack, f.cfg.Clock, *found, f.actor())
 		if err != nil {
 			f.status.SetText("The incident draft could not be opened: " + plainWords(err, reading))
 			return
@@ -615,10 +610,10 @@ func (f *recordForm) openIncident(id string) {
 	f.incidentDraft(id, func(inc *session.Incident) {
 		from := escalateFromSession(f.s)
 		if inc.Document().GuidanceConfirmedAt.IsZero() {
-			f.u.showGuidance(inc, from, nil)
+			f.nav.showGuidance(inc, from, nil)
 			return
 		}
-		f.u.ShowIncident(inc, from)
+		f.nav.ShowIncident(inc, from)
 	})
 }
 
@@ -634,10 +629,10 @@ func (f *recordForm) discard(id string) {
 				if ok {
 					f.discardNow(inc, reason.Text)
 				}
-			}, f.u.win)
+			}, f.win)
 		dlg.Resize(fyne.NewSize(520, 280))
 		dlg.Show()
-		f.u.focusOnOpen(reason)
+		f.focusOnOpen(reason)
 	})
 }
 
@@ -647,8 +642,8 @@ func (f *recordForm) discard(id string) {
 func (f *recordForm) discardNow(inc *session.Incident, reason string) {
 	var discarded session.IncidentDocument
 	f.status.SetText("Saving…")
-	f.u.commitChange(f.s, func(c *session.Session) error {
-		ic, err := session.RestoreIncident(f.u.cfg.Pack, f.u.cfg.Clock, inc.Document(), f.u.actor())
+	f.journal.commitChange(f.s, func(c *session.Session) error {
+		ic, err := session.RestoreIncident(f.cfg.Pack, f.cfg.Clock, inc.Document(), f.actor())
 		if err != nil {
 			return err
 		}
@@ -668,7 +663,7 @@ func (f *recordForm) discardNow(inc *session.Incident, reason string) {
 			return
 		}
 		f.refreshChecks()
-		f.u.background(func(ctx context.Context) error { return f.u.cfg.Vault.SaveIncidentDraft(ctx, discarded) }, func(err error) {
+		f.background(func(ctx context.Context) error { return f.cfg.Vault.SaveIncidentDraft(ctx, discarded) }, func(err error) {
 			if err != nil {
 				f.status.SetText("The record says the incident is discarded, but the incident's own copy was not saved: " + plainWords(err, saving))
 				return
@@ -678,14 +673,14 @@ func (f *recordForm) discardNow(inc *session.Incident, reason string) {
 	})
 }
 
-func (u *UI) removeSession(id string) {
-	out := u.sessions[:0]
-	for _, s := range u.sessions {
+func (j *journal) removeSession(id string) {
+	out := j.sessions[:0]
+	for _, s := range j.sessions {
 		if s.Document().ID != id {
 			out = append(out, s)
 		}
 	}
-	u.sessions = out
+	j.sessions = out
 }
 
 func flagText(f session.Flags) string {

@@ -30,7 +30,9 @@ const shareFiguresLabel = "Share session figures with the safeguarding team"
 
 // reportScreen is the quarterly report on screen.
 type reportScreen struct {
-	u     *UI
+	*shell
+	nav   navigator
+	sync  *syncStatus
 	log   AuditLog
 	input report.Input
 	// unreadable is how many records could not be read, so are left out
@@ -54,7 +56,7 @@ func (u *UI) ShowReport(log AuditLog) { u.showReport(log) }
 func (u *UI) showReport(log AuditLog) *reportScreen {
 	now := u.cfg.Clock.Now()
 	loc := u.cfg.Pack.Location()
-	rs := &reportScreen{u: u, log: log, quarter: report.QuarterOf(now, loc)}
+	rs := &reportScreen{shell: u.shell, nav: u, sync: u.sync, log: log, quarter: report.QuarterOf(now, loc)}
 	rs.status = widget.NewLabel("Opening your records…")
 	rs.status.Wrapping = fyne.TextWrapWord
 	rs.body = container.NewVBox()
@@ -126,12 +128,11 @@ func (rs *reportScreen) rebuild() {
 	if !rs.loaded {
 		return // the records are still being read; counting follows
 	}
-	u := rs.u
-	in, q, loc, now := rs.input, rs.quarter, u.cfg.Pack.Location(), u.cfg.Clock.Now()
+	in, q, loc, now := rs.input, rs.quarter, rs.cfg.Pack.Location(), rs.cfg.Clock.Now()
 	rs.counting++
 	n := rs.counting
 	var rep report.Report
-	u.background(func(context.Context) error {
+	rs.background(func(context.Context) error {
 		rep = report.Build(in, q, loc, now)
 		return nil
 	}, func(error) {
@@ -145,10 +146,9 @@ func (rs *reportScreen) rebuild() {
 
 // render shows the figures counted by rebuild.
 func (rs *reportScreen) render() {
-	u := rs.u
-	rs.rep.Organisation = u.cfg.Pack.Organisation
-	if u.cfg.Vault != nil {
-		rs.rep.Organisation = u.cfg.Vault.Directory().Org
+	rs.rep.Organisation = rs.cfg.Pack.Organisation
+	if rs.cfg.Vault != nil {
+		rs.rep.Organisation = rs.cfg.Vault.Directory().Org
 	}
 	// Each person reads only what is addressed to them, so say what the
 	// figures are built from.
@@ -291,8 +291,8 @@ func (rs *reportScreen) export(ctx context.Context, format string) ([]byte, erro
 		return nil, err
 	}
 	actor := ""
-	if rs.u.cfg.Vault != nil {
-		actor = rs.u.cfg.Vault.KeyID()
+	if rs.cfg.Vault != nil {
+		actor = rs.cfg.Vault.KeyID()
 	}
 	subject := fmt.Sprintf("report-%d-q%d.%s", rs.quarter.Year, rs.quarter.Q, format)
 	if err := rs.log.Audit(ctx, store.Event{Actor: actor, Action: store.ActionExported, SubjectID: subject}); err != nil {
@@ -304,9 +304,8 @@ func (rs *reportScreen) export(ctx context.Context, format string) ([]byte, erro
 // saveAs asks where to save the export, then writes it off the UI
 // goroutine.
 func (rs *reportScreen) saveAs(format string) {
-	u := rs.u
 	name := fmt.Sprintf("online-safety-report-%d-Q%d.%s", rs.quarter.Year, rs.quarter.Q, format)
-	u.saveInBackground(name, func(ctx context.Context, w io.Writer) error {
+	rs.saveInBackground(name, func(ctx context.Context, w io.Writer) error {
 		b, err := rs.export(ctx, format)
 		if err != nil {
 			return err
@@ -350,7 +349,7 @@ func documentsFolder() (fyne.ListableURI, bool) {
 // isLineManager reports whether the person holds the line manager role in
 // the organisation directory.
 func (rs *reportScreen) isLineManager() bool {
-	v := rs.u.cfg.Vault
+	v := rs.cfg.Vault
 	if v == nil {
 		return false
 	}
@@ -360,10 +359,9 @@ func (rs *reportScreen) isLineManager() bool {
 
 // confirmShare says exactly what would be shared before anything is sent.
 func (rs *reportScreen) confirmShare() {
-	u := rs.u
-	c := report.NewContribution(rs.input, rs.quarter, u.cfg.Pack.Location(), u.cfg.Clock.Now())
+	c := report.NewContribution(rs.input, rs.quarter, rs.cfg.Pack.Location(), rs.cfg.Clock.Now())
 	if len(c.Facts) == 0 {
-		dialog.ShowInformation("Nothing to share", fmt.Sprintf("You have no signed session records for %s.", rs.quarter), u.win)
+		dialog.ShowInformation("Nothing to share", fmt.Sprintf("You have no signed session records for %s.", rs.quarter), rs.win)
 		return
 	}
 	msg := fmt.Sprintf("The safeguarding team will receive, for each of the %d signed sessions that started in %s: "+
@@ -375,7 +373,7 @@ func (rs *reportScreen) confirmShare() {
 		if ok {
 			rs.share(c)
 		}
-	}, u.win)
+	}, rs.win)
 	d.SetConfirmText("Share")
 	d.SetDismissText("Cancel")
 	d.Resize(fyne.NewSize(560, 300))
@@ -384,9 +382,8 @@ func (rs *reportScreen) confirmShare() {
 
 // share seals the figures to the DSLs and queues them for the hub.
 func (rs *reportScreen) share(c report.Contribution) {
-	u := rs.u
-	u.background(func(ctx context.Context) error {
-		_, err := u.cfg.Vault.Put(ctx, u.cfg.NewID(), crypto.KindFigures, c, nil, u.cfg.Pack.Version)
+	rs.background(func(ctx context.Context) error {
+		_, err := rs.cfg.Vault.Put(ctx, rs.cfg.NewID(), crypto.KindFigures, c, nil, rs.cfg.Pack.Version)
 		return err
 	}, func(err error) {
 		if err != nil {
@@ -396,12 +393,12 @@ func (rs *reportScreen) share(c report.Contribution) {
 			return
 		}
 		when := "They are sent at your next sync."
-		if u.engine == nil {
+		if rs.sync.engine == nil {
 			when = "This device is not connected to a hub yet, so they wait here until it is."
 		}
 		rs.status.SetText(fmt.Sprintf("Shared with the safeguarding team: figures for %d sessions in %s. %s",
 			len(c.Facts), c.Quarter(), when))
-		u.kickSync()
+		rs.sync.kick()
 	})
 }
 

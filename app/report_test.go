@@ -163,7 +163,7 @@ func TestInboxShowsSharedFigures(t *testing.T) {
 	}
 	u.ShowInbox()
 	settle(u)
-	(&inboxScreen{u: u, recs: recs}).open(q3)
+	(&inboxScreen{shell: u.shell, nav: u, recs: recs}).open(q3)
 	settle(u)
 	screenshot(t, u, "29-shared-figures")
 	texts := visibleTexts(u)

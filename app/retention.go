@@ -32,11 +32,11 @@ import (
 
 // retentionPacks are the policy packs this device holds, the one in force
 // first: the schedule of the pack a record was made under decides.
-func (u *UI) retentionPacks() []*session.Pack { return []*session.Pack{u.cfg.Pack} }
+func (sh *shell) retentionPacks() []*session.Pack { return []*session.Pack{sh.cfg.Pack} }
 
 // retentionText is a record's retention in words, for its own screen.
-func (u *UI) retentionText(f session.RetentionFacts) string {
-	r, err := session.RetentionOf(u.retentionPacks(), f)
+func (sh *shell) retentionText(f session.RetentionFacts) string {
+	r, err := session.RetentionOf(sh.retentionPacks(), f)
 	if err != nil {
 		return "Retention: " + err.Error()
 	}
@@ -45,7 +45,9 @@ func (u *UI) retentionText(f session.RetentionFacts) string {
 
 // retentionScreen is the DSL's list of what falls due and what is held.
 type retentionScreen struct {
-	u         *UI
+	*shell
+	nav       navigator
+	sync      *syncStatus
 	items     []session.DueItem
 	certs     []crypto.Tombstone
 	facts     []session.RetentionFacts
@@ -75,10 +77,10 @@ type retentionScreen struct {
 
 // ShowRetention shows the Retention screen.
 func (u *UI) ShowRetention() {
-	rs := &retentionScreen{u: u}
+	rs := &retentionScreen{shell: u.shell, nav: u, sync: u.sync}
 	rs.scope = widget.NewRadioGroup(scopeLabels(), nil)
 	rs.scope.SetSelected(session.HoldCustomer.Label())
-	rs.ref = entry("Customer reference, or choose Hold on a record on the left")
+	rs.ref = entry("Customer reference or record")
 	rs.reason = multiline("Why the hold is placed (for example, a police investigation, a claim or a subject access request)")
 	rs.msg = wrappedLabel("")
 	rs.msg.Importance = widget.DangerImportance
@@ -113,8 +115,7 @@ func scopeOf(label string) session.HoldScope {
 // load reads every record the DSL can read and every hold, and works out
 // what falls due.
 func (rs *retentionScreen) load() {
-	u := rs.u
-	if u.cfg.Vault == nil {
+	if rs.cfg.Vault == nil {
 		rs.loaded = true
 		rs.problems = []string{"No records on this device."}
 		rs.render()
@@ -125,57 +126,78 @@ func (rs *retentionScreen) load() {
 		signed   []session.SignedHold
 		decided  []session.SignedDecision
 		certs    []crypto.Tombstone
+		holds    []session.Hold
+		items    []session.DueItem
 		problems []string
 	)
-	u.background(func(ctx context.Context) error {
-		entries, fails, err := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindIncident)
+	now, loc := rs.cfg.Clock.Now(), rs.cfg.Pack.Location()
+	rs.background(func(ctx context.Context) error {
+		entries, fails, err := rs.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindIncident)
 		if err != nil {
 			return err
 		}
-		recs, bad := u.readIndex(entries, nil)
+		recs, bad := rs.readIndex(entries, nil)
 		if bad > 0 {
 			problems = append(problems, unreadableWords(bad))
 		}
 		for _, f := range fails {
-			problems = append(problems, fmt.Sprintf("Record %s was refused: %v", f.ID, f.Err))
+			problems = append(problems, fmt.Sprintf("Record %s was refused: %s", f.ID, plainWords(f.Err, reading)))
 		}
 		// Records this DSL cannot read (practitioners' session records,
 		// sealed to their line of management) are listed from the facts
 		// their authors shared (issue 16).
-		shared, sfails, err := u.cfg.Vault.RetentionFacts(ctx)
+		shared, sfails, err := rs.cfg.Vault.RetentionFacts(ctx)
 		if err != nil {
 			return err
 		}
 		for _, f := range sfails {
-			problems = append(problems, fmt.Sprintf("Retention facts %s were refused: %v", f.ID, f.Err))
+			problems = append(problems, fmt.Sprintf("Retention facts %s were refused: %s", f.ID, plainWords(f.Err, reading)))
 		}
 		var merr []error
 		facts, merr = session.MergeRetentionFacts(retentionFactsOf(recs), shared)
 		for _, e := range merr {
 			problems = append(problems, e.Error())
 		}
-		hs, hfails, err := u.cfg.Vault.Holds(ctx)
+		hs, hfails, err := rs.cfg.Vault.Holds(ctx)
 		signed = hs
 		for _, f := range hfails {
-			problems = append(problems, fmt.Sprintf("Hold record %s was refused: %v", f.ID, f.Err))
+			problems = append(problems, fmt.Sprintf("Hold record %s was refused: %s", f.ID, plainWords(f.Err, reading)))
 		}
 		if err != nil {
 			return err
 		}
-		ds, dfails, err := u.cfg.Vault.RetentionDecisions(ctx)
+		ds, dfails, err := rs.cfg.Vault.RetentionDecisions(ctx)
 		decided = ds
 		for _, f := range dfails {
-			problems = append(problems, fmt.Sprintf("Retention decision %s was refused: %v", f.ID, f.Err))
+			problems = append(problems, fmt.Sprintf("Retention decision %s was refused: %s", f.ID, plainWords(f.Err, reading)))
 		}
 		if err != nil {
 			return err
 		}
-		cs, cfails, err := u.cfg.Vault.Disposals(ctx)
+		cs, cfails, err := rs.cfg.Vault.Disposals(ctx)
 		certs = cs
 		for _, f := range cfails {
-			problems = append(problems, fmt.Sprintf("The disposal certificate of %s does not verify: %v", f.ID, f.Err))
+			problems = append(problems, fmt.Sprintf("The disposal certificate of %s does not verify: %s", f.ID, plainWords(f.Err, reading)))
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		// What falls due is worked out here too: over five years of
+		// records it takes longer than a frame (issue 15 §3).
+		var errs []error
+		holds, errs = session.FoldHolds(signed)
+		for _, e := range errs {
+			problems = append(problems, e.Error())
+		}
+		items, errs = session.DueList(rs.retentionPacks(), facts, holds, now)
+		for _, e := range errs {
+			problems = append(problems, e.Error())
+		}
+		items, errs = session.ApplyDecisions(items, decided, now, loc)
+		for _, e := range errs {
+			problems = append(problems, e.Error())
+		}
+		return nil
 	}, func(err error) {
 		rs.loaded = true
 		if err != nil {
@@ -183,20 +205,7 @@ func (rs *retentionScreen) load() {
 			rs.render()
 			return
 		}
-		holds, errs := session.FoldHolds(signed)
-		for _, e := range errs {
-			problems = append(problems, e.Error())
-		}
 		rs.facts, rs.holds = facts, holds
-		now := u.cfg.Clock.Now()
-		items, errs := session.DueList(u.retentionPacks(), facts, holds, now)
-		for _, e := range errs {
-			problems = append(problems, e.Error())
-		}
-		items, errs = session.ApplyDecisions(items, decided, now, u.cfg.Pack.Location())
-		for _, e := range errs {
-			problems = append(problems, e.Error())
-		}
 		for id := range rs.ticked {
 			if !slices.ContainsFunc(items, func(it session.DueItem) bool { return it.Facts.RecordID == id }) {
 				delete(rs.ticked, id)
@@ -210,7 +219,6 @@ func (rs *retentionScreen) load() {
 // render draws the screen: what falls due on the left, holds and the
 // schedule on the right.
 func (rs *retentionScreen) render() {
-	u := rs.u
 	left := container.NewVBox(rs.note)
 	if !rs.loaded {
 		left.Add(widget.NewLabel("Opening records…"))
@@ -220,7 +228,7 @@ func (rs *retentionScreen) render() {
 	right := container.NewVBox(rs.holdsBox()...)
 	split := container.NewHSplit(container.NewVScroll(container.NewPadded(left)), container.NewVScroll(container.NewPadded(right)))
 	split.Offset = 0.58
-	u.show("Retention", split, widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome))
+	rs.nav.show("Retention", split, widget.NewButtonWithIcon("Home", theme.HomeIcon(), rs.nav.ShowHome))
 }
 
 func (rs *retentionScreen) dueBox(box *fyne.Container) {
@@ -267,7 +275,6 @@ func (rs *retentionScreen) dueBox(box *fyne.Container) {
 
 // itemRow is one record: what it is, its date and why, and its holds.
 func (rs *retentionScreen) itemRow(it session.DueItem) fyne.CanvasObject {
-	u := rs.u
 	f := it.Facts
 	what := f.Kind.Label()
 	if ref := f.Customer.Reference; ref != "" {
@@ -277,9 +284,9 @@ func (rs *retentionScreen) itemRow(it session.DueItem) fyne.CanvasObject {
 	if f.Kind == session.RetainIncident {
 		verb = "raised"
 	}
-	what += fmt.Sprintf(" · %s %s", verb, u.clockText(f.Made, "2 January 2006"))
+	what += fmt.Sprintf(" · %s %s", verb, rs.clockText(f.Made, "2 January 2006"))
 	if f.Kind == session.RetainIncident && !f.Closed.IsZero() {
-		what += ", closed " + u.clockText(f.Closed, "2 January 2006")
+		what += ", closed " + rs.clockText(f.Closed, "2 January 2006")
 	}
 	rows := []fyne.CanvasObject{bold(what), wrappedLabel(it.Retention.Describe())}
 	for _, h := range it.Holds {
@@ -288,10 +295,10 @@ func (rs *retentionScreen) itemRow(it session.DueItem) fyne.CanvasObject {
 		rows = append(rows, l)
 	}
 	if x := it.Extension; x != nil {
-		rows = append(rows, wrappedLabel(fmt.Sprintf("Kept until %s: %s (decided by %s on %s).", u.clockText(x.Until, "2 January 2006"), x.Reason, u.personName(x.By), u.clockText(x.At, "2 January 2006"))))
+		rows = append(rows, wrappedLabel(fmt.Sprintf("Kept until %s: %s (decided by %s on %s).", rs.clockText(x.Until, "2 January 2006"), x.Reason, rs.personName(x.By), rs.clockText(x.At, "2 January 2006"))))
 	}
 	if d := it.Disposal; d != nil {
-		l := bold(fmt.Sprintf("Disposal approved by %s on %s.", u.personName(d.By), u.clockText(d.At, "2 January 2006")))
+		l := bold(fmt.Sprintf("Disposal approved by %s on %s.", rs.personName(d.By), rs.clockText(d.At, "2 January 2006")))
 		l.Importance = widget.SuccessImportance
 		rows = append(rows, l)
 	}
@@ -303,7 +310,7 @@ func (rs *retentionScreen) itemRow(it session.DueItem) fyne.CanvasObject {
 		rs.ref.SetText(f.RecordID)
 		rs.msg.SetText("")
 		rs.render()
-		u.focusOnOpen(rs.reason)
+		rs.focusOnOpen(rs.reason)
 	})
 	holdBtn.Importance = widget.LowImportance
 	rows = append(rows, container.NewHBox(holdBtn), widget.NewSeparator())
@@ -313,7 +320,7 @@ func (rs *retentionScreen) itemRow(it session.DueItem) fyne.CanvasObject {
 // holdText is a hold in words: what it covers, why, who set it and when.
 func (rs *retentionScreen) holdText(h session.Hold) string {
 	p := h.Placed
-	return fmt.Sprintf("%s. %s (set by %s on %s)", rs.coverText(p.Scope, p.Ref), p.Reason, rs.u.personName(p.By), rs.u.clockText(p.At, "2 January 2006"))
+	return fmt.Sprintf("%s. %s (set by %s on %s)", rs.coverText(p.Scope, p.Ref), p.Reason, rs.personName(p.By), rs.clockText(p.At, "2 January 2006"))
 }
 
 // coverText names what a hold covers the way the DSL knows it.
@@ -365,7 +372,7 @@ func (rs *retentionScreen) holdsBox() []fyne.CanvasObject {
 	}
 	out = append(out, widget.NewSeparator(), bold("Place a legal hold"),
 		wrappedLabel("A hold stops disposal of everything it covers until a DSL lifts it. It is signed, sent to every DSL and audited."),
-		rs.scope, rs.ref, rs.reason, rs.msg,
+		rs.scope, wrappedLabel("Type what it covers, or choose Hold on a record on the left."), rs.ref, rs.reason, rs.msg,
 		container.NewHBox(widget.NewButtonWithIcon("Place hold", theme.ConfirmIcon(), rs.place)))
 	out = append(out, widget.NewSeparator())
 	out = append(out, rs.certBox()...)
@@ -392,7 +399,7 @@ func (rs *retentionScreen) holdRow(h session.Hold) []fyne.CanvasObject {
 // scheduleBox is the schedule in force, row by row, with its source and
 // whether the organisation has confirmed it.
 func (rs *retentionScreen) scheduleBox() []fyne.CanvasObject {
-	pk := rs.u.cfg.Pack
+	pk := rs.cfg.Pack
 	s := pk.Retention
 	out := []fyne.CanvasObject{bold(fmt.Sprintf("Retention schedule (policy pack %s)", pk.Version))}
 	if s == nil {
@@ -414,8 +421,8 @@ func (rs *retentionScreen) scheduleBox() []fyne.CanvasObject {
 }
 
 func (rs *retentionScreen) actor() session.Actor {
-	a := session.Actor{ID: rs.u.cfg.Me.KeyID}
-	if me := rs.u.me(); me != nil {
+	a := session.Actor{ID: rs.cfg.Me.KeyID}
+	if me := rs.me(); me != nil {
 		a = session.Actor{ID: me.ID, Safeguarding: me.HasRole(crypto.RoleDSL)}
 	}
 	return a
@@ -426,8 +433,7 @@ func (rs *retentionScreen) place() {
 	if rs.busy {
 		return
 	}
-	u := rs.u
-	e, err := session.PlaceHold(u.cfg.Clock, rs.actor(), u.cfg.NewID(), scopeOf(rs.scope.Selected), rs.ref.Text, rs.reason.Text)
+	e, err := session.PlaceHold(rs.cfg.Clock, rs.actor(), rs.cfg.NewID(), scopeOf(rs.scope.Selected), rs.ref.Text, rs.reason.Text)
 	if err != nil {
 		rs.msg.SetText(plainWords(err, saving))
 		return
@@ -444,8 +450,7 @@ func (rs *retentionScreen) lift(h session.Hold) {
 	if rs.busy {
 		return
 	}
-	u := rs.u
-	e, err := session.LiftHold(u.cfg.Clock, rs.actor(), u.cfg.NewID(), h, rs.liftReason.Text)
+	e, err := session.LiftHold(rs.cfg.Clock, rs.actor(), rs.cfg.NewID(), h, rs.liftReason.Text)
 	if err != nil {
 		rs.msg.SetText(plainWords(err, saving))
 		rs.render()
@@ -459,27 +464,8 @@ func (rs *retentionScreen) lift(h session.Hold) {
 
 // seal saves a hold record durably, then reloads what falls due.
 func (rs *retentionScreen) seal(e session.HoldEvent, done func()) {
-	u := rs.u
-	if u.cfg.Vault == nil {
-		rs.msg.SetText("Not saved: there is no vault on this device.")
-		return
-	}
-	rs.busy = true
-	u.background(func(ctx context.Context) error {
-		_, err := u.cfg.Vault.PutHold(ctx, e)
-		return err
-	}, func(err error) {
-		rs.busy = false
-		if err != nil {
-			rs.msg.SetText("Not saved: " + plainWords(err, saving))
-			rs.render()
-			return
-		}
-		rs.msg.SetText("")
-		done()
-		u.kickSync()
-		rs.load()
-	})
+	rs.sync.saveTeamRecord(teamSave{busy: &rs.busy, msg: rs.msg, saved: done, failed: rs.render, reload: rs.load,
+		put: func(ctx context.Context) error { _, err := rs.cfg.Vault.PutHold(ctx, e); return err }})
 }
 
 // tickFor is a record's tick box for the batch decision: none for a record
@@ -544,17 +530,16 @@ func (rs *retentionScreen) decide(choice session.RetentionChoice) {
 	if rs.busy {
 		return
 	}
-	u := rs.u
 	var until time.Time
 	if choice == session.ChoiceExtend && strings.TrimSpace(rs.decUntil.Text) != "" {
-		d, err := parseDate(rs.decUntil.Text, u.cfg.Pack.Location())
+		d, err := parseDate(rs.decUntil.Text, rs.cfg.Pack.Location())
 		if err != nil {
 			rs.decMsg.SetText("Write the date to keep them until as DD/MM/YYYY.")
 			return
 		}
 		until = d
 	}
-	d, err := session.DecideRetention(u.cfg.Clock, rs.actor(), u.cfg.NewID(), choice, rs.ticks(), rs.decReason.Text, until)
+	d, err := session.DecideRetention(rs.cfg.Clock, rs.actor(), rs.cfg.NewID(), choice, rs.ticks(), rs.decReason.Text, until)
 	if errors.Is(err, session.ErrSafeguardingOnly) {
 		rs.decMsg.SetText("Only the safeguarding team (a DSL) can decide on disposal.")
 		return
@@ -563,15 +548,11 @@ func (rs *retentionScreen) decide(choice session.RetentionChoice) {
 		rs.decMsg.SetText(plainWords(err, saving))
 		return
 	}
-	if u.cfg.Vault == nil {
-		rs.decMsg.SetText("Not saved: there is no vault on this device.")
-		return
-	}
-	rs.busy = true
 	items := rs.ticks()
 	disposed := 0
-	u.background(func(ctx context.Context) error {
-		if _, err := u.cfg.Vault.PutRetentionDecision(ctx, d); err != nil {
+	put := func(ctx context.Context) error {
+		disposed = 0 // counted afresh if a failed save is tried again
+		if _, err := rs.cfg.Vault.PutRetentionDecision(ctx, d); err != nil {
 			return err
 		}
 		if d.Choice != session.ChoiceDispose {
@@ -588,38 +569,29 @@ func (rs *retentionScreen) decide(choice session.RetentionChoice) {
 				if session.MayCarryOut(it) != nil {
 					continue
 				}
-				if _, err := u.cfg.Vault.Dispose(ctx, d, r); err != nil {
+				if _, err := rs.cfg.Vault.Dispose(ctx, d, r); err != nil {
 					return err
 				}
 				disposed++
 			}
 		}
 		return nil
-	}, func(err error) {
-		rs.busy = false
-		if err != nil {
-			rs.decMsg.SetText("Not saved: " + plainWords(err, saving))
-			rs.render()
-			return
-		}
-		rs.decMsg.SetText("")
+	}
+	rs.sync.saveTeamRecord(teamSave{busy: &rs.busy, msg: rs.decMsg, put: put, failed: rs.render, reload: rs.load, saved: func() {
 		rs.ticked = map[string]bool{}
 		rs.decReason.SetText("")
 		rs.decUntil.SetText("")
 		if choice == session.ChoiceDispose {
 			rs.note.SetText(fmt.Sprintf("Disposal of %d record%s approved and signed; %d disposed of on this computer, and the hub and every device follow at their next sync.", len(d.Records), plural(len(d.Records)), disposed))
 		} else {
-			rs.note.SetText(fmt.Sprintf("%d record%s kept until %s, signed with the reason.", len(d.Records), plural(len(d.Records)), u.clockText(d.Until, "2 January 2006")))
+			rs.note.SetText(fmt.Sprintf("%d record%s kept until %s, signed with the reason.", len(d.Records), plural(len(d.Records)), rs.clockText(d.Until, "2 January 2006")))
 		}
-		u.kickSync()
-		rs.load()
-	})
+	}})
 }
 
 // certBox lists the disposal certificates: what was disposed of, its
 // dates and who approved it; never its content, which is gone.
 func (rs *retentionScreen) certBox() []fyne.CanvasObject {
-	u := rs.u
 	out := []fyne.CanvasObject{bold(fmt.Sprintf("Disposed of (%d)", len(rs.certs)))}
 	if len(rs.certs) == 0 {
 		return append(out, widget.NewLabel("Nothing yet."))
@@ -630,8 +602,8 @@ func (rs *retentionScreen) certBox() []fyne.CanvasObject {
 			kind = "Incident"
 		}
 		out = append(out, wrappedLabel(fmt.Sprintf("• %s %s, made %s, due %s: disposed of on the approval of %s on %s (decision %s). Certificate signed; nothing of its content is kept.",
-			kind, t.RecordID, u.clockText(t.Made, "2 January 2006"), u.clockText(t.Due, "2 January 2006"),
-			u.personName(t.ApprovedBy), u.clockText(t.ApprovedAt, "2 January 2006"), t.DecisionID)))
+			kind, t.RecordID, rs.clockText(t.Made, "2 January 2006"), rs.clockText(t.Due, "2 January 2006"),
+			rs.personName(t.ApprovedBy), rs.clockText(t.ApprovedAt, "2 January 2006"), t.DecisionID)))
 	}
 	return out
 }
@@ -654,8 +626,8 @@ func retentionFactsOf(recs *records.Index) []session.RetentionFacts {
 // retentionReport reads what the Board's report says of retention: the
 // disposals carried out (from their certificates) and the dates, after
 // any extension, of the records still kept.
-func (u *UI) retentionReport(ctx context.Context, recs *records.Index) ([]report.Disposal, []time.Time, error) {
-	certs, _, err := u.cfg.Vault.Disposals(ctx)
+func (sh *shell) retentionReport(ctx context.Context, recs *records.Index) ([]report.Disposal, []time.Time, error) {
+	certs, _, err := sh.cfg.Vault.Disposals(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -665,20 +637,20 @@ func (u *UI) retentionReport(ctx context.Context, recs *records.Index) ([]report
 		if t.Kind == crypto.KindIncident {
 			kind = "Incident"
 		}
-		ds = append(ds, report.Disposal{RecordID: t.RecordID, Kind: kind, Made: t.Made, Due: t.Due, At: t.ApprovedAt, ApprovedBy: u.personName(t.ApprovedBy)})
+		ds = append(ds, report.Disposal{RecordID: t.RecordID, Kind: kind, Made: t.Made, Due: t.Due, At: t.ApprovedAt, ApprovedBy: sh.personName(t.ApprovedBy)})
 	}
-	decided, _, err := u.cfg.Vault.RetentionDecisions(ctx)
+	decided, _, err := sh.cfg.Vault.RetentionDecisions(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	now := u.cfg.Clock.Now()
-	shared, _, err := u.cfg.Vault.RetentionFacts(ctx)
+	now := sh.cfg.Clock.Now()
+	shared, _, err := sh.cfg.Vault.RetentionFacts(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	facts, _ := session.MergeRetentionFacts(retentionFactsOf(recs), shared)
-	items, _ := session.DueList(u.retentionPacks(), facts, nil, now)
-	items, _ = session.ApplyDecisions(items, decided, now, u.cfg.Pack.Location())
+	items, _ := session.DueList(sh.retentionPacks(), facts, nil, now)
+	items, _ = session.ApplyDecisions(items, decided, now, sh.cfg.Pack.Location())
 	var due []time.Time
 	for _, it := range items {
 		if it.Disposal == nil {

@@ -18,8 +18,8 @@ import (
 // (one signed before facts were shared, or whose sharing failed).
 
 // factsSharer says who this person is to a record's verified signer.
-func (u *UI) factsSharer(signer *crypto.Person) (session.FactsSharer, bool) {
-	me := u.me()
+func (sh *shell) factsSharer(signer *crypto.Person) (session.FactsSharer, bool) {
+	me := sh.me()
 	if me == nil || signer == nil {
 		return session.FactsSharer{}, false
 	}
@@ -28,26 +28,26 @@ func (u *UI) factsSharer(signer *crypto.Person) (session.FactsSharer, bool) {
 }
 
 // shareRetentionFacts seals a signed record's facts to the DSLs.
-func (u *UI) shareRetentionFacts(ctx context.Context, e vault.Entry, d session.Document) error {
-	by, ok := u.factsSharer(e.Author)
+func (sh *shell) shareRetentionFacts(ctx context.Context, e vault.Entry, d session.Document) error {
+	by, ok := sh.factsSharer(e.Author)
 	if !ok {
 		return nil
 	}
-	r, err := session.ShareRetentionFacts(u.cfg.Clock, by, u.cfg.NewID(), d, u.retentionPacks())
+	r, err := session.ShareRetentionFacts(sh.cfg.Clock, by, sh.cfg.NewID(), d, sh.retentionPacks())
 	if err != nil {
 		return fmt.Errorf("share retention facts of %s: %w", d.ID, err)
 	}
-	_, err = u.cfg.Vault.PutRetentionFacts(ctx, r)
+	_, err = sh.cfg.Vault.PutRetentionFacts(ctx, r)
 	return err
 }
 
 // shareMissingFacts shares facts for every signed session record among
 // entries that this person wrote or manages and that has none yet. A
 // failure is logged (never content) and tried again at the next opening.
-func (u *UI) shareMissingFacts(ctx context.Context, entries []vault.Entry) {
-	have, err := u.cfg.Vault.FactsShared(ctx)
+func (sh *shell) shareMissingFacts(ctx context.Context, entries []vault.Entry) {
+	have, err := sh.cfg.Vault.FactsShared(ctx)
 	if err != nil {
-		u.logError("sharing retention facts", err)
+		sh.logError("sharing retention facts", err)
 		return
 	}
 	var docs []session.Document
@@ -60,21 +60,21 @@ func (u *UI) shareMissingFacts(ctx context.Context, entries []vault.Entry) {
 		if e.Decode(&d) != nil || d.ID != e.Header.ID {
 			continue
 		}
-		if _, ok := u.factsSharer(e.Author); ok {
+		if _, ok := sh.factsSharer(e.Author); ok {
 			docs = append(docs, d)
 			byID[d.ID] = e
 		}
 	}
 	for _, d := range session.MissingRetentionFacts(docs, have) {
-		if err := u.shareRetentionFacts(ctx, byID[d.ID], d); err != nil {
-			u.logError("sharing retention facts", err)
+		if err := sh.shareRetentionFacts(ctx, byID[d.ID], d); err != nil {
+			sh.logError("sharing retention facts", err)
 		}
 	}
 }
 
 // logError passes an error to the configured log (ids, never content).
-func (u *UI) logError(doing string, err error) {
-	if u.cfg.Errors != nil {
-		u.cfg.Errors(doing, err)
+func (sh *shell) logError(doing string, err error) {
+	if sh.cfg.Errors != nil {
+		sh.cfg.Errors(doing, err)
 	}
 }

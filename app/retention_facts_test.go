@@ -98,7 +98,7 @@ func TestDisposalOfPractitionersRecordThroughTheHub(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				u.engine = eng
+				u.sync.engine = eng
 				return personOnHub{u: u, dev: dev, eng: eng}
 			}
 			sam := join(samUI, "sam")
@@ -157,7 +157,7 @@ func TestDisposalOfPractitionersRecordThroughTheHub(t *testing.T) {
 			priyaUI.cfg.Clock, priyaUI.cfg.NewID, priyaUI.keys = clock, func() string { n++; return fmt.Sprintf("priya-%04d", n) }, priyaKeys
 			priyaUI.useDevice(priyaDev)
 			settle(priyaUI)
-			priyaUI.engine = priyaEng
+			priyaUI.sync.engine = priyaEng
 			priya := personOnHub{u: priyaUI, dev: priyaDev, eng: priyaEng}
 			pv := priyaDev.Vault(clock)
 			pfacts, _, err := pv.RetentionFacts(ctx)
@@ -210,7 +210,7 @@ func TestDisposalOfPractitionersRecordThroughTheHub(t *testing.T) {
 				"date of birth + 25 years, then review")
 
 			findRadio(t, morgan.u, session.HoldCustomer.Label()).SetSelected(session.HoldCustomer.Label())
-			test.Type(findEntry(t, morgan.u, "Customer reference, or choose Hold on a record on the left"), "CUS-HELD")
+			test.Type(findEntry(t, morgan.u, "Customer reference or record"), "CUS-HELD")
 			test.Type(findEntry(t, morgan.u, "Why the hold is placed (for example, a police investigation, a claim or a subject access request)"), "Claim notified")
 			tap(t, morgan.u, "Place hold")
 			mustSee(t, morgan.u, "Held: not offered for disposal.")

@@ -95,7 +95,7 @@ func TestRetentionScreenDueAndLegalHold(t *testing.T) {
 
 	// A hold without its reason is refused in words, and nothing sealed.
 	tap(t, u, "Hold this record")
-	if got := findEntry(t, u, "Customer reference, or choose Hold on a record on the left").Text; got != "inc-old-1" {
+	if got := findEntry(t, u, "Customer reference or record").Text; got != "inc-old-1" {
 		t.Fatalf("Hold this record on the first row fills in %q", got)
 	}
 	tap(t, u, "Place hold")
@@ -127,7 +127,7 @@ func TestRetentionScreenDueAndLegalHold(t *testing.T) {
 	// A hold on a customer reference covers every record about them.
 	clock.Advance(time.Hour)
 	findRadio(t, u, session.HoldCustomer.Label()).SetSelected(session.HoldCustomer.Label())
-	test.Type(findEntry(t, u, "Customer reference, or choose Hold on a record on the left"), "CUS-OLD2")
+	test.Type(findEntry(t, u, "Customer reference or record"), "CUS-OLD2")
 	test.Type(findEntry(t, u, "Why the hold is placed (for example, a police investigation, a claim or a subject access request)"), "Subject access request received")
 	tap(t, u, "Place hold")
 	mustSee(t, u, "Legal holds standing (2)", "HELD: Everything about customer CUS-OLD2. Subject access request received")
@@ -211,7 +211,7 @@ func TestRetentionBatchDecisions(t *testing.T) {
 	mustSee(t, u, "4 past their date", "Decide on ticked records (0 ticked)")
 
 	findRadio(t, u, session.HoldCustomer.Label()).SetSelected(session.HoldCustomer.Label())
-	test.Type(findEntry(t, u, "Customer reference, or choose Hold on a record on the left"), "CUS-H")
+	test.Type(findEntry(t, u, "Customer reference or record"), "CUS-H")
 	test.Type(findEntry(t, u, "Why the hold is placed (for example, a police investigation, a claim or a subject access request)"), "Police investigation")
 	tap(t, u, "Place hold")
 	mustSee(t, u, "Held: not offered for disposal.")

@@ -20,11 +20,11 @@ import (
 )
 
 // me is the directory entry of the person using the app.
-func (u *UI) me() *crypto.Person {
-	if u.cfg.Vault == nil {
+func (sh *shell) me() *crypto.Person {
+	if sh.cfg.Vault == nil {
 		return nil
 	}
-	p, _, ok := u.cfg.Vault.Directory().Key(crypto.KeyID(u.cfg.Vault.KeyID()))
+	p, _, ok := sh.cfg.Vault.Directory().Key(crypto.KeyID(sh.cfg.Vault.KeyID()))
 	if !ok {
 		return nil
 	}
@@ -32,37 +32,37 @@ func (u *UI) me() *crypto.Person {
 }
 
 // viewed records in the audit chain that a record was opened on screen.
-func (u *UI) viewed(id string) {
-	if u.cfg.Vault == nil {
+func (sh *shell) viewed(id string) {
+	if sh.cfg.Vault == nil {
 		return
 	}
-	u.background(func(ctx context.Context) error { return u.cfg.Vault.Viewed(ctx, id) }, func(error) {})
+	sh.background(func(ctx context.Context) error { return sh.cfg.Vault.Viewed(ctx, id) }, func(error) {})
 }
 
 // putReview checks a review against the domain rules, seals it as a signed
 // review of its parent and adds it to recs. done gets the domain's error
 // (for the form) or the vault's.
-func (u *UI) putReview(recs *records.Index, parent *records.Item, r session.Review, done func(error)) {
-	me := u.me()
+func (sh *shell) putReview(recs *records.Index, parent *records.Item, r session.Review, done func(error)) {
+	me := sh.me()
 	if me == nil {
 		done(errors.New("you are not in the organisation directory on this device"))
 		return
 	}
-	r.ID, r.ParentID, r.Reviewer = u.cfg.NewID(), parent.Entry.Header.ID, me.ID
+	r.ID, r.ParentID, r.Reviewer = sh.cfg.NewID(), parent.Entry.Header.ID, me.ID
 	author := ""
 	if parent.Entry.Author != nil {
 		author = parent.Entry.Author.ID
 	}
-	r, err := session.NewReview(r, author, recs.Reviews[r.ParentID], u.cfg.Clock)
+	r, err := session.NewReview(r, author, recs.Reviews[r.ParentID], sh.cfg.Clock)
 	if err != nil {
 		done(err)
 		return
 	}
 	pe := parent.Entry
 	var saved = pe
-	u.background(func(ctx context.Context) error {
+	sh.background(func(ctx context.Context) error {
 		// The reviewed practitioner reads their countersignature too.
-		e, err := u.cfg.Vault.PutFor(ctx, r.ID, crypto.KindReview, r, &pe, pe.Header.PolicyVersion, vault.SubjectOf(pe))
+		e, err := sh.cfg.Vault.PutFor(ctx, r.ID, crypto.KindReview, r, &pe, pe.Header.PolicyVersion, vault.SubjectOf(pe))
 		saved = e
 		return err
 	}, func(err error) {
@@ -78,20 +78,28 @@ func (u *UI) putReview(recs *records.Index, parent *records.Item, r session.Revi
 // is a new signed review, never an edit. Opening it is audited.
 func (u *UI) showReview(recs *records.Index, it *records.Item, back func()) {
 	u.viewed(it.Entry.Header.ID)
-	u.renderReview(recs, it, back)
+	rv := &reviewScreen{shell: u.shell, nav: u, typed: u.typed}
+	rv.renderReview(recs, it, back)
+}
+
+// reviewScreen is a line manager's review of a signed session record.
+type reviewScreen struct {
+	*shell
+	nav   navigator
+	typed *keptWords
 }
 
 // renderReview draws the review screen; after an action it is drawn again
 // without auditing another view.
-func (u *UI) renderReview(recs *records.Index, it *records.Item, back func()) {
+func (rv *reviewScreen) renderReview(recs *records.Index, it *records.Item, back func()) {
 	d := it.Doc
 	id := it.Entry.Header.ID
-	now := u.cfg.Clock.Now()
+	now := rv.cfg.Clock.Now()
 	st := session.StatusOf(recs.Reviews[id])
 
-	text := widget.NewLabel(u.documentText(*d, authorName(it)))
+	text := widget.NewLabel(rv.documentText(*d, authorName(it)))
 	text.Wrapping = fyne.TextWrapWord
-	history := widget.NewLabel(u.reviewHistory(recs.Reviews[id]))
+	history := widget.NewLabel(rv.reviewHistory(recs.Reviews[id]))
 	history.Wrapping = fyne.TextWrapWord
 	left := container.NewVScroll(container.NewVBox(text, widget.NewSeparator(),
 		widget.NewLabelWithStyle("Review history", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), history))
@@ -99,7 +107,7 @@ func (u *UI) renderReview(recs *records.Index, it *records.Item, back func()) {
 	msg := widget.NewLabel("")
 	msg.Wrapping = fyne.TextWrapWord
 	msg.Importance = widget.DangerImportance
-	again := func() { u.renderReview(recs, it, back) }
+	again := func() { rv.renderReview(recs, it, back) }
 	// The comment and follow-up typed are kept until they are added
 	// (keptwords.go): marking or countersigning draws the screen again.
 	key := func(box string) string { return "review:" + id + ":" + box }
@@ -107,7 +115,7 @@ func (u *UI) renderReview(recs *records.Index, it *records.Item, back func()) {
 		if btn != nil {
 			btn.Disable()
 		}
-		u.putReview(recs, it, r, func(err error) {
+		rv.putReview(recs, it, r, func(err error) {
 			if btn != nil {
 				btn.Enable()
 			}
@@ -115,7 +123,7 @@ func (u *UI) renderReview(recs *records.Index, it *records.Item, back func()) {
 				msg.SetText("Not saved: " + plainWords(err, reviewing))
 				return
 			}
-			u.forget(used...)
+			rv.typed.forget(used...)
 			again()
 		})
 	}
@@ -123,11 +131,11 @@ func (u *UI) renderReview(recs *records.Index, it *records.Item, back func()) {
 	var statusLine string
 	switch {
 	case st.Countersigned:
-		statusLine = "Countersigned " + u.clockText(st.ReviewedAt, "2 Jan 2006 15:04") + "."
+		statusLine = "Countersigned " + rv.clockText(st.ReviewedAt, "2 Jan 2006 15:04") + "."
 	case st.Reviewed:
-		statusLine = "Reviewed " + u.clockText(st.ReviewedAt, "2 Jan 2006 15:04") + "; not countersigned."
+		statusLine = "Reviewed " + rv.clockText(st.ReviewedAt, "2 Jan 2006 15:04") + "; not countersigned."
 	case st.ReviewOverdue(d.SignedAt, now):
-		statusLine = fmt.Sprintf("Review overdue: signed %s, more than %d days ago.", u.clockText(d.SignedAt, "2 Jan 2006"), int(session.ReviewDue/(24*time.Hour)))
+		statusLine = fmt.Sprintf("Review overdue: signed %s, more than %d days ago.", rv.clockText(d.SignedAt, "2 Jan 2006"), int(session.ReviewDue/(24*time.Hour)))
 	default:
 		statusLine = "Waiting for your review."
 	}
@@ -148,7 +156,7 @@ func (u *UI) renderReview(recs *records.Index, it *records.Item, back func()) {
 				if ok {
 					act(session.Review{Action: session.ReviewCountersigned}, signBtn)
 				}
-			}, u.win)
+			}, rv.win)
 		c.SetConfirmText(countersignConfirm)
 		c.SetDismissText("Cancel")
 		c.Show()
@@ -161,20 +169,20 @@ func (u *UI) renderReview(recs *records.Index, it *records.Item, back func()) {
 	}
 
 	comment := multiline("Comment for the record (signed; cannot be changed)")
-	u.keep(key("comment"), &comment.Entry)
+	rv.typed.keep(key("comment"), &comment.Entry)
 	commentBtn := widget.NewButtonWithIcon("Add comment", theme.ContentAddIcon(), nil)
 	commentBtn.OnTapped = func() {
 		act(session.Review{Action: session.ReviewComment, Text: comment.Text}, commentBtn, key("comment"))
 	}
 
 	who, what, due := entry("Who"), entry("What needs doing"), entry("Due (YYYY-MM-DD)")
-	u.keep(key("who"), who)
-	u.keep(key("what"), what)
-	u.keep(key("due"), due)
+	rv.typed.keep(key("who"), who)
+	rv.typed.keep(key("what"), what)
+	rv.typed.keep(key("due"), due)
 	followBtn := widget.NewButtonWithIcon("Add follow-up", theme.ContentAddIcon(), nil)
 	followBtn.OnTapped = func() {
 		f := &session.FollowUp{Who: who.Text, What: what.Text}
-		if t, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(due.Text), u.cfg.Pack.Location()); err == nil {
+		if t, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(due.Text), rv.cfg.Pack.Location()); err == nil {
 			f.Due = t
 		}
 		act(session.Review{Action: session.ReviewFollowUp, FollowUp: f}, followBtn, key("who"), key("what"), key("due"))
@@ -182,9 +190,9 @@ func (u *UI) renderReview(recs *records.Index, it *records.Item, back func()) {
 
 	open := container.NewVBox()
 	for _, f := range st.OpenFollowUps {
-		line := widget.NewLabel(fmt.Sprintf("%s: %s, due %s", f.FollowUp.Who, f.FollowUp.What, u.clockText(f.FollowUp.Due, "2 Jan 2006")))
+		line := widget.NewLabel(fmt.Sprintf("%s: %s, due %s", f.FollowUp.Who, f.FollowUp.What, rv.clockText(f.FollowUp.Due, "2 Jan 2006")))
 		line.Wrapping = fyne.TextWrapWord
-		if f.FollowUp.Due.Before(now) && u.clockText(f.FollowUp.Due, "2006-01-02") != u.clockText(now, "2006-01-02") {
+		if f.FollowUp.Due.Before(now) && rv.clockText(f.FollowUp.Due, "2006-01-02") != rv.clockText(now, "2006-01-02") {
 			line.Importance = widget.DangerImportance
 		}
 		fid := f.ID
@@ -208,20 +216,20 @@ func (u *UI) renderReview(recs *records.Index, it *records.Item, back func()) {
 	// from the escalation comes here again.
 	from := escalateFromRecord(historyItem{entry: it.Entry, doc: *d})
 	from.back = again
-	u.show("Review: "+d.Plan.Customer.Reference, split, widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), back), u.escalateButton(from))
+	rv.nav.show("Review: "+d.Plan.Customer.Reference, split, widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), back), rv.nav.escalateButton(from))
 }
 
 // countersignConfirm is the confirming button of the countersign dialog.
 const countersignConfirm = "Yes, countersign"
 
 // documentText is a signed session record in words, for reading.
-func (u *UI) documentText(d session.Document, author string) string {
+func (sh *shell) documentText(d session.Document, author string) string {
 	var b strings.Builder
-	m, _ := u.cfg.Pack.Method(d.Plan.Method)
+	m, _ := sh.cfg.Pack.Method(d.Plan.Method)
 	fmt.Fprintf(&b, "Customer %s, %s, by %s.\n", d.Plan.Customer.Reference, m.Label, author)
-	fmt.Fprintf(&b, "%s.\n", u.timesText(d))
-	fmt.Fprintf(&b, "Signed %s under policy pack %s.\n", u.clockText(d.SignedAt, "2 January 2006 15:04"), d.PackVersion)
-	fmt.Fprintf(&b, "%s\n", u.retentionText(session.SessionRetentionFacts(d))) // issue 16: when it is reviewed or disposed of
+	fmt.Fprintf(&b, "%s.\n", sh.timesText(d))
+	fmt.Fprintf(&b, "Signed %s under policy pack %s.\n", sh.clockText(d.SignedAt, "2 January 2006 15:04"), d.PackVersion)
+	fmt.Fprintf(&b, "%s\n", sh.retentionText(session.SessionRetentionFacts(d))) // issue 16: when it is reviewed or disposed of
 	fmt.Fprintf(&b, "Risk assessment: %s.\n", d.Outcome.Label())
 	if f := flagText(d.Flags()); f != "" {
 		fmt.Fprintf(&b, "Flags: %s.\n", f)
@@ -237,7 +245,7 @@ func (u *UI) documentText(d session.Document, author string) string {
 		if len(d.Record.Actions) > 0 {
 			b.WriteString("\nActions agreed\n")
 			for _, a := range d.Record.Actions {
-				fmt.Fprintf(&b, "• %s: %s, by %s\n", a.Who, a.What, u.clockText(a.Due, "2 January 2006"))
+				fmt.Fprintf(&b, "• %s: %s, by %s\n", a.Who, a.What, sh.clockText(a.Due, "2 January 2006"))
 			}
 		}
 		if d.Record.Concerns != "" {
@@ -254,26 +262,26 @@ func (u *UI) documentText(d session.Document, author string) string {
 			b.WriteString(line + markerDetail(mk) + "\n")
 		}
 	}
-	b.WriteString(u.annex2Text(d))
+	b.WriteString(sh.annex2Text(d))
 	return strings.TrimRight(b.String(), "\n")
 }
 
 // reviewHistory lists reviews oldest first, with who did what and when.
-func (u *UI) reviewHistory(rs []session.Review) string {
+func (sh *shell) reviewHistory(rs []session.Review) string {
 	if len(rs) == 0 {
 		return "No reviews yet."
 	}
 	var b strings.Builder
 	for _, r := range rs {
 		name := r.Reviewer
-		if u.cfg.Vault != nil {
-			if p, ok := u.cfg.Vault.Directory().Person(r.Reviewer); ok {
+		if sh.cfg.Vault != nil {
+			if p, ok := sh.cfg.Vault.Directory().Person(r.Reviewer); ok {
 				name = p.Name
 			}
 		}
-		fmt.Fprintf(&b, "• %s, %s, %s", u.clockText(r.At, "2 Jan 2006 15:04"), r.Action.Label(), name)
+		fmt.Fprintf(&b, "• %s, %s, %s", sh.clockText(r.At, "2 Jan 2006 15:04"), r.Action.Label(), name)
 		if r.FollowUp != nil {
-			fmt.Fprintf(&b, ": %s to %s by %s", r.FollowUp.Who, r.FollowUp.What, u.clockText(r.FollowUp.Due, "2 Jan 2006"))
+			fmt.Fprintf(&b, ": %s to %s by %s", r.FollowUp.Who, r.FollowUp.What, sh.clockText(r.FollowUp.Due, "2 Jan 2006"))
 		}
 		if r.Text != "" {
 			fmt.Fprintf(&b, ". %s", r.Text)

@@ -27,7 +27,9 @@ import (
 // each export in the access audit.
 
 type sarScreen struct {
-	u        *UI
+	*shell
+	nav      navigator
+	sync     *syncStatus
 	reqs     []session.SubjectAccessRequest
 	recs     *records.Index
 	problems []string
@@ -50,7 +52,7 @@ type sarScreen struct {
 func (u *UI) ShowSubjectAccess() { u.showSubjectAccess() }
 
 func (u *UI) showSubjectAccess() *sarScreen {
-	s := &sarScreen{u: u, choices: map[string]session.DisclosureChoice{},
+	s := &sarScreen{shell: u.shell, nav: u, sync: u.sync, choices: map[string]session.DisclosureChoice{},
 		withholdReason: map[string]*widget.Entry{}, withholdExemption: map[string]*widget.Select{}}
 	s.ref = entry("Customer reference")
 	s.received = entry("Received (DD/MM/YYYY)")
@@ -78,12 +80,12 @@ func messageLines() (msg, note *widget.Label) {
 // read, for a disclosure pack or a file transfer. A record that cannot be
 // read is never silently left out of either: unread says how many
 // (issue 15 §2).
-func (u *UI) openCaseRecords(ctx context.Context) (recs *records.Index, unread []string, err error) {
-	entries, fails, err := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindIncident)
+func (sh *shell) openCaseRecords(ctx context.Context) (recs *records.Index, unread []string, err error) {
+	entries, fails, err := sh.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindIncident)
 	if err != nil {
 		return nil, nil, err
 	}
-	recs, bad := u.readIndex(entries, fails)
+	recs, bad := sh.readIndex(entries, fails)
 	if w := notShownWords(fails, bad); w != "" {
 		unread = append(unread, w)
 	}
@@ -91,54 +93,39 @@ func (u *UI) openCaseRecords(ctx context.Context) (recs *records.Index, unread [
 }
 
 func (s *sarScreen) load() {
-	u := s.u
-	if u.cfg.Vault == nil {
-		s.loaded, s.problems = true, []string{"No records on this device."}
-		s.render()
-		return
-	}
 	var (
-		signed   []session.SignedSAREvent
-		recs     *records.Index
-		problems []string
+		signed  []session.SignedSAREvent
+		refused []string
 	)
-	u.background(func(ctx context.Context) error {
-		ev, fails, err := u.cfg.Vault.SARs(ctx)
-		if err != nil {
-			return err
-		}
+	s.loadWithCaseRecords("requests", func(ctx context.Context) error {
+		ev, fails, err := s.cfg.Vault.SARs(ctx)
 		signed = ev
 		for _, f := range fails {
-			problems = append(problems, fmt.Sprintf("Request record %s was refused: %v", f.ID, f.Err))
+			refused = append(refused, fmt.Sprintf("Request record %s was refused: %s", f.ID, plainWords(f.Err, reading)))
 		}
-		var unread []string
-		recs, unread, err = u.openCaseRecords(ctx)
-		problems = append(problems, unread...)
 		return err
-	}, func(err error) {
+	}, func(recs *records.Index, unread []string) {
 		s.loaded = true
-		if err != nil {
-			s.problems = []string{"The requests could not be opened: " + plainWords(err, reading)}
-			s.render()
-			return
-		}
-		reqs, errs := session.FoldSARs(signed, u.cfg.Pack.Location())
+		problems := append(refused, unread...)
+		reqs, errs := session.FoldSARs(signed, s.cfg.Pack.Location())
 		for _, e := range errs {
 			problems = append(problems, e.Error())
 		}
-		s.reqs = session.SARQueue(reqs, u.cfg.Clock.Now())
+		s.reqs = session.SARQueue(reqs, s.cfg.Clock.Now())
 		s.recs, s.problems = recs, problems
+		s.render()
+	}, func(problem string) {
+		s.loaded, s.problems = true, []string{problem}
 		s.render()
 	})
 }
 
 func (s *sarScreen) render() {
-	u := s.u
 	left := container.NewVBox(s.note)
 	if !s.loaded {
 		left.Add(widget.NewLabel("Opening requests…"))
 	} else {
-		left.Add(wrappedLabel(sarCounts(s.reqs, u.cfg.Clock.Now())))
+		left.Add(wrappedLabel(sarCounts(s.reqs, s.cfg.Clock.Now())))
 		for _, p := range s.problems {
 			l := wrappedLabel(p)
 			l.Importance = widget.DangerImportance
@@ -165,7 +152,7 @@ func (s *sarScreen) render() {
 	}
 	split := container.NewHSplit(container.NewVScroll(container.NewPadded(left)), container.NewVScroll(container.NewPadded(right)))
 	split.Offset = 0.4
-	u.show("Subject access requests", split, widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome))
+	s.nav.show("Subject access requests", split, widget.NewButtonWithIcon("Home", theme.HomeIcon(), s.nav.ShowHome))
 }
 
 // sarCounts is the queue in one line.
@@ -184,18 +171,17 @@ func sarCounts(reqs []session.SubjectAccessRequest, now time.Time) string {
 
 // sarState is a request's clock in words.
 func (s *sarScreen) sarState(r session.SubjectAccessRequest) (string, widget.Importance) {
-	u := s.u
-	now := u.cfg.Clock.Now()
-	due := u.clockText(r.DueBy(), "2 January 2006")
+	now := s.cfg.Clock.Now()
+	due := s.clockText(r.DueBy(), "2 January 2006")
 	switch {
 	case !r.Open() && r.Overdue(now):
-		return fmt.Sprintf("Answered %s, after it was due (%s).", u.clockText(r.Answered, "2 January 2006"), due), widget.WarningImportance
+		return fmt.Sprintf("Answered %s, after it was due (%s).", s.clockText(r.Answered, "2 January 2006"), due), widget.WarningImportance
 	case !r.Open():
-		return fmt.Sprintf("Answered %s, on time (due %s).", u.clockText(r.Answered, "2 January 2006"), due), widget.SuccessImportance
+		return fmt.Sprintf("Answered %s, on time (due %s).", s.clockText(r.Answered, "2 January 2006"), due), widget.SuccessImportance
 	case r.Overdue(now):
 		return fmt.Sprintf("OVERDUE: was due %s.", due), widget.DangerImportance
 	}
-	days := int(r.DueBy().Sub(dayOfNow(now, u.cfg.Pack.Location())).Hours() / 24)
+	days := int(r.DueBy().Sub(dayOfNow(now, s.cfg.Pack.Location())).Hours() / 24)
 	return fmt.Sprintf("Due %s (%d day%s left).", due, days, plural(days)), widget.MediumImportance
 }
 
@@ -206,7 +192,7 @@ func dayOfNow(now time.Time, loc *time.Location) time.Time {
 
 func (s *sarScreen) queueRow(r session.SubjectAccessRequest) fyne.CanvasObject {
 	state, imp := s.sarState(r)
-	l := bold(fmt.Sprintf("%s · received %s", r.Ref, s.u.clockText(r.Received, "2 January 2006")))
+	l := bold(fmt.Sprintf("%s · received %s", r.Ref, s.clockText(r.Received, "2 January 2006")))
 	st := wrappedLabel(state)
 	st.Importance = imp
 	open := widget.NewButton("Open "+r.Ref, func() {
@@ -238,11 +224,10 @@ func (s *sarScreen) sources(ref string) []session.DisclosureSource {
 	if s.recs == nil {
 		return nil
 	}
-	u := s.u
 	match := func(c session.Customer) bool {
 		return strings.EqualFold(strings.TrimSpace(c.Reference), strings.TrimSpace(ref))
 	}
-	date := func(t time.Time) string { return u.clockText(t, "2 January 2006") }
+	date := func(t time.Time) string { return s.clockText(t, "2 January 2006") }
 	var out []session.DisclosureSource
 	for _, it := range s.recs.Items {
 		if it.Doc == nil || it.Kind() != crypto.KindSessionRecord || !match(it.Doc.Plan.Customer) {
@@ -290,8 +275,8 @@ func (s *sarScreen) redactNames() []string {
 			out = append(out, n)
 		}
 	}
-	if s.staff.Checked && s.u.cfg.Vault != nil {
-		for _, p := range s.u.cfg.Vault.Directory().People {
+	if s.staff.Checked && s.cfg.Vault != nil {
+		for _, p := range s.cfg.Vault.Directory().People {
 			out = append(out, p.Name)
 		}
 	}
@@ -322,17 +307,16 @@ func (s *sarScreen) detail() []fyne.CanvasObject {
 	if !ok {
 		return []fyne.CanvasObject{wrappedLabel("Open a request on the left to see its records and prepare the disclosure.")}
 	}
-	u := s.u
 	state, imp := s.sarState(r)
 	st := bold(state)
 	st.Importance = imp
 	out := []fyne.CanvasObject{bold(fmt.Sprintf("Subject access request for %s", r.Ref)), st,
-		wrappedLabel(fmt.Sprintf("Received %s; due one calendar month later, %s (UK GDPR Art 12(3)).", u.clockText(r.Received, "2 January 2006"), u.clockText(r.Due, "2 January 2006")))}
+		wrappedLabel(fmt.Sprintf("Received %s; due one calendar month later, %s (UK GDPR Art 12(3)).", s.clockText(r.Received, "2 January 2006"), s.clockText(r.Due, "2 January 2006")))}
 	if !r.ExtendedTo.IsZero() {
-		out = append(out, wrappedLabel(fmt.Sprintf("Extended to %s: %s. The requester was told on %s.", u.clockText(r.ExtendedTo, "2 January 2006"), r.Reason, u.clockText(r.Notified, "2 January 2006"))))
+		out = append(out, wrappedLabel(fmt.Sprintf("Extended to %s: %s. The requester was told on %s.", s.clockText(r.ExtendedTo, "2 January 2006"), r.Reason, s.clockText(r.Notified, "2 January 2006"))))
 	} else if r.Open() {
 		out = append(out, bold("Extend (complex or numerous requests)"),
-			wrappedLabel(fmt.Sprintf("By up to two further months, to %s at the latest, only if the requester is told why by %s.", u.clockText(session.SARLatest(r.Received), "2 January 2006"), u.clockText(r.Due, "2 January 2006"))),
+			wrappedLabel(fmt.Sprintf("By up to two further months, to %s at the latest, only if the requester is told why by %s.", s.clockText(session.SARLatest(r.Received), "2 January 2006"), s.clockText(r.Due, "2 January 2006"))),
 			container.NewGridWithColumns(2, s.until, s.notified), s.extWhy,
 			container.NewHBox(widget.NewButtonWithIcon("Extend", theme.HistoryIcon(), func() { s.extend(r) })))
 	}
@@ -391,16 +375,15 @@ func (s *sarScreen) sourceRow(src session.DisclosureSource) []fyne.CanvasObject 
 }
 
 func (s *sarScreen) actor() session.Actor {
-	a := session.Actor{ID: s.u.cfg.Me.KeyID}
-	if me := s.u.me(); me != nil {
+	a := session.Actor{ID: s.cfg.Me.KeyID}
+	if me := s.me(); me != nil {
 		a = session.Actor{ID: me.ID, Safeguarding: me.HasRole(crypto.RoleDSL)}
 	}
 	return a
 }
 
 func (s *sarScreen) open() {
-	u := s.u
-	loc := u.cfg.Pack.Location()
+	loc := s.cfg.Pack.Location()
 	var received time.Time
 	if strings.TrimSpace(s.received.Text) != "" {
 		d, err := parseDate(s.received.Text, loc)
@@ -410,7 +393,7 @@ func (s *sarScreen) open() {
 		}
 		received = d
 	}
-	e, err := session.OpenSAR(u.cfg.Clock, s.actor(), u.cfg.NewID(), s.ref.Text, received, loc)
+	e, err := session.OpenSAR(s.cfg.Clock, s.actor(), s.cfg.NewID(), s.ref.Text, received, loc)
 	if err != nil {
 		s.msg.SetText(plainWords(err, saving))
 		return
@@ -419,13 +402,12 @@ func (s *sarScreen) open() {
 		s.ref.SetText("")
 		s.received.SetText("")
 		s.sel = e.RequestID
-		s.note.SetText(fmt.Sprintf("Request for %s opened and signed: due %s.", e.Ref, u.clockText(session.SARDue(e.Received), "2 January 2006")))
+		s.note.SetText(fmt.Sprintf("Request for %s opened and signed: due %s.", e.Ref, s.clockText(session.SARDue(e.Received), "2 January 2006")))
 	})
 }
 
 func (s *sarScreen) extend(r session.SubjectAccessRequest) {
-	u := s.u
-	loc := u.cfg.Pack.Location()
+	loc := s.cfg.Pack.Location()
 	var until, notified time.Time
 	for _, f := range []struct {
 		e   *widget.Entry
@@ -442,7 +424,7 @@ func (s *sarScreen) extend(r session.SubjectAccessRequest) {
 		}
 		*f.dst = d
 	}
-	e, err := session.ExtendSAR(u.cfg.Clock, s.actor(), u.cfg.NewID(), r, until, notified, s.extWhy.Text, loc)
+	e, err := session.ExtendSAR(s.cfg.Clock, s.actor(), s.cfg.NewID(), r, until, notified, s.extWhy.Text, loc)
 	if err != nil {
 		s.msg.SetText(plainWords(err, saving))
 		return
@@ -451,13 +433,12 @@ func (s *sarScreen) extend(r session.SubjectAccessRequest) {
 		s.until.SetText("")
 		s.notified.SetText("")
 		s.extWhy.SetText("")
-		s.note.SetText(fmt.Sprintf("Request for %s extended to %s, signed with the reason.", r.Ref, u.clockText(e.Until, "2 January 2006")))
+		s.note.SetText(fmt.Sprintf("Request for %s extended to %s, signed with the reason.", r.Ref, s.clockText(e.Until, "2 January 2006")))
 	})
 }
 
 func (s *sarScreen) answer(r session.SubjectAccessRequest) {
-	u := s.u
-	e, err := session.AnswerSAR(u.cfg.Clock, s.actor(), u.cfg.NewID(), r)
+	e, err := session.AnswerSAR(s.cfg.Clock, s.actor(), s.cfg.NewID(), r)
 	if err != nil {
 		s.msg.SetText(plainWords(err, saving))
 		return
@@ -467,46 +448,24 @@ func (s *sarScreen) answer(r session.SubjectAccessRequest) {
 
 // seal saves a request record durably, then reloads the queue.
 func (s *sarScreen) seal(e session.SAREvent, done func()) {
-	if s.busy {
-		return
-	}
-	u := s.u
-	if u.cfg.Vault == nil {
-		s.msg.SetText("Not saved: there is no vault on this device.")
-		return
-	}
-	s.busy = true
-	u.background(func(ctx context.Context) error {
-		_, err := u.cfg.Vault.PutSAR(ctx, e)
-		return err
-	}, func(err error) {
-		s.busy = false
-		if err != nil {
-			s.msg.SetText("Not saved: " + plainWords(err, saving))
-			return
-		}
-		s.msg.SetText("")
-		done()
-		u.kickSync()
-		s.load()
-	})
+	s.sync.saveTeamRecord(teamSave{busy: &s.busy, msg: s.msg, saved: done, reload: s.load,
+		put: func(ctx context.Context) error { _, err := s.cfg.Vault.PutSAR(ctx, e); return err }})
 }
 
 // export builds the disclosure pack as it stands and writes it as a PDF
 // for the person or JSON for the file, recording the export in the audit
 // chain first: no pack leaves unaudited.
 func (s *sarScreen) export(ctx context.Context, r session.SubjectAccessRequest, format string) ([]byte, error) {
-	u := s.u
-	p, err := session.BuildDisclosure(u.cfg.Clock, s.actor(), r, s.sources(r.Ref), s.choices, s.redactNames())
+	p, err := session.BuildDisclosure(s.cfg.Clock, s.actor(), r, s.sources(r.Ref), s.choices, s.redactNames())
 	if err != nil {
 		return nil, err
 	}
-	if err := u.cfg.Vault.AuditExport(ctx, r.ID); err != nil {
+	if err := s.cfg.Vault.AuditExport(ctx, r.ID); err != nil {
 		return nil, fmt.Errorf("record the export in the audit: %w", err)
 	}
 	var b bytes.Buffer
 	if format == "pdf" {
-		err = report.WriteDisclosurePDF(&b, p, u.cfg.Pack.Organisation, u.cfg.Pack.Location())
+		err = report.WriteDisclosurePDF(&b, p, s.cfg.Pack.Organisation, s.cfg.Pack.Location())
 	} else {
 		err = report.WriteDisclosureJSON(&b, p)
 	}
@@ -514,13 +473,12 @@ func (s *sarScreen) export(ctx context.Context, r session.SubjectAccessRequest, 
 }
 
 func (s *sarScreen) saveAs(r session.SubjectAccessRequest, format string) {
-	u := s.u
 	// Refuse before the dialog what the pack would refuse after it.
-	if _, err := session.BuildDisclosure(u.cfg.Clock, s.actor(), r, s.sources(r.Ref), s.choices, nil); err != nil {
+	if _, err := session.BuildDisclosure(s.cfg.Clock, s.actor(), r, s.sources(r.Ref), s.choices, nil); err != nil {
 		s.msg.SetText(plainWords(err, saving))
 		return
 	}
-	u.saveInBackground(fmt.Sprintf("subject-access-%s.%s", r.Ref, format), func(ctx context.Context, w io.Writer) error {
+	s.saveInBackground(fmt.Sprintf("subject-access-%s.%s", r.Ref, format), func(ctx context.Context, w io.Writer) error {
 		b, err := s.export(ctx, r, format)
 		if err != nil {
 			return err
@@ -541,7 +499,7 @@ func (s *sarScreen) saveAs(r session.SubjectAccessRequest, format string) {
 func sarQueueLine(q []session.SubjectAccessRequest, u *UI) string {
 	line := sarCounts(q, u.cfg.Clock.Now())
 	if len(q) > 0 && q[0].Open() {
-		s := &sarScreen{u: u}
+		s := &sarScreen{shell: u.shell, nav: u, sync: u.sync}
 		state, _ := s.sarState(q[0])
 		line += " First: " + q[0].Ref + ", " + lowerFirst(state)
 	}
@@ -556,12 +514,12 @@ func lowerFirst(s string) string {
 }
 
 // sarReport reads the subject access requests' dates for the Board.
-func (u *UI) sarReport(ctx context.Context) ([]report.SARFacts, error) {
-	ev, _, err := u.cfg.Vault.SARs(ctx)
+func (sh *shell) sarReport(ctx context.Context) ([]report.SARFacts, error) {
+	ev, _, err := sh.cfg.Vault.SARs(ctx)
 	if err != nil {
 		return nil, err
 	}
-	reqs, _ := session.FoldSARs(ev, u.cfg.Pack.Location())
+	reqs, _ := session.FoldSARs(ev, sh.cfg.Pack.Location())
 	out := make([]report.SARFacts, 0, len(reqs))
 	for _, r := range reqs {
 		out = append(out, report.SARFacts{Received: r.Received, DueBy: r.DueBy(), Answered: r.Answered})

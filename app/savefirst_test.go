@@ -51,10 +51,10 @@ func TestEveryActionSavesFirst(t *testing.T) {
 		kept func(u *UI) any
 	}
 	current := func(u *UI) session.State {
-		if len(u.sessions) == 0 {
+		if len(u.journal.sessions) == 0 {
 			return session.Signed // a signed record leaves the list of drafts
 		}
-		return u.sessions[0].State()
+		return u.journal.sessions[0].State()
 	}
 	toConsent := func(t *testing.T, u *UI, clock *fixedClock) {
 		tap(t, u, "New session")
@@ -115,14 +115,14 @@ func TestEveryActionSavesFirst(t *testing.T) {
 		{"acknowledge a time warning", func(t *testing.T, u *UI, clock *fixedClock) {
 			toLive(t, u, clock)
 			for range 240 {
-				if len(u.sessions[0].Timer().Warnings) > 0 {
+				if len(u.journal.sessions[0].Timer().Warnings) > 0 {
 					return
 				}
 				clock.Advance(15 * time.Second)
 			}
 			t.Fatal("no time warning fell due")
 		}, func(t *testing.T, u *UI) { u.currentLive.tick(); settle(u) }, "Not saved:", current, nil,
-			func(u *UI) any { return fmt.Sprint(u.sessions[0].Document().WarningsGiven) }},
+			func(u *UI) any { return fmt.Sprint(u.journal.sessions[0].Document().WarningsGiven) }},
 		// Annex 2 3.1: the decision on a disclosure.
 		{"record a decision", func(t *testing.T, u *UI, clock *fixedClock) {
 			toLive(t, u, clock)
@@ -133,7 +133,7 @@ func TestEveryActionSavesFirst(t *testing.T) {
 			findRadio(t, u, decideNoConcern).SetSelected(decideNoConcern)
 			test.Type(findEntry(t, u, "Why this is no safeguarding concern, in your words"), "Old messages, already reported by the school; she is safe")
 		}, func(t *testing.T, u *UI) { tap(t, u, "Record decision") }, "Not saved:", current, nil,
-			func(u *UI) any { return u.sessions[0].Document().Markers[0].Decision != nil }},
+			func(u *UI) any { return u.journal.sessions[0].Document().Markers[0].Decision != nil }},
 		// Annex 1: an incident raised by mistake is discarded with the
 		// reason, which goes into the record.
 		{"discard an incident", func(t *testing.T, u *UI, clock *fixedClock) {
@@ -146,7 +146,7 @@ func TestEveryActionSavesFirst(t *testing.T) {
 		}, func(t *testing.T, u *UI) { tap(t, u, "Discard it") }, "Not saved:", current, func(t *testing.T, u *UI) {
 			discardDialog(t, u)
 			tap(t, u, "Discard it")
-		}, func(u *UI) any { return u.sessions[0].Document().Incidents[0].Status }},
+		}, func(u *UI) any { return u.journal.sessions[0].Document().Incidents[0].Status }},
 		// A signed record's addendum is a new signed entry (policy: signed
 		// records are never edited): shown only once it is stored.
 		{"add an addendum", func(t *testing.T, u *UI, clock *fixedClock) {
@@ -155,7 +155,7 @@ func TestEveryActionSavesFirst(t *testing.T) {
 			tap(t, u, "Yes")
 			test.Type(findEntry(t, u, "Add a note to this record (it is signed and cannot be changed)"), "Customer rang back: the CV is done.")
 		}, func(t *testing.T, u *UI) { tap(t, u, "Add addendum") }, "Not saved:", nil, nil,
-			func(u *UI) any { return len(u.addenda[u.history[0].doc.ID]) }},
+			func(u *UI) any { return len(u.journal.addenda[u.journal.history[0].doc.ID]) }},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -164,11 +164,11 @@ func TestEveryActionSavesFirst(t *testing.T) {
 			good := u.cfg.Vault
 			var before session.Document
 			if st.state != nil {
-				before = u.sessions[0].Document()
+				before = u.journal.sessions[0].Document()
 			}
 			markers := 0
-			if len(u.sessions) > 0 {
-				markers = len(u.sessions[0].Document().Markers)
+			if len(u.journal.sessions) > 0 {
+				markers = len(u.journal.sessions[0].Document().Markers)
 			}
 			var kept any
 			if st.kept != nil {
@@ -185,10 +185,10 @@ func TestEveryActionSavesFirst(t *testing.T) {
 					t.Fatalf("changed without its save: %v -> %v", kept, got)
 				}
 			} else if st.state == nil {
-				if len(u.sessions) != 0 {
+				if len(u.journal.sessions) != 0 {
 					t.Fatal("a plan that was not saved is listed as a session")
 				}
-			} else if st.state(u) != before.State || len(u.sessions[0].Document().Markers) != markers {
+			} else if st.state(u) != before.State || len(u.journal.sessions[0].Document().Markers) != markers {
 				t.Fatalf("the session moved on without its save: %s -> %s", before.State, st.state(u))
 			}
 			u.cfg.Vault = good
@@ -203,14 +203,14 @@ func TestEveryActionSavesFirst(t *testing.T) {
 			if strings.Contains(visibleTexts(u), st.says) {
 				t.Fatalf("the same button did not work once the store was back:\n%s", visibleTexts(u))
 			}
-			if len(u.sessions) == 0 && st.state == nil && st.kept == nil {
+			if len(u.journal.sessions) == 0 && st.state == nil && st.kept == nil {
 				t.Fatal("the plan was not saved the second time")
 			}
 			if st.kept != nil {
 				if st.kept(u) == kept {
 					t.Fatalf("nothing changed the second time (%v)", kept)
 				}
-			} else if st.state != nil && st.state(u) == before.State && len(u.sessions[0].Document().Markers) == markers {
+			} else if st.state != nil && st.state(u) == before.State && len(u.journal.sessions[0].Document().Markers) == markers {
 				t.Fatalf("nothing changed the second time (%s)", st.state(u))
 			}
 		})
@@ -230,7 +230,7 @@ func TestQuickChangesAreAllKept(t *testing.T) {
 	if got, want := len(l.s.Document().Agreement), len(u.cfg.Pack.Agreement); got != want {
 		t.Fatalf("%d of %d agreement points kept", got, want)
 	}
-	if len(u.committing) != 0 {
+	if len(u.journal.committing) != 0 {
 		t.Error("changes still waiting after everything settled")
 	}
 }

@@ -1,13 +1,18 @@
 package app
 
 import (
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"safeguard/companion/seed"
 )
@@ -32,6 +37,9 @@ func fitsAtScale150(t *testing.T, u *UI, name string) {
 	has := u.win.Content().Size()
 	if need := u.win.Content().MinSize(); need.Width > has.Width+0.5 || need.Height > has.Height+0.5 {
 		t.Errorf("%s at 150%%: the screen needs %.0fx%.0f, the window has %.0fx%.0f", name, need.Width, need.Height, has.Width, has.Height)
+	}
+	for _, cut := range cutOff(u.win.Content()) {
+		t.Errorf("%s at 150%%: %s", name, cut)
 	}
 	dir := os.Getenv("SCREENSHOT_DIR")
 	if dir == "" {
@@ -97,6 +105,41 @@ func TestScreensFitAtScale150(t *testing.T) {
 	fitsAtScale150(t, d, "subject-access-request")
 	showAt150(t, d, "transfers", d.ShowTransfers)
 	showAt150(t, d, "access-audit", func() { d.ShowAccessAudit(w.Stores[seed.DSL]) })
+}
+
+// cutOff names what is cut off inside the screen even though the window
+// fits: a panel whose content is wider than the panel (its right-hand side
+// is cut off, or must be scrolled sideways, as a long placeholder did on
+// Retention), and a choice whose chosen words are cut short.
+func cutOff(root fyne.CanvasObject) []string {
+	var out []string
+	walkFrom(root, func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *container.Scroll:
+			// Cut off when it scrolls only up and down; to be scrolled
+			// sideways to be read when it may: neither is fit to read.
+			if w.Direction != container.ScrollHorizontalOnly && w.Content != nil {
+				if need, has := w.Content.MinSize().Width, w.Size().Width; need > has+0.5 {
+					out = append(out, fmt.Sprintf("a panel's content needs %.0f wide, the panel is %.0f: %s", need, has, firstWords(w.Content)))
+				}
+			}
+		case *widget.Select:
+			words := fyne.MeasureText(w.Selected, theme.TextSize(), fyne.TextStyle{}).Width
+			if need := words + theme.IconInlineSize() + 4*theme.InnerPadding(); need > w.Size().Width+0.5 {
+				out = append(out, fmt.Sprintf("the choice %q is cut short (%.0f wide, needs %.0f)", w.Selected, w.Size().Width, need))
+			}
+		}
+	})
+	return out
+}
+
+// firstWords are the first words found under o, to say which panel.
+func firstWords(o fyne.CanvasObject) string {
+	words := strings.Fields(textsUnder(o))
+	if len(words) > 12 {
+		words = append(words[:12], "…")
+	}
+	return strings.Join(words, " ")
 }
 
 // relayout lays the window out again from the top, as the desktop driver

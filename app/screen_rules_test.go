@@ -34,7 +34,7 @@ func TestSignAsksWhyTheAgreementWasNotConfirmed(t *testing.T) {
 	test.Type(findEntry(t, u, "Why these points were not confirmed"), "The call dropped; the customer agreed the rest by text.")
 	tap(t, u, "Record reason")
 	tap(t, u, "Yes")
-	if len(u.history) == 0 || u.history[0].doc.State != session.Signed || u.history[0].doc.AgreementReason == "" {
+	if len(u.journal.history) == 0 || u.journal.history[0].doc.State != session.Signed || u.journal.history[0].doc.AgreementReason == "" {
 		t.Fatalf("Annex 2 2.1 the record was not signed with the reason:\n%s", visibleTexts(u))
 	}
 }

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+	"runtime"
 	"testing"
 	"time"
 
@@ -28,7 +30,7 @@ func TestNoGoroutineOutlivesTheWindow(t *testing.T) {
 	u.useDevice(samDev) // starts sync with the hub
 	settle(u)
 	u.cfg.LockAfter = 10 * time.Minute
-	u.watchIdle()
+	u.lock.watchIdle()
 	u.cfg.TickEvery = 50 * time.Millisecond
 	l := liveSession(t, u, clock)
 	for _, c := range l.agreement {
@@ -39,8 +41,46 @@ func TestNoGoroutineOutlivesTheWindow(t *testing.T) {
 	tap(t, u, "End session") // the record's autosave ticker
 	u.ShowInbox()            // pages, then reads the search filters in the background (issue 18)
 	settle(u)
-	if u.engine == nil {
+	if u.sync.engine == nil {
 		t.Fatal("sync is not running")
 	}
 	u.Close()
+}
+
+// TestClosingLetsAJobInFlightFinish: a save asked for as the window closes
+// (a screen keeps what was typed as it is left) is finished, not cancelled;
+// the ticker beside it is stopped at once; and nothing is told afterwards.
+func TestClosingLetsAJobInFlightFinish(t *testing.T) {
+	s := newServices()
+	started, release := make(chan struct{}), make(chan struct{})
+	var saveErr error
+	s.Job(func(ctx context.Context) {
+		close(started)
+		<-release // the save's disk write, taking its time
+		saveErr = ctx.Err()
+	})
+	ticked := make(chan struct{}, 1)
+	s.Every(time.Millisecond, nil, func() {
+		select {
+		case ticked <- struct{}{}:
+		default:
+		}
+	})
+	<-started
+	<-ticked
+	stopped := make(chan struct{})
+	go func() { s.Stop(); close(stopped) }()
+	for !s.Closing() {
+		runtime.Gosched()
+	}
+	select {
+	case <-stopped:
+		t.Fatal("Stop returned while a job was still saving")
+	default:
+	}
+	close(release)
+	<-stopped
+	if saveErr != nil {
+		t.Errorf("the job's context was cancelled under it: %v", saveErr)
+	}
 }

@@ -14,7 +14,7 @@ import (
 // what basis. The chronology then says it.
 func (cs *caseScreen) sharingBox(d session.IncidentDocument) []fyne.CanvasObject {
 	out := []fyne.CanvasObject{widget.NewSeparator(), bold("Information shared with other agencies (Working Together 2023)")}
-	loc := cs.u.cfg.Pack.Location()
+	loc := cs.cfg.Pack.Location()
 	for _, s := range d.Sharing {
 		out = append(out, wrappedLabel("• "+s.Describe(loc)))
 	}

@@ -215,7 +215,7 @@ func TestEscalateFromTheDisclosureDialog(t *testing.T) {
 // nothing on a shortcut.
 func TestShortcutsDoNothingWhileLocked(t *testing.T) {
 	u, _ := newTestUI(t)
-	u.locked = true
+	u.lock.locked = true
 	press(t, u, shortcutFor(t, "Ctrl+N"))
 	if u.currentPlan != nil {
 		t.Fatal("Ctrl+N opened a plan on a locked app")

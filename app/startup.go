@@ -72,11 +72,11 @@ func (u *UI) useDevice(dev *device.Device) {
 	u.dev = dev
 	u.cfg.Vault = dev.Vault(u.cfg.Clock)
 	u.cfg.Me = Practitioner{Name: dev.Person.Name, KeyID: string(dev.Me.KeyID()), TrainingCompleted: dev.Profile.TrainingCompleted}
-	u.startSync()
+	u.sync.start()
 	u.ShowHome()
 	u.loadSessions()
-	u.watchIdle()
-	u.loadUnlockSecret()
+	u.lock.watchIdle()
+	u.lock.loadUnlockSecret()
 }
 
 func wrapped(text string) fyne.CanvasObject {

@@ -11,44 +11,67 @@ import (
 	"safeguard/companion/sync/client"
 )
 
-// startSync runs the device's sync engine in the background when the device
+// syncStatus runs the device's sync engine and what rides on its rounds:
+// adopting a newer directory, remembering the file keys of records that
+// arrived, sharing audit events, telling a DSL of a new incident, and home's
+// status line.
+type syncStatus struct {
+	*shell
+	engine *client.Engine
+	// label is home's status line while home is on show; nil otherwise.
+	label   *widget.Label
+	problem string
+	// remembered is how many received records the engine had reported
+	// when file keys were last remembered; remembering is set while that
+	// runs (see rememberAfterSync).
+	remembered  int64
+	remembering bool
+	// auditSharedAt is when this device last shared its audit events with
+	// the DSLs (see shareAudit).
+	auditSharedAt time.Time
+	sharingAudit  bool
+	// alerts notifies a safeguarding lead of incidents sync brings (notify.go).
+	alerts incidentAlerts
+}
+
+// start runs the device's sync engine in the background when the device
 // has a hub. Records already wait safely in the outbox; the engine sends
 // them whenever the hub can be reached, and pulls what is addressed to this
 // person.
-func (u *UI) startSync() {
-	if u.dev == nil || u.dev.Profile.Hub == nil || u.engine != nil {
+func (y *syncStatus) start() {
+	if y.dev == nil || y.dev.Profile.Hub == nil || y.engine != nil {
 		return
 	}
-	eng, err := u.dev.SyncEngine(u.keys, nil, u.cfg.Clock.Now)
+	eng, err := y.dev.SyncEngine(y.keys, nil, y.cfg.Clock.Now)
 	if err != nil {
-		if u.cfg.Errors != nil {
-			u.cfg.Errors("sync", err)
+		if y.cfg.Errors != nil {
+			y.cfg.Errors("sync", err)
 		}
-		u.syncProblem = "Sync is not running: " + plainWords(err, syncing)
+		y.problem = "Sync is not running: " + plainWords(err, syncing)
 		return
 	}
-	u.engine = eng
+	y.engine = eng
 	// A safeguarding lead is told when an incident arrives (notify.go):
 	// what is here before sync first runs is not news.
-	v, alerts := u.cfg.Vault, u.cfg.Vault != nil && u.dev.Person.HasRole(crypto.RoleDSL)
-	u.svc.Go(func(ctx context.Context) {
+	v, alerts := y.cfg.Vault, y.cfg.Vault != nil && y.dev.Person.HasRole(crypto.RoleDSL)
+	y.svc.Go(func(ctx context.Context) {
 		if alerts {
-			_ = u.alerts.prime(ctx, v)
+			_ = y.alerts.prime(ctx, v)
 		}
 		_ = eng.Run(ctx)
 	})
 	// Every second, so home says "sent" soon after a round ends; a status
 	// is an outbox count and a copy, cheap to take.
-	u.svc.Every(time.Second, nil, func() {
-		st := eng.Status(u.svc.ctx)
+	y.svc.Every(time.Second, nil, func() {
+		st := eng.Status(y.svc.ctx)
 		if alerts {
-			_ = u.alerts.check(u.svc.ctx, v, st, u.notifyIncident)
+			_ = y.alerts.check(y.svc.ctx, v, st, y.notifyIncident)
 		}
-		u.runOnUI(func() {
-			u.showSyncStatus(st)
-			u.adoptDirectory(eng.Directory())
-			u.rememberAfterSync(st)
-			u.shareAudit()
+		y.runOnUI(func() {
+			y.show(st)
+			y.adoptDirectory(eng.Directory())
+			y.rememberAfterSync(st)
+			y.shareAudit()
 		})
 	})
 }
@@ -56,25 +79,25 @@ func (u *UI) startSync() {
 // adoptDirectory starts using a newer organisation directory that sync
 // fetched (verified against the pinned admin key): a leaver's records are
 // refused and a new starter's open without restarting the app.
-func (u *UI) adoptDirectory(d *crypto.Directory) {
-	if v := u.cfg.Vault; v != nil && v.SetDirectory(d) && u.dev != nil {
-		u.dev.Dir = d
+func (y *syncStatus) adoptDirectory(d *crypto.Directory) {
+	if v := y.cfg.Vault; v != nil && v.SetDirectory(d) && y.dev != nil {
+		y.dev.Dir = d
 	}
 }
 
 // rememberAfterSync, when sync has brought records in since it last ran,
 // opens them in the background once to remember their file keys, so that
 // the inbox, the cases and the report open them quickly the first time too.
-func (u *UI) rememberAfterSync(st client.Status) {
-	v := u.cfg.Vault
-	if v == nil || u.remembering || st.Received <= u.remembered {
+func (y *syncStatus) rememberAfterSync(st client.Status) {
+	v := y.cfg.Vault
+	if v == nil || y.remembering || st.Received <= y.remembered {
 		return
 	}
-	u.remembering, u.remembered = true, st.Received
-	u.background(func(ctx context.Context) error {
+	y.remembering, y.remembered = true, st.Received
+	y.background(func(ctx context.Context) error {
 		_, err := v.RememberKeys(ctx)
 		return err
-	}, func(error) { u.remembering = false })
+	}, func(error) { y.remembering = false })
 }
 
 // auditShareEvery is how often the device shares its new audit events with
@@ -84,45 +107,46 @@ const auditShareEvery = 2 * time.Minute
 
 // shareAudit seals this device's audit events not yet shared to the DSLs
 // (vault.ShareAudit) and asks the engine to send them.
-func (u *UI) shareAudit() {
-	v := u.cfg.Vault
-	now := u.cfg.Clock.Now()
-	if v == nil || u.sharingAudit || now.Sub(u.auditSharedAt) < auditShareEvery {
+func (y *syncStatus) shareAudit() {
+	v := y.cfg.Vault
+	now := y.cfg.Clock.Now()
+	if v == nil || y.sharingAudit || now.Sub(y.auditSharedAt) < auditShareEvery {
 		return
 	}
-	u.sharingAudit, u.auditSharedAt = true, now
+	y.sharingAudit, y.auditSharedAt = true, now
 	n := 0
-	u.background(func(ctx context.Context) error {
+	y.background(func(ctx context.Context) error {
 		var err error
 		n, err = v.ShareAudit(ctx)
 		return err
 	}, func(error) {
-		u.sharingAudit = false
+		y.sharingAudit = false
 		if n > 0 {
-			u.kickSync()
+			y.kick()
 		}
 	})
 }
 
 // kickSync asks the engine to send now, after something was saved.
-func (u *UI) kickSync() {
-	if u.engine != nil {
-		u.engine.Kick()
+func (y *syncStatus) kick() {
+	if y.engine != nil {
+		y.engine.Kick()
 	}
 }
 
 // showSyncStatus puts the engine's status in words on the home screen.
-func (u *UI) showSyncStatus(st client.Status) {
-	if u.syncLabel == nil || !u.onHome {
+func (y *syncStatus) show(st client.Status) {
+	if y.label == nil { // home is not on show
+
 		return
 	}
-	u.syncLabel.SetText(syncText(st, u.clockText))
+	y.label.SetText(syncText(st, y.clockText))
 	if st.Problem != client.ProblemNone {
-		u.syncLabel.Importance = widget.WarningImportance
+		y.label.Importance = widget.WarningImportance
 	} else {
-		u.syncLabel.Importance = widget.MediumImportance
+		y.label.Importance = widget.MediumImportance
 	}
-	u.syncLabel.Refresh()
+	y.label.Refresh()
 }
 
 func syncText(st client.Status, clock func(time.Time, string) string) string {

@@ -26,7 +26,9 @@ import (
 // access audit.
 
 type transferScreen struct {
-	u         *UI
+	*shell
+	nav       navigator
+	sync      *syncStatus
 	transfers []session.Transfer
 	recs      *records.Index
 	problems  []string
@@ -65,7 +67,7 @@ type transferRecord struct {
 func (u *UI) ShowTransfers() { u.showTransfers() }
 
 func (u *UI) showTransfers() *transferScreen {
-	ts := &transferScreen{u: u, confirmOn: map[string]*widget.Entry{}, confirmHow: map[string]*widget.Entry{}}
+	ts := &transferScreen{shell: u.shell, nav: u, sync: u.sync, confirmOn: map[string]*widget.Entry{}, confirmHow: map[string]*widget.Entry{}}
 	ts.ref = entry("Customer reference")
 	ts.provider = entry("Receiving provider")
 	ts.toDSL = entry("Their DSL's name")
@@ -77,34 +79,15 @@ func (u *UI) showTransfers() *transferScreen {
 }
 
 func (ts *transferScreen) load() {
-	u := ts.u
-	if u.cfg.Vault == nil {
-		ts.loaded, ts.problems = true, []string{"No records on this device."}
-		ts.render()
-		return
-	}
-	var (
-		signed []session.SignedTransferEvent
-		recs   *records.Index
-		unread []string
-	)
-	u.background(func(ctx context.Context) error {
-		ev, _, err := u.cfg.Vault.Transfers(ctx)
-		if err != nil {
-			return err
-		}
-		signed = ev
+	var signed []session.SignedTransferEvent
+	ts.loadWithCaseRecords("transfers", func(ctx context.Context) error {
+		var err error
+		signed, _, err = ts.cfg.Vault.Transfers(ctx)
+		return err
+	}, func(recs *records.Index, unread []string) {
 		// A record that cannot be read would be missing from the file:
 		// the screen says so.
-		recs, unread, err = u.openCaseRecords(ctx)
-		return err
-	}, func(err error) {
 		ts.loaded = true
-		if err != nil {
-			ts.problems = []string{"The transfers could not be opened: " + plainWords(err, reading)}
-			ts.render()
-			return
-		}
 		trs, errs := session.FoldTransfers(signed)
 		ts.problems = unread
 		for _, e := range errs {
@@ -112,11 +95,13 @@ func (ts *transferScreen) load() {
 		}
 		ts.transfers, ts.recs = trs, recs
 		ts.render()
+	}, func(problem string) {
+		ts.loaded, ts.problems = true, []string{problem}
+		ts.render()
 	})
 }
 
 func (ts *transferScreen) render() {
-	u := ts.u
 	left := container.NewVBox(ts.note, bold("Transfer a safeguarding file to another provider"),
 		wrappedLabel("Every record you can read about the customer is sealed to the receiving DSL's own age key: they open the file with the standard age tool (age -d -i their-key.txt file.age). Send it separately from any other record (KCSIE 2023 Part 2), and record their confirmation of receipt here."),
 		ts.ref, container.NewGridWithColumns(2, ts.provider, ts.toDSL), ts.key, ts.msg,
@@ -135,16 +120,15 @@ func (ts *transferScreen) render() {
 	}
 	split := container.NewHSplit(container.NewVScroll(container.NewPadded(left)), container.NewVScroll(container.NewPadded(right)))
 	split.Offset = 0.5
-	u.show("Transfers", split, widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome))
+	ts.nav.show("Transfers", split, widget.NewButtonWithIcon("Home", theme.HomeIcon(), ts.nav.ShowHome))
 }
 
 func (ts *transferScreen) row(t session.Transfer) fyne.CanvasObject {
-	u := ts.u
 	s := t.Sent
 	box := container.NewVBox(bold(fmt.Sprintf("%s to %s (%s)", s.Ref, s.Provider, s.ToDSL)),
-		wrappedLabel(fmt.Sprintf("Sent %s by %s: %d record%s, sealed to key %s.", u.clockText(s.At, "2 January 2006 15:04"), u.personName(s.By), len(s.Records), plural(len(s.Records)), s.KeyPrint)))
+		wrappedLabel(fmt.Sprintf("Sent %s by %s: %d record%s, sealed to key %s.", ts.clockText(s.At, "2 January 2006 15:04"), ts.personName(s.By), len(s.Records), plural(len(s.Records)), s.KeyPrint)))
 	if c := t.Confirmed; c != nil {
-		l := wrappedLabel(fmt.Sprintf("Receipt confirmed on %s: %s (recorded by %s).", u.clockText(c.ConfirmedOn, "2 January 2006"), c.How, u.personName(c.By)))
+		l := wrappedLabel(fmt.Sprintf("Receipt confirmed on %s: %s (recorded by %s).", ts.clockText(c.ConfirmedOn, "2 January 2006"), c.How, ts.personName(c.By)))
 		l.Importance = widget.SuccessImportance
 		box.Add(l)
 		box.Add(widget.NewSeparator())
@@ -170,8 +154,8 @@ func (ts *transferScreen) row(t session.Transfer) fyne.CanvasObject {
 }
 
 func (ts *transferScreen) actor() session.Actor {
-	a := session.Actor{ID: ts.u.cfg.Me.KeyID}
-	if me := ts.u.me(); me != nil {
+	a := session.Actor{ID: ts.cfg.Me.KeyID}
+	if me := ts.me(); me != nil {
 		a = session.Actor{ID: me.ID, Safeguarding: me.HasRole(crypto.RoleDSL)}
 	}
 	return a
@@ -189,7 +173,6 @@ func keyPrint(k string) string {
 // prepare checks the form and makes the sealed file and the record of it
 // sent; nothing is saved yet.
 func (ts *transferScreen) prepare() (session.TransferEvent, []byte, error) {
-	u := ts.u
 	ref := strings.TrimSpace(ts.ref.Text)
 	var recs []transferRecord
 	if ts.recs != nil && ref != "" {
@@ -217,12 +200,12 @@ func (ts *transferScreen) prepare() (session.TransferEvent, []byte, error) {
 		}
 		kp = keyPrint(key)
 	}
-	ev, err := session.SendTransfer(u.cfg.Clock, ts.actor(), u.cfg.NewID(), ref, ts.provider.Text, ts.toDSL.Text, kp, ids)
+	ev, err := session.SendTransfer(ts.cfg.Clock, ts.actor(), ts.cfg.NewID(), ref, ts.provider.Text, ts.toDSL.Text, kp, ids)
 	if err != nil {
 		return session.TransferEvent{}, nil, err
 	}
-	plain, err := json.MarshalIndent(transferFile{Format: "safeguard-companion/transfer/v1", Organisation: u.cfg.Pack.Organisation, Ref: ev.Ref,
-		Sent: ev.At, SentBy: u.personName(ev.By), Provider: ev.Provider, ToDSL: ev.ToDSL, Records: recs}, "", "  ")
+	plain, err := json.MarshalIndent(transferFile{Format: "safeguard-companion/transfer/v1", Organisation: ts.cfg.Pack.Organisation, Ref: ev.Ref,
+		Sent: ev.At, SentBy: ts.personName(ev.By), Provider: ev.Provider, ToDSL: ev.ToDSL, Records: recs}, "", "  ")
 	if err != nil {
 		return session.TransferEvent{}, nil, err
 	}
@@ -232,21 +215,20 @@ func (ts *transferScreen) prepare() (session.TransferEvent, []byte, error) {
 
 // record keeps the record of the file sent and audits its export.
 func (ts *transferScreen) record(ctx context.Context, ev session.TransferEvent) error {
-	if _, err := ts.u.cfg.Vault.PutTransfer(ctx, ev); err != nil {
+	if _, err := ts.cfg.Vault.PutTransfer(ctx, ev); err != nil {
 		return err
 	}
-	return ts.u.cfg.Vault.AuditExport(ctx, ev.ID)
+	return ts.cfg.Vault.AuditExport(ctx, ev.ID)
 }
 
 func (ts *transferScreen) saveAs() {
-	u := ts.u
 	ev, sealed, err := ts.prepare()
 	if err != nil {
 		ts.msg.SetText(plainWords(err, saving))
 		return
 	}
 	ts.msg.SetText("")
-	u.saveInBackground(fmt.Sprintf("safeguarding-file-%s.age", ev.Ref), func(ctx context.Context, w io.Writer) error {
+	ts.saveInBackground(fmt.Sprintf("safeguarding-file-%s.age", ev.Ref), func(ctx context.Context, w io.Writer) error {
 		if _, err := w.Write(sealed); err != nil {
 			return err
 		}
@@ -267,16 +249,15 @@ func (ts *transferScreen) done(ev session.TransferEvent) {
 	}
 	ts.key.SetText("")
 	ts.note.SetText(fmt.Sprintf("File of %s sealed for %s (%s), %d record%s; sent recorded and audited. Record their confirmation of receipt when it comes.", ev.Ref, ev.ToDSL, ev.Provider, len(ev.Records), plural(len(ev.Records))))
-	ts.u.kickSync()
+	ts.sync.kick()
 	ts.load()
 }
 
 func (ts *transferScreen) confirm(t session.Transfer) {
-	u := ts.u
 	if ts.busy {
 		return
 	}
-	loc := u.cfg.Pack.Location()
+	loc := ts.cfg.Pack.Location()
 	var on time.Time
 	if s := strings.TrimSpace(ts.confirmOn[t.Sent.ID].Text); s != "" {
 		d, err := parseDate(s, loc)
@@ -286,24 +267,12 @@ func (ts *transferScreen) confirm(t session.Transfer) {
 		}
 		on = d
 	}
-	ev, err := session.ConfirmTransfer(u.cfg.Clock, ts.actor(), u.cfg.NewID(), t, on, ts.confirmHow[t.Sent.ID].Text, loc)
+	ev, err := session.ConfirmTransfer(ts.cfg.Clock, ts.actor(), ts.cfg.NewID(), t, on, ts.confirmHow[t.Sent.ID].Text, loc)
 	if err != nil {
 		ts.msg.SetText(plainWords(err, saving))
 		return
 	}
-	ts.busy = true
-	u.background(func(ctx context.Context) error {
-		_, err := u.cfg.Vault.PutTransfer(ctx, ev)
-		return err
-	}, func(err error) {
-		ts.busy = false
-		if err != nil {
-			ts.msg.SetText("Not saved: " + plainWords(err, saving))
-			return
-		}
-		ts.msg.SetText("")
-		ts.note.SetText(fmt.Sprintf("Receipt of the file of %s recorded and signed.", t.Sent.Ref))
-		u.kickSync()
-		ts.load()
-	})
+	ts.sync.saveTeamRecord(teamSave{busy: &ts.busy, msg: ts.msg, reload: ts.load,
+		put:   func(ctx context.Context) error { _, err := ts.cfg.Vault.PutTransfer(ctx, ev); return err },
+		saved: func() { ts.note.SetText(fmt.Sprintf("Receipt of the file of %s recorded and signed.", t.Sent.Ref)) }})
 }

@@ -163,11 +163,11 @@ func walkScreens(b *testing.B, u *UI, w *uiWork, world *seed.World, who string) 
 	w.step(u, "home", "load sessions", u.loadSessions)
 	w.step(u, "home", "build ShowHome", u.ShowHome)
 	w.step(u, "history", "build ShowHistory", u.ShowHistory)
-	if e := findEntryTB(u, "Search reference, summary, actions, review comments…"); e != nil {
+	if e := mustEntryTB(b, u, "Search reference, summary, actions, review comments…"); e != nil {
 		w.step(u, "history", "type a word", func() { test.Type(e, "interview") })
 	}
 	w.step(u, "inbox (report only)", "build ShowInbox", u.ShowInbox)
-	if e := findEntryTB(u, "Search the text of every record…"); e != nil {
+	if e := mustEntryTB(b, u, "Search by whole words or customer reference…"); e != nil {
 		w.step(u, "inbox (report only)", "type a word", func() { test.Type(e, "interview") })
 		w.step(u, "inbox (report only)", "clear the search", func() { e.SetText("") })
 	}
@@ -184,7 +184,7 @@ func walkScreens(b *testing.B, u *UI, w *uiWork, world *seed.World, who string) 
 		w.step(u, "retention", "build ShowRetention", u.ShowRetention)
 		w.step(u, "subject access", "build ShowSubjectAccess", u.ShowSubjectAccess)
 		w.step(u, "transfers", "build ShowTransfers", u.ShowTransfers)
-		if e := findEntryTB(u, "Customer reference"); e != nil {
+		if e := mustEntryTB(b, u, "Customer reference"); e != nil {
 			w.step(u, "transfers", "type a reference", func() { test.Type(e, "CUS-1") })
 		}
 	}
@@ -193,6 +193,16 @@ func walkScreens(b *testing.B, u *UI, w *uiWork, world *seed.World, who string) 
 	if strings.Contains(visibleTexts(u), "could not") {
 		b.Logf("%s: a screen said something could not be done:\n%s", who, visibleTexts(u))
 	}
+}
+
+// mustEntryTB is findEntryTB, failing the benchmark when the box is not on
+// screen: a step that silently measures nothing would hide a slow one.
+func mustEntryTB(b *testing.B, u *UI, placeholder string) *widget.Entry {
+	e := findEntryTB(u, placeholder)
+	if e == nil {
+		b.Errorf("no box %q on screen, so its typing is not measured", placeholder)
+	}
+	return e
 }
 
 // findEntryTB is findEntry for a benchmark: nil when it is not on screen.

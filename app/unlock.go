@@ -21,27 +21,27 @@ const unlockSetting = "unlock_secret"
 
 // keysInKeyring says whether the keys are in the OS keyring, which opens
 // without asking: then the lock needs a secret of its own (issue 14).
-func (u *UI) keysInKeyring() bool {
-	_, file := u.keys.(*crypto.FileKeystore)
-	return u.keys != nil && !file
+func (l *idleLock) keysInKeyring() bool {
+	_, file := l.keys.(*crypto.FileKeystore)
+	return l.keys != nil && !file
 }
 
 // needsUnlockSecret says whether the lock needs a secret of its own: the
 // keys are in the keyring and this is the organisation's real set-up (the
 // demo organisation's people and records are fictional).
-func (u *UI) needsUnlockSecret() bool {
-	return u.dev != nil && !u.dev.Profile.Demo && u.keysInKeyring()
+func (l *idleLock) needsUnlockSecret() bool {
+	return l.dev != nil && !l.dev.Profile.Demo && l.keysInKeyring()
 }
 
 // loadUnlockSecret reads the lock's verifier, and asks for one to be chosen
 // when the lock needs one and none has been.
-func (u *UI) loadUnlockSecret() {
-	if !u.needsUnlockSecret() {
+func (l *idleLock) loadUnlockSecret() {
+	if !l.needsUnlockSecret() {
 		return
 	}
 	var secret *crypto.UnlockSecret
-	u.background(func(ctx context.Context) error {
-		v, err := u.dev.Store.Setting(ctx, unlockSetting)
+	l.background(func(ctx context.Context) error {
+		v, err := l.dev.Store.Setting(ctx, unlockSetting)
 		if errors.Is(err, store.ErrNotFound) || v == "" {
 			return nil
 		}
@@ -58,9 +58,9 @@ func (u *UI) loadUnlockSecret() {
 		if err != nil {
 			return // asked again at the next home
 		}
-		u.unlockSecret, u.unlockLoaded = secret, true
+		l.secret, l.secretLoaded = secret, true
 		if secret == nil {
-			u.askUnlockSecret()
+			l.askUnlockSecret()
 		}
 	})
 }
@@ -68,7 +68,7 @@ func (u *UI) loadUnlockSecret() {
 // askUnlockSecret has the person choose the PIN or passphrase that unlocks
 // the app after it locks itself. Home asks again until it is chosen:
 // without it, anyone at an unattended laptop could open it.
-func (u *UI) askUnlockSecret() {
+func (l *idleLock) askUnlockSecret() {
 	secret, again := widget.NewPasswordEntry(), widget.NewPasswordEntry()
 	secret.SetPlaceHolder("PIN or passphrase")
 	again.SetPlaceHolder("The same again")
@@ -82,10 +82,10 @@ func (u *UI) askUnlockSecret() {
 			msg.SetText("The two do not match. Type the same PIN or passphrase twice.")
 			return
 		}
-		chosen, logN := secret.Text, u.unlockWorkFactor()
+		chosen, logN := secret.Text, l.unlockWorkFactor()
 		var made crypto.UnlockSecret
 		set.Disable()
-		u.background(func(ctx context.Context) error {
+		l.background(func(ctx context.Context) error {
 			var err error
 			if made, err = crypto.NewUnlockSecret(chosen, logN); err != nil {
 				return err
@@ -94,7 +94,7 @@ func (u *UI) askUnlockSecret() {
 			if err != nil {
 				return err
 			}
-			return u.dev.Store.SetSetting(ctx, unlockSetting, string(b))
+			return l.dev.Store.SetSetting(ctx, unlockSetting, string(b))
 		}, func(err error) {
 			set.Enable()
 			switch {
@@ -103,26 +103,26 @@ func (u *UI) askUnlockSecret() {
 			case err != nil:
 				msg.SetText(notSaved(err))
 			default:
-				u.unlockSecret = &made
+				l.secret = &made
 				dlg.Hide()
 			}
 		})
 	}
 	again.OnSubmitted = func(string) { set.OnTapped() }
 	body := container.NewVBox(
-		wrappedLabel("Your keys are kept in this computer's keyring. Choose a PIN or passphrase (at least 6 characters) that unlocks the app after it locks itself, so that nobody else at this laptop can open your records."),
+		wrappedLabel("Your keys are kept in this computer's "+thisKeyring()+". Choose a PIN or passphrase (at least 6 characters) that unlocks the app after it locks itself, so that nobody else at this laptop can open your records."),
 		secret, again, msg, container.NewHBox(set))
-	dlg = dialog.NewCustomWithoutButtons("Choose how to unlock the app", body, u.win)
+	dlg = dialog.NewCustomWithoutButtons("Choose how to unlock the app", body, l.win)
 	dlg.Resize(fyne.NewSize(480, 320))
 	dlg.Show()
-	u.win.Canvas().Focus(secret)
+	l.win.Canvas().Focus(secret)
 }
 
 // unlockWorkFactor is scrypt's log2 N for a new verifier: the default, or
 // the test's cheaper one, which a release build ignores (buildmode).
-func (u *UI) unlockWorkFactor() int {
-	if buildmode.TestHooks && u.cfg.UnlockWorkFactor > 0 {
-		return u.cfg.UnlockWorkFactor
+func (l *idleLock) unlockWorkFactor() int {
+	if buildmode.TestHooks && l.cfg.UnlockWorkFactor > 0 {
+		return l.cfg.UnlockWorkFactor
 	}
 	return crypto.DefaultUnlockWorkFactor
 }

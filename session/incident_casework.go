@@ -275,9 +275,16 @@ func (i *Incident) PreventDraft() PreventSummary {
 	return p
 }
 
+// MayWritePrevent says whether this actor may write the Prevent referral
+// summary now: the safeguarding team, once the incident is acknowledged
+// (section 4; Annex 1 responses). A screen offers the summary only then.
+func (i *Incident) MayWritePrevent() error {
+	return i.may("write the Prevent summary of", true, IncidentAcknowledged)
+}
+
 // SavePreventSummary saves the completed Prevent referral summary.
 func (i *Incident) SavePreventSummary(p PreventSummary) error {
-	if err := i.may("write the Prevent summary of", true, IncidentAcknowledged); err != nil {
+	if err := i.MayWritePrevent(); err != nil {
 		return err
 	}
 	if !i.facts()["prevent"] {

@@ -239,6 +239,14 @@ type IncidentTyping struct {
 	Reference   string `json:"reference,omitempty"`
 	Age         string `json:"age,omitempty"`
 	AdultAtRisk bool   `json:"adult_at_risk,omitempty"`
+	// Answers and Imagery are the questions' answers and where any
+	// imagery is, as chosen (incident_answers.go).
+	Answers AnswersTyping `json:"answers,omitzero"`
+	Imagery ImageryTyping `json:"imagery,omitzero"`
+	// IllegalWhy and RiskWhy are the reasons typed for a "no" to the two
+	// Annex 1 questions, before the answer is chosen or taken in.
+	IllegalWhy string `json:"illegal_why,omitempty"`
+	RiskWhy    string `json:"risk_why,omitempty"`
 }
 
 // Typing is what is typed and not yet taken in: the typed words if any are
@@ -247,9 +255,19 @@ func (i *Incident) Typing() IncidentTyping {
 	if i.doc.Typed != nil {
 		return *i.doc.Typed
 	}
-	t := IncidentTyping{Description: i.doc.Description, Reference: i.doc.Subject.Reference, AdultAtRisk: i.doc.Subject.AdultAtRisk}
+	t := IncidentTyping{Description: i.doc.Description, Reference: i.doc.Subject.Reference, AdultAtRisk: i.doc.Subject.AdultAtRisk,
+		Answers: AnswersOf(i.doc.Circumstances), Imagery: imageryTypingOf(i.doc.Imagery, i.pack.Location())}
 	if i.doc.Subject.Age > 0 {
 		t.Age = strconv.Itoa(i.doc.Subject.Age)
+	}
+	// The reasons last given for the two questions, as recorded.
+	for _, e := range i.doc.Chronology {
+		switch e.Event {
+		case EventIllegal:
+			t.IllegalWhy = e.Rationale
+		case EventImmediateRisk:
+			t.RiskWhy = e.Rationale
+		}
 	}
 	return t
 }
@@ -269,21 +287,20 @@ func (i *Incident) KeepTyping(t IncidentTyping) error {
 }
 
 // ApplyTyping takes what is typed into the incident: the description as
-// the account now stands (Describe), and whom it is about (SetSubject,
-// rationale being why it changed) if that changed. Typed words that cannot
-// be taken in (a name for a reference) stay typed, with the reason.
+// the account now stands (Describe), whom it is about (SetSubject,
+// rationale being why it changed) if that changed, where any imagery is
+// (RecordImagery) and the answers to the questions (SetCircumstances,
+// the same rationale for an answer given before that changes). Typed
+// words that cannot be taken in (a name for a reference) stay typed, with
+// the reason.
 func (i *Incident) ApplyTyping(rationale string) error {
 	t := i.doc.Typed
 	if t == nil {
 		return nil
 	}
-	c := Customer{Reference: strings.TrimSpace(t.Reference), AdultAtRisk: t.AdultAtRisk, DateOfBirth: i.doc.Subject.DateOfBirth}
-	if a := strings.TrimSpace(t.Age); a != "" {
-		n, err := strconv.Atoi(a)
-		if err != nil {
-			return &FieldError{Field: "subject.age", Message: "Enter the age in whole years, for example 15."}
-		}
-		c.Age = n
+	c, err := i.typedSubject(*t)
+	if err != nil {
+		return err
 	}
 	var errs []error
 	if text := strings.TrimSpace(t.Description); text != "" {
@@ -292,6 +309,9 @@ func (i *Incident) ApplyTyping(rationale string) error {
 	if c != i.doc.Subject && (c.Reference != "" || i.doc.Subject.Reference != "") {
 		errs = append(errs, i.SetSubject(c, rationale))
 	}
+	// Where the imagery is before the answers: an answer of "only words"
+	// contradicts imagery recorded, and SetCircumstances says so.
+	errs = append(errs, i.applyTypedImagery(t.Imagery), i.applyTypedAnswers(t.Answers, rationale))
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}

@@ -78,13 +78,15 @@ func (s *Store) Dispose(ctx context.Context, d Disposal, ev Event) error {
 				return err
 			}
 			// Rows that refer to the envelope first (foreign keys), then
-			// the envelope, then a draft kept under its id.
+			// the envelope, then a draft kept under its id and the words
+			// typed for it kept beside it (KeptBeside).
 			for _, q := range []string{
 				"DELETE FROM file_keys WHERE envelope_id = ?",
 				"DELETE FROM outbox WHERE envelope_id = ?",
 				"DELETE FROM receipts WHERE envelope_id = ?",
 				"DELETE FROM envelopes WHERE id = ?",
 				"DELETE FROM drafts WHERE id = ?",
+				"DELETE FROM drafts WHERE id = ? || '" + KeptBeside + "'",
 			} {
 				if _, err := tx.ExecContext(ctx, q, id); err != nil {
 					return err

@@ -58,7 +58,15 @@ func TestDisposeLeavesNoRecoverableCopy(t *testing.T) {
 	if err := s.SaveDraft(ctx, Draft{ID: "rec-1", Kind: "draft", Ciphertext: []byte("DRAFT-CIPHERTEXT-OF-REC-1")}); err != nil {
 		t.Fatal(err)
 	}
-	markers := [][]byte{[]byte("CIPHERTEXT-OF-REC-1:"), []byte("CIPHERTEXT-OF-ADD-1:"), []byte("SEALED-FILE-KEY-OF-REC-1"), []byte("DRAFT-CIPHERTEXT-OF-REC-1")}
+	// Words typed for the record's boxes, kept beside it (issue 20), go
+	// with it; another record's stay.
+	for id, words := range map[string]string{"rec-1": "KEPT-WORDS-OF-REC-1", "add-1": "KEPT-WORDS-OF-ADD-1", "rec-2": "KEPT-WORDS-OF-REC-2"} {
+		if err := s.SaveDraft(ctx, Draft{ID: id + KeptBeside, Kind: "words", Ciphertext: []byte(words)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	markers := [][]byte{[]byte("CIPHERTEXT-OF-REC-1:"), []byte("CIPHERTEXT-OF-ADD-1:"), []byte("SEALED-FILE-KEY-OF-REC-1"), []byte("DRAFT-CIPHERTEXT-OF-REC-1"),
+		[]byte("KEPT-WORDS-OF-REC-1"), []byte("KEPT-WORDS-OF-ADD-1")}
 	for _, m := range markers {
 		if !fileHolds(t, s, m) {
 			t.Fatalf("%s is not in the files before disposal: the scan cannot tell", m)
@@ -79,6 +87,9 @@ func TestDisposeLeavesNoRecoverableCopy(t *testing.T) {
 	}
 	if !fileHolds(t, s, []byte("CIPHERTEXT-OF-REC-2:")) {
 		t.Error("another record went with it")
+	}
+	if _, err := s.LoadDraft(ctx, "rec-2"+KeptBeside); err != nil {
+		t.Errorf("another record's kept words went with it: %v", err)
 	}
 	for _, id := range []string{"rec-1", "add-1"} {
 		if _, err := s.GetEnvelope(ctx, id); !errors.Is(err, ErrNotFound) {

@@ -17,6 +17,12 @@ type Draft struct {
 	Ciphertext []byte
 }
 
+// KeptBeside ends the id of a draft kept beside a record, under the
+// record's id: words typed for its boxes and not yet used (a review's
+// comment, a case action; issue 20). Such a draft goes when the record is
+// disposed of (Dispose).
+const KeptBeside = ".words"
+
 // SaveDraft creates or replaces a draft and returns once it is durable.
 // secure_delete is on, so the bytes of the version it replaces are zeroed
 // in the database file rather than left in free pages.

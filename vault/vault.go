@@ -81,6 +81,8 @@ const (
 	// draftPlan is a plan not yet saved as a session (issue 19). It has
 	// the id the session will take, so saving the session replaces it.
 	draftPlan = "plan"
+	// draftWords are the words typed for a record's boxes (KeptWords).
+	draftWords = "words"
 )
 
 // SaveDraft seals a session document to its author alone and saves it
@@ -173,6 +175,38 @@ func (v *Vault) drafts(ctx context.Context, kind string, each func([]byte) error
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// KeptWords are words typed in a record's boxes whose act is not yet
+// done (a review's comment, a DSL's case action; issue 20), by box.
+type KeptWords struct {
+	RecordID string            `json:"record_id"`
+	Words    map[string]string `json:"words"`
+}
+
+// SaveKeptWords seals the words typed for a record's boxes to their
+// author alone and saves them durably beside the record (store.KeptBeside):
+// they go when it is disposed of. None left removes them.
+func (v *Vault) SaveKeptWords(ctx context.Context, k KeptWords) error {
+	id := k.RecordID + store.KeptBeside
+	if len(k.Words) == 0 {
+		return v.DeleteDraft(ctx, id)
+	}
+	return v.saveDraft(ctx, id, draftWords, k, "")
+}
+
+// AllKeptWords opens every record's kept words.
+func (v *Vault) AllKeptWords(ctx context.Context) ([]KeptWords, error) {
+	var out []KeptWords
+	err := v.drafts(ctx, draftWords, func(b []byte) error {
+		var k KeptWords
+		if _, err := v.open(b, &k); err != nil {
+			return err
+		}
+		out = append(out, k)
+		return nil
+	})
+	return out, err
 }
 
 // DeleteDraft removes a draft, for a session cancelled before it was signed.
