@@ -7,7 +7,7 @@ set -euo pipefail
 build_pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
   libxinerama-dev libxi-dev libxxf86vm-dev)
 test_pkgs=(xvfb xauth xdotool imagemagick dbus dbus-x11 gnome-keyring poppler-utils
-  postgresql)
+  postgresql x11-utils)
 # Windows on Debian: the cross-compiler for the app's cgo (Fyne's OpenGL
 # window), Wine to run Windows binaries, wixl to build the MSI; and for the
 # app's window under Wine, Xvfb with Mesa's software OpenGL, and ImageMagick's

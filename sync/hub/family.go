@@ -110,16 +110,89 @@ func backfillSQLiteParents(ctx context.Context, w *sql.DB) error {
 		return err
 	}
 	defer tx.Rollback()
-	var one int
-	err = tx.QueryRowContext(ctx, "SELECT 1 FROM config WHERE key = ?", parentsBackfilled).Scan(&one)
-	if err == nil {
-		return nil
+	err = backfillParents(backfillTx{
+		query: func(q string, args ...any) (backfillRows, func(), error) {
+			rows, err := tx.QueryContext(ctx, q, args...)
+			if err != nil {
+				return nil, nil, err
+			}
+			return rows, func() { rows.Close() }, nil
+		},
+		exec: func(q string, args ...any) error {
+			_, err := tx.ExecContext(ctx, q, args...)
+			return err
+		},
+		backfilled: "SELECT EXISTS (SELECT 1 FROM config WHERE key = ?)",
+		page:       "SELECT seq, id, data FROM envelopes WHERE seq > ? AND length(data) > 0 ORDER BY seq LIMIT 500",
+		link:       "INSERT INTO parents (envelope_id, parent_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+		done:       "INSERT INTO config (key, value) VALUES (?, ?)",
+	})
+	if err != nil {
+		return err
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	return tx.Commit()
+}
+
+// backfillPostgresParents is backfillSQLiteParents on PostgreSQL, in the
+// migration's transaction.
+func backfillPostgresParents(ctx context.Context, tx pgx.Tx) error {
+	return backfillParents(backfillTx{
+		query: func(q string, args ...any) (backfillRows, func(), error) {
+			rows, err := tx.Query(ctx, q, args...)
+			if err != nil {
+				return nil, nil, err
+			}
+			return rows, rows.Close, nil
+		},
+		exec: func(q string, args ...any) error {
+			_, err := tx.Exec(ctx, q, args...)
+			return err
+		},
+		backfilled: "SELECT EXISTS (SELECT 1 FROM config WHERE key = $1)",
+		page:       "SELECT seq, id, data FROM envelopes WHERE seq > $1 AND octet_length(data) > 0 ORDER BY seq LIMIT 500",
+		link:       "INSERT INTO parents (envelope_id, parent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+		done:       "INSERT INTO config (key, value) VALUES ($1, $2)",
+	})
+}
+
+// backfillRows is what the backfill reads of a query's rows: *sql.Rows and
+// pgx.Rows both have it.
+type backfillRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// backfillTx is one backend's transaction as the backfill uses it: query
+// and exec run SQL in it, and the statements are in the backend's dialect.
+type backfillTx struct {
+	query func(q string, args ...any) (rows backfillRows, close func(), err error)
+	exec  func(q string, args ...any) error
+	// backfilled says whether config holds key $1; page reads seq, id and
+	// data of the next 500 envelopes with data after seq $1; link keeps
+	// envelope $1's parent $2; done sets config key $1 to $2.
+	backfilled, page, link, done string
+}
+
+// backfillParents reads the parents of the envelopes pushed before the hub
+// kept them (migration 0003) from their headers, 500 at a time, and keeps
+// each link, unless config says it has been done; then it says so there.
+// Both backends run it in one transaction.
+func backfillParents(tx backfillTx) error {
+	rows, closeRows, err := tx.query(tx.backfilled, parentsBackfilled)
+	if err != nil {
+		return err
+	}
+	var backfilled bool
+	for rows.Next() {
+		err = rows.Scan(&backfilled)
+	}
+	closeRows()
+	if err = errors.Join(err, rows.Err()); err != nil || backfilled {
 		return err
 	}
 	for after := int64(0); ; {
-		rows, err := tx.QueryContext(ctx, "SELECT seq, id, data FROM envelopes WHERE seq > ? AND length(data) > 0 ORDER BY seq LIMIT 500", after)
+		rows, closeRows, err := tx.query(tx.page, after)
 		if err != nil {
 			return err
 		}
@@ -129,7 +202,7 @@ func backfillSQLiteParents(ctx context.Context, w *sql.DB) error {
 			var id string
 			var data []byte
 			if err := rows.Scan(&after, &id, &data); err != nil {
-				rows.Close()
+				closeRows()
 				return err
 			}
 			n++
@@ -137,12 +210,14 @@ func backfillSQLiteParents(ctx context.Context, w *sql.DB) error {
 				links = append(links, [2]string{id, p})
 			}
 		}
-		rows.Close()
+		closeRows()
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		// Written once the rows are closed: the transaction's one
+		// connection is busy while they are read.
 		for _, l := range links {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO parents (envelope_id, parent_id) VALUES (?, ?) ON CONFLICT DO NOTHING", l[0], l[1]); err != nil {
+			if err := tx.exec(tx.link, l[0], l[1]); err != nil {
 				return err
 			}
 		}
@@ -150,55 +225,5 @@ func backfillSQLiteParents(ctx context.Context, w *sql.DB) error {
 			break
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO config (key, value) VALUES (?, ?)", parentsBackfilled, []byte("1")); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// backfillPostgresParents is backfillSQLiteParents on PostgreSQL, in the
-// migration's transaction.
-func backfillPostgresParents(ctx context.Context, tx pgx.Tx) error {
-	var one int
-	err := tx.QueryRow(ctx, "SELECT 1 FROM config WHERE key = $1", parentsBackfilled).Scan(&one)
-	if err == nil {
-		return nil
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return err
-	}
-	for after := int64(0); ; {
-		rows, err := tx.Query(ctx, "SELECT seq, id, data FROM envelopes WHERE seq > $1 AND octet_length(data) > 0 ORDER BY seq LIMIT 500", after)
-		if err != nil {
-			return err
-		}
-		var links [][]any
-		n := 0
-		for rows.Next() {
-			var id string
-			var data []byte
-			if err := rows.Scan(&after, &id, &data); err != nil {
-				rows.Close()
-				return err
-			}
-			n++
-			if p := parentOf(data); p != "" {
-				links = append(links, []any{id, p})
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, l := range links {
-			if _, err := tx.Exec(ctx, "INSERT INTO parents (envelope_id, parent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", l...); err != nil {
-				return err
-			}
-		}
-		if n == 0 {
-			break
-		}
-	}
-	_, err = tx.Exec(ctx, "INSERT INTO config (key, value) VALUES ($1, $2)", parentsBackfilled, []byte("1"))
-	return err
+	return tx.exec(tx.done, parentsBackfilled, []byte("1"))
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"safeguard/companion/crypto"
 	"safeguard/companion/sync/hub"
 	"safeguard/companion/sync/synctest"
@@ -108,4 +110,32 @@ func TestHubReadsOldEnvelopesParents(t *testing.T) {
 	}
 	defer db.Close()
 	disposeRec1(t, db, synctest.Epoch.Add(time.Hour))
+}
+
+// The same on PostgreSQL, where the hub reads them in its migration's
+// transaction.
+func TestHubReadsOldEnvelopesParentsPostgres(t *testing.T) {
+	ctx := context.Background()
+	o := synctest.NewOrg(t)
+	db, url := synctest.OpenPostgresURL(t)
+	if _, err := db.Push(ctx, familyItems(t, o, false), synctest.Epoch); err != nil {
+		t.Fatal(err)
+	}
+	// As before the upgrade: no parents known, not yet read.
+	c, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"DELETE FROM parents", "DELETE FROM config WHERE key = 'parents_backfilled'"} {
+		if _, err := c.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Close(ctx)
+	again, err := hub.OpenPostgres(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	disposeRec1(t, again, synctest.Epoch.Add(time.Hour))
 }

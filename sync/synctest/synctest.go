@@ -268,6 +268,13 @@ func ServeHub(t testing.TB, db hub.Backend, opts hub.Options) *Hub {
 	return &Hub{Hub: h, DB: db, Server: srv, URL: srv.URL}
 }
 
+// OpenPostgresURL is OpenPostgres, also returning the URL that reaches its
+// schema, for a test that opens it again (as a hub restarted on it would).
+func OpenPostgresURL(t testing.TB) (hub.Backend, string) {
+	t.Helper()
+	return openPostgres(t)
+}
+
 // openPostgres is OpenPostgres, also returning the URL that reaches its
 // schema.
 func openPostgres(t testing.TB) (hub.Backend, string) {
