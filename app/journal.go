@@ -258,6 +258,7 @@ func (u *UI) loadSessions() {
 		history   []historyItem
 		addenda   = map[string][]session.Addendum{}
 		incidents []myIncident
+		signed    []vault.Entry
 	)
 	// Everything is decoded and sorted here, off the UI goroutine: with a
 	// year of records it takes longer than a frame (issue 15 §3).
@@ -269,10 +270,8 @@ func (u *UI) loadSessions() {
 				sessions = append(sessions, s)
 			}
 		}
-		signed, _, err2 := u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindAddendum)
-		if err2 == nil {
-			u.shareMissingFacts(ctx, signed) // issue 16: records signed before facts were shared
-		}
+		var err2 error
+		signed, _, err2 = u.cfg.Vault.Open(ctx, nil, crypto.KindSessionRecord, crypto.KindAddendum)
 		for _, e := range signed {
 			switch e.Header.Kind {
 			case crypto.KindSessionRecord:
@@ -302,6 +301,9 @@ func (u *UI) loadSessions() {
 		if err != nil {
 			j.loadProblem = "Some records could not be opened: " + plainWords(err, reading)
 		}
+		// Issue 16: facts of records signed before facts were shared, in
+		// the background once home is up.
+		u.shareMissingFacts(signed)
 		if u.onHome {
 			u.ShowHome()
 			if !u.offerResume() {

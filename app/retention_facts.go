@@ -41,14 +41,18 @@ func (sh *shell) shareRetentionFacts(ctx context.Context, e vault.Entry, d sessi
 	return err
 }
 
-// shareMissingFacts shares facts for every signed session record among
-// entries that this person wrote or manages and that has none yet. A
-// failure is logged (never content) and tried again at the next opening.
-func (sh *shell) shareMissingFacts(ctx context.Context, entries []vault.Entry) {
+// factsChunk is how many records' facts one background job shares: each
+// is signed, sealed to every DSL and saved durably (a few milliseconds),
+// and a manager opening five years of records signed before facts were
+// shared has tens of thousands of them, far more than one job may take.
+const factsChunk = 100
+
+// missingFacts are the signed session records among entries that this
+// person wrote or manages and whose facts no one has shared yet.
+func (sh *shell) missingFacts(ctx context.Context, entries []vault.Entry) ([]vault.Entry, []session.Document, error) {
 	have, err := sh.cfg.Vault.FactsShared(ctx)
 	if err != nil {
-		sh.logError("sharing retention facts", err)
-		return
+		return nil, nil, err
 	}
 	var docs []session.Document
 	byID := map[string]vault.Entry{}
@@ -65,11 +69,55 @@ func (sh *shell) shareMissingFacts(ctx context.Context, entries []vault.Entry) {
 			byID[d.ID] = e
 		}
 	}
-	for _, d := range session.MissingRetentionFacts(docs, have) {
-		if err := sh.shareRetentionFacts(ctx, byID[d.ID], d); err != nil {
-			sh.logError("sharing retention facts", err)
-		}
+	missing := session.MissingRetentionFacts(docs, have)
+	es := make([]vault.Entry, len(missing))
+	for k, d := range missing {
+		es[k] = byID[d.ID]
 	}
+	return es, missing, nil
+}
+
+// shareMissingFacts shares, in the background after the records are open
+// and a chunk at a time, the facts of every signed session record among
+// entries that this person wrote or manages and that has none yet. Opening
+// never waits for it; closing the window stops it between chunks; a
+// failure is logged (never content) and tried again at the next opening.
+func (sh *shell) shareMissingFacts(entries []vault.Entry) {
+	var (
+		es   []vault.Entry
+		docs []session.Document
+	)
+	sh.background(func(ctx context.Context) error {
+		var err error
+		es, docs, err = sh.missingFacts(ctx, entries)
+		return err
+	}, func(err error) {
+		if err != nil {
+			sh.logError("sharing retention facts", err)
+			return
+		}
+		sh.shareFactsInChunks(es, docs)
+	})
+}
+
+// shareFactsInChunks shares the facts of docs (signed as es), factsChunk
+// in each background job, one job after another.
+func (sh *shell) shareFactsInChunks(es []vault.Entry, docs []session.Document) {
+	if len(docs) == 0 || sh.svc.Closing() {
+		return
+	}
+	n := min(len(docs), factsChunk)
+	sh.background(func(ctx context.Context) error {
+		for k := range n {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err := sh.shareRetentionFacts(ctx, es[k], docs[k]); err != nil {
+				sh.logError("sharing retention facts", err)
+			}
+		}
+		return nil
+	}, func(error) { sh.shareFactsInChunks(es[n:], docs[n:]) })
 }
 
 // logError passes an error to the configured log (ids, never content).

@@ -11,6 +11,7 @@ import (
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/device"
+	"safeguard/companion/seed"
 	"safeguard/companion/session"
 	"safeguard/companion/store"
 	"safeguard/companion/sync/client"
@@ -259,5 +260,54 @@ func TestDisposalOfPractitionersRecordThroughTheHub(t *testing.T) {
 				t.Errorf("an envelope pushed under a disposed record: %v", err)
 			}
 		})
+	}
+}
+
+// TestMissingFactsAreSharedAfterHomeIsUp: a line manager's records signed
+// before facts were shared (issue 16) are shared in the background after
+// the records are open, a chunk at a time: opening never waits for them.
+// A manager with five years of such records has tens of thousands, which
+// took longer than one background job may (found on a 105,000-record
+// device: home said "Opening your records…" for a minute, then that they
+// could not be opened).
+func TestMissingFactsAreSharedAfterHomeIsUp(t *testing.T) {
+	u, w := newSeededUI(t, seed.Manager)
+	v := w.Vaults[seed.Manager]
+	u.loadSessions()
+	sw := testclock.NewStopwatch()
+	for !u.journal.loaded && sw.Within(time.Minute) {
+		select {
+		case fn := <-u.ui.queue:
+			fn()
+		default:
+			time.Sleep(time.Millisecond)
+		}
+	}
+	if !u.journal.loaded || u.journal.loadProblem != "" {
+		t.Fatalf("records not opened: loaded %v, %q", u.journal.loaded, u.journal.loadProblem)
+	}
+	have, err := v.FactsShared(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(have) != 0 {
+		t.Errorf("%d facts were shared before the records were shown as open", len(have))
+	}
+	settle(u)
+	have, err = v.FactsShared(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(have) <= factsChunk {
+		t.Fatalf("%d facts shared: the seeded year should need more than one chunk of %d", len(have), factsChunk)
+	}
+	// Every record the manager manages now has its facts: none is missing.
+	entries, _, err := v.Open(t.Context(), nil, crypto.KindSessionRecord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, missing, err := u.missingFacts(t.Context(), entries)
+	if err != nil || len(missing) != 0 {
+		t.Errorf("%d records still without facts (%v)", len(missing), err)
 	}
 }
