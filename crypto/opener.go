@@ -142,6 +142,12 @@ func (o *Opener) openCapturing(e *Envelope, part1, part2 []byte, key *[]byte) (*
 	if err != nil {
 		return nil, err
 	}
+	return o.openAs(e, author, part1, part2, key)
+}
+
+// openAs decrypts e, already verified as written by author; see
+// openCapturing.
+func (o *Opener) openAs(e *Envelope, author *Person, part1, part2 []byte, key *[]byte) (*Opened, error) {
 	if len(o.readers) == 0 {
 		return nil, fmt.Errorf("%w: no keys were offered", ErrNotRecipient)
 	}

@@ -45,6 +45,13 @@ type Envelope struct {
 	// part of the append-only comparison.
 	FileKey []byte
 
+	// Index is the record's row of the blind search index (SearchRow.Bloom,
+	// made by the vault), written with the envelope in the same transaction
+	// as IndexRecords would write it, so that a record pulled from the hub
+	// and opened once on the way in needs no second pass. Like FileKey it is
+	// not part of the record: reads leave it nil (see Indexed).
+	Index []byte
+
 	// Receipt is the hub's signed receipt for a record received from the
 	// hub, kept with it by PutReceivedEnvelope(s) (the caller verified it
 	// first); Received is the time the hub first stored the record, as that
@@ -250,7 +257,7 @@ func (sv *Save) Abort() {
 // envelopeWriter holds the statements that save envelopes, borrowed from
 // the store's prepared ones for one transaction.
 type envelopeWriter struct {
-	ins, queue, remember, receipt *sql.Stmt
+	ins, queue, remember, receipt, index *sql.Stmt
 }
 
 func (s *Store) envelopeWriter(ctx context.Context, tx *sql.Tx) *envelopeWriter {
@@ -259,6 +266,7 @@ func (s *Store) envelopeWriter(ctx context.Context, tx *sql.Tx) *envelopeWriter 
 		queue:    tx.StmtContext(ctx, s.stmts.queueOutbox),
 		remember: tx.StmtContext(ctx, s.stmts.rememberFileKey),
 		receipt:  tx.StmtContext(ctx, s.stmts.insertReceipt),
+		index:    tx.StmtContext(ctx, s.stmts.indexEnvelope),
 	}
 }
 
@@ -269,6 +277,7 @@ func (w *envelopeWriter) close() {
 	_ = w.queue.Close()
 	_ = w.remember.Close()
 	_ = w.receipt.Close()
+	_ = w.index.Close()
 }
 
 // putEnvelopeTx inserts e, and queues it if enqueue is set. An envelope that
@@ -314,6 +323,12 @@ func (s *Store) putEnvelopeWith(ctx context.Context, tx *sql.Tx, w *envelopeWrit
 		// After the envelope: the row's foreign key needs it. A conflicting
 		// envelope fails the transaction below, taking this with it.
 		if _, err := w.remember.ExecContext(ctx, e.ID, e.FileKey); err != nil {
+			return err
+		}
+	}
+	if len(e.Index) > 0 {
+		// The row takes the stored envelope's seq, kind and time.
+		if _, err := w.index.ExecContext(ctx, e.Index, e.ID); err != nil {
 			return err
 		}
 	}
@@ -408,6 +423,10 @@ type Filter struct {
 	// Limit caps the number returned; 0 means the default page size for
 	// ListEnvelopes and no cap for Envelopes.
 	Limit int
+	// Unremembered keeps only envelopes with no remembered file key or no
+	// search index row: what is left to open once (vault.RememberKeys),
+	// found without reading the bytes of every other envelope.
+	Unremembered bool
 }
 
 // DefaultPageSize is ListEnvelopes' page size when Filter.Limit is 0.
@@ -427,6 +446,10 @@ func (f Filter) where() (string, []any) {
 	if f.ParentID != "" {
 		q += " AND parent_id = ?"
 		args = append(args, f.ParentID)
+	}
+	if f.Unremembered {
+		q += ` AND (NOT EXISTS (SELECT 1 FROM file_keys fk WHERE fk.envelope_id = envelopes.id)
+			OR NOT EXISTS (SELECT 1 FROM search_index ix WHERE ix.seq = envelopes.seq))`
 	}
 	return q, args
 }

@@ -545,7 +545,7 @@ func (v *Vault) RememberKeys(ctx context.Context) (int, error) {
 		v.idx.offer(v.remember(ctx, batch, results))
 		batch = batch[:0]
 	}
-	for e, err := range v.st.Envelopes(ctx, store.Filter{}) {
+	for e, err := range v.st.Envelopes(ctx, store.Filter{Unremembered: true}) {
 		if err != nil {
 			return n, fmt.Errorf("remember file keys: %w", err)
 		}
@@ -715,6 +715,9 @@ func (v *Vault) openAll(ctx context.Context, envs []store.Envelope, out []opened
 				}
 				// The ciphertext is no longer needed: let it go as we go.
 				envs[j].Header, envs[j].Body, envs[j].FileKey = nil, nil, nil
+				// Lower-priority work in bounded chunks: one record at a
+				// time, then a goroutine waiting to run (the UI's) may.
+				runtime.Gosched()
 			}
 		})
 	}

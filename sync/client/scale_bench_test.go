@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/store"
 	"safeguard/companion/sync/hub"
 	"safeguard/companion/sync/internal/workers"
 	"safeguard/companion/sync/proto"
@@ -49,13 +50,18 @@ func sealKind(b *testing.B, org *synctest.Org, person string, kind crypto.Kind, 
 
 // BenchmarkNewDSLDeviceScale is issue 18's new DSL device: it pulls,
 // verifies and remembers 100,000 records (incidents, addressed to the DSL)
-// from a hub on SQLite: the engine's pull (receipts, hashes, signatures,
-// the store), then vault.RememberKeys (each record's key unwrapped, its
-// signature checked, its file key remembered and its search index row
-// made). The floor, measured in the same run, is the same opens on both
-// cores and nothing else: crypto.Open of each envelope by the DSL's
-// identity. Meanwhile a goroutine standing in for the UI wakes every 4 ms;
-// its worst lateness is reported (the target: no UI work over 16 ms).
+// from a hub on SQLite (in this process, on the same two cores): the
+// engine's pull (receipts, hashes, signatures, CheckReceived), with the
+// vault as its Rememberer (each record's key unwrapped as it passes its
+// checks, its file key and search index row saved with it in the page's
+// transaction), then vault.RememberKeys, which must find nothing left to
+// do. BENCH_PULL_REMEMBER=0 measures the older way: the pull, then
+// RememberKeys opening every record again. The floor, measured in the same
+// run, is the same opens on both cores and nothing else: crypto.Open of
+// each envelope by the DSL's identity. Meanwhile a goroutine standing in
+// for the UI wakes every 4 ms; its worst lateness is reported (the target:
+// no UI work over 16 ms), beside its worst lateness over two seconds with
+// nothing of ours running (what the shared machine itself costs it).
 func BenchmarkNewDSLDeviceScale(b *testing.B) {
 	n := scaleRecords(b)
 	ctx := context.Background()
@@ -71,12 +77,17 @@ func BenchmarkNewDSLDeviceScale(b *testing.B) {
 	b.Logf("pushed them in %v", sw.Elapsed().Round(time.Millisecond))
 	dana := org.People["dana"]
 	var total, pull, remember, floor time.Duration
-	var late time.Duration
+	var late, idleLate time.Duration
+	pipelined := os.Getenv("BENCH_PULL_REMEMBER") != "0"
 	for b.Loop() {
 		b.StopTimer()
 		d := newDevice(b, org, h, "dana", nil, nil, h.URL)
 		v := vault.New(d.st, dana, org.Dir, testclock.NewRunning(synctest.Epoch))
+		if pipelined {
+			d.eng.SetRememberer(v)
+		}
 		runtime.GC()
+		idleLate = max(idleLate, idleLateness())
 		stop := make(chan struct{})
 		lateness := make(chan time.Duration)
 		go uiStandIn(stop, lateness)
@@ -87,7 +98,7 @@ func BenchmarkNewDSLDeviceScale(b *testing.B) {
 		}
 		pull += start.Elapsed()
 		mid := testclock.NewStopwatch()
-		got, err := v.RememberKeys(ctx)
+		_, err := v.RememberKeys(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -96,8 +107,16 @@ func BenchmarkNewDSLDeviceScale(b *testing.B) {
 		b.StopTimer()
 		close(stop)
 		late = max(late, <-lateness)
-		if got != n {
-			b.Fatalf("remembered %d keys of %d", got, n)
+		held, err := d.st.CountEnvelopes(ctx, store.Filter{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		left, err := d.st.CountEnvelopes(ctx, store.Filter{Unremembered: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if held != n || left != 0 {
+			b.Fatalf("holds %d records of %d, %d of them without a remembered key or index row", held, n, left)
 		}
 		floor += openFloor(b, envs, org.Dir, dana)
 		b.StartTimer()
@@ -110,8 +129,22 @@ func BenchmarkNewDSLDeviceScale(b *testing.B) {
 	b.ReportMetric(ms(floor)/1000, "s-floor")
 	b.ReportMetric(float64(total)/float64(floor), "x-floor")
 	b.ReportMetric(float64(late.Microseconds())/1000, "ms-ui-worst-late")
+	b.ReportMetric(float64(idleLate.Microseconds())/1000, "ms-ui-idle-late")
 	b.Logf("SCALE | %-34s | %10.2f | target %8.2f | floor %8.2f | %s", "new DSL device, x its floor", float64(total)/float64(floor), 1.5, ms(floor)/1000, verdict(float64(total)/float64(floor), 1.5))
-	b.Logf("SCALE | %-34s | %10.2f | target %8.2f | floor %8s | %s", "  UI stand-in worst lateness (ms)", float64(late.Microseconds())/1000, 16.0, "-", verdict(float64(late.Microseconds())/1000, 16))
+	b.Logf("SCALE | %-34s | %10.2f | target %8.2f | floor %8.2f | %s", "  UI stand-in worst lateness (ms)", float64(late.Microseconds())/1000, 16.0, float64(idleLate.Microseconds())/1000, verdict(float64(late.Microseconds())/1000, 16))
+	b.Logf("new DSL device: pull %.2f s, then remember %.2f s (pulled records opened on the way in: %v); floor %.2f s; UI stand-in idle worst %.2f ms (its floor column)",
+		ms(pull)/1000, ms(remember)/1000, pipelined, ms(floor)/1000, float64(idleLate.Microseconds())/1000)
+}
+
+// idleLateness runs the UI stand-in for two seconds with nothing of ours
+// running: how late the shared machine alone makes it.
+func idleLateness() time.Duration {
+	stop := make(chan struct{})
+	lateness := make(chan time.Duration)
+	go uiStandIn(stop, lateness)
+	<-time.After(2 * time.Second)
+	close(stop)
+	return <-lateness
 }
 
 func verdict(got, target float64) string {
