@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -77,6 +78,7 @@ func BenchmarkNewDSLDeviceScale(b *testing.B) {
 	b.Logf("pushed them in %v", sw.Elapsed().Round(time.Millisecond))
 	dana := org.People["dana"]
 	var total, pull, remember, floor time.Duration
+	runs := 1
 	var late, idleLate, floorLate time.Duration
 	var ticks, over, floorTicks, floorOver int
 	pipelined := os.Getenv("BENCH_PULL_REMEMBER") != "0"
@@ -93,21 +95,24 @@ func BenchmarkNewDSLDeviceScale(b *testing.B) {
 		lateness := make(chan lateTicks)
 		go func() { lateness <- standIn(stop) }()
 		b.StartTimer()
+		runLoad := loadAverage()
 		start := testclock.NewStopwatch()
 		if err := d.eng.SyncNow(ctx); err != nil {
 			b.Fatal(err)
 		}
-		pull += start.Elapsed()
+		pl := start.Elapsed()
 		mid := testclock.NewStopwatch()
 		_, err := v.RememberKeys(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
-		remember += mid.Elapsed()
-		total += start.Elapsed()
+		rm := mid.Elapsed()
+		dev := start.Elapsed()
+		pull, remember, total = pull+pl, remember+rm, total+dev
 		b.StopTimer()
 		close(stop)
 		l := <-lateness
+		devLate := l.worst
 		late = max(late, l.worst)
 		ticks, over = ticks+l.ticks, over+l.over
 		held, err := d.st.CountEnvelopes(ctx, store.Filter{})
@@ -123,15 +128,20 @@ func BenchmarkNewDSLDeviceScale(b *testing.B) {
 		}
 		stop = make(chan struct{})
 		go func() { lateness <- standIn(stop) }()
-		floor += openFloor(b, envs, org.Dir, dana)
+		f := openFloor(b, envs, org.Dir, dana)
+		floor += f
 		close(stop)
 		l = <-lateness
 		floorLate = max(floorLate, l.worst)
 		floorTicks, floorOver = floorTicks+l.ticks, floorOver+l.over
+		b.Logf("run %d: device %.2f s (pull %.2f, remember %.2f), floor %.2f s, %.2fx; UI stand-in worst %.2f ms, floor's opens %.2f ms; load average %s then %s",
+			runs, dev.Seconds(), pl.Seconds(), rm.Seconds(), f.Seconds(), float64(dev)/float64(f),
+			float64(devLate.Microseconds())/1000, float64(l.worst.Microseconds())/1000, runLoad, loadAverage())
+		runs++
 		b.StartTimer()
 	}
-	runs := float64(b.N)
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / runs }
+	n64 := float64(b.N)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / n64 }
 	b.ReportMetric(ms(total)/1000, "s-device")
 	b.ReportMetric(ms(pull)/1000, "s-pull")
 	b.ReportMetric(ms(remember)/1000, "s-remember")
@@ -341,4 +351,18 @@ func pullAll(b *testing.B, d *device) int {
 			return got
 		}
 	}
+}
+
+// loadAverage is the machine's one-minute load average, for the log: the
+// two cores are shared.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "unknown"
+	}
+	return f[0]
 }
