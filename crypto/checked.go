@@ -1,6 +1,9 @@
 package crypto
 
-import "fmt"
+import (
+	"crypto/sha256"
+	"fmt"
+)
 
 // Checked is an envelope this process has verified against a directory:
 // Verify's checks (a directory key signed it, the signature holds, the
@@ -20,10 +23,11 @@ type Checked struct {
 	wire   []byte
 	author *Person
 	dir    *Directory
+	sum    [sha256.Size]byte // of wire
 }
 
 // Check parses and verifies a whole envelope (its wire form b) against dir,
-// as ParseEnvelope then Verify do, without copying b.
+// as ParseEnvelope then Verify do, without copying b, and hashes b (Sum).
 func Check(b []byte, dir *Directory) (*Checked, error) {
 	if dir == nil {
 		return nil, fmt.Errorf("%w: there is no organisation directory to check it against", ErrUnknownSigner)
@@ -36,8 +40,12 @@ func Check(b []byte, dir *Directory) (*Checked, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Checked{env: e, wire: b, author: author, dir: dir}, nil
+	return &Checked{env: e, wire: b, author: author, dir: dir, sum: sha256.Sum256(b)}, nil
 }
+
+// Sum is SHA-256 of the whole envelope, as EnvelopeHash gives it in hex:
+// what the hub names the record by.
+func (c *Checked) Sum() [sha256.Size]byte { return c.sum }
 
 // Header returns a copy of the verified routing header.
 func (c *Checked) Header() Header { return c.env.Header() }
@@ -67,7 +75,7 @@ func (o *Opener) OpenChecked(keys *KeyCache, c *Checked) (*Opened, []byte, error
 	if keys != nil {
 		capture = &key
 	}
-	opened, err := o.openAs(c.env, author, head, c.env.ciphertext, capture)
+	opened, err := o.openAs(c.env, author, head, c.env.ciphertext, &c.sum, capture)
 	if err != nil {
 		return nil, nil, err
 	}
