@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"runtime"
 	"time"
 )
 
@@ -289,13 +290,19 @@ func (s *Store) putEnvelopeTx(ctx context.Context, tx *sql.Tx, e Envelope, enque
 	return s.putEnvelopeWith(ctx, tx, w, e, enqueue)
 }
 
-// putEnvelopesTx saves a batch in tx with statements prepared once.
+// putEnvelopesTx saves a batch in tx with statements prepared once. A
+// batch can be a thousand records (a pull page), so it yields after each:
+// a goroutine waiting to run (the UI's) runs between rows, not after the
+// batch.
 func (s *Store) putEnvelopesTx(ctx context.Context, tx *sql.Tx, es []Envelope, enqueue bool) error {
 	w := s.envelopeWriter(ctx, tx)
 	defer w.close()
 	for _, e := range es {
 		if err := s.putEnvelopeWith(ctx, tx, w, e, enqueue); err != nil {
 			return err
+		}
+		if len(es) > 1 {
+			runtime.Gosched()
 		}
 	}
 	return nil
