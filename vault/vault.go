@@ -15,6 +15,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/session"
@@ -674,6 +675,7 @@ func (v *Vault) openAll(ctx context.Context, envs []store.Envelope, out []opened
 	for range workers {
 		wg.Go(func() {
 			op := crypto.NewOpener(dir, v.me)
+			yielded := time.Now()
 			for ctx.Err() == nil {
 				j := int(next.Add(1) - 1)
 				if j >= len(envs) {
@@ -715,9 +717,12 @@ func (v *Vault) openAll(ctx context.Context, envs []store.Envelope, out []opened
 				}
 				// The ciphertext is no longer needed: let it go as we go.
 				envs[j].Header, envs[j].Body, envs[j].FileKey = nil, nil, nil
-				// Lower-priority work in bounded chunks: one record at a
-				// time, then a goroutine waiting to run (the UI's) may.
-				runtime.Gosched()
+				// Lower-priority work in bounded chunks: once a millisecond
+				// has passed, a goroutine waiting to run (the UI's) may.
+				if time.Since(yielded) >= time.Millisecond {
+					runtime.Gosched()
+					yielded = time.Now()
+				}
 			}
 		})
 	}

@@ -466,7 +466,7 @@ func (e *Engine) deferRefused(ctx context.Context, items []store.OutboxItem, id 
 }
 
 // pullAll pages through what is addressed to this person, as a pipeline
-// of three stages joined by channels of one page each, so that at most a
+// of three stages joined by channels of pullAhead pages, so that at most a
 // few pages are held at once: a goroutine fetches the next page from the
 // hub while this one checks (and, with a Rememberer, opens) the page
 // before it on every core, and another saves the page before that in one
@@ -483,9 +483,9 @@ func (e *Engine) pullAll(ctx context.Context) error {
 	}
 	fetchCtx, stopFetching := context.WithCancel(ctx)
 	defer stopFetching()
-	pages := make(chan fetchedPage, 1)
+	pages := make(chan fetchedPage, pullAhead)
 	go e.fetchPages(fetchCtx, cursor, pages)
-	checked := make(chan checkedPage, 1)
+	checked := make(chan checkedPage, pullAhead)
 	saved := make(chan savedPages, 1)
 	go func() { saved <- e.savePages(ctx, cursor, checked, stopFetching) }()
 
@@ -529,6 +529,12 @@ func (e *Engine) pullAll(ctx context.Context) error {
 	}
 	return s.conflict
 }
+
+// pullAhead is how many pages each stage of the pull may run ahead of the
+// next: enough that a save waiting on the disk (a commit's fsync, a WAL
+// checkpoint) does not leave the cores idle, few enough that memory stays
+// bounded (a page of 1,000 records is about 5 MB).
+const pullAhead = 3
 
 // fetchedPage is one page from the hub, or why there is no more.
 type fetchedPage struct {
@@ -623,9 +629,10 @@ func (e *Engine) verifyPage(recs []proto.PullRecord) ([]store.Envelope, error) {
 
 // checkPage is verifyPage; with rem set, each record that passes is opened
 // by it at once, on the same worker, sharing the signature check.
-// The workers take one record at a time and yield after each: this is
-// background work, and a goroutine waiting to run (the UI's) runs between
-// records, not after a page.
+// The workers take one record at a time and yield between records once a
+// millisecond has passed since they last did: this is background work, and
+// a goroutine waiting to run (the UI's) runs within about a millisecond,
+// not after a page.
 func (e *Engine) checkPage(recs []proto.PullRecord, rem Rememberer) ([]store.Envelope, error) {
 	dir := e.cfg.Directory.Current()
 	v := proto.NewReceiptVerifier(e.cfg.HubKey)
@@ -640,6 +647,7 @@ func (e *Engine) checkPage(recs []proto.PullRecord, rem Rememberer) ([]store.Env
 			if rem != nil && dir != nil {
 				open = rem.PulledOpener(dir)
 			}
+			yielded := time.Now()
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(recs) {
@@ -650,7 +658,10 @@ func (e *Engine) checkPage(recs []proto.PullRecord, rem Rememberer) ([]store.Env
 				if errs[i] == nil && open != nil {
 					open(c, &out[i])
 				}
-				runtime.Gosched()
+				if time.Since(yielded) >= time.Millisecond {
+					runtime.Gosched()
+					yielded = time.Now()
+				}
 			}
 		})
 	}
