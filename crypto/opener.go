@@ -112,7 +112,7 @@ func (o *Opener) OpenRemembered(c *KeyCache, head, ciphertext, remembered []byte
 				return nil, nil, err
 			}
 			if pt, err := openAgeWithKey(e.ciphertext, o.scratch, key); err == nil {
-				opened, err := o.finish(e, author, head, ciphertext, pt)
+				opened, err := o.finish(e, author, head, ciphertext, nil, pt)
 				return opened, nil, err
 			}
 		}
@@ -142,6 +142,13 @@ func (o *Opener) openCapturing(e *Envelope, part1, part2 []byte, key *[]byte) (*
 	if err != nil {
 		return nil, err
 	}
+	return o.openAs(e, author, part1, part2, nil, key)
+}
+
+// openAs decrypts e, already verified as written by author; see
+// openCapturing. sum, if not nil, is SHA-256 of part1 followed by part2,
+// already computed.
+func (o *Opener) openAs(e *Envelope, author *Person, part1, part2 []byte, sum *[sha256.Size]byte, key *[]byte) (*Opened, error) {
 	if len(o.readers) == 0 {
 		return nil, fmt.Errorf("%w: no keys were offered", ErrNotRecipient)
 	}
@@ -154,7 +161,7 @@ func (o *Opener) openCapturing(e *Envelope, part1, part2 []byte, key *[]byte) (*
 			ids[i] = capturingIdentity{Identity: id, key: key}
 		}
 	}
-	opened, err := o.decrypt(e, author, part1, part2, ids...)
+	opened, err := o.decrypt(e, author, part1, part2, sum, ids...)
 	clear(o.tries) // drop references to this record's wrappers
 	if err != nil && key != nil {
 		clear(*key)
@@ -165,17 +172,17 @@ func (o *Opener) openCapturing(e *Envelope, part1, part2 []byte, key *[]byte) (*
 
 // decrypt decrypts a verified envelope with ids and checks its content
 // against the header.
-func (o *Opener) decrypt(e *Envelope, author *Person, part1, part2 []byte, ids ...age.Identity) (*Opened, error) {
+func (o *Opener) decrypt(e *Envelope, author *Person, part1, part2 []byte, sum *[sha256.Size]byte, ids ...age.Identity) (*Opened, error) {
 	pt, err := openAge(e.ciphertext, o.scratch, ids...)
 	if err != nil {
 		return nil, err
 	}
-	return o.finish(e, author, part1, part2, pt)
+	return o.finish(e, author, part1, part2, sum, pt)
 }
 
 // finish checks decrypted plaintext pt against e's header and makes the
 // Opened; pt is wiped.
-func (o *Opener) finish(e *Envelope, author *Person, part1, part2, pt []byte) (*Opened, error) {
+func (o *Opener) finish(e *Envelope, author *Person, part1, part2 []byte, known *[sha256.Size]byte, pt []byte) (*Opened, error) {
 	if cap(pt) > cap(o.scratch) {
 		o.scratch = pt[:0]
 	}
@@ -184,10 +191,15 @@ func (o *Opener) finish(e *Envelope, author *Person, part1, part2, pt []byte) (*
 	if err != nil {
 		return nil, err
 	}
-	h := sha256.New()
-	h.Write(part1)
-	h.Write(part2)
 	var sum [sha256.Size]byte
+	if known != nil {
+		sum = *known
+	} else {
+		h := sha256.New()
+		h.Write(part1)
+		h.Write(part2)
+		h.Sum(sum[:0])
+	}
 	// The parsed header aliases the caller's bytes only through raw and
 	// ciphertext; its own fields are fresh, so it can be handed out as it is.
 	return &Opened{
@@ -195,7 +207,7 @@ func (o *Opener) finish(e *Envelope, author *Person, part1, part2, pt []byte) (*
 		Author:  o.author(e.header.Author, author),
 		Body:    body,
 		Subject: subject,
-		Hash:    hex.EncodeToString(h.Sum(sum[:0])),
+		Hash:    hex.EncodeToString(sum[:]),
 	}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"runtime"
 	"time"
 )
 
@@ -44,6 +45,13 @@ type Envelope struct {
 	// envelope with one remembers it (replacing any before), and it is not
 	// part of the append-only comparison.
 	FileKey []byte
+
+	// Index is the record's row of the blind search index (SearchRow.Bloom,
+	// made by the vault), written with the envelope in the same transaction
+	// as IndexRecords would write it, so that a record pulled from the hub
+	// and opened once on the way in needs no second pass. Like FileKey it is
+	// not part of the record: reads leave it nil (see Indexed).
+	Index []byte
 
 	// Receipt is the hub's signed receipt for a record received from the
 	// hub, kept with it by PutReceivedEnvelope(s) (the caller verified it
@@ -250,7 +258,7 @@ func (sv *Save) Abort() {
 // envelopeWriter holds the statements that save envelopes, borrowed from
 // the store's prepared ones for one transaction.
 type envelopeWriter struct {
-	ins, queue, remember, receipt *sql.Stmt
+	ins, queue, remember, receipt, index *sql.Stmt
 }
 
 func (s *Store) envelopeWriter(ctx context.Context, tx *sql.Tx) *envelopeWriter {
@@ -259,6 +267,7 @@ func (s *Store) envelopeWriter(ctx context.Context, tx *sql.Tx) *envelopeWriter 
 		queue:    tx.StmtContext(ctx, s.stmts.queueOutbox),
 		remember: tx.StmtContext(ctx, s.stmts.rememberFileKey),
 		receipt:  tx.StmtContext(ctx, s.stmts.insertReceipt),
+		index:    tx.StmtContext(ctx, s.stmts.indexEnvelope),
 	}
 }
 
@@ -269,6 +278,7 @@ func (w *envelopeWriter) close() {
 	_ = w.queue.Close()
 	_ = w.remember.Close()
 	_ = w.receipt.Close()
+	_ = w.index.Close()
 }
 
 // putEnvelopeTx inserts e, and queues it if enqueue is set. An envelope that
@@ -280,13 +290,22 @@ func (s *Store) putEnvelopeTx(ctx context.Context, tx *sql.Tx, e Envelope, enque
 	return s.putEnvelopeWith(ctx, tx, w, e, enqueue)
 }
 
-// putEnvelopesTx saves a batch in tx with statements prepared once.
+// putEnvelopesTx saves a batch in tx with statements prepared once. A
+// batch can be a thousand records (a pull page), so it yields between
+// rows once a millisecond has passed since it last did: a goroutine waiting
+// to run (the UI's) runs within about a millisecond, not after the batch.
+// (Yielding after every row cost more: each switch starts SQLite cold.)
 func (s *Store) putEnvelopesTx(ctx context.Context, tx *sql.Tx, es []Envelope, enqueue bool) error {
 	w := s.envelopeWriter(ctx, tx)
 	defer w.close()
+	yielded := time.Now()
 	for _, e := range es {
 		if err := s.putEnvelopeWith(ctx, tx, w, e, enqueue); err != nil {
 			return err
+		}
+		if time.Since(yielded) >= time.Millisecond {
+			runtime.Gosched()
+			yielded = time.Now()
 		}
 	}
 	return nil
@@ -314,6 +333,12 @@ func (s *Store) putEnvelopeWith(ctx context.Context, tx *sql.Tx, w *envelopeWrit
 		// After the envelope: the row's foreign key needs it. A conflicting
 		// envelope fails the transaction below, taking this with it.
 		if _, err := w.remember.ExecContext(ctx, e.ID, e.FileKey); err != nil {
+			return err
+		}
+	}
+	if len(e.Index) > 0 {
+		// The row takes the stored envelope's seq, kind and time.
+		if _, err := w.index.ExecContext(ctx, e.Index, e.ID); err != nil {
 			return err
 		}
 	}
@@ -408,6 +433,10 @@ type Filter struct {
 	// Limit caps the number returned; 0 means the default page size for
 	// ListEnvelopes and no cap for Envelopes.
 	Limit int
+	// Unremembered keeps only envelopes with no remembered file key or no
+	// search index row: what is left to open once (vault.RememberKeys),
+	// found without reading the bytes of every other envelope.
+	Unremembered bool
 }
 
 // DefaultPageSize is ListEnvelopes' page size when Filter.Limit is 0.
@@ -427,6 +456,10 @@ func (f Filter) where() (string, []any) {
 	if f.ParentID != "" {
 		q += " AND parent_id = ?"
 		args = append(args, f.ParentID)
+	}
+	if f.Unremembered {
+		q += ` AND (NOT EXISTS (SELECT 1 FROM file_keys fk WHERE fk.envelope_id = envelopes.id)
+			OR NOT EXISTS (SELECT 1 FROM search_index ix WHERE ix.seq = envelopes.seq))`
 	}
 	return q, args
 }

@@ -70,12 +70,19 @@ func (s *Store) IndexRecords(ctx context.Context, rows []SearchRow) error {
 // test in memory (one pass over a small table: 100,000 rows of 256 bytes
 // are 25 MB; the caller orders what matched).
 func (s *Store) SearchRows(ctx context.Context) iter.Seq2[SearchRow, error] {
+	return s.SearchRowsAfter(ctx, 0)
+}
+
+// SearchRowsAfter yields the index rows of the envelopes after Seq after,
+// in local save order: those written since a caller last read up to after
+// (by IndexRecords, or with their envelopes: Envelope.Index).
+func (s *Store) SearchRowsAfter(ctx context.Context, after int64) iter.Seq2[SearchRow, error] {
 	return func(yield func(SearchRow, error) bool) {
 		if err := s.usable(); err != nil {
 			yield(SearchRow{}, err)
 			return
 		}
-		rows, err := s.r.QueryContext(ctx, "SELECT seq, kind, created, bloom FROM search_index ORDER BY seq")
+		rows, err := s.r.QueryContext(ctx, "SELECT seq, kind, created, bloom FROM search_index WHERE seq > ? ORDER BY seq", after)
 		if err != nil {
 			yield(SearchRow{}, classify("read the search index", err))
 			return

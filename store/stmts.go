@@ -23,6 +23,9 @@ const (
 		ON CONFLICT (envelope_id) DO UPDATE SET sealed = excluded.sealed`
 	sqlInsertReceipt = `INSERT INTO receipts (envelope_id, received, receipt) VALUES (?, ?, ?)
 		ON CONFLICT (envelope_id) DO NOTHING`
+	sqlIndexEnvelope = `INSERT INTO search_index (seq, kind, created, bloom)
+		SELECT seq, kind, created, ? FROM envelopes WHERE id = ?
+		ON CONFLICT (seq) DO UPDATE SET bloom = excluded.bloom`
 	sqlDeleteDraft = "DELETE FROM drafts WHERE id = ?"
 	sqlAuditHead   = "SELECT seq, hash FROM audit_head WHERE one = 1"
 	sqlInsertAudit = `INSERT INTO audit (seq, at, actor, action, subject_id, prev_hash, hash)
@@ -33,8 +36,8 @@ const (
 
 // statements holds the prepared statements; see prepare.
 type statements struct {
-	insertEnvelope, queueOutbox, rememberFileKey, insertReceipt, deleteDraft *sql.Stmt
-	auditHead, insertAudit, upsertAuditHead                                  *sql.Stmt
+	insertEnvelope, queueOutbox, rememberFileKey, insertReceipt, indexEnvelope, deleteDraft *sql.Stmt
+	auditHead, insertAudit, upsertAuditHead                                                 *sql.Stmt
 }
 
 // prepare prepares every statement on db, after the schema is current.
@@ -48,6 +51,7 @@ func prepare(ctx context.Context, db *sql.DB) (*statements, error) {
 		{&st.queueOutbox, sqlQueueOutbox},
 		{&st.rememberFileKey, sqlRememberFileKey},
 		{&st.insertReceipt, sqlInsertReceipt},
+		{&st.indexEnvelope, sqlIndexEnvelope},
 		{&st.deleteDraft, sqlDeleteDraft},
 		{&st.auditHead, sqlAuditHead},
 		{&st.insertAudit, sqlInsertAudit},
@@ -66,7 +70,7 @@ func prepare(ctx context.Context, db *sql.DB) (*statements, error) {
 // close closes whatever was prepared.
 func (st *statements) close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{st.insertEnvelope, st.queueOutbox, st.rememberFileKey, st.insertReceipt, st.deleteDraft,
+	for _, s := range []*sql.Stmt{st.insertEnvelope, st.queueOutbox, st.rememberFileKey, st.insertReceipt, st.indexEnvelope, st.deleteDraft,
 		st.auditHead, st.insertAudit, st.upsertAuditHead} {
 		if s != nil {
 			errs = append(errs, s.Close())

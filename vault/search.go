@@ -389,6 +389,7 @@ func (c *searchCache) offer(rows []store.SearchRow) {
 // indexPendingLocked loads the cache if need be and indexes what came
 // since; the caller holds v.idx.mu.
 func (v *Vault) indexPendingLocked(ctx context.Context) error {
+	wasLoaded := v.idx.loaded
 	if !v.idx.loaded {
 		v.idx.at, v.idx.rows, v.idx.kinds, v.idx.upTo = map[int64]int{}, nil, map[string]string{}, 0
 		for r, err := range v.st.SearchRows(ctx) {
@@ -402,6 +403,18 @@ func (v *Vault) indexPendingLocked(ctx context.Context) error {
 	seqs, last, err := v.st.Unindexed(ctx, v.idx.upTo)
 	if err != nil {
 		return fmt.Errorf("index records: %w", err)
+	}
+	// Rows written with their envelopes since the cache last looked (a
+	// pull that opened each record on its way in: Envelope.Index) were
+	// not offered to it: take them from the store. Read after Unindexed,
+	// so that every row it counted as there (up to last) is seen.
+	if wasLoaded {
+		for r, err := range v.st.SearchRowsAfter(ctx, v.idx.upTo) {
+			if err != nil {
+				return fmt.Errorf("search: %w", err)
+			}
+			v.idx.addLocked([]store.SearchRow{r})
+		}
 	}
 	want := wantKinds(nil)
 	for len(seqs) > 0 {

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/session"
@@ -579,7 +580,7 @@ func (v *Vault) RememberKeys(ctx context.Context) (int, error) {
 		v.idx.offer(v.remember(ctx, batch, results))
 		batch = batch[:0]
 	}
-	for e, err := range v.st.Envelopes(ctx, store.Filter{}) {
+	for e, err := range v.st.Envelopes(ctx, store.Filter{Unremembered: true}) {
 		if err != nil {
 			return n, fmt.Errorf("remember file keys: %w", err)
 		}
@@ -708,6 +709,7 @@ func (v *Vault) openAll(ctx context.Context, envs []store.Envelope, out []opened
 	for range workers {
 		wg.Go(func() {
 			op := crypto.NewOpener(dir, v.me)
+			yielded := time.Now()
 			for ctx.Err() == nil {
 				j := int(next.Add(1) - 1)
 				if j >= len(envs) {
@@ -749,6 +751,12 @@ func (v *Vault) openAll(ctx context.Context, envs []store.Envelope, out []opened
 				}
 				// The ciphertext is no longer needed: let it go as we go.
 				envs[j].Header, envs[j].Body, envs[j].FileKey = nil, nil, nil
+				// Lower-priority work in bounded chunks: once a millisecond
+				// has passed, a goroutine waiting to run (the UI's) may.
+				if time.Since(yielded) >= time.Millisecond {
+					runtime.Gosched()
+					yielded = time.Now()
+				}
 			}
 		})
 	}

@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"safeguard/companion/crypto"
@@ -49,6 +51,22 @@ type Config struct {
 	// Actor names this computer's person in the audit chain (their key
 	// id), for the disposals the engine carries out; default "sync-engine".
 	Actor string
+	// Remember, if set, opens each pulled record as it passes its checks
+	// (see Rememberer); Engine.SetRememberer sets it later.
+	Remember Rememberer
+}
+
+// A Rememberer opens records as they are pulled, so that what their next
+// open needs is saved with them, in the page's one transaction: vault.Vault
+// is one (each record's file key and its search index row). Without one, a
+// new device pulls everything and then opens everything again from the
+// store (vault.RememberKeys), checking every signature twice.
+type Rememberer interface {
+	// PulledOpener returns a function for one worker goroutine: it is
+	// given each record of a page that passed every check against dir,
+	// with the check's in-memory mark, and may set e.FileKey and e.Index.
+	// It must not fail the record: it leaves them nil instead.
+	PulledOpener(dir *crypto.Directory) func(c *crypto.Checked, e *store.Envelope)
 }
 
 // DefaultDirectoryStaleAfter: an organisation publishes its directory at
@@ -110,6 +128,21 @@ type Engine struct {
 
 	mu     sync.Mutex
 	status Status
+	rem    Rememberer
+}
+
+// SetRememberer has pulled records opened by r as they come in (nil: not
+// opened), from the next page pulled.
+func (e *Engine) SetRememberer(r Rememberer) {
+	e.mu.Lock()
+	e.rem = r
+	e.mu.Unlock()
+}
+
+func (e *Engine) rememberer() Rememberer {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.rem
 }
 
 // Directory is the newest organisation directory the engine has verified
@@ -165,6 +198,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg:  cfg,
 		c:    &conn{base: strings.TrimRight(cfg.HubURL, "/"), http: cfg.HTTP, key: cfg.DeviceKey, now: cfg.Now},
 		kick: make(chan struct{}, 1),
+		rem:  cfg.Remember,
 	}
 	return e, nil
 }
@@ -431,7 +465,13 @@ func (e *Engine) deferRefused(ctx context.Context, items []store.OutboxItem, id 
 	return &problemError{ProblemHub, "The hub refused a record this device did not send.", nil}
 }
 
-// pullAll pages through what is addressed to this person.
+// pullAll pages through what is addressed to this person, as a pipeline
+// of three stages joined by channels of pullAhead pages, so that at most a
+// few pages are held at once: a goroutine fetches the next page from the
+// hub while this one checks (and, with a Rememberer, opens) the page
+// before it on every core, and another saves the page before that in one
+// transaction and moves the cursor past it. Pages are saved in order, and
+// the cursor never passes a page that was not saved.
 func (e *Engine) pullAll(ctx context.Context) error {
 	cursor := int64(0)
 	if v, err := e.cfg.Store.Setting(ctx, cursorKey); err == nil {
@@ -441,76 +481,192 @@ func (e *Engine) pullAll(ctx context.Context) error {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return &problemError{ProblemLocal, "Could not read the sync position: " + err.Error(), err}
 	}
-	var badRecord, conflict error
+	fetchCtx, stopFetching := context.WithCancel(ctx)
+	defer stopFetching()
+	pages := make(chan fetchedPage, pullAhead)
+	go e.fetchPages(fetchCtx, cursor, pages)
+	checked := make(chan checkedPage, pullAhead)
+	saved := make(chan savedPages, 1)
+	go func() { saved <- e.savePages(ctx, cursor, checked, stopFetching) }()
+
+	rem := e.rememberer()
+	var badRecord, stopped error
 	retried := false
-	for {
-		uri := proto.PathPull + "?after=" + itoa(cursor) + "&limit=" + strconv.Itoa(e.cfg.PullPage)
-		_, b, err := e.c.do(ctx, http.MethodGet, uri, nil, nil)
-		if err != nil {
-			return err
+	for p := range pages {
+		if p.err != nil {
+			stopped = p.err
+			break
 		}
-		resp, err := proto.ParsePull(b)
-		if errors.Is(err, proto.ErrPullVersion) {
-			return &problemError{ProblemUpdateHub, "The hub is older than this app and sends records without the times it received them, so they cannot be checked against revoked keys: ask your ICT administrator to update the hub. Records from this computer are still sent.", err}
-		}
-		if errors.Is(err, proto.ErrNewerFormat) {
-			return &problemError{ProblemUpdateApp, msgUpdateApp, err}
-		}
-		if err != nil {
-			// A page cut short that still arrived "whole" is a network
-			// fault, as a cut-off JSON answer is: retry.
-			return &NetError{fmt.Errorf("the answer was incomplete: %w", err)}
-		}
-		good, bad := e.verifyPage(resp.Records)
+		good, bad := e.checkPage(p.resp.Records, rem)
 		if bad != nil && !retried {
 			// Perhaps signed by someone newer than our directory: refresh
 			// once and check the page again.
 			retried = true
 			if err := e.refreshDirectory(ctx); err != nil {
-				return err
+				stopped = err
+				break
 			}
-			continue
+			good, bad = e.checkPage(p.resp.Records, rem)
 		}
 		if bad != nil {
 			badRecord = bad
 		}
-		differs, err := e.save(ctx, good)
-		if err != nil {
-			return err
-		}
-		if differs != nil {
-			conflict = differs
-		}
-		if resp.Next > cursor {
-			if err := e.cfg.Store.SetSetting(ctx, cursorKey, itoa(resp.Next)); err != nil {
-				return &problemError{ProblemLocal, "Could not save the sync position: " + err.Error(), err}
-			}
-			cursor = resp.Next
-		}
-		if !resp.More || len(resp.Records) == 0 {
-			break
-		}
+		checked <- checkedPage{good, p.resp.Next}
 	}
-	if badRecord != nil {
+	close(checked)
+	s := <-saved // the pages checked before a failure are still saved
+	stopFetching()
+	for range pages {
+	}
+	switch {
+	case s.err != nil:
+		return s.err
+	case stopped != nil:
+		return stopped
+	case badRecord != nil:
 		return &problemError{ProblemBadRecord,
 			"A record from the hub failed verification and was not saved: " + badRecord.Error(), badRecord}
 	}
-	return conflict
+	return s.conflict
+}
+
+// pullAhead is how many pages each stage of the pull may run ahead of the
+// next: enough that a save waiting on the disk (a commit's fsync, a WAL
+// checkpoint) does not leave the cores idle, few enough that memory stays
+// bounded (a page of 1,000 records is about 5 MB).
+const pullAhead = 3
+
+// fetchedPage is one page from the hub, or why there is no more.
+type fetchedPage struct {
+	resp proto.PullPage
+	err  error
+}
+
+// checkedPage is a page's records that passed every check, and the cursor
+// past the page.
+type checkedPage struct {
+	good []store.Envelope
+	next int64
+}
+
+// savedPages is how saving went: err if a page could not be kept (nothing
+// after it was), conflict if records differed from copies already here.
+type savedPages struct{ err, conflict error }
+
+// fetchPages fetches pages from cursor on and sends them in order, until
+// the last page, an error (sent too) or ctx ends; then it closes out.
+func (e *Engine) fetchPages(ctx context.Context, cursor int64, out chan<- fetchedPage) {
+	defer close(out)
+	for {
+		p := e.fetchPage(ctx, cursor)
+		select {
+		case out <- p:
+		case <-ctx.Done():
+			return
+		}
+		if p.err != nil || !p.resp.More || len(p.resp.Records) == 0 {
+			return
+		}
+		cursor = max(cursor, p.resp.Next)
+	}
+}
+
+func (e *Engine) fetchPage(ctx context.Context, cursor int64) fetchedPage {
+	uri := proto.PathPull + "?after=" + itoa(cursor) + "&limit=" + strconv.Itoa(e.cfg.PullPage)
+	_, b, err := e.c.do(ctx, http.MethodGet, uri, nil, nil)
+	if err != nil {
+		return fetchedPage{err: err}
+	}
+	resp, err := proto.ParsePull(b)
+	if errors.Is(err, proto.ErrPullVersion) {
+		return fetchedPage{err: &problemError{ProblemUpdateHub, "The hub is older than this app and sends records without the times it received them, so they cannot be checked against revoked keys: ask your ICT administrator to update the hub. Records from this computer are still sent.", err}}
+	}
+	if errors.Is(err, proto.ErrNewerFormat) {
+		return fetchedPage{err: &problemError{ProblemUpdateApp, msgUpdateApp, err}}
+	}
+	if err != nil {
+		// A page cut short that still arrived "whole" is a network
+		// fault, as a cut-off JSON answer is: retry.
+		return fetchedPage{err: &NetError{fmt.Errorf("the answer was incomplete: %w", err)}}
+	}
+	return fetchedPage{resp: resp}
+}
+
+// savePages saves each checked page in order and moves the cursor past it.
+// After a failure it saves nothing more, calls stop (no more pages are
+// fetched) and drains in.
+func (e *Engine) savePages(ctx context.Context, cursor int64, in <-chan checkedPage, stop func()) savedPages {
+	var s savedPages
+	for p := range in {
+		if s.err != nil {
+			continue
+		}
+		differs, err := e.save(ctx, p.good)
+		if err == nil && p.next > cursor {
+			if err = e.cfg.Store.SetSetting(ctx, cursorKey, itoa(p.next)); err != nil {
+				err = &problemError{ProblemLocal, "Could not save the sync position: " + err.Error(), err}
+			} else {
+				cursor = p.next
+			}
+		}
+		if err != nil {
+			s.err = err
+			stop()
+		}
+		if differs != nil {
+			s.conflict = differs
+		}
+	}
+	return s
 }
 
 // verifyPage checks every record (hash the hub names, the hub's signed
 // receipt, envelope format, author signature against the directory, and
 // the record's times against the receipt's) on all cores.
 func (e *Engine) verifyPage(recs []proto.PullRecord) ([]store.Envelope, error) {
+	return e.checkPage(recs, nil)
+}
+
+// checkPage is verifyPage; with rem set, each record that passes is opened
+// by it at once, on the same worker, sharing the signature check.
+// The workers take one record at a time and yield between records once a
+// millisecond has passed since they last did: this is background work, and
+// a goroutine waiting to run (the UI's) runs within about a millisecond,
+// not after a page.
+func (e *Engine) checkPage(recs []proto.PullRecord, rem Rememberer) ([]store.Envelope, error) {
 	dir := e.cfg.Directory.Current()
 	v := proto.NewReceiptVerifier(e.cfg.HubKey)
 	now := e.cfg.Now()
 	out := make([]store.Envelope, len(recs))
 	errs := make([]error, len(recs))
-	workers.Each(len(recs), 64, func(i int) {
-		out[i], errs[i] = verifyOne(recs[i], dir, v, now)
-	})
-	var good []store.Envelope
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), (len(recs)+15)/16) {
+		wg.Go(func() {
+			var open func(*crypto.Checked, *store.Envelope)
+			if rem != nil && dir != nil {
+				open = rem.PulledOpener(dir)
+			}
+			yielded := time.Now()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(recs) {
+					return
+				}
+				var c *crypto.Checked
+				out[i], c, errs[i] = checkOne(recs[i], dir, v, now)
+				if errs[i] == nil && open != nil {
+					open(c, &out[i])
+				}
+				if time.Since(yielded) >= time.Millisecond {
+					runtime.Gosched()
+					yielded = time.Now()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	good := out[:0]
 	var bad error
 	var refused int64
 	for i := range recs {
@@ -533,39 +689,55 @@ func (e *Engine) verifyPage(recs []proto.PullRecord) ([]store.Envelope, error) {
 // one dated beyond that time, or beyond now, by more than the clock window
 // (docs/ARCHITECTURE.md Trust model).
 func verifyOne(r proto.PullRecord, dir *crypto.Directory, v *proto.ReceiptVerifier, now time.Time) (store.Envelope, error) {
-	if sha256.Sum256(r.Envelope) != r.Hash {
-		return store.Envelope{}, errors.New("it does not match the hash the hub holds for it")
+	se, _, err := checkOne(r, dir, v, now)
+	return se, err
+}
+
+// errNotHubHash: a pulled record's bytes are not the ones the hub names.
+func errNotHubHash() error { return errors.New("it does not match the hash the hub holds for it") }
+
+// checkOne is verifyOne, and hands back the check's in-memory mark too.
+// The stored envelope aliases r.Envelope, as the mark does.
+func checkOne(r proto.PullRecord, dir *crypto.Directory, v *proto.ReceiptVerifier, now time.Time) (store.Envelope, *crypto.Checked, error) {
+	if dir == nil && sha256.Sum256(r.Envelope) != r.Hash {
+		return store.Envelope{}, nil, errNotHubHash()
 	}
 	rc, err := v.Verify(r.Receipt)
 	if err != nil {
-		return store.Envelope{}, err
+		return store.Envelope{}, nil, err
 	}
 	if rc.Seq != r.Seq || rc.Hash != hex.EncodeToString(r.Hash[:]) {
-		return store.Envelope{}, fmt.Errorf("%w: the hub's receipt names another record", proto.ErrReceipt)
-	}
-	env, err := crypto.ParseEnvelope(r.Envelope)
-	if err != nil {
-		return store.Envelope{}, err
-	}
-	h := env.Header()
-	if rc.ID != h.ID {
-		return store.Envelope{}, fmt.Errorf("%w: the hub's receipt names another record", proto.ErrReceipt)
+		return store.Envelope{}, nil, fmt.Errorf("%w: the hub's receipt names another record", proto.ErrReceipt)
 	}
 	if dir == nil {
-		return store.Envelope{}, errors.New("there is no organisation directory to check it against")
+		if _, err := crypto.ParseEnvelope(r.Envelope); err != nil {
+			return store.Envelope{}, nil, err
+		}
+		return store.Envelope{}, nil, errors.New("there is no organisation directory to check it against")
 	}
-	if _, err := crypto.Verify(env, dir); err != nil {
-		return store.Envelope{}, err
+	// Check hashes the envelope as it verifies it (one pass for the hub's
+	// hash and the record's own, Opened.Hash), so a record the hub names
+	// by another hash is refused here, after its signature is checked.
+	c, err := crypto.Check(r.Envelope, dir)
+	if err == nil && c.Sum() != r.Hash {
+		err = errNotHubHash()
+	}
+	if err != nil {
+		return store.Envelope{}, nil, err
+	}
+	h := c.Header()
+	if rc.ID != h.ID {
+		return store.Envelope{}, nil, fmt.Errorf("%w: the hub's receipt names another record", proto.ErrReceipt)
 	}
 	if err := crypto.CheckReceived(h, dir, rc.Received); err != nil {
-		return store.Envelope{}, err
+		return store.Envelope{}, nil, err
 	}
 	if err := crypto.CheckNotFuture(h, now); err != nil {
-		return store.Envelope{}, err
+		return store.Envelope{}, nil, err
 	}
-	se := toStore(env, r.Envelope)
+	se := toStore(c.Envelope(), r.Envelope)
 	se.Receipt, se.Received = r.Receipt, rc.Received
-	return se, nil
+	return se, c, nil
 }
 
 // save keeps a verified page. It returns err when the page could not be

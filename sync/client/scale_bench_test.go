@@ -10,11 +10,13 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"safeguard/companion/crypto"
+	"safeguard/companion/store"
 	"safeguard/companion/sync/hub"
 	"safeguard/companion/sync/internal/workers"
 	"safeguard/companion/sync/proto"
@@ -49,13 +51,18 @@ func sealKind(b *testing.B, org *synctest.Org, person string, kind crypto.Kind, 
 
 // BenchmarkNewDSLDeviceScale is issue 18's new DSL device: it pulls,
 // verifies and remembers 100,000 records (incidents, addressed to the DSL)
-// from a hub on SQLite: the engine's pull (receipts, hashes, signatures,
-// the store), then vault.RememberKeys (each record's key unwrapped, its
-// signature checked, its file key remembered and its search index row
-// made). The floor, measured in the same run, is the same opens on both
-// cores and nothing else: crypto.Open of each envelope by the DSL's
-// identity. Meanwhile a goroutine standing in for the UI wakes every 4 ms;
-// its worst lateness is reported (the target: no UI work over 16 ms).
+// from a hub on SQLite (in this process, on the same two cores): the
+// engine's pull (receipts, hashes, signatures, CheckReceived), with the
+// vault as its Rememberer (each record's key unwrapped as it passes its
+// checks, its file key and search index row saved with it in the page's
+// transaction), then vault.RememberKeys, which must find nothing left to
+// do. BENCH_PULL_REMEMBER=0 measures the older way: the pull, then
+// RememberKeys opening every record again. The floor, measured in the same
+// run, is the same opens on both cores and nothing else: crypto.Open of
+// each envelope by the DSL's identity. Meanwhile a goroutine standing in
+// for the UI wakes every 4 ms; its worst lateness is reported (the target:
+// no UI work over 16 ms), beside its worst lateness over two seconds with
+// nothing of ours running (what the shared machine itself costs it).
 func BenchmarkNewDSLDeviceScale(b *testing.B) {
 	n := scaleRecords(b)
 	ctx := context.Background()
@@ -71,47 +78,136 @@ func BenchmarkNewDSLDeviceScale(b *testing.B) {
 	b.Logf("pushed them in %v", sw.Elapsed().Round(time.Millisecond))
 	dana := org.People["dana"]
 	var total, pull, remember, floor time.Duration
-	var late time.Duration
+	runs := 1
+	var late, idleLate, floorLate, devCPUs, floorCPUs time.Duration
+	var ticks, over, floorTicks, floorOver int
+	pipelined := os.Getenv("BENCH_PULL_REMEMBER") != "0"
 	for b.Loop() {
 		b.StopTimer()
 		d := newDevice(b, org, h, "dana", nil, nil, h.URL)
 		v := vault.New(d.st, dana, org.Dir, testclock.NewRunning(synctest.Epoch))
+		if pipelined {
+			d.eng.SetRememberer(v)
+		}
+		runtime.GC()
+		idleLate = max(idleLate, idleLateness())
+		// The floor is measured before and after the device and the mean
+		// taken: the load of the shared cores drifts meanwhile.
+		runLoad := loadAverage()
+		f1, fc1, fl1 := floorRun(b, envs, org.Dir, dana)
 		runtime.GC()
 		stop := make(chan struct{})
-		lateness := make(chan time.Duration)
-		go uiStandIn(stop, lateness)
+		lateness := make(chan lateTicks)
+		go func() { lateness <- standIn(stop) }()
+		cpu0 := processCPU()
 		b.StartTimer()
 		start := testclock.NewStopwatch()
 		if err := d.eng.SyncNow(ctx); err != nil {
 			b.Fatal(err)
 		}
-		pull += start.Elapsed()
+		pl := start.Elapsed()
 		mid := testclock.NewStopwatch()
-		got, err := v.RememberKeys(ctx)
+		_, err := v.RememberKeys(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
-		remember += mid.Elapsed()
-		total += start.Elapsed()
+		rm := mid.Elapsed()
+		dev := start.Elapsed()
 		b.StopTimer()
+		devCPU := processCPU() - cpu0
+		pull, remember, total = pull+pl, remember+rm, total+dev
 		close(stop)
-		late = max(late, <-lateness)
-		if got != n {
-			b.Fatalf("remembered %d keys of %d", got, n)
+		l := <-lateness
+		devLate := l.worst
+		late = max(late, l.worst)
+		ticks, over = ticks+l.ticks, over+l.over
+		held, err := d.st.CountEnvelopes(ctx, store.Filter{})
+		if err != nil {
+			b.Fatal(err)
 		}
-		floor += openFloor(b, envs, org.Dir, dana)
+		left, err := d.st.CountEnvelopes(ctx, store.Filter{Unremembered: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if held != n || left != 0 {
+			b.Fatalf("holds %d records of %d, %d of them without a remembered key or index row", held, n, left)
+		}
+		midLoad := loadAverage()
+		f2, fc2, fl2 := floorRun(b, envs, org.Dir, dana)
+		f, fc := (f1+f2)/2, (fc1+fc2)/2
+		floor, devCPUs, floorCPUs = floor+f, devCPUs+devCPU, floorCPUs+fc
+		floorLate = max(floorLate, fl1.worst, fl2.worst)
+		floorTicks, floorOver = floorTicks+fl1.ticks+fl2.ticks, floorOver+fl1.over+fl2.over
+		b.Logf("run %d: device %.2f s (pull %.2f, remember %.2f), floor %.2f s (%.2f before, %.2f after), %.2fx; CPU time device %.1f s, floor %.1f s, %.2fx; UI stand-in worst %.2f ms, floor's opens %.2f ms; load average %s, %s, %s",
+			runs, dev.Seconds(), pl.Seconds(), rm.Seconds(), f.Seconds(), f1.Seconds(), f2.Seconds(), float64(dev)/float64(f),
+			devCPU.Seconds(), fc.Seconds(), float64(devCPU)/float64(fc),
+			float64(devLate.Microseconds())/1000, float64(max(fl1.worst, fl2.worst).Microseconds())/1000, runLoad, midLoad, loadAverage())
+		runs++
 		b.StartTimer()
 	}
-	runs := float64(b.N)
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / runs }
+	n64 := float64(b.N)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / n64 }
 	b.ReportMetric(ms(total)/1000, "s-device")
 	b.ReportMetric(ms(pull)/1000, "s-pull")
 	b.ReportMetric(ms(remember)/1000, "s-remember")
 	b.ReportMetric(ms(floor)/1000, "s-floor")
 	b.ReportMetric(float64(total)/float64(floor), "x-floor")
+	b.ReportMetric(float64(devCPUs)/float64(floorCPUs), "x-floor-cpu")
 	b.ReportMetric(float64(late.Microseconds())/1000, "ms-ui-worst-late")
+	b.ReportMetric(float64(idleLate.Microseconds())/1000, "ms-ui-idle-late")
 	b.Logf("SCALE | %-34s | %10.2f | target %8.2f | floor %8.2f | %s", "new DSL device, x its floor", float64(total)/float64(floor), 1.5, ms(floor)/1000, verdict(float64(total)/float64(floor), 1.5))
-	b.Logf("SCALE | %-34s | %10.2f | target %8.2f | floor %8s | %s", "  UI stand-in worst lateness (ms)", float64(late.Microseconds())/1000, 16.0, "-", verdict(float64(late.Microseconds())/1000, 16))
+	b.Logf("SCALE | %-34s | %10.2f | target %8.2f | floor %8.2f | %s", "  UI stand-in worst lateness (ms)", float64(late.Microseconds())/1000, 16.0, float64(idleLate.Microseconds())/1000, verdict(float64(late.Microseconds())/1000, 16))
+	b.Logf("new DSL device: pull %.2f s, then remember %.2f s (pulled records opened on the way in: %v); floor %.2f s; CPU time %.2fx the floor's (load-independent)",
+		ms(pull)/1000, ms(remember)/1000, pipelined, ms(floor)/1000, float64(devCPUs)/float64(floorCPUs))
+	b.Logf("UI stand-in: device %d of %d ticks over 16 ms late, worst %.2f ms; during the floor's opens %d of %d, worst %.2f ms; idle worst %.2f ms (the floor column)",
+		over, ticks, float64(late.Microseconds())/1000, floorOver, floorTicks, float64(floorLate.Microseconds())/1000, float64(idleLate.Microseconds())/1000)
+}
+
+// floorRun measures the floor once, with the UI stand-in running beside it:
+// its wall time, this process's CPU time, and the stand-in's lateness.
+func floorRun(b *testing.B, envs [][]byte, dir *crypto.Directory, reader *crypto.Identity) (time.Duration, time.Duration, lateTicks) {
+	stop := make(chan struct{})
+	lateness := make(chan lateTicks)
+	go func() { lateness <- standIn(stop) }()
+	cpu0 := processCPU()
+	wall := openFloor(b, envs, dir, reader)
+	cpu := processCPU() - cpu0
+	close(stop)
+	return wall, cpu, <-lateness
+}
+
+// processCPU is the CPU time (user and system) this process has used, from
+// /proc/self/stat (Linux; zero elsewhere): a ratio of CPU times does not
+// depend on the load others put on the shared cores, as wall times do.
+func processCPU() time.Duration {
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return 0
+	}
+	// After the command name in parentheses: state is field 3, utime 14,
+	// stime 15, in clock ticks (USER_HZ, 100 on Linux).
+	rest := string(b[strings.LastIndexByte(string(b), ')')+1:])
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(u+st) * 10 * time.Millisecond
+}
+
+// idleLateness runs the UI stand-in for two seconds with nothing of ours
+// running: how late the shared machine alone makes it.
+func idleLateness() time.Duration {
+	stop := make(chan struct{})
+	lateness := make(chan lateTicks)
+	go func() { lateness <- standIn(stop) }()
+	<-time.After(2 * time.Second)
+	close(stop)
+	return (<-lateness).worst
 }
 
 func verdict(got, target float64) string {
@@ -121,19 +217,35 @@ func verdict(got, target float64) string {
 	return "meets"
 }
 
-// uiStandIn wakes every 4 ms until stop closes, and then sends how late
-// its latest wake-up was at worst: what a UI goroutine would have waited.
-func uiStandIn(stop <-chan struct{}, lateness chan<- time.Duration) {
+// standIn is the UI stand-in: it wakes every 4 ms until stop closes, and
+// then returns how late its wake-ups were: what a UI goroutine would have
+// waited.
+//
+// lateTicks is what the UI stand-in saw: its worst lateness, how many
+// times it woke, and how many of those were over a frame (16 ms) late.
+type lateTicks struct {
+	worst       time.Duration
+	ticks, over int
+}
+
+func standIn(stop <-chan struct{}) lateTicks {
 	const tick = 4 * time.Millisecond
-	var worst time.Duration
+	var l lateTicks
+	t := time.NewTimer(tick)
+	defer t.Stop()
 	for {
 		sw := testclock.NewStopwatch()
+		t.Reset(tick)
 		select {
 		case <-stop:
-			lateness <- worst
-			return
-		case <-time.After(tick):
-			worst = max(worst, sw.Elapsed()-tick)
+			return l
+		case <-t.C:
+			late := sw.Elapsed() - tick
+			l.worst = max(l.worst, late)
+			l.ticks++
+			if late > 16*time.Millisecond {
+				l.over++
+			}
 		}
 	}
 }
@@ -282,4 +394,18 @@ func pullAll(b *testing.B, d *device) int {
 			return got
 		}
 	}
+}
+
+// loadAverage is the machine's one-minute load average, for the log: the
+// two cores are shared.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "unknown"
+	}
+	return f[0]
 }
