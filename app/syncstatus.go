@@ -51,6 +51,11 @@ func (y *syncStatus) start() {
 		return
 	}
 	y.engine = eng
+	// Records pulled are checked, opened and remembered as they come in,
+	// page by page (issue 18: a new DSL device), not opened again after.
+	if y.cfg.Vault != nil {
+		eng.SetRememberer(y.cfg.Vault)
+	}
 	// A safeguarding lead is told when an incident arrives (notify.go):
 	// what is here before sync first runs is not news.
 	v, alerts := y.cfg.Vault, y.cfg.Vault != nil && y.dev.Person.HasRole(crypto.RoleDSL)
