@@ -84,6 +84,9 @@ type casesScreen struct {
 	recs       *records.Index
 	failures   []vault.Failure
 	unreadable int // records that did not decode (readIndex)
+	// all is every incident's row, worked out off the UI goroutine
+	// (caseRowsOf); rows is what the list shows of them, with headings.
+	all        []caseRow
 	rows       []caseRow
 	headings   []int // the rows that are headings, whose height is set
 	showClosed bool
@@ -125,7 +128,9 @@ func (u *UI) ShowCases() {
 		fails []vault.Failure
 		bad   int
 		sars  []session.SignedSAREvent
+		all   []caseRow
 	)
+	actor, now := cs.caseActor(), u.cfg.Clock.Now()
 	u.background(func(ctx context.Context) error {
 		entries, f, err := u.cfg.Vault.Open(ctx, nil, crypto.KindIncident)
 		if err != nil {
@@ -133,6 +138,7 @@ func (u *UI) ShowCases() {
 		}
 		recs, bad = u.readIndex(entries, f)
 		fails = f
+		all = caseRowsOf(recs, u.cfg.Pack, u.cfg.Clock, actor, now)
 		sars, _, err = u.cfg.Vault.SARs(ctx)
 		return err
 	}, func(err error) {
@@ -142,7 +148,7 @@ func (u *UI) ShowCases() {
 		}
 		reqs, _ := session.FoldSARs(sars, u.cfg.Pack.Location())
 		cs.sar.SetText("Subject access: " + sarQueueLine(session.SARQueue(reqs, u.cfg.Clock.Now()), u))
-		cs.recs, cs.failures, cs.unreadable = recs, fails, bad
+		cs.recs, cs.failures, cs.unreadable, cs.all = recs, fails, bad, all
 		cs.refresh()
 	})
 }
@@ -160,7 +166,46 @@ func (cs *casesScreen) show() {
 		widget.NewSeparator())
 	cs.nav.show("Incident cases", container.NewBorder(top, nil, nil, nil, cs.list),
 		widget.NewButtonWithIcon("Home", theme.HomeIcon(), cs.nav.ShowHome))
+	if cs.all != nil {
+		cs.reload() // back from a case, which may have changed it
+		return
+	}
 	cs.refresh()
+}
+
+// caseRowsOf is every incident's row, in the order the queue shows them:
+// new ones first, then by group, oldest first. Each needs its requirements
+// worked out by the domain, so it is made off the UI goroutine: with a
+// thousand incidents that took longer than a frame (issue 15 §3).
+func caseRowsOf(recs *records.Index, pack *session.Pack, clock session.Clock, actor session.Actor, now time.Time) []caseRow {
+	var rows []caseRow
+	for _, c := range recs.Cases {
+		d := c.Doc()
+		r := caseRow{c: c, doc: d, overdue: caseOverdue(d, now), group: groupOf(d, now)}
+		if inc, err := session.RestoreIncident(pack, clock, d, actor); err == nil {
+			r.req = inc.Requirements()
+		}
+		rows = append(rows, r)
+	}
+	slices.SortStableFunc(rows, func(a, b caseRow) int {
+		return cmp.Or(cmp.Compare(a.group, b.group), a.doc.RaisedAt.Compare(b.doc.RaisedAt))
+	})
+	return rows
+}
+
+// reload works the rows out again from the records held, off the UI
+// goroutine (on coming back from a case, which may have changed it), then
+// shows them.
+func (cs *casesScreen) reload() {
+	recs, actor, now := cs.recs, cs.caseActor(), cs.cfg.Clock.Now()
+	var all []caseRow
+	cs.background(func(context.Context) error {
+		all = caseRowsOf(recs, cs.cfg.Pack, cs.cfg.Clock, actor, now)
+		return nil
+	}, func(error) {
+		cs.all = all
+		cs.refresh()
+	})
 }
 
 // caseOverdue says what is overdue on an incident at now, in words: an
@@ -199,21 +244,15 @@ func caseRowTemplate() fyne.CanvasObject {
 // follow-up overdue; then the rest being worked; closed ones last when
 // shown. Within a group the oldest comes first.
 func (cs *casesScreen) refresh() {
-	now := cs.cfg.Clock.Now()
 	var incidents []caseRow
 	open, unacked, overdue := 0, 0, 0
-	for _, c := range cs.recs.Cases {
-		d := c.Doc()
-		closed := d.Status == session.IncidentClosed
+	for _, r := range cs.all {
+		closed := r.doc.Status == session.IncidentClosed
 		if !closed {
 			open++
 		}
 		if closed && !cs.showClosed {
 			continue
-		}
-		r := caseRow{c: c, doc: d, overdue: caseOverdue(d, now), group: groupOf(d, now)}
-		if inc, err := session.RestoreIncident(cs.cfg.Pack, cs.cfg.Clock, d, cs.caseActor()); err == nil {
-			r.req = inc.Requirements()
 		}
 		if len(r.overdue) > 0 {
 			overdue++
@@ -223,9 +262,6 @@ func (cs *casesScreen) refresh() {
 		}
 		incidents = append(incidents, r)
 	}
-	slices.SortStableFunc(incidents, func(a, b caseRow) int {
-		return cmp.Or(cmp.Compare(a.group, b.group), a.doc.RaisedAt.Compare(b.doc.RaisedAt))
-	})
 	cs.rows = cs.rows[:0]
 	rowHeight := caseRowTemplate().MinSize().Height
 	headingHeight := widget.NewLabel("heading").MinSize().Height + theme.Padding()*2
