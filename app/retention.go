@@ -219,16 +219,19 @@ func (rs *retentionScreen) load() {
 // render draws the screen: what falls due on the left, holds and the
 // schedule on the right.
 func (rs *retentionScreen) render() {
-	left := container.NewVBox(rs.note)
+	home := widget.NewButtonWithIcon("Home", theme.HomeIcon(), rs.nav.ShowHome)
 	if !rs.loaded {
-		left.Add(widget.NewLabel("Opening records…"))
-	} else {
-		rs.dueBox(left)
+		// One line until the records are read: the full screen is drawn
+		// once, when there is something to show (issue 15 §3).
+		rs.nav.show("Retention", wrapped("Opening records…"), home)
+		return
 	}
+	left := container.NewVBox(rs.note)
+	rs.dueBox(left)
 	right := container.NewVBox(rs.holdsBox()...)
 	split := container.NewHSplit(container.NewVScroll(container.NewPadded(left)), container.NewVScroll(container.NewPadded(right)))
 	split.Offset = 0.58
-	rs.nav.show("Retention", split, widget.NewButtonWithIcon("Home", theme.HomeIcon(), rs.nav.ShowHome))
+	rs.nav.show("Retention", split, home)
 }
 
 func (rs *retentionScreen) dueBox(box *fyne.Container) {
