@@ -114,7 +114,7 @@ func (es *escalationScreen) raise(from escalation) {
 	es.guidance(inc, from, unsaved)
 }
 
-// showGuidance is the first thing shown: what to do and not do (Annex 1),
+// guidance is the first thing shown: what to do and not do (Annex 1),
 // and who to call, resolved from the signed directory held on this device.
 func (es *escalationScreen) guidance(inc *session.Incident, from escalation, unsaved *widget.Label) {
 	g := inc.Guidance()

@@ -66,7 +66,7 @@ func (l *myIncidentList) read(ctx context.Context) ([]myIncident, error) {
 	return append(out, reported...), nil
 }
 
-// incidentLine is one incident in words: where it stands, when it was
+// line is one incident in words: where it stands, when it was
 // raised, and what it is about so far.
 func (l *myIncidentList) line(m myIncident) string {
 	state := m.doc.Status.Label()
@@ -76,7 +76,7 @@ func (l *myIncidentList) line(m myIncident) string {
 	return state + ": " + l.raised(m)
 }
 
-// incidentRaised is when an incident was raised and what it is about so
+// raised is when an incident was raised and what it is about so
 // far.
 func (l *myIncidentList) raised(m myIncident) string {
 	u, d := l.shell, m.doc
@@ -212,7 +212,7 @@ func (l *myIncidentList) turn() *session.Session {
 	return l.saves
 }
 
-// rememberIncident puts an incident as it now stands in home's list, so
+// remember puts an incident as it now stands in home's list, so
 // that opening it from there before it is read again opens it as it is.
 func (l *myIncidentList) remember(d session.IncidentDocument) {
 	for k, m := range l.list {

@@ -45,7 +45,7 @@ func TestIncidentArrivalNotifiesTheDSL(t *testing.T) {
 	morgan.keys = morganKeys
 	morgan.useDevice(morganDev)
 	settle(morgan)
-	if err := morgan.sync.alerts.prime(ctx, morgan.cfg.Vault); err != nil { // as startSync does before sync runs
+	if err := morgan.sync.alerts.prime(ctx, morgan.cfg.Vault); err != nil { // as syncStatus.start does before sync runs
 		t.Fatal(err)
 	}
 

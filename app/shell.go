@@ -18,7 +18,7 @@ import (
 // background work with the queue back to the UI goroutine (journal.go).
 //
 // The screens and the services beside them (the idle lock, sync status,
-// the session journal, the person's incidents) each hold their own state
+// the session journal, the person's incidents, kept words) each hold their own state
 // and take the shell for the rest (docs/ARCHITECTURE.md, "app").
 type shell struct {
 	app fyne.App

@@ -132,14 +132,14 @@ func (y *syncStatus) shareAudit() {
 	})
 }
 
-// kickSync asks the engine to send now, after something was saved.
+// kick asks the engine to send now, after something was saved.
 func (y *syncStatus) kick() {
 	if y.engine != nil {
 		y.engine.Kick()
 	}
 }
 
-// showSyncStatus puts the engine's status in words on the home screen.
+// show puts the engine's status in words on the home screen.
 func (y *syncStatus) show(st client.Status) {
 	if y.label == nil { // home is not on show
 
