@@ -36,14 +36,15 @@ func (sh *shell) background(work func(ctx context.Context) error, done func(erro
 		if err != nil && sh.cfg.Errors != nil {
 			sh.cfg.Errors("background", err)
 		}
-		if sh.svc.Closing() {
-			sh.ui.pending.Add(-1) // the window has closed: nobody to tell
-			return
-		}
-		sh.runOnUIFrom(where, func() {
+		// Closing or not, done runs on the UI goroutine: while the window
+		// closes, services.Stop runs it, so that a save queued behind this
+		// one (journal.inTurn) is still made.
+		if !sh.runOnUIFrom(where, func() {
 			defer sh.ui.pending.Add(-1)
 			done(err)
-		})
+		}) {
+			sh.ui.pending.Add(-1) // the window has gone: nobody to tell
+		}
 	})
 }
 
@@ -72,19 +73,24 @@ func (sh *shell) runOnUI(fn func()) {
 }
 
 // runOnUIFrom is runOnUI for a callback asked for at where (empty unless
-// a test times the callbacks).
-func (sh *shell) runOnUIFrom(where string, fn func()) {
-	if buildmode.TestHooks && sh.ui.queue != nil {
-		if sh.ui.timed != nil {
-			fn = sh.ui.timed(where, fn)
-		}
-		select {
-		case sh.ui.queue <- fn:
-		case <-sh.svc.ctx.Done(): // the window has closed: nobody reads the queue
-		}
-		return
+// a test times the callbacks). It says false if the window has gone and
+// fn will never run.
+func (sh *shell) runOnUIFrom(where string, fn func()) bool {
+	if buildmode.TestHooks && sh.ui.timed != nil {
+		fn = sh.ui.timed(where, fn)
 	}
-	fyne.Do(fn)
+	if !sh.svc.post(fn) {
+		return false
+	}
+	if buildmode.TestHooks && sh.ui.queue != nil {
+		select {
+		case sh.ui.queue <- sh.svc.runNext:
+		case <-sh.svc.ctx.Done(): // the window is closing: Stop runs fn
+		}
+		return true
+	}
+	fyne.Do(sh.svc.runNext)
+	return true
 }
 
 // callSite names the function skip frames up the stack and its line, as

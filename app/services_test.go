@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"safeguard/companion/session"
 	"safeguard/companion/testclock"
 )
 
@@ -82,5 +83,44 @@ func TestClosingLetsAJobInFlightFinish(t *testing.T) {
 	<-stopped
 	if saveErr != nil {
 		t.Errorf("the job's context was cancelled under it: %v", saveErr)
+	}
+}
+
+// TestClosingSavesWhatWaitsBehindASave: a change asked for while the
+// session's last save is still being written waits its turn
+// (journal.inTurn); if the window closes then, the change is still saved,
+// not dropped with the callback that would have started it (issue 15 §1,
+// "nothing is lost"; issue 20's closing save).
+func TestClosingSavesWhatWaitsBehindASave(t *testing.T) {
+	u, clock, env := newTestUIEnv(t)
+	l := liveSession(t, u, clock)
+	settle(u)
+	s := l.s
+	// A save goes to the disk; its callback, which starts the next save
+	// in turn, waits for the UI goroutine, which the test does not give it.
+	u.journal.saveDraft(s, nil)
+	var told []error
+	u.journal.commitChange(s, func(c *session.Session) error {
+		return c.Mark(session.Marker{Kind: session.MarkThirdParty})
+	}, func(err error) { told = append(told, err) })
+	if len(u.journal.committing[s]) != 1 {
+		t.Fatalf("the change is not waiting behind the save: %d waiting", len(u.journal.committing[s]))
+	}
+	u.Close()
+	if len(told) != 1 || told[0] != nil {
+		t.Errorf("the change's callback: %v, want one nil", told)
+	}
+	u2 := reopen(t, u, env)
+	var marked bool
+	for _, s2 := range u2.journal.sessions {
+		if s2.Document().ID != s.Document().ID {
+			continue
+		}
+		for _, m := range s2.Document().Markers {
+			marked = marked || m.Kind == session.MarkThirdParty
+		}
+	}
+	if !marked {
+		t.Error("the change waiting behind a save was lost on closing the window")
 	}
 }
