@@ -1,7 +1,6 @@
 package session
 
 import (
-	"strings"
 	"testing"
 )
 
@@ -65,29 +64,10 @@ func TestIncidentAnswersTyping(t *testing.T) {
 			clock := &fakeClock{t: testNow()}
 			inc := raised(t, clock)
 			must(t, inc.Classify(Classification{Type: "nudes_semi_nudes", Subtype: "experimental"}, ""))
-			entries := len(inc.Chronology())
-			must(t, inc.KeepTyping(tc.typed))
-			if len(inc.Chronology()) != entries {
-				t.Fatalf("keeping the answers wrote to the chronology: %+v", inc.Chronology())
-			}
-			if got := inc.Typing(); got != tc.typed {
-				t.Fatalf("Typing() = %+v, want %+v", got, tc.typed)
-			}
-			err := inc.ApplyTyping("")
-			if err == nil {
-				err = inc.Report()
-			}
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err %v, want %q", err, tc.wantErr)
-				}
-				if inc.Status() != IncidentDraft {
-					t.Fatalf("reported although %q", tc.wantErr)
-				}
+			d, ok := keepAndReport(t, inc, tc.typed, tc.wantErr)
+			if !ok {
 				return
 			}
-			must(t, err)
-			d := inc.Document()
 			if d.Typed != nil {
 				t.Fatalf("reported with typing left: %+v", d.Typed)
 			}

@@ -42,32 +42,10 @@ func TestIncidentTyping(t *testing.T) {
 			if tc.before != "" {
 				must(t, inc.Describe(tc.before))
 			}
-			entries := len(inc.Chronology())
-			must(t, inc.KeepTyping(tc.typed))
-			if len(inc.Chronology()) != entries {
-				t.Fatalf("keeping what is typed wrote to the chronology: %+v", inc.Chronology())
-			}
-			if got := inc.Typing(); got != tc.typed {
-				t.Fatalf("Typing() = %+v, want %+v", got, tc.typed)
-			}
-			if err := inc.Report(); !errors.Is(err, ErrTypingPending) {
-				t.Fatalf("Report with typing not taken in: %v", err)
-			}
-			err := inc.ApplyTyping("")
-			if err == nil {
-				err = inc.Report()
-			}
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err %v, want %q", err, tc.wantErr)
-				}
-				if inc.Status() != IncidentDraft {
-					t.Fatalf("reported although %q", tc.wantErr)
-				}
+			d, ok := keepAndReport(t, inc, tc.typed, tc.wantErr)
+			if !ok {
 				return
 			}
-			must(t, err)
-			d := inc.Document()
 			if d.Description != tc.want || d.Typed != nil || d.Subject.Reference != strings.TrimSpace(tc.typed.Reference) {
 				t.Fatalf("reported %q, typed %+v, subject %+v", d.Description, d.Typed, d.Subject)
 			}
@@ -101,4 +79,40 @@ func TestIncidentTypingOnlyInDraft(t *testing.T) {
 	if err := inc.Describe("changed"); !errors.Is(err, ErrIllegalTransition) {
 		t.Fatalf("describing a reported incident again: %v", err)
 	}
+}
+
+// keepAndReport keeps typed on inc as the screen does while a person types,
+// checks that keeping it wrote nothing to the chronology, comes back as it
+// was kept and stops Report until it is taken in; then takes it in and
+// reports. With wantErr it checks that taking in or reporting was refused
+// with those words and nothing was reported, and says false; otherwise it
+// gives the reported document.
+func keepAndReport(t *testing.T, inc *Incident, typed IncidentTyping, wantErr string) (IncidentDocument, bool) {
+	t.Helper()
+	entries := len(inc.Chronology())
+	must(t, inc.KeepTyping(typed))
+	if len(inc.Chronology()) != entries {
+		t.Fatalf("keeping what is typed wrote to the chronology: %+v", inc.Chronology())
+	}
+	if got := inc.Typing(); got != typed {
+		t.Fatalf("Typing() = %+v, want %+v", got, typed)
+	}
+	if err := inc.Report(); !errors.Is(err, ErrTypingPending) {
+		t.Fatalf("Report with typing not taken in: %v", err)
+	}
+	err := inc.ApplyTyping("")
+	if err == nil {
+		err = inc.Report()
+	}
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("err %v, want %q", err, wantErr)
+		}
+		if inc.Status() != IncidentDraft {
+			t.Fatalf("reported although %q", wantErr)
+		}
+		return IncidentDocument{}, false
+	}
+	must(t, err)
+	return inc.Document(), true
 }

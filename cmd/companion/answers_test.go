@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"safeguard/companion/crypto"
 	"safeguard/companion/device"
 	"safeguard/companion/session"
 	"safeguard/companion/testclock"
@@ -18,14 +17,7 @@ import (
 func seedIncident(t *testing.T, paths device.Paths, clock *testclock.Running) string {
 	t.Helper()
 	ctx := context.Background()
-	pack, err := session.DefaultPack()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev, err := device.Open(ctx, paths, crypto.KeyringStore{})
-	if err != nil {
-		t.Fatalf("open the home: %v", err)
-	}
+	pack, dev := openToSeed(t, paths)
 	defer dev.Close()
 	at := testclock.At(clock.Now().Add(-time.Hour))
 	v := dev.Vault(at)

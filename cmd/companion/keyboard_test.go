@@ -62,6 +62,21 @@ func practitionerHome(t *testing.T, clock *testclock.Running) (string, device.Pa
 	return home, paths
 }
 
+// openToSeed opens the home's device, for a test to save there what it
+// seeds before the app starts, and the policy pack; the caller closes dev.
+func openToSeed(t *testing.T, paths device.Paths) (*session.Pack, *device.Device) {
+	t.Helper()
+	pack, err := session.DefaultPack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := device.Open(context.Background(), paths, crypto.KeyringStore{})
+	if err != nil {
+		t.Fatalf("open the home: %v", err)
+	}
+	return pack, dev
+}
+
 // seedSession saves a session planned for planned, its plan valid, every
 // risk item met and the customer's consent recorded an hour before the
 // app's now, as a draft in the home: the state the plan and consent screens
@@ -70,14 +85,7 @@ func practitionerHome(t *testing.T, clock *testclock.Running) (string, device.Pa
 func seedSession(t *testing.T, paths device.Paths, clock *testclock.Running, planned time.Time, end bool) string {
 	t.Helper()
 	ctx := context.Background()
-	pack, err := session.DefaultPack()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev, err := device.Open(ctx, paths, crypto.KeyringStore{})
-	if err != nil {
-		t.Fatalf("open the home: %v", err)
-	}
+	pack, dev := openToSeed(t, paths)
 	defer dev.Close()
 	created := planned
 	if now := clock.Now(); now.Before(created) {

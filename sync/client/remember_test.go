@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"safeguard/companion/crypto"
 	"safeguard/companion/store"
-	"safeguard/companion/sync/hub"
 	"safeguard/companion/sync/synctest"
 	"safeguard/companion/testclock"
 	"safeguard/companion/vault"
@@ -90,22 +88,7 @@ func TestPullWithRemembererStillRefuses(t *testing.T) {
 	bob := newDevice(t, org, h, "bob", clock.Now, nil, h.URL, func(c *Config) { c.PullPage = 1 })
 	v := vault.New(bob.st, org.People["bob"], org.Dir, testclock.NewRunning(synctest.Epoch))
 	bob.eng.SetRememberer(v)
-	now := clock.Now()
-
-	clock.Set(now.Add(-2 * time.Hour))
-	alice.save(t, sealDated(t, org, "alice", "r-early", now.Add(-2*time.Hour-time.Minute)))
-	if err := alice.eng.SyncNow(ctx); err != nil {
-		t.Fatal(err)
-	}
-	clock.Set(now)
-	alice.save(t, sealDated(t, org, "alice", "r-backdated", now.Add(-3*time.Hour)))
-	if err := alice.eng.SyncNow(ctx); err != nil {
-		t.Fatal(err)
-	}
-	v2 := org.Sign(t, 2, []crypto.Revocation{{KeyID: org.People["alice"].KeyID(), RevokedAt: now.Add(-time.Hour), Reason: "key compromised"}})
-	if _, err := hub.PublishDirectory(ctx, h.DB, v2, now); err != nil {
-		t.Fatal(err)
-	}
+	pushThenRevoke(t, org, h, clock, alice)
 
 	err := bob.eng.SyncNow(ctx)
 	st := bob.eng.Status(ctx)

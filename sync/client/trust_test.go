@@ -25,6 +25,30 @@ func sealDated(t *testing.T, o *synctest.Org, person, id string, created time.Ti
 	return b
 }
 
+// pushThenRevoke has alice push r-early (received two hours back) and
+// r-backdated (received now, claiming a date three hours back), then
+// publishes directory 2, which revokes her key from an hour back: r-early
+// came before the revocation, r-backdated after it.
+func pushThenRevoke(t *testing.T, org *synctest.Org, h *synctest.Hub, clock *synctest.Clock, alice *device) {
+	t.Helper()
+	ctx := context.Background()
+	now := clock.Now()
+	clock.Set(now.Add(-2 * time.Hour))
+	alice.save(t, sealDated(t, org, "alice", "r-early", now.Add(-2*time.Hour-time.Minute)))
+	if err := alice.eng.SyncNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(now)
+	alice.save(t, sealDated(t, org, "alice", "r-backdated", now.Add(-3*time.Hour)))
+	if err := alice.eng.SyncNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	v2 := org.Sign(t, 2, []crypto.Revocation{{KeyID: org.People["alice"].KeyID(), RevokedAt: now.Add(-time.Hour), Reason: "key compromised"}})
+	if _, err := hub.PublishDirectory(ctx, h.DB, v2, now); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestEngineRefusesARecordReceivedAfterItsAuthorsRevocation is issue 14 §2:
 // "the app refuses a record received after its author's revocation". ICT
 // revokes alice's key from an hour back (it was compromised since). A
@@ -42,21 +66,7 @@ func TestEngineRefusesARecordReceivedAfterItsAuthorsRevocation(t *testing.T) {
 			alice := newDevice(t, org, h, "alice", clock.Now, nil, h.URL)
 			bob := newDevice(t, org, h, "bob", clock.Now, nil, h.URL)
 			now := clock.Now()
-
-			clock.Set(now.Add(-2 * time.Hour))
-			alice.save(t, sealDated(t, org, "alice", "r-early", now.Add(-2*time.Hour-time.Minute)))
-			if err := alice.eng.SyncNow(ctx); err != nil {
-				t.Fatal(err)
-			}
-			clock.Set(now)
-			alice.save(t, sealDated(t, org, "alice", "r-backdated", now.Add(-3*time.Hour)))
-			if err := alice.eng.SyncNow(ctx); err != nil {
-				t.Fatal(err)
-			}
-			v2 := org.Sign(t, 2, []crypto.Revocation{{KeyID: org.People["alice"].KeyID(), RevokedAt: now.Add(-time.Hour), Reason: "key compromised"}})
-			if _, err := hub.PublishDirectory(ctx, h.DB, v2, now); err != nil {
-				t.Fatal(err)
-			}
+			pushThenRevoke(t, org, h, clock, alice)
 
 			err := bob.eng.SyncNow(ctx)
 			st := bob.eng.Status(ctx)
