@@ -11,9 +11,9 @@ import (
 	"testing"
 )
 
-// savePages saves records as the vault does (a signed age file of about
-// 9.4 KB, its sealed file key, its outbox entry and its audit event, in one
-// Save): warm saves first, then, from an empty WAL, measured ones. It
+// savePages saves records as the vault does (BenchmarkSave4K's record: a
+// 453-byte header and a 12,965-byte age file, its sealed file key, its
+// outbox entry and its audit event, in one Save): warm saves first, then, from an empty WAL, measured ones. It
 // returns how many pages the measured saves wrote to the WAL, by the
 // table or index each page belongs to (SQLite's dbstat; sqlite_schema's
 // root is the database's header page).
@@ -21,8 +21,8 @@ func savePages(t *testing.T, s *Store, warm, measured int) map[string]int {
 	t.Helper()
 	ctx := context.Background()
 	save := func(i int) {
-		e := testEnvelope(fmt.Sprintf("r%07d", i), 9400)
-		e.Header = make([]byte, 700)
+		e := testEnvelope(fmt.Sprintf("r%07d", i), 12965)
+		e.Header = make([]byte, 453)
 		e.FileKey = make([]byte, 60)
 		sv, err := s.BeginSave(ctx, "", Event{Actor: "key-1", Action: ActionSigned, SubjectID: e.ID})
 		if err != nil {
@@ -82,8 +82,8 @@ func savePages(t *testing.T, s *Store, warm, measured int) map[string]int {
 // TestSavePages: what one durable save writes (issue 18). Each page is a
 // WAL frame, two write calls and 4 KB more in the save's fsync; measured
 // here, each costs a save about 25 us (10 us of SQLite's work, about 14 us
-// more fsync). A save writes the envelope (its leaf, two overflow pages and
-// now and then the leaf's parent), its id and (kind, created, seq) index
+// more fsync). A save writes the envelope (its leaf, three overflow pages
+// and now and then the leaf's parent), its id and (kind, created, seq) index
 // entries, its outbox row, its file key, the audit row and head, and the
 // database header (the file grows). This fails if a change adds a page to
 // every save; it prints them.
@@ -107,5 +107,6 @@ func TestSavePages(t *testing.T) {
 	}
 }
 
-// savePagesMax: 11.31 measured with migration 0005 (12.42 before).
-const savePagesMax = 11.5
+// savePagesMax: 12.14 measured with migration 0005, 13.26 before it (the
+// vault's own saves in BenchmarkSave4K: 11.63 and 12.64).
+const savePagesMax = 12.5
