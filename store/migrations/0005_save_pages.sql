@@ -5,5 +5,8 @@
 -- a few hundred entries, thousands after weeks offline), and NextOutbox
 -- sorts its small rows (the priority, enqueue time and the envelope's seq,
 -- which the envelope id's index holds) before it reads any envelope, so
--- the index bought little and cost a page write in every save.
+-- the index bought little and cost a page write in every save. The price:
+-- with 10,000 entries queued, NextOutbox took 6-20 ms a call (2-11 ms with
+-- the index; load about 7 on two cores), a call per push batch of 200.
+-- Measured, the page cost a save about 15 us (store saves interleaved).
 DROP INDEX outbox_order;
