@@ -1,12 +1,15 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"safeguard/companion/testclock"
 )
@@ -103,4 +106,117 @@ func (s *Store) openWriterOnly(migs []migration) error {
 	w.SetMaxOpenConns(1)
 	s.w = w
 	return s.migrate(context.Background(), migs)
+}
+
+// A database at schema 4 (the outbox with its outbox_order index) holding
+// queued records opens at the current schema with its outbox whole and in
+// the same order (priority, then enqueue time, then save order, due ones
+// only), without the index (migration 0005), and takes saves after.
+func TestMigrateFromSchema4KeepsTheOutbox(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "p1", DBFileName)
+	migs, err := loadMigrations(migrationFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := testclock.NewRunning(testclock.Start())
+	s4 := &Store{path: path, now: clock.Now}
+	if err := s4.openWriterOnly(migs[:4]); err != nil {
+		t.Fatal(err)
+	}
+	s4.stmts, err = prepare(ctx, s4.w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Saved through the schema-4 statements, as that version saved them.
+	queued := []struct {
+		id       string
+		priority int
+		enqueued int64
+		next     int64
+	}{
+		{"late-normal", PriorityNormal, 3000, 0},
+		{"urgent", PriorityUrgent, 5000, 0},
+		{"early-normal-b", PriorityNormal, 1000, 0},
+		{"deferred", PriorityUrgent, 1000, unixMilli(clock.Now().Add(time.Hour))},
+		{"early-normal-a", PriorityNormal, 1000, 0}, // the same time as b, saved after it
+	}
+	for _, q := range queued {
+		e := testEnvelope(q.id, 9400)
+		e.FileKey = []byte("sealed key")
+		e.Priority = q.priority
+		if err := s4.SaveRecord(ctx, "", e, Event{Actor: "key-1", Action: ActionSigned, SubjectID: q.id}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s4.w.ExecContext(ctx, "UPDATE outbox SET enqueued = ?, next_attempt = ? WHERE envelope_id = ?", q.enqueued, q.next, q.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s4.stmts.close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s4.w.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := Open(path, WithClock(clock.Now))
+	if err != nil {
+		t.Fatalf("open a schema-4 database: %v", err)
+	}
+	defer s.Close()
+	var v, indexes int
+	if err := s.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil || v != len(migs) {
+		t.Errorf("schema version %d, %v", v, err)
+	}
+	if err := s.w.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE name = 'outbox_order'").Scan(&indexes); err != nil || indexes != 0 {
+		t.Errorf("outbox_order after the upgrade: %d, %v", indexes, err)
+	}
+	order := func() []string {
+		t.Helper()
+		items, err := s.NextOutbox(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, it := range items {
+			ids = append(ids, it.Envelope.ID)
+			if want := testEnvelope(it.Envelope.ID, 9400); !bytes.Equal(it.Envelope.Body, want.Body) {
+				t.Errorf("%s: body changed in the upgrade", it.Envelope.ID)
+			}
+		}
+		return ids
+	}
+	if got, want := order(), []string{"urgent", "early-normal-b", "early-normal-a", "late-normal"}; !slices.Equal(got, want) {
+		t.Errorf("outbox order after the upgrade = %v, want %v", got, want)
+	}
+	if n, err := s.CountOutbox(ctx); err != nil || n != len(queued) {
+		t.Errorf("outbox holds %d (%v), want %d", n, err, len(queued))
+	}
+	if e, err := s.GetEnvelope(ctx, "urgent"); err != nil || string(e.FileKey) != "sealed key" {
+		t.Errorf("file key after the upgrade: %q, %v", e.FileKey, err)
+	}
+	// A save after the upgrade queues behind the others of its priority;
+	// an urgent one with a limit of one comes first.
+	late := testEnvelope("after-upgrade", 9400)
+	if err := s.SaveRecord(ctx, "", late, Event{Actor: "key-1", Action: ActionSigned, SubjectID: late.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if got := order(); len(got) != 5 || got[4] != "after-upgrade" {
+		t.Errorf("outbox order after a save = %v", got)
+	}
+	if items, err := s.NextOutbox(ctx, 1); err != nil || len(items) != 1 || items[0].Envelope.ID != "urgent" {
+		t.Errorf("NextOutbox(1) after the upgrade: %v", err)
+	}
+	if err := s.Acknowledge(ctx, "urgent", []byte("receipt")); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := order(), []string{"early-normal-b", "early-normal-a", "late-normal", "after-upgrade"}; !slices.Equal(got, want) {
+		t.Errorf("outbox order after an acknowledgement = %v, want %v", got, want)
+	}
+	if err := s.VerifyAudit(ctx); err != nil {
+		t.Error(err)
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Errorf("integrity after the upgrade: %v", err)
+	}
 }

@@ -28,13 +28,19 @@ func (s *Store) NextOutbox(ctx context.Context, limit int) ([]OutboxItem, error)
 	if limit <= 0 {
 		return nil, fmt.Errorf("store: read outbox: %w: limit must be positive", ErrInvalid)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT
-		e.seq, e.id, e.kind, e.author_key, e.created, e.parent_id, e.header, e.body, e.hash,
-		o.priority, o.enqueued, o.attempts, o.next_attempt
-		FROM outbox o JOIN envelopes e ON e.id = o.envelope_id
-		WHERE o.next_attempt <= ?
-		ORDER BY o.priority, o.enqueued, e.seq
-		LIMIT ?`, unixMilli(s.now()), limit)
+	// The due entries are chosen and ordered from the outbox's small rows
+	// and the envelope id's index (which holds the seq) alone; only the
+	// chosen envelopes are read, header and body (migration 0005).
+	rows, err := s.r.QueryContext(ctx, `WITH due AS MATERIALIZED (
+			SELECT o.envelope_id, o.priority, o.enqueued, o.attempts, o.next_attempt, k.seq
+			FROM outbox o JOIN envelopes k ON k.id = o.envelope_id
+			WHERE o.next_attempt <= ?
+			ORDER BY o.priority, o.enqueued, k.seq
+			LIMIT ?)
+		SELECT e.seq, e.id, e.kind, e.author_key, e.created, e.parent_id, e.header, e.body, e.hash,
+			d.priority, d.enqueued, d.attempts, d.next_attempt
+		FROM due d JOIN envelopes e ON e.seq = d.seq
+		ORDER BY d.priority, d.enqueued, d.seq`, unixMilli(s.now()), limit)
 	if err != nil {
 		return nil, classify("read outbox", err)
 	}
